@@ -1,0 +1,227 @@
+//! Non-negative fixed-point decimals: money, percentages and exchange rates without floats.
+
+use std::fmt;
+
+/// Fraction digits kept; enough for every ISO currency and for Shopify's exchange rates.
+const SCALE_DIGITS: u32 = 6;
+const SCALE: u64 = 10u64.pow(SCALE_DIGITS);
+
+/// A non-negative decimal number with six fraction digits, stored as millionths.
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Decimal(u64);
+
+/// Why a string is not a [`Decimal`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DecimalError {
+    /// Empty, signed, or holding something other than digits and one dot.
+    #[error("is not a plain decimal number")]
+    Syntax,
+    /// More than the 6 fraction digits a decimal keeps.
+    #[error("has more than 6 digits after the decimal point")]
+    TooPrecise,
+    /// Larger than a decimal holds.
+    #[error("is too large")]
+    TooLarge,
+}
+
+impl Decimal {
+    /// Zero.
+    pub const ZERO: Self = Self(0);
+    /// One hundred, the whole of a percentage.
+    pub const HUNDRED: Self = Self(100 * SCALE);
+
+    /// The decimal `units / 10^fraction_digits`, e.g. `from_parts(1250, 2)` is 12.5.
+    pub const fn from_parts(units: u64, fraction_digits: u32) -> Self {
+        Self(units * 10u64.pow(SCALE_DIGITS - fraction_digits))
+    }
+
+    /// Parses `12`, `12.5` or `.5`; signs, exponents and over 6 fraction digits are refused.
+    pub fn parse(text: &str) -> Result<Self, DecimalError> {
+        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+        if whole.is_empty() && fraction.is_empty() {
+            return Err(DecimalError::Syntax);
+        }
+        if fraction.len() > SCALE_DIGITS as usize {
+            return Err(DecimalError::TooPrecise);
+        }
+        let whole = digits(whole)?;
+        let fraction = digits(fraction)? * 10u64.pow(SCALE_DIGITS - fraction.len() as u32);
+        whole
+            .checked_mul(SCALE)
+            .and_then(|scaled| scaled.checked_add(fraction))
+            .map(Self)
+            .ok_or(DecimalError::TooLarge)
+    }
+
+    /// Parses a decimal from Shopify, rounding half up beyond 6 fraction digits (exchange rates
+    /// may carry more).
+    pub fn parse_rounded(text: &str) -> Result<Self, DecimalError> {
+        let Some((whole, fraction)) = text.split_once('.') else {
+            return Self::parse(text);
+        };
+        if fraction.len() <= SCALE_DIGITS as usize {
+            return Self::parse(text);
+        }
+        let (kept, dropped) = fraction.split_at(SCALE_DIGITS as usize);
+        digits(dropped)?;
+        let truncated = Self::parse(&text[..whole.len() + 1 + kept.len()])?;
+        if dropped.as_bytes()[0] >= b'5' {
+            truncated.0.checked_add(1).map(Self).ok_or(DecimalError::TooLarge)
+        } else {
+            Ok(truncated)
+        }
+    }
+
+    /// How many fraction digits the value needs (0 for whole numbers).
+    pub fn fraction_digits(self) -> u32 {
+        let mut fraction = self.0 % SCALE;
+        if fraction == 0 {
+            return 0;
+        }
+        let mut digits = SCALE_DIGITS;
+        while fraction % 10 == 0 {
+            fraction /= 10;
+            digits -= 1;
+        }
+        digits
+    }
+
+    /// `self × other`, rounded half up to 6 fraction digits; saturates instead of overflowing.
+    #[must_use]
+    pub fn mul(self, other: Self) -> Self {
+        let product = (u128::from(self.0) * u128::from(other.0) + u128::from(SCALE / 2)) / u128::from(SCALE);
+        Self(u64::try_from(product).unwrap_or(u64::MAX))
+    }
+
+    /// `self` percent of `amount`.
+    #[must_use]
+    pub fn percent_of(self, amount: Self) -> Self {
+        let product = (u128::from(self.0) * u128::from(amount.0) + u128::from(Self::HUNDRED.0 / 2))
+            / u128::from(Self::HUNDRED.0);
+        Self(u64::try_from(product).unwrap_or(u64::MAX))
+    }
+
+    /// `self + other`, saturating.
+    #[must_use]
+    pub fn saturating_add(self, other: Self) -> Self {
+        Self(self.0.saturating_add(other.0))
+    }
+
+    /// Whether the value is zero.
+    pub fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+}
+
+fn digits(text: &str) -> Result<u64, DecimalError> {
+    text.bytes().try_fold(0u64, |acc, byte| {
+        if !byte.is_ascii_digit() {
+            return Err(DecimalError::Syntax);
+        }
+        acc.checked_mul(10)
+            .and_then(|acc| acc.checked_add(u64::from(byte - b'0')))
+            .ok_or(DecimalError::TooLarge)
+    })
+}
+
+impl fmt::Display for Decimal {
+    /// Prints the shortest exact form with at least one fraction digit, as Shopify writes
+    /// decimals (`15.0`, `12.5`); the alternate form `{:#}` drops a zero fraction (`15`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let whole = self.0 / SCALE;
+        let digits = self.fraction_digits();
+        if digits == 0 && f.alternate() {
+            return write!(f, "{whole}");
+        }
+        let digits = digits.max(1);
+        let fraction = (self.0 % SCALE) / 10u64.pow(SCALE_DIGITS - digits);
+        write!(f, "{whole}.{fraction:0width$}", width = digits as usize)
+    }
+}
+
+impl fmt::Debug for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::str::FromStr for Decimal {
+    type Err = DecimalError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::parse(text)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Decimal {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Decimal {
+    /// Accepts a decimal string such as `"10.50"`, the way Shopify sends money.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Self::parse(&text).map_err(|error| serde::de::Error::custom(format_args!("\"{text}\" {error}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_whole_fraction_and_leading_dot_forms() {
+        assert_eq!(Decimal::parse("12").unwrap(), Decimal::from_parts(12, 0));
+        assert_eq!(Decimal::parse("12.50").unwrap(), Decimal::from_parts(125, 1));
+        assert_eq!(Decimal::parse(".5").unwrap(), Decimal::from_parts(5, 1));
+        assert_eq!(Decimal::parse("0.000001").unwrap(), Decimal(1));
+    }
+
+    #[test]
+    fn refuses_signs_exponents_and_garbage() {
+        for text in ["", ".", "-1", "+1", "1e3", "1.2.3", "1,5", " 1", "NaN"] {
+            assert_eq!(Decimal::parse(text), Err(DecimalError::Syntax), "{text:?}");
+        }
+        assert_eq!(Decimal::parse("1.0000001"), Err(DecimalError::TooPrecise));
+        assert_eq!(Decimal::parse("99999999999999999999"), Err(DecimalError::TooLarge));
+    }
+
+    #[test]
+    fn shopify_rates_round_half_up_past_six_digits() {
+        assert_eq!(Decimal::parse_rounded("1.23456749").unwrap().to_string(), "1.234567");
+        assert_eq!(Decimal::parse_rounded("1.2345675").unwrap().to_string(), "1.234568");
+        assert_eq!(Decimal::parse_rounded("1.5").unwrap().to_string(), "1.5");
+        assert!(Decimal::parse_rounded("1.2345675x").is_err());
+    }
+
+    #[test]
+    fn prints_like_shopify() {
+        assert_eq!(Decimal::parse("15").unwrap().to_string(), "15.0");
+        assert_eq!(Decimal::parse("12.50").unwrap().to_string(), "12.5");
+        assert_eq!(Decimal::parse("0.05").unwrap().to_string(), "0.05");
+        assert_eq!(Decimal::ZERO.to_string(), "0.0");
+        assert_eq!(format!("{:#}", Decimal::parse("15").unwrap()), "15");
+        assert_eq!(format!("{:#}", Decimal::parse("15.50").unwrap()), "15.5");
+    }
+
+    #[test]
+    fn multiplies_and_takes_percentages_with_rounding() {
+        let ten = Decimal::parse("10").unwrap();
+        assert_eq!(ten.mul(Decimal::parse("1.25").unwrap()).to_string(), "12.5");
+        assert_eq!(Decimal::parse("0.000001").unwrap().mul(Decimal::parse("0.5").unwrap()), Decimal(1));
+        let third = Decimal::parse("33.333333").unwrap();
+        assert_eq!(third.percent_of(Decimal::parse("3").unwrap()).to_string(), "1.0");
+        assert_eq!(Decimal(u64::MAX).mul(Decimal(u64::MAX)), Decimal(u64::MAX));
+    }
+
+    #[test]
+    fn counts_fraction_digits() {
+        assert_eq!(Decimal::parse("7").unwrap().fraction_digits(), 0);
+        assert_eq!(Decimal::parse("7.10").unwrap().fraction_digits(), 1);
+        assert_eq!(Decimal::parse("7.125").unwrap().fraction_digits(), 3);
+    }
+}

@@ -1,0 +1,128 @@
+//! Properties of the config encoding: what validates round-trips exactly and fits Shopify's
+//! limits, and no input makes the decoder panic.
+
+use discount_rules::{
+    Config, Decimal, DiscountValue, FunctionConfig, MAX_LIST_VARIABLE_ITEMS, MAX_METAFIELD_BYTES, Rule,
+    Target, compile, validate,
+};
+use proptest::prelude::*;
+
+fn decimal(max_units: u64, fraction_digits: u32) -> impl Strategy<Value = Decimal> {
+    (1..=max_units).prop_map(move |units| Decimal::from_parts(units, fraction_digits))
+}
+
+fn value() -> impl Strategy<Value = DiscountValue> {
+    prop_oneof![
+        decimal(10_000, 2).prop_map(DiscountValue::Percentage),
+        decimal(100_000_000, 3).prop_map(DiscountValue::FixedAmount),
+    ]
+}
+
+fn gids(kind: &'static str, pool: u64) -> impl Strategy<Value = Vec<String>> {
+    proptest::collection::btree_set(1..=pool, 1..6)
+        .prop_map(move |numbers| numbers.into_iter().map(|n| format!("gid://shopify/{kind}/{n}")).collect())
+}
+
+fn target() -> impl Strategy<Value = Target> {
+    prop_oneof![
+        Just(Target::OrderSubtotal),
+        Just(Target::Shipping),
+        gids("Collection", 40).prop_map(Target::Collections),
+        gids("Product", 9_999_999_999).prop_map(Target::Products),
+    ]
+}
+
+/// Titles of any printable text, quotes, backslashes and non-ASCII included.
+fn title() -> impl Strategy<Value = String> {
+    "[^\\p{Cc}\\s][^\\p{Cc}]{0,60}[^\\p{Cc}\\s]|[^\\p{Cc}\\s]"
+}
+
+fn rule() -> impl Strategy<Value = Rule> {
+    (
+        "[a-z0-9-]{1,40}",
+        title(),
+        value(),
+        target(),
+        proptest::option::of(decimal(1_000_000, 2)),
+        0u32..=1000,
+        any::<bool>(),
+        1u32..=50,
+    )
+        .prop_map(|(segment, title, value, target, minimum_subtotal, priority, active, quantity)| {
+            let product_rule = matches!(target, Target::Collections(_) | Target::Products(_));
+            Rule {
+                segment,
+                title,
+                value,
+                target,
+                minimum_subtotal,
+                minimum_quantity: (product_rule && quantity % 2 == 0).then_some(quantity),
+                priority,
+                active,
+            }
+        })
+}
+
+fn active_by_priority(rules: &[Rule]) -> Vec<Rule> {
+    let mut active: Vec<Rule> = rules.iter().filter(|rule| rule.active).cloned().collect();
+    active.sort_by(|a, b| b.priority.cmp(&a.priority));
+    active
+}
+
+proptest! {
+    #[test]
+    fn what_compiles_decodes_to_the_same_rules(rules in proptest::collection::vec(rule(), 0..30)) {
+        match compile(&rules) {
+            Ok(compiled) => {
+                let json = compiled.to_metafield_json();
+                prop_assert!(json.len() <= MAX_METAFIELD_BYTES);
+                prop_assert!(compiled.rule_tags.len() <= MAX_LIST_VARIABLE_ITEMS);
+                prop_assert!(compiled.collection_ids.len() <= MAX_LIST_VARIABLE_ITEMS);
+                let decoded = FunctionConfig::from_metafield_json(&json).unwrap();
+                prop_assert_eq!(&decoded, &compiled);
+                prop_assert_eq!(decoded.rules().unwrap(), active_by_priority(&rules));
+            }
+            // A set that validates may still be refused, but only for its encoded size.
+            Err(violations) => prop_assert!(
+                validate(&rules).is_err()
+                    || violations.0.iter().all(|v| v.message.contains("bytes")),
+                "{violations}"
+            ),
+        }
+    }
+
+    #[test]
+    fn the_function_decoder_sees_each_held_rule_once(rules in proptest::collection::vec(rule(), 1..25)) {
+        let Ok(compiled) = compile(&rules) else { return Ok(()) };
+        let json = compiled.to_metafield_json();
+        let config = Config::from_metafield_value(&json).unwrap();
+        let held: Vec<bool> = (0..config.tag_count).map(|index| index % 2 == 0).collect();
+        let seen: Vec<usize> = config.rules_for(&held).map(|rule| rule.unwrap().tag).collect();
+        let expected: Vec<usize> = active_by_priority(&rules)
+            .iter()
+            .map(|rule| compiled.rule_tags.iter().position(|tag| *tag == rule.segment_tag()).unwrap())
+            .filter(|index| index % 2 == 0)
+            .collect();
+        prop_assert_eq!(seen, expected);
+    }
+
+    #[test]
+    fn arbitrary_metafield_text_never_panics(text in ".{0,300}", held in proptest::collection::vec(any::<bool>(), 0..5)) {
+        if let Ok(config) = Config::from_metafield_value(&text) {
+            for rule in config.rules_for(&held) {
+                let _ = rule;
+            }
+        }
+        let _ = FunctionConfig::from_metafield_json(&text).and_then(|config| config.rules());
+    }
+
+    #[test]
+    fn arbitrary_config_lines_never_panic(lines in proptest::collection::vec("[0-9 %$ocsp,.\\-a-z]{0,40}", 0..8)) {
+        let config = format!("seglink1 3 2\n{}", lines.join("\n"));
+        let json = serde_json::json!({ "config": config }).to_string();
+        let config = Config::from_metafield_value(&json).unwrap();
+        for rule in config.rules_for(&[true, false, true]) {
+            let _ = rule;
+        }
+    }
+}
