@@ -37,7 +37,7 @@ impl Decimal {
 
     /// Parses `12`, `12.5` or `.5`; signs, exponents and over 6 fraction digits are refused.
     pub fn parse(text: &str) -> Result<Self, DecimalError> {
-        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+        let (whole, fraction) = split_at_dot(text);
         if whole.is_empty() && fraction.is_empty() {
             return Err(DecimalError::Syntax);
         }
@@ -56,15 +56,16 @@ impl Decimal {
     /// Parses a decimal from Shopify, rounding half up beyond 6 fraction digits (exchange rates
     /// may carry more).
     pub fn parse_rounded(text: &str) -> Result<Self, DecimalError> {
-        let Some((whole, fraction)) = text.split_once('.') else {
-            return Self::parse(text);
-        };
+        let (whole, fraction) = split_at_dot(text);
         if fraction.len() <= SCALE_DIGITS as usize {
             return Self::parse(text);
         }
-        let (kept, dropped) = fraction.split_at(SCALE_DIGITS as usize);
+        let split = SCALE_DIGITS as usize;
+        let (Some(kept), Some(dropped)) = (fraction.get(..split), fraction.get(split..)) else {
+            return Err(DecimalError::Syntax);
+        };
         digits(dropped)?;
-        let truncated = Self::parse(&text[..whole.len() + 1 + kept.len()])?;
+        let truncated = Self::parse(text.get(..whole.len() + 1 + kept.len()).ok_or(DecimalError::Syntax)?)?;
         if dropped.as_bytes()[0] >= b'5' {
             truncated.0.checked_add(1).map(Self).ok_or(DecimalError::TooLarge)
         } else {
@@ -113,6 +114,15 @@ impl Decimal {
     }
 }
 
+/// The text before and after the first dot; a byte search, cheaper in the Function than
+/// `split_once` with a char pattern.
+fn split_at_dot(text: &str) -> (&str, &str) {
+    match text.bytes().position(|byte| byte == b'.') {
+        Some(dot) => (text.get(..dot).unwrap_or_default(), text.get(dot + 1..).unwrap_or_default()),
+        None => (text, ""),
+    }
+}
+
 fn digits(text: &str) -> Result<u64, DecimalError> {
     text.bytes().try_fold(0u64, |acc, byte| {
         if !byte.is_ascii_digit() {
@@ -124,18 +134,46 @@ fn digits(text: &str) -> Result<u64, DecimalError> {
     })
 }
 
-impl fmt::Display for Decimal {
-    /// Prints the shortest exact form with at least one fraction digit, as Shopify writes
-    /// decimals (`15.0`, `12.5`); the alternate form `{:#}` drops a zero fraction (`15`).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let whole = self.0 / SCALE;
-        let digits = self.fraction_digits();
-        if digits == 0 && f.alternate() {
-            return write!(f, "{whole}");
+impl Decimal {
+    /// Appends the shortest exact form, with at least one fraction digit unless `plain`
+    /// (`15.0`, `12.5`; plain `15`). Written by hand to keep `core::fmt` float and padding
+    /// code out of the Function.
+    pub fn push_to(self, out: &mut String, plain: bool) {
+        let mut digits = [0u8; 20];
+        let mut whole = self.0 / SCALE;
+        let mut start = digits.len();
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (whole % 10) as u8;
+            whole /= 10;
+            if whole == 0 {
+                break;
+            }
         }
-        let digits = digits.max(1);
-        let fraction = (self.0 % SCALE) / 10u64.pow(SCALE_DIGITS - digits);
-        write!(f, "{whole}.{fraction:0width$}", width = digits as usize)
+        out.extend(digits[start..].iter().map(|&digit| char::from(digit)));
+        let fraction_digits = self.fraction_digits();
+        if fraction_digits == 0 {
+            if !plain {
+                out.push_str(".0");
+            }
+            return;
+        }
+        out.push('.');
+        let fraction = self.0 % SCALE;
+        for position in 0..fraction_digits {
+            let digit = fraction / 10u64.pow(SCALE_DIGITS - 1 - position) % 10;
+            out.push(char::from(b'0' + digit as u8));
+        }
+    }
+}
+
+impl fmt::Display for Decimal {
+    /// As Shopify writes decimals (`15.0`, `12.5`); the alternate form `{:#}` drops a zero
+    /// fraction (`15`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = String::new();
+        self.push_to(&mut out, f.alternate());
+        f.write_str(&out)
     }
 }
 
@@ -196,6 +234,8 @@ mod tests {
         assert_eq!(Decimal::parse_rounded("1.2345675").unwrap().to_string(), "1.234568");
         assert_eq!(Decimal::parse_rounded("1.5").unwrap().to_string(), "1.5");
         assert!(Decimal::parse_rounded("1.2345675x").is_err());
+        assert!(Decimal::parse_rounded("1.12345é").is_err());
+        assert!(Decimal::parse("1.é").is_err());
     }
 
     #[test]
@@ -206,6 +246,8 @@ mod tests {
         assert_eq!(Decimal::ZERO.to_string(), "0.0");
         assert_eq!(format!("{:#}", Decimal::parse("15").unwrap()), "15");
         assert_eq!(format!("{:#}", Decimal::parse("15.50").unwrap()), "15.5");
+        assert_eq!(Decimal::parse("18446744073709.551615").unwrap().to_string(), "18446744073709.551615");
+        assert_eq!(Decimal::parse("1000.000001").unwrap().to_string(), "1000.000001");
     }
 
     #[test]

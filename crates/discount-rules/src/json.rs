@@ -95,23 +95,20 @@ impl<'a> Reader<'a> {
         }
         self.position += 1;
         let start = self.position;
-        let bytes = self.bytes();
-        while let Some(&byte) = bytes.get(self.position) {
-            match byte {
-                b'"' => {
-                    self.position += 1;
-                    return Ok(Cow::Borrowed(&self.text[start..self.position - 1]));
-                }
-                b'\\' => return self.escaped_string(start).map(Cow::Owned),
-                0..=0x1f => return Err(JsonError::Unexpected(self.position)),
-                _ => self.position += 1,
+        self.position = start + plain_run(self.bytes().get(start..).unwrap_or_default());
+        match self.peek()? {
+            b'"' => {
+                self.position += 1;
+                let text = self.text.get(start..self.position - 1).ok_or(JsonError::Unexpected(start))?;
+                Ok(Cow::Borrowed(text))
             }
+            b'\\' => self.escaped_string(start).map(Cow::Owned),
+            _ => Err(JsonError::Unexpected(self.position)),
         }
-        Err(JsonError::Truncated)
     }
 
     fn escaped_string(&mut self, start: usize) -> Result<String, JsonError> {
-        let mut out = String::from(&self.text[start..self.position]);
+        let mut out = String::from(self.text.get(start..self.position).ok_or(JsonError::Unexpected(start))?);
         loop {
             let byte = self.peek()?;
             match byte {
@@ -141,13 +138,10 @@ impl<'a> Reader<'a> {
                     // Copy the whole run up to the next quote or escape at once; it is valid
                     // UTF-8 because it is a slice of a str between ASCII bytes.
                     let run_start = self.position;
-                    while let Some(&next) = self.bytes().get(self.position) {
-                        if next == b'"' || next == b'\\' || next < 0x20 {
-                            break;
-                        }
-                        self.position += 1;
-                    }
-                    out.push_str(&self.text[run_start..self.position]);
+                    self.position += plain_run(self.bytes().get(run_start..).unwrap_or_default());
+                    out.push_str(
+                        self.text.get(run_start..self.position).ok_or(JsonError::Unexpected(run_start))?,
+                    );
                 }
             }
         }
@@ -243,6 +237,34 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// How many leading bytes of `bytes` may stand in a JSON string as they are: up to the first
+/// quote, backslash or control byte. Eight bytes at a time, since the config string is read on
+/// every tagged checkout and instructions are what Shopify meters.
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
+    let mut position = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        // A byte below 0x20 is one whose top three bits are all clear.
+        let special = has_zero(word ^ (u64::from(b'"') * ONES))
+            | has_zero(word ^ (u64::from(b'\\') * ONES))
+            | has_zero(word & (0xE0 * ONES));
+        if special != 0 {
+            break;
+        }
+        position += 8;
+    }
+    position
+        + bytes[position..]
+            .iter()
+            .position(|&byte| byte == b'"' || byte == b'\\' || byte < 0x20)
+            .unwrap_or(bytes.len() - position)
+}
+
 /// Appends `text` to `out` as a JSON string literal.
 pub(crate) fn write_string(out: &mut String, text: &str) {
     out.push('"');
@@ -314,6 +336,20 @@ mod tests {
         out.push('}');
         assert_eq!(field(&out, "c").unwrap().as_deref(), Some(original));
         assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["c"], original);
+    }
+
+    #[test]
+    fn plain_runs_stop_at_the_first_special_byte_in_any_lane() {
+        for special in [b'"', b'\\', b'\n', 0x00, 0x1f] {
+            for at in 0..20 {
+                let mut bytes = vec![b'a'; 20];
+                bytes[at] = special;
+                assert_eq!(plain_run(&bytes), at, "{special:#x} at {at}");
+            }
+        }
+        let unicode = "é€😀 plain text of no special bytes";
+        assert_eq!(plain_run(unicode.as_bytes()), unicode.len());
+        assert_eq!(plain_run(&[0x20, 0x7f, 0xff, 0xe0, 0x80, b'a', b'b', b'c', b'd']), 9);
     }
 
     #[test]

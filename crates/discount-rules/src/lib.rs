@@ -12,13 +12,13 @@ mod validate;
 
 pub use config::{
     CompiledRule, CompiledTarget, Config, DecodeError, FunctionConfig, METAFIELD_KEY, METAFIELD_NAMESPACE,
-    compile,
+    ProductList, collection_group_variable, collection_set, compile, product_number,
 };
 pub use decimal::{Decimal, DecimalError};
 pub use json::JsonError;
 pub use model::{DiscountClass, DiscountValue, Rule, SEGMENT_TAG_PREFIX, Target, segment_tag};
 pub use validate::{
-    MAX_ACTIVE_RULES, MAX_AMOUNT, MAX_IDS_PER_RULE, MAX_LIST_VARIABLE_ITEMS, MAX_METAFIELD_BYTES,
-    MAX_MINIMUM_QUANTITY, MAX_PRIORITY, MAX_SLUG_CHARS, MAX_TITLE_CHARS, Violation, Violations, gid_number,
-    is_slug, validate,
+    MAX_ACTIVE_RULES, MAX_AMOUNT, MAX_COLLECTION_GROUPS, MAX_IDS_PER_RULE, MAX_LIST_VARIABLE_ITEMS,
+    MAX_METAFIELD_BYTES, MAX_MINIMUM_QUANTITY, MAX_PRIORITY, MAX_SLUG_CHARS, MAX_TITLE_CHARS, Violation,
+    Violations, gid_number, is_slug, validate,
 };

@@ -16,8 +16,13 @@ pub const MAX_LIST_VARIABLE_ITEMS: usize = 100;
 pub const MAX_SLUG_CHARS: usize = 40;
 /// Longest title shown to the buyer.
 pub const MAX_TITLE_CHARS: usize = 100;
-/// Most collections or products one rule may list.
-pub const MAX_IDS_PER_RULE: usize = 50;
+/// Most collections or products one rule may list: a collection rule's list is an input-query
+/// variable, so Shopify's list limit applies.
+pub const MAX_IDS_PER_RULE: usize = MAX_LIST_VARIABLE_ITEMS;
+/// Distinct collection sets the active rules may target. Each is one `inAnyCollection` field
+/// per cart line: few booleans per line keep large carts within Shopify's input size and
+/// instruction limits, and the query within its cost limit of 30.
+pub const MAX_COLLECTION_GROUPS: usize = 2;
 /// Highest priority.
 pub const MAX_PRIORITY: u32 = 1_000;
 /// Largest minimum quantity.
@@ -156,7 +161,12 @@ fn check_target(target: &Target, path: &str, violations: &mut Violations) {
     if ids.is_empty() {
         violations.push(format!("{path}.ids"), "must list at least one id");
     } else if ids.len() > MAX_IDS_PER_RULE {
-        violations.push(format!("{path}.ids"), format!("must list at most {MAX_IDS_PER_RULE} ids"));
+        violations.push(
+            format!("{path}.ids"),
+            format!(
+                "must list at most {MAX_IDS_PER_RULE} ids (Shopify's limit for a Function's list variable)"
+            ),
+        );
     }
     let mut seen = BTreeSet::new();
     for (index, id) in ids.iter().enumerate() {
@@ -184,20 +194,19 @@ fn check_set_limits(rules: &[Rule], violations: &mut Violations) {
         violations
             .push("rules", format!("at most {MAX_ACTIVE_RULES} rules may be active; {} are", active.len()));
     }
-    let collections: BTreeSet<&str> = active
+    let collection_sets: BTreeSet<Vec<String>> = active
         .iter()
         .filter_map(|rule| match &rule.target {
-            Target::Collections(ids) => Some(ids.iter().map(String::as_str)),
+            Target::Collections(ids) => Some(crate::config::collection_set(ids)),
             _ => None,
         })
-        .flatten()
         .collect();
-    if collections.len() > MAX_LIST_VARIABLE_ITEMS {
+    if collection_sets.len() > MAX_COLLECTION_GROUPS {
         violations.push(
             "rules",
             format!(
-                "active rules name {} distinct collections; Shopify's limit for a Function's list variable is {MAX_LIST_VARIABLE_ITEMS}",
-                collections.len()
+                "active rules target {} different sets of collections; at most {MAX_COLLECTION_GROUPS} (rules may share a set)",
+                collection_sets.len()
             ),
         );
     }
@@ -326,18 +335,27 @@ mod tests {
         assert_eq!(validate(&rules), Ok(()));
     }
 
+    fn collection_rule(first: usize, count: usize) -> Rule {
+        let ids = (first..first + count).map(|n| format!("gid://shopify/Collection/{n}")).collect();
+        Rule { target: Target::Collections(ids), ..rule() }
+    }
+
     #[test]
-    fn more_than_100_distinct_collections_are_refused_naming_shopifys_limit() {
-        let rules: Vec<Rule> = (0..25)
-            .map(|index| Rule {
-                target: Target::Collections(
-                    (0..5).map(|n| format!("gid://shopify/Collection/{}", index * 5 + n + 1)).collect(),
-                ),
-                ..rule()
-            })
-            .collect();
+    fn more_than_five_collection_sets_are_refused_naming_the_limit() {
+        let rules: Vec<Rule> = (0..25).map(|index| collection_rule(1 + index * 5, 5)).collect();
         let error = validate(&rules).unwrap_err();
-        assert!(error.to_string().contains("125 distinct collections"), "{error}");
-        assert!(error.to_string().contains("limit for a Function's list variable is 100"), "{error}");
+        assert_eq!(error.0.len(), 1, "{error}");
+        assert!(error.to_string().contains("25 different sets of collections; at most 5"), "{error}");
+
+        let shared: Vec<Rule> = (0..25).map(|index| collection_rule(1 + (index % 5) * 5, 5)).collect();
+        assert_eq!(validate(&shared), Ok(()));
+    }
+
+    #[test]
+    fn a_list_over_shopifys_variable_limit_is_refused_naming_it() {
+        let error = validate(&[collection_rule(1, 101)]).unwrap_err();
+        assert_eq!(error.0[0].path, "rules[0].target.ids");
+        assert!(error.0[0].message.contains("Shopify's limit for a Function's list variable"), "{error}");
+        assert_eq!(validate(&[collection_rule(1, 100)]), Ok(()));
     }
 }

@@ -2,8 +2,8 @@
 //! limits, and no input makes the decoder panic.
 
 use discount_rules::{
-    Config, Decimal, DiscountValue, FunctionConfig, MAX_LIST_VARIABLE_ITEMS, MAX_METAFIELD_BYTES, Rule,
-    Target, compile, validate,
+    Config, Decimal, DiscountValue, FunctionConfig, MAX_COLLECTION_GROUPS, MAX_LIST_VARIABLE_ITEMS,
+    MAX_METAFIELD_BYTES, Rule, Target, collection_set, compile, validate,
 };
 use proptest::prelude::*;
 
@@ -27,7 +27,16 @@ fn target() -> impl Strategy<Value = Target> {
     prop_oneof![
         Just(Target::OrderSubtotal),
         Just(Target::Shipping),
-        gids("Collection", 40).prop_map(Target::Collections),
+        // A few sets, some overlapping, so rules share groups and sometimes exceed the limit.
+        (0u64..7, proptest::collection::btree_set(1u64..=9, 1..4)).prop_map(|(offset, numbers)| {
+            Target::Collections(
+                numbers
+                    .into_iter()
+                    .rev()
+                    .map(|n| format!("gid://shopify/Collection/{}", n + offset))
+                    .collect(),
+            )
+        }),
         gids("Product", 9_999_999_999).prop_map(Target::Products),
     ]
 }
@@ -66,6 +75,11 @@ fn rule() -> impl Strategy<Value = Rule> {
 fn active_by_priority(rules: &[Rule]) -> Vec<Rule> {
     let mut active: Vec<Rule> = rules.iter().filter(|rule| rule.active).cloned().collect();
     active.sort_by(|a, b| b.priority.cmp(&a.priority));
+    for rule in &mut active {
+        if let Target::Collections(ids) = &rule.target {
+            rule.target = Target::Collections(collection_set(ids));
+        }
+    }
     active
 }
 
@@ -77,7 +91,8 @@ proptest! {
                 let json = compiled.to_metafield_json();
                 prop_assert!(json.len() <= MAX_METAFIELD_BYTES);
                 prop_assert!(compiled.rule_tags.len() <= MAX_LIST_VARIABLE_ITEMS);
-                prop_assert!(compiled.collection_ids.len() <= MAX_LIST_VARIABLE_ITEMS);
+                prop_assert!(compiled.collection_groups.len() <= MAX_COLLECTION_GROUPS);
+                prop_assert!(compiled.collection_groups.iter().all(|group| group.len() <= MAX_LIST_VARIABLE_ITEMS));
                 let decoded = FunctionConfig::from_metafield_json(&json).unwrap();
                 prop_assert_eq!(&decoded, &compiled);
                 prop_assert_eq!(decoded.rules().unwrap(), active_by_priority(&rules));
@@ -117,8 +132,15 @@ proptest! {
     }
 
     #[test]
-    fn arbitrary_config_lines_never_panic(lines in proptest::collection::vec("[0-9 %$ocsp,.\\-a-z]{0,40}", 0..8)) {
-        let config = format!("seglink1 3 2\n{}", lines.join("\n"));
+    fn arbitrary_config_records_never_panic(
+        records in proptest::collection::vec(("[0-9 %$ocsp,.\\-a-zé|:]{0,40}", proptest::option::of(0usize..50)), 0..8)
+    ) {
+        // Records with their true length and with lengths that lie, including ones that end
+        // inside a multi-byte character.
+        let mut config = String::from("seglink2 3 2");
+        for (content, length) in &records {
+            config.push_str(&format!("|{}:{content}", length.unwrap_or(content.len())));
+        }
         let json = serde_json::json!({ "config": config }).to_string();
         let config = Config::from_metafield_value(&json).unwrap();
         for rule in config.rules_for(&[true, false, true]) {

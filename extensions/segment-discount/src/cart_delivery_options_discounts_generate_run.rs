@@ -3,57 +3,54 @@
 use discount_rules::{CompiledRule, CompiledTarget, Decimal, DiscountValue};
 use shopify_function::prelude::*;
 
-use crate::buyer::{config_for, held_rules};
-use crate::decimal_scalar::{InputDecimal, OutputDecimal};
-use crate::schema::cart_delivery_options_discounts_generate_run::Input;
-use crate::schema::{
-    self, CartDeliveryOptionsDiscountsGenerateRunResult, DeliveryDiscountCandidate,
-    DeliveryDiscountCandidateTarget, DeliveryDiscountCandidateValue, DeliveryOperation, DiscountClass,
-};
+use crate::RawInput;
+use crate::buyer::{config_for, discount_classes, held_rules, held_tags, metafield_value};
+use crate::cart_lines_discounts_generate_run::{meets_minimum, reduction};
+use crate::io::{Key, Keys, Node};
+use crate::output::{DeliveryCandidate, DeliveryResult};
 
 #[shopify_function]
-fn cart_delivery_options_discounts_generate_run(
-    input: Input,
-) -> shopify_function::Result<CartDeliveryOptionsDiscountsGenerateRunResult> {
-    Ok(CartDeliveryOptionsDiscountsGenerateRunResult { operations: operations(&input).unwrap_or_default() })
+fn cart_delivery_options_discounts_generate_run(input: RawInput) -> shopify_function::Result<DeliveryResult> {
+    let keys = Keys::new();
+    let candidates = discounts(Node::root(input.0, &keys)).unwrap_or_default();
+    Ok(DeliveryResult { candidates })
 }
 
-fn operations(input: &Input) -> Option<Vec<DeliveryOperation>> {
-    let customer = input.cart().buyer_identity()?.customer()?;
-    if !*customer.has_any_tag() || !input.discount().discount_classes().contains(&DiscountClass::Shipping) {
+fn discounts(root: Node<'_>) -> Option<Vec<DeliveryCandidate>> {
+    let held = held_tags(root)?;
+    if !discount_classes(root).shipping {
         return None;
     }
-    let held: Vec<bool> = customer.has_tags().iter().map(|tag| *tag.has_tag()).collect();
-    let metafield = input.discount().metafield().map(|metafield| metafield.value().as_str());
-    let config = config_for(metafield, &held)?;
+    let json = metafield_value(root)?;
+    let config = config_for(&json, &held)?;
     let rules = held_rules(&config, &held, |target| *target == CompiledTarget::Shipping)?;
     if rules.is_empty() {
         return None;
     }
-    let rate = input.presentment_currency_rate().0?;
-    let cart = input.delivery_cart();
-
-    // A shipping rule's minimum is on the order subtotal, which is in the buyer's currency.
-    let subtotal = if rules.iter().any(|rule| rule.minimum_subtotal.is_some()) {
-        cart.cost().subtotal_amount().amount().0
-    } else {
-        Some(Decimal::ZERO)
+    let Some(rate) = root.get(Key::PresentmentCurrencyRate).decimal() else {
+        log!("seglink: unreadable presentmentCurrencyRate");
+        return None;
     };
-    let eligible: Vec<&CompiledRule<'_>> = rules
-        .iter()
-        .filter(|rule| match (rule.minimum_subtotal, subtotal) {
-            (None, _) => true,
-            (Some(minimum), Some(subtotal)) => subtotal >= minimum.mul(rate),
-            (Some(_), None) => false,
-        })
-        .collect();
+    let cart = root.get(Key::DeliveryCart);
 
-    // Shipping candidates all apply (the only strategy is ALL), so each option gets one: the
+    // Minimums are on the order subtotal, which arrives in the buyer's currency.
+    let subtotal = if rules.iter().any(|rule| rule.minimum_subtotal.is_some()) {
+        cart.get(Key::Cost).get(Key::SubtotalAmount).get(Key::Amount).decimal()
+    } else {
+        None
+    };
+    let eligible: Vec<&CompiledRule<'_>> =
+        rules.iter().filter(|rule| meets_minimum(rule, subtotal, Some(rate))).collect();
+    if eligible.is_empty() {
+        return None;
+    }
+
+    // Delivery candidates all apply (ALL is the only strategy), so each option gets one: the
     // rule that takes the most off its price, the higher priority on a tie.
     let mut candidates = Vec::new();
-    for group in cart.delivery_groups() {
-        for option in group.delivery_options() {
-            let InputDecimal(Some(price)) = *option.cost().amount() else {
+    for group in cart.get(Key::DeliveryGroups).items() {
+        for option in group.get(Key::DeliveryOptions).items() {
+            let Some(price) = option.get(Key::Cost).get(Key::Amount).decimal() else {
                 continue;
             };
             let mut best: Option<(&CompiledRule<'_>, Decimal)> = None;
@@ -63,17 +60,15 @@ fn operations(input: &Input) -> Option<Vec<DeliveryOperation>> {
                     best = Some((rule, saving));
                 }
             }
-            if let Some((rule, _)) = best {
-                candidates.push(candidate(rule, option.handle(), rate));
+            let (Some((rule, _)), Some(handle)) = (best, option.get(Key::Handle).string()) else {
+                continue;
+            };
+            if let Some(reduction) = reduction(rule.value, Some(rate)) {
+                candidates.push(DeliveryCandidate { handle, reduction, message: rule.title.to_owned() });
             }
         }
     }
-    (!candidates.is_empty()).then(|| {
-        vec![DeliveryOperation::DeliveryDiscountsAdd(schema::DeliveryDiscountsAddOperation {
-            selection_strategy: schema::DeliveryDiscountSelectionStrategy::All,
-            candidates,
-        })]
-    })
+    Some(candidates)
 }
 
 /// What `value` takes off a delivery option costing `price` (buyer's currency).
@@ -81,26 +76,5 @@ fn saving(value: DiscountValue, price: Decimal, rate: Decimal) -> Decimal {
     match value {
         DiscountValue::Percentage(percent) => percent.percent_of(price),
         DiscountValue::FixedAmount(amount) => amount.mul(rate).min(price),
-    }
-}
-
-fn candidate(rule: &CompiledRule<'_>, handle: &str, rate: Decimal) -> DeliveryDiscountCandidate {
-    let value = match rule.value {
-        DiscountValue::Percentage(percent) => {
-            DeliveryDiscountCandidateValue::Percentage(schema::Percentage { value: OutputDecimal(percent) })
-        }
-        DiscountValue::FixedAmount(amount) => {
-            DeliveryDiscountCandidateValue::FixedAmount(schema::FixedAmount {
-                amount: OutputDecimal(amount.mul(rate)),
-            })
-        }
-    };
-    DeliveryDiscountCandidate {
-        targets: vec![DeliveryDiscountCandidateTarget::DeliveryOption(schema::DeliveryOptionTarget {
-            handle: handle.to_owned(),
-        })],
-        value,
-        message: Some(rule.title.to_owned()),
-        associated_discount_code: None,
     }
 }

@@ -4,32 +4,35 @@
 use std::process;
 
 use shopify_function::prelude::*;
+use shopify_function::wasm_api::{self, Deserialize, Value};
 
+#[cfg(target_arch = "wasm32")]
+mod bump;
 mod buyer;
 mod cart_delivery_options_discounts_generate_run;
 mod cart_lines_discounts_generate_run;
-mod decimal_scalar;
+mod io;
+mod output;
+#[cfg(test)]
+mod tests;
 
-#[typegen("schema.graphql", custom_scalar_overrides = {
-    "Percentage.value" => super::decimal_scalar::OutputDecimal,
-    "FixedAmount.amount" => super::decimal_scalar::OutputDecimal,
-    "ProductDiscountCandidateFixedAmount.amount" => super::decimal_scalar::OutputDecimal,
-    "OrderMinimumSubtotal.minimumAmount" => super::decimal_scalar::OutputDecimal,
-    "CartLineMinimumSubtotal.minimumAmount" => super::decimal_scalar::OutputDecimal,
-})]
-pub mod schema {
-    #[query("src/cart_lines_discounts_generate_run.graphql", custom_scalar_overrides = {
-        "Input.presentmentCurrencyRate" => super::decimal_scalar::InputDecimal,
-        "Input.lineCart.lines.cost.subtotalAmount.amount" => super::decimal_scalar::InputDecimal,
-    })]
-    pub mod cart_lines_discounts_generate_run {}
+// The Function reads and writes through `io`; the types generated from Shopify's schema
+// serve the tests, which read every output back into them.
+#[cfg(test)]
+#[typegen("schema.graphql")]
+pub mod schema {}
 
-    #[query("src/cart_delivery_options_discounts_generate_run.graphql", custom_scalar_overrides = {
-        "Input.presentmentCurrencyRate" => super::decimal_scalar::InputDecimal,
-        "Input.deliveryCart.cost.subtotalAmount.amount" => super::decimal_scalar::InputDecimal,
-        "Input.deliveryCart.deliveryGroups.deliveryOptions.cost.amount" => super::decimal_scalar::InputDecimal,
-    })]
-    pub mod cart_delivery_options_discounts_generate_run {}
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: bump::BumpAllocator = bump::BumpAllocator::new();
+
+/// The input as Shopify's provider holds it; read lazily through `io::Node`.
+pub struct RawInput(Value);
+
+impl Deserialize for RawInput {
+    fn deserialize(value: &Value) -> Result<Self, wasm_api::read::Error> {
+        Ok(Self(*value))
+    }
 }
 
 fn main() {

@@ -1,9 +1,9 @@
 //! Function inputs as Shopify would build them from a cart, a buyer and the config metafield:
-//! `hasAnyTag`, `hasTags` and `inCollections` are resolved here, and keys follow the queries'
+//! `hasAnyTag`, `hasTags` and the aliased `inAnyCollection` fields are resolved here, and keys follow the queries'
 //! selection order, which is the order Shopify sends. Shared by the tests and the benchmark
 //! input generator (`examples/bench_inputs.rs`).
 
-use discount_rules::FunctionConfig;
+use discount_rules::{Decimal, FunctionConfig, MAX_COLLECTION_GROUPS};
 use serde_json::{Value, json};
 
 /// Who is checking out.
@@ -46,6 +46,15 @@ impl Line {
     }
 }
 
+/// The cart's subtotal: the sum of its lines' subtotals.
+pub fn subtotal(lines: &[Line]) -> String {
+    let total = lines
+        .iter()
+        .map(|line| Decimal::parse(&line.subtotal).expect("test subtotals are decimals"))
+        .fold(Decimal::ZERO, Decimal::saturating_add);
+    total.to_string()
+}
+
 /// The delivery options of one delivery group: (handle, price).
 pub type DeliveryGroup<'a> = &'a [(&'a str, &'a str)];
 
@@ -69,11 +78,11 @@ impl<'a> Checkout<'a> {
         }
     }
 
-    fn variables(&self) -> (Vec<String>, Vec<String>) {
+    fn variables(&self) -> (Vec<String>, Vec<Vec<String>>) {
         self.metafield
             .as_deref()
             .and_then(|json| FunctionConfig::from_metafield_json(json).ok())
-            .map(|config| (config.rule_tags, config.collection_ids))
+            .map(|config| (config.rule_tags, config.collection_groups))
             .unwrap_or_default()
     }
 
@@ -96,38 +105,36 @@ impl<'a> Checkout<'a> {
     }
 
     /// Input of `cart.lines.discounts.generate.run`.
-    pub fn lines_input(&self, lines: &[Line]) -> Value {
-        let (_, collection_ids) = self.variables();
+    pub fn lines_input(&self, lines_in: &[Line]) -> Value {
+        let (_, collection_groups) = self.variables();
         let (cart, discount) = self.head();
-        let lines: Vec<Value> = lines
+        let lines: Vec<Value> = lines_in
             .iter()
             .map(|line| {
                 let merchandise = match &line.product {
-                    None => json!({ "__typename": "CustomProduct" }),
-                    Some(product) => json!({
-                        "__typename": "ProductVariant",
-                        "product": {
-                            "id": product.id,
-                            "inCollections": collection_ids
-                                .iter()
-                                .map(|id| json!({ "isMember": product.collections.contains(id) }))
-                                .collect::<Vec<_>>(),
-                        },
-                    }),
+                    None => json!({}),
+                    Some(product) => {
+                        let mut fields = serde_json::Map::new();
+                        for group in 0..MAX_COLLECTION_GROUPS {
+                            let ids = collection_groups.get(group).map(Vec::as_slice).unwrap_or_default();
+                            let member = ids.iter().any(|id| product.collections.contains(id));
+                            fields.insert(format!("collectionGroup{group}"), member.into());
+                        }
+                        fields.insert("id".to_owned(), product.id.clone().into());
+                        json!({ "product": fields })
+                    }
                 };
-                json!({
-                    "merchandise": merchandise,
-                    "id": line.id,
-                    "quantity": line.quantity,
-                    "cost": { "subtotalAmount": { "amount": line.subtotal } },
-                })
+                json!({ "merchandise": merchandise, "id": line.id, "quantity": line.quantity })
             })
             .collect();
         json!({
             "cart": cart,
             "discount": discount,
             "presentmentCurrencyRate": self.rate,
-            "lineCart": { "lines": lines },
+            "lineCart": {
+                "cost": { "subtotalAmount": { "amount": subtotal(lines_in) } },
+                "lines": lines,
+            },
         })
     }
 
