@@ -19,10 +19,11 @@ pub const MAX_TITLE_CHARS: usize = 100;
 /// Most collections or products one rule may list: a collection rule's list is an input-query
 /// variable, so Shopify's list limit applies.
 pub const MAX_IDS_PER_RULE: usize = MAX_LIST_VARIABLE_ITEMS;
-/// Distinct collection sets the active rules may target. Each is one `inAnyCollection` field
-/// per cart line: few booleans per line keep large carts within Shopify's input size and
-/// instruction limits, and the query within its cost limit of 30.
-pub const MAX_COLLECTION_GROUPS: usize = 2;
+/// Distinct collection sets the active rules may target. Each is one `inAnyCollection` field on
+/// every cart line the Function reads, about 140,000 instructions on a 200-line cart in
+/// Shopify's provider; one keeps that cart within our 1.2 million budget (docs/benchmarks.md).
+/// Rules on the same set share it.
+pub const MAX_COLLECTION_GROUPS: usize = 1;
 /// Highest priority.
 pub const MAX_PRIORITY: u32 = 1_000;
 /// Largest minimum quantity.

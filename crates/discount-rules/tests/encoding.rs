@@ -133,14 +133,15 @@ proptest! {
 
     #[test]
     fn arbitrary_config_records_never_panic(
-        records in proptest::collection::vec(("[0-9 %$ocsp,.\\-a-zé|:]{0,40}", proptest::option::of(0usize..50)), 0..8)
+        records_in in proptest::collection::vec(("[0-9 %$ocsp,.\\-a-zé|:]{0,40}", proptest::option::of(0usize..50)), 0..8)
     ) {
         // Records with their true length and with lengths that lie, including ones that end
         // inside a multi-byte character.
-        let mut config = String::from("seglink2 3 2");
-        for (content, length) in &records {
-            config.push_str(&format!("|{}:{content}", length.unwrap_or(content.len())));
+        let mut records = String::new();
+        for (content, length) in &records_in {
+            records.push_str(&format!("|{}:{content}", length.unwrap_or(content.len())));
         }
+        let config = format!("seglink2 3 1 {}{records}", records.len());
         let json = serde_json::json!({ "config": config }).to_string();
         let config = Config::from_metafield_value(&json).unwrap();
         for rule in config.rules_for(&[true, false, true]) {

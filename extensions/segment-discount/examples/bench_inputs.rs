@@ -1,5 +1,6 @@
 //! Writes the benchmark's Function inputs (see `bench/function.sh`): carts of 1, 50 and 200
-//! lines against 1 and 25 rules, for guests, untagged and tagged buyers.
+//! lines, half of them in a sale collection, against rule sets of 1 and 25 rules, for guests,
+//! untagged and tagged buyers.
 //!
 //! Usage: `cargo run -p segment-discount --example bench_inputs -- <dir>`
 
@@ -13,7 +14,6 @@ use carts::{Buyer, Checkout, Line};
 use discount_rules::{Decimal, DiscountValue, Rule, Target, compile};
 
 /// The collection half of every benchmark cart's lines belong to.
-const GROUPS_USED: usize = discount_rules::MAX_COLLECTION_GROUPS - 1;
 const ON_SALE: &str = "gid://shopify/Collection/1";
 
 fn rule(segment: &str, title: &str, value: DiscountValue, target: Target) -> Rule {
@@ -33,41 +33,38 @@ fn percent(text: &str) -> DiscountValue {
     DiscountValue::Percentage(Decimal::parse(text).unwrap())
 }
 
-fn collections(first: usize) -> Target {
-    Target::Collections((first..first + 5).map(|n| format!("gid://shopify/Collection/{n}")).collect())
+fn fixed(text: &str) -> DiscountValue {
+    DiscountValue::FixedAmount(Decimal::parse(text).unwrap())
 }
 
-/// Twenty-five rules of every kind, one segment each; the first is a product rule on the
-/// collection of half the lines, and the second an order rule.
+/// The sale collection and four others, as a merchant's collection rule would list them.
+fn sale_collections() -> Target {
+    Target::Collections((1..=5).map(|n| format!("gid://shopify/Collection/{n}")).collect())
+}
+
+/// Twenty-five rules of every kind, one segment each: segment 0 has 20% off the sale
+/// collection, segment 1 15% off orders; the others mix order, shipping and product rules.
 fn twenty_five_rules() -> Vec<Rule> {
     (0..25)
         .map(|index| {
             let segment = format!("segment-{index}");
             let title = format!("Members of segment {index}: {}% off", 5 + index);
-            let value = percent(&(5 + index).to_string());
-            match index % 4 {
-                _ if index == 0 => rule(&segment, &title, percent("20"), collections(1)),
-                1 => Rule {
-                    minimum_subtotal: Some(Decimal::parse("50").unwrap()),
-                    ..rule(&segment, &title, value, Target::OrderSubtotal)
+            match index {
+                0 => rule(&segment, "Sale: 20% off for members", percent("20"), sale_collections()),
+                1 => rule(&segment, "Members: 15% off your order", percent("15"), Target::OrderSubtotal),
+                _ => match index % 4 {
+                    0 => Rule {
+                        minimum_subtotal: Some(Decimal::parse("50").unwrap()),
+                        ..rule(&segment, &title, percent(&(5 + index).to_string()), Target::OrderSubtotal)
+                    },
+                    1 => rule(&segment, &title, fixed("10"), Target::OrderSubtotal),
+                    2 => rule(&segment, &title, percent(&(5 + index).to_string()), sale_collections()),
+                    _ => {
+                        let products =
+                            (0..5).map(|n| format!("gid://shopify/Product/{}", 900_000 + index * 10 + n));
+                        rule(&segment, &title, percent("10"), Target::Products(products.collect()))
+                    }
                 },
-                2 => rule(&segment, &title, value, collections(10 + (index % GROUPS_USED) * 5)),
-                3 => rule(
-                    &segment,
-                    &title,
-                    value,
-                    Target::Products(
-                        (0..5)
-                            .map(|n| format!("gid://shopify/Product/{}", 900_000 + index * 10 + n))
-                            .collect(),
-                    ),
-                ),
-                _ => rule(
-                    &segment,
-                    &title,
-                    DiscountValue::FixedAmount(Decimal::parse("10").unwrap()),
-                    Target::OrderSubtotal,
-                ),
             }
         })
         .collect()
@@ -87,15 +84,16 @@ fn main() {
     let out = PathBuf::from(std::env::args().nth(1).expect("usage: bench_inputs <dir>"));
     std::fs::create_dir_all(&out).unwrap();
     let one_order_rule = vec![rule("vip", "VIP 15% off", percent("15"), Target::OrderSubtotal)];
-    let one_product_rule = vec![rule("vip", "VIP 20% off the sale", percent("20"), collections(1))];
+    let one_product_rule = vec![rule("vip", "VIP 20% off the sale", percent("20"), sale_collections())];
     let many = twenty_five_rules();
     let every_tag: Vec<String> = many.iter().map(Rule::segment_tag).collect();
     let every_tag: Vec<&str> = every_tag.iter().map(String::as_str).collect();
 
-    let sets: [(&str, &[Rule], &[&str]); 3] = [
+    let sets: [(&str, &[Rule], &[&str]); 4] = [
         ("1-order-rule", &one_order_rule, &["seglink:vip"]),
         ("1-product-rule", &one_product_rule, &["seglink:vip"]),
-        ("25-rules", &many, &every_tag),
+        ("25-rules", &many, &["seglink:segment-0", "seglink:segment-1"]),
+        ("25-rules-every-tag", &many, &every_tag),
     ];
     for (name, rules, tags) in sets {
         let config = compile(rules).unwrap();

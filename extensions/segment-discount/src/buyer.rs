@@ -1,24 +1,31 @@
 //! What both targets check first: the buyer holds a rule tag, the discount has a class we
 //! serve, and the config can be read. Reads nothing else of the input.
 
-use discount_rules::{CompiledRule, CompiledTarget, Config, MAX_METAFIELD_BYTES};
+use discount_rules::{CompiledRule, CompiledTarget, Config, Decimal, DiscountValue, MAX_METAFIELD_BYTES};
 use shopify_function::prelude::log;
 
-use crate::io::{Key, Node};
+use crate::io::Node;
+use crate::shape::{self, buyer, root};
 
-/// Which tags of `$ruleTags` the buyer holds; `None` for a guest or a customer with none.
-pub fn held_tags(root: Node<'_>) -> Option<Vec<bool>> {
-    let customer = root.field(Key::Cart)?.field(Key::BuyerIdentity)?.field(Key::Customer)?;
-    if customer.get(Key::HasAnyTag).bool() != Some(true) {
-        return None;
-    }
-    let has_tags = customer.get(Key::HasTags);
-    // With one rule tag, `hasAnyTag` already said it is held.
-    if has_tags.len() == 1 {
+/// The customer, if signed in and holding at least one rule tag. Most checkouts stop here.
+pub fn tagged_customer(input: Node) -> Option<Node> {
+    let customer = input.field(root::CART)?.field(buyer::BUYER_IDENTITY)?.field(buyer::CUSTOMER)?;
+    (customer.at(buyer::HAS_ANY_TAG).bool() == Some(true)).then_some(customer)
+}
+
+/// Which of the config's `tag_count` tags the customer holds, or `None` (logged) when the input
+/// disagrees with the config.
+pub fn held_tags(customer: Node, tag_count: usize) -> Option<Vec<bool>> {
+    // With one rule tag, `hasAnyTag` has already said it is held.
+    if tag_count == 1 {
         return Some(vec![true]);
     }
-    // `hasTag` is the only field of each `HasTagResponse` the query selects.
-    Some(has_tags.items().map(|response| response.at(0).bool() == Some(true)).collect())
+    let responses = customer.at(buyer::HAS_TAGS);
+    if responses.len() != tag_count {
+        log!("seglink: config names {tag_count} tags, the input {}", responses.len());
+        return None;
+    }
+    Some(responses.items().map(|response| response.at(buyer::HAS_TAG).bool() == Some(true)).collect())
 }
 
 /// The discount classes of the discount node.
@@ -29,8 +36,9 @@ pub struct Classes {
     pub shipping: bool,
 }
 
-pub fn discount_classes(root: Node<'_>) -> Classes {
-    let list = root.get(Key::Discount).get(Key::DiscountClasses);
+/// The discount node's classes; `discount` is the input's `discount` field.
+pub fn discount_classes(discount: Node) -> Classes {
+    let list = discount.at(shape::discount::DISCOUNT_CLASSES);
     // Classes are distinct, so three are all of them: the usual case needs no string reads.
     if list.len() == 3 {
         return Classes { order: true, product: true, shipping: true };
@@ -48,37 +56,30 @@ pub fn discount_classes(root: Node<'_>) -> Classes {
 }
 
 /// The config metafield's value, or `None` (logged) when the discount has none.
-pub fn metafield_value(root: Node<'_>) -> Option<String> {
-    let value = root
-        .get(Key::Discount)
-        .field(Key::Metafield)
-        .and_then(|metafield| metafield.get(Key::Value).string());
+pub fn metafield_value(discount: Node) -> Option<String> {
+    let value = discount
+        .field(shape::discount::METAFIELD)
+        .and_then(|field| field.at(shape::discount::VALUE).string());
     if value.is_none() {
         log!("seglink: the discount has no config metafield");
     }
     value
 }
 
-/// The config of a buyer who holds at least one rule tag, or `None` (logged) when it cannot
-/// be used.
-pub fn config_for<'a>(json: &'a str, held: &[bool]) -> Option<Config<'a>> {
+/// The config in a metafield value, or `None` (logged) when it cannot be used.
+pub fn config(json: &str) -> Option<Config<'_>> {
     // Shopify withholds larger values; one that arrives anyway was not written by us.
     if json.len() > MAX_METAFIELD_BYTES {
         log!("seglink: config is {} bytes, over {MAX_METAFIELD_BYTES}", json.len());
         return None;
     }
-    let config = match Config::from_metafield_value(json) {
-        Ok(config) => config,
+    match Config::from_metafield_value(json) {
+        Ok(config) => Some(config),
         Err(error) => {
             log!("seglink: {error}");
-            return None;
+            None
         }
-    };
-    if config.tag_count != held.len() {
-        log!("seglink: config names {} tags, the input {}", config.tag_count, held.len());
-        return None;
     }
-    Some(config)
 }
 
 /// The rules of the buyer's tags whose target `wanted` accepts, highest priority first;
@@ -100,4 +101,24 @@ pub fn held_rules<'c>(
         }
     }
     Some(rules)
+}
+
+/// The presentment currency rate, read only when a rule needs it: for a fixed amount or to
+/// compare a minimum subtotal. `None` when not needed, or (logged) unreadable; a rule that
+/// needs it then does not apply.
+pub fn rate_if_needed<'r>(
+    input: Node,
+    rules: impl IntoIterator<Item = &'r CompiledRule<'r>>,
+) -> Option<Decimal> {
+    let needed = rules
+        .into_iter()
+        .any(|rule| matches!(rule.value, DiscountValue::FixedAmount(_)) || rule.minimum_subtotal.is_some());
+    if !needed {
+        return None;
+    }
+    let rate = input.at(root::PRESENTMENT_CURRENCY_RATE).decimal();
+    if rate.is_none() {
+        log!("seglink: unreadable presentmentCurrencyRate");
+    }
+    rate
 }

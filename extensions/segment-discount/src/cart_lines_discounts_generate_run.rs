@@ -6,30 +6,32 @@ use discount_rules::{
 use shopify_function::prelude::*;
 
 use crate::RawInput;
-use crate::buyer::{config_for, discount_classes, held_rules, held_tags, metafield_value};
-use crate::io::{Key, Keys, Node, line_fields};
+use crate::buyer::{
+    config, discount_classes, held_rules, held_tags, metafield_value, rate_if_needed, tagged_customer,
+};
+use crate::io::Node;
 use crate::output::{CartLinesResult, OrderCandidate, ProductCandidate, Reduction};
+use crate::shape::{line_cart, money, root};
 
 #[shopify_function]
 pub(crate) fn cart_lines_discounts_generate_run(
     input: RawInput,
 ) -> shopify_function::Result<CartLinesResult> {
-    let keys = Keys::new();
-    let (order, product) = discounts(Node::root(input.0, &keys)).unwrap_or_default();
+    let (order, product) = discounts(Node::root(input.0)).unwrap_or_default();
     Ok(CartLinesResult { order, product })
 }
 
 /// The discounts for this cart; `None` where there are none to give.
-fn discounts(root: Node<'_>) -> Option<(Vec<OrderCandidate>, Vec<ProductCandidate>)> {
-    // Most checkouts stop here, a guest or a customer without a rule tag, having read two
-    // fields of the input.
-    let held = held_tags(root)?;
-    let classes = discount_classes(root);
+fn discounts(input: Node) -> Option<(Vec<OrderCandidate>, Vec<ProductCandidate>)> {
+    let customer = tagged_customer(input)?;
+    let discount = input.at(root::DISCOUNT);
+    let classes = discount_classes(discount);
     if !classes.order && !classes.product {
         return None;
     }
-    let json = metafield_value(root)?;
-    let config = config_for(&json, &held)?;
+    let json = metafield_value(discount)?;
+    let config = config(&json)?;
+    let held = held_tags(customer, config.tag_count)?;
     let rules = held_rules(&config, &held, |target| match target {
         CompiledTarget::OrderSubtotal => classes.order,
         CompiledTarget::Collections(_) | CompiledTarget::Products(_) => classes.product,
@@ -38,16 +40,16 @@ fn discounts(root: Node<'_>) -> Option<(Vec<OrderCandidate>, Vec<ProductCandidat
     if rules.is_empty() {
         return None;
     }
-    let rate = root.get(Key::PresentmentCurrencyRate).decimal();
-    if rate.is_none() {
-        log!("seglink: unreadable presentmentCurrencyRate");
-    }
+    let rate = rate_if_needed(input, &rules);
 
     let (order_rules, product_rules): (Vec<_>, Vec<_>) =
         rules.iter().partition(|rule| rule.target == CompiledTarget::OrderSubtotal);
     let order = order_candidates(&order_rules, rate);
-    let product =
-        if product_rules.is_empty() { Vec::new() } else { product_candidates(root, &product_rules, rate)? };
+    let product = if product_rules.is_empty() {
+        Vec::new()
+    } else {
+        product_candidates(input.at(root::TARGET_CART), &product_rules, rate)?
+    };
     Some((order, product))
 }
 
@@ -112,6 +114,8 @@ struct ProductMatch<'r> {
     group: Option<usize>,
     /// The product numbers of a product rule.
     products: Vec<u64>,
+    /// Positions of the matched lines in the cart, ascending, and their ids.
+    lines: Vec<u32>,
     line_ids: Vec<String>,
     quantity: u64,
 }
@@ -123,48 +127,42 @@ impl ProductMatch<'_> {
             None => product.is_some_and(|number| self.products.contains(&number)),
         }
     }
+
+    /// Whether `other` takes off at least as much on every line this one would, and wins a
+    /// tie by coming first (rules arrive highest priority first).
+    fn is_outdone_by(&self, other: &Self, self_first: bool) -> bool {
+        let (ours, theirs) = match (self.rule.value, other.rule.value) {
+            // A percentage that is as large on the same lines or more takes off as much.
+            (DiscountValue::Percentage(ours), DiscountValue::Percentage(theirs))
+                if covers(&other.lines, &self.lines) =>
+            {
+                (ours, theirs)
+            }
+            // A fixed amount is shared across its lines, so only the same lines compare.
+            (DiscountValue::FixedAmount(ours), DiscountValue::FixedAmount(theirs))
+                if other.lines == self.lines =>
+            {
+                (ours, theirs)
+            }
+            _ => return false,
+        };
+        theirs > ours || (theirs == ours && !self_first)
+    }
 }
 
-/// The fields of one line, read at most once and only if a rule needs them.
-struct LineFacts<'k> {
-    line: Node<'k>,
-    id: Option<Option<String>>,
-    quantity: Option<u64>,
-}
-
-impl LineFacts<'_> {
-    fn id(&mut self) -> Option<String> {
-        self.id.get_or_insert_with(|| self.line.at(line_fields::ID).string()).clone()
-    }
-
-    fn quantity(&mut self) -> u64 {
-        *self.quantity.get_or_insert_with(|| self.line.at(line_fields::QUANTITY).count().unwrap_or(0))
-    }
+/// Whether the ascending positions `outer` include all of `inner`.
+fn covers(outer: &[u32], inner: &[u32]) -> bool {
+    let mut outer = outer.iter();
+    inner.iter().all(|position| outer.any(|candidate| candidate == position))
 }
 
 /// Candidates for the product rules, from one pass over the lines that reads only what those
 /// rules need; `None` (logged) if a line cannot be read.
 fn product_candidates(
-    root: Node<'_>,
+    cart: Node,
     rules: &[&CompiledRule<'_>],
     rate: Option<Decimal>,
 ) -> Option<Vec<ProductCandidate>> {
-    let cart = root.get(Key::LineCart);
-    // Minimums are on the order subtotal, which arrives in the buyer's currency.
-    let subtotal = if rules.iter().any(|rule| rule.minimum_subtotal.is_some()) {
-        let subtotal = cart.get(Key::Cost).get(Key::SubtotalAmount).get(Key::Amount).decimal();
-        if subtotal.is_none() {
-            log!("seglink: unreadable cart subtotal");
-        }
-        subtotal
-    } else {
-        None
-    };
-    let rules: Vec<&CompiledRule<'_>> =
-        rules.iter().copied().filter(|rule| meets_minimum(rule, subtotal, rate)).collect();
-    if rules.is_empty() {
-        return Some(Vec::new());
-    }
     let mut matches: Vec<ProductMatch<'_>> = rules
         .iter()
         .map(|rule| {
@@ -173,56 +171,113 @@ fn product_candidates(
                 CompiledTarget::Products(list) => (None, list.to_numbers()),
                 CompiledTarget::OrderSubtotal | CompiledTarget::Shipping => (None, Vec::new()),
             };
-            ProductMatch { rule, group, products, line_ids: Vec::new(), quantity: 0 }
+            ProductMatch { rule, group, products, lines: Vec::new(), line_ids: Vec::new(), quantity: 0 }
         })
         .collect();
     let mut groups_read = [false; MAX_COLLECTION_GROUPS];
-    for rule in &rules {
-        if let CompiledTarget::Collections(group) = rule.target {
+    for found in &matches {
+        if let Some(group) = found.group {
             groups_read[group] = true;
         }
     }
-    let reads_products = rules.iter().any(|rule| matches!(rule.target, CompiledTarget::Products(_)));
+    let reads_products = matches.iter().any(|found| !found.products.is_empty());
+    let reads_quantities = rules.iter().any(|rule| rule.minimum_quantity.is_some());
 
-    for line in cart.get(Key::Lines).items() {
-        // Custom products have no product, so no rule can match them.
-        let product = line.at(line_fields::MERCHANDISE).at(line_fields::PRODUCT);
-        if !product.is_present() {
-            continue;
-        }
+    let lines = cart.at(line_cart::LINES);
+    let line_count = lines.len();
+    for (position, line) in lines.items().enumerate() {
+        // A custom product has no product: reads below it find nothing, so no rule matches.
+        let product = line.at(line_cart::MERCHANDISE).at(line_cart::PRODUCT);
         let mut in_group = [false; MAX_COLLECTION_GROUPS];
         for (group, read) in groups_read.into_iter().enumerate() {
             in_group[group] = read && product.at(group).bool() == Some(true);
         }
         let product_number = if reads_products {
-            product.at(line_fields::PRODUCT_ID).string().as_deref().and_then(product_number)
+            product.at(line_cart::PRODUCT_ID).string().as_deref().and_then(product_number)
         } else {
             None
         };
-        let mut facts = LineFacts { line, id: None, quantity: None };
-        for found in &mut matches {
+        let Some(last) = matches.iter().rposition(|found| found.matches(&in_group, product_number)) else {
+            continue;
+        };
+        let Some(id) = line.at(line_cart::ID).string() else {
+            log!("seglink: a cart line has no id");
+            return None;
+        };
+        let quantity = if reads_quantities { line.at(line_cart::QUANTITY).count().unwrap_or(0) } else { 0 };
+        let mut id = Some(id);
+        for (index, found) in matches.iter_mut().enumerate().take(last + 1) {
             if !found.matches(&in_group, product_number) {
                 continue;
             }
-            let Some(id) = facts.id() else {
-                log!("seglink: a cart line has no id");
-                return None;
-            };
-            found.line_ids.push(id);
-            found.quantity = found.quantity.saturating_add(facts.quantity());
+            found.lines.push(u32::try_from(position).unwrap_or(u32::MAX));
+            // The last rule to match takes the id itself; the others get copies.
+            let id = if index == last { id.take() } else { id.clone() };
+            found.line_ids.extend(id);
+            found.quantity = found.quantity.saturating_add(quantity);
         }
     }
-    Some(matches.into_iter().filter_map(|found| product_candidate(found, rate)).collect())
+
+    // Read after the lines: the subtotal follows them in the input.
+    let subtotal = if rules.iter().any(|rule| rule.minimum_subtotal.is_some()) {
+        let subtotal = cart.at(line_cart::COST).at(money::SUBTOTAL_AMOUNT).at(money::AMOUNT).decimal();
+        if subtotal.is_none() {
+            log!("seglink: unreadable cart subtotal");
+        }
+        subtotal
+    } else {
+        None
+    };
+    matches.retain(|found| {
+        !found.lines.is_empty()
+            && found.quantity >= u64::from(found.rule.minimum_quantity.unwrap_or(0))
+            && meets_minimum(found.rule, subtotal, rate)
+    });
+    let outdone: Vec<bool> = matches
+        .iter()
+        .enumerate()
+        .map(|(index, found)| {
+            matches.iter().enumerate().any(|(other_index, other)| {
+                other_index != index && found.is_outdone_by(other, index < other_index)
+            })
+        })
+        .collect();
+    let candidates =
+        matches.into_iter().zip(outdone).filter(|(_, outdone)| !outdone).filter_map(|(found, _)| {
+            Some(ProductCandidate {
+                reduction: reduction(found.rule.value, rate)?,
+                line_ids: found.line_ids,
+                message: found.rule.title.to_owned(),
+            })
+        });
+    Some(within_output_limit(candidates, line_count))
 }
 
-fn product_candidate(found: ProductMatch<'_>, rate: Option<Decimal>) -> Option<ProductCandidate> {
-    let rule = found.rule;
-    if found.line_ids.is_empty() || found.quantity < u64::from(rule.minimum_quantity.unwrap_or(0)) {
-        return None;
+/// Shopify rejects a run whose output is over 20 kB (scaled up for carts over 200 lines), which
+/// would cost the buyer every discount; candidates past a safe share of it, lowest priority
+/// first, are left out (logged).
+fn within_output_limit(
+    candidates: impl Iterator<Item = ProductCandidate>,
+    line_count: usize,
+) -> Vec<ProductCandidate> {
+    // Scaled as Shopify scales it: 0.5% of the limit per line above 200.
+    let limit = OUTPUT_BUDGET_BYTES * line_count.max(200) / 200;
+    let mut used = 0;
+    let mut kept = Vec::new();
+    for candidate in candidates {
+        // JSON bytes of a target (`{"cartLine":{"id":"…"}},`) and of the candidate around them.
+        let size =
+            candidate.line_ids.iter().map(|id| id.len() + 26).sum::<usize>() + candidate.message.len() + 150;
+        if used + size > limit {
+            log!("seglink: left out product discounts to stay within Shopify's output limit");
+            break;
+        }
+        used += size;
+        kept.push(candidate);
     }
-    Some(ProductCandidate {
-        line_ids: found.line_ids,
-        reduction: reduction(rule.value, rate)?,
-        message: rule.title.to_owned(),
-    })
+    kept
 }
+
+/// The part of Shopify's 20,000-byte output limit product candidates may use, leaving room for
+/// the order candidates and the rest of the output.
+const OUTPUT_BUDGET_BYTES: usize = 16_000;

@@ -13,6 +13,7 @@ mod cart_delivery_options_discounts_generate_run;
 mod cart_lines_discounts_generate_run;
 mod io;
 mod output;
+mod shape;
 #[cfg(test)]
 mod tests;
 

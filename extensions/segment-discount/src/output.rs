@@ -5,7 +5,7 @@
 use discount_rules::Decimal;
 use shopify_function::wasm_api::{Context, Serialize, write};
 
-use crate::io::{Key, Writer, Written};
+use crate::io::{Writer, Written};
 
 /// How much a candidate takes off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,19 +55,13 @@ impl Serialize for CartLinesResult {
         let mut writer = Writer::new(context);
         let operations = usize::from(!self.order.is_empty()) + usize::from(!self.product.is_empty());
         writer.object(1, |writer| {
-            writer.key(Key::Operations)?;
+            writer.str("operations")?;
             writer.array(operations, |writer| {
                 if !self.order.is_empty() {
-                    operation(writer, Key::OrderDiscountsAdd, Key::Maximum, &self.order, order_candidate)?;
+                    operation(writer, "orderDiscountsAdd", "MAXIMUM", &self.order, order_candidate)?;
                 }
                 if !self.product.is_empty() {
-                    operation(
-                        writer,
-                        Key::ProductDiscountsAdd,
-                        Key::Maximum,
-                        &self.product,
-                        product_candidate,
-                    )?;
+                    operation(writer, "productDiscountsAdd", "MAXIMUM", &self.product, product_candidate)?;
                 }
                 Ok(())
             })
@@ -79,14 +73,14 @@ impl Serialize for DeliveryResult {
     fn serialize(&self, context: &mut Context) -> Result<(), write::Error> {
         let mut writer = Writer::new(context);
         writer.object(1, |writer| {
-            writer.key(Key::Operations)?;
+            writer.str("operations")?;
             let count = usize::from(!self.candidates.is_empty());
             writer.array(count, |writer| {
                 if self.candidates.is_empty() {
                     return Ok(());
                 }
                 // Delivery candidates only take ALL: the Function picks one per option itself.
-                operation(writer, Key::DeliveryDiscountsAdd, Key::All, &self.candidates, delivery_candidate)
+                operation(writer, "deliveryDiscountsAdd", "ALL", &self.candidates, delivery_candidate)
             })
         })
     }
@@ -95,16 +89,16 @@ impl Serialize for DeliveryResult {
 /// `{<kind>: {selectionStrategy, candidates: [...]}}`
 fn operation<T>(
     writer: &mut Writer<'_>,
-    kind: Key,
-    strategy: Key,
+    kind: &str,
+    strategy: &str,
     candidates: &[T],
     candidate: fn(&mut Writer<'_>, &T) -> Written,
 ) -> Written {
     writer.one_of(kind, |writer| {
         writer.object(2, |writer| {
-            writer.key(Key::SelectionStrategy)?;
-            writer.key(strategy)?;
-            writer.key(Key::Candidates)?;
+            writer.str("selectionStrategy")?;
+            writer.str(strategy)?;
+            writer.str("candidates")?;
             writer.array(candidates.len(), |writer| candidates.iter().try_for_each(|c| candidate(writer, c)))
         })
     })
@@ -113,70 +107,70 @@ fn operation<T>(
 fn order_candidate(writer: &mut Writer<'_>, candidate: &OrderCandidate) -> Written {
     let fields = 3 + usize::from(candidate.minimum_subtotal.is_some());
     writer.object(fields, |writer| {
-        writer.key(Key::Targets)?;
+        writer.str("targets")?;
         writer.array(1, |writer| {
-            writer.one_of(Key::OrderSubtotal, |writer| {
+            writer.one_of("orderSubtotal", |writer| {
                 writer.object(1, |writer| {
-                    writer.key(Key::ExcludedCartLineIds)?;
+                    writer.str("excludedCartLineIds")?;
                     writer.array(0, |_| Ok(()))
                 })
             })
         })?;
-        writer.key(Key::Value)?;
+        writer.str("value")?;
         reduction(writer, candidate.reduction, None)?;
         if let Some(minimum) = candidate.minimum_subtotal {
-            writer.key(Key::Conditions)?;
+            writer.str("conditions")?;
             writer.array(1, |writer| {
-                writer.one_of(Key::OrderMinimumSubtotal, |writer| {
+                writer.one_of("orderMinimumSubtotal", |writer| {
                     writer.object(2, |writer| {
-                        writer.key(Key::ExcludedCartLineIds)?;
+                        writer.str("excludedCartLineIds")?;
                         writer.array(0, |_| Ok(()))?;
-                        writer.key(Key::MinimumAmount)?;
+                        writer.str("minimumAmount")?;
                         writer.decimal(minimum)
                     })
                 })
             })?;
         }
-        writer.key(Key::Message)?;
+        writer.str("message")?;
         writer.str(&candidate.message)
     })
 }
 
 fn product_candidate(writer: &mut Writer<'_>, candidate: &ProductCandidate) -> Written {
     writer.object(3, |writer| {
-        writer.key(Key::Targets)?;
+        writer.str("targets")?;
         writer.array(candidate.line_ids.len(), |writer| {
             candidate.line_ids.iter().try_for_each(|id| {
-                writer.one_of(Key::CartLine, |writer| {
+                writer.one_of("cartLine", |writer| {
                     writer.object(1, |writer| {
-                        writer.key(Key::Id)?;
+                        writer.str("id")?;
                         writer.str(id)
                     })
                 })
             })
         })?;
-        writer.key(Key::Value)?;
+        writer.str("value")?;
         // One amount shared by the matching lines, not taken off each item.
         reduction(writer, candidate.reduction, Some(false))?;
-        writer.key(Key::Message)?;
+        writer.str("message")?;
         writer.str(&candidate.message)
     })
 }
 
 fn delivery_candidate(writer: &mut Writer<'_>, candidate: &DeliveryCandidate) -> Written {
     writer.object(3, |writer| {
-        writer.key(Key::Targets)?;
+        writer.str("targets")?;
         writer.array(1, |writer| {
-            writer.one_of(Key::DeliveryOption, |writer| {
+            writer.one_of("deliveryOption", |writer| {
                 writer.object(1, |writer| {
-                    writer.key(Key::Handle)?;
+                    writer.str("handle")?;
                     writer.str(&candidate.handle)
                 })
             })
         })?;
-        writer.key(Key::Value)?;
+        writer.str("value")?;
         reduction(writer, candidate.reduction, None)?;
-        writer.key(Key::Message)?;
+        writer.str("message")?;
         writer.str(&candidate.message)
     })
 }
@@ -184,18 +178,18 @@ fn delivery_candidate(writer: &mut Writer<'_>, candidate: &DeliveryCandidate) ->
 /// `{percentage: {value}}` or `{fixedAmount: {amount[, appliesToEachItem]}}`.
 fn reduction(writer: &mut Writer<'_>, reduction: Reduction, applies_to_each_item: Option<bool>) -> Written {
     match reduction {
-        Reduction::Percentage(percent) => writer.one_of(Key::Percentage, |writer| {
+        Reduction::Percentage(percent) => writer.one_of("percentage", |writer| {
             writer.object(1, |writer| {
-                writer.key(Key::Value)?;
+                writer.str("value")?;
                 writer.decimal(percent)
             })
         }),
-        Reduction::FixedAmount(amount) => writer.one_of(Key::FixedAmount, |writer| {
+        Reduction::FixedAmount(amount) => writer.one_of("fixedAmount", |writer| {
             writer.object(1 + usize::from(applies_to_each_item.is_some()), |writer| {
-                writer.key(Key::Amount)?;
+                writer.str("amount")?;
                 writer.decimal(amount)?;
                 if let Some(each) = applies_to_each_item {
-                    writer.key(Key::AppliesToEachItem)?;
+                    writer.str("appliesToEachItem")?;
                     writer.bool(each)?;
                 }
                 Ok(())

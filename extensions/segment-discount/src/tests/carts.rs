@@ -132,8 +132,8 @@ impl<'a> Checkout<'a> {
             "discount": discount,
             "presentmentCurrencyRate": self.rate,
             "lineCart": {
-                "cost": { "subtotalAmount": { "amount": subtotal(lines_in) } },
                 "lines": lines,
+                "cost": { "subtotalAmount": { "amount": subtotal(lines_in) } },
             },
         })
     }
