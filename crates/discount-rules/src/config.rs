@@ -249,6 +249,29 @@ pub enum DecodeError {
     VariablesMismatch,
 }
 
+impl DecodeError {
+    /// What went wrong, as a fixed phrase: the Function logs it without `core::fmt`.
+    pub fn summary(&self) -> &'static str {
+        match self {
+            Self::Json(_) => "metafield is not valid JSON",
+            Self::MissingConfig => "metafield has no config string",
+            Self::MissingVariable(_) => "metafield lacks an input variable",
+            Self::UnknownFormat => "config has an unknown format",
+            Self::BadLine(0) => "config header is malformed",
+            Self::BadLine(_) => "config rule is malformed",
+            Self::VariablesMismatch => "config and input variables disagree",
+        }
+    }
+
+    /// The position of the malformed rule (1 for the first), if a rule is at fault.
+    pub fn rule(&self) -> Option<usize> {
+        match self {
+            Self::BadLine(rule) if *rule > 0 => Some(*rule),
+            _ => None,
+        }
+    }
+}
+
 /// A config as the Function reads it: the text, with only the header parsed.
 #[derive(Debug)]
 pub struct Config<'a> {

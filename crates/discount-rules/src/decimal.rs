@@ -90,18 +90,14 @@ impl Decimal {
     /// `self × other`, rounded half up to 6 fraction digits; saturates instead of overflowing.
     #[must_use]
     pub fn mul(self, other: Self) -> Self {
-        let product = (u128::from(self.0) * u128::from(other.0) + u128::from(SCALE / 2)) / u128::from(SCALE);
-        Self(u64::try_from(product).unwrap_or(u64::MAX))
+        Self(scale_down(self.0, other.0, SCALE))
     }
 
     /// `self` percent of `amount`.
     #[must_use]
     pub fn percent_of(self, amount: Self) -> Self {
-        let product = (u128::from(self.0) * u128::from(amount.0) + u128::from(Self::HUNDRED.0 / 2))
-            / u128::from(Self::HUNDRED.0);
-        Self(u64::try_from(product).unwrap_or(u64::MAX))
+        Self(scale_down(self.0, amount.0, Self::HUNDRED.0))
     }
-
     /// `self + other`, saturating.
     #[must_use]
     pub fn saturating_add(self, other: Self) -> Self {
@@ -111,6 +107,20 @@ impl Decimal {
     /// Whether the value is zero.
     pub fn is_zero(self) -> bool {
         self.0 == 0
+    }
+}
+
+/// `a × b / divisor` rounded half up, saturating, in 64-bit arithmetic: 128-bit division
+/// would add a kilobyte of runtime to the Function. Splitting `a` by the divisor keeps every
+/// product in range for any amount and rate a shop can have.
+fn scale_down(a: u64, b: u64, divisor: u64) -> u64 {
+    let (whole, part) = (a / divisor, a % divisor);
+    // Half up: the remainder is below the divisor, so doubling it cannot overflow.
+    let rounded_part =
+        part.checked_mul(b).map(|product| product / divisor + u64::from(product % divisor * 2 >= divisor));
+    match (whole.checked_mul(b), rounded_part) {
+        (Some(whole), Some(part)) => whole.saturating_add(part),
+        _ => u64::MAX,
     }
 }
 
@@ -150,7 +160,7 @@ impl Decimal {
                 break;
             }
         }
-        out.extend(digits[start..].iter().map(|&digit| char::from(digit)));
+        out.extend(digits.iter().skip(start).map(|&digit| char::from(digit)));
         let fraction_digits = self.fraction_digits();
         if fraction_digits == 0 {
             if !plain {
@@ -210,6 +220,16 @@ impl<'de> serde::Deserialize<'de> for Decimal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn sixty_four_bit_scaling_equals_exact_arithmetic(a in any::<u64>(), b in 0u64..=1_000_000_000_000, divisor in prop_oneof![Just(SCALE), Just(100 * SCALE)]) {
+            let exact = (u128::from(a) * u128::from(b) + u128::from(divisor / 2)) / u128::from(divisor);
+            let expected = u64::try_from(exact).unwrap_or(u64::MAX);
+            prop_assert_eq!(scale_down(a, b, divisor), expected);
+        }
+    }
 
     #[test]
     fn parses_whole_fraction_and_leading_dot_forms() {
@@ -258,6 +278,8 @@ mod tests {
         let third = Decimal::parse("33.333333").unwrap();
         assert_eq!(third.percent_of(Decimal::parse("3").unwrap()).to_string(), "1.0");
         assert_eq!(Decimal(u64::MAX).mul(Decimal(u64::MAX)), Decimal(u64::MAX));
+        assert_eq!(Decimal::parse("0.5").unwrap().mul(Decimal::parse("0.000001").unwrap()), Decimal(1));
+        assert_eq!(Decimal::parse("0.4").unwrap().mul(Decimal::parse("0.000001").unwrap()), Decimal(0));
     }
 
     #[test]

@@ -258,11 +258,9 @@ fn plain_run(bytes: &[u8]) -> usize {
         }
         position += 8;
     }
+    let tail = bytes.get(position..).unwrap_or_default();
     position
-        + bytes[position..]
-            .iter()
-            .position(|&byte| byte == b'"' || byte == b'\\' || byte < 0x20)
-            .unwrap_or(bytes.len() - position)
+        + tail.iter().position(|&byte| byte == b'"' || byte == b'\\' || byte < 0x20).unwrap_or(tail.len())
 }
 
 /// Appends `text` to `out` as a JSON string literal.

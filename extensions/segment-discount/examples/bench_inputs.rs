@@ -100,7 +100,7 @@ fn main() {
         for lines in [1, 50, 200] {
             let cart = cart(lines);
             let mut checkout = Checkout::new(&config, tags);
-            let mut write = |buyer: &str, checkout: &Checkout<'_>| {
+            let write = |buyer: &str, checkout: &Checkout<'_>| {
                 let path = out.join(format!("{name}.{lines}-lines.{buyer}.json"));
                 std::fs::write(path, checkout.lines_input(&cart).to_string()).unwrap();
             };

@@ -1,8 +1,8 @@
 //! What both targets check first: the buyer holds a rule tag, the discount has a class we
 //! serve, and the config can be read. Reads nothing else of the input.
 
+use crate::log::{config_error, log, number};
 use discount_rules::{CompiledRule, CompiledTarget, Config, Decimal, DiscountValue, MAX_METAFIELD_BYTES};
-use shopify_function::prelude::log;
 
 use crate::io::Node;
 use crate::shape::{self, buyer, root};
@@ -22,7 +22,7 @@ pub fn held_tags(customer: Node, tag_count: usize) -> Option<Vec<bool>> {
     }
     let responses = customer.at(buyer::HAS_TAGS);
     if responses.len() != tag_count {
-        log!("seglink: config names {tag_count} tags, the input {}", responses.len());
+        log(&["seglink: config names ", &number(tag_count), " tags, the input ", &number(responses.len())]);
         return None;
     }
     Some(responses.items().map(|response| response.at(buyer::HAS_TAG).bool() == Some(true)).collect())
@@ -61,7 +61,7 @@ pub fn metafield_value(discount: Node) -> Option<String> {
         .field(shape::discount::METAFIELD)
         .and_then(|field| field.at(shape::discount::VALUE).string());
     if value.is_none() {
-        log!("seglink: the discount has no config metafield");
+        log(&["seglink: the discount has no config metafield"]);
     }
     value
 }
@@ -70,13 +70,13 @@ pub fn metafield_value(discount: Node) -> Option<String> {
 pub fn config(json: &str) -> Option<Config<'_>> {
     // Shopify withholds larger values; one that arrives anyway was not written by us.
     if json.len() > MAX_METAFIELD_BYTES {
-        log!("seglink: config is {} bytes, over {MAX_METAFIELD_BYTES}", json.len());
+        log(&["seglink: config is ", &number(json.len()), " bytes, over Shopify's limit"]);
         return None;
     }
     match Config::from_metafield_value(json) {
         Ok(config) => Some(config),
         Err(error) => {
-            log!("seglink: {error}");
+            config_error(&error);
             None
         }
     }
@@ -95,7 +95,7 @@ pub fn held_rules<'c>(
             Ok(rule) if wanted(&rule.target) => rules.push(rule),
             Ok(_) => {}
             Err(error) => {
-                log!("seglink: {error}");
+                config_error(&error);
                 return None;
             }
         }
@@ -118,7 +118,7 @@ pub fn rate_if_needed<'r>(
     }
     let rate = input.at(root::PRESENTMENT_CURRENCY_RATE).decimal();
     if rate.is_none() {
-        log!("seglink: unreadable presentmentCurrencyRate");
+        log(&["seglink: unreadable presentmentCurrencyRate"]);
     }
     rate
 }

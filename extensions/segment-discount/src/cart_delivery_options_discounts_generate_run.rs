@@ -1,7 +1,7 @@
 //! Shipping discounts (`cart.delivery-options.discounts.generate.run`).
 
 use discount_rules::{CompiledRule, CompiledTarget, Decimal, DiscountValue};
-use shopify_function::prelude::*;
+use shopify_function::prelude::shopify_function;
 
 use crate::RawInput;
 use crate::buyer::{

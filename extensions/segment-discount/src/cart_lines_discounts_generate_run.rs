@@ -3,13 +3,14 @@
 use discount_rules::{
     CompiledRule, CompiledTarget, Decimal, DiscountValue, MAX_COLLECTION_GROUPS, product_number,
 };
-use shopify_function::prelude::*;
+use shopify_function::prelude::shopify_function;
 
 use crate::RawInput;
 use crate::buyer::{
     config, discount_classes, held_rules, held_tags, metafield_value, rate_if_needed, tagged_customer,
 };
 use crate::io::Node;
+use crate::log::log;
 use crate::output::{CartLinesResult, OrderCandidate, ProductCandidate, Reduction};
 use crate::shape::{line_cart, money, root};
 
@@ -201,7 +202,7 @@ fn product_candidates(
             continue;
         };
         let Some(id) = line.at(line_cart::ID).string() else {
-            log!("seglink: a cart line has no id");
+            log(&["seglink: a cart line has no id"]);
             return None;
         };
         let quantity = if reads_quantities { line.at(line_cart::QUANTITY).count().unwrap_or(0) } else { 0 };
@@ -222,7 +223,7 @@ fn product_candidates(
     let subtotal = if rules.iter().any(|rule| rule.minimum_subtotal.is_some()) {
         let subtotal = cart.at(line_cart::COST).at(money::SUBTOTAL_AMOUNT).at(money::AMOUNT).decimal();
         if subtotal.is_none() {
-            log!("seglink: unreadable cart subtotal");
+            log(&["seglink: unreadable cart subtotal"]);
         }
         subtotal
     } else {
@@ -269,7 +270,7 @@ fn within_output_limit(
         let size =
             candidate.line_ids.iter().map(|id| id.len() + 26).sum::<usize>() + candidate.message.len() + 150;
         if used + size > limit {
-            log!("seglink: left out product discounts to stay within Shopify's output limit");
+            log(&["seglink: left out product discounts to stay within Shopify's output limit"]);
             break;
         }
         used += size;
