@@ -56,7 +56,7 @@ pub fn compile(rules: &[Rule]) -> Result<FunctionConfig, Violations> {
     validate(rules)?;
     let mut active: Vec<&Rule> = rules.iter().filter(|rule| rule.active).collect();
     // Stable: equal priorities keep the merchant's order.
-    active.sort_by(|a, b| b.priority.cmp(&a.priority));
+    active.sort_by_key(|rule| std::cmp::Reverse(rule.priority));
 
     let mut rule_tags: Vec<String> = Vec::new();
     let mut collection_groups: Vec<Vec<String>> = Vec::new();
@@ -306,7 +306,9 @@ impl<'a> Config<'a> {
         // The string ends at `end` only if the quote there is not itself escaped; if any escape
         // came before it, the raw text would be longer than the header says.
         let escaping = rest.as_bytes().get(..end)?.iter().rev().take_while(|&&byte| byte == b'\\').count();
-        (rest.as_bytes().get(end) == Some(&b'"') && escaping % 2 == 0).then(|| rest.get(..end)).flatten()
+        (rest.as_bytes().get(end) == Some(&b'"') && escaping.is_multiple_of(2))
+            .then(|| rest.get(..end))
+            .flatten()
     }
 
     fn parse(text: Cow<'a, str>) -> Result<Self, DecodeError> {

@@ -80,17 +80,11 @@ impl Decimal {
             return 0;
         }
         let mut digits = SCALE_DIGITS;
-        while fraction % 10 == 0 {
+        while fraction.is_multiple_of(10) {
             fraction /= 10;
             digits -= 1;
         }
         digits
-    }
-
-    /// `self × other`, rounded half up to 6 fraction digits; saturates instead of overflowing.
-    #[must_use]
-    pub fn mul(self, other: Self) -> Self {
-        Self(scale_down(self.0, other.0, SCALE))
     }
 
     /// `self` percent of `amount`.
@@ -187,6 +181,15 @@ impl fmt::Display for Decimal {
     }
 }
 
+impl std::ops::Mul for Decimal {
+    type Output = Self;
+
+    /// `self × other`, rounded half up to 6 fraction digits; saturates instead of overflowing.
+    fn mul(self, other: Self) -> Self {
+        Self(scale_down(self.0, other.0, SCALE))
+    }
+}
+
 impl fmt::Debug for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, f)
@@ -273,13 +276,13 @@ mod tests {
     #[test]
     fn multiplies_and_takes_percentages_with_rounding() {
         let ten = Decimal::parse("10").unwrap();
-        assert_eq!(ten.mul(Decimal::parse("1.25").unwrap()).to_string(), "12.5");
-        assert_eq!(Decimal::parse("0.000001").unwrap().mul(Decimal::parse("0.5").unwrap()), Decimal(1));
+        assert_eq!((ten * Decimal::parse("1.25").unwrap()).to_string(), "12.5");
+        assert_eq!(Decimal::parse("0.000001").unwrap() * Decimal::parse("0.5").unwrap(), Decimal(1));
         let third = Decimal::parse("33.333333").unwrap();
         assert_eq!(third.percent_of(Decimal::parse("3").unwrap()).to_string(), "1.0");
-        assert_eq!(Decimal(u64::MAX).mul(Decimal(u64::MAX)), Decimal(u64::MAX));
-        assert_eq!(Decimal::parse("0.5").unwrap().mul(Decimal::parse("0.000001").unwrap()), Decimal(1));
-        assert_eq!(Decimal::parse("0.4").unwrap().mul(Decimal::parse("0.000001").unwrap()), Decimal(0));
+        assert_eq!(Decimal(u64::MAX) * Decimal(u64::MAX), Decimal(u64::MAX));
+        assert_eq!(Decimal::parse("0.5").unwrap() * Decimal::parse("0.000001").unwrap(), Decimal(1));
+        assert_eq!(Decimal::parse("0.4").unwrap() * Decimal::parse("0.000001").unwrap(), Decimal(0));
     }
 
     #[test]

@@ -351,8 +351,9 @@ mod tests {
 
         // The same ids in another order name the same set.
         let shared: Vec<Rule> = (0..25)
-            .map(|index| {
-                let mut rule = collection_rule(1 + (index % MAX_COLLECTION_GROUPS) * 5, 5);
+            .zip((0..MAX_COLLECTION_GROUPS).cycle())
+            .map(|(index, group)| {
+                let mut rule = collection_rule(1 + group * 5, 5);
                 if let Target::Collections(ids) = &mut rule.target {
                     ids.rotate_left(index % 5);
                 }

@@ -40,6 +40,6 @@ fn fixture_metafield_is_json_that_decodes_to_the_active_rules() {
     assert_eq!(parsed["ruleTags"], serde_json::json!(["seglink:vip", "seglink:wholesale", "seglink:loyal"]));
 
     let mut expected: Vec<Rule> = rules.into_iter().filter(|rule| rule.active).collect();
-    expected.sort_by(|a, b| b.priority.cmp(&a.priority));
+    expected.sort_by_key(|rule| std::cmp::Reverse(rule.priority));
     assert_eq!(FunctionConfig::from_metafield_json(metafield).unwrap().rules().unwrap(), expected);
 }

@@ -74,7 +74,7 @@ fn rule() -> impl Strategy<Value = Rule> {
 
 fn active_by_priority(rules: &[Rule]) -> Vec<Rule> {
     let mut active: Vec<Rule> = rules.iter().filter(|rule| rule.active).cloned().collect();
-    active.sort_by(|a, b| b.priority.cmp(&a.priority));
+    active.sort_by_key(|rule| std::cmp::Reverse(rule.priority));
     for rule in &mut active {
         if let Target::Collections(ids) = &rule.target {
             rule.target = Target::Collections(collection_set(ids));

@@ -80,6 +80,6 @@ fn discounts(input: Node) -> Option<Vec<DeliveryCandidate>> {
 fn saving(value: DiscountValue, price: Decimal, rate: Option<Decimal>) -> Option<Decimal> {
     match value {
         DiscountValue::Percentage(percent) => Some(percent.percent_of(price)),
-        DiscountValue::FixedAmount(amount) => Some(amount.mul(rate?).min(price)),
+        DiscountValue::FixedAmount(amount) => Some((amount * rate?).min(price)),
     }
 }

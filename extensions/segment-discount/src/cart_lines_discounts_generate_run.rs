@@ -78,10 +78,10 @@ fn is_dominated(rules: &[&CompiledRule<'_>], index: usize, rule: &CompiledRule<'
     let minimum = rule.minimum_subtotal.unwrap_or(Decimal::ZERO);
     rules.iter().enumerate().any(|(other_index, other)| {
         let other_minimum = other.minimum_subtotal.unwrap_or(Decimal::ZERO);
-        let (ours, theirs) = match (rule.value, other.value) {
-            (DiscountValue::Percentage(ours), DiscountValue::Percentage(theirs))
-            | (DiscountValue::FixedAmount(ours), DiscountValue::FixedAmount(theirs)) => (ours, theirs),
-            _ => return false,
+        let ((DiscountValue::Percentage(ours), DiscountValue::Percentage(theirs))
+        | (DiscountValue::FixedAmount(ours), DiscountValue::FixedAmount(theirs))) = (rule.value, other.value)
+        else {
+            return false;
         };
         other_index != index
             && other_minimum <= minimum
@@ -94,7 +94,7 @@ fn is_dominated(rules: &[&CompiledRule<'_>], index: usize, rule: &CompiledRule<'
 pub fn meets_minimum(rule: &CompiledRule<'_>, subtotal: Option<Decimal>, rate: Option<Decimal>) -> bool {
     match (rule.minimum_subtotal, subtotal, rate) {
         (None, _, _) => true,
-        (Some(minimum), Some(subtotal), Some(rate)) => subtotal >= minimum.mul(rate),
+        (Some(minimum), Some(subtotal), Some(rate)) => subtotal >= minimum * rate,
         (Some(_), _, _) => false,
     }
 }
@@ -104,7 +104,7 @@ pub fn meets_minimum(rule: &CompiledRule<'_>, subtotal: Option<Decimal>, rate: O
 pub fn reduction(value: DiscountValue, rate: Option<Decimal>) -> Option<Reduction> {
     match value {
         DiscountValue::Percentage(percent) => Some(Reduction::Percentage(percent)),
-        DiscountValue::FixedAmount(amount) => rate.map(|rate| Reduction::FixedAmount(amount.mul(rate))),
+        DiscountValue::FixedAmount(amount) => rate.map(|rate| Reduction::FixedAmount(amount * rate)),
     }
 }
 

@@ -44,7 +44,7 @@ impl Node {
     pub fn count(self) -> Option<u64> {
         let number = self.0.as_number()?;
         // Exact for any count a cart can hold; fractions and negatives are not counts.
-        (number >= 0.0 && number <= 1e15 && number.fract() == 0.0).then_some(number as u64)
+        ((0.0..=1e15).contains(&number) && number.fract() == 0.0).then_some(number as u64)
     }
 
     /// A `Decimal` scalar, which Shopify sends as a string.
