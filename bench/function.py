@@ -59,13 +59,21 @@ def tool(name):
 
 def build_module():
     build = tomllib.loads((EXTENSION / "shopify.extension.toml").read_text())["extensions"][0]["build"]
-    subprocess.run(build["command"].split(), cwd=EXTENSION, check=True)
-    return EXTENSION / build["path"]
+    module = EXTENSION / build["path"]
+    # `shopify app build` rewrites this file, a hard link to cargo's copy in deps/, in place.
+    module.unlink(missing_ok=True)
+    for copy in (module.parent / "deps").glob(module.stem.replace("-", "_") + "-*.wasm"):
+        copy.unlink()
+    subprocess.run([*build["command"].split(), "--locked"], cwd=EXTENSION, check=True)
+    return module
 
 
-def kilobytes(text):
-    match = re.search(r"([\d.]+)KB", text)
-    return float(match.group(1)) if match else None
+def size_bytes(text):
+    """`424B` or `22.47KB` (function-runner's KB is 1,024 bytes) as bytes."""
+    match = re.search(r"([\d.]+)(KB|B)\b", text)
+    if not match:
+        return None
+    return round(float(match.group(1)) * (1024 if match.group(2) == "KB" else 1))
 
 
 def measure(module, input_path):
@@ -75,20 +83,20 @@ def measure(module, input_path):
     ]
     result = json.loads(run([*common, "--json"]).stdout)
     text = run(common).stdout
-    sizes = {label: kilobytes(line) for line in text.splitlines() for label in ("Input Size", "Output Size") if line.startswith(label)}
     # The report lists the limits first, then the run's figures: keep the last of each.
+    sizes = {}
     for line in text.splitlines():
         for label in ("Input Size", "Output Size"):
             if line.startswith(label):
-                sizes[label] = kilobytes(line)
+                sizes[label] = size_bytes(line)
     if not result["success"]:
         sys.exit(f"bench: {input_path.name} failed: {result['logs']}")
     operations = [next(iter(op)) for op in result["output"]["operations"]]
     return {
         "instructions": result["instructions"],
         "memory_kb": result["memory_usage"],
-        "input_kb": sizes["Input Size"],
-        "output_kb": sizes["Output Size"],
+        "input_bytes": sizes["Input Size"],
+        "output_bytes": sizes["Output Size"],
         "operations": operations,
     }
 
@@ -130,14 +138,14 @@ def main():
         misses.append(f"module {module.stat().st_size:,} bytes > {MODULE_BUDGET:,}")
 
     table = [
-        "| Rules | Lines | Buyer | Instructions | Budget | Input (KB, msgpack) | Output (KB) | Memory (KB) | Operations |",
+        "| Rules | Lines | Buyer | Instructions | Budget | Input bytes | Output bytes | Memory (KB) | Operations |",
         "|---|---:|---|---:|---:|---:|---:|---:|---|",
     ]
     for description, lines, buyer, figures, budget in rows:
         verdict = "" if budget is None else (f"≤ {budget:,} ✓" if figures["instructions"] <= budget else f"≤ {budget:,} ✗")
         table.append(
-            f"| {description} | {lines} | {buyer} | {figures['instructions']:,} | {verdict} | {figures['input_kb']} "
-            f"| {figures['output_kb']} | {figures['memory_kb']} | {', '.join(figures['operations']) or '—'} |"
+            f"| {description} | {lines} | {buyer} | {figures['instructions']:,} | {verdict} | {figures['input_bytes']:,} "
+            f"| {figures['output_bytes']:,} | {figures['memory_kb']:,} | {', '.join(figures['operations']) or '—'} |"
         )
     size_table = ["| Module | Bytes | Budget |", "|---|---:|---:|"]
     for label, size, budget in sizes:

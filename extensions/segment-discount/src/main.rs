@@ -5,8 +5,6 @@
 // stdio) stays out of the module, which keeps it within its size budget.
 #![cfg_attr(target_arch = "wasm32", no_main)]
 
-use std::process;
-
 use shopify_function::wasm_api::{self, Deserialize, Value};
 
 #[cfg(target_arch = "wasm32")]
@@ -44,5 +42,5 @@ impl Deserialize for RawInput {
 fn main() {
     // Shopify calls the exported targets; running the module's entry point is a mistake.
     log::log(&["Invoke a named export"]);
-    process::abort();
+    std::process::abort();
 }

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Seglink's main command for now: installs what it needs (idempotent) and builds the app's
+# deployable parts. Today that is the checkout discount Function, built exactly as the Shopify
+# CLI builds it (the command and path in shopify.extension.toml, run from the extension).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rustup toolchain install --no-self-update >/dev/null
+npm ci --no-audit --no-fund --loglevel=error
+
+# shellcheck source=scripts/lib/function.sh
+source scripts/lib/function.sh
+build_function
