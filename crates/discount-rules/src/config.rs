@@ -301,7 +301,8 @@ impl<'a> Config<'a> {
         let rest = json.strip_prefix("{\"config\":\"")?;
         let bar = rest.bytes().position(|byte| matches!(byte, b'|' | b'"' | b'\\'))?;
         let header = rest.get(..bar)?;
-        let records_length = parse_length(header.get(header.rfind(' ')? + 1..)?)?;
+        let last_space = header.bytes().rposition(|byte| byte == b' ')?;
+        let records_length = parse_length(header.get(last_space + 1..)?)?;
         let end = bar.checked_add(records_length)?;
         // The string ends at `end` only if the quote there is not itself escaped; if any escape
         // came before it, the raw text would be longer than the header says.

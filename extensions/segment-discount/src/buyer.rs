@@ -9,7 +9,9 @@ use crate::shape::{self, buyer, root};
 
 /// The customer, if signed in and holding at least one rule tag. Most checkouts stop here.
 pub fn tagged_customer(input: Node) -> Option<Node> {
-    let customer = input.field(root::CART)?.field(buyer::BUYER_IDENTITY)?.field(buyer::CUSTOMER)?;
+    // A guest's customer is null; reading through it finds nothing, so `hasAnyTag` reads as
+    // absent and no presence checks are needed on the way.
+    let customer = input.at(root::CART).at(buyer::BUYER_IDENTITY).at(buyer::CUSTOMER);
     (customer.at(buyer::HAS_ANY_TAG).bool() == Some(true)).then_some(customer)
 }
 
@@ -57,9 +59,8 @@ pub fn discount_classes(discount: Node) -> Classes {
 
 /// The config metafield's value, or `None` (logged) when the discount has none.
 pub fn metafield_value(discount: Node) -> Option<String> {
-    let value = discount
-        .field(shape::discount::METAFIELD)
-        .and_then(|field| field.at(shape::discount::VALUE).string());
+    // Without the metafield, reading its value finds nothing.
+    let value = discount.at(shape::discount::METAFIELD).at(shape::discount::VALUE).string();
     if value.is_none() {
         log(&["seglink: the discount has no config metafield"]);
     }

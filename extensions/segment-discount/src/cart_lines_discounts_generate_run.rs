@@ -234,15 +234,20 @@ fn product_candidates(
             && found.quantity >= u64::from(found.rule.minimum_quantity.unwrap_or(0))
             && meets_minimum(found.rule, subtotal, rate)
     });
-    let outdone: Vec<bool> = matches
-        .iter()
-        .enumerate()
-        .map(|(index, found)| {
-            matches.iter().enumerate().any(|(other_index, other)| {
-                other_index != index && found.is_outdone_by(other, index < other_index)
+    // Usually one rule matched, and nothing can outdo it.
+    let outdone: Vec<bool> = if matches.len() < 2 {
+        vec![false; matches.len()]
+    } else {
+        matches
+            .iter()
+            .enumerate()
+            .map(|(index, found)| {
+                matches.iter().enumerate().any(|(other_index, other)| {
+                    other_index != index && found.is_outdone_by(other, index < other_index)
+                })
             })
-        })
-        .collect();
+            .collect()
+    };
     let candidates =
         matches.into_iter().zip(outdone).filter(|(_, outdone)| !outdone).filter_map(|(found, _)| {
             Some(ProductCandidate {

@@ -21,17 +21,6 @@ impl Node {
         Self(self.0.get_at_index(index))
     }
 
-    /// Field or element `index` unless absent, null or out of bounds.
-    pub fn field(self, index: usize) -> Option<Self> {
-        let node = self.at(index);
-        node.is_present().then_some(node)
-    }
-
-    /// Whether this holds a value: not null, not absent, not out of bounds.
-    pub fn is_present(self) -> bool {
-        !self.0.is_null() && self.0.as_error().is_none()
-    }
-
     pub fn bool(self) -> Option<bool> {
         self.0.as_bool()
     }

@@ -38,17 +38,18 @@ pub mod money {
     pub const AMOUNT: usize = 0;
 }
 
-/// `lineCart: cart { lines { merchandise { … on ProductVariant { product {…} } } id quantity } cost … }`
+/// `lineCart: cart { lines { id merchandise { … on ProductVariant { product {…} } } quantity } cost … }`
 ///
 /// `cost` comes after `lines`: reaching a field walks every value before it, and the subtotal is
-/// only needed by rules with a minimum, after the lines have been walked anyway.
+/// only needed by rules with a minimum, after the lines have been walked anyway. A line's `id`
+/// comes first so that reading it for a matched line does not walk the rest of its product.
 pub mod line_cart {
     use super::MAX_COLLECTION_GROUPS;
 
     pub const LINES: usize = 0;
     pub const COST: usize = 1;
-    pub const MERCHANDISE: usize = 0;
-    pub const ID: usize = 1;
+    pub const ID: usize = 0;
+    pub const MERCHANDISE: usize = 1;
     pub const QUANTITY: usize = 2;
     /// In `merchandise`, for a product variant; a custom product has no fields.
     pub const PRODUCT: usize = 0;

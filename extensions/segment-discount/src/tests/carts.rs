@@ -124,7 +124,7 @@ impl<'a> Checkout<'a> {
                         json!({ "product": fields })
                     }
                 };
-                json!({ "merchandise": merchandise, "id": line.id, "quantity": line.quantity })
+                json!({ "id": line.id, "merchandise": merchandise, "quantity": line.quantity })
             })
             .collect();
         json!({
