@@ -286,64 +286,52 @@ pub struct Config<'a> {
 impl<'a> Config<'a> {
     /// Extracts the config text from the metafield's JSON value and reads its header.
     pub fn from_metafield_value(json: &'a str) -> Result<Self, DecodeError> {
-        if let Some(text) = Self::as_written(json) {
-            return Self::parse(Cow::Borrowed(text));
+        if let Some(config) = Self::as_written(json) {
+            return Ok(config);
         }
         let text =
             Reader::new(json).object_field("config", Reader::string)?.ok_or(DecodeError::MissingConfig)?;
         Self::parse(text)
     }
 
-    /// The config text of a metafield value exactly as [`FunctionConfig::to_metafield_json`]
-    /// writes it when no title needs escaping, found from the header's length instead of by
-    /// scanning every byte for the closing quote; `None` for any other form.
-    fn as_written(json: &'a str) -> Option<&'a str> {
+    /// The config of a metafield value exactly as [`FunctionConfig::to_metafield_json`] writes
+    /// it when no title needs escaping: the end of the string is found from the header's length
+    /// instead of by scanning every byte for the closing quote. `None` for any other form.
+    fn as_written(json: &'a str) -> Option<Self> {
         let rest = json.strip_prefix("{\"config\":\"")?;
-        let bar = rest.bytes().position(|byte| matches!(byte, b'|' | b'"' | b'\\'))?;
-        let header = rest.get(..bar)?;
-        let last_space = header.bytes().rposition(|byte| byte == b' ')?;
-        let records_length = parse_length(header.get(last_space + 1..)?)?;
-        let end = bar.checked_add(records_length)?;
+        // In JSON the header is followed by `|` when there are records; anything else (no
+        // records, an escape) takes the general path.
+        let header = Header::read(rest, false)?;
+        let end = header.end.checked_add(header.records_length)?;
         // The string ends at `end` only if the quote there is not itself escaped; if any escape
         // came before it, the raw text would be longer than the header says.
         let escaping = rest.as_bytes().get(..end)?.iter().rev().take_while(|&&byte| byte == b'\\').count();
-        (rest.as_bytes().get(end) == Some(&b'"') && escaping.is_multiple_of(2))
-            .then(|| rest.get(..end))
-            .flatten()
+        if rest.as_bytes().get(end) != Some(&b'"') || !escaping.is_multiple_of(2) {
+            return None;
+        }
+        Some(Self {
+            text: Cow::Borrowed(rest.get(..end)?),
+            header_end: header.end,
+            tag_count: header.tag_count,
+            collection_count: header.collection_count,
+        })
     }
 
     fn parse(text: Cow<'a, str>) -> Result<Self, DecodeError> {
-        let bytes = text.as_bytes();
-        let after_format = text
-            .strip_prefix(FORMAT)
-            .and_then(|rest| rest.strip_prefix(' '))
-            .ok_or(DecodeError::UnknownFormat)?;
-        let mut position = text.len() - after_format.len();
-        let mut header = [0usize; 3];
-        for (index, (value, max_digits)) in header.iter_mut().zip([3, 1, 5]).enumerate() {
-            let terminator = if index < 2 { b' ' } else { b'|' };
-            // The records may be empty, so the last number can also end the text.
-            let (number, next) = match leading_number(bytes, position, terminator, max_digits) {
-                Some(found) => found,
-                None if index == 2 => (
-                    parse_length(text.get(position..).unwrap_or_default()).ok_or(DecodeError::BadLine(0))?,
-                    text.len() + 1,
-                ),
-                None => return Err(DecodeError::BadLine(0)),
-            };
-            *value = number;
-            position = next;
+        if !text.starts_with(FORMAT) {
+            return Err(DecodeError::UnknownFormat);
         }
-        let [tag_count, collection_count, records_length] = header;
-        let header_end = position - 1;
+        let header = Header::read(&text, true).ok_or(DecodeError::BadLine(0))?;
         // A config cut short or run together with something else is not one we wrote.
-        if tag_count > MAX_LIST_VARIABLE_ITEMS
-            || collection_count > MAX_COLLECTION_GROUPS
-            || text.len() != header_end + records_length
-        {
+        if text.len() != header.end + header.records_length {
             return Err(DecodeError::BadLine(0));
         }
-        Ok(Self { text, header_end, tag_count, collection_count })
+        Ok(Self {
+            header_end: header.end,
+            tag_count: header.tag_count,
+            collection_count: header.collection_count,
+            text,
+        })
     }
 
     /// The rules whose tag is held (`held[i]` for tag `i`), highest priority first. A rule is
@@ -391,6 +379,37 @@ fn parse_digits(text: &str, max_digits: usize) -> Option<usize> {
     let digits =
         !text.is_empty() && text.len() <= max_digits && text.bytes().all(|byte| byte.is_ascii_digit());
     digits.then(|| text.bytes().fold(0, |value, byte| value * 10 + usize::from(byte - b'0')))
+}
+
+/// The config's header: `seglink2 <tag count> <collection group count> <records length>`.
+struct Header {
+    tag_count: usize,
+    collection_count: usize,
+    records_length: usize,
+    /// Where the records start: the first `|`, or the end of a config without records.
+    end: usize,
+}
+
+impl Header {
+    /// Reads the header at the start of `text`; with `may_end_text`, a config without records
+    /// may end right after it.
+    fn read(text: &str, may_end_text: bool) -> Option<Self> {
+        let bytes = text.as_bytes();
+        let position = text.strip_prefix(FORMAT)?.strip_prefix(' ').map(|rest| text.len() - rest.len())?;
+        let (tag_count, position) = leading_number(bytes, position, b' ', 3)?;
+        let (collection_count, position) = leading_number(bytes, position, b' ', 1)?;
+        let (records_length, end) = match leading_number(bytes, position, b'|', 5) {
+            Some((length, after_bar)) => (length, after_bar - 1),
+            None if may_end_text => (parse_length(text.get(position..)?)?, text.len()),
+            None => return None,
+        };
+        (tag_count <= MAX_LIST_VARIABLE_ITEMS && collection_count <= MAX_COLLECTION_GROUPS).then_some(Self {
+            tag_count,
+            collection_count,
+            records_length,
+            end,
+        })
+    }
 }
 
 /// Where a `|<len>:<tag> <fields>` record sits in the config text.
@@ -568,15 +587,20 @@ mod tests {
     fn the_written_form_is_read_without_a_scan_and_agrees_with_the_general_reader() {
         let json = compiled("VIP 15% off").to_metafield_json();
         let fast = Config::as_written(&json).expect("our own output takes the fast path");
-        let general = Reader::new(&json).object_field("config", Reader::string).unwrap().unwrap();
-        assert_eq!(fast, general);
+        let text = Reader::new(&json).object_field("config", Reader::string).unwrap().unwrap();
+        let general = Config::parse(text.clone()).unwrap();
+        assert_eq!(fast.text, text);
+        assert_eq!(
+            (fast.header_end, fast.tag_count, fast.collection_count),
+            (general.header_end, general.tag_count, general.collection_count)
+        );
     }
 
     #[test]
     fn escaped_titles_and_other_forms_fall_back_to_the_general_reader() {
         for title in ["Say \"hi\"", "back\\slash", "ends with \\"] {
             let json = compiled(title).to_metafield_json();
-            assert_eq!(Config::as_written(&json), None, "{title:?}");
+            assert!(Config::as_written(&json).is_none(), "{title:?}");
             let config = Config::from_metafield_value(&json).unwrap();
             let rule = config.rules_for(&[true]).next().unwrap().unwrap();
             assert_eq!(rule.title, title);
@@ -586,8 +610,16 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&written).unwrap();
         let reordered =
             serde_json::json!({ "ruleTags": value["ruleTags"], "config": value["config"] }).to_string();
-        assert_eq!(Config::as_written(&reordered), None);
+        assert!(Config::as_written(&reordered).is_none());
         assert_eq!(Config::from_metafield_value(&reordered).unwrap().tag_count, 1);
+    }
+
+    #[test]
+    fn a_config_without_rules_reads_as_empty() {
+        let json = compile(&[]).unwrap().to_metafield_json();
+        assert!(Config::as_written(&json).is_none());
+        let config = Config::from_metafield_value(&json).unwrap();
+        assert_eq!((config.tag_count, config.rules_for(&[]).count()), (0, 0));
     }
 
     #[test]

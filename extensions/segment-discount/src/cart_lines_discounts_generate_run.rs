@@ -43,24 +43,30 @@ fn discounts(input: Node) -> Option<(Vec<OrderCandidate>, Vec<ProductCandidate>)
     }
     let rate = rate_if_needed(input, &rules);
 
-    let (order_rules, product_rules): (Vec<_>, Vec<_>) =
-        rules.iter().partition(|rule| rule.target == CompiledTarget::OrderSubtotal);
-    let order = order_candidates(&order_rules, rate);
-    let product = if product_rules.is_empty() {
-        Vec::new()
+    let order = order_candidates(&rules, rate);
+    let product = if rules.iter().any(is_product_rule) {
+        product_candidates(input.at(root::TARGET_CART), &rules, rate)?
     } else {
-        product_candidates(input.at(root::TARGET_CART), &product_rules, rate)?
+        Vec::new()
     };
     Some((order, product))
 }
 
+fn is_order_rule(rule: &CompiledRule<'_>) -> bool {
+    rule.target == CompiledTarget::OrderSubtotal
+}
+
+fn is_product_rule(rule: &CompiledRule<'_>) -> bool {
+    matches!(rule.target, CompiledTarget::Collections(_) | CompiledTarget::Products(_))
+}
+
 /// One candidate per order rule that can win; Shopify's `MAXIMUM` strategy picks the largest
 /// whose minimum subtotal this cart meets, and candidates come highest priority first.
-fn order_candidates(rules: &[&CompiledRule<'_>], rate: Option<Decimal>) -> Vec<OrderCandidate> {
+fn order_candidates(rules: &[CompiledRule<'_>], rate: Option<Decimal>) -> Vec<OrderCandidate> {
     rules
         .iter()
         .enumerate()
-        .filter(|&(index, rule)| !is_dominated(rules, index, rule))
+        .filter(|&(index, rule)| is_order_rule(rule) && !is_dominated(rules, index, rule))
         .filter_map(|(_, rule)| {
             Some(OrderCandidate {
                 reduction: reduction(rule.value, rate)?,
@@ -72,11 +78,11 @@ fn order_candidates(rules: &[&CompiledRule<'_>], rate: Option<Decimal>) -> Vec<O
         .collect()
 }
 
-/// Whether another rule of the same kind takes off at least as much on every cart this one
-/// applies to, winning ties by coming first (rules arrive highest priority first).
-fn is_dominated(rules: &[&CompiledRule<'_>], index: usize, rule: &CompiledRule<'_>) -> bool {
+/// Whether another order rule of the same kind takes off at least as much on every cart this
+/// one applies to, winning ties by coming first (rules arrive highest priority first).
+fn is_dominated(rules: &[CompiledRule<'_>], index: usize, rule: &CompiledRule<'_>) -> bool {
     let minimum = rule.minimum_subtotal.unwrap_or(Decimal::ZERO);
-    rules.iter().enumerate().any(|(other_index, other)| {
+    rules.iter().enumerate().filter(|(_, other)| is_order_rule(other)).any(|(other_index, other)| {
         let other_minimum = other.minimum_subtotal.unwrap_or(Decimal::ZERO);
         let ((DiscountValue::Percentage(ours), DiscountValue::Percentage(theirs))
         | (DiscountValue::FixedAmount(ours), DiscountValue::FixedAmount(theirs))) = (rule.value, other.value)
@@ -161,28 +167,33 @@ fn covers(outer: &[u32], inner: &[u32]) -> bool {
 /// rules need; `None` (logged) if a line cannot be read.
 fn product_candidates(
     cart: Node,
-    rules: &[&CompiledRule<'_>],
+    rules: &[CompiledRule<'_>],
     rate: Option<Decimal>,
 ) -> Option<Vec<ProductCandidate>> {
-    let mut matches: Vec<ProductMatch<'_>> = rules
-        .iter()
-        .map(|rule| {
-            let (group, products) = match &rule.target {
-                CompiledTarget::Collections(group) => (Some(*group), Vec::new()),
-                CompiledTarget::Products(list) => (None, list.to_numbers()),
-                CompiledTarget::OrderSubtotal | CompiledTarget::Shipping => (None, Vec::new()),
-            };
-            ProductMatch { rule, group, products, lines: Vec::new(), line_ids: Vec::new(), quantity: 0 }
-        })
-        .collect();
+    let mut matches: Vec<ProductMatch<'_>> = Vec::new();
     let mut groups_read = [false; MAX_COLLECTION_GROUPS];
-    for found in &matches {
-        if let Some(group) = found.group {
+    let (mut reads_products, mut reads_quantities, mut reads_subtotal) = (false, false, false);
+    for rule in rules {
+        let (group, products) = match &rule.target {
+            CompiledTarget::Collections(group) => (Some(*group), Vec::new()),
+            CompiledTarget::Products(list) => (None, list.to_numbers()),
+            CompiledTarget::OrderSubtotal | CompiledTarget::Shipping => continue,
+        };
+        if let Some(group) = group {
             groups_read[group] = true;
         }
+        reads_products |= !products.is_empty();
+        reads_quantities |= rule.minimum_quantity.is_some();
+        reads_subtotal |= rule.minimum_subtotal.is_some();
+        matches.push(ProductMatch {
+            rule,
+            group,
+            products,
+            lines: Vec::new(),
+            line_ids: Vec::new(),
+            quantity: 0,
+        });
     }
-    let reads_products = matches.iter().any(|found| !found.products.is_empty());
-    let reads_quantities = rules.iter().any(|rule| rule.minimum_quantity.is_some());
 
     let lines = cart.at(line_cart::LINES);
     let line_count = lines.len();
@@ -220,7 +231,7 @@ fn product_candidates(
     }
 
     // Read after the lines: the subtotal follows them in the input.
-    let subtotal = if rules.iter().any(|rule| rule.minimum_subtotal.is_some()) {
+    let subtotal = if reads_subtotal {
         let subtotal = cart.at(line_cart::COST).at(money::SUBTOTAL_AMOUNT).at(money::AMOUNT).decimal();
         if subtotal.is_none() {
             log(&["seglink: unreadable cart subtotal"]);
