@@ -567,20 +567,9 @@ fn parse_small(text: &str, max: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{DiscountValue, Target};
 
     fn compiled(title: &str) -> FunctionConfig {
-        let rule = Rule {
-            segment: "vip".to_owned(),
-            title: title.to_owned(),
-            value: DiscountValue::Percentage(Decimal::parse("15").unwrap()),
-            target: Target::OrderSubtotal,
-            minimum_subtotal: None,
-            minimum_quantity: None,
-            priority: 0,
-            active: true,
-        };
-        compile(&[rule]).unwrap()
+        compile(&[Rule { title: title.to_owned(), ..crate::model::example_rule() }]).unwrap()
     }
 
     #[test]

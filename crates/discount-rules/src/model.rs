@@ -99,3 +99,18 @@ impl Target {
         }
     }
 }
+
+/// A valid rule for unit tests: VIP members get 15% off the order.
+#[cfg(test)]
+pub(crate) fn example_rule() -> Rule {
+    Rule {
+        segment: "vip".to_owned(),
+        title: "VIP 15% off".to_owned(),
+        value: DiscountValue::Percentage(Decimal::from_parts(15, 0)),
+        target: Target::OrderSubtotal,
+        minimum_subtotal: None,
+        minimum_quantity: None,
+        priority: 0,
+        active: true,
+    }
+}

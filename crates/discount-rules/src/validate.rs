@@ -228,16 +228,7 @@ mod tests {
     use super::*;
 
     fn rule() -> Rule {
-        Rule {
-            segment: "vip".to_owned(),
-            title: "VIP 15% off".to_owned(),
-            value: DiscountValue::Percentage(Decimal::parse("15").unwrap()),
-            target: Target::OrderSubtotal,
-            minimum_subtotal: None,
-            minimum_quantity: None,
-            priority: 0,
-            active: true,
-        }
+        crate::model::example_rule()
     }
 
     fn paths(rules: &[Rule]) -> Vec<String> {

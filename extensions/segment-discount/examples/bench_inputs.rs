@@ -10,32 +10,11 @@ mod carts;
 
 use std::path::PathBuf;
 
-use carts::{Buyer, Checkout, Line};
-use discount_rules::{Decimal, DiscountValue, Rule, Target, compile};
+use carts::{Buyer, Checkout, Line, fixed, percent, rule};
+use discount_rules::{Decimal, Rule, Target, compile};
 
 /// The collection half of every benchmark cart's lines belong to.
 const ON_SALE: &str = "gid://shopify/Collection/1";
-
-fn rule(segment: &str, title: &str, value: DiscountValue, target: Target) -> Rule {
-    Rule {
-        segment: segment.to_owned(),
-        title: title.to_owned(),
-        value,
-        target,
-        minimum_subtotal: None,
-        minimum_quantity: None,
-        priority: 0,
-        active: true,
-    }
-}
-
-fn percent(text: &str) -> DiscountValue {
-    DiscountValue::Percentage(Decimal::parse(text).unwrap())
-}
-
-fn fixed(text: &str) -> DiscountValue {
-    DiscountValue::FixedAmount(Decimal::parse(text).unwrap())
-}
 
 /// The sale collection and four others, as a merchant's collection rule would list them.
 fn sale_collections() -> Target {

@@ -1,31 +1,10 @@
 //! The cart-lines target: order and product discounts.
 
-use discount_rules::{Decimal, DiscountValue, Rule, Target, compile};
+use discount_rules::{Decimal, Rule, Target, compile};
 use serde_json::{Value, json};
 
-use super::carts::{Buyer, Checkout, Line};
+use super::carts::{Buyer, Checkout, Line, fixed, percent, rule};
 use super::support::run_lines;
-
-pub fn rule(segment: &str, title: &str, value: DiscountValue, target: Target) -> Rule {
-    Rule {
-        segment: segment.to_owned(),
-        title: title.to_owned(),
-        value,
-        target,
-        minimum_subtotal: None,
-        minimum_quantity: None,
-        priority: 0,
-        active: true,
-    }
-}
-
-pub fn percent(text: &str) -> DiscountValue {
-    DiscountValue::Percentage(Decimal::parse(text).unwrap())
-}
-
-pub fn fixed(text: &str) -> DiscountValue {
-    DiscountValue::FixedAmount(Decimal::parse(text).unwrap())
-}
 
 pub fn amount(text: &str) -> Option<Decimal> {
     Some(Decimal::parse(text).unwrap())

@@ -3,8 +3,30 @@
 //! selection order, which is the order Shopify sends. Shared by the tests and the benchmark
 //! input generator (`examples/bench_inputs.rs`).
 
-use discount_rules::{Decimal, FunctionConfig, MAX_COLLECTION_GROUPS};
+use discount_rules::{Decimal, DiscountValue, FunctionConfig, MAX_COLLECTION_GROUPS, Rule, Target};
 use serde_json::{Value, json};
+
+/// An active rule with no minimums and priority 0.
+pub fn rule(segment: &str, title: &str, value: DiscountValue, target: Target) -> Rule {
+    Rule {
+        segment: segment.to_owned(),
+        title: title.to_owned(),
+        value,
+        target,
+        minimum_subtotal: None,
+        minimum_quantity: None,
+        priority: 0,
+        active: true,
+    }
+}
+
+pub fn percent(text: &str) -> DiscountValue {
+    DiscountValue::Percentage(Decimal::parse(text).unwrap())
+}
+
+pub fn fixed(text: &str) -> DiscountValue {
+    DiscountValue::FixedAmount(Decimal::parse(text).unwrap())
+}
 
 /// Who is checking out.
 pub enum Buyer<'a> {

@@ -3,8 +3,8 @@
 use discount_rules::{Rule, Target, compile};
 use serde_json::{Value, json};
 
-use super::cart_lines::{amount, fixed, percent, rule};
-use super::carts::{Buyer, Checkout};
+use super::cart_lines::amount;
+use super::carts::{Buyer, Checkout, fixed, percent, rule};
 use super::support::run_delivery;
 
 fn shipping(segment: &str, title: &str, value: discount_rules::DiscountValue) -> Rule {
