@@ -149,3 +149,42 @@ proptest! {
         }
     }
 }
+
+fn long_rule(index: usize, target: Target) -> Rule {
+    Rule {
+        segment: format!("segment-number-{index:02}-of-the-shop"),
+        // Titles at their 100-character maximum.
+        title: format!("{index:02} {}", "x".repeat(97)),
+        value: DiscountValue::FixedAmount(Decimal::from_parts(123_456, 3)),
+        target,
+        minimum_subtotal: Some(Decimal::from_parts(150_000, 3)),
+        minimum_quantity: Some(3),
+        priority: 1_000,
+        active: true,
+    }
+}
+
+#[test]
+fn twenty_five_rules_with_five_collections_each_fit_a_function_metafield() {
+    let collections: Vec<String> =
+        (0..5).map(|n| format!("gid://shopify/Collection/{}", 450_000_000_000u64 + n)).collect();
+    let rules: Vec<Rule> =
+        (0..25).map(|index| long_rule(index, Target::Collections(collections.clone()))).collect();
+    let bytes = compile(&rules).unwrap().to_metafield_json().len();
+    assert!(bytes < MAX_METAFIELD_BYTES, "{bytes} bytes");
+}
+
+#[test]
+fn a_rule_set_too_large_for_the_metafield_is_refused_naming_the_limit() {
+    let rules: Vec<Rule> = (0..25)
+        .map(|index| {
+            let products =
+                (0..20).map(|n| format!("gid://shopify/Product/{}", 9_000_000_000_000u64 + n)).collect();
+            long_rule(index, Target::Products(products))
+        })
+        .collect();
+    let config = compile(&rules[..10]).unwrap();
+    assert!(config.to_metafield_json().len() <= MAX_METAFIELD_BYTES);
+    let refused = compile(&rules).unwrap_err().to_string();
+    assert!(refused.contains("over 10000 bytes"), "{refused}");
+}
