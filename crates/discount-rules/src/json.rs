@@ -30,6 +30,7 @@ pub(crate) struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader at the start of `text`.
     pub(crate) fn new(text: &'a str) -> Self {
         Self { text, position: 0 }
     }

@@ -68,10 +68,12 @@ impl fmt::Display for Violations {
 }
 
 impl Violations {
+    /// Records one violation.
     pub(crate) fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.0.push(Violation { path: path.into(), message: message.into() });
     }
 
+    /// `Ok` when nothing was recorded.
     pub(crate) fn into_result(self) -> Result<(), Self> {
         if self.0.is_empty() { Ok(()) } else { Err(self) }
     }

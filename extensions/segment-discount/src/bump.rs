@@ -10,6 +10,7 @@ use std::cell::Cell;
 
 const PAGE: usize = 65_536;
 
+/// Hands out memory from the end of the module's linear memory and never takes it back.
 pub struct BumpAllocator {
     /// Next free byte and end of the memory this allocator has grown; 0 before the first
     /// allocation.
@@ -18,6 +19,7 @@ pub struct BumpAllocator {
 }
 
 impl BumpAllocator {
+    /// An allocator that has grown no memory yet.
     pub const fn new() -> Self {
         Self { next: Cell::new(0), end: Cell::new(0) }
     }

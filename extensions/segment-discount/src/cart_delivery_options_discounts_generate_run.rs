@@ -12,6 +12,7 @@ use crate::io::Node;
 use crate::output::{DeliveryCandidate, DeliveryResult};
 use crate::shape::{delivery_cart, money, root};
 
+/// The target's export: the shipping discounts for this checkout.
 #[shopify_function]
 pub(crate) fn cart_delivery_options_discounts_generate_run(
     input: RawInput,

@@ -14,6 +14,7 @@ use crate::log::log;
 use crate::output::{CartLinesResult, OrderCandidate, ProductCandidate, Reduction};
 use crate::shape::{line_cart, money, root};
 
+/// The target's export: the order and product discounts for this cart.
 #[shopify_function]
 pub(crate) fn cart_lines_discounts_generate_run(
     input: RawInput,

@@ -12,6 +12,7 @@ use shopify_function::wasm_api::{Context, Value};
 pub struct Node(Value);
 
 impl Node {
+    /// The input's root object.
     pub fn root(value: Value) -> Self {
         Self(value)
     }
@@ -21,10 +22,12 @@ impl Node {
         Self(self.0.get_at_index(index))
     }
 
+    /// The value, if a boolean.
     pub fn bool(self) -> Option<bool> {
         self.0.as_bool()
     }
 
+    /// The value, if a string.
     pub fn string(self) -> Option<String> {
         self.0.as_string()
     }
@@ -41,6 +44,7 @@ impl Node {
         Decimal::parse_rounded(&self.string()?).ok()
     }
 
+    /// The number of elements, 0 for anything but an array.
     pub fn len(self) -> usize {
         self.0.array_len().unwrap_or(0)
     }
@@ -61,6 +65,7 @@ pub struct Writer<'c> {
 pub type Written = Result<(), shopify_function::wasm_api::write::Error>;
 
 impl<'c> Writer<'c> {
+    /// A writer of the run's output.
     pub fn new(context: &'c mut Context) -> Self {
         Self { context }
     }
@@ -70,10 +75,12 @@ impl<'c> Writer<'c> {
         self.context.write_utf8_str(text)
     }
 
+    /// Writes a boolean.
     pub fn bool(&mut self, value: bool) -> Written {
         self.context.write_bool(value)
     }
 
+    /// Writes a `Decimal` scalar, as a string as Shopify expects.
     pub fn decimal(&mut self, value: Decimal) -> Written {
         let mut text = String::with_capacity(24);
         value.push_to(&mut text, false);
