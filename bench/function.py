@@ -44,6 +44,11 @@ RULE_SETS = {
     "25-rules-every-tag": "25 rules; the buyer holds all 25 segments",
 }
 TARGET = "cart_lines_discounts_generate_run"
+DELIVERY_TARGET = "cart_delivery_options_discounts_generate_run"
+DELIVERY_SETS = {
+    "1-shipping-rule": "1 rule: free shipping over $50; 2 groups of 3 options",
+    "25-rules-5-shipping": "25 rules, 5 for shipping, all held; 2 groups of 3 options",
+}
 # Shopify's Rust discount template (Shopify/extensions-templates @ da66db9, functions-discount-rs,
 # built with its own Cargo.toml, trampolined, function-runner 9.2.1): 10% off the order and 20%
 # off one line for every buyer, on its 1-line fixture and on 200 lines.
@@ -80,10 +85,10 @@ def size_bytes(text):
     return round(float(match.group(1)) * (1024 if match.group(2) == "KB" else 1))
 
 
-def measure(module, input_path):
+def measure(module, input_path, target=TARGET):
     common = [
-        tool("function-runner"), "-f", str(module), "-i", str(input_path), "-e", TARGET,
-        "-s", str(EXTENSION / "schema.graphql"), "-q", str(EXTENSION / "src" / f"{TARGET}.graphql"),
+        tool("function-runner"), "-f", str(module), "-i", str(input_path), "-e", target,
+        "-s", str(EXTENSION / "schema.graphql"), "-q", str(EXTENSION / "src" / f"{target}.graphql"),
     ]
     result = json.loads(run([*common, "--json"]).stdout)
     text = run(common).stdout
@@ -134,6 +139,15 @@ def main():
                     misses.append(f"{rule_set} / {lines} lines / {buyer}: {figures['instructions']:,} > {budget:,}")
                 rows.append((description, lines, buyer, figures, budget))
 
+    delivery = ["| Rules | Buyer | Instructions | Output bytes | Operations |", "|---|---|---:|---:|---|"]
+    for rule_set, description in DELIVERY_SETS.items():
+        for buyer in ("guest", "tagged"):
+            figures = measure(trampolined, inputs / f"{rule_set}.delivery.{buyer}.json", DELIVERY_TARGET)
+            delivery.append(
+                f"| {description} | {buyer} | {figures['instructions']:,} | {figures['output_bytes']:,} "
+                f"| {', '.join(figures['operations']) or '—'} |"
+            )
+
     sizes = [("as built (`shopify.extension.toml`)", module.stat().st_size, MODULE_BUDGET),
              ("trampolined", trampolined.stat().st_size, None)]
     if optimised:
@@ -178,7 +192,13 @@ def main():
         "",
         *size_table,
         "",
+        "`cart.lines.discounts.generate.run`:",
+        "",
         *table,
+        "",
+        "`cart.delivery-options.discounts.generate.run` (no budget set):",
+        "",
+        *delivery,
         END,
     ])
     text = DOC.read_text() if DOC.exists() else ""

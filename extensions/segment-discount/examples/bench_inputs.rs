@@ -1,11 +1,10 @@
-//! Writes the benchmark's Function inputs (see `bench/function.sh`): carts of 1, 50 and 200
+//! Writes the benchmark's Function inputs (see `bench/function.py`): carts of 1, 50 and 200
 //! lines, half of them in a sale collection, against rule sets of 1 and 25 rules, for guests,
 //! untagged and tagged buyers.
 //!
 //! Usage: `cargo run -p segment-discount --example bench_inputs -- <dir>`
 
 #[path = "../src/tests/carts.rs"]
-#[expect(dead_code, reason = "shared with the tests, which use all of it")]
 mod carts;
 
 use std::path::PathBuf;
@@ -59,9 +58,54 @@ fn cart(lines: usize) -> Vec<Line> {
         .collect()
 }
 
+/// Delivery inputs: a 200-line cart's 2 delivery groups of 3 options each, against 1 shipping
+/// rule and against 25 rules of which 5 are shipping rules.
+fn write_delivery_inputs(out: &std::path::Path) {
+    let free = Rule {
+        minimum_subtotal: Some(Decimal::parse("50").unwrap()),
+        ..rule("vip", "Free shipping over $50", percent("100"), Target::Shipping)
+    };
+    let mut many = twenty_five_rules();
+    for (index, rule) in many.iter_mut().enumerate().filter(|(index, _)| index % 5 == 4) {
+        rule.target = Target::Shipping;
+        rule.value = if index % 2 == 0 { fixed("5") } else { percent("50") };
+    }
+    let groups: [&[(&str, &str)]; 2] = [
+        &[("standard", "5.00"), ("express", "15.00"), ("overnight", "30.00")],
+        &[("standard-2", "5.00"), ("express-2", "15.00"), ("pickup", "0.00")],
+    ];
+    let every_shipping_tag = [
+        "seglink:segment-4",
+        "seglink:segment-9",
+        "seglink:segment-14",
+        "seglink:segment-19",
+        "seglink:segment-24",
+    ];
+    let sets: [(&str, Vec<Rule>, &[&str]); 2] = [
+        ("1-shipping-rule", vec![free], &["seglink:vip"]),
+        ("25-rules-5-shipping", many, &every_shipping_tag),
+    ];
+    for (name, rules, tags) in sets {
+        let config = compile(&rules).unwrap();
+        let mut checkout = Checkout::new(&config, tags);
+        std::fs::write(
+            out.join(format!("{name}.delivery.tagged.json")),
+            checkout.delivery_input("3998.00", &groups).to_string(),
+        )
+        .unwrap();
+        checkout.buyer = Buyer::Guest;
+        std::fs::write(
+            out.join(format!("{name}.delivery.guest.json")),
+            checkout.delivery_input("3998.00", &groups).to_string(),
+        )
+        .unwrap();
+    }
+}
+
 fn main() {
     let out = PathBuf::from(std::env::args().nth(1).expect("usage: bench_inputs <dir>"));
     std::fs::create_dir_all(&out).unwrap();
+    write_delivery_inputs(&out);
     let one_order_rule = vec![rule("vip", "VIP 15% off", percent("15"), Target::OrderSubtotal)];
     let one_product_rule = vec![rule("vip", "VIP 20% off the sale", percent("20"), sale_collections())];
     let many = twenty_five_rules();
