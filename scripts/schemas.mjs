@@ -57,6 +57,12 @@ const OUTPUTS = [
     target: 'extensions/segment-discount/schema.graphql',
     directives: DISCOUNT_FUNCTION_DIRECTIVES,
   },
+  // The Admin introspection carries `isOneOf` itself, so nothing needs restoring.
+  {
+    source: `admin_${API_VERSION}.json.gz`,
+    target: `crates/shopify-sim/schema/admin_${API_VERSION}.graphql`,
+    directives: { oneOf: [], fields: {} },
+  },
 ];
 
 function fail(message) {
@@ -153,6 +159,7 @@ for (const output of OUTPUTS) {
       stale += 1;
     }
   } else if (current !== sdl) {
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, sdl);
     console.log(`schemas: wrote ${relative(root, path)}`);
   }
