@@ -57,6 +57,13 @@ const OUTPUTS = [
     target: 'extensions/segment-discount/schema.graphql',
     directives: DISCOUNT_FUNCTION_DIRECTIVES,
   },
+  // The simulator keeps its own copy: it builds Function input as Shopify does and must not
+  // depend on the extension it tests.
+  {
+    source: `functions_discount_${API_VERSION}.json.gz`,
+    target: `crates/shopify-sim/schema/functions_discount_${API_VERSION}.graphql`,
+    directives: DISCOUNT_FUNCTION_DIRECTIVES,
+  },
   // The Admin introspection carries `isOneOf` itself, so nothing needs restoring.
   {
     source: `admin_${API_VERSION}.json.gz`,

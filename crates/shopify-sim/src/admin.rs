@@ -16,7 +16,7 @@ const ADMIN_SDL: &str = include_str!("../schema/admin_2026-10.graphql");
 /// apollo-compiler 1.x does not predefine `@oneOf`, which the Admin schema uses on its input
 /// unions; graphql-js does, and refuses to see it declared again, so it is added here rather
 /// than in the generated file.
-const ONE_OF: &str = "\ndirective @oneOf on INPUT_OBJECT\n";
+pub(crate) const ONE_OF: &str = "\ndirective @oneOf on INPUT_OBJECT\n";
 
 /// The parsed and validated Admin schema.
 pub struct AdminSchema {
@@ -51,7 +51,7 @@ impl AdminSchema {
 
 /// apollo-compiler's diagnostics as Shopify's errors. Codes follow graphql-ruby, which Shopify
 /// runs, where its name for the rule is known; others are apollo's rule name in camel case.
-fn shopify_errors(diagnostics: &DiagnosticList) -> GraphqlErrors {
+pub(crate) fn shopify_errors(diagnostics: &DiagnosticList) -> GraphqlErrors {
     // A parser stops at its first syntax error, as graphql-ruby's does; apollo-compiler recovers
     // and reports more.
     let has_syntax_error =

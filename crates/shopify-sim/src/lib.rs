@@ -5,7 +5,12 @@
 //! official Admin 2026-10 schema before anything runs.
 
 mod admin;
+mod checkout;
 mod errors;
 
 pub use admin::{ADMIN_API_VERSION, AdminSchema};
+pub use checkout::{
+    CartLine, Checkout, Customer, DeliveryGroup, DeliveryOption, DiscountNode, MAX_FUNCTION_METAFIELD_BYTES,
+    Merchandise, Product, function_input,
+};
 pub use errors::{GraphqlError, GraphqlErrors, Location};
