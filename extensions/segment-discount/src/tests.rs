@@ -6,4 +6,5 @@ mod carts;
 mod contract;
 mod delivery;
 mod shape;
+mod simulated;
 mod support;
