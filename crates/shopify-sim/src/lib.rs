@@ -7,6 +7,7 @@
 mod admin;
 mod checkout;
 mod errors;
+pub mod signing;
 
 pub use admin::{ADMIN_API_VERSION, AdminSchema};
 pub use checkout::{
