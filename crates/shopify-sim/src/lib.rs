@@ -6,12 +6,16 @@
 
 mod admin;
 mod checkout;
+mod cost;
 mod errors;
 pub mod signing;
+mod throttle;
 
 pub use admin::{ADMIN_API_VERSION, AdminSchema};
 pub use checkout::{
     CartLine, Checkout, Customer, DeliveryGroup, DeliveryOption, DiscountNode, MAX_FUNCTION_METAFIELD_BYTES,
     Merchandise, Product, function_input,
 };
+pub use cost::{MAX_QUERY_COST, MUTATION_COST, requested_cost};
 pub use errors::{GraphqlError, GraphqlErrors, Location};
+pub use throttle::{Bucket, Plan, Refusal, ThrottleStatus};
