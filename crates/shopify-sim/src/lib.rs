@@ -8,6 +8,8 @@ mod admin;
 mod checkout;
 mod cost;
 mod errors;
+mod seed;
+pub mod shop;
 pub mod signing;
 mod throttle;
 
@@ -18,4 +20,5 @@ pub use checkout::{
 };
 pub use cost::{MAX_QUERY_COST, MUTATION_COST, requested_cost};
 pub use errors::{GraphqlError, GraphqlErrors, Location};
+pub use seed::{ORDER_WINDOW_DAYS, SeedOptions, seed_shop};
 pub use throttle::{Bucket, Plan, Refusal, ThrottleStatus};
