@@ -8,6 +8,7 @@ mod admin;
 mod checkout;
 mod cost;
 mod errors;
+pub mod oauth;
 mod seed;
 pub mod shop;
 pub mod signing;

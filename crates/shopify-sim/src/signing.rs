@@ -5,10 +5,10 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use hmac::{Hmac, Mac};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-fn hmac_sha256(secret: &[u8], message: &[u8]) -> Vec<u8> {
+pub(crate) fn hmac_sha256(secret: &[u8], message: &[u8]) -> Vec<u8> {
     // HMAC takes a key of any length, so this cannot fail.
     let mut mac = Hmac::<Sha256>::new_from_slice(secret)
         .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
@@ -63,12 +63,12 @@ fn form_encode(text: &str) -> String {
     out
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// The claims of a session token (ID token), in the order Shopify writes them.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionClaims {
     /// `https://<shop>/admin`
     pub iss: String,
