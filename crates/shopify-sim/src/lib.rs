@@ -5,6 +5,8 @@
 //! official Admin 2026-10 schema before anything runs.
 
 mod admin;
+mod admin_api;
+mod admin_resolvers;
 mod checkout;
 mod cost;
 mod errors;
@@ -15,6 +17,8 @@ pub mod signing;
 mod throttle;
 
 pub use admin::{ADMIN_API_VERSION, AdminSchema};
+pub use admin_api::{AdminApi, Response};
+pub use admin_resolvers::{MAX_PAGE_SIZE, MAX_TAG_CHARS};
 pub use checkout::{
     CartLine, Checkout, Customer, DeliveryGroup, DeliveryOption, DiscountNode, MAX_FUNCTION_METAFIELD_BYTES,
     Merchandise, Product, function_input,

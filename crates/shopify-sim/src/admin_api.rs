@@ -1,0 +1,215 @@
+//! The Admin GraphQL endpoint's request pipeline, in Shopify's order: the access token, the
+//! document against the official schema, the requested cost against the shop's bucket, the
+//! scopes of each root field, then execution against the shop's records.
+
+use std::cell::RefCell;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use apollo_compiler::collections::HashMap;
+use apollo_compiler::executable::{OperationType, Selection};
+use apollo_compiler::resolvers::Execution;
+use apollo_compiler::response::JsonMap;
+use apollo_compiler::schema::Implementers;
+use apollo_compiler::{ExecutableDocument, Name};
+use serde_json::{Value, json};
+
+use crate::admin::AdminSchema;
+use crate::admin_resolvers::{MutationRoot, QueryRoot};
+use crate::cost::requested_cost;
+use crate::errors::{GraphqlError, GraphqlErrors};
+use crate::oauth::{OAuthError, OAuthServer};
+use crate::shop::Shop;
+use crate::throttle::{Bucket, Plan};
+
+/// An HTTP answer: status and JSON body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Response {
+    /// 200 for anything GraphQL answers, errors included; 401 for a bad token.
+    pub status: u16,
+    /// The body.
+    pub body: Value,
+}
+
+/// One shop's Admin API for one installed app.
+pub struct AdminApi {
+    shop: RefCell<Shop>,
+    oauth: OAuthServer,
+    bucket: Bucket,
+}
+
+/// Root fields the simulator answers, with the scope each needs (a `write_` scope implies its
+/// `read_`). A valid document using any other root field is refused with its name.
+const ROOT_FIELDS: [(&str, Option<&str>); 6] = [
+    ("shop", None),
+    ("currentAppInstallation", None),
+    ("customers", Some("read_customers")),
+    ("customer", Some("read_customers")),
+    ("tagsAdd", Some("write_customers")),
+    ("tagsRemove", Some("write_customers")),
+];
+
+impl AdminApi {
+    /// The API of `shop`, authorising through `oauth`, rate limited for `plan` from `now`.
+    pub fn new(shop: Shop, oauth: OAuthServer, plan: Plan, now: Duration) -> Self {
+        Self { shop: RefCell::new(shop), oauth, bucket: Bucket::new(plan, now) }
+    }
+
+    /// The shop's records as they stand.
+    pub fn shop(&self) -> std::cell::Ref<'_, Shop> {
+        self.shop.borrow()
+    }
+
+    /// The authorisation server, to mint tokens through.
+    pub fn oauth_mut(&mut self) -> &mut OAuthServer {
+        &mut self.oauth
+    }
+
+    /// The rate-limit bucket, to inspect or drain.
+    pub fn bucket_mut(&mut self) -> &mut Bucket {
+        &mut self.bucket
+    }
+
+    /// `POST /admin/api/2026-10/graphql.json` with `X-Shopify-Access-Token` and a JSON body of
+    /// `query`, optional `variables` and `operationName`.
+    pub fn graphql(&mut self, access_token: &str, request: &Value, now: Duration) -> Response {
+        let scopes = match self.oauth.authenticate(access_token, now.as_secs()) {
+            Ok(grant) => grant.scopes.clone(),
+            Err(OAuthError { status, body }) => return Response { status, body },
+        };
+        let Some(query) = request.get("query").and_then(Value::as_str) else {
+            return errors(GraphqlError::new(
+                "BAD_REQUEST",
+                "Parameter Missing or Invalid: query",
+                Vec::new(),
+            ));
+        };
+        let variables = match request.get("variables") {
+            None | Some(Value::Null) => serde_json::Map::new(),
+            Some(Value::Object(variables)) => variables.clone(),
+            Some(_) => {
+                return errors(GraphqlError::new(
+                    "BAD_REQUEST",
+                    "variables must be a JSON object",
+                    Vec::new(),
+                ));
+            }
+        };
+        let document = match AdminSchema::get().validate(query) {
+            Ok(document) => document,
+            Err(invalid) => return Response { status: 200, body: invalid.to_json() },
+        };
+        let operation_name = request.get("operationName").and_then(Value::as_str);
+        let Ok(operation) = document.operations.get(operation_name) else {
+            let message = "An operation name is required when the document has more than one operation";
+            return errors(GraphqlError::new("BAD_REQUEST", message, Vec::new()));
+        };
+        let requested = requested_cost(&document, operation, &variables);
+        let status = match self.bucket.charge(requested, now) {
+            Ok(status) => status,
+            Err(refusal) => {
+                let body = json!({ "errors": [refusal.error()], "extensions": { "cost": refusal.cost_extension() } });
+                return Response { status: 200, body };
+            }
+        };
+        if let Err(denied) =
+            check_fields(&document, operation.operation_type, &operation.selection_set.selections, &scopes)
+        {
+            return errors(denied);
+        }
+        // The executor keeps JSON in its own map type.
+        let execution_variables: JsonMap =
+            serde_json::from_value(Value::Object(variables)).unwrap_or_default();
+        let execution = Execution::new(AdminSchema::get().schema(), &document)
+            .operation(operation)
+            .implementers_map(implementers())
+            .raw_variable_values(&execution_variables);
+        let shop = &self.shop;
+        let response = match operation.operation_type {
+            OperationType::Mutation => execution.execute_sync(&MutationRoot { shop }),
+            _ => execution.execute_sync(&QueryRoot { shop, scopes: &scopes }),
+        };
+        let mut body = match response {
+            Ok(mut response) => {
+                // The executor prefixes what a resolver says; Shopify's messages stand alone.
+                for error in &mut response.errors {
+                    if let Some(message) = error.message.strip_prefix("resolver error: ") {
+                        error.message = message.to_owned();
+                    }
+                }
+                serde_json::to_value(&response).unwrap_or(Value::Null)
+            }
+            Err(error) => {
+                json!({ "errors": [GraphqlError::new("BAD_REQUEST", error.message().to_string(), Vec::new())] })
+            }
+        };
+        // Actual cost is charged as requested: the refund for short pages is not modelled.
+        body["extensions"] = json!({ "cost": status.cost_extension(requested, Some(requested)) });
+        Response { status: 200, body }
+    }
+}
+
+fn errors(error: GraphqlError) -> Response {
+    Response { status: 200, body: GraphqlErrors { errors: vec![error] }.to_json() }
+}
+
+fn implementers() -> &'static HashMap<Name, Implementers> {
+    static MAP: OnceLock<HashMap<Name, Implementers>> = OnceLock::new();
+    MAP.get_or_init(|| AdminSchema::get().schema().implementers_map())
+}
+
+/// Every root field must be one the simulator answers, and the token must hold its scope.
+fn check_fields(
+    document: &ExecutableDocument,
+    operation_type: OperationType,
+    selections: &[Selection],
+    scopes: &[String],
+) -> Result<(), GraphqlError> {
+    for selection in selections {
+        let field = match selection {
+            Selection::Field(field) => field,
+            Selection::InlineFragment(fragment) => {
+                check_fields(document, operation_type, &fragment.selection_set.selections, scopes)?;
+                continue;
+            }
+            Selection::FragmentSpread(spread) => {
+                if let Some(fragment) = spread.fragment_def(document) {
+                    check_fields(document, operation_type, &fragment.selection_set.selections, scopes)?;
+                }
+                continue;
+            }
+        };
+        let name = field.name.as_str();
+        if name.starts_with("__") {
+            continue;
+        }
+        let Some((_, scope)) = ROOT_FIELDS.iter().find(|(root, _)| *root == name) else {
+            let kind = if operation_type == OperationType::Mutation { "mutation" } else { "query" };
+            return Err(GraphqlError::new(
+                "NOT_SIMULATED",
+                format!("shopify-sim does not simulate the {kind} field `{name}` yet"),
+                Vec::new(),
+            ));
+        };
+        if let Some(scope) = scope
+            && !holds(scopes, scope)
+        {
+            let mut error = GraphqlError::new(
+                "ACCESS_DENIED",
+                format!("Access denied for {name} field. Required access: `{scope}` access scope."),
+                Vec::new(),
+            );
+            error
+                .extensions
+                .insert("documentation".to_owned(), "https://shopify.dev/api/usage/access-scopes".into());
+            error.extensions.insert("requiredAccess".to_owned(), format!("`{scope}` access scope.").into());
+            return Err(error);
+        }
+    }
+    Ok(())
+}
+
+fn holds(scopes: &[String], needed: &str) -> bool {
+    let implied = needed.strip_prefix("read_").map(|resource| format!("write_{resource}"));
+    scopes.iter().any(|scope| scope == needed || Some(scope) == implied.as_ref())
+}

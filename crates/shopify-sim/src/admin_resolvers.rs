@@ -1,0 +1,546 @@
+//! What the Admin API answers from a shop's records: the query and mutation roots and the
+//! objects under them. Any field not listed is an execution error naming it.
+
+use std::cell::RefCell;
+
+use apollo_compiler::resolvers::{FieldError, ObjectValue, ResolveInfo, ResolvedValue};
+use apollo_compiler::response::JsonValue;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::shop::{Customer, Shop, gid};
+
+/// The most a connection returns per page.
+pub const MAX_PAGE_SIZE: u64 = 250;
+/// Longest tag Shopify keeps.
+pub const MAX_TAG_CHARS: usize = 255;
+
+pub(crate) struct QueryRoot<'s> {
+    pub shop: &'s RefCell<Shop>,
+    pub scopes: &'s [String],
+}
+
+pub(crate) struct MutationRoot<'s> {
+    pub shop: &'s RefCell<Shop>,
+}
+
+fn field_error(message: impl Into<String>) -> FieldError {
+    FieldError { message: message.into() }
+}
+
+impl ObjectValue for QueryRoot<'_> {
+    fn type_name(&self) -> &str {
+        "QueryRoot"
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        match info.field_name() {
+            "shop" => Ok(ResolvedValue::object(ShopValue(self.shop))),
+            "currentAppInstallation" => Ok(ResolvedValue::object(AppInstallationValue(self.scopes))),
+            "customer" => {
+                let id = info.arguments().get("id").and_then(JsonValue::as_str).unwrap_or_default();
+                let found =
+                    customer_id(id).filter(|id| self.shop.borrow().customers.iter().any(|c| c.id == *id));
+                Ok(ResolvedValue::nullable_object(found.map(|id| CustomerValue { shop: self.shop, id })))
+            }
+            "customers" => customers(self.shop, info),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+impl ObjectValue for MutationRoot<'_> {
+    fn type_name(&self) -> &str {
+        "Mutation"
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        match info.field_name() {
+            name @ ("tagsAdd" | "tagsRemove") => {
+                let id = info.arguments().get("id").and_then(JsonValue::as_str).unwrap_or_default();
+                let tags = tag_list(info.arguments().get("tags"));
+                let payload = change_tags(self.shop, id, &tags, name == "tagsAdd")?;
+                Ok(ResolvedValue::object(TagsPayload {
+                    name: if name == "tagsAdd" { "TagsAddPayload" } else { "TagsRemovePayload" },
+                    shop: self.shop,
+                    payload,
+                }))
+            }
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+/// `tags` takes a list, and each item may itself be a comma-separated list.
+fn tag_list(value: Option<&JsonValue>) -> Vec<String> {
+    let items: Vec<&str> = match value {
+        Some(JsonValue::Array(items)) => items.iter().filter_map(JsonValue::as_str).collect(),
+        Some(JsonValue::String(item)) => vec![item.as_str()],
+        _ => Vec::new(),
+    };
+    items
+        .iter()
+        .flat_map(|item| item.split(','))
+        .map(str::trim)
+        .filter(|tag| !tag.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn customer_id(gid: &str) -> Option<u64> {
+    gid.strip_prefix("gid://shopify/Customer/")?.parse().ok()
+}
+
+struct TagChange {
+    node: Option<u64>,
+    user_errors: Vec<(Vec<String>, String)>,
+}
+
+fn change_tags(shop: &RefCell<Shop>, id: &str, tags: &[String], add: bool) -> Result<TagChange, FieldError> {
+    if !id.starts_with("gid://shopify/Customer/") {
+        return Err(field_error(format!("shopify-sim only simulates tags on customers, not `{id}`")));
+    }
+    let user_error = |field: &str, message: String| TagChange {
+        node: None,
+        user_errors: vec![(vec![field.to_owned()], message)],
+    };
+    if let Some(long) = tags.iter().find(|tag| tag.chars().count() > MAX_TAG_CHARS) {
+        return Ok(user_error("tags", format!("Tag `{long}` is longer than {MAX_TAG_CHARS} characters")));
+    }
+    let mut shop = shop.borrow_mut();
+    let Some(customer) =
+        customer_id(id).and_then(|id| shop.customers.iter_mut().find(|customer| customer.id == id))
+    else {
+        return Ok(user_error("id", "Customer does not exist".to_owned()));
+    };
+    // Tags on a resource are unique regardless of case.
+    for tag in tags {
+        let held = customer.tags.iter().position(|existing| existing.eq_ignore_ascii_case(tag));
+        match (add, held) {
+            (true, None) => customer.tags.push(tag.clone()),
+            (false, Some(index)) => {
+                customer.tags.remove(index);
+            }
+            _ => {}
+        }
+    }
+    Ok(TagChange { node: Some(customer.id), user_errors: Vec::new() })
+}
+
+struct TagsPayload<'s> {
+    name: &'static str,
+    shop: &'s RefCell<Shop>,
+    payload: TagChange,
+}
+
+impl ObjectValue for TagsPayload<'_> {
+    fn type_name(&self) -> &str {
+        self.name
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        match info.field_name() {
+            "node" => Ok(ResolvedValue::nullable_object(
+                self.payload.node.map(|id| CustomerValue { shop: self.shop, id }),
+            )),
+            "userErrors" => Ok(ResolvedValue::list(
+                self.payload
+                    .user_errors
+                    .iter()
+                    .map(|(field, message)| ResolvedValue::object(UserErrorValue { field, message })),
+            )),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+struct UserErrorValue<'e> {
+    field: &'e [String],
+    message: &'e str,
+}
+
+impl ObjectValue for UserErrorValue<'_> {
+    fn type_name(&self) -> &str {
+        "UserError"
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        match info.field_name() {
+            "field" => {
+                Ok(ResolvedValue::list(self.field.iter().map(|name| ResolvedValue::leaf(name.as_str()))))
+            }
+            "message" => Ok(ResolvedValue::leaf(self.message)),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+struct ShopValue<'s>(&'s RefCell<Shop>);
+
+impl ObjectValue for ShopValue<'_> {
+    fn type_name(&self) -> &str {
+        "Shop"
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        let shop = self.0.borrow();
+        let handle = shop.domain.trim_end_matches(".myshopify.com").to_owned();
+        match info.field_name() {
+            "id" => Ok(ResolvedValue::leaf(gid("Shop", 1))),
+            "name" => Ok(ResolvedValue::leaf(handle)),
+            "myshopifyDomain" => Ok(ResolvedValue::leaf(shop.domain.clone())),
+            "url" => Ok(ResolvedValue::leaf(format!("https://{}", shop.domain))),
+            "currencyCode" => Ok(ResolvedValue::leaf(shop.currency.clone())),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+struct AppInstallationValue<'s>(&'s [String]);
+
+impl ObjectValue for AppInstallationValue<'_> {
+    fn type_name(&self) -> &str {
+        "AppInstallation"
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        match info.field_name() {
+            "id" => Ok(ResolvedValue::leaf(gid("AppInstallation", 1))),
+            "accessScopes" => Ok(ResolvedValue::list(
+                self.0.iter().map(|handle| ResolvedValue::object(AccessScopeValue(handle))),
+            )),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+struct AccessScopeValue<'s>(&'s str);
+
+impl ObjectValue for AccessScopeValue<'_> {
+    fn type_name(&self) -> &str {
+        "AccessScope"
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        match info.field_name() {
+            "handle" => Ok(ResolvedValue::leaf(self.0)),
+            "description" => Ok(ResolvedValue::leaf(format!("Access scope {}", self.0))),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+/// `customers(first|last, after|before, query, reverse)`, sorted by id.
+fn customers<'a>(
+    shop: &'a RefCell<Shop>,
+    info: &'a ResolveInfo<'a>,
+) -> Result<ResolvedValue<'a>, FieldError> {
+    let arguments = info.arguments();
+    let number = |name: &str| arguments.get(name).and_then(JsonValue::as_i64);
+    let (first, last) = (number("first"), number("last"));
+    let size = match (first, last) {
+        (Some(size), None) | (None, Some(size)) => size,
+        (None, None) => return Err(field_error("you must provide one of first or last")),
+        (Some(_), Some(_)) => return Err(field_error("providing both first and last is not supported")),
+    };
+    let size = u64::try_from(size).map_err(|_| field_error("first and last must not be negative"))?;
+    if size > MAX_PAGE_SIZE {
+        return Err(field_error(format!("the page size must not exceed {MAX_PAGE_SIZE}")));
+    }
+    if arguments.get("sortKey").and_then(JsonValue::as_str).is_some_and(|key| key != "ID") {
+        return Err(field_error("shopify-sim only sorts customers by ID"));
+    }
+    let filter =
+        CustomerFilter::parse(arguments.get("query").and_then(JsonValue::as_str).unwrap_or_default())?;
+    let cursor = |name: &str| arguments.get(name).and_then(JsonValue::as_str).map(decode_cursor).transpose();
+    let (after, before) = (cursor("after")?, cursor("before")?);
+    let reverse = arguments.get("reverse").and_then(JsonValue::as_bool).unwrap_or(false);
+
+    let records = shop.borrow();
+    let mut matching: Vec<u64> = records
+        .customers
+        .iter()
+        .filter(|customer| filter.matches(customer))
+        .map(|customer| customer.id)
+        .filter(|id| after.is_none_or(|after| if reverse { *id < after } else { *id > after }))
+        .filter(|id| before.is_none_or(|before| if reverse { *id > before } else { *id < before }))
+        .collect();
+    if reverse {
+        matching.reverse();
+    }
+    let size = usize::try_from(size).unwrap_or(usize::MAX);
+    let (page, has_next, has_previous) = if last.is_some() {
+        let start = matching.len().saturating_sub(size);
+        (matching[start..].to_vec(), before.is_some(), start > 0)
+    } else {
+        (matching.iter().copied().take(size).collect(), matching.len() > size, after.is_some())
+    };
+    Ok(ResolvedValue::object(CustomerConnectionValue { shop, page, has_next, has_previous }))
+}
+
+fn encode_cursor(id: u64) -> String {
+    STANDARD.encode(format!("{{\"last_id\":{id},\"last_value\":\"{id}\"}}"))
+}
+
+fn decode_cursor(cursor: &str) -> Result<u64, FieldError> {
+    let invalid = || field_error(format!("Invalid cursor `{cursor}`"));
+    let bytes = STANDARD.decode(cursor).map_err(|_| invalid())?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    value.get("last_id").and_then(serde_json::Value::as_u64).ok_or_else(invalid)
+}
+
+/// The customer search syntax the simulator understands: space-separated `field:value` terms,
+/// all of which must hold; values may be quoted. Anything else is refused by name, not ignored.
+struct CustomerFilter {
+    terms: Vec<(String, String)>,
+}
+
+impl CustomerFilter {
+    const FIELDS: [&'static str; 5] = ["tag", "tag_not", "email", "country", "id"];
+
+    fn parse(query: &str) -> Result<Self, FieldError> {
+        let mut terms = Vec::new();
+        for token in split_terms(query) {
+            if token.eq_ignore_ascii_case("OR") || token.starts_with('-') || token.starts_with('(') {
+                return Err(field_error(format!(
+                    "shopify-sim does not simulate `{token}` in customer search"
+                )));
+            }
+            let Some((field, value)) = token.split_once(':') else {
+                return Err(field_error(format!(
+                    "shopify-sim does not simulate free-text customer search (`{token}`)"
+                )));
+            };
+            if !Self::FIELDS.contains(&field) {
+                return Err(field_error(format!(
+                    "shopify-sim does not simulate the customer search field `{field}`"
+                )));
+            }
+            let value = value.trim_matches(|quote| quote == '\'' || quote == '"').to_owned();
+            terms.push((field.to_owned(), value));
+        }
+        Ok(Self { terms })
+    }
+
+    fn matches(&self, customer: &Customer) -> bool {
+        self.terms.iter().all(|(field, value)| match field.as_str() {
+            "tag" => customer.tags.iter().any(|tag| tag.eq_ignore_ascii_case(value)),
+            "tag_not" => !customer.tags.iter().any(|tag| tag.eq_ignore_ascii_case(value)),
+            "email" => customer.email.eq_ignore_ascii_case(value),
+            "country" => customer.country_code.eq_ignore_ascii_case(value),
+            _ => customer.id.to_string() == *value,
+        })
+    }
+}
+
+/// Splits on spaces outside quotes.
+fn split_terms(query: &str) -> Vec<String> {
+    let mut terms = Vec::new();
+    let mut current = String::new();
+    let mut quote = None;
+    for character in query.chars() {
+        match (quote, character) {
+            (None, ' ') => terms.extend((!current.is_empty()).then(|| std::mem::take(&mut current))),
+            (None, '\'' | '"') => {
+                quote = Some(character);
+                current.push(character);
+            }
+            (Some(open), _) if open == character => {
+                quote = None;
+                current.push(character);
+            }
+            _ => current.push(character),
+        }
+    }
+    terms.extend((!current.is_empty()).then_some(current));
+    terms
+}
+
+struct CustomerConnectionValue<'s> {
+    shop: &'s RefCell<Shop>,
+    page: Vec<u64>,
+    has_next: bool,
+    has_previous: bool,
+}
+
+impl ObjectValue for CustomerConnectionValue<'_> {
+    fn type_name(&self) -> &str {
+        "CustomerConnection"
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        let customer = |id: &u64| CustomerValue { shop: self.shop, id: *id };
+        match info.field_name() {
+            "nodes" => {
+                Ok(ResolvedValue::list(self.page.iter().map(move |id| ResolvedValue::object(customer(id)))))
+            }
+            "edges" => Ok(ResolvedValue::list(
+                self.page.iter().map(move |id| ResolvedValue::object(CustomerEdgeValue(customer(id)))),
+            )),
+            "pageInfo" => Ok(ResolvedValue::object(PageInfoValue {
+                start: self.page.first().map(|id| encode_cursor(*id)),
+                end: self.page.last().map(|id| encode_cursor(*id)),
+                has_next: self.has_next,
+                has_previous: self.has_previous,
+            })),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+struct CustomerEdgeValue<'s>(CustomerValue<'s>);
+
+impl ObjectValue for CustomerEdgeValue<'_> {
+    fn type_name(&self) -> &str {
+        "CustomerEdge"
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        match info.field_name() {
+            "cursor" => Ok(ResolvedValue::leaf(encode_cursor(self.0.id))),
+            "node" => Ok(ResolvedValue::object(CustomerValue { shop: self.0.shop, id: self.0.id })),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+struct PageInfoValue {
+    start: Option<String>,
+    end: Option<String>,
+    has_next: bool,
+    has_previous: bool,
+}
+
+impl ObjectValue for PageInfoValue {
+    fn type_name(&self) -> &str {
+        "PageInfo"
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        match info.field_name() {
+            "startCursor" => Ok(ResolvedValue::leaf(self.start.clone())),
+            "endCursor" => Ok(ResolvedValue::leaf(self.end.clone())),
+            "hasNextPage" => Ok(ResolvedValue::leaf(self.has_next)),
+            "hasPreviousPage" => Ok(ResolvedValue::leaf(self.has_previous)),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+/// A customer, read from the shop when each field resolves, so a mutation's payload shows the
+/// state after the change.
+struct CustomerValue<'s> {
+    shop: &'s RefCell<Shop>,
+    id: u64,
+}
+
+impl ObjectValue for CustomerValue<'_> {
+    fn type_name(&self) -> &str {
+        "Customer"
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        let shop = self.shop.borrow();
+        let customer = shop
+            .customers
+            .iter()
+            .find(|customer| customer.id == self.id)
+            .ok_or_else(|| field_error("the customer was deleted"))?;
+        let orders = || shop.orders.iter().filter(|order| order.customer_id == Some(self.id));
+        match info.field_name() {
+            "id" => Ok(ResolvedValue::leaf(gid("Customer", customer.id))),
+            "email" => Ok(ResolvedValue::leaf(customer.email.clone())),
+            "firstName" => Ok(ResolvedValue::leaf(customer.first_name.clone())),
+            "lastName" => Ok(ResolvedValue::leaf(customer.last_name.clone())),
+            "displayName" => {
+                Ok(ResolvedValue::leaf(format!("{} {}", customer.first_name, customer.last_name)))
+            }
+            "tags" => Ok(ResolvedValue::list(customer.tags.clone().into_iter().map(ResolvedValue::leaf))),
+            "createdAt" => Ok(ResolvedValue::leaf(iso8601(customer.created_at))),
+            // UnsignedInt64 is a string on the wire.
+            "numberOfOrders" => Ok(ResolvedValue::leaf(orders().count().to_string())),
+            "amountSpent" => {
+                let cents: u64 = orders()
+                    .filter(|order| order.cancelled_at.is_none())
+                    .map(|order| order.subtotal_cents - order.refunded_cents())
+                    .sum();
+                Ok(ResolvedValue::object(MoneyValue { cents, currency: shop.currency.clone() }))
+            }
+            "defaultAddress" => Ok(ResolvedValue::object(AddressValue(customer.country_code.clone()))),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+struct MoneyValue {
+    cents: u64,
+    currency: String,
+}
+
+impl ObjectValue for MoneyValue {
+    fn type_name(&self) -> &str {
+        "MoneyV2"
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        match info.field_name() {
+            "amount" => Ok(ResolvedValue::leaf(format!("{}.{:02}", self.cents / 100, self.cents % 100))),
+            "currencyCode" => Ok(ResolvedValue::leaf(self.currency.as_str())),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+struct AddressValue(String);
+
+impl ObjectValue for AddressValue {
+    fn type_name(&self) -> &str {
+        "MailingAddress"
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        match info.field_name() {
+            "countryCodeV2" => Ok(ResolvedValue::leaf(self.0.as_str())),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+/// `2026-10-01T00:00:00Z` from Unix seconds (days to civil date after Howard Hinnant's
+/// public-domain derivation).
+fn iso8601(unix: u64) -> String {
+    let days = i64::try_from(unix / 86_400).unwrap_or(0);
+    let seconds = unix % 86_400;
+    let shifted = days + 719_468;
+    let era = shifted.div_euclid(146_097);
+    let day_of_era = shifted.rem_euclid(146_097);
+    let year_of_era = (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        seconds / 3_600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_rendered_in_utc() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso8601(1_790_812_800), "2026-10-01T00:00:00Z");
+        assert_eq!(iso8601(951_782_400 + 86_399), "2000-02-29T23:59:59Z");
+    }
+
+    #[test]
+    fn quoted_search_values_keep_their_spaces() {
+        assert_eq!(split_terms("tag:'big spender'  country:US"), ["tag:'big spender'", "country:US"]);
+    }
+}
