@@ -15,6 +15,7 @@ mod seed;
 pub mod shop;
 pub mod signing;
 mod throttle;
+pub mod webhooks;
 
 pub use admin::{ADMIN_API_VERSION, AdminSchema};
 pub use admin_api::{AdminApi, Response};
