@@ -12,6 +12,7 @@ mod cost;
 mod errors;
 pub mod oauth;
 mod seed;
+pub mod server;
 pub mod shop;
 pub mod signing;
 mod throttle;

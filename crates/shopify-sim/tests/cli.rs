@@ -23,9 +23,11 @@ fn seed_prints_the_shop_as_json() {
 
 #[test]
 fn bad_arguments_are_refused_with_a_reason() {
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 8] = [
         (&[], "no command given"),
-        (&["serve"], "unknown command `serve`"),
+        (&["serve-forever"], "unknown command `serve-forever`"),
+        (&["serve", "--plan", "gold"], "--plan is standard, advanced, plus or enterprise, not `gold`"),
+        (&["serve", "--port", "99999"], "--port takes a port number, not `99999`"),
         (&["seed", "--orders"], "--orders needs a value"),
         (&["seed", "--orders", "-1"], "--orders takes a whole number, not `-1`"),
         (&["seed", "--customers", "99999999999"], "--customers is at most 10000000"),
@@ -38,5 +40,18 @@ fn bad_arguments_are_refused_with_a_reason() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(reason), "{arguments:?}: {stderr}");
         assert!(stderr.contains("usage: shopify-sim seed"));
+        assert!(!stderr.contains("serving"), "{arguments:?} serves nothing");
     }
+}
+
+#[test]
+fn serve_needs_the_app_credentials() {
+    let output = Command::new(env!("CARGO_BIN_EXE_shopify-sim"))
+        .args(["serve", "--customers", "1"])
+        .env_remove("SHOPIFY_API_KEY")
+        .env_remove("SHOPIFY_API_SECRET")
+        .output()
+        .expect("the binary runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("SHOPIFY_API_KEY is not set"));
 }

@@ -1,13 +1,19 @@
-//! `shopify-sim seed`: generates the deterministic demo shop and prints it as JSON, with a
-//! summary and the time it took on stderr. Serving the shop over HTTP is not built yet.
+//! `shopify-sim seed` prints the deterministic demo shop as JSON; `shopify-sim serve` serves it
+//! over HTTP on 127.0.0.1 (OAuth, Admin GraphQL, and `/__sim/faults`). The app's credentials come
+//! from the variables the Shopify CLI sets: `SHOPIFY_API_KEY`, `SHOPIFY_API_SECRET`, `SCOPES`.
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use shopify_sim::{SeedOptions, seed_shop};
+use shopify_sim::oauth::{AppCredentials, OAuthServer};
+use shopify_sim::server::{Simulator, serve};
+use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
 
-const USAGE: &str = "usage: shopify-sim seed [--seed N] [--customers N] [--products N] [--orders N] [--now UNIX_SECONDS] [--quiet]";
+const USAGE: &str = "usage: shopify-sim seed [SHOP OPTIONS] [--quiet]
+       shopify-sim serve [SHOP OPTIONS] [--port N] [--plan standard|advanced|plus|enterprise] [--redirect-url URL]
+shop options: --seed N --customers N --products N --orders N --now UNIX_SECONDS
+serve reads SHOPIFY_API_KEY, SHOPIFY_API_SECRET and SCOPES (comma-separated) from the environment";
 
 /// Far above any demo, and low enough that a typo cannot exhaust memory.
 const MAX_RECORDS: u64 = 10_000_000;
@@ -23,25 +29,38 @@ fn main() -> ExitCode {
     }
 }
 
+#[derive(Default)]
+struct Flags {
+    seed: SeedOptions,
+    quiet: bool,
+    port: u16,
+    plan: Option<Plan>,
+    redirect_url: Option<String>,
+}
+
 fn run(arguments: &[String]) -> Result<(), String> {
-    let Some((command, flags)) = arguments.split_first() else {
+    let Some((command, rest)) = arguments.split_first() else {
         return Err("no command given".to_owned());
     };
-    if command != "seed" {
-        return Err(format!("unknown command `{command}`"));
-    }
-    let (options, quiet) = seed_options(flags)?;
+    let serving = match command.as_str() {
+        "seed" => false,
+        "serve" => true,
+        _ => return Err(format!("unknown command `{command}`")),
+    };
+    let flags = parse_flags(rest, serving)?;
     let started = Instant::now();
-    let shop = seed_shop(&options);
-    let elapsed = started.elapsed();
+    let shop = seed_shop(&flags.seed);
     eprintln!(
         "seeded {} customers, {} products and {} orders in {:.0} ms",
         shop.customers.len(),
         shop.products.len(),
         shop.orders.len(),
-        elapsed.as_secs_f64() * 1_000.0
+        started.elapsed().as_secs_f64() * 1_000.0
     );
-    if !quiet {
+    if serving {
+        return serve_shop(shop, &flags);
+    }
+    if !flags.quiet {
         let mut stdout = std::io::stdout().lock();
         serde_json::to_writer(&mut stdout, &shop)
             .map_err(|error| error.to_string())
@@ -51,31 +70,81 @@ fn run(arguments: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn seed_options(flags: &[String]) -> Result<(SeedOptions, bool), String> {
-    let mut options = SeedOptions::default();
-    let mut quiet = false;
+fn parse_flags(flags: &[String], serving: bool) -> Result<Flags, String> {
+    let mut parsed = Flags { port: 3457, ..Flags::default() };
     let mut flags = flags.iter();
     while let Some(flag) = flags.next() {
-        if flag == "--quiet" {
-            quiet = true;
+        if flag == "--quiet" && !serving {
+            parsed.quiet = true;
             continue;
         }
         let value = flags.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        let number: u64 = value.parse().map_err(|_| format!("{flag} takes a whole number, not `{value}`"))?;
-        let count = || {
-            usize::try_from(number)
-                .ok()
-                .filter(|_| number <= MAX_RECORDS)
-                .ok_or_else(|| format!("{flag} is at most {MAX_RECORDS}, not {number}"))
-        };
-        match flag.as_str() {
-            "--seed" => options.seed = number,
-            "--customers" => options.customers = count()?,
-            "--products" => options.products = count()?,
-            "--orders" => options.orders = count()?,
-            "--now" => options.now = number,
-            _ => return Err(format!("unknown option `{flag}`")),
+        match (flag.as_str(), serving) {
+            ("--plan", true) => parsed.plan = Some(plan(value)?),
+            ("--redirect-url", true) => parsed.redirect_url = Some(value.clone()),
+            ("--port", true) => {
+                parsed.port =
+                    value.parse().map_err(|_| format!("--port takes a port number, not `{value}`"))?
+            }
+            ("--plan" | "--redirect-url" | "--port", false) => {
+                return Err(format!("unknown option `{flag}` for seed"));
+            }
+            _ => {
+                let number: u64 =
+                    value.parse().map_err(|_| format!("{flag} takes a whole number, not `{value}`"))?;
+                let count = || {
+                    usize::try_from(number)
+                        .ok()
+                        .filter(|_| number <= MAX_RECORDS)
+                        .ok_or_else(|| format!("{flag} is at most {MAX_RECORDS}, not {number}"))
+                };
+                match flag.as_str() {
+                    "--seed" => parsed.seed.seed = number,
+                    "--customers" => parsed.seed.customers = count()?,
+                    "--products" => parsed.seed.products = count()?,
+                    "--orders" => parsed.seed.orders = count()?,
+                    "--now" => parsed.seed.now = number,
+                    _ => return Err(format!("unknown option `{flag}`")),
+                }
+            }
         }
     }
-    Ok((options, quiet))
+    Ok(parsed)
+}
+
+fn plan(name: &str) -> Result<Plan, String> {
+    match name {
+        "standard" => Ok(Plan::Standard),
+        "advanced" => Ok(Plan::Advanced),
+        "plus" => Ok(Plan::Plus),
+        "enterprise" => Ok(Plan::Enterprise),
+        _ => Err(format!("--plan is standard, advanced, plus or enterprise, not `{name}`")),
+    }
+}
+
+fn required_env(name: &str) -> Result<String, String> {
+    std::env::var(name).ok().filter(|value| !value.is_empty()).ok_or_else(|| format!("{name} is not set"))
+}
+
+fn serve_shop(shop: shopify_sim::shop::Shop, flags: &Flags) -> Result<(), String> {
+    let app = AppCredentials {
+        client_id: required_env("SHOPIFY_API_KEY")?,
+        client_secret: required_env("SHOPIFY_API_SECRET")?,
+        redirect_urls: flags.redirect_url.iter().cloned().collect(),
+    };
+    let scopes = std::env::var("SCOPES").unwrap_or_default();
+    let scopes: Vec<&str> = scopes.split(',').map(str::trim).filter(|scope| !scope.is_empty()).collect();
+    let domain = shop.domain.clone();
+    let oauth = OAuthServer::new(&domain, app, &scopes);
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let sim = Simulator::new(AdminApi::new(shop, oauth, flags.plan.unwrap_or(Plan::Standard), now));
+    let runtime = tokio::runtime::Runtime::new().map_err(|error| format!("could not start: {error}"))?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", flags.port))
+            .await
+            .map_err(|error| format!("could not listen on 127.0.0.1:{}: {error}", flags.port))?;
+        let address = listener.local_addr().map_err(|error| error.to_string())?;
+        eprintln!("serving {domain} on http://{address}");
+        serve(&sim, listener).await.map_err(|error| format!("server stopped: {error}"))
+    })
 }

@@ -1,0 +1,236 @@
+//! The simulator over HTTP: OAuth, the Admin GraphQL endpoint, and the faults a test scripts.
+//!
+//! One shop, one app. Time is the machine's clock here; the library types underneath take time
+//! as an argument for tests that need to move it.
+
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::admin::ADMIN_API_VERSION;
+use crate::admin_api::AdminApi;
+use crate::oauth::OAuthError;
+
+/// What a scripted fault does to a request.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultKind {
+    /// Answer with this status (a 5xx, typically) and a JSON error, without running anything.
+    Status {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// HTTP 429 with `Retry-After` in seconds, as Shopify's REST-style throttle does.
+    TooManyRequests {
+        /// The `Retry-After` value.
+        retry_after_secs: u64,
+    },
+    /// Wait this long, then handle the request normally.
+    Delay {
+        /// Milliseconds.
+        millis: u64,
+    },
+    /// Never answer; the client's own timeout ends it.
+    Timeout,
+    /// Close the connection without a complete answer.
+    DropConnection,
+}
+
+/// A fault for the next `times` requests whose path starts with `path_prefix`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Fault {
+    /// Such as `/admin/api/` or `/admin/oauth/access_token`.
+    pub path_prefix: String,
+    /// What happens.
+    #[serde(flatten)]
+    pub kind: FaultKind,
+    /// How many requests it applies to.
+    #[serde(default = "one")]
+    pub times: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A running simulator's state, shared by its handlers and the test that drives it.
+#[derive(Clone)]
+pub struct Simulator {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    admin: Mutex<AdminApi>,
+    faults: Mutex<Vec<Fault>>,
+}
+
+impl Simulator {
+    /// Serves `admin`.
+    pub fn new(admin: AdminApi) -> Self {
+        Self { inner: Arc::new(Inner { admin: Mutex::new(admin), faults: Mutex::new(Vec::new()) }) }
+    }
+
+    /// Runs `change` on the shop's API: to seed state, mint tokens or read what an app did.
+    pub fn with_admin<R>(&self, change: impl FnOnce(&mut AdminApi) -> R) -> R {
+        change(&mut lock(&self.inner.admin))
+    }
+
+    /// Scripts a fault.
+    pub fn inject(&self, fault: Fault) {
+        lock(&self.inner.faults).push(fault);
+    }
+
+    /// The routes: `/admin/oauth/authorize`, `/admin/oauth/access_token`,
+    /// `/admin/api/{version}/graphql.json`, and `/__sim/faults` to script faults over HTTP.
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route("/admin/oauth/authorize", get(authorize))
+            .route("/admin/oauth/access_token", post(access_token))
+            .route("/admin/api/{version}/graphql.json", post(graphql))
+            .route("/__sim/faults", post(inject_fault))
+            .layer(middleware::from_fn_with_state(self.clone(), apply_faults))
+            .with_state(self.clone())
+    }
+}
+
+/// A poisoned lock means a handler panicked mid-change; the state is still the best there is.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn now() -> Duration {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default()
+}
+
+fn json_response(status: u16, body: Value) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, Json(body)).into_response()
+}
+
+fn oauth_error(error: OAuthError) -> Response {
+    json_response(error.status, error.body)
+}
+
+async fn authorize(State(sim): State<Simulator>, Query(params): Query<Vec<(String, String)>>) -> Response {
+    let params: Vec<(&str, &str)> =
+        params.iter().map(|(key, value)| (key.as_str(), value.as_str())).collect();
+    let redirect = sim.with_admin(|admin| admin.oauth_mut().authorize(&params, now().as_secs()));
+    match redirect.map(|url| HeaderValue::from_str(&url)) {
+        Ok(Ok(location)) => (StatusCode::FOUND, [(header::LOCATION, location)]).into_response(),
+        Ok(Err(_)) => oauth_error(OAuthError { status: 400, body: json!({ "error": "invalid_request" }) }),
+        Err(error) => oauth_error(error),
+    }
+}
+
+async fn access_token(State(sim): State<Simulator>, body: Bytes) -> Response {
+    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+        let description = "The request body must be a JSON object.";
+        return json_response(400, json!({ "error": "invalid_request", "error_description": description }));
+    };
+    match sim.with_admin(|admin| admin.oauth_mut().access_token(&request, now().as_secs())) {
+        Ok(token) => json_response(200, token),
+        Err(error) => oauth_error(error),
+    }
+}
+
+async fn graphql(
+    State(sim): State<Simulator>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if version != ADMIN_API_VERSION {
+        return json_response(404, json!({ "errors": format!("API version {version} is not served") }));
+    }
+    let token =
+        headers.get("x-shopify-access-token").and_then(|value| value.to_str().ok()).unwrap_or_default();
+    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+        return json_response(400, json!({ "errors": { "query": "Required parameter missing or invalid" } }));
+    };
+    let response = sim.with_admin(|admin| admin.graphql(token, &request, now()));
+    json_response(response.status, response.body)
+}
+
+async fn inject_fault(State(sim): State<Simulator>, body: Bytes) -> Response {
+    match serde_json::from_slice::<Fault>(&body) {
+        Ok(fault) => {
+            sim.inject(fault);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(error) => json_response(400, json!({ "error": format!("not a fault: {error}") })),
+    }
+}
+
+async fn apply_faults(State(sim): State<Simulator>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let fault = if path.starts_with("/__sim/") {
+        None
+    } else {
+        let mut faults = lock(&sim.inner.faults);
+        let found = faults.iter().position(|fault| path.starts_with(&fault.path_prefix));
+        found.map(|index| {
+            let kind = faults[index].kind.clone();
+            faults[index].times = faults[index].times.saturating_sub(1);
+            if faults[index].times == 0 {
+                faults.remove(index);
+            }
+            kind
+        })
+    };
+    match fault {
+        None => next.run(request).await,
+        Some(FaultKind::Status { status }) => {
+            json_response(status, json!({ "errors": "Internal Server Error" }))
+        }
+        Some(FaultKind::TooManyRequests { retry_after_secs }) => {
+            let mut response = json_response(
+                429,
+                json!({ "errors": "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." }),
+            );
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            response
+        }
+        Some(FaultKind::Delay { millis }) => {
+            tokio::time::sleep(Duration::from_millis(millis)).await;
+            next.run(request).await
+        }
+        Some(FaultKind::Timeout) => std::future::pending().await,
+        Some(FaultKind::DropConnection) => {
+            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], Body::new(Severed)).into_response()
+        }
+    }
+}
+
+/// A body that fails at once, so the server closes the connection instead of answering.
+struct Severed;
+
+impl http_body::Body for Severed {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        Poll::Ready(Some(Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "fault: connection dropped",
+        ))))
+    }
+}
+
+/// Serves `sim` on `listener` until the process ends.
+pub async fn serve(sim: &Simulator, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, sim.router()).await
+}

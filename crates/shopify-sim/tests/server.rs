@@ -1,0 +1,238 @@
+//! The simulator over real HTTP on a local port: OAuth, Admin GraphQL, and every fault knob.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use shopify_sim::oauth::{AppCredentials, OAuthServer};
+use shopify_sim::server::{Fault, FaultKind, Simulator, serve};
+use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
+
+const SECRET: &str = "shpss_server_test";
+const CALLBACK: &str = "https://app.example/auth/callback";
+
+struct Reply {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("JSON body: {}", self.body))
+    }
+
+    fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.eq_ignore_ascii_case(name).then(|| value.trim().to_owned())
+        })
+    }
+}
+
+/// Binds before the server thread starts, so connections queue until it accepts them.
+fn start() -> (Simulator, SocketAddr) {
+    let shop = seed_shop(&SeedOptions { customers: 20, products: 4, orders: 40, ..SeedOptions::default() });
+    let app = AppCredentials {
+        client_id: "client".to_owned(),
+        client_secret: SECRET.to_owned(),
+        redirect_urls: vec![CALLBACK.to_owned()],
+    };
+    let oauth = OAuthServer::new(&shop.domain, app, &["read_customers", "write_customers"]);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    let sim = Simulator::new(AdminApi::new(shop, oauth, Plan::Standard, now));
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let served = sim.clone();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            serve(&served, listener).await
+        })
+    });
+    (sim, address)
+}
+
+fn send(
+    address: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> std::io::Result<Reply> {
+    let mut stream = TcpStream::connect(address)?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: sim\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes())?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| std::io::Error::new(ErrorKind::UnexpectedEof, text.clone()))?;
+    let status = head.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or_default();
+    Ok(Reply { status, head: head.to_owned(), body: body.to_owned() })
+}
+
+fn post_json(address: SocketAddr, path: &str, token: Option<&str>, body: &Value) -> Reply {
+    let mut headers = vec![("Content-Type", "application/json")];
+    if let Some(token) = token {
+        headers.push(("X-Shopify-Access-Token", token));
+    }
+    send(address, "POST", path, &headers, &body.to_string()).expect("an answer")
+}
+
+fn offline_token(sim: &Simulator) -> String {
+    sim.with_admin(|admin| {
+        let session = admin.oauth_mut().session_token(1, now_secs());
+        let request = json!({
+            "client_id": "client", "client_secret": SECRET,
+            "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+            "subject_token": session, "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
+            "requested_token_type": "urn:shopify:params:oauth:token-type:offline-access-token",
+        });
+        admin.oauth_mut().access_token(&request, now_secs()).unwrap()["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    })
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+}
+
+const GRAPHQL: &str = "/admin/api/2026-10/graphql.json";
+
+#[test]
+fn the_authorization_code_flow_runs_over_http() {
+    let (_sim, address) = start();
+    let authorize = format!(
+        "/admin/oauth/authorize?client_id=client&scope=read_customers&redirect_uri={}&state=xyz",
+        "https%3A%2F%2Fapp.example%2Fauth%2Fcallback"
+    );
+    let redirect = send(address, "GET", &authorize, &[], "").unwrap();
+    assert_eq!(redirect.status, 302);
+    let location = redirect.header("location").unwrap();
+    assert!(location.starts_with(CALLBACK), "{location}");
+    let code = location.split(['?', '&']).find_map(|pair| pair.strip_prefix("code=")).unwrap().to_owned();
+
+    let request = json!({ "client_id": "client", "client_secret": SECRET, "code": code });
+    let token = post_json(address, "/admin/oauth/access_token", None, &request);
+    assert_eq!(token.status, 200);
+    let access_token = token.json()["access_token"].as_str().unwrap().to_owned();
+    let shop =
+        post_json(address, GRAPHQL, Some(&access_token), &json!({ "query": "{ shop { myshopifyDomain } }" }));
+    assert_eq!(shop.json()["data"]["shop"]["myshopifyDomain"], "seglink-demo-1.myshopify.com");
+
+    let reused = post_json(address, "/admin/oauth/access_token", None, &request);
+    assert_eq!(reused.status, 400);
+    assert_eq!(reused.json()["error"], "invalid_request");
+    let not_json = send(address, "POST", "/admin/oauth/access_token", &[], "code=1").unwrap();
+    assert_eq!(not_json.status, 400);
+}
+
+#[test]
+fn graphql_answers_and_refuses_over_http() {
+    let (sim, address) = start();
+    let token = offline_token(&sim);
+    let query = json!({ "query": "mutation { tagsAdd(id: \"gid://shopify/Customer/7100000002\", tags: [\"seglink:vip\"]) { userErrors { message } } }" });
+    let added = post_json(address, GRAPHQL, Some(&token), &query);
+    assert_eq!(added.status, 200);
+    assert_eq!(added.json()["data"]["tagsAdd"]["userErrors"], json!([]));
+    let tagged = sim.with_admin(|admin| admin.shop().customers[2].tags.contains(&"seglink:vip".to_owned()));
+    assert!(tagged, "the change is in the shop");
+
+    assert_eq!(post_json(address, GRAPHQL, None, &query).status, 401);
+    assert_eq!(post_json(address, "/admin/api/2025-01/graphql.json", Some(&token), &query).status, 404);
+    let garbage = send(address, "POST", GRAPHQL, &[("X-Shopify-Access-Token", &token)], "{not json").unwrap();
+    assert_eq!(garbage.status, 400);
+}
+
+#[test]
+fn a_server_error_fault_answers_then_clears() {
+    let (sim, address) = start();
+    let token = offline_token(&sim);
+    sim.inject(Fault {
+        path_prefix: "/admin/api/".to_owned(),
+        kind: FaultKind::Status { status: 503 },
+        times: 2,
+    });
+    let query = json!({ "query": "{ shop { name } }" });
+    assert_eq!(post_json(address, GRAPHQL, Some(&token), &query).status, 503);
+    assert_eq!(post_json(address, GRAPHQL, Some(&token), &query).status, 503);
+    assert_eq!(post_json(address, GRAPHQL, Some(&token), &query).status, 200);
+}
+
+#[test]
+fn a_rate_limit_fault_sends_retry_after_in_seconds() {
+    let (sim, address) = start();
+    let token = offline_token(&sim);
+    let fault = json!({ "path_prefix": "/admin/api/", "kind": "too_many_requests", "retry_after_secs": 2 });
+    assert_eq!(post_json(address, "/__sim/faults", None, &fault).status, 204);
+    let throttled = post_json(address, GRAPHQL, Some(&token), &json!({ "query": "{ shop { name } }" }));
+    assert_eq!(throttled.status, 429);
+    assert_eq!(throttled.header("retry-after").as_deref(), Some("2"));
+    let bad_fault = post_json(address, "/__sim/faults", None, &json!({ "kind": "meteor" }));
+    assert_eq!(bad_fault.status, 400);
+}
+
+#[test]
+fn a_dropped_connection_never_completes_its_response() {
+    let (sim, address) = start();
+    let token = offline_token(&sim);
+    sim.inject(Fault { path_prefix: "/admin/api/".to_owned(), kind: FaultKind::DropConnection, times: 1 });
+    match send(
+        address,
+        "POST",
+        GRAPHQL,
+        &[("X-Shopify-Access-Token", &token)],
+        "{\"query\":\"{ shop { name } }\"}",
+    ) {
+        Err(_) => {}
+        Ok(reply) => {
+            assert!(!reply.body.contains("\"data\"") && !reply.body.ends_with("0\r\n\r\n"), "{}", reply.body)
+        }
+    }
+}
+
+#[test]
+fn a_timeout_fault_never_answers_and_a_delay_fault_answers() {
+    let (sim, address) = start();
+    sim.inject(Fault { path_prefix: "/admin/oauth/".to_owned(), kind: FaultKind::Timeout, times: 1 });
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    stream
+        .write_all(b"POST /admin/oauth/access_token HTTP/1.1\r\nHost: sim\r\nContent-Length: 2\r\n\r\n{}")
+        .unwrap();
+    let mut buffer = [0u8; 64];
+    let read = stream.read(&mut buffer);
+    assert!(
+        matches!(&read, Err(error) if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)),
+        "no answer: {read:?}"
+    );
+
+    sim.inject(Fault {
+        path_prefix: "/admin/oauth/".to_owned(),
+        kind: FaultKind::Delay { millis: 20 },
+        times: 1,
+    });
+    let refused = post_json(
+        address,
+        "/admin/oauth/access_token",
+        None,
+        &json!({ "client_id": "client", "client_secret": "wrong" }),
+    );
+    assert_eq!(refused.status, 401, "a delayed request is still handled");
+}
