@@ -14,13 +14,14 @@ use apollo_compiler::schema::Implementers;
 use apollo_compiler::{ExecutableDocument, Name};
 use serde_json::{Value, json};
 
-use crate::admin::AdminSchema;
+use crate::admin::{ADMIN_API_VERSION, AdminSchema};
 use crate::admin_resolvers::{MutationRoot, QueryRoot};
 use crate::cost::requested_cost;
 use crate::errors::{GraphqlError, GraphqlErrors};
 use crate::oauth::{OAuthError, OAuthServer};
 use crate::shop::Shop;
 use crate::throttle::{Bucket, Plan};
+use crate::webhooks::WebhookOutbox;
 
 /// An HTTP answer: status and JSON body.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,26 +34,30 @@ pub struct Response {
 
 /// One shop's Admin API for one installed app.
 pub struct AdminApi {
-    shop: RefCell<Shop>,
-    oauth: OAuthServer,
+    pub(crate) shop: RefCell<Shop>,
+    pub(crate) oauth: OAuthServer,
     bucket: Bucket,
+    pub(crate) outbox: RefCell<WebhookOutbox>,
 }
 
 /// Root fields the simulator answers, with the scope each needs (a `write_` scope implies its
 /// `read_`). A valid document using any other root field is refused with its name.
-const ROOT_FIELDS: [(&str, Option<&str>); 6] = [
+const ROOT_FIELDS: [(&str, Option<&str>); 7] = [
     ("shop", None),
     ("currentAppInstallation", None),
     ("customers", Some("read_customers")),
     ("customer", Some("read_customers")),
     ("tagsAdd", Some("write_customers")),
     ("tagsRemove", Some("write_customers")),
+    // The scope depends on the topic; the resolver checks it.
+    ("webhookSubscriptionCreate", None),
 ];
 
 impl AdminApi {
     /// The API of `shop`, authorising through `oauth`, rate limited for `plan` from `now`.
     pub fn new(shop: Shop, oauth: OAuthServer, plan: Plan, now: Duration) -> Self {
-        Self { shop: RefCell::new(shop), oauth, bucket: Bucket::new(plan, now) }
+        let outbox = WebhookOutbox::new(oauth.client_secret(), oauth.shop(), ADMIN_API_VERSION);
+        Self { shop: RefCell::new(shop), oauth, bucket: Bucket::new(plan, now), outbox: RefCell::new(outbox) }
     }
 
     /// The shop's records as they stand.
@@ -63,6 +68,11 @@ impl AdminApi {
     /// The authorisation server, to mint tokens through.
     pub fn oauth_mut(&mut self) -> &mut OAuthServer {
         &mut self.oauth
+    }
+
+    /// The webhook subscriptions and deliveries.
+    pub fn webhooks_mut(&mut self) -> &mut WebhookOutbox {
+        self.outbox.get_mut()
     }
 
     /// The rate-limit bucket, to inspect or drain.
@@ -126,7 +136,9 @@ impl AdminApi {
             .raw_variable_values(&execution_variables);
         let shop = &self.shop;
         let response = match operation.operation_type {
-            OperationType::Mutation => execution.execute_sync(&MutationRoot { shop }),
+            OperationType::Mutation => {
+                execution.execute_sync(&MutationRoot { shop, outbox: &self.outbox, scopes: &scopes, now })
+            }
             _ => execution.execute_sync(&QueryRoot { shop, scopes: &scopes }),
         };
         let mut body = match response {

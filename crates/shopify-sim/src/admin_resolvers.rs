@@ -2,13 +2,16 @@
 //! objects under them. Any field not listed is an execution error naming it.
 
 use std::cell::RefCell;
+use std::time::Duration;
 
 use apollo_compiler::resolvers::{FieldError, ObjectValue, ResolveInfo, ResolvedValue};
 use apollo_compiler::response::JsonValue;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::shop::{Customer, Shop, gid};
+use crate::payloads;
+use crate::shop::{Customer, Shop, gid, iso8601};
+use crate::webhooks::WebhookOutbox;
 
 /// The most a connection returns per page.
 pub const MAX_PAGE_SIZE: u64 = 250;
@@ -22,6 +25,9 @@ pub(crate) struct QueryRoot<'s> {
 
 pub(crate) struct MutationRoot<'s> {
     pub shop: &'s RefCell<Shop>,
+    pub outbox: &'s RefCell<WebhookOutbox>,
+    pub scopes: &'s [String],
+    pub now: Duration,
 }
 
 fn field_error(message: impl Into<String>) -> FieldError {
@@ -60,12 +66,114 @@ impl ObjectValue for MutationRoot<'_> {
                 let id = info.arguments().get("id").and_then(JsonValue::as_str).unwrap_or_default();
                 let tags = tag_list(info.arguments().get("tags"));
                 let payload = change_tags(self.shop, id, &tags, name == "tagsAdd")?;
+                if payload.changed {
+                    let shop = self.shop.borrow();
+                    if let Some(customer) =
+                        shop.customers.iter().find(|customer| Some(customer.id) == payload.node)
+                    {
+                        let body = payloads::customer(customer, &shop, self.now.as_secs());
+                        self.outbox.borrow_mut().emit("customers/update", &body, self.now);
+                    }
+                }
                 Ok(ResolvedValue::object(TagsPayload {
                     name: if name == "tagsAdd" { "TagsAddPayload" } else { "TagsRemovePayload" },
                     shop: self.shop,
                     payload,
                 }))
             }
+            "webhookSubscriptionCreate" => Ok(ResolvedValue::object(self.subscribe(info))),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+impl MutationRoot<'_> {
+    fn subscribe(&self, info: &ResolveInfo<'_>) -> SubscriptionPayload {
+        let enum_name = info.arguments().get("topic").and_then(JsonValue::as_str).unwrap_or_default();
+        let topic = topic_path(enum_name);
+        let input = info.arguments().get("webhookSubscription");
+        let uri = input
+            .and_then(|input| input.get("uri").or_else(|| input.get("callbackUrl")))
+            .and_then(JsonValue::as_str)
+            .unwrap_or_default();
+        let refused = |field: &str, message: String| SubscriptionPayload {
+            subscription: None,
+            user_errors: vec![(vec!["webhookSubscription".to_owned(), field.to_owned()], message)],
+        };
+        if let Some(scope) = topic_scope(&topic)
+            && !self.scopes.iter().any(|held| held == scope || *held == scope.replacen("read_", "write_", 1))
+        {
+            return refused(
+                "topic",
+                format!("The app needs the `{scope}` access scope to subscribe to {enum_name}"),
+            );
+        }
+        match self.outbox.borrow_mut().subscribe(&topic, uri) {
+            Ok(subscription) => SubscriptionPayload {
+                subscription: Some((subscription.id, enum_name.to_owned(), subscription.uri.clone())),
+                user_errors: Vec::new(),
+            },
+            Err(error) => refused(error.field, error.message),
+        }
+    }
+}
+
+/// `ORDERS_CREATE` is `orders/create`; `APP_SCOPES_UPDATE` is `app/scopes_update`.
+fn topic_path(enum_name: &str) -> String {
+    enum_name.to_lowercase().replacen('_', "/", 1)
+}
+
+/// The scope Shopify requires to subscribe to a topic, for the resources the simulator has.
+fn topic_scope(topic: &str) -> Option<&'static str> {
+    match topic.split('/').next() {
+        Some("customers") => Some("read_customers"),
+        Some("orders" | "refunds") => Some("read_orders"),
+        Some("products") => Some("read_products"),
+        _ => None,
+    }
+}
+
+struct SubscriptionPayload {
+    subscription: Option<(u64, String, String)>,
+    user_errors: Vec<(Vec<String>, String)>,
+}
+
+impl ObjectValue for SubscriptionPayload {
+    fn type_name(&self) -> &str {
+        "WebhookSubscriptionCreatePayload"
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        match info.field_name() {
+            "webhookSubscription" => {
+                Ok(ResolvedValue::nullable_object(self.subscription.as_ref().map(SubscriptionValue)))
+            }
+            "userErrors" => Ok(ResolvedValue::list(
+                self.user_errors
+                    .iter()
+                    .map(|(field, message)| ResolvedValue::object(UserErrorValue { field, message })),
+            )),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+struct SubscriptionValue<'s>(&'s (u64, String, String));
+
+impl ObjectValue for SubscriptionValue<'_> {
+    fn type_name(&self) -> &str {
+        "WebhookSubscription"
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        let (id, topic, uri) = self.0;
+        match info.field_name() {
+            "id" => Ok(ResolvedValue::leaf(gid("WebhookSubscription", *id))),
+            "legacyResourceId" => Ok(ResolvedValue::leaf(id.to_string())),
+            "topic" => Ok(ResolvedValue::leaf(topic.as_str())),
+            "uri" | "callbackUrl" => Ok(ResolvedValue::leaf(uri.as_str())),
+            "format" => Ok(ResolvedValue::leaf("JSON")),
+            "apiVersion" => Err(field_error("shopify-sim does not simulate WebhookSubscription.apiVersion")),
             _ => Err(self.unknown_field_error(info)),
         }
     }
@@ -93,6 +201,7 @@ fn customer_id(gid: &str) -> Option<u64> {
 
 struct TagChange {
     node: Option<u64>,
+    changed: bool,
     user_errors: Vec<(Vec<String>, String)>,
 }
 
@@ -102,6 +211,7 @@ fn change_tags(shop: &RefCell<Shop>, id: &str, tags: &[String], add: bool) -> Re
     }
     let user_error = |field: &str, message: String| TagChange {
         node: None,
+        changed: false,
         user_errors: vec![(vec![field.to_owned()], message)],
     };
     if let Some(long) = tags.iter().find(|tag| tag.chars().count() > MAX_TAG_CHARS) {
@@ -114,6 +224,7 @@ fn change_tags(shop: &RefCell<Shop>, id: &str, tags: &[String], add: bool) -> Re
         return Ok(user_error("id", "Customer does not exist".to_owned()));
     };
     // Tags on a resource are unique regardless of case.
+    let before = customer.tags.clone();
     for tag in tags {
         let held = customer.tags.iter().position(|existing| existing.eq_ignore_ascii_case(tag));
         match (add, held) {
@@ -124,7 +235,7 @@ fn change_tags(shop: &RefCell<Shop>, id: &str, tags: &[String], add: bool) -> Re
             _ => {}
         }
     }
-    Ok(TagChange { node: Some(customer.id), user_errors: Vec::new() })
+    Ok(TagChange { node: Some(customer.id), changed: customer.tags != before, user_errors: Vec::new() })
 }
 
 struct TagsPayload<'s> {
@@ -506,38 +617,9 @@ impl ObjectValue for AddressValue {
     }
 }
 
-/// `2026-10-01T00:00:00Z` from Unix seconds (days to civil date after Howard Hinnant's
-/// public-domain derivation).
-fn iso8601(unix: u64) -> String {
-    let days = i64::try_from(unix / 86_400).unwrap_or(0);
-    let seconds = unix % 86_400;
-    let shifted = days + 719_468;
-    let era = shifted.div_euclid(146_097);
-    let day_of_era = shifted.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        seconds / 3_600,
-        seconds / 60 % 60,
-        seconds % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_are_rendered_in_utc() {
-        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso8601(1_790_812_800), "2026-10-01T00:00:00Z");
-        assert_eq!(iso8601(951_782_400 + 86_399), "2000-02-29T23:59:59Z");
-    }
 
     #[test]
     fn quoted_search_values_keep_their_spaces() {

@@ -10,7 +10,9 @@ mod admin_resolvers;
 mod checkout;
 mod cost;
 mod errors;
+mod events;
 pub mod oauth;
+mod payloads;
 mod seed;
 pub mod server;
 pub mod shop;
@@ -27,5 +29,6 @@ pub use checkout::{
 };
 pub use cost::{MAX_QUERY_COST, MUTATION_COST, requested_cost};
 pub use errors::{GraphqlError, GraphqlErrors, Location};
+pub use events::EventError;
 pub use seed::{ORDER_WINDOW_DAYS, SeedOptions, seed_shop};
 pub use throttle::{Bucket, Plan, Refusal, ThrottleStatus};

@@ -148,6 +148,18 @@ impl OAuthServer {
         &self.shop
     }
 
+    /// The app's client secret, which signs webhooks.
+    pub(crate) fn client_secret(&self) -> &str {
+        &self.app.client_secret
+    }
+
+    /// Every token stops working, as when the app is uninstalled.
+    pub fn revoke_all(&mut self) {
+        self.access_tokens.clear();
+        self.refresh_tokens.clear();
+        self.codes.clear();
+    }
+
     /// `host`: base64 of the shop's admin address, as Shopify adds it to redirects and app loads.
     pub fn host(&self) -> String {
         let handle = self.shop.trim_end_matches(".myshopify.com");

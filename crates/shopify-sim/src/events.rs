@@ -1,0 +1,240 @@
+//! Things that happen in a shop outside the app's API calls, each changing the shop's records
+//! and emitting the webhooks Shopify would: orders placed, paid, cancelled and refunded,
+//! customers created and deleted, the app uninstalled, and the three compliance requests.
+
+use std::time::Duration;
+
+use crate::admin_api::AdminApi;
+use crate::payloads;
+use crate::shop::{Customer, FinancialStatus, Order, OrderLine, Refund};
+
+/// Why an event could not happen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventError(pub String);
+
+impl std::fmt::Display for EventError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for EventError {}
+
+fn refuse<T>(message: impl Into<String>) -> Result<T, EventError> {
+    Err(EventError(message.into()))
+}
+
+impl AdminApi {
+    /// A buyer checks out and pays: `orders/create`, then `orders/paid`. `lines` are variant ids
+    /// and quantities. Returns the order id.
+    pub fn place_order(
+        &mut self,
+        customer_id: Option<u64>,
+        lines: &[(u64, u32)],
+        now: Duration,
+    ) -> Result<u64, EventError> {
+        let mut shop = self.shop.borrow_mut();
+        if customer_id.is_some_and(|id| !shop.customers.iter().any(|customer| customer.id == id)) {
+            return refuse("no such customer");
+        }
+        if lines.is_empty() || lines.iter().any(|(_, quantity)| *quantity == 0) {
+            return refuse("an order needs at least one line, each with a quantity");
+        }
+        let mut order_lines = Vec::new();
+        for (variant_id, quantity) in lines {
+            let found = shop.products.iter().find_map(|product| {
+                product
+                    .variants
+                    .iter()
+                    .find(|variant| variant.id == *variant_id)
+                    .map(|variant| (product.id, variant.price_cents))
+            });
+            let Some((product_id, price_cents)) = found else {
+                return refuse(format!("no such variant: {variant_id}"));
+            };
+            order_lines.push(OrderLine {
+                product_id,
+                variant_id: *variant_id,
+                quantity: *quantity,
+                price_cents,
+            });
+        }
+        let id = shop.orders.last().map_or(1, |order| order.id + 1);
+        let number = shop.orders.len() + 1_001;
+        let subtotal_cents = order_lines.iter().map(OrderLine::total_cents).sum();
+        shop.orders.push(Order {
+            id,
+            name: format!("#{number}"),
+            customer_id,
+            created_at: now.as_secs(),
+            lines: order_lines,
+            subtotal_cents,
+            financial_status: FinancialStatus::Paid,
+            cancelled_at: None,
+            refunds: Vec::new(),
+        });
+        let payload =
+            payloads::order(shop.orders.last().unwrap_or_else(|| unreachable!("just pushed")), &shop);
+        drop(shop);
+        self.outbox.get_mut().emit("orders/create", &payload, now);
+        self.outbox.get_mut().emit("orders/paid", &payload, now);
+        Ok(id)
+    }
+
+    /// The merchant cancels and refunds an order in full: `orders/cancelled` and `refunds/create`.
+    pub fn cancel_order(&mut self, order_id: u64, now: Duration) -> Result<(), EventError> {
+        let refund_id = self.next_refund_id();
+        let mut shop = self.shop.borrow_mut();
+        let Some(order) = shop.orders.iter_mut().find(|order| order.id == order_id) else {
+            return refuse("no such order");
+        };
+        if order.cancelled_at.is_some() {
+            return refuse("the order is already cancelled");
+        }
+        let left = order.subtotal_cents - order.refunded_cents();
+        order.cancelled_at = Some(now.as_secs());
+        order.refunds.push(Refund { id: refund_id, created_at: now.as_secs(), amount_cents: left });
+        order.financial_status = FinancialStatus::Refunded;
+        let refund =
+            payloads::refund(order.refunds.last().unwrap_or_else(|| unreachable!("just pushed")), order_id);
+        let payload = payloads::order(
+            shop.orders.iter().find(|order| order.id == order_id).unwrap_or_else(|| unreachable!()),
+            &shop,
+        );
+        drop(shop);
+        self.outbox.get_mut().emit("orders/cancelled", &payload, now);
+        self.outbox.get_mut().emit("refunds/create", &refund, now);
+        Ok(())
+    }
+
+    /// The merchant refunds part of an order: `refunds/create`. Returns the refund id.
+    pub fn refund_order(
+        &mut self,
+        order_id: u64,
+        amount_cents: u64,
+        now: Duration,
+    ) -> Result<u64, EventError> {
+        let refund_id = self.next_refund_id();
+        let mut shop = self.shop.borrow_mut();
+        let Some(order) = shop.orders.iter_mut().find(|order| order.id == order_id) else {
+            return refuse("no such order");
+        };
+        let left = order.subtotal_cents - order.refunded_cents();
+        if amount_cents == 0 || amount_cents > left {
+            return refuse(format!("a refund is between 0.01 and the {} left", payloads::money(left)));
+        }
+        order.refunds.push(Refund { id: refund_id, created_at: now.as_secs(), amount_cents });
+        order.financial_status =
+            if amount_cents == left { FinancialStatus::Refunded } else { FinancialStatus::PartiallyRefunded };
+        let refund =
+            payloads::refund(order.refunds.last().unwrap_or_else(|| unreachable!("just pushed")), order_id);
+        drop(shop);
+        self.outbox.get_mut().emit("refunds/create", &refund, now);
+        Ok(refund_id)
+    }
+
+    /// A shopper signs up: `customers/create`. Returns the customer id.
+    pub fn create_customer(
+        &mut self,
+        email: &str,
+        country_code: &str,
+        now: Duration,
+    ) -> Result<u64, EventError> {
+        let mut shop = self.shop.borrow_mut();
+        if !email.contains('@') {
+            return refuse("an email address needs an @");
+        }
+        if shop.customers.iter().any(|customer| customer.email.eq_ignore_ascii_case(email)) {
+            return refuse("a customer with that email exists");
+        }
+        let id = shop.customers.iter().map(|customer| customer.id).max().map_or(1, |id| id + 1);
+        shop.customers.push(Customer {
+            id,
+            email: email.to_owned(),
+            first_name: String::new(),
+            last_name: String::new(),
+            country_code: country_code.to_owned(),
+            tags: Vec::new(),
+            accepts_marketing: false,
+            created_at: now.as_secs(),
+        });
+        let payload = payloads::customer(
+            shop.customers.last().unwrap_or_else(|| unreachable!("just pushed")),
+            &shop,
+            now.as_secs(),
+        );
+        drop(shop);
+        self.outbox.get_mut().emit("customers/create", &payload, now);
+        Ok(id)
+    }
+
+    /// The merchant deletes a customer: `customers/delete`, whose body is the id alone.
+    pub fn delete_customer(&mut self, customer_id: u64, now: Duration) -> Result<(), EventError> {
+        let mut shop = self.shop.borrow_mut();
+        let Some(index) = shop.customers.iter().position(|customer| customer.id == customer_id) else {
+            return refuse("no such customer");
+        };
+        shop.customers.remove(index);
+        drop(shop);
+        let payload = serde_json::json!({ "id": customer_id, "admin_graphql_api_id": crate::shop::gid("Customer", customer_id) });
+        self.outbox.get_mut().emit("customers/delete", &payload, now);
+        Ok(())
+    }
+
+    /// The merchant uninstalls the app: every token stops working, then `app/uninstalled`.
+    pub fn uninstall(&mut self, now: Duration) {
+        self.oauth.revoke_all();
+        let payload = payloads::shop(&self.shop.borrow());
+        self.outbox.get_mut().emit("app/uninstalled", &payload, now);
+    }
+
+    /// A customer asks for their data: `customers/data_request`.
+    pub fn request_customer_data(&mut self, customer_id: u64, now: Duration) -> Result<(), EventError> {
+        let shop = self.shop.borrow();
+        let Some(customer) = shop.customers.iter().find(|customer| customer.id == customer_id) else {
+            return refuse("no such customer");
+        };
+        let payload = serde_json::json!({
+            "shop_id": 1,
+            "shop_domain": shop.domain,
+            "orders_requested": payloads::orders_of(&shop, customer_id),
+            "customer": payloads::compliance_customer(customer),
+            "data_request": { "id": now.as_secs() },
+        });
+        drop(shop);
+        self.outbox.get_mut().emit("customers/data_request", &payload, now);
+        Ok(())
+    }
+
+    /// A merchant asks for a customer's erasure: `customers/redact`.
+    pub fn redact_customer(&mut self, customer_id: u64, now: Duration) -> Result<(), EventError> {
+        let shop = self.shop.borrow();
+        let Some(customer) = shop.customers.iter().find(|customer| customer.id == customer_id) else {
+            return refuse("no such customer");
+        };
+        let payload = serde_json::json!({
+            "shop_id": 1,
+            "shop_domain": shop.domain,
+            "customer": payloads::compliance_customer(customer),
+            "orders_to_redact": payloads::orders_of(&shop, customer_id),
+        });
+        drop(shop);
+        self.outbox.get_mut().emit("customers/redact", &payload, now);
+        Ok(())
+    }
+
+    /// Shopify asks for the shop's erasure, 48 hours after uninstall: `shop/redact`.
+    pub fn redact_shop(&mut self, now: Duration) {
+        let payload = serde_json::json!({ "shop_id": 1, "shop_domain": self.shop.borrow().domain });
+        self.outbox.get_mut().emit("shop/redact", &payload, now);
+    }
+
+    fn next_refund_id(&self) -> u64 {
+        let shop = self.shop.borrow();
+        shop.orders
+            .iter()
+            .flat_map(|order| order.refunds.iter().map(|refund| refund.id))
+            .max()
+            .map_or(1, |id| id + 1)
+    }
+}

@@ -1,0 +1,99 @@
+//! Webhook bodies in the JSON shape Shopify sends: REST resource fields in snake case, money as
+//! decimal strings, tags as one comma-separated string, and `admin_graphql_api_id` beside each id.
+
+use serde_json::{Value, json};
+
+use crate::shop::{Customer, Order, Refund, Shop, gid, iso8601};
+
+pub(crate) fn money(cents: u64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+pub(crate) fn customer(customer: &Customer, shop: &Shop, now: u64) -> Value {
+    json!({
+        "id": customer.id,
+        "admin_graphql_api_id": gid("Customer", customer.id),
+        "email": customer.email,
+        "created_at": iso8601(customer.created_at),
+        "updated_at": iso8601(now),
+        "first_name": customer.first_name,
+        "last_name": customer.last_name,
+        "state": "enabled",
+        "tags": customer.tags.join(", "),
+        "currency": shop.currency,
+        "default_address": { "country_code": customer.country_code },
+    })
+}
+
+pub(crate) fn order(order: &Order, shop: &Shop) -> Value {
+    let buyer = order.customer_id.and_then(|id| shop.customers.iter().find(|customer| customer.id == id));
+    let line_items: Vec<Value> = order
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| {
+            let id = order.id * 10 + index as u64;
+            json!({
+                "id": id,
+                "admin_graphql_api_id": gid("LineItem", id),
+                "product_id": line.product_id,
+                "variant_id": line.variant_id,
+                "quantity": line.quantity,
+                "price": money(line.price_cents),
+            })
+        })
+        .collect();
+    let refunded = order.refunded_cents();
+    json!({
+        "id": order.id,
+        "admin_graphql_api_id": gid("Order", order.id),
+        "name": order.name,
+        "email": buyer.map(|customer| customer.email.as_str()),
+        "created_at": iso8601(order.created_at),
+        "cancelled_at": order.cancelled_at.map(iso8601),
+        "currency": shop.currency,
+        "financial_status": serde_json::to_value(order.financial_status)
+            .ok()
+            .and_then(|status| status.as_str().map(str::to_lowercase)),
+        "subtotal_price": money(order.subtotal_cents),
+        "total_price": money(order.subtotal_cents),
+        "current_total_price": money(order.subtotal_cents - refunded),
+        "customer": buyer.map(|customer| json!({
+            "id": customer.id,
+            "admin_graphql_api_id": gid("Customer", customer.id),
+            "email": customer.email,
+            "tags": customer.tags.join(", "),
+        })),
+        "line_items": line_items,
+        "refunds": order.refunds.iter().map(|refund_record| refund(refund_record, order.id)).collect::<Vec<_>>(),
+    })
+}
+
+pub(crate) fn refund(refund: &Refund, order_id: u64) -> Value {
+    json!({
+        "id": refund.id,
+        "admin_graphql_api_id": gid("Refund", refund.id),
+        "order_id": order_id,
+        "created_at": iso8601(refund.created_at),
+        "transactions": [{ "amount": money(refund.amount_cents), "kind": "refund", "status": "success" }],
+    })
+}
+
+pub(crate) fn shop(shop: &Shop) -> Value {
+    json!({
+        "id": 1,
+        "name": shop.domain.trim_end_matches(".myshopify.com"),
+        "domain": shop.domain,
+        "myshopify_domain": shop.domain,
+        "currency": shop.currency,
+    })
+}
+
+/// The customer as the compliance topics name them.
+pub(crate) fn compliance_customer(customer: &Customer) -> Value {
+    json!({ "id": customer.id, "email": customer.email, "phone": null })
+}
+
+pub(crate) fn orders_of(shop: &Shop, customer_id: u64) -> Vec<u64> {
+    shop.orders.iter().filter(|order| order.customer_id == Some(customer_id)).map(|order| order.id).collect()
+}
