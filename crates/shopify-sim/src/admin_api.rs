@@ -42,7 +42,7 @@ pub struct AdminApi {
 
 /// Root fields the simulator answers, with the scope each needs (a `write_` scope implies its
 /// `read_`). A valid document using any other root field is refused with its name.
-const ROOT_FIELDS: [(&str, Option<&str>); 7] = [
+const ROOT_FIELDS: [(&str, Option<&str>); 9] = [
     ("shop", None),
     ("currentAppInstallation", None),
     ("customers", Some("read_customers")),
@@ -51,6 +51,9 @@ const ROOT_FIELDS: [(&str, Option<&str>); 7] = [
     ("tagsRemove", Some("write_customers")),
     // The scope depends on the topic; the resolver checks it.
     ("webhookSubscriptionCreate", None),
+    ("product", Some("read_products")),
+    // Each owner's write scope; the resolver checks it per input, as a user error.
+    ("metafieldsSet", None),
 ];
 
 impl AdminApi {
@@ -135,11 +138,16 @@ impl AdminApi {
             .implementers_map(implementers())
             .raw_variable_values(&execution_variables);
         let shop = &self.shop;
+        let client_id = self.oauth.client_id();
         let response = match operation.operation_type {
-            OperationType::Mutation => {
-                execution.execute_sync(&MutationRoot { shop, outbox: &self.outbox, scopes: &scopes, now })
-            }
-            _ => execution.execute_sync(&QueryRoot { shop, scopes: &scopes }),
+            OperationType::Mutation => execution.execute_sync(&MutationRoot {
+                shop,
+                outbox: &self.outbox,
+                scopes: &scopes,
+                client_id,
+                now,
+            }),
+            _ => execution.execute_sync(&QueryRoot { shop, scopes: &scopes, client_id }),
         };
         let mut body = match response {
             Ok(mut response) => {

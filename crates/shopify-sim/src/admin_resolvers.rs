@@ -9,6 +9,7 @@ use apollo_compiler::response::JsonValue;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+use crate::metafield_resolvers::{ProductValue, metafield_field, metafields_set, set_inputs};
 use crate::payloads;
 use crate::shop::{Customer, Shop, gid, iso8601};
 use crate::webhooks::WebhookOutbox;
@@ -21,12 +22,14 @@ pub const MAX_TAG_CHARS: usize = 255;
 pub(crate) struct QueryRoot<'s> {
     pub shop: &'s RefCell<Shop>,
     pub scopes: &'s [String],
+    pub client_id: &'s str,
 }
 
 pub(crate) struct MutationRoot<'s> {
     pub shop: &'s RefCell<Shop>,
     pub outbox: &'s RefCell<WebhookOutbox>,
     pub scopes: &'s [String],
+    pub client_id: &'s str,
     pub now: Duration,
 }
 
@@ -41,15 +44,31 @@ impl ObjectValue for QueryRoot<'_> {
 
     fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
         match info.field_name() {
-            "shop" => Ok(ResolvedValue::object(ShopValue(self.shop))),
+            "shop" => Ok(ResolvedValue::object(ShopValue(self.shop, self.client_id))),
             "currentAppInstallation" => Ok(ResolvedValue::object(AppInstallationValue(self.scopes))),
             "customer" => {
                 let id = info.arguments().get("id").and_then(JsonValue::as_str).unwrap_or_default();
                 let found =
                     customer_id(id).filter(|id| self.shop.borrow().customers.iter().any(|c| c.id == *id));
-                Ok(ResolvedValue::nullable_object(found.map(|id| CustomerValue { shop: self.shop, id })))
+                Ok(ResolvedValue::nullable_object(found.map(|id| CustomerValue {
+                    shop: self.shop,
+                    id,
+                    client_id: self.client_id,
+                })))
             }
-            "customers" => customers(self.shop, info),
+            "customers" => customers(self.shop, self.client_id, info),
+            "product" => {
+                let id = info.arguments().get("id").and_then(JsonValue::as_str).unwrap_or_default();
+                let found = id
+                    .strip_prefix("gid://shopify/Product/")
+                    .and_then(|id| id.parse::<u64>().ok())
+                    .filter(|id| self.shop.borrow().products.iter().any(|product| product.id == *id));
+                Ok(ResolvedValue::nullable_object(found.map(|id| ProductValue {
+                    shop: self.shop,
+                    id,
+                    client_id: self.client_id,
+                })))
+            }
             _ => Err(self.unknown_field_error(info)),
         }
     }
@@ -78,10 +97,21 @@ impl ObjectValue for MutationRoot<'_> {
                 Ok(ResolvedValue::object(TagsPayload {
                     name: if name == "tagsAdd" { "TagsAddPayload" } else { "TagsRemovePayload" },
                     shop: self.shop,
+                    client_id: self.client_id,
                     payload,
                 }))
             }
             "webhookSubscriptionCreate" => Ok(ResolvedValue::object(self.subscribe(info))),
+            "metafieldsSet" => {
+                let inputs = set_inputs(info);
+                Ok(ResolvedValue::object(metafields_set(
+                    self.shop,
+                    &inputs,
+                    self.client_id,
+                    self.scopes,
+                    self.now.as_secs(),
+                )))
+            }
             _ => Err(self.unknown_field_error(info)),
         }
     }
@@ -241,6 +271,7 @@ fn change_tags(shop: &RefCell<Shop>, id: &str, tags: &[String], add: bool) -> Re
 struct TagsPayload<'s> {
     name: &'static str,
     shop: &'s RefCell<Shop>,
+    client_id: &'s str,
     payload: TagChange,
 }
 
@@ -251,9 +282,11 @@ impl ObjectValue for TagsPayload<'_> {
 
     fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
         match info.field_name() {
-            "node" => Ok(ResolvedValue::nullable_object(
-                self.payload.node.map(|id| CustomerValue { shop: self.shop, id }),
-            )),
+            "node" => Ok(ResolvedValue::nullable_object(self.payload.node.map(|id| CustomerValue {
+                shop: self.shop,
+                id,
+                client_id: self.client_id,
+            }))),
             "userErrors" => Ok(ResolvedValue::list(
                 self.payload
                     .user_errors
@@ -286,7 +319,7 @@ impl ObjectValue for UserErrorValue<'_> {
     }
 }
 
-struct ShopValue<'s>(&'s RefCell<Shop>);
+struct ShopValue<'s>(&'s RefCell<Shop>, &'s str);
 
 impl ObjectValue for ShopValue<'_> {
     fn type_name(&self) -> &str {
@@ -294,6 +327,9 @@ impl ObjectValue for ShopValue<'_> {
     }
 
     fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        if info.field_name() == "metafield" {
+            return Ok(metafield_field(self.0, &gid("Shop", 1), self.1, info));
+        }
         let shop = self.0.borrow();
         let handle = shop.domain.trim_end_matches(".myshopify.com").to_owned();
         match info.field_name() {
@@ -344,6 +380,7 @@ impl ObjectValue for AccessScopeValue<'_> {
 /// `customers(first|last, after|before, query, reverse)`, sorted by id.
 fn customers<'a>(
     shop: &'a RefCell<Shop>,
+    client_id: &'a str,
     info: &'a ResolveInfo<'a>,
 ) -> Result<ResolvedValue<'a>, FieldError> {
     let arguments = info.arguments();
@@ -386,7 +423,7 @@ fn customers<'a>(
     } else {
         (matching.iter().copied().take(size).collect(), matching.len() > size, after.is_some())
     };
-    Ok(ResolvedValue::object(CustomerConnectionValue { shop, page, has_next, has_previous }))
+    Ok(ResolvedValue::object(CustomerConnectionValue { shop, client_id, page, has_next, has_previous }))
 }
 
 fn encode_cursor(id: u64) -> String {
@@ -469,6 +506,7 @@ fn split_terms(query: &str) -> Vec<String> {
 
 struct CustomerConnectionValue<'s> {
     shop: &'s RefCell<Shop>,
+    client_id: &'s str,
     page: Vec<u64>,
     has_next: bool,
     has_previous: bool,
@@ -480,7 +518,7 @@ impl ObjectValue for CustomerConnectionValue<'_> {
     }
 
     fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
-        let customer = |id: &u64| CustomerValue { shop: self.shop, id: *id };
+        let customer = |id: &u64| CustomerValue { shop: self.shop, id: *id, client_id: self.client_id };
         match info.field_name() {
             "nodes" => {
                 Ok(ResolvedValue::list(self.page.iter().map(move |id| ResolvedValue::object(customer(id)))))
@@ -509,7 +547,11 @@ impl ObjectValue for CustomerEdgeValue<'_> {
     fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
         match info.field_name() {
             "cursor" => Ok(ResolvedValue::leaf(encode_cursor(self.0.id))),
-            "node" => Ok(ResolvedValue::object(CustomerValue { shop: self.0.shop, id: self.0.id })),
+            "node" => Ok(ResolvedValue::object(CustomerValue {
+                shop: self.0.shop,
+                id: self.0.id,
+                client_id: self.0.client_id,
+            })),
             _ => Err(self.unknown_field_error(info)),
         }
     }
@@ -543,6 +585,7 @@ impl ObjectValue for PageInfoValue {
 struct CustomerValue<'s> {
     shop: &'s RefCell<Shop>,
     id: u64,
+    client_id: &'s str,
 }
 
 impl ObjectValue for CustomerValue<'_> {
@@ -551,6 +594,9 @@ impl ObjectValue for CustomerValue<'_> {
     }
 
     fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        if info.field_name() == "metafield" {
+            return Ok(metafield_field(self.shop, &gid("Customer", self.id), self.client_id, info));
+        }
         let shop = self.shop.borrow();
         let customer = shop
             .customers

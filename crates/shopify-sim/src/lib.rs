@@ -11,6 +11,8 @@ mod checkout;
 mod cost;
 mod errors;
 mod events;
+mod metafield_resolvers;
+pub mod metafields;
 pub mod oauth;
 mod payloads;
 mod seed;

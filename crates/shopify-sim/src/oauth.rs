@@ -148,6 +148,11 @@ impl OAuthServer {
         &self.shop
     }
 
+    /// The app's client id, which names its reserved metafield namespaces.
+    pub(crate) fn client_id(&self) -> &str {
+        &self.app.client_id
+    }
+
     /// The app's client secret, which signs webhooks.
     pub(crate) fn client_secret(&self) -> &str {
         &self.app.client_secret

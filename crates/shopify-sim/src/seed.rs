@@ -4,6 +4,7 @@
 //! The shape is a small apparel store's: most customers order once or never, a few order often;
 //! orders spread over the 90 days before `now`; a few are refunded or cancelled.
 
+use crate::metafields::MetafieldStore;
 use crate::shop::{Collection, Customer, FinancialStatus, Order, OrderLine, Product, Refund, Shop, Variant};
 
 /// What to generate.
@@ -89,6 +90,7 @@ pub fn seed_shop(options: &SeedOptions) -> Shop {
         products,
         collections,
         orders,
+        metafields: MetafieldStore::new(),
     }
 }
 

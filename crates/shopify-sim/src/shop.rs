@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+use crate::metafields::MetafieldStore;
+
 /// Everything in one shop.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Shop {
@@ -19,6 +21,9 @@ pub struct Shop {
     pub collections: Vec<Collection>,
     /// Orders, by ascending id, which is also the order they were placed in.
     pub orders: Vec<Order>,
+    /// Metafields by owner; none in a freshly seeded shop.
+    #[serde(skip_serializing_if = "MetafieldStore::is_empty")]
+    pub metafields: MetafieldStore,
 }
 
 /// A customer account.
