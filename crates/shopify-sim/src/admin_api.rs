@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use crate::admin::{ADMIN_API_VERSION, AdminSchema};
 use crate::admin_resolvers::{MutationRoot, QueryRoot};
 use crate::cost::requested_cost;
+use crate::discounts::{Discounts, ShopifyFunction};
 use crate::errors::{GraphqlError, GraphqlErrors};
 use crate::oauth::{OAuthError, OAuthServer};
 use crate::shop::Shop;
@@ -38,11 +39,12 @@ pub struct AdminApi {
     pub(crate) oauth: OAuthServer,
     bucket: Bucket,
     pub(crate) outbox: RefCell<WebhookOutbox>,
+    pub(crate) discounts: RefCell<Discounts>,
 }
 
 /// Root fields the simulator answers, with the scope each needs (a `write_` scope implies its
 /// `read_`). A valid document using any other root field is refused with its name.
-const ROOT_FIELDS: [(&str, Option<&str>); 9] = [
+const ROOT_FIELDS: [(&str, Option<&str>); 13] = [
     ("shop", None),
     ("currentAppInstallation", None),
     ("customers", Some("read_customers")),
@@ -54,13 +56,23 @@ const ROOT_FIELDS: [(&str, Option<&str>); 9] = [
     ("product", Some("read_products")),
     // Each owner's write scope; the resolver checks it per input, as a user error.
     ("metafieldsSet", None),
+    ("shopifyFunctions", None),
+    ("discountNode", Some("read_discounts")),
+    ("discountAutomaticAppCreate", Some("write_discounts")),
+    ("discountAutomaticAppUpdate", Some("write_discounts")),
 ];
 
 impl AdminApi {
     /// The API of `shop`, authorising through `oauth`, rate limited for `plan` from `now`.
     pub fn new(shop: Shop, oauth: OAuthServer, plan: Plan, now: Duration) -> Self {
         let outbox = WebhookOutbox::new(oauth.client_secret(), oauth.shop(), ADMIN_API_VERSION);
-        Self { shop: RefCell::new(shop), oauth, bucket: Bucket::new(plan, now), outbox: RefCell::new(outbox) }
+        Self {
+            shop: RefCell::new(shop),
+            oauth,
+            bucket: Bucket::new(plan, now),
+            outbox: RefCell::new(outbox),
+            discounts: RefCell::default(),
+        }
     }
 
     /// The shop's records as they stand.
@@ -71,6 +83,68 @@ impl AdminApi {
     /// The authorisation server, to mint tokens through.
     pub fn oauth_mut(&mut self) -> &mut OAuthServer {
         &mut self.oauth
+    }
+
+    /// Deploys one of the app's Functions, as `shopify app deploy` does. Returns its id.
+    pub fn deploy_function(&mut self, handle: &str, api_type: &str, title: &str) -> String {
+        let functions = &mut self.discounts.get_mut().functions;
+        let id = format!("01J{:023}", functions.len() + 1);
+        functions.push(ShopifyFunction {
+            id: id.clone(),
+            handle: handle.to_owned(),
+            api_type: api_type.to_owned(),
+            title: title.to_owned(),
+        });
+        id
+    }
+
+    /// The app's automatic discounts as they stand.
+    pub fn automatic_discounts(&self) -> Vec<crate::discounts::AutomaticAppDiscount> {
+        self.discounts.borrow().automatic.clone()
+    }
+
+    /// A discount node as the checkout gives it to the Function: its classes and its metafields
+    /// under the names the Function's query uses (`$app:…` for the app's own namespaces).
+    pub fn checkout_discount(
+        &self,
+        node_id: &str,
+        input_variables: Option<(&str, &str)>,
+    ) -> Option<crate::DiscountNode> {
+        let discount = self
+            .discounts
+            .borrow()
+            .automatic
+            .iter()
+            .find(|discount| discount.node_id() == node_id)
+            .cloned()?;
+        let app = format!("app--{}", self.oauth.client_id());
+        let metafields = self
+            .shop
+            .borrow()
+            .metafields
+            .get(node_id)
+            .map(|owned| {
+                owned
+                    .values()
+                    .map(|metafield| {
+                        let namespace = match metafield.namespace.strip_prefix(&app) {
+                            Some("") => "$app".to_owned(),
+                            Some(rest) => rest.strip_prefix("--").map_or_else(
+                                || metafield.namespace.clone(),
+                                |suffix| format!("$app:{suffix}"),
+                            ),
+                            None => metafield.namespace.clone(),
+                        };
+                        (namespace, metafield.key.clone(), metafield.value.clone())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(crate::DiscountNode {
+            classes: discount.classes,
+            metafields,
+            input_variables: input_variables.map(|(namespace, key)| (namespace.to_owned(), key.to_owned())),
+        })
     }
 
     /// The webhook subscriptions and deliveries.
@@ -142,12 +216,19 @@ impl AdminApi {
         let response = match operation.operation_type {
             OperationType::Mutation => execution.execute_sync(&MutationRoot {
                 shop,
+                discounts: &self.discounts,
                 outbox: &self.outbox,
                 scopes: &scopes,
                 client_id,
                 now,
             }),
-            _ => execution.execute_sync(&QueryRoot { shop, scopes: &scopes, client_id }),
+            _ => execution.execute_sync(&QueryRoot {
+                shop,
+                discounts: &self.discounts,
+                now,
+                scopes: &scopes,
+                client_id,
+            }),
         };
         let mut body = match response {
             Ok(mut response) => {

@@ -9,6 +9,7 @@ use apollo_compiler::response::JsonValue;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+use crate::discounts::{DiscountContext, DiscountNodeValue, Discounts, functions_connection};
 use crate::metafield_resolvers::{ProductValue, metafield_field, metafields_set, set_inputs};
 use crate::payloads;
 use crate::shop::{Customer, Shop, gid, iso8601};
@@ -21,12 +22,15 @@ pub const MAX_TAG_CHARS: usize = 255;
 
 pub(crate) struct QueryRoot<'s> {
     pub shop: &'s RefCell<Shop>,
+    pub discounts: &'s RefCell<Discounts>,
+    pub now: Duration,
     pub scopes: &'s [String],
     pub client_id: &'s str,
 }
 
 pub(crate) struct MutationRoot<'s> {
     pub shop: &'s RefCell<Shop>,
+    pub discounts: &'s RefCell<Discounts>,
     pub outbox: &'s RefCell<WebhookOutbox>,
     pub scopes: &'s [String],
     pub client_id: &'s str,
@@ -57,6 +61,26 @@ impl ObjectValue for QueryRoot<'_> {
                 })))
             }
             "customers" => customers(self.shop, self.client_id, info),
+            "shopifyFunctions" => Ok(functions_connection(self.discounts, info)),
+            "discountNode" => {
+                let id = info.arguments().get("id").and_then(JsonValue::as_str).unwrap_or_default();
+                let found = self
+                    .discounts
+                    .borrow()
+                    .automatic
+                    .iter()
+                    .find(|discount| discount.node_id() == id)
+                    .cloned();
+                let context = || DiscountContext {
+                    shop: self.shop,
+                    discounts: self.discounts,
+                    client_id: self.client_id,
+                    now: self.now.as_secs(),
+                };
+                Ok(ResolvedValue::nullable_object(
+                    found.map(|discount| DiscountNodeValue { context: context(), discount }),
+                ))
+            }
             "product" => {
                 let id = info.arguments().get("id").and_then(JsonValue::as_str).unwrap_or_default();
                 let found = id
@@ -102,6 +126,15 @@ impl ObjectValue for MutationRoot<'_> {
                 }))
             }
             "webhookSubscriptionCreate" => Ok(ResolvedValue::object(self.subscribe(info))),
+            "discountAutomaticAppCreate" | "discountAutomaticAppUpdate" => {
+                let context = DiscountContext {
+                    shop: self.shop,
+                    discounts: self.discounts,
+                    client_id: self.client_id,
+                    now: self.now.as_secs(),
+                };
+                Ok(ResolvedValue::object(context.save_as(info)))
+            }
             "metafieldsSet" => {
                 let inputs = set_inputs(info);
                 Ok(ResolvedValue::object(metafields_set(

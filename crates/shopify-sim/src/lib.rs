@@ -9,6 +9,7 @@ mod admin_api;
 mod admin_resolvers;
 mod checkout;
 mod cost;
+pub mod discounts;
 mod errors;
 mod events;
 mod metafield_resolvers;
