@@ -20,6 +20,7 @@ use crate::cost::requested_cost;
 use crate::discounts::{Discounts, ShopifyFunction};
 use crate::errors::{GraphqlError, GraphqlErrors};
 use crate::oauth::{OAuthError, OAuthServer};
+use crate::pixels::WebPixels;
 use crate::shop::Shop;
 use crate::throttle::{Bucket, Plan};
 use crate::webhooks::WebhookOutbox;
@@ -40,26 +41,30 @@ pub struct AdminApi {
     bucket: Bucket,
     pub(crate) outbox: RefCell<WebhookOutbox>,
     pub(crate) discounts: RefCell<Discounts>,
+    pub(crate) pixels: RefCell<WebPixels>,
 }
 
-/// Root fields the simulator answers, with the scope each needs (a `write_` scope implies its
+/// Root fields the simulator answers, with the scopes each needs (a `write_` scope implies its
 /// `read_`). A valid document using any other root field is refused with its name.
-const ROOT_FIELDS: [(&str, Option<&str>); 13] = [
-    ("shop", None),
-    ("currentAppInstallation", None),
-    ("customers", Some("read_customers")),
-    ("customer", Some("read_customers")),
-    ("tagsAdd", Some("write_customers")),
-    ("tagsRemove", Some("write_customers")),
+const ROOT_FIELDS: [(&str, &[&str]); 16] = [
+    ("shop", &[]),
+    ("currentAppInstallation", &[]),
+    ("customers", &["read_customers"]),
+    ("customer", &["read_customers"]),
+    ("tagsAdd", &["write_customers"]),
+    ("tagsRemove", &["write_customers"]),
     // The scope depends on the topic; the resolver checks it.
-    ("webhookSubscriptionCreate", None),
-    ("product", Some("read_products")),
+    ("webhookSubscriptionCreate", &[]),
+    ("product", &["read_products"]),
     // Each owner's write scope; the resolver checks it per input, as a user error.
-    ("metafieldsSet", None),
-    ("shopifyFunctions", None),
-    ("discountNode", Some("read_discounts")),
-    ("discountAutomaticAppCreate", Some("write_discounts")),
-    ("discountAutomaticAppUpdate", Some("write_discounts")),
+    ("metafieldsSet", &[]),
+    ("shopifyFunctions", &[]),
+    ("discountNode", &["read_discounts"]),
+    ("discountAutomaticAppCreate", &["write_discounts"]),
+    ("discountAutomaticAppUpdate", &["write_discounts"]),
+    ("webPixelCreate", &["write_pixels", "read_customer_events"]),
+    ("webPixelUpdate", &["write_pixels", "read_customer_events"]),
+    ("webPixel", &["read_pixels"]),
 ];
 
 impl AdminApi {
@@ -72,6 +77,7 @@ impl AdminApi {
             bucket: Bucket::new(plan, now),
             outbox: RefCell::new(outbox),
             discounts: RefCell::default(),
+            pixels: RefCell::default(),
         }
     }
 
@@ -96,6 +102,12 @@ impl AdminApi {
             title: title.to_owned(),
         });
         id
+    }
+
+    /// Deploys the app's web pixel extension, declaring its settings keys.
+    pub fn deploy_web_pixel(&mut self, settings_keys: &[&str]) {
+        self.pixels.get_mut().declared_keys =
+            Some(settings_keys.iter().map(|key| (*key).to_owned()).collect());
     }
 
     /// The app's automatic discounts as they stand.
@@ -217,6 +229,7 @@ impl AdminApi {
             OperationType::Mutation => execution.execute_sync(&MutationRoot {
                 shop,
                 discounts: &self.discounts,
+                pixels: &self.pixels,
                 outbox: &self.outbox,
                 scopes: &scopes,
                 client_id,
@@ -225,6 +238,7 @@ impl AdminApi {
             _ => execution.execute_sync(&QueryRoot {
                 shop,
                 discounts: &self.discounts,
+                pixels: &self.pixels,
                 now,
                 scopes: &scopes,
                 client_id,
@@ -284,7 +298,7 @@ fn check_fields(
         if name.starts_with("__") {
             continue;
         }
-        let Some((_, scope)) = ROOT_FIELDS.iter().find(|(root, _)| *root == name) else {
+        let Some((_, needed)) = ROOT_FIELDS.iter().find(|(root, _)| *root == name) else {
             let kind = if operation_type == OperationType::Mutation { "mutation" } else { "query" };
             return Err(GraphqlError::new(
                 "NOT_SIMULATED",
@@ -292,9 +306,7 @@ fn check_fields(
                 Vec::new(),
             ));
         };
-        if let Some(scope) = scope
-            && !holds(scopes, scope)
-        {
+        if let Some(scope) = needed.iter().find(|scope| !holds(scopes, scope)) {
             let mut error = GraphqlError::new(
                 "ACCESS_DENIED",
                 format!("Access denied for {name} field. Required access: `{scope}` access scope."),

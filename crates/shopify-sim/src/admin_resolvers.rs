@@ -12,6 +12,7 @@ use base64::engine::general_purpose::STANDARD;
 use crate::discounts::{DiscountContext, DiscountNodeValue, Discounts, functions_connection};
 use crate::metafield_resolvers::{ProductValue, metafield_field, metafields_set, set_inputs};
 use crate::payloads;
+use crate::pixels::{WebPixels, pixel_field, save_pixel};
 use crate::shop::{Customer, Shop, gid, iso8601};
 use crate::webhooks::WebhookOutbox;
 
@@ -23,6 +24,7 @@ pub const MAX_TAG_CHARS: usize = 255;
 pub(crate) struct QueryRoot<'s> {
     pub shop: &'s RefCell<Shop>,
     pub discounts: &'s RefCell<Discounts>,
+    pub pixels: &'s RefCell<WebPixels>,
     pub now: Duration,
     pub scopes: &'s [String],
     pub client_id: &'s str,
@@ -31,6 +33,7 @@ pub(crate) struct QueryRoot<'s> {
 pub(crate) struct MutationRoot<'s> {
     pub shop: &'s RefCell<Shop>,
     pub discounts: &'s RefCell<Discounts>,
+    pub pixels: &'s RefCell<WebPixels>,
     pub outbox: &'s RefCell<WebhookOutbox>,
     pub scopes: &'s [String],
     pub client_id: &'s str,
@@ -62,6 +65,7 @@ impl ObjectValue for QueryRoot<'_> {
             }
             "customers" => customers(self.shop, self.client_id, info),
             "shopifyFunctions" => Ok(functions_connection(self.discounts, info)),
+            "webPixel" => Ok(pixel_field(self.pixels, info)),
             "discountNode" => {
                 let id = info.arguments().get("id").and_then(JsonValue::as_str).unwrap_or_default();
                 let found = self
@@ -135,6 +139,7 @@ impl ObjectValue for MutationRoot<'_> {
                 };
                 Ok(ResolvedValue::object(context.save_as(info)))
             }
+            "webPixelCreate" | "webPixelUpdate" => Ok(ResolvedValue::object(save_pixel(self.pixels, info))),
             "metafieldsSet" => {
                 let inputs = set_inputs(info);
                 Ok(ResolvedValue::object(metafields_set(

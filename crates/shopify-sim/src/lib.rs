@@ -16,6 +16,7 @@ mod metafield_resolvers;
 pub mod metafields;
 pub mod oauth;
 mod payloads;
+pub mod pixels;
 mod seed;
 pub mod server;
 pub mod shop;
