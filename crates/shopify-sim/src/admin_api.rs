@@ -21,6 +21,7 @@ use crate::discounts::{Discounts, ShopifyFunction};
 use crate::errors::{GraphqlError, GraphqlErrors};
 use crate::oauth::{OAuthError, OAuthServer};
 use crate::pixels::WebPixels;
+use crate::segments::Segment;
 use crate::shop::Shop;
 use crate::throttle::{Bucket, Plan};
 use crate::webhooks::WebhookOutbox;
@@ -42,11 +43,12 @@ pub struct AdminApi {
     pub(crate) outbox: RefCell<WebhookOutbox>,
     pub(crate) discounts: RefCell<Discounts>,
     pub(crate) pixels: RefCell<WebPixels>,
+    segments: RefCell<Vec<Segment>>,
 }
 
 /// Root fields the simulator answers, with the scopes each needs (a `write_` scope implies its
 /// `read_`). A valid document using any other root field is refused with its name.
-const ROOT_FIELDS: [(&str, &[&str]); 16] = [
+const ROOT_FIELDS: [(&str, &[&str]); 20] = [
     ("shop", &[]),
     ("currentAppInstallation", &[]),
     ("customers", &["read_customers"]),
@@ -65,6 +67,10 @@ const ROOT_FIELDS: [(&str, &[&str]); 16] = [
     ("webPixelCreate", &["write_pixels", "read_customer_events"]),
     ("webPixelUpdate", &["write_pixels", "read_customer_events"]),
     ("webPixel", &["read_pixels"]),
+    ("segmentCreate", &["write_customers"]),
+    ("segmentUpdate", &["write_customers"]),
+    ("segment", &["read_customers"]),
+    ("customerSegmentMembers", &["read_customers"]),
 ];
 
 impl AdminApi {
@@ -78,6 +84,7 @@ impl AdminApi {
             outbox: RefCell::new(outbox),
             discounts: RefCell::default(),
             pixels: RefCell::default(),
+            segments: RefCell::default(),
         }
     }
 
@@ -230,6 +237,7 @@ impl AdminApi {
                 shop,
                 discounts: &self.discounts,
                 pixels: &self.pixels,
+                segments: &self.segments,
                 outbox: &self.outbox,
                 scopes: &scopes,
                 client_id,
@@ -239,6 +247,7 @@ impl AdminApi {
                 shop,
                 discounts: &self.discounts,
                 pixels: &self.pixels,
+                segments: &self.segments,
                 now,
                 scopes: &scopes,
                 client_id,

@@ -13,6 +13,7 @@ use crate::discounts::{DiscountContext, DiscountNodeValue, Discounts, functions_
 use crate::metafield_resolvers::{ProductValue, metafield_field, metafields_set, set_inputs};
 use crate::payloads;
 use crate::pixels::{WebPixels, pixel_field, save_pixel};
+use crate::segments::{Segment, members, save_segment, segment_field};
 use crate::shop::{Customer, Shop, gid, iso8601};
 use crate::webhooks::WebhookOutbox;
 
@@ -25,6 +26,7 @@ pub(crate) struct QueryRoot<'s> {
     pub shop: &'s RefCell<Shop>,
     pub discounts: &'s RefCell<Discounts>,
     pub pixels: &'s RefCell<WebPixels>,
+    pub segments: &'s RefCell<Vec<Segment>>,
     pub now: Duration,
     pub scopes: &'s [String],
     pub client_id: &'s str,
@@ -34,6 +36,7 @@ pub(crate) struct MutationRoot<'s> {
     pub shop: &'s RefCell<Shop>,
     pub discounts: &'s RefCell<Discounts>,
     pub pixels: &'s RefCell<WebPixels>,
+    pub segments: &'s RefCell<Vec<Segment>>,
     pub outbox: &'s RefCell<WebhookOutbox>,
     pub scopes: &'s [String],
     pub client_id: &'s str,
@@ -66,6 +69,8 @@ impl ObjectValue for QueryRoot<'_> {
             "customers" => customers(self.shop, self.client_id, info),
             "shopifyFunctions" => Ok(functions_connection(self.discounts, info)),
             "webPixel" => Ok(pixel_field(self.pixels, info)),
+            "segment" => Ok(segment_field(self.segments, info)),
+            "customerSegmentMembers" => members(self.shop, self.segments, info, self.now.as_secs()),
             "discountNode" => {
                 let id = info.arguments().get("id").and_then(JsonValue::as_str).unwrap_or_default();
                 let found = self
@@ -138,6 +143,9 @@ impl ObjectValue for MutationRoot<'_> {
                     now: self.now.as_secs(),
                 };
                 Ok(ResolvedValue::object(context.save_as(info)))
+            }
+            "segmentCreate" | "segmentUpdate" => {
+                Ok(ResolvedValue::object(save_segment(self.segments, info, self.now.as_secs())))
             }
             "webPixelCreate" | "webPixelUpdate" => Ok(ResolvedValue::object(save_pixel(self.pixels, info))),
             "metafieldsSet" => {
@@ -595,11 +603,11 @@ impl ObjectValue for CustomerEdgeValue<'_> {
     }
 }
 
-struct PageInfoValue {
-    start: Option<String>,
-    end: Option<String>,
-    has_next: bool,
-    has_previous: bool,
+pub(crate) struct PageInfoValue {
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub has_next: bool,
+    pub has_previous: bool,
 }
 
 impl ObjectValue for PageInfoValue {

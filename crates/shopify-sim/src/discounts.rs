@@ -232,7 +232,7 @@ impl DiscountContext<'_> {
 }
 
 /// RFC 3339 in UTC (`2026-10-01T00:00:00Z`), the form the simulator writes.
-fn parse_time(text: &str) -> Option<u64> {
+pub(crate) fn parse_time(text: &str) -> Option<u64> {
     let (date, time) = text.strip_suffix('Z')?.split_once('T')?;
     let mut date_parts = date.split('-').map(str::parse::<i64>);
     let (year, month, day) = (date_parts.next()?.ok()?, date_parts.next()?.ok()?, date_parts.next()?.ok()?);

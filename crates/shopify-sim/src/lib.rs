@@ -18,6 +18,8 @@ pub mod oauth;
 mod payloads;
 pub mod pixels;
 mod seed;
+pub mod segment_query;
+pub mod segments;
 pub mod server;
 pub mod shop;
 pub mod signing;
