@@ -19,6 +19,7 @@ use crate::admin_resolvers::{MutationRoot, QueryRoot};
 use crate::cost::requested_cost;
 use crate::discounts::{Discounts, ShopifyFunction};
 use crate::errors::{GraphqlError, GraphqlErrors};
+use crate::metafield_definitions::Definition;
 use crate::oauth::{OAuthError, OAuthServer};
 use crate::pixels::WebPixels;
 use crate::segments::Segment;
@@ -44,11 +45,12 @@ pub struct AdminApi {
     pub(crate) discounts: RefCell<Discounts>,
     pub(crate) pixels: RefCell<WebPixels>,
     segments: RefCell<Vec<Segment>>,
+    definitions: RefCell<Vec<Definition>>,
 }
 
 /// Root fields the simulator answers, with the scopes each needs (a `write_` scope implies its
 /// `read_`). A valid document using any other root field is refused with its name.
-const ROOT_FIELDS: [(&str, &[&str]); 20] = [
+const ROOT_FIELDS: [(&str, &[&str]); 21] = [
     ("shop", &[]),
     ("currentAppInstallation", &[]),
     ("customers", &["read_customers"]),
@@ -60,6 +62,8 @@ const ROOT_FIELDS: [(&str, &[&str]); 20] = [
     ("product", &["read_products"]),
     // Each owner's write scope; the resolver checks it per input, as a user error.
     ("metafieldsSet", &[]),
+    // Shopify asks for the owner type's write scope; checked per owner type in the resolver.
+    ("metafieldDefinitionCreate", &[]),
     ("shopifyFunctions", &[]),
     ("discountNode", &["read_discounts"]),
     ("discountAutomaticAppCreate", &["write_discounts"]),
@@ -85,6 +89,7 @@ impl AdminApi {
             discounts: RefCell::default(),
             pixels: RefCell::default(),
             segments: RefCell::default(),
+            definitions: RefCell::default(),
         }
     }
 
@@ -238,6 +243,7 @@ impl AdminApi {
                 discounts: &self.discounts,
                 pixels: &self.pixels,
                 segments: &self.segments,
+                definitions: &self.definitions,
                 outbox: &self.outbox,
                 scopes: &scopes,
                 client_id,
@@ -248,6 +254,7 @@ impl AdminApi {
                 discounts: &self.discounts,
                 pixels: &self.pixels,
                 segments: &self.segments,
+                definitions: &self.definitions,
                 now,
                 scopes: &scopes,
                 client_id,

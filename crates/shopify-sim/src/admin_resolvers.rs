@@ -10,6 +10,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::discounts::{DiscountContext, DiscountNodeValue, Discounts, functions_connection};
+use crate::metafield_definitions::{Definition, create_definition};
 use crate::metafield_resolvers::{ProductValue, metafield_field, metafields_set, set_inputs};
 use crate::payloads;
 use crate::pixels::{WebPixels, pixel_field, save_pixel};
@@ -24,6 +25,7 @@ pub const MAX_TAG_CHARS: usize = 255;
 
 pub(crate) struct QueryRoot<'s> {
     pub shop: &'s RefCell<Shop>,
+    pub definitions: &'s RefCell<Vec<Definition>>,
     pub discounts: &'s RefCell<Discounts>,
     pub pixels: &'s RefCell<WebPixels>,
     pub segments: &'s RefCell<Vec<Segment>>,
@@ -34,6 +36,7 @@ pub(crate) struct QueryRoot<'s> {
 
 pub(crate) struct MutationRoot<'s> {
     pub shop: &'s RefCell<Shop>,
+    pub definitions: &'s RefCell<Vec<Definition>>,
     pub discounts: &'s RefCell<Discounts>,
     pub pixels: &'s RefCell<WebPixels>,
     pub segments: &'s RefCell<Vec<Segment>>,
@@ -82,6 +85,7 @@ impl ObjectValue for QueryRoot<'_> {
                     .cloned();
                 let context = || DiscountContext {
                     shop: self.shop,
+                    definitions: self.definitions,
                     discounts: self.discounts,
                     client_id: self.client_id,
                     now: self.now.as_secs(),
@@ -138,11 +142,16 @@ impl ObjectValue for MutationRoot<'_> {
             "discountAutomaticAppCreate" | "discountAutomaticAppUpdate" => {
                 let context = DiscountContext {
                     shop: self.shop,
+                    definitions: self.definitions,
                     discounts: self.discounts,
                     client_id: self.client_id,
                     now: self.now.as_secs(),
                 };
                 Ok(ResolvedValue::object(context.save_as(info)))
+            }
+            "metafieldDefinitionCreate" => {
+                create_definition(self.definitions, info, self.client_id, self.scopes)
+                    .map(ResolvedValue::object)
             }
             "segmentCreate" | "segmentUpdate" => {
                 Ok(ResolvedValue::object(save_segment(self.segments, info, self.now.as_secs())))
@@ -152,6 +161,7 @@ impl ObjectValue for MutationRoot<'_> {
                 let inputs = set_inputs(info);
                 Ok(ResolvedValue::object(metafields_set(
                     self.shop,
+                    self.definitions,
                     &inputs,
                     self.client_id,
                     self.scopes,

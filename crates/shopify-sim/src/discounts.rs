@@ -7,8 +7,9 @@ use std::cell::RefCell;
 use apollo_compiler::resolvers::{FieldError, ObjectValue, ResolveInfo, ResolvedValue};
 use apollo_compiler::response::JsonValue;
 
+use crate::metafield_definitions::{Definition, defined_type};
 use crate::metafield_resolvers::metafield_field;
-use crate::metafields::{SetInput, set};
+use crate::metafields::{SetInput, SetRules, set};
 use crate::shop::{Shop, gid, iso8601};
 
 /// A Function deployed with the app (`shopify app deploy`).
@@ -73,6 +74,7 @@ type UserError = (Option<&'static str>, Vec<String>, String);
 
 pub(crate) struct DiscountContext<'s> {
     pub shop: &'s RefCell<Shop>,
+    pub definitions: &'s RefCell<Vec<Definition>>,
     pub discounts: &'s RefCell<Discounts>,
     pub client_id: &'s str,
     pub now: u64,
@@ -214,20 +216,24 @@ impl DiscountContext<'_> {
             return Ok(());
         }
         let mut shop = self.shop.borrow_mut();
-        let mut next_id =
-            shop.metafields.values().flat_map(|owned| owned.values().map(|m| m.id)).max().unwrap_or(0);
-        set(&mut shop.metafields, &inputs, self.client_id, self.now, &mut next_id, |_| true, |_| true)
-            .map(|_| ())
-            .map_err(|errors| {
-                errors
-                    .into_iter()
-                    .map(|error| {
-                        let mut field = vec!["automaticAppDiscount".to_owned()];
-                        field.extend(error.field);
-                        (Some("INVALID"), field, error.message)
-                    })
-                    .collect()
-            })
+        let definitions = self.definitions.borrow();
+        let rules = SetRules {
+            client_id: self.client_id,
+            now: self.now,
+            owner_exists: &|_| true,
+            may_write: &|_| true,
+            defined_type: &|owner, namespace, key| defined_type(&definitions, owner, namespace, key),
+        };
+        set(&mut shop.metafields, &inputs, &rules).map(|_| ()).map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|error| {
+                    let mut field = vec!["automaticAppDiscount".to_owned()];
+                    field.extend(error.field);
+                    (Some("INVALID"), field, error.message)
+                })
+                .collect()
+        })
     }
 }
 

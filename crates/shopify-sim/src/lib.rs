@@ -12,6 +12,7 @@ mod cost;
 pub mod discounts;
 mod errors;
 mod events;
+pub mod metafield_definitions;
 mod metafield_resolvers;
 pub mod metafields;
 pub mod oauth;

@@ -6,7 +6,8 @@ use std::cell::RefCell;
 use apollo_compiler::resolvers::{FieldError, ObjectValue, ResolveInfo, ResolvedValue};
 use apollo_compiler::response::JsonValue;
 
-use crate::metafields::{Metafield, SetError, SetInput, resolve_namespace, set};
+use crate::metafield_definitions::{Definition, defined_type};
+use crate::metafields::{Metafield, SetError, SetInput, SetRules, resolve_namespace, set};
 use crate::shop::{Shop, gid, iso8601};
 
 /// `metafield(namespace:, key:)` on the owner `owner_gid`.
@@ -86,6 +87,7 @@ pub(crate) fn set_inputs(info: &ResolveInfo<'_>) -> Vec<SetInput> {
 /// Runs `metafieldsSet` against the shop with the token's scopes.
 pub(crate) fn metafields_set(
     shop: &RefCell<Shop>,
+    definitions: &RefCell<Vec<Definition>>,
     inputs: &[SetInput],
     client_id: &str,
     scopes: &[String],
@@ -93,12 +95,6 @@ pub(crate) fn metafields_set(
 ) -> SetPayload {
     let mut records = shop.borrow_mut();
     let records = &mut *records;
-    let mut next_id = records
-        .metafields
-        .values()
-        .flat_map(|owned| owned.values().map(|metafield| metafield.id))
-        .max()
-        .unwrap_or(0);
     let customers: Vec<u64> = records.customers.iter().map(|customer| customer.id).collect();
     let products: Vec<u64> = records.products.iter().map(|product| product.id).collect();
     let owner_exists = |owner: &str| match owner_of(owner) {
@@ -113,7 +109,17 @@ pub(crate) fn metafields_set(
         Some(("Product", _)) => holds("write_products"),
         _ => true,
     };
-    match set(&mut records.metafields, inputs, client_id, now, &mut next_id, owner_exists, may_write) {
+    let definitions = definitions.borrow();
+    let defined_type =
+        |owner: &str, namespace: &str, key: &str| defined_type(&definitions, owner, namespace, key);
+    let rules = SetRules {
+        client_id,
+        now,
+        owner_exists: &owner_exists,
+        may_write: &may_write,
+        defined_type: &defined_type,
+    };
+    match set(&mut records.metafields, inputs, &rules) {
         Ok(written) => SetPayload {
             metafields: Some(written.into_iter().map(|(_, metafield)| metafield).collect()),
             user_errors: Vec::new(),
@@ -122,7 +128,7 @@ pub(crate) fn metafields_set(
     }
 }
 
-fn owner_of(gid: &str) -> Option<(&str, u64)> {
+pub(crate) fn owner_of(gid: &str) -> Option<(&str, u64)> {
     let rest = gid.strip_prefix("gid://shopify/")?;
     let (kind, id) = rest.split_once('/')?;
     Some((kind, id.parse().ok()?))

@@ -18,7 +18,7 @@ pub const MAX_VALUE_BYTES: usize = 65_536;
 pub const MAX_JSON_VALUE_BYTES: usize = 131_072;
 
 /// Types the simulator checks values of; any other type is refused by name.
-const TYPES: [&str; 6] = [
+pub(crate) const TYPES: [&str; 6] = [
     "single_line_text_field",
     "multi_line_text_field",
     "json",
@@ -91,17 +91,29 @@ pub fn resolve_namespace(namespace: Option<&str>, client_id: &str) -> String {
     }
 }
 
-/// Applies every input or none. `owner_exists` says whether an owner GID names something, and
-/// `may_write` whether the token may write its metafields. Returns the metafields as written.
+/// What a write is checked against besides the values themselves.
+pub struct SetRules<'a> {
+    /// Names the app's reserved namespaces.
+    pub client_id: &'a str,
+    /// Unix seconds.
+    pub now: u64,
+    /// Whether an owner GID names something.
+    pub owner_exists: &'a dyn Fn(&str) -> bool,
+    /// Whether the token may write the owner's metafields.
+    pub may_write: &'a dyn Fn(&str) -> bool,
+    /// The type a definition fixes for (owner GID, resolved namespace, key), if there is one.
+    pub defined_type: &'a dyn Fn(&str, &str, &str) -> Option<String>,
+}
+
+/// Applies every input or none. Returns the metafields as written.
 pub fn set(
     store: &mut MetafieldStore,
     inputs: &[SetInput],
-    client_id: &str,
-    now: u64,
-    next_id: &mut u64,
-    owner_exists: impl Fn(&str) -> bool,
-    may_write: impl Fn(&str) -> bool,
+    rules: &SetRules<'_>,
 ) -> Result<Vec<(String, Metafield)>, Vec<SetError>> {
+    let (client_id, now) = (rules.client_id, rules.now);
+    let mut next_id =
+        store.values().flat_map(|owned| owned.values().map(|metafield| metafield.id)).max().unwrap_or(0);
     if inputs.len() > MAX_METAFIELDS_PER_SET {
         return Err(vec![SetError {
             code: "LESS_THAN_OR_EQUAL_TO",
@@ -119,11 +131,11 @@ pub fn set(
             field: vec!["metafields".to_owned(), index.to_string(), field.to_owned()],
             message,
         };
-        if !owner_exists(&input.owner_id) {
+        if !(rules.owner_exists)(&input.owner_id) {
             errors.push(fail("INVALID", "ownerId", format!("Owner `{}` does not exist.", input.owner_id)));
             continue;
         }
-        if !may_write(&input.owner_id) {
+        if !(rules.may_write)(&input.owner_id) {
             let message =
                 "Access to this namespace and key on Metafields for this resource type is not allowed.";
             errors.push(fail("APP_NOT_AUTHORIZED", "ownerId", message.to_owned()));
@@ -154,11 +166,20 @@ pub fn set(
             }
             _ => {}
         }
-        let Some(kind) = input.kind.clone().or_else(|| existing.map(|metafield| metafield.kind.clone()))
-        else {
+        let defined = (rules.defined_type)(&input.owner_id, &namespace, &input.key);
+        let known = defined.clone().or_else(|| existing.map(|metafield| metafield.kind.clone()));
+        let Some(kind) = input.kind.clone().or(known) else {
             errors.push(fail("BLANK", "type", "Type can't be blank.".to_owned()));
             continue;
         };
+        if let Some(defined) = defined.filter(|defined| *defined != kind) {
+            errors.push(fail(
+                "INVALID_TYPE",
+                "type",
+                format!("Type must be {defined}, as its definition says."),
+            ));
+            continue;
+        }
         if let Err(message) = check_value(&kind, &input.value) {
             let code = if message.contains("long") { "TOO_LONG" } else { "INVALID_VALUE" };
             errors.push(fail(code, "value", message));
@@ -166,8 +187,8 @@ pub fn set(
         }
         let id = existing.map_or_else(
             || {
-                *next_id += 1;
-                *next_id
+                next_id += 1;
+                next_id
             },
             |metafield| metafield.id,
         );

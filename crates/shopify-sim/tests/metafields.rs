@@ -189,3 +189,61 @@ fn owners_must_exist_and_the_token_must_write_them() {
         .body;
     assert_eq!(body["errors"][0]["extensions"]["code"], "ACCESS_DENIED");
 }
+
+const DEFINE: &str = "mutation ($definition: MetafieldDefinitionInput!) {
+  metafieldDefinitionCreate(definition: $definition) {
+    createdDefinition { id namespace key ownerType }
+    userErrors { field message code }
+  }
+}";
+
+fn define(api: &mut AdminApi, token: &str, definition: Value) -> Value {
+    api.graphql(token, &json!({ "query": DEFINE, "variables": { "definition": definition } }), NOW).body
+}
+
+#[test]
+fn a_definition_fixes_the_type_of_later_writes() {
+    let (mut api, token) = full();
+    let definition = json!({ "name": "Segments", "namespace": "$app:seglink", "key": "segments", "type": "list.single_line_text_field", "ownerType": "PRODUCT" });
+    let made = define(&mut api, &token, definition.clone());
+    assert_eq!(
+        made["data"]["metafieldDefinitionCreate"]["createdDefinition"]["namespace"],
+        "app--4242--seglink"
+    );
+    let again = define(&mut api, &token, definition);
+    assert_eq!(again["data"]["metafieldDefinitionCreate"]["userErrors"][0]["code"], "TAKEN");
+
+    let untyped =
+        json!([{ "ownerId": PRODUCT, "namespace": "$app:seglink", "key": "segments", "value": "[\"vip\"]" }]);
+    assert_eq!(set(&mut api, &token, untyped)["userErrors"], json!([]), "the definition supplies the type");
+    let wrong = json!([{ "ownerId": PRODUCT, "namespace": "$app:seglink", "key": "segments", "type": "json", "value": "{}" }]);
+    assert_eq!(set(&mut api, &token, wrong)["userErrors"][0]["code"], "INVALID_TYPE");
+}
+
+#[test]
+fn definitions_are_checked() {
+    let (mut api, token) = full();
+    let code = |body: Value| {
+        body["data"]["metafieldDefinitionCreate"]["userErrors"][0]["code"]
+            .as_str()
+            .unwrap_or("none")
+            .to_owned()
+    };
+    let base =
+        json!({ "name": "N", "namespace": "seglink", "key": "kk", "type": "json", "ownerType": "CUSTOMER" });
+    let with = |field: &str, value: Value| {
+        let mut definition = base.clone();
+        definition[field] = value;
+        definition
+    };
+    assert_eq!(code(define(&mut api, &token, with("key", json!("k")))), "TOO_SHORT");
+    assert_eq!(code(define(&mut api, &token, with("key", json!("k".repeat(65))))), "TOO_LONG");
+    assert_eq!(code(define(&mut api, &token, with("name", json!(" ")))), "BLANK");
+    assert_eq!(code(define(&mut api, &token, with("type", json!("color")))), "INCLUSION");
+    assert_eq!(code(define(&mut api, &token, with("namespace", json!("ab")))), "INVALID");
+    assert_eq!(code(define(&mut api, &token, base.clone())), "none");
+
+    let (mut api, token) = installed(&["write_customers"]);
+    let denied = define(&mut api, &token, with("ownerType", json!("PRODUCT")));
+    assert!(denied["errors"][0]["message"].as_str().unwrap().contains("write_products"), "{denied}");
+}
