@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use crate::admin::{ADMIN_API_VERSION, AdminSchema};
 use crate::admin_resolvers::{MutationRoot, QueryRoot};
+use crate::bulk::BulkOperations;
 use crate::cost::requested_cost;
 use crate::discounts::{Discounts, ShopifyFunction};
 use crate::errors::{GraphqlError, GraphqlErrors};
@@ -46,11 +47,12 @@ pub struct AdminApi {
     pub(crate) pixels: RefCell<WebPixels>,
     segments: RefCell<Vec<Segment>>,
     definitions: RefCell<Vec<Definition>>,
+    bulk: RefCell<BulkOperations>,
 }
 
 /// Root fields the simulator answers, with the scopes each needs (a `write_` scope implies its
 /// `read_`). A valid document using any other root field is refused with its name.
-const ROOT_FIELDS: [(&str, &[&str]); 21] = [
+const ROOT_FIELDS: [(&str, &[&str]); 24] = [
     ("shop", &[]),
     ("currentAppInstallation", &[]),
     ("customers", &["read_customers"]),
@@ -75,6 +77,10 @@ const ROOT_FIELDS: [(&str, &[&str]); 21] = [
     ("segmentUpdate", &["write_customers"]),
     ("segment", &["read_customers"]),
     ("customerSegmentMembers", &["read_customers"]),
+    // A bulk query's own fields are checked when it runs.
+    ("bulkOperationRunQuery", &[]),
+    ("bulkOperation", &[]),
+    ("currentBulkOperation", &[]),
 ];
 
 impl AdminApi {
@@ -90,6 +96,7 @@ impl AdminApi {
             pixels: RefCell::default(),
             segments: RefCell::default(),
             definitions: RefCell::default(),
+            bulk: RefCell::default(),
         }
     }
 
@@ -120,6 +127,21 @@ impl AdminApi {
     pub fn deploy_web_pixel(&mut self, settings_keys: &[&str]) {
         self.pixels.get_mut().declared_keys =
             Some(settings_keys.iter().map(|key| (*key).to_owned()).collect());
+    }
+
+    /// Where the HTTP server is reached, for bulk result URLs.
+    pub fn set_public_url(&mut self, url: &str) {
+        self.bulk.get_mut().public_url = url.trim_end_matches('/').to_owned();
+    }
+
+    /// A bulk query's JSONL result, as served at its URL.
+    pub fn bulk_result(&self, id: u64) -> Option<String> {
+        self.bulk
+            .borrow()
+            .operations
+            .iter()
+            .find(|operation| operation.id == id)
+            .map(|operation| operation.jsonl.clone())
     }
 
     /// The app's automatic discounts as they stand.
@@ -244,6 +266,7 @@ impl AdminApi {
                 pixels: &self.pixels,
                 segments: &self.segments,
                 definitions: &self.definitions,
+                bulk: &self.bulk,
                 outbox: &self.outbox,
                 scopes: &scopes,
                 client_id,
@@ -251,10 +274,12 @@ impl AdminApi {
             }),
             _ => execution.execute_sync(&QueryRoot {
                 shop,
+                unpaged: false,
                 discounts: &self.discounts,
                 pixels: &self.pixels,
                 segments: &self.segments,
                 definitions: &self.definitions,
+                bulk: &self.bulk,
                 now,
                 scopes: &scopes,
                 client_id,
@@ -284,13 +309,13 @@ fn errors(error: GraphqlError) -> Response {
     Response { status: 200, body: GraphqlErrors { errors: vec![error] }.to_json() }
 }
 
-fn implementers() -> &'static HashMap<Name, Implementers> {
+pub(crate) fn implementers() -> &'static HashMap<Name, Implementers> {
     static MAP: OnceLock<HashMap<Name, Implementers>> = OnceLock::new();
     MAP.get_or_init(|| AdminSchema::get().schema().implementers_map())
 }
 
 /// Every root field must be one the simulator answers, and the token must hold its scope.
-fn check_fields(
+pub(crate) fn check_fields(
     document: &ExecutableDocument,
     operation_type: OperationType,
     selections: &[Selection],

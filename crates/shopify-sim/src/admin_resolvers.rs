@@ -4,11 +4,16 @@
 use std::cell::RefCell;
 use std::time::Duration;
 
-use apollo_compiler::resolvers::{FieldError, ObjectValue, ResolveInfo, ResolvedValue};
+use apollo_compiler::resolvers::{Execution, FieldError, ObjectValue, ResolveInfo, ResolvedValue};
 use apollo_compiler::response::JsonValue;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+use crate::admin::AdminSchema;
+use crate::admin_api::{check_fields, implementers};
+use crate::bulk::{
+    BulkOperation, BulkOperations, BulkPayload, check, finish_payload, operation_field, to_jsonl,
+};
 use crate::discounts::{DiscountContext, DiscountNodeValue, Discounts, functions_connection};
 use crate::metafield_definitions::{Definition, create_definition};
 use crate::metafield_resolvers::{ProductValue, metafield_field, metafields_set, set_inputs};
@@ -25,6 +30,9 @@ pub const MAX_TAG_CHARS: usize = 255;
 
 pub(crate) struct QueryRoot<'s> {
     pub shop: &'s RefCell<Shop>,
+    pub bulk: &'s RefCell<BulkOperations>,
+    /// Connections return every object, as in a bulk query.
+    pub unpaged: bool,
     pub definitions: &'s RefCell<Vec<Definition>>,
     pub discounts: &'s RefCell<Discounts>,
     pub pixels: &'s RefCell<WebPixels>,
@@ -36,6 +44,7 @@ pub(crate) struct QueryRoot<'s> {
 
 pub(crate) struct MutationRoot<'s> {
     pub shop: &'s RefCell<Shop>,
+    pub bulk: &'s RefCell<BulkOperations>,
     pub definitions: &'s RefCell<Vec<Definition>>,
     pub discounts: &'s RefCell<Discounts>,
     pub pixels: &'s RefCell<WebPixels>,
@@ -69,7 +78,8 @@ impl ObjectValue for QueryRoot<'_> {
                     client_id: self.client_id,
                 })))
             }
-            "customers" => customers(self.shop, self.client_id, info),
+            "customers" => customers(self.shop, self.client_id, self.unpaged, info),
+            "bulkOperation" | "currentBulkOperation" => Ok(operation_field(self.bulk, info)),
             "shopifyFunctions" => Ok(functions_connection(self.discounts, info)),
             "webPixel" => Ok(pixel_field(self.pixels, info)),
             "segment" => Ok(segment_field(self.segments, info)),
@@ -149,6 +159,7 @@ impl ObjectValue for MutationRoot<'_> {
                 };
                 Ok(ResolvedValue::object(context.save_as(info)))
             }
+            "bulkOperationRunQuery" => Ok(ResolvedValue::object(self.run_bulk_query(info))),
             "metafieldDefinitionCreate" => {
                 create_definition(self.definitions, info, self.client_id, self.scopes)
                     .map(ResolvedValue::object)
@@ -174,6 +185,68 @@ impl ObjectValue for MutationRoot<'_> {
 }
 
 impl MutationRoot<'_> {
+    /// Runs a bulk query at once, against every object, and keeps its JSONL.
+    fn run_bulk_query(&self, info: &ResolveInfo<'_>) -> BulkPayload {
+        let query = info.arguments().get("query").and_then(JsonValue::as_str).unwrap_or_default().to_owned();
+        let refuse =
+            |message: String| BulkPayload { operation: None, url: None, error: Some(("INVALID", message)) };
+        let document = match check(&query) {
+            Ok(document) => document,
+            Err(message) => return refuse(message),
+        };
+        let Ok(operation) = document.operations.get(None) else {
+            return refuse("Bulk queries must have exactly one operation".to_owned());
+        };
+        if let Err(error) = check_fields(
+            &document,
+            operation.operation_type,
+            &operation.selection_set.selections,
+            self.scopes,
+        ) {
+            return refuse(error.message);
+        }
+        let root = QueryRoot {
+            shop: self.shop,
+            bulk: self.bulk,
+            unpaged: true,
+            definitions: self.definitions,
+            discounts: self.discounts,
+            pixels: self.pixels,
+            segments: self.segments,
+            now: self.now,
+            scopes: self.scopes,
+            client_id: self.client_id,
+        };
+        let execution =
+            Execution::new(AdminSchema::get().schema(), &document).implementers_map(implementers());
+        let response = match execution.execute_sync(&root) {
+            Ok(response) => response,
+            Err(error) => return refuse(error.message().to_string()),
+        };
+        if let Some(error) = response.errors.first() {
+            return refuse(error.message.trim_start_matches("resolver error: ").to_owned());
+        }
+        let data = serde_json::to_value(&response.data).unwrap_or(serde_json::Value::Null);
+        let (jsonl, object_count, root_object_count) = to_jsonl(&data);
+        let mut bulk = self.bulk.borrow_mut();
+        let id = bulk.operations.iter().map(|operation| operation.id).max().map_or(1, |id| id + 1);
+        let created_at = self.now.as_secs();
+        let operation = BulkOperation {
+            id,
+            query,
+            status: "COMPLETED",
+            created_at,
+            jsonl,
+            object_count,
+            root_object_count,
+        };
+        bulk.operations.push(operation.clone());
+        let url = Some(bulk.url(id));
+        drop(bulk);
+        self.outbox.borrow_mut().emit("bulk_operations/finish", &finish_payload(&operation), self.now);
+        BulkPayload { operation: Some(operation), url, error: None }
+    }
+
     fn subscribe(&self, info: &ResolveInfo<'_>) -> SubscriptionPayload {
         let enum_name = info.arguments().get("topic").and_then(JsonValue::as_str).unwrap_or_default();
         let topic = topic_path(enum_name);
@@ -437,18 +510,20 @@ impl ObjectValue for AccessScopeValue<'_> {
 fn customers<'a>(
     shop: &'a RefCell<Shop>,
     client_id: &'a str,
+    unpaged: bool,
     info: &'a ResolveInfo<'a>,
 ) -> Result<ResolvedValue<'a>, FieldError> {
     let arguments = info.arguments();
     let number = |name: &str| arguments.get(name).and_then(JsonValue::as_i64);
     let (first, last) = (number("first"), number("last"));
     let size = match (first, last) {
+        _ if unpaged => i64::from(u32::MAX),
         (Some(size), None) | (None, Some(size)) => size,
         (None, None) => return Err(field_error("you must provide one of first or last")),
         (Some(_), Some(_)) => return Err(field_error("providing both first and last is not supported")),
     };
     let size = u64::try_from(size).map_err(|_| field_error("first and last must not be negative"))?;
-    if size > MAX_PAGE_SIZE {
+    if size > MAX_PAGE_SIZE && !unpaged {
         return Err(field_error(format!("the page size must not exceed {MAX_PAGE_SIZE}")));
     }
     if arguments.get("sortKey").and_then(JsonValue::as_str).is_some_and(|key| key != "ID") {

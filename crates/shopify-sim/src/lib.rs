@@ -7,6 +7,7 @@
 mod admin;
 mod admin_api;
 mod admin_resolvers;
+pub mod bulk;
 mod checkout;
 mod cost;
 pub mod discounts;

@@ -92,13 +92,15 @@ impl Simulator {
     }
 
     /// The routes: `/admin/oauth/authorize`, `/admin/oauth/access_token`,
-    /// `/admin/api/{version}/graphql.json`, and `/__sim/faults` to script faults over HTTP.
+    /// `/admin/api/{version}/graphql.json`, `/__sim/faults` to script faults over HTTP, and
+    /// `/__sim/bulk/{id}.jsonl` for bulk query results.
     pub fn router(&self) -> Router {
         Router::new()
             .route("/admin/oauth/authorize", get(authorize))
             .route("/admin/oauth/access_token", post(access_token))
             .route("/admin/api/{version}/graphql.json", post(graphql))
             .route("/__sim/faults", post(inject_fault))
+            .route("/__sim/bulk/{file}", get(bulk_result))
             .layer(middleware::from_fn_with_state(self.clone(), apply_faults))
             .with_state(self.clone())
     }
@@ -160,6 +162,17 @@ async fn graphql(
     };
     let response = sim.with_admin(|admin| admin.graphql(token, &request, now()));
     json_response(response.status, response.body)
+}
+
+async fn bulk_result(State(sim): State<Simulator>, Path(file): Path<String>) -> Response {
+    let result = file
+        .strip_suffix(".jsonl")
+        .and_then(|id| id.parse::<u64>().ok())
+        .and_then(|id| sim.with_admin(|admin| admin.bulk_result(id)));
+    match result {
+        Some(jsonl) => ([(header::CONTENT_TYPE, "application/jsonl")], jsonl).into_response(),
+        None => json_response(404, json!({ "errors": "Not Found" })),
+    }
 }
 
 async fn inject_fault(State(sim): State<Simulator>, body: Bytes) -> Response {
@@ -232,5 +245,7 @@ impl http_body::Body for Severed {
 
 /// Serves `sim` on `listener` until the process ends.
 pub async fn serve(sim: &Simulator, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let address = listener.local_addr()?;
+    sim.with_admin(|admin| admin.set_public_url(&format!("http://{address}")));
     axum::serve(listener, sim.router()).await
 }

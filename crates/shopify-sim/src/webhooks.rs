@@ -17,7 +17,8 @@ use crate::signing::webhook_hmac;
 pub const RETRY_DELAYS_SECS: [u64; 8] = [60, 120, 300, 600, 1_200, 2_400, 3_600, 6_120];
 
 /// Topics a subscription may name: those Seglink's app and its tests use.
-pub const TOPICS: [&str; 15] = [
+pub const TOPICS: [&str; 16] = [
+    "bulk_operations/finish",
     "app/uninstalled",
     "app/scopes_update",
     "customers/create",

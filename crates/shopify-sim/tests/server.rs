@@ -236,3 +236,20 @@ fn a_timeout_fault_never_answers_and_a_delay_fault_answers() {
     );
     assert_eq!(refused.status, 401, "a delayed request is still handled");
 }
+
+#[test]
+fn a_bulk_result_is_served_at_its_url() {
+    let (sim, address) = start();
+    let token = offline_token(&sim);
+    let run = json!({
+        "query": "mutation ($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { url } userErrors { message } } }",
+        "variables": { "q": "{ customers { nodes { id } } }" },
+    });
+    let reply = post_json(address, GRAPHQL, Some(&token), &run).json();
+    let url = reply["data"]["bulkOperationRunQuery"]["bulkOperation"]["url"].as_str().unwrap().to_owned();
+    let path = url.strip_prefix(&format!("http://{address}")).expect("the server's own address");
+    let result = send(address, "GET", path, &[], "").unwrap();
+    assert_eq!(result.status, 200);
+    assert_eq!(result.body.lines().count(), 20);
+    assert_eq!(send(address, "GET", "/__sim/bulk/99.jsonl", &[], "").unwrap().status, 404);
+}

@@ -1,0 +1,119 @@
+//! Bulk queries: checked like Shopify's, run over every object, and written as JSONL with
+//! nested objects after their parent.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use shopify_sim::oauth::{AppCredentials, OAuthServer};
+use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
+
+const NOW: Duration = Duration::from_secs(1_790_812_800);
+
+fn installed() -> (AdminApi, String) {
+    let shop =
+        seed_shop(&SeedOptions { customers: 1_000, products: 2, orders: 10, ..SeedOptions::default() });
+    let app = AppCredentials {
+        client_id: "3".to_owned(),
+        client_secret: "secret".to_owned(),
+        redirect_urls: vec![],
+    };
+    let oauth = OAuthServer::new(&shop.domain, app, &["read_customers"]);
+    let mut api = AdminApi::new(shop, oauth, Plan::Standard, NOW);
+    let session = api.oauth_mut().session_token(1, NOW.as_secs());
+    let request = json!({
+        "client_id": "3", "client_secret": "secret",
+        "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+        "subject_token": session, "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
+        "requested_token_type": "urn:shopify:params:oauth:token-type:offline-access-token",
+    });
+    let token = api.oauth_mut().access_token(&request, NOW.as_secs()).unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (api, token)
+}
+
+const RUN: &str = "mutation ($query: String!) {
+  bulkOperationRunQuery(query: $query) {
+    bulkOperation { id status url objectCount rootObjectCount }
+    userErrors { field message code }
+  }
+}";
+
+fn run(api: &mut AdminApi, token: &str, query: &str) -> Value {
+    let body = api.graphql(token, &json!({ "query": RUN, "variables": { "query": query } }), NOW).body;
+    assert!(body.get("errors").is_none(), "{body}");
+    body["data"]["bulkOperationRunQuery"].clone()
+}
+
+#[test]
+fn a_bulk_query_returns_every_customer_as_jsonl() {
+    let (mut api, token) = installed();
+    api.webhooks_mut().subscribe("bulk_operations/finish", "https://app.example/hooks").unwrap();
+    let result = run(
+        &mut api,
+        &token,
+        "{ customers(query: \"tag:newsletter\") { edges { node { id email tags } } } }",
+    );
+    assert_eq!(result["userErrors"], json!([]));
+    let operation = &result["bulkOperation"];
+    assert_eq!(operation["status"], "COMPLETED");
+    let id: u64 = operation["id"].as_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
+    assert_eq!(operation["url"], format!("http://shopify-sim.invalid/__sim/bulk/{id}.jsonl"));
+
+    let jsonl = api.bulk_result(id).unwrap();
+    let lines: Vec<Value> = jsonl.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    let expected: Vec<String> = api
+        .shop()
+        .customers
+        .iter()
+        .filter(|customer| customer.tags.iter().any(|tag| tag == "newsletter"))
+        .map(|customer| format!("gid://shopify/Customer/{}", customer.id))
+        .collect();
+    assert!(expected.len() > 250, "more than one page: {}", expected.len());
+    let ids: Vec<&str> = lines.iter().map(|line| line["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, expected);
+    assert_eq!(operation["objectCount"], expected.len().to_string());
+
+    let status = api
+        .graphql(&token, &json!({ "query": "{ currentBulkOperation { id status objectCount } }" }), NOW)
+        .body;
+    assert_eq!(status["data"]["currentBulkOperation"]["id"], operation["id"]);
+
+    let mut sent = Vec::new();
+    api.webhooks_mut().deliver_due(NOW, |delivery| {
+        sent.push(serde_json::from_slice::<Value>(&delivery.body).unwrap());
+        Some(200)
+    });
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["admin_graphql_api_id"], operation["id"]);
+    assert_eq!(sent[0]["status"], "completed");
+}
+
+#[test]
+fn nested_objects_follow_their_parent() {
+    let data = json!({ "customers": { "edges": [
+        { "node": { "id": "gid://shopify/Customer/1", "orders": { "edges": [ { "node": { "id": "gid://shopify/Order/9" } } ] } } },
+        { "node": { "id": "gid://shopify/Customer/2", "orders": { "nodes": [] } } },
+    ] } });
+    let (jsonl, objects, roots) = shopify_sim::bulk::to_jsonl(&data);
+    assert_eq!(
+        jsonl,
+        "{\"id\":\"gid://shopify/Customer/1\"}\n{\"id\":\"gid://shopify/Order/9\",\"__parentId\":\"gid://shopify/Customer/1\"}\n{\"id\":\"gid://shopify/Customer/2\"}\n"
+    );
+    assert_eq!((objects, roots), (3, 2));
+}
+
+#[test]
+fn bulk_queries_are_checked_first() {
+    let (mut api, token) = installed();
+    let message = |result: Value| result["userErrors"][0]["message"].as_str().unwrap_or("none").to_owned();
+    assert!(message(run(&mut api, &token, "{ shop { name } }")).contains("at least one connection"));
+    assert!(message(run(&mut api, &token, "{ shop { nam } }")).starts_with("Invalid bulk query"));
+    let deep = "{ customers { edges { node { orders { edges { node { lineItems { edges { node { id } } } } } } } } } }";
+    assert!(message(run(&mut api, &token, deep)).contains("nesting depth"));
+    let six = "{ a: customers { nodes { id } } b: customers { nodes { id } } c: customers { nodes { id } } d: customers { nodes { id } } e: customers { nodes { id } } f: customers { nodes { id } } }";
+    assert!(message(run(&mut api, &token, six)).contains("more than 5"));
+    assert!(message(run(&mut api, &token, "{ orders { nodes { id } } }")).contains("`orders`"));
+    assert!(api.bulk_result(1).is_none(), "nothing ran");
+}
