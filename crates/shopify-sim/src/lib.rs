@@ -10,6 +10,7 @@ mod admin_resolvers;
 pub mod bulk;
 mod checkout;
 mod cost;
+pub mod delivery;
 pub mod discounts;
 mod errors;
 mod events;

@@ -86,6 +86,22 @@ impl Simulator {
         change(&mut lock(&self.inner.admin))
     }
 
+    /// Sends every webhook delivery due now to the app over HTTP, retrying later what fails.
+    /// Returns what happened.
+    pub async fn deliver_webhooks(&self) -> crate::webhooks::DeliveryReport {
+        let now = now();
+        let due: Vec<crate::webhooks::Delivery> = self.with_admin(|admin| {
+            let mut due = Vec::new();
+            admin.webhooks_mut().take_due(now, &mut due);
+            due
+        });
+        let mut answers = Vec::with_capacity(due.len());
+        for delivery in &due {
+            answers.push(crate::delivery::post(delivery).await);
+        }
+        self.with_admin(|admin| admin.webhooks_mut().settle(due, &answers, now))
+    }
+
     /// Scripts a fault.
     pub fn inject(&self, fault: Fault) {
         lock(&self.inner.faults).push(fault);

@@ -209,38 +209,71 @@ impl WebhookOutbox {
         now: Duration,
         mut send: impl FnMut(&Delivery) -> Option<u16>,
     ) -> DeliveryReport {
-        let (mut due, waiting): (Vec<Delivery>, Vec<Delivery>) =
-            std::mem::take(&mut self.queue).into_iter().partition(|delivery| delivery.due_at <= now);
-        self.queue = waiting;
-        if std::mem::take(&mut self.reverse_next) {
-            due.reverse();
-        }
+        let mut due = Vec::new();
+        self.take_due(now, &mut due);
         let mut report = DeliveryReport::default();
         let mut index = 0;
         while index < due.len() {
             let delivery = due[index].clone();
             index += 1;
-            if send(&delivery).is_some_and(|status| (200..300).contains(&status)) {
-                report.delivered += 1;
-                if self.duplicates_left > 0 {
-                    self.duplicates_left -= 1;
-                    due.push(delivery);
-                }
-                continue;
-            }
-            match RETRY_DELAYS_SECS.get(delivery.attempt as usize) {
-                Some(delay) => {
-                    report.retrying += 1;
-                    let due_at = now + Duration::from_secs(*delay);
-                    self.queue.push(Delivery { attempt: delivery.attempt + 1, due_at, ..delivery });
-                }
-                None => {
-                    report.abandoned += 1;
-                    self.abandoned.push(delivery);
-                }
+            let answer = send(&delivery);
+            if self.record(delivery.clone(), answer, now, &mut report) && self.duplicates_left > 0 {
+                self.duplicates_left -= 1;
+                due.push(delivery);
             }
         }
         report
+    }
+
+    /// Moves the deliveries due at `now` into `due`, in the order they are sent, for a caller
+    /// that sends them itself and then calls `settle`.
+    pub fn take_due(&mut self, now: Duration, due: &mut Vec<Delivery>) {
+        let (mut ready, waiting): (Vec<Delivery>, Vec<Delivery>) =
+            std::mem::take(&mut self.queue).into_iter().partition(|delivery| delivery.due_at <= now);
+        self.queue = waiting;
+        if std::mem::take(&mut self.reverse_next) {
+            ready.reverse();
+        }
+        due.extend(ready);
+    }
+
+    /// Records what the app answered to deliveries taken with `take_due`. A scripted duplicate
+    /// is queued to go again at once.
+    pub fn settle(&mut self, sent: Vec<Delivery>, answers: &[Option<u16>], now: Duration) -> DeliveryReport {
+        let mut report = DeliveryReport::default();
+        for (delivery, answer) in sent.into_iter().zip(answers) {
+            if self.record(delivery.clone(), *answer, now, &mut report) && self.duplicates_left > 0 {
+                self.duplicates_left -= 1;
+                self.queue.push(Delivery { due_at: now, ..delivery });
+            }
+        }
+        report
+    }
+
+    /// Files one answer: accepted, retried later, or abandoned. True when accepted.
+    fn record(
+        &mut self,
+        delivery: Delivery,
+        answer: Option<u16>,
+        now: Duration,
+        report: &mut DeliveryReport,
+    ) -> bool {
+        if answer.is_some_and(|status| (200..300).contains(&status)) {
+            report.delivered += 1;
+            return true;
+        }
+        match RETRY_DELAYS_SECS.get(delivery.attempt as usize) {
+            Some(delay) => {
+                report.retrying += 1;
+                let due_at = now + Duration::from_secs(*delay);
+                self.queue.push(Delivery { attempt: delivery.attempt + 1, due_at, ..delivery });
+            }
+            None => {
+                report.abandoned += 1;
+                self.abandoned.push(delivery);
+            }
+        }
+        false
     }
 
     fn take_id(&mut self) -> u64 {

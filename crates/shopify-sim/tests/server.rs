@@ -253,3 +253,80 @@ fn a_bulk_result_is_served_at_its_url() {
     assert_eq!(result.body.lines().count(), 20);
     assert_eq!(send(address, "GET", "/__sim/bulk/99.jsonl", &[], "").unwrap().status, 404);
 }
+
+/// A one-shot app endpoint: accepts one request, answers `status`, and hands back the request.
+fn app_endpoint(status: u16) -> (String, std::thread::JoinHandle<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let uri = format!("http://{}/webhooks", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut raw = Vec::new();
+        let mut buffer = [0u8; 4096];
+        loop {
+            let read = stream.read(&mut buffer).unwrap();
+            raw.extend_from_slice(&buffer[..read]);
+            let text = String::from_utf8_lossy(&raw).into_owned();
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let length: usize = head
+                    .lines()
+                    .find_map(|line| line.strip_prefix("Content-Length: "))
+                    .and_then(|value| value.parse().ok())
+                    .unwrap_or(0);
+                if body.len() >= length || read == 0 {
+                    break;
+                }
+            }
+        }
+        stream.write_all(format!("HTTP/1.1 {status} X\r\nContent-Length: 0\r\n\r\n").as_bytes()).unwrap();
+        String::from_utf8_lossy(&raw).into_owned()
+    });
+    (uri, handle)
+}
+
+fn deliver(sim: &Simulator) -> shopify_sim::webhooks::DeliveryReport {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(sim.deliver_webhooks())
+}
+
+#[test]
+fn webhooks_are_posted_to_the_app_over_http() {
+    let (sim, _) = start();
+    let (uri, request) = app_endpoint(200);
+    sim.with_admin(|admin| {
+        admin.webhooks_mut().subscribe("customers/create", &uri).unwrap();
+        admin.create_customer("http@example.com", "US", Duration::from_secs(now_secs())).unwrap();
+    });
+    let report = deliver(&sim);
+    assert_eq!(report.delivered, 1);
+    let request = request.join().unwrap();
+    let (head, body) = request.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("POST /webhooks HTTP/1.1"));
+    assert!(head.contains("X-Shopify-Topic: customers/create"));
+    let hmac = head.lines().find_map(|line| line.strip_prefix("X-Shopify-Hmac-Sha256: ")).unwrap();
+    assert_eq!(hmac, shopify_sim::signing::webhook_hmac(SECRET, body.as_bytes()));
+    assert!(sim.with_admin(|admin| admin.webhooks_mut().pending().is_empty()));
+}
+
+#[test]
+fn a_failing_or_unreachable_app_gets_a_retry() {
+    let (sim, _) = start();
+    let (uri, request) = app_endpoint(500);
+    let closed = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/webhooks", listener.local_addr().unwrap())
+    };
+    sim.with_admin(|admin| {
+        admin.webhooks_mut().subscribe("customers/create", &uri).unwrap();
+        admin.webhooks_mut().subscribe("customers/create", &closed).unwrap();
+        admin.create_customer("retry@example.com", "US", Duration::from_secs(now_secs())).unwrap();
+    });
+    let report = deliver(&sim);
+    request.join().unwrap();
+    assert_eq!((report.delivered, report.retrying), (0, 2));
+    let attempts: Vec<u32> = sim
+        .with_admin(|admin| admin.webhooks_mut().pending().iter().map(|delivery| delivery.attempt).collect());
+    assert_eq!(attempts, [1, 1]);
+}

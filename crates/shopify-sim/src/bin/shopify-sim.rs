@@ -145,6 +145,15 @@ fn serve_shop(shop: shopify_sim::shop::Shop, flags: &Flags) -> Result<(), String
             .map_err(|error| format!("could not listen on 127.0.0.1:{}: {error}", flags.port))?;
         let address = listener.local_addr().map_err(|error| error.to_string())?;
         eprintln!("serving {domain} on http://{address}");
+        // Webhooks go out as they fall due, retries included.
+        let courier = sim.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                courier.deliver_webhooks().await;
+            }
+        });
         serve(&sim, listener).await.map_err(|error| format!("server stopped: {error}"))
     })
 }
