@@ -6,8 +6,6 @@ use std::time::Duration;
 
 use apollo_compiler::resolvers::{Execution, FieldError, ObjectValue, ResolveInfo, ResolvedValue};
 use apollo_compiler::response::JsonValue;
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 
 use crate::admin::AdminSchema;
 use crate::admin_api::{check_fields, implementers};
@@ -17,14 +15,13 @@ use crate::bulk::{
 use crate::discounts::{DiscountContext, DiscountNodeValue, Discounts, functions_connection};
 use crate::metafield_definitions::{Definition, create_definition};
 use crate::metafield_resolvers::{ProductValue, metafield_field, metafields_set, set_inputs};
+use crate::paging::{Page, PageInfoValue, encode_cursor, page};
 use crate::payloads;
 use crate::pixels::{WebPixels, pixel_field, save_pixel};
 use crate::segments::{Segment, members, save_segment, segment_field};
 use crate::shop::{Customer, Shop, gid, iso8601};
 use crate::webhooks::WebhookOutbox;
 
-/// The most a connection returns per page.
-pub const MAX_PAGE_SIZE: u64 = 250;
 /// Longest tag Shopify keeps.
 pub const MAX_TAG_CHARS: usize = 255;
 
@@ -514,58 +511,20 @@ fn customers<'a>(
     info: &'a ResolveInfo<'a>,
 ) -> Result<ResolvedValue<'a>, FieldError> {
     let arguments = info.arguments();
-    let number = |name: &str| arguments.get(name).and_then(JsonValue::as_i64);
-    let (first, last) = (number("first"), number("last"));
-    let size = match (first, last) {
-        _ if unpaged => i64::from(u32::MAX),
-        (Some(size), None) | (None, Some(size)) => size,
-        (None, None) => return Err(field_error("you must provide one of first or last")),
-        (Some(_), Some(_)) => return Err(field_error("providing both first and last is not supported")),
-    };
-    let size = u64::try_from(size).map_err(|_| field_error("first and last must not be negative"))?;
-    if size > MAX_PAGE_SIZE && !unpaged {
-        return Err(field_error(format!("the page size must not exceed {MAX_PAGE_SIZE}")));
-    }
     if arguments.get("sortKey").and_then(JsonValue::as_str).is_some_and(|key| key != "ID") {
         return Err(field_error("shopify-sim only sorts customers by ID"));
     }
     let filter =
         CustomerFilter::parse(arguments.get("query").and_then(JsonValue::as_str).unwrap_or_default())?;
-    let cursor = |name: &str| arguments.get(name).and_then(JsonValue::as_str).map(decode_cursor).transpose();
-    let (after, before) = (cursor("after")?, cursor("before")?);
-    let reverse = arguments.get("reverse").and_then(JsonValue::as_bool).unwrap_or(false);
-
-    let records = shop.borrow();
-    let mut matching: Vec<u64> = records
+    let matching: Vec<u64> = shop
+        .borrow()
         .customers
         .iter()
         .filter(|customer| filter.matches(customer))
         .map(|customer| customer.id)
-        .filter(|id| after.is_none_or(|after| if reverse { *id < after } else { *id > after }))
-        .filter(|id| before.is_none_or(|before| if reverse { *id > before } else { *id < before }))
         .collect();
-    if reverse {
-        matching.reverse();
-    }
-    let size = usize::try_from(size).unwrap_or(usize::MAX);
-    let (page, has_next, has_previous) = if last.is_some() {
-        let start = matching.len().saturating_sub(size);
-        (matching[start..].to_vec(), before.is_some(), start > 0)
-    } else {
-        (matching.iter().copied().take(size).collect(), matching.len() > size, after.is_some())
-    };
-    Ok(ResolvedValue::object(CustomerConnectionValue { shop, client_id, page, has_next, has_previous }))
-}
-
-fn encode_cursor(id: u64) -> String {
-    STANDARD.encode(format!("{{\"last_id\":{id},\"last_value\":\"{id}\"}}"))
-}
-
-fn decode_cursor(cursor: &str) -> Result<u64, FieldError> {
-    let invalid = || field_error(format!("Invalid cursor `{cursor}`"));
-    let bytes = STANDARD.decode(cursor).map_err(|_| invalid())?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
-    value.get("last_id").and_then(serde_json::Value::as_u64).ok_or_else(invalid)
+    let page = page(matching, arguments, unpaged)?;
+    Ok(ResolvedValue::object(CustomerConnectionValue { shop, client_id, page }))
 }
 
 /// The customer search syntax the simulator understands: space-separated `field:value` terms,
@@ -638,9 +597,7 @@ fn split_terms(query: &str) -> Vec<String> {
 struct CustomerConnectionValue<'s> {
     shop: &'s RefCell<Shop>,
     client_id: &'s str,
-    page: Vec<u64>,
-    has_next: bool,
-    has_previous: bool,
+    page: Page,
 }
 
 impl ObjectValue for CustomerConnectionValue<'_> {
@@ -651,18 +608,13 @@ impl ObjectValue for CustomerConnectionValue<'_> {
     fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
         let customer = |id: &u64| CustomerValue { shop: self.shop, id: *id, client_id: self.client_id };
         match info.field_name() {
-            "nodes" => {
-                Ok(ResolvedValue::list(self.page.iter().map(move |id| ResolvedValue::object(customer(id)))))
-            }
-            "edges" => Ok(ResolvedValue::list(
-                self.page.iter().map(move |id| ResolvedValue::object(CustomerEdgeValue(customer(id)))),
+            "nodes" => Ok(ResolvedValue::list(
+                self.page.ids.iter().map(move |id| ResolvedValue::object(customer(id))),
             )),
-            "pageInfo" => Ok(ResolvedValue::object(PageInfoValue {
-                start: self.page.first().map(|id| encode_cursor(*id)),
-                end: self.page.last().map(|id| encode_cursor(*id)),
-                has_next: self.has_next,
-                has_previous: self.has_previous,
-            })),
+            "edges" => Ok(ResolvedValue::list(
+                self.page.ids.iter().map(move |id| ResolvedValue::object(CustomerEdgeValue(customer(id)))),
+            )),
+            "pageInfo" => Ok(ResolvedValue::object(PageInfoValue::of(&self.page))),
             _ => Err(self.unknown_field_error(info)),
         }
     }
@@ -683,29 +635,6 @@ impl ObjectValue for CustomerEdgeValue<'_> {
                 id: self.0.id,
                 client_id: self.0.client_id,
             })),
-            _ => Err(self.unknown_field_error(info)),
-        }
-    }
-}
-
-pub(crate) struct PageInfoValue {
-    pub start: Option<String>,
-    pub end: Option<String>,
-    pub has_next: bool,
-    pub has_previous: bool,
-}
-
-impl ObjectValue for PageInfoValue {
-    fn type_name(&self) -> &str {
-        "PageInfo"
-    }
-
-    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
-        match info.field_name() {
-            "startCursor" => Ok(ResolvedValue::leaf(self.start.clone())),
-            "endCursor" => Ok(ResolvedValue::leaf(self.end.clone())),
-            "hasNextPage" => Ok(ResolvedValue::leaf(self.has_next)),
-            "hasPreviousPage" => Ok(ResolvedValue::leaf(self.has_previous)),
             _ => Err(self.unknown_field_error(info)),
         }
     }

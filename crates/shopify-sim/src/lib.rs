@@ -18,6 +18,7 @@ pub mod metafield_definitions;
 mod metafield_resolvers;
 pub mod metafields;
 pub mod oauth;
+mod paging;
 mod payloads;
 pub mod pixels;
 mod seed;
@@ -31,7 +32,7 @@ pub mod webhooks;
 
 pub use admin::{ADMIN_API_VERSION, AdminSchema};
 pub use admin_api::{AdminApi, Response};
-pub use admin_resolvers::{MAX_PAGE_SIZE, MAX_TAG_CHARS};
+pub use admin_resolvers::MAX_TAG_CHARS;
 pub use checkout::{
     CartLine, Checkout, Customer, DeliveryGroup, DeliveryOption, DiscountNode, MAX_FUNCTION_METAFIELD_BYTES,
     Merchandise, Product, function_input,
@@ -39,5 +40,6 @@ pub use checkout::{
 pub use cost::{MAX_QUERY_COST, MUTATION_COST, requested_cost};
 pub use errors::{GraphqlError, GraphqlErrors, Location};
 pub use events::EventError;
+pub use paging::MAX_PAGE_SIZE;
 pub use seed::{ORDER_WINDOW_DAYS, SeedOptions, seed_shop};
 pub use throttle::{Bucket, Plan, Refusal, ThrottleStatus};

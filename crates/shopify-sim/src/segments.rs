@@ -271,7 +271,7 @@ impl ObjectValue for MembersValue<'_> {
                     .map(|id| ResolvedValue::object(MemberEdgeValue { shop: self.shop, id: *id })),
             )),
             "totalCount" => Ok(ResolvedValue::leaf(self.total as u64)),
-            "pageInfo" => Ok(ResolvedValue::object(crate::admin_resolvers::PageInfoValue {
+            "pageInfo" => Ok(ResolvedValue::object(crate::paging::PageInfoValue {
                 start: self.page.first().map(|id| encode_cursor(*id)),
                 end: self.page.last().map(|id| encode_cursor(*id)),
                 has_next: self.has_next,
