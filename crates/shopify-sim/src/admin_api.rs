@@ -52,7 +52,7 @@ pub struct AdminApi {
 
 /// Root fields the simulator answers, with the scopes each needs (a `write_` scope implies its
 /// `read_`). A valid document using any other root field is refused with its name.
-const ROOT_FIELDS: [(&str, &[&str]); 24] = [
+const ROOT_FIELDS: [(&str, &[&str]); 27] = [
     ("shop", &[]),
     ("currentAppInstallation", &[]),
     ("customers", &["read_customers"]),
@@ -62,6 +62,9 @@ const ROOT_FIELDS: [(&str, &[&str]); 24] = [
     // The scope depends on the topic; the resolver checks it.
     ("webhookSubscriptionCreate", &[]),
     ("product", &["read_products"]),
+    ("products", &["read_products"]),
+    ("orders", &["read_orders"]),
+    ("order", &["read_orders"]),
     // Each owner's write scope; the resolver checks it per input, as a user error.
     ("metafieldsSet", &[]),
     // Shopify asks for the owner type's write scope; checked per owner type in the resolver.

@@ -15,6 +15,7 @@ use crate::bulk::{
 use crate::discounts::{DiscountContext, DiscountNodeValue, Discounts, functions_connection};
 use crate::metafield_definitions::{Definition, create_definition};
 use crate::metafield_resolvers::{ProductValue, metafield_field, metafields_set, set_inputs};
+use crate::orders::{Reader, order, orders, products};
 use crate::paging::{Page, PageInfoValue, encode_cursor, page};
 use crate::payloads;
 use crate::pixels::{WebPixels, pixel_field, save_pixel};
@@ -56,6 +57,18 @@ fn field_error(message: impl Into<String>) -> FieldError {
     FieldError { message: message.into() }
 }
 
+impl QueryRoot<'_> {
+    fn reader(&self) -> Reader<'_> {
+        Reader {
+            shop: self.shop,
+            client_id: self.client_id,
+            all_orders: self.scopes.iter().any(|scope| scope == "read_all_orders"),
+            unpaged: self.unpaged,
+            now: self.now.as_secs(),
+        }
+    }
+}
+
 impl ObjectValue for QueryRoot<'_> {
     fn type_name(&self) -> &str {
         "QueryRoot"
@@ -77,6 +90,9 @@ impl ObjectValue for QueryRoot<'_> {
             }
             "customers" => customers(self.shop, self.client_id, self.unpaged, info),
             "bulkOperation" | "currentBulkOperation" => Ok(operation_field(self.bulk, info)),
+            "orders" => orders(self.reader(), info),
+            "order" => Ok(order(self.reader(), info)),
+            "products" => products(self.reader(), info),
             "shopifyFunctions" => Ok(functions_connection(self.discounts, info)),
             "webPixel" => Ok(pixel_field(self.pixels, info)),
             "segment" => Ok(segment_field(self.segments, info)),

@@ -18,6 +18,7 @@ pub mod metafield_definitions;
 mod metafield_resolvers;
 pub mod metafields;
 pub mod oauth;
+pub mod orders;
 mod paging;
 mod payloads;
 pub mod pixels;

@@ -106,9 +106,9 @@ fn an_invalid_document_gets_shopify_errors_and_costs_nothing() {
 #[test]
 fn a_valid_field_the_simulator_lacks_is_named() {
     let (mut api, token) = full_api();
-    let body = run(&mut api, &token, "{ orders(first: 1) { nodes { id } } }", json!({}));
+    let body = run(&mut api, &token, "{ collections(first: 1) { nodes { id } } }", json!({}));
     assert_eq!(first_error(&body)["extensions"]["code"], "NOT_SIMULATED");
-    assert!(first_error(&body)["message"].as_str().unwrap().contains("`orders`"));
+    assert!(first_error(&body)["message"].as_str().unwrap().contains("`collections`"));
     let body = run(&mut api, &token, "{ shop { email } }", json!({}));
     assert!(body["errors"][0]["message"].as_str().unwrap().contains("email"), "{body}");
 }

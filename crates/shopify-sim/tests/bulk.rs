@@ -114,6 +114,6 @@ fn bulk_queries_are_checked_first() {
     assert!(message(run(&mut api, &token, deep)).contains("nesting depth"));
     let six = "{ a: customers { nodes { id } } b: customers { nodes { id } } c: customers { nodes { id } } d: customers { nodes { id } } e: customers { nodes { id } } f: customers { nodes { id } } }";
     assert!(message(run(&mut api, &token, six)).contains("more than 5"));
-    assert!(message(run(&mut api, &token, "{ orders { nodes { id } } }")).contains("`orders`"));
+    assert!(message(run(&mut api, &token, "{ collections { nodes { id } } }")).contains("`collections`"));
     assert!(api.bulk_result(1).is_none(), "nothing ran");
 }
