@@ -52,7 +52,7 @@ pub struct AdminApi {
 
 /// Root fields the simulator answers, with the scopes each needs (a `write_` scope implies its
 /// `read_`). A valid document using any other root field is refused with its name.
-const ROOT_FIELDS: [(&str, &[&str]); 27] = [
+const ROOT_FIELDS: [(&str, &[&str]); 29] = [
     ("shop", &[]),
     ("currentAppInstallation", &[]),
     ("customers", &["read_customers"]),
@@ -82,6 +82,8 @@ const ROOT_FIELDS: [(&str, &[&str]); 27] = [
     ("customerSegmentMembers", &["read_customers"]),
     // A bulk query's own fields are checked when it runs.
     ("bulkOperationRunQuery", &[]),
+    ("bulkOperationRunMutation", &[]),
+    ("stagedUploadsCreate", &[]),
     ("bulkOperation", &[]),
     ("currentBulkOperation", &[]),
 ];
@@ -135,6 +137,11 @@ impl AdminApi {
     /// Where the HTTP server is reached, for bulk result URLs.
     pub fn set_public_url(&mut self, url: &str) {
         self.bulk.get_mut().public_url = url.trim_end_matches('/').to_owned();
+    }
+
+    /// Stores a file uploaded to a staged target; false for an unknown or used key.
+    pub fn store_upload(&mut self, key: &str, file: Vec<u8>) -> bool {
+        crate::bulk_mutation::store_upload(self.bulk.get_mut(), key, file)
     }
 
     /// A bulk query's JSONL result, as served at its URL.

@@ -12,6 +12,7 @@ use crate::admin_api::{check_fields, implementers};
 use crate::bulk::{
     BulkOperation, BulkOperations, BulkPayload, check, finish_payload, operation_field, to_jsonl,
 };
+use crate::bulk_mutation::{check_mutation, staged_uploads, variable_lines};
 use crate::discounts::{DiscountContext, DiscountNodeValue, Discounts, functions_connection};
 use crate::metafield_definitions::{Definition, create_definition};
 use crate::metafield_resolvers::{ProductValue, metafield_field, metafields_set, set_inputs};
@@ -173,6 +174,8 @@ impl ObjectValue for MutationRoot<'_> {
                 Ok(ResolvedValue::object(context.save_as(info)))
             }
             "bulkOperationRunQuery" => Ok(ResolvedValue::object(self.run_bulk_query(info))),
+            "bulkOperationRunMutation" => Ok(ResolvedValue::object(self.run_bulk_mutation(info))),
+            "stagedUploadsCreate" => Ok(ResolvedValue::object(staged_uploads(self.bulk, info))),
             "metafieldDefinitionCreate" => {
                 create_definition(self.definitions, info, self.client_id, self.scopes)
                     .map(ResolvedValue::object)
@@ -201,8 +204,12 @@ impl MutationRoot<'_> {
     /// Runs a bulk query at once, against every object, and keeps its JSONL.
     fn run_bulk_query(&self, info: &ResolveInfo<'_>) -> BulkPayload {
         let query = info.arguments().get("query").and_then(JsonValue::as_str).unwrap_or_default().to_owned();
-        let refuse =
-            |message: String| BulkPayload { operation: None, url: None, error: Some(("INVALID", message)) };
+        let refuse = |message: String| BulkPayload {
+            mutation: false,
+            operation: None,
+            url: None,
+            error: Some(("INVALID", message)),
+        };
         let document = match check(&query) {
             Ok(document) => document,
             Err(message) => return refuse(message),
@@ -252,12 +259,90 @@ impl MutationRoot<'_> {
             jsonl,
             object_count,
             root_object_count,
+            kind: "QUERY",
         };
         bulk.operations.push(operation.clone());
         let url = Some(bulk.url(id));
         drop(bulk);
         self.outbox.borrow_mut().emit("bulk_operations/finish", &finish_payload(&operation), self.now);
-        BulkPayload { operation: Some(operation), url, error: None }
+        BulkPayload { mutation: false, operation: Some(operation), url, error: None }
+    }
+
+    /// Runs a mutation once per line of a staged variables file, at once, and keeps the answers
+    /// as JSONL (`{"data": …, "__lineNumber": n}`).
+    fn run_bulk_mutation(&self, info: &ResolveInfo<'_>) -> BulkPayload {
+        let text = |name: &str| {
+            info.arguments().get(name).and_then(JsonValue::as_str).unwrap_or_default().to_owned()
+        };
+        let (mutation, path) = (text("mutation"), text("stagedUploadPath"));
+        let refuse = |code: &'static str, message: String| BulkPayload {
+            mutation: true,
+            operation: None,
+            url: None,
+            error: Some((code, message)),
+        };
+        let file = match self.bulk.borrow().uploads.get(&path) {
+            Some(Some(file)) => file.clone(),
+            Some(None) => {
+                return refuse("NO_SUCH_FILE", "Nothing was uploaded to the staged upload path".to_owned());
+            }
+            None => return refuse("NO_SUCH_FILE", format!("The staged upload path `{path}` does not exist")),
+        };
+        let document = match check_mutation(&mutation) {
+            Ok(document) => document,
+            Err(message) => return refuse("INVALID_MUTATION", message),
+        };
+        let Ok(operation) = document.operations.get(None) else {
+            return refuse("INVALID_MUTATION", "A bulk mutation must have exactly one operation".to_owned());
+        };
+        if let Err(error) = check_fields(
+            &document,
+            operation.operation_type,
+            &operation.selection_set.selections,
+            self.scopes,
+        ) {
+            return refuse("INVALID_MUTATION", error.message);
+        }
+        let lines = match variable_lines(&file) {
+            Ok(lines) => lines,
+            Err(message) => return refuse("INVALID_STAGED_UPLOAD_FILE", message),
+        };
+        let mut results = Vec::with_capacity(lines.len());
+        for (number, variables) in lines.into_iter().enumerate() {
+            let variables: apollo_compiler::response::JsonMap =
+                serde_json::from_value(serde_json::Value::Object(variables)).unwrap_or_default();
+            let execution = Execution::new(AdminSchema::get().schema(), &document)
+                .implementers_map(implementers())
+                .raw_variable_values(&variables);
+            let mut line = match execution.execute_sync(self) {
+                Ok(response) => serde_json::to_value(&response).unwrap_or(serde_json::Value::Null),
+                Err(error) => serde_json::json!({ "errors": [{ "message": error.message().to_string() }] }),
+            };
+            line["__lineNumber"] = number.into();
+            results.push(line.to_string());
+        }
+        let mut jsonl = results.join("\n");
+        if !jsonl.is_empty() {
+            jsonl.push('\n');
+        }
+        let count = results.len() as u64;
+        let mut bulk = self.bulk.borrow_mut();
+        let id = bulk.operations.iter().map(|operation| operation.id).max().map_or(1, |id| id + 1);
+        let operation = BulkOperation {
+            id,
+            query: mutation,
+            status: "COMPLETED",
+            created_at: self.now.as_secs(),
+            jsonl,
+            object_count: count,
+            root_object_count: count,
+            kind: "MUTATION",
+        };
+        bulk.operations.push(operation.clone());
+        let url = Some(bulk.url(id));
+        drop(bulk);
+        self.outbox.borrow_mut().emit("bulk_operations/finish", &finish_payload(&operation), self.now);
+        BulkPayload { mutation: true, operation: Some(operation), url, error: None }
     }
 
     fn subscribe(&self, info: &ResolveInfo<'_>) -> SubscriptionPayload {
@@ -440,9 +525,9 @@ impl ObjectValue for TagsPayload<'_> {
     }
 }
 
-struct UserErrorValue<'e> {
-    field: &'e [String],
-    message: &'e str,
+pub(crate) struct UserErrorValue<'e> {
+    pub field: &'e [String],
+    pub message: &'e str,
 }
 
 impl ObjectValue for UserErrorValue<'_> {

@@ -36,6 +36,8 @@ pub struct BulkOperation {
     pub object_count: u64,
     /// Lines without a parent.
     pub root_object_count: u64,
+    /// `QUERY` or `MUTATION`.
+    pub kind: &'static str,
 }
 
 /// The shop's bulk operations and where their results are served.
@@ -45,6 +47,8 @@ pub struct BulkOperations {
     pub operations: Vec<BulkOperation>,
     /// Base of result URLs; the HTTP server sets it to its own address.
     pub public_url: String,
+    /// Staged upload keys handed out, with the file once uploaded.
+    pub uploads: std::collections::BTreeMap<String, Option<Vec<u8>>>,
 }
 
 impl BulkOperations {
@@ -175,11 +179,13 @@ pub(crate) fn finish_payload(operation: &BulkOperation) -> Value {
         "created_at": iso8601(operation.created_at),
         "error_code": null,
         "status": operation.status.to_lowercase(),
-        "type": "query",
+        "type": operation.kind.to_lowercase(),
     })
 }
 
 pub(crate) struct BulkPayload {
+    /// Answers `bulkOperationRunMutation`, whose user errors have their own type.
+    pub mutation: bool,
     pub operation: Option<BulkOperation>,
     pub url: Option<String>,
     pub error: Option<(&'static str, String)>,
@@ -187,7 +193,11 @@ pub(crate) struct BulkPayload {
 
 impl ObjectValue for BulkPayload {
     fn type_name(&self) -> &str {
-        "BulkOperationRunQueryPayload"
+        match self.operation.as_ref().map(|operation| operation.kind) {
+            Some("MUTATION") => "BulkOperationRunMutationPayload",
+            _ if self.mutation => "BulkOperationRunMutationPayload",
+            _ => "BulkOperationRunQueryPayload",
+        }
     }
 
     fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
@@ -196,25 +206,27 @@ impl ObjectValue for BulkPayload {
                 self.operation.clone().map(|operation| BulkValue { operation, url: self.url.clone() }),
             )),
             "userErrors" => Ok(ResolvedValue::list(
-                self.error.iter().map(|error| ResolvedValue::object(BulkErrorValue(error))),
+                self.error.iter().map(|error| ResolvedValue::object(BulkErrorValue(error, self.mutation))),
             )),
             _ => Err(self.unknown_field_error(info)),
         }
     }
 }
 
-struct BulkErrorValue<'e>(&'e (&'static str, String));
+struct BulkErrorValue<'e>(&'e (&'static str, String), bool);
 
 impl ObjectValue for BulkErrorValue<'_> {
     fn type_name(&self) -> &str {
-        "BulkOperationUserError"
+        if self.1 { "BulkMutationUserError" } else { "BulkOperationUserError" }
     }
 
     fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
         let (code, message) = self.0;
         match info.field_name() {
             "code" => Ok(ResolvedValue::leaf(*code)),
-            "field" => Ok(ResolvedValue::list([ResolvedValue::leaf("query")])),
+            "field" => {
+                Ok(ResolvedValue::list([ResolvedValue::leaf(if self.1 { "mutation" } else { "query" })]))
+            }
             "message" => Ok(ResolvedValue::leaf(message.as_str())),
             _ => Err(self.unknown_field_error(info)),
         }
@@ -261,7 +273,7 @@ fn bulk_field<'a>(
     let value = match info.field_name() {
         "id" => ResolvedValue::leaf(gid("BulkOperation", operation.id)),
         "status" => ResolvedValue::leaf(operation.status),
-        "type" => ResolvedValue::leaf("QUERY"),
+        "type" => ResolvedValue::leaf(operation.kind),
         "query" => ResolvedValue::leaf(operation.query.as_str()),
         "createdAt" | "completedAt" => ResolvedValue::leaf(iso8601(operation.created_at)),
         "objectCount" => ResolvedValue::leaf(operation.object_count.to_string()),

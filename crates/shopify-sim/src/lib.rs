@@ -8,6 +8,7 @@ mod admin;
 mod admin_api;
 mod admin_resolvers;
 pub mod bulk;
+pub mod bulk_mutation;
 mod checkout;
 mod cost;
 pub mod delivery;

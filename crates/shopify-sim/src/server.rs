@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -109,7 +109,7 @@ impl Simulator {
 
     /// The routes: `/admin/oauth/authorize`, `/admin/oauth/access_token`,
     /// `/admin/api/{version}/graphql.json`, `/__sim/faults` to script faults over HTTP, and
-    /// `/__sim/bulk/{id}.jsonl` for bulk query results.
+    /// `/__sim/bulk/{id}.jsonl` for bulk results, and `/__sim/uploads` for staged uploads.
     pub fn router(&self) -> Router {
         Router::new()
             .route("/admin/oauth/authorize", get(authorize))
@@ -117,6 +117,12 @@ impl Simulator {
             .route("/admin/api/{version}/graphql.json", post(graphql))
             .route("/__sim/faults", post(inject_fault))
             .route("/__sim/bulk/{file}", get(bulk_result))
+            .route(
+                "/__sim/uploads",
+                post(upload).layer(DefaultBodyLimit::max(
+                    crate::bulk_mutation::MAX_UPLOAD_BYTES as usize + 64 * 1024,
+                )),
+            )
             .layer(middleware::from_fn_with_state(self.clone(), apply_faults))
             .with_state(self.clone())
     }
@@ -189,6 +195,45 @@ async fn bulk_result(State(sim): State<Simulator>, Path(file): Path<String>) -> 
         Some(jsonl) => ([(header::CONTENT_TYPE, "application/jsonl")], jsonl).into_response(),
         None => json_response(404, json!({ "errors": "Not Found" })),
     }
+}
+
+/// A staged upload, as a multipart form like the one Shopify's storage takes: the target's
+/// parameters, then `file`.
+async fn upload(State(sim): State<Simulator>, mut form: Multipart) -> Response {
+    let mut key = None;
+    let mut file = None;
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_owned();
+                let Ok(bytes) = field.bytes().await else {
+                    return xml_error(400, "MalformedPOSTRequest");
+                };
+                match name.as_str() {
+                    "key" => key = Some(String::from_utf8_lossy(&bytes).into_owned()),
+                    "file" => file = Some(bytes.to_vec()),
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return xml_error(400, "MalformedPOSTRequest"),
+        }
+    }
+    let (Some(key), Some(file)) = (key, file) else {
+        return xml_error(400, "InvalidArgument");
+    };
+    if !sim.with_admin(|admin| admin.store_upload(&key, file)) {
+        return xml_error(403, "AccessDenied");
+    }
+    let body = format!("<?xml version='1.0' encoding='UTF-8'?><PostResponse><Key>{key}</Key></PostResponse>");
+    (StatusCode::CREATED, [(header::CONTENT_TYPE, "application/xml")], body).into_response()
+}
+
+/// Errors in the storage service's XML form.
+fn xml_error(status: u16, code: &str) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    let body = format!("<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code></Error>");
+    (status, [(header::CONTENT_TYPE, "application/xml")], body).into_response()
 }
 
 async fn inject_fault(State(sim): State<Simulator>, body: Bytes) -> Response {

@@ -117,3 +117,118 @@ fn bulk_queries_are_checked_first() {
     assert!(message(run(&mut api, &token, "{ collections { nodes { id } } }")).contains("`collections`"));
     assert!(api.bulk_result(1).is_none(), "nothing ran");
 }
+
+const STAGE: &str = "mutation { stagedUploadsCreate(input: [{ resource: BULK_MUTATION_VARIABLES, filename: \"vars.jsonl\", mimeType: \"text/jsonl\", httpMethod: POST }]) {
+  stagedTargets { url resourceUrl parameters { name value } }
+  userErrors { field message }
+} }";
+
+const RUN_MUTATION: &str = "mutation ($m: String!, $path: String!) {
+  bulkOperationRunMutation(mutation: $m, stagedUploadPath: $path) {
+    bulkOperation { id status type objectCount }
+    userErrors { field message code }
+  }
+}";
+
+const TAGS_ADD: &str = "mutation ($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { node { id } userErrors { message } } }";
+
+fn writer() -> (AdminApi, String) {
+    let shop = seed_shop(&SeedOptions { customers: 5, products: 1, orders: 1, ..SeedOptions::default() });
+    let app = AppCredentials {
+        client_id: "3".to_owned(),
+        client_secret: "secret".to_owned(),
+        redirect_urls: vec![],
+    };
+    let oauth = OAuthServer::new(&shop.domain, app, &["write_customers"]);
+    let mut api = AdminApi::new(shop, oauth, Plan::Standard, NOW);
+    let session = api.oauth_mut().session_token(1, NOW.as_secs());
+    let request = json!({
+        "client_id": "3", "client_secret": "secret",
+        "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+        "subject_token": session, "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
+        "requested_token_type": "urn:shopify:params:oauth:token-type:offline-access-token",
+    });
+    let token = api.oauth_mut().access_token(&request, NOW.as_secs()).unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (api, token)
+}
+
+fn stage(api: &mut AdminApi, token: &str) -> String {
+    let body = api.graphql(token, &json!({ "query": STAGE }), NOW).body;
+    let parameters =
+        body["data"]["stagedUploadsCreate"]["stagedTargets"][0]["parameters"].as_array().unwrap().clone();
+    parameters.iter().find(|parameter| parameter["name"] == "key").unwrap()["value"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn run_mutation(api: &mut AdminApi, token: &str, mutation: &str, path: &str) -> Value {
+    let body = api
+        .graphql(token, &json!({ "query": RUN_MUTATION, "variables": { "m": mutation, "path": path } }), NOW)
+        .body;
+    assert!(body.get("errors").is_none(), "{body}");
+    body["data"]["bulkOperationRunMutation"].clone()
+}
+
+#[test]
+fn a_bulk_mutation_runs_once_per_staged_line() {
+    let (mut api, token) = writer();
+    let key = stage(&mut api, &token);
+    let ids: Vec<u64> = api.shop().customers.iter().map(|customer| customer.id).take(3).collect();
+    let file: String = ids
+        .iter()
+        .map(|id| {
+            format!("{}\n", json!({ "id": format!("gid://shopify/Customer/{id}"), "tags": ["seglink:bulk"] }))
+        })
+        .collect();
+    assert!(api.store_upload(&key, file.into_bytes()));
+    assert!(!api.store_upload(&key, b"again".to_vec()), "a key takes one upload");
+
+    let result = run_mutation(&mut api, &token, TAGS_ADD, &key);
+    assert_eq!(result["userErrors"], json!([]));
+    assert_eq!(result["bulkOperation"]["type"], "MUTATION");
+    assert_eq!(result["bulkOperation"]["objectCount"], "3");
+    for id in &ids {
+        let tags = api.shop().customers.iter().find(|customer| customer.id == *id).unwrap().tags.clone();
+        assert!(tags.contains(&"seglink:bulk".to_owned()));
+    }
+    let jsonl = api.bulk_result(1).unwrap();
+    let lines: Vec<Value> = jsonl.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[2]["__lineNumber"], 2);
+    assert_eq!(lines[0]["data"]["tagsAdd"]["node"]["id"], format!("gid://shopify/Customer/{}", ids[0]));
+}
+
+#[test]
+fn bulk_mutations_refuse_what_shopify_refuses() {
+    let (mut api, token) = writer();
+    let code = |result: Value| result["userErrors"][0]["code"].as_str().unwrap_or("none").to_owned();
+    assert_eq!(code(run_mutation(&mut api, &token, TAGS_ADD, "tmp/nowhere")), "NO_SUCH_FILE");
+    let key = stage(&mut api, &token);
+    assert_eq!(code(run_mutation(&mut api, &token, TAGS_ADD, &key)), "NO_SUCH_FILE", "nothing uploaded yet");
+    assert!(
+        api.store_upload(
+            &key,
+            b"{\"id\":\"gid://shopify/Customer/1\",\"tags\":[\"a\"]}\nnot json\n".to_vec()
+        )
+    );
+    assert_eq!(code(run_mutation(&mut api, &token, TAGS_ADD, &key)), "INVALID_STAGED_UPLOAD_FILE");
+    assert_eq!(code(run_mutation(&mut api, &token, "{ shop { name } }", &key)), "INVALID_MUTATION");
+    assert_eq!(
+        code(run_mutation(&mut api, &token, "mutation { tagsAdd(id: 1) { node { id } } }", &key)),
+        "INVALID_MUTATION"
+    );
+    assert!(api.bulk_result(1).is_none());
+
+    let other = "mutation { stagedUploadsCreate(input: [{ resource: IMAGE, filename: \"a.png\", mimeType: \"image/png\", httpMethod: POST }]) { stagedTargets { url } userErrors { message } } }";
+    let body = api.graphql(&token, &json!({ "query": other }), NOW).body;
+    assert!(
+        body["data"]["stagedUploadsCreate"]["userErrors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("BULK_MUTATION_VARIABLES")
+    );
+}

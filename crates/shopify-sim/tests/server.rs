@@ -330,3 +330,46 @@ fn a_failing_or_unreachable_app_gets_a_retry() {
         .with_admin(|admin| admin.webhooks_mut().pending().iter().map(|delivery| delivery.attempt).collect());
     assert_eq!(attempts, [1, 1]);
 }
+
+#[test]
+fn a_staged_upload_is_posted_as_a_multipart_form() {
+    let (sim, address) = start();
+    let token = offline_token(&sim);
+    let stage = json!({ "query": "mutation { stagedUploadsCreate(input: [{ resource: BULK_MUTATION_VARIABLES, filename: \"v.jsonl\", mimeType: \"text/jsonl\", httpMethod: POST }]) { stagedTargets { url parameters { name value } } } }" });
+    let target = post_json(address, GRAPHQL, Some(&token), &stage).json()["data"]["stagedUploadsCreate"]["stagedTargets"][0].clone();
+    let url = target["url"].as_str().unwrap().to_owned();
+    assert_eq!(url, format!("http://{address}/__sim/uploads"));
+    let form = |parameters: &[(String, String)]| {
+        let mut body = String::new();
+        for (name, value) in parameters {
+            body.push_str(&format!(
+                "--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
+        }
+        body.push_str("--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"v.jsonl\"\r\nContent-Type: text/jsonl\r\n\r\n{\"id\":\"x\"}\n\r\n--XyZ--\r\n");
+        body
+    };
+    let parameters: Vec<(String, String)> = target["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|parameter| {
+            (parameter["name"].as_str().unwrap().to_owned(), parameter["value"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    let content_type = [("Content-Type", "multipart/form-data; boundary=XyZ")];
+    let uploaded = send(address, "POST", "/__sim/uploads", &content_type, &form(&parameters)).unwrap();
+    assert_eq!(uploaded.status, 201, "{}", uploaded.body);
+    assert!(uploaded.body.contains("<Key>tmp/sim/1/v.jsonl</Key>"));
+    let again = send(address, "POST", "/__sim/uploads", &content_type, &form(&parameters)).unwrap();
+    assert_eq!(again.status, 403, "a target takes one upload");
+    let forged = send(
+        address,
+        "POST",
+        "/__sim/uploads",
+        &content_type,
+        &form(&[("key".to_owned(), "tmp/other".to_owned())]),
+    )
+    .unwrap();
+    assert_eq!(forged.status, 403);
+}
