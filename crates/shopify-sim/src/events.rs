@@ -1,12 +1,12 @@
 //! Things that happen in a shop outside the app's API calls, each changing the shop's records
-//! and emitting the webhooks Shopify would: orders placed, paid, cancelled and refunded,
-//! customers created and deleted, the app uninstalled, and the three compliance requests.
+//! and emitting the webhooks Shopify would: orders placed, paid, edited, cancelled and refunded,
+//! customers created and deleted, products created and updated, the app uninstalled, and the three compliance requests.
 
 use std::time::Duration;
 
 use crate::admin_api::AdminApi;
 use crate::payloads;
-use crate::shop::{Customer, FinancialStatus, Order, OrderLine, Refund};
+use crate::shop::{Customer, FinancialStatus, Order, OrderLine, Product, Refund, Variant};
 
 /// Why an event could not happen.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -178,6 +178,127 @@ impl AdminApi {
         drop(shop);
         let payload = serde_json::json!({ "id": customer_id, "admin_graphql_api_id": crate::shop::gid("Customer", customer_id) });
         self.outbox.get_mut().emit("customers/delete", &payload, now);
+        Ok(())
+    }
+
+    /// The merchant adds to an order after it was placed: `orders/edited`, whose body names the
+    /// edit and the lines added.
+    pub fn edit_order(
+        &mut self,
+        order_id: u64,
+        variant_id: u64,
+        quantity: u32,
+        now: Duration,
+    ) -> Result<(), EventError> {
+        let mut shop = self.shop.borrow_mut();
+        let found = shop.products.iter().find_map(|product| {
+            product
+                .variants
+                .iter()
+                .find(|variant| variant.id == variant_id)
+                .map(|variant| (product.id, variant.price_cents))
+        });
+        let Some((product_id, price_cents)) = found else {
+            return refuse(format!("no such variant: {variant_id}"));
+        };
+        if quantity == 0 {
+            return refuse("an added line needs a quantity");
+        }
+        let Some(order) = shop.orders.iter_mut().find(|order| order.id == order_id) else {
+            return refuse("no such order");
+        };
+        if order.cancelled_at.is_some() {
+            return refuse("a cancelled order cannot be edited");
+        }
+        let line = OrderLine { product_id, variant_id, quantity, price_cents };
+        order.subtotal_cents += line.total_cents();
+        order.lines.push(line);
+        let line_item_id = order.id * 10 + order.lines.len() as u64 - 1;
+        let payload = serde_json::json!({
+            "order_edit": {
+                "id": now.as_secs(),
+                "app_id": null,
+                "created_at": crate::shop::iso8601(now.as_secs()),
+                "notify_customer": false,
+                "order_id": order_id,
+                "staff_note": "",
+                "user_id": null,
+                "line_items": {
+                    "additions": [{ "id": line_item_id, "delta": quantity }],
+                    "removals": [],
+                },
+            }
+        });
+        drop(shop);
+        self.outbox.get_mut().emit("orders/edited", &payload, now);
+        Ok(())
+    }
+
+    /// The merchant adds a product with one variant: `products/create`. Returns the product id.
+    pub fn create_product(
+        &mut self,
+        title: &str,
+        price_cents: u64,
+        now: Duration,
+    ) -> Result<u64, EventError> {
+        if title.trim().is_empty() {
+            return refuse("a product needs a title");
+        }
+        let mut shop = self.shop.borrow_mut();
+        let id = shop.products.iter().map(|product| product.id).max().map_or(1, |id| id + 1);
+        let variant_id = shop
+            .products
+            .iter()
+            .flat_map(|product| product.variants.iter().map(|variant| variant.id))
+            .max()
+            .map_or(1, |id| id + 1);
+        let handle = title.to_lowercase().split_whitespace().collect::<Vec<_>>().join("-");
+        shop.products.push(Product {
+            id,
+            title: title.to_owned(),
+            handle: handle.clone(),
+            product_type: String::new(),
+            tags: Vec::new(),
+            variants: vec![Variant {
+                id: variant_id,
+                title: "Default Title".to_owned(),
+                sku: handle,
+                price_cents,
+            }],
+        });
+        let payload = payloads::product(
+            shop.products.last().unwrap_or_else(|| unreachable!("just pushed")),
+            now.as_secs(),
+        );
+        drop(shop);
+        self.outbox.get_mut().emit("products/create", &payload, now);
+        Ok(id)
+    }
+
+    /// The merchant renames a product or changes its tags: `products/update`.
+    pub fn update_product(
+        &mut self,
+        product_id: u64,
+        title: Option<&str>,
+        tags: Option<&[&str]>,
+        now: Duration,
+    ) -> Result<(), EventError> {
+        let mut shop = self.shop.borrow_mut();
+        let Some(product) = shop.products.iter_mut().find(|product| product.id == product_id) else {
+            return refuse("no such product");
+        };
+        if let Some(title) = title {
+            if title.trim().is_empty() {
+                return refuse("a product needs a title");
+            }
+            product.title = title.to_owned();
+        }
+        if let Some(tags) = tags {
+            product.tags = tags.iter().map(|tag| (*tag).to_owned()).collect();
+        }
+        let payload = payloads::product(product, now.as_secs());
+        drop(shop);
+        self.outbox.get_mut().emit("products/update", &payload, now);
         Ok(())
     }
 

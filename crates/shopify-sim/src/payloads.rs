@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::shop::{Customer, Order, Refund, Shop, gid, iso8601};
+use crate::shop::{Customer, Order, Product, Refund, Shop, gid, iso8601};
 
 pub(crate) fn money(cents: u64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
@@ -76,6 +76,25 @@ pub(crate) fn refund(refund: &Refund, order_id: u64) -> Value {
         "order_id": order_id,
         "created_at": iso8601(refund.created_at),
         "transactions": [{ "amount": money(refund.amount_cents), "kind": "refund", "status": "success" }],
+    })
+}
+
+pub(crate) fn product(product: &Product, now: u64) -> Value {
+    json!({
+        "id": product.id,
+        "admin_graphql_api_id": gid("Product", product.id),
+        "title": product.title,
+        "handle": product.handle,
+        "product_type": product.product_type,
+        "tags": product.tags.join(", "),
+        "updated_at": iso8601(now),
+        "variants": product.variants.iter().map(|variant| json!({
+            "id": variant.id,
+            "admin_graphql_api_id": gid("ProductVariant", variant.id),
+            "title": variant.title,
+            "sku": variant.sku,
+            "price": money(variant.price_cents),
+        })).collect::<Vec<_>>(),
     })
 }
 

@@ -45,6 +45,9 @@ pub enum FaultKind {
     Timeout,
     /// Close the connection without a complete answer.
     DropConnection,
+    /// Empty the shop's rate-limit bucket, as a burst of the app's other traffic would, then
+    /// handle the request: it and those after it are `THROTTLED` until the bucket restores.
+    ThrottledBurst,
 }
 
 /// A fault for the next `times` requests whose path starts with `path_prefix`.
@@ -280,6 +283,10 @@ async fn apply_faults(State(sim): State<Simulator>, request: Request, next: Next
             next.run(request).await
         }
         Some(FaultKind::Timeout) => std::future::pending().await,
+        Some(FaultKind::ThrottledBurst) => {
+            sim.with_admin(|admin| admin.bucket_mut().drain(now()));
+            next.run(request).await
+        }
         Some(FaultKind::DropConnection) => {
             (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], Body::new(Severed)).into_response()
         }

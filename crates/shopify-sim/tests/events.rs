@@ -212,3 +212,35 @@ fn uninstalling_revokes_tokens_and_the_compliance_requests_arrive() {
     assert_eq!(sent[3].1["shop_domain"], "seglink-demo-1.myshopify.com");
     assert!(api.request_customer_data(1, NOW).is_err());
 }
+
+#[test]
+fn orders_are_edited_and_products_created_and_updated() {
+    let (mut api, token) = installed(&["read_orders", "read_products"]);
+    for topic in ["ORDERS_EDITED", "PRODUCTS_CREATE", "PRODUCTS_UPDATE"] {
+        assert_eq!(subscribe(&mut api, &token, topic)["userErrors"], json!([]));
+    }
+    let (order, variant, price, before) = {
+        let shop = api.shop();
+        let order = shop.orders.iter().find(|order| order.cancelled_at.is_none()).unwrap();
+        let variant = &shop.products[1].variants[0];
+        (order.id, variant.id, variant.price_cents, order.subtotal_cents)
+    };
+    api.edit_order(order, variant, 2, NOW).unwrap();
+    assert!(api.edit_order(order, 1, 1, NOW).is_err(), "unknown variant");
+    assert!(api.edit_order(order, variant, 0, NOW).is_err(), "no quantity");
+    let after = api.shop().orders.iter().find(|o| o.id == order).unwrap().subtotal_cents;
+    assert_eq!(after, before + 2 * price);
+
+    let product = api.create_product("Linen Scarf", 2_500, NOW).unwrap();
+    assert!(api.create_product(" ", 1, NOW).is_err());
+    api.update_product(product, Some("Linen Scarf II"), Some(&["sale"]), NOW).unwrap();
+    assert!(api.update_product(1, Some("x"), None, NOW).is_err());
+
+    let sent = delivered(&mut api);
+    assert_eq!(topics(&sent), ["orders/edited", "products/create", "products/update"]);
+    assert_eq!(sent[0].1["order_edit"]["order_id"], order);
+    assert_eq!(sent[0].1["order_edit"]["line_items"]["additions"][0]["delta"], 2);
+    assert_eq!(sent[1].1["variants"][0]["price"], "25.00");
+    assert_eq!(sent[2].1["title"], "Linen Scarf II");
+    assert_eq!(sent[2].1["tags"], "sale");
+}

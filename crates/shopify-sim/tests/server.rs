@@ -373,3 +373,21 @@ fn a_staged_upload_is_posted_as_a_multipart_form() {
     .unwrap();
     assert_eq!(forged.status, 403);
 }
+
+#[test]
+fn a_throttled_burst_empties_the_bucket() {
+    let (sim, address) = start();
+    let token = offline_token(&sim);
+    let fault = json!({ "path_prefix": "/admin/api/", "kind": "throttled_burst" });
+    assert_eq!(post_json(address, "/__sim/faults", None, &fault).status, 204);
+    let reply = post_json(
+        address,
+        GRAPHQL,
+        Some(&token),
+        &json!({ "query": "{ customers(first: 50) { nodes { id } } }" }),
+    );
+    assert_eq!(reply.status, 200);
+    let body = reply.json();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "THROTTLED");
+    assert_eq!(body["extensions"]["cost"]["requestedQueryCost"], 52);
+}
