@@ -16,6 +16,7 @@ use crate::bulk_mutation::{check_mutation, staged_uploads, variable_lines};
 use crate::discounts::{DiscountContext, DiscountNodeValue, Discounts, functions_connection};
 use crate::metafield_definitions::{Definition, create_definition};
 use crate::metafield_resolvers::{ProductValue, metafield_field, metafields_set, set_inputs};
+use crate::money::MoneyValue;
 use crate::orders::{Reader, order, orders, products};
 use crate::paging::{Page, PageInfoValue, encode_cursor, page};
 use crate::payloads;
@@ -782,28 +783,9 @@ impl ObjectValue for CustomerValue<'_> {
                     .filter(|order| order.cancelled_at.is_none())
                     .map(|order| order.subtotal_cents - order.refunded_cents())
                     .sum();
-                Ok(ResolvedValue::object(MoneyValue { cents, currency: shop.currency.clone() }))
+                Ok(ResolvedValue::object(MoneyValue::of_cents(cents, &shop.currency)))
             }
             "defaultAddress" => Ok(ResolvedValue::object(AddressValue(customer.country_code.clone()))),
-            _ => Err(self.unknown_field_error(info)),
-        }
-    }
-}
-
-struct MoneyValue {
-    cents: u64,
-    currency: String,
-}
-
-impl ObjectValue for MoneyValue {
-    fn type_name(&self) -> &str {
-        "MoneyV2"
-    }
-
-    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
-        match info.field_name() {
-            "amount" => Ok(ResolvedValue::leaf(format!("{}.{:02}", self.cents / 100, self.cents % 100))),
-            "currencyCode" => Ok(ResolvedValue::leaf(self.currency.as_str())),
             _ => Err(self.unknown_field_error(info)),
         }
     }

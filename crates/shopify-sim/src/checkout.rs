@@ -12,6 +12,7 @@ use apollo_compiler::{ExecutableDocument, Schema};
 
 use crate::admin::ONE_OF;
 use crate::errors::{GraphqlError, GraphqlErrors};
+use crate::money::MoneyValue;
 
 /// Written by `scripts/schemas.mjs` from Shopify's introspection (`@shopify/dev-mcp`).
 const FUNCTION_SDL: &str = include_str!("../schema/functions_discount_2026-10.graphql");
@@ -424,25 +425,6 @@ fn decimal_sum(lines: &[CartLine]) -> String {
         })
         .sum();
     format!("{}.{:02}", cents / 100, cents % 100)
-}
-
-struct MoneyValue {
-    amount: String,
-    currency: String,
-}
-
-impl ObjectValue for MoneyValue {
-    fn type_name(&self) -> &str {
-        "MoneyV2"
-    }
-
-    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
-        match info.field_name() {
-            "amount" => Ok(ResolvedValue::leaf(self.amount.as_str())),
-            "currencyCode" => Ok(ResolvedValue::leaf(self.currency.as_str())),
-            _ => Err(self.unknown_field_error(info)),
-        }
-    }
 }
 
 struct DeliveryGroupValue<'c>(&'c DeliveryGroup, &'c str);

@@ -121,7 +121,7 @@ impl AdminApi {
         };
         let left = order.subtotal_cents - order.refunded_cents();
         if amount_cents == 0 || amount_cents > left {
-            return refuse(format!("a refund is between 0.01 and the {} left", payloads::money(left)));
+            return refuse(format!("a refund is between 0.01 and the {} left", crate::money::amount(left)));
         }
         order.refunds.push(Refund { id: refund_id, created_at: now.as_secs(), amount_cents });
         order.financial_status =

@@ -18,6 +18,7 @@ mod events;
 pub mod metafield_definitions;
 mod metafield_resolvers;
 pub mod metafields;
+mod money;
 pub mod oauth;
 pub mod orders;
 mod paging;

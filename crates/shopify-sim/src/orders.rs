@@ -7,8 +7,8 @@ use apollo_compiler::resolvers::{FieldError, ObjectValue, ResolveInfo, ResolvedV
 use apollo_compiler::response::JsonValue;
 
 use crate::metafield_resolvers::ProductValue;
+use crate::money::MoneyValue;
 use crate::paging::{Page, PageInfoValue, encode_cursor, page};
-use crate::payloads::money;
 use crate::shop::{Order, Shop, gid, iso8601};
 
 /// How far back an app without `read_all_orders` can see.
@@ -396,29 +396,9 @@ impl ObjectValue for MoneyBagValue {
 
     fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
         match info.field_name() {
-            "shopMoney" | "presentmentMoney" => Ok(ResolvedValue::object(MoneyV2 {
-                amount: money(self.cents),
-                currency: self.currency.clone(),
-            })),
-            _ => Err(self.unknown_field_error(info)),
-        }
-    }
-}
-
-struct MoneyV2 {
-    amount: String,
-    currency: String,
-}
-
-impl ObjectValue for MoneyV2 {
-    fn type_name(&self) -> &str {
-        "MoneyV2"
-    }
-
-    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
-        match info.field_name() {
-            "amount" => Ok(ResolvedValue::leaf(self.amount.as_str())),
-            "currencyCode" => Ok(ResolvedValue::leaf(self.currency.as_str())),
+            "shopMoney" | "presentmentMoney" => {
+                Ok(ResolvedValue::object(MoneyValue::of_cents(self.cents, &self.currency)))
+            }
             _ => Err(self.unknown_field_error(info)),
         }
     }

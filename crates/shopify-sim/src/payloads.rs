@@ -3,11 +3,8 @@
 
 use serde_json::{Value, json};
 
+use crate::money::amount as money;
 use crate::shop::{Customer, Order, Product, Refund, Shop, gid, iso8601};
-
-pub(crate) fn money(cents: u64) -> String {
-    format!("{}.{:02}", cents / 100, cents % 100)
-}
 
 pub(crate) fn customer(customer: &Customer, shop: &Shop, now: u64) -> Value {
     json!({

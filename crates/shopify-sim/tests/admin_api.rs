@@ -3,32 +3,17 @@
 
 use std::time::Duration;
 
+mod common;
+
 use serde_json::{Value, json};
-use shopify_sim::oauth::{AppCredentials, OAuthServer};
 use shopify_sim::shop::Shop;
 use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
 
-const SECRET: &str = "shpss_admin_test";
 const NOW: Duration = Duration::from_secs(1_790_812_800);
 
 fn installed(scopes: &[&str]) -> (AdminApi, String) {
     let shop = seed_shop(&SeedOptions { customers: 50, products: 6, orders: 300, ..SeedOptions::default() });
-    let app = AppCredentials {
-        client_id: "client".to_owned(),
-        client_secret: SECRET.to_owned(),
-        redirect_urls: vec!["https://app.example/".to_owned()],
-    };
-    let oauth = OAuthServer::new(&shop.domain, app, scopes);
-    let mut api = AdminApi::new(shop, oauth, Plan::Standard, NOW);
-    let session = api.oauth_mut().session_token(1, NOW.as_secs());
-    let request = json!({
-        "client_id": "client", "client_secret": SECRET,
-        "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
-        "subject_token": session, "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
-        "requested_token_type": "urn:shopify:params:oauth:token-type:offline-access-token",
-    });
-    let token = api.oauth_mut().access_token(&request, NOW.as_secs()).expect("token exchange");
-    (api, token["access_token"].as_str().expect("a token").to_owned())
+    common::install(shop, "client", scopes, Plan::Standard, NOW)
 }
 
 fn full_api() -> (AdminApi, String) {

@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
+mod common;
+
 use serde_json::{Value, json};
-use shopify_sim::oauth::{AppCredentials, OAuthServer};
 use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
 
 const NOW: Duration = Duration::from_secs(1_790_812_800);
@@ -12,25 +13,7 @@ const NOW: Duration = Duration::from_secs(1_790_812_800);
 fn installed() -> (AdminApi, String) {
     let shop =
         seed_shop(&SeedOptions { customers: 1_000, products: 2, orders: 10, ..SeedOptions::default() });
-    let app = AppCredentials {
-        client_id: "3".to_owned(),
-        client_secret: "secret".to_owned(),
-        redirect_urls: vec![],
-    };
-    let oauth = OAuthServer::new(&shop.domain, app, &["read_customers"]);
-    let mut api = AdminApi::new(shop, oauth, Plan::Standard, NOW);
-    let session = api.oauth_mut().session_token(1, NOW.as_secs());
-    let request = json!({
-        "client_id": "3", "client_secret": "secret",
-        "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
-        "subject_token": session, "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
-        "requested_token_type": "urn:shopify:params:oauth:token-type:offline-access-token",
-    });
-    let token = api.oauth_mut().access_token(&request, NOW.as_secs()).unwrap()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (api, token)
+    common::install(shop, "3", &["read_customers"], Plan::Standard, NOW)
 }
 
 const RUN: &str = "mutation ($query: String!) {
@@ -134,25 +117,7 @@ const TAGS_ADD: &str = "mutation ($id: ID!, $tags: [String!]!) { tagsAdd(id: $id
 
 fn writer() -> (AdminApi, String) {
     let shop = seed_shop(&SeedOptions { customers: 5, products: 1, orders: 1, ..SeedOptions::default() });
-    let app = AppCredentials {
-        client_id: "3".to_owned(),
-        client_secret: "secret".to_owned(),
-        redirect_urls: vec![],
-    };
-    let oauth = OAuthServer::new(&shop.domain, app, &["write_customers"]);
-    let mut api = AdminApi::new(shop, oauth, Plan::Standard, NOW);
-    let session = api.oauth_mut().session_token(1, NOW.as_secs());
-    let request = json!({
-        "client_id": "3", "client_secret": "secret",
-        "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
-        "subject_token": session, "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
-        "requested_token_type": "urn:shopify:params:oauth:token-type:offline-access-token",
-    });
-    let token = api.oauth_mut().access_token(&request, NOW.as_secs()).unwrap()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (api, token)
+    common::install(shop, "3", &["write_customers"], Plan::Standard, NOW)
 }
 
 fn stage(api: &mut AdminApi, token: &str) -> String {

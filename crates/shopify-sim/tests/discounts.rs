@@ -3,33 +3,17 @@
 
 use std::time::Duration;
 
+mod common;
+
 use serde_json::{Value, json};
-use shopify_sim::oauth::{AppCredentials, OAuthServer};
 use shopify_sim::{AdminApi, Checkout, Plan, SeedOptions, function_input, seed_shop};
 
 const NOW: Duration = Duration::from_secs(1_790_812_800);
 
 fn installed(scopes: &[&str]) -> (AdminApi, String) {
     let shop = seed_shop(&SeedOptions { customers: 3, products: 2, orders: 3, ..SeedOptions::default() });
-    let app = AppCredentials {
-        client_id: "77".to_owned(),
-        client_secret: "secret".to_owned(),
-        redirect_urls: vec![],
-    };
-    let oauth = OAuthServer::new(&shop.domain, app, scopes);
-    let mut api = AdminApi::new(shop, oauth, Plan::Plus, NOW);
+    let (mut api, token) = common::install(shop, "77", scopes, Plan::Plus, NOW);
     api.deploy_function("segment-discount", "discount", "Segment discount");
-    let session = api.oauth_mut().session_token(1, NOW.as_secs());
-    let request = json!({
-        "client_id": "77", "client_secret": "secret",
-        "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
-        "subject_token": session, "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
-        "requested_token_type": "urn:shopify:params:oauth:token-type:offline-access-token",
-    });
-    let token = api.oauth_mut().access_token(&request, NOW.as_secs()).unwrap()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     (api, token)
 }
 

@@ -4,12 +4,13 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
 
-use serde_json::{Value, json};
-use shopify_sim::oauth::{AppCredentials, OAuthServer};
-use shopify_sim::server::{Fault, FaultKind, Simulator, serve};
-use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
+mod common;
 
-const SECRET: &str = "shpss_server_test";
+use common::SECRET;
+use serde_json::{Value, json};
+use shopify_sim::server::{Fault, FaultKind, Simulator, serve};
+use shopify_sim::{Plan, SeedOptions, seed_shop};
+
 const CALLBACK: &str = "https://app.example/auth/callback";
 
 struct Reply {
@@ -32,16 +33,13 @@ impl Reply {
 }
 
 /// Binds before the server thread starts, so connections queue until it accepts them.
-fn start() -> (Simulator, SocketAddr) {
+/// Also returns an offline access token for the installed app.
+fn start() -> (Simulator, SocketAddr, String) {
     let shop = seed_shop(&SeedOptions { customers: 20, products: 4, orders: 40, ..SeedOptions::default() });
-    let app = AppCredentials {
-        client_id: "client".to_owned(),
-        client_secret: SECRET.to_owned(),
-        redirect_urls: vec![CALLBACK.to_owned()],
-    };
-    let oauth = OAuthServer::new(&shop.domain, app, &["read_customers", "write_customers"]);
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
-    let sim = Simulator::new(AdminApi::new(shop, oauth, Plan::Standard, now));
+    let now = Duration::from_secs(now_secs());
+    let (api, token) =
+        common::install(shop, "client", &["read_customers", "write_customers"], Plan::Standard, now);
+    let sim = Simulator::new(api);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     listener.set_nonblocking(true).unwrap();
@@ -53,7 +51,7 @@ fn start() -> (Simulator, SocketAddr) {
             serve(&served, listener).await
         })
     });
-    (sim, address)
+    (sim, address, token)
 }
 
 fn send(
@@ -93,22 +91,6 @@ fn post_json(address: SocketAddr, path: &str, token: Option<&str>, body: &Value)
     send(address, "POST", path, &headers, &body.to_string()).expect("an answer")
 }
 
-fn offline_token(sim: &Simulator) -> String {
-    sim.with_admin(|admin| {
-        let session = admin.oauth_mut().session_token(1, now_secs());
-        let request = json!({
-            "client_id": "client", "client_secret": SECRET,
-            "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
-            "subject_token": session, "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
-            "requested_token_type": "urn:shopify:params:oauth:token-type:offline-access-token",
-        });
-        admin.oauth_mut().access_token(&request, now_secs()).unwrap()["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    })
-}
-
 fn now_secs() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
 }
@@ -117,7 +99,7 @@ const GRAPHQL: &str = "/admin/api/2026-10/graphql.json";
 
 #[test]
 fn the_authorization_code_flow_runs_over_http() {
-    let (_sim, address) = start();
+    let (_sim, address, _) = start();
     let authorize = format!(
         "/admin/oauth/authorize?client_id=client&scope=read_customers&redirect_uri={}&state=xyz",
         "https%3A%2F%2Fapp.example%2Fauth%2Fcallback"
@@ -145,8 +127,7 @@ fn the_authorization_code_flow_runs_over_http() {
 
 #[test]
 fn graphql_answers_and_refuses_over_http() {
-    let (sim, address) = start();
-    let token = offline_token(&sim);
+    let (sim, address, token) = start();
     let query = json!({ "query": "mutation { tagsAdd(id: \"gid://shopify/Customer/7100000002\", tags: [\"seglink:vip\"]) { userErrors { message } } }" });
     let added = post_json(address, GRAPHQL, Some(&token), &query);
     assert_eq!(added.status, 200);
@@ -162,8 +143,7 @@ fn graphql_answers_and_refuses_over_http() {
 
 #[test]
 fn a_server_error_fault_answers_then_clears() {
-    let (sim, address) = start();
-    let token = offline_token(&sim);
+    let (sim, address, token) = start();
     sim.inject(Fault {
         path_prefix: "/admin/api/".to_owned(),
         kind: FaultKind::Status { status: 503 },
@@ -177,8 +157,7 @@ fn a_server_error_fault_answers_then_clears() {
 
 #[test]
 fn a_rate_limit_fault_sends_retry_after_in_seconds() {
-    let (sim, address) = start();
-    let token = offline_token(&sim);
+    let (_sim, address, token) = start();
     let fault = json!({ "path_prefix": "/admin/api/", "kind": "too_many_requests", "retry_after_secs": 2 });
     assert_eq!(post_json(address, "/__sim/faults", None, &fault).status, 204);
     let throttled = post_json(address, GRAPHQL, Some(&token), &json!({ "query": "{ shop { name } }" }));
@@ -190,8 +169,7 @@ fn a_rate_limit_fault_sends_retry_after_in_seconds() {
 
 #[test]
 fn a_dropped_connection_never_completes_its_response() {
-    let (sim, address) = start();
-    let token = offline_token(&sim);
+    let (sim, address, token) = start();
     sim.inject(Fault { path_prefix: "/admin/api/".to_owned(), kind: FaultKind::DropConnection, times: 1 });
     match send(
         address,
@@ -209,7 +187,7 @@ fn a_dropped_connection_never_completes_its_response() {
 
 #[test]
 fn a_timeout_fault_never_answers_and_a_delay_fault_answers() {
-    let (sim, address) = start();
+    let (sim, address, _) = start();
     sim.inject(Fault { path_prefix: "/admin/oauth/".to_owned(), kind: FaultKind::Timeout, times: 1 });
     let mut stream = TcpStream::connect(address).unwrap();
     stream.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
@@ -239,8 +217,7 @@ fn a_timeout_fault_never_answers_and_a_delay_fault_answers() {
 
 #[test]
 fn a_bulk_result_is_served_at_its_url() {
-    let (sim, address) = start();
-    let token = offline_token(&sim);
+    let (_sim, address, token) = start();
     let run = json!({
         "query": "mutation ($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { url } userErrors { message } } }",
         "variables": { "q": "{ customers { nodes { id } } }" },
@@ -293,7 +270,7 @@ fn deliver(sim: &Simulator) -> shopify_sim::webhooks::DeliveryReport {
 
 #[test]
 fn webhooks_are_posted_to_the_app_over_http() {
-    let (sim, _) = start();
+    let (sim, _, _) = start();
     let (uri, request) = app_endpoint(200);
     sim.with_admin(|admin| {
         admin.webhooks_mut().subscribe("customers/create", &uri).unwrap();
@@ -312,7 +289,7 @@ fn webhooks_are_posted_to_the_app_over_http() {
 
 #[test]
 fn a_failing_or_unreachable_app_gets_a_retry() {
-    let (sim, _) = start();
+    let (sim, _, _) = start();
     let (uri, request) = app_endpoint(500);
     let closed = {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -333,8 +310,7 @@ fn a_failing_or_unreachable_app_gets_a_retry() {
 
 #[test]
 fn a_staged_upload_is_posted_as_a_multipart_form() {
-    let (sim, address) = start();
-    let token = offline_token(&sim);
+    let (_sim, address, token) = start();
     let stage = json!({ "query": "mutation { stagedUploadsCreate(input: [{ resource: BULK_MUTATION_VARIABLES, filename: \"v.jsonl\", mimeType: \"text/jsonl\", httpMethod: POST }]) { stagedTargets { url parameters { name value } } } }" });
     let target = post_json(address, GRAPHQL, Some(&token), &stage).json()["data"]["stagedUploadsCreate"]["stagedTargets"][0].clone();
     let url = target["url"].as_str().unwrap().to_owned();
@@ -376,8 +352,7 @@ fn a_staged_upload_is_posted_as_a_multipart_form() {
 
 #[test]
 fn a_throttled_burst_empties_the_bucket() {
-    let (sim, address) = start();
-    let token = offline_token(&sim);
+    let (_sim, address, token) = start();
     let fault = json!({ "path_prefix": "/admin/api/", "kind": "throttled_burst" });
     assert_eq!(post_json(address, "/__sim/faults", None, &fault).status, 204);
     let reply = post_json(
