@@ -311,37 +311,36 @@ impl AdminApi {
 
     /// A customer asks for their data: `customers/data_request`.
     pub fn request_customer_data(&mut self, customer_id: u64, now: Duration) -> Result<(), EventError> {
-        let shop = self.shop.borrow();
-        let Some(customer) = shop.customers.iter().find(|customer| customer.id == customer_id) else {
-            return refuse("no such customer");
-        };
-        let payload = serde_json::json!({
-            "shop_id": 1,
-            "shop_domain": shop.domain,
-            "orders_requested": payloads::orders_of(&shop, customer_id),
-            "customer": payloads::compliance_customer(customer),
-            "data_request": { "id": now.as_secs() },
-        });
-        drop(shop);
+        let mut payload = self.compliance_request(customer_id, "orders_requested")?;
+        payload["data_request"] = serde_json::json!({ "id": now.as_secs() });
         self.outbox.get_mut().emit("customers/data_request", &payload, now);
         Ok(())
     }
 
     /// A merchant asks for a customer's erasure: `customers/redact`.
     pub fn redact_customer(&mut self, customer_id: u64, now: Duration) -> Result<(), EventError> {
+        let payload = self.compliance_request(customer_id, "orders_to_redact")?;
+        self.outbox.get_mut().emit("customers/redact", &payload, now);
+        Ok(())
+    }
+
+    /// The body both customer compliance topics share; they name the order list differently.
+    fn compliance_request(
+        &self,
+        customer_id: u64,
+        orders_key: &str,
+    ) -> Result<serde_json::Value, EventError> {
         let shop = self.shop.borrow();
         let Some(customer) = shop.customers.iter().find(|customer| customer.id == customer_id) else {
             return refuse("no such customer");
         };
-        let payload = serde_json::json!({
+        let mut payload = serde_json::json!({
             "shop_id": 1,
             "shop_domain": shop.domain,
             "customer": payloads::compliance_customer(customer),
-            "orders_to_redact": payloads::orders_of(&shop, customer_id),
         });
-        drop(shop);
-        self.outbox.get_mut().emit("customers/redact", &payload, now);
-        Ok(())
+        payload[orders_key] = serde_json::json!(payloads::orders_of(&shop, customer_id));
+        Ok(payload)
     }
 
     /// Shopify asks for the shop's erasure, 48 hours after uninstall: `shop/redact`.
