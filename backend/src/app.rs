@@ -1,0 +1,52 @@
+//! The application: its shared state, and binding and serving it.
+
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::router::router;
+
+/// What every handler can reach.
+pub struct App {
+    /// The configuration read at start.
+    pub config: Config,
+}
+
+/// The state handlers extract: cheap to clone.
+#[derive(Clone)]
+pub struct AppState(pub Arc<App>);
+
+impl Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+/// A bound, not yet serving, application.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Binds 127.0.0.1 on the configured port (0 picks a free one).
+    pub async fn build(config: Config) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], config.port))).await?;
+        Ok(Self { listener, state: AppState(Arc::new(App { config })) })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|address| address.port()).unwrap_or_default()
+    }
+
+    /// Serves until the process ends.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, router(self.state)).await
+    }
+}

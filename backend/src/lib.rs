@@ -1,0 +1,9 @@
+//! Seglink's backend: installs the app into a shop, verifies what Shopify sends, and serves the
+//! merchant's admin.
+
+pub mod app;
+pub mod config;
+pub mod error;
+mod health;
+pub mod router;
+pub mod shopify;

@@ -1,0 +1,46 @@
+//! `seglink serve`: the backend, configured from the environment.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use seglink::app::Application;
+use seglink::config::Config;
+
+#[derive(Parser)]
+#[command(name = "seglink", about = "Seglink's backend")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the backend on 127.0.0.1:$PORT.
+    Serve,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let Command::Serve = Cli::parse().command;
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("seglink: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let outcome = match Application::build(config).await {
+        Ok(application) => {
+            eprintln!("seglink listening on 127.0.0.1:{}", application.port());
+            application.run_until_stopped().await
+        }
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("seglink: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

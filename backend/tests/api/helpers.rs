@@ -1,0 +1,47 @@
+//! A configured app answering in-process.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::Request;
+use seglink::app::{App, AppState};
+use seglink::config::Config;
+use seglink::router::router;
+use serde_json::Value;
+use tower::ServiceExt as _;
+
+pub const API_KEY: &str = "seglink-test-key";
+pub const SECRET: &str = "seglink-test-secret";
+pub const PREVIOUS_SECRET: &str = "seglink-old-secret";
+
+pub fn config() -> Config {
+    let pairs = [
+        ("SHOPIFY_API_KEY", API_KEY),
+        ("SHOPIFY_API_SECRET", SECRET),
+        ("SHOPIFY_API_SECRET_PREVIOUS", PREVIOUS_SECRET),
+        ("SCOPES", "read_customers,write_customers"),
+        ("SHOPIFY_APP_URL", "https://seglink.example"),
+        ("PORT", "0"),
+    ];
+    Config::from_lookup(|name| {
+        pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned())
+    })
+    .expect("a complete test configuration")
+}
+
+pub struct TestApp {
+    router: Router,
+}
+
+impl TestApp {
+    pub fn spawn() -> Self {
+        Self { router: router(AppState(std::sync::Arc::new(App { config: config() }))) }
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let request = Request::get(path).body(Body::empty()).expect("a request");
+        let response = self.router.clone().oneshot(request).await.expect("an answer");
+        let status = response.status().as_u16();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("a body");
+        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+}

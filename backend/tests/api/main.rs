@@ -1,0 +1,6 @@
+//! The backend's integration tests, one binary, a module per feature.
+
+mod health;
+mod helpers;
+mod session_tokens;
+mod webhooks;
