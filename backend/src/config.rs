@@ -15,7 +15,8 @@ pub struct Config {
     pub previous_api_secret: Option<String>,
     /// `SCOPES`: the access scopes the app asks for.
     pub scopes: Vec<String>,
-    /// `SHOPIFY_APP_URL` (or `HOST`, as older CLI versions set it): where Shopify reaches us.
+    /// `SHOPIFY_APP_URL`, or `APP_URL` / `HOST` as `shopify app dev` sets them: where Shopify
+    /// reaches us.
     pub app_url: String,
     /// `PORT`: where to listen; 0 picks a free port.
     pub port: u16,

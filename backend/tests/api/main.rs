@@ -3,4 +3,5 @@
 mod health;
 mod helpers;
 mod session_tokens;
+mod web_process;
 mod webhooks;

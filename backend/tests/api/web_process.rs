@@ -1,0 +1,49 @@
+//! `shopify app dev` finds the backend through the app's `web_directories`, starts it with the
+//! web config's dev command, and passes it the variables the config reads.
+
+use seglink::config::Config;
+use toml::Table;
+
+fn parse(path: &str) -> Table {
+    let text =
+        std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).expect("the file exists");
+    text.parse::<Table>().expect("valid TOML")
+}
+
+#[test]
+fn the_app_config_points_the_cli_at_the_backend() {
+    let app = parse("../shopify.app.toml");
+    let web_directories = app["web_directories"].as_array().expect("web_directories");
+    assert!(web_directories.iter().any(|directory| directory.as_str() == Some("backend")));
+}
+
+#[test]
+fn the_web_config_runs_the_backend_as_a_backend() {
+    let web = parse("shopify.web.toml");
+    assert_eq!(
+        web["roles"].as_array().unwrap().iter().filter_map(|role| role.as_str()).collect::<Vec<_>>(),
+        ["backend"]
+    );
+    assert_eq!(web["webhooks_path"].as_str(), Some("/webhooks"));
+    let dev = web["commands"]["dev"].as_str().unwrap();
+    assert!(dev.contains("-p seglink") && dev.ends_with("serve"), "{dev}");
+}
+
+#[test]
+fn the_variables_the_cli_passes_are_enough_to_start() {
+    // As `shopify app dev` sets them (reference notes, backend §2): no SHOPIFY_APP_URL.
+    let cli = [
+        ("SHOPIFY_API_KEY", "key"),
+        ("SHOPIFY_API_SECRET", "secret"),
+        ("SCOPES", "read_customers,write_customers"),
+        ("HOST", "https://tunnel.example"),
+        ("APP_URL", "https://tunnel.example"),
+        ("PORT", "52345"),
+        ("APP_ENV", "development"),
+    ];
+    let config = Config::from_lookup(|name| {
+        cli.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned())
+    })
+    .unwrap();
+    assert_eq!((config.app_url.as_str(), config.port), ("https://tunnel.example", 52345));
+}
