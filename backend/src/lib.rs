@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod config;
+pub mod crypto;
 pub mod error;
 mod health;
 pub mod router;
