@@ -1,7 +1,9 @@
-//! Everything that speaks Shopify's protocols: shop domains, session tokens, webhooks.
+//! Everything that speaks Shopify's protocols: shop domains, session tokens, signed queries,
+//! webhooks.
 
 pub mod session_token;
 mod shop_domain;
+pub mod signed_query;
 pub mod webhook;
 
 pub use shop_domain::{InvalidShopDomain, ShopDomain};

@@ -3,5 +3,6 @@
 mod health;
 mod helpers;
 mod session_tokens;
+mod signed_queries;
 mod web_process;
 mod webhooks;
