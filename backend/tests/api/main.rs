@@ -4,5 +4,6 @@ mod health;
 mod helpers;
 mod session_tokens;
 mod signed_queries;
+mod throttling;
 mod web_process;
 mod webhooks;
