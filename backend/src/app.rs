@@ -7,12 +7,22 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use crate::metrics::Metrics;
 use crate::router::router;
 
 /// What every handler can reach.
 pub struct App {
     /// The configuration read at start.
     pub config: Config,
+    /// Request counters for `/metrics`.
+    pub metrics: Metrics,
+}
+
+impl App {
+    /// The state for `config`.
+    pub fn new(config: Config) -> Self {
+        Self { config, metrics: Metrics::default() }
+    }
 }
 
 /// The state handlers extract: cheap to clone.
@@ -37,7 +47,7 @@ impl Application {
     /// Binds 127.0.0.1 on the configured port (0 picks a free one).
     pub async fn build(config: Config) -> std::io::Result<Self> {
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], config.port))).await?;
-        Ok(Self { listener, state: AppState(Arc::new(App { config })) })
+        Ok(Self { listener, state: AppState(Arc::new(App::new(config))) })
     }
 
     /// The port actually bound.

@@ -6,5 +6,6 @@ pub mod config;
 pub mod crypto;
 pub mod error;
 mod health;
+pub mod metrics;
 pub mod router;
 pub mod shopify;

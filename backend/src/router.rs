@@ -1,15 +1,17 @@
 //! Every route the backend answers, in one place.
 
-use axum::Router;
 use axum::routing::get;
+use axum::{Router, middleware};
 
 use crate::app::AppState;
-use crate::health;
+use crate::{health, metrics};
 
 /// The routes, with their state.
 pub fn router(state: AppState) -> Router {
     Router::new()
         // Operations
         .route("/health", get(health::health))
+        .route("/metrics", get(metrics::metrics))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::count_requests))
         .with_state(state)
 }

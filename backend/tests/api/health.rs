@@ -8,3 +8,16 @@ async fn health_answers_with_the_app_it_serves() {
     assert_eq!(app.get("/health").await, (200, json!({ "status": "ok", "app": API_KEY })));
     assert_eq!(app.get("/nowhere").await.0, 404);
 }
+
+#[tokio::test]
+async fn metrics_count_answered_requests_by_status() {
+    let app = TestApp::spawn();
+    app.get("/health").await;
+    app.get("/health").await;
+    app.get("/nowhere").await;
+    let (status, text) = app.get_text("/metrics").await;
+    assert_eq!(status, 200);
+    assert!(text.contains("seglink_http_requests_total{method=\"GET\",status=\"200\"} 2"), "{text}");
+    assert!(text.contains("seglink_http_requests_total{method=\"GET\",status=\"404\"} 1"), "{text}");
+    assert!(text.contains("# TYPE seglink_http_requests_total counter"));
+}

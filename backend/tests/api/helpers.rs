@@ -34,7 +34,7 @@ pub struct TestApp {
 
 impl TestApp {
     pub fn spawn() -> Self {
-        Self { router: router(AppState(std::sync::Arc::new(App { config: config() }))) }
+        Self { router: router(AppState(std::sync::Arc::new(App::new(config())))) }
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {
@@ -43,5 +43,13 @@ impl TestApp {
         let status = response.status().as_u16();
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("a body");
         (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let request = Request::get(path).body(Body::empty()).expect("a request");
+        let response = self.router.clone().oneshot(request).await.expect("an answer");
+        let status = response.status().as_u16();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("a body");
+        (status, String::from_utf8_lossy(&bytes).into_owned())
     }
 }
