@@ -8,4 +8,5 @@ pub mod error;
 mod health;
 pub mod metrics;
 pub mod router;
+mod session;
 pub mod shopify;

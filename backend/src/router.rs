@@ -4,7 +4,7 @@ use axum::routing::get;
 use axum::{Router, middleware};
 
 use crate::app::AppState;
-use crate::{health, metrics};
+use crate::{health, metrics, session};
 
 /// The routes, with their state.
 pub fn router(state: AppState) -> Router {
@@ -12,6 +12,8 @@ pub fn router(state: AppState) -> Router {
         // Operations
         .route("/health", get(health::health))
         .route("/metrics", get(metrics::metrics))
+        // Embedded admin API
+        .route("/api/session", get(session::current))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::count_requests))
         .with_state(state)
 }

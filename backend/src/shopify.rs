@@ -1,6 +1,7 @@
 //! Everything that speaks Shopify's protocols: shop domains, session tokens, signed queries,
 //! webhooks.
 
+pub mod extract;
 pub mod retry_policy;
 pub mod session_token;
 mod shop_domain;

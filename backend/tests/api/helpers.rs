@@ -32,9 +32,26 @@ pub struct TestApp {
     router: Router,
 }
 
+pub fn state() -> AppState {
+    AppState(std::sync::Arc::new(App::new(config())))
+}
+
+/// Sends one request to `router` and reads the whole answer.
+pub async fn send(router: &Router, request: Request<Body>) -> (u16, axum::http::HeaderMap, String) {
+    let response = router.clone().oneshot(request).await.expect("an answer");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("a body");
+    (status, headers, String::from_utf8_lossy(&bytes).into_owned())
+}
+
 impl TestApp {
     pub fn spawn() -> Self {
-        Self { router: router(AppState(std::sync::Arc::new(App::new(config())))) }
+        Self { router: router(state()) }
+    }
+
+    pub async fn request(&self, request: Request<Body>) -> (u16, axum::http::HeaderMap, String) {
+        send(&self.router, request).await
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {

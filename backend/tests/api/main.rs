@@ -1,5 +1,6 @@
 //! The backend's integration tests, one binary, a module per feature.
 
+mod extractors;
 mod health;
 mod helpers;
 mod session_tokens;

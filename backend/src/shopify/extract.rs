@@ -1,0 +1,100 @@
+//! The checks every Shopify-facing route makes, as extractors: a handler that takes one of these
+//! runs only for a request that passed it.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::session_token::{self, SessionClaims};
+use super::webhook::{self, WebhookDelivery, WebhookError};
+use crate::app::AppState;
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// A staff member of a shop, from the session token App Bridge sends as `Authorization: Bearer`.
+#[derive(Clone, Debug)]
+pub struct ShopSession(pub SessionClaims);
+
+/// A request without a valid session token: 401 with the header that makes App Bridge fetch a
+/// fresh token and retry (reference notes, backend §1.4).
+pub struct InvalidSession(&'static str);
+
+impl IntoResponse for InvalidSession {
+    fn into_response(self) -> Response {
+        let mut response = (StatusCode::UNAUTHORIZED, Json(json!({ "error": self.0 }))).into_response();
+        response
+            .headers_mut()
+            .insert("X-Shopify-Retry-Invalid-Session-Request", HeaderValue::from_static("1"));
+        response
+    }
+}
+
+impl<S> FromRequestParts<S> for ShopSession
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = InvalidSession;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let app = AppState::from_ref(state);
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .ok_or(InvalidSession("a session token is required"))?;
+        session_token::verify(token.trim(), &app.config.api_key, &app.config.secrets(), now())
+            .map(ShopSession)
+            .map_err(|_| InvalidSession("the session token is not valid"))
+    }
+}
+
+/// A webhook delivery whose signature holds, with its raw body untouched.
+#[derive(Clone, Debug)]
+pub struct VerifiedWebhook {
+    /// What the headers say.
+    pub delivery: WebhookDelivery,
+    /// The bytes Shopify signed.
+    pub body: Bytes,
+}
+
+/// A refused delivery: 401 for a bad signature, 400 for anything missing.
+pub struct RefusedWebhook(WebhookError);
+
+impl IntoResponse for RefusedWebhook {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        (status, Json(json!({ "error": self.0.to_string() }))).into_response()
+    }
+}
+
+impl<S> FromRequest<S> for VerifiedWebhook
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = RefusedWebhook;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let app = AppState::from_ref(state);
+        let (parts, body) = request.into_parts();
+        // Shopify's largest payloads are well under this; anything bigger is not Shopify.
+        let body = axum::body::to_bytes(body, 5 * 1024 * 1024)
+            .await
+            .map_err(|_| RefusedWebhook(WebhookError::MissingBody))?;
+        let header = |name: &str| parts.headers.get(name).and_then(|value| value.to_str().ok());
+        let delivery = webhook::verify(header, &body, &app.config.secrets()).map_err(RefusedWebhook)?;
+        Ok(Self { delivery, body })
+    }
+}

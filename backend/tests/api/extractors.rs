@@ -1,0 +1,106 @@
+//! The session-token and webhook checks as the routes see them: a handler runs only for a
+//! request that passed.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::Request;
+use axum::routing::post;
+use seglink::shopify::extract::VerifiedWebhook;
+use serde_json::{Value, json};
+use shopify_sim::signing::{SessionClaims, session_token, webhook_hmac};
+
+use crate::helpers::{API_KEY, SECRET, TestApp, send, state};
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+fn bearer(token: &str) -> Request<Body> {
+    Request::get("/api/session")
+        .header("Authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_admin_api_knows_the_shop_from_the_session_token() {
+    let app = TestApp::spawn();
+    let token = session_token(SECRET, &SessionClaims::new("seglink-test.myshopify.com", API_KEY, 7, now()));
+    let (status, _, body) = app.request(bearer(&token)).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap(),
+        json!({ "shop": "seglink-test.myshopify.com", "user": "7" })
+    );
+}
+
+#[tokio::test]
+async fn a_missing_or_bad_session_token_asks_app_bridge_to_retry() {
+    let app = TestApp::spawn();
+    let stale =
+        session_token(SECRET, &SessionClaims::new("seglink-test.myshopify.com", API_KEY, 7, now() - 3_600));
+    let foreign = session_token(
+        "another app's secret",
+        &SessionClaims::new("seglink-test.myshopify.com", API_KEY, 7, now()),
+    );
+    let requests = [
+        Request::get("/api/session").body(Body::empty()).unwrap(),
+        bearer(&stale),
+        bearer(&foreign),
+        bearer("garbage"),
+        Request::get("/api/session")
+            .header("Authorization", format!("Basic {SECRET}"))
+            .body(Body::empty())
+            .unwrap(),
+    ];
+    for request in requests {
+        let (status, headers, body) = app.request(request).await;
+        assert_eq!(status, 401, "{body}");
+        assert_eq!(
+            headers.get("X-Shopify-Retry-Invalid-Session-Request").and_then(|value| value.to_str().ok()),
+            Some("1")
+        );
+        assert!(serde_json::from_str::<Value>(&body).unwrap()["error"].is_string());
+    }
+}
+
+fn probe() -> Router {
+    async fn handler(webhook: VerifiedWebhook) -> String {
+        format!("{} {} {}", webhook.delivery.topic, webhook.delivery.event_id, webhook.body.len())
+    }
+    Router::new().route("/webhooks", post(handler)).with_state(state())
+}
+
+fn delivery(signature: &str, topic: Option<&str>, body: &'static str) -> Request<Body> {
+    let mut request = Request::post("/webhooks")
+        .header("X-Shopify-Hmac-Sha256", signature)
+        .header("X-Shopify-Shop-Domain", "seglink-test.myshopify.com")
+        .header("X-Shopify-API-Version", "2026-10")
+        .header("X-Shopify-Webhook-Id", "w-1")
+        .header("X-Shopify-Event-Id", "e-1");
+    if let Some(topic) = topic {
+        request = request.header("X-Shopify-Topic", topic);
+    }
+    request.body(Body::from(body)).unwrap()
+}
+
+#[tokio::test]
+async fn only_signed_webhooks_reach_the_handler() {
+    let router = probe();
+    let body = r#"{"id":1,"email":"a@b.c"}"#;
+    let (status, _, answer) =
+        send(&router, delivery(&webhook_hmac(SECRET, body.as_bytes()), Some("orders/paid"), body)).await;
+    assert_eq!((status, answer.as_str()), (200, "orders/paid e-1 24"));
+
+    let (status, _, _) =
+        send(&router, delivery(&webhook_hmac("wrong", body.as_bytes()), Some("orders/paid"), body)).await;
+    assert_eq!(status, 401);
+    let (status, _, _) = send(&router, delivery(&webhook_hmac(SECRET, body.as_bytes()), None, body)).await;
+    assert_eq!(status, 400);
+    let (status, _, _) = send(&router, delivery(&webhook_hmac(SECRET, b""), Some("orders/paid"), "")).await;
+    assert_eq!(status, 400);
+    let get = Request::get("/webhooks").body(Body::empty()).unwrap();
+    assert_eq!(send(&router, get).await.0, 405);
+}
