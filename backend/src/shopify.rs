@@ -5,6 +5,7 @@ pub mod extract;
 pub mod retry_policy;
 pub mod session_token;
 mod shop_domain;
+mod signature;
 pub mod signed_query;
 pub mod webhook;
 

@@ -1,8 +1,7 @@
 //! Query strings Shopify signs (the OAuth callback, app-load URLs): the `hmac` over the other
 //! parameters, and a timestamp within 90 s. Algorithm: reference notes, backend §1.2.
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use super::signature::signed_by_any;
 
 /// How far `timestamp` may be from our clock.
 pub const TIMESTAMP_TOLERANCE_SECS: i64 = 90;
@@ -30,14 +29,7 @@ pub fn verify(params: &[(String, String)], secrets: &[&str], now: i64) -> Result
     };
     let expected = decode_hex(hmac).ok_or(SignedQueryError::MissingHmac)?;
     let message = canonical(params);
-    let genuine = secrets.iter().any(|secret| {
-        <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
-            .map(|mut mac| {
-                mac.update(message.as_bytes());
-                mac.verify_slice(&expected).is_ok()
-            })
-            .unwrap_or(false)
-    });
+    let genuine = signed_by_any(secrets, message.as_bytes(), &expected);
     if !genuine {
         return Err(SignedQueryError::BadHmac);
     }
