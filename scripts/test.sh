@@ -8,6 +8,8 @@ step() { printf '\n== %s\n' "$*"; }
 
 # shellcheck source=scripts/lib/function.sh
 source scripts/lib/function.sh
+# shellcheck source=scripts/lib/postgres.sh
+source scripts/lib/postgres.sh
 
 step "Rust toolchain (rust-toolchain.toml)"
 rustup toolchain install --no-self-update
@@ -28,7 +30,10 @@ cargo fmt --all --check
 step "cargo clippy"
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 
-step "cargo test"
+step "PostgreSQL for the storage tests (Debian package, loopback only)"
+start_test_postgres
+
+step "cargo test (SQLite and PostgreSQL)"
 cargo test --workspace --all-features --locked
 
 step "cargo deny (licenses, bans, sources)"

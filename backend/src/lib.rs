@@ -4,6 +4,7 @@
 pub mod app;
 pub mod config;
 pub mod crypto;
+pub mod db;
 pub mod error;
 mod health;
 pub mod metrics;

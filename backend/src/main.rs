@@ -1,4 +1,4 @@
-//! `seglink serve`: the backend, configured from the environment.
+//! `seglink serve | migrate`: the backend, configured from the environment.
 
 use std::process::ExitCode;
 
@@ -17,11 +17,13 @@ struct Cli {
 enum Command {
     /// Serve the backend on 127.0.0.1:$PORT.
     Serve,
+    /// Create or update the database schema at $DATABASE_URL, then exit.
+    Migrate,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let Command::Serve = Cli::parse().command;
+    let command = Cli::parse().command;
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => {
@@ -29,6 +31,18 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Command::Migrate = command {
+        return match seglink::db::connect(&config.database_url).await {
+            Ok(_) => {
+                eprintln!("seglink: the database schema is up to date");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("seglink: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let outcome = match Application::build(config).await {
         Ok(application) => {
             eprintln!("seglink listening on 127.0.0.1:{}", application.port());

@@ -5,6 +5,7 @@ mod health;
 mod helpers;
 mod session_tokens;
 mod signed_queries;
+mod storage;
 mod throttling;
 mod web_process;
 mod webhooks;
