@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use crate::db::Store;
 use crate::metrics::Metrics;
 use crate::router::router;
 
@@ -14,14 +15,16 @@ use crate::router::router;
 pub struct App {
     /// The configuration read at start.
     pub config: Config,
+    /// Where everything is stored.
+    pub store: Arc<dyn Store>,
     /// Request counters for `/metrics`.
     pub metrics: Metrics,
 }
 
 impl App {
-    /// The state for `config`.
-    pub fn new(config: Config) -> Self {
-        Self { config, metrics: Metrics::default() }
+    /// The state for `config`, storing in `store`.
+    pub fn new(config: Config, store: Arc<dyn Store>) -> Self {
+        Self { config, store, metrics: Metrics::default() }
     }
 }
 
@@ -44,10 +47,15 @@ pub struct Application {
 }
 
 impl Application {
-    /// Binds 127.0.0.1 on the configured port (0 picks a free one).
-    pub async fn build(config: Config) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], config.port))).await?;
-        Ok(Self { listener, state: AppState(Arc::new(App::new(config))) })
+    /// Opens the database (migrating it) and binds 127.0.0.1 on the configured port (0 picks a
+    /// free one).
+    pub async fn build(config: Config) -> Result<Self, String> {
+        let store = crate::db::connect(&config.database_url).await.map_err(|error| error.to_string())?;
+        let address = SocketAddr::from(([127, 0, 0, 1], config.port));
+        let listener = TcpListener::bind(address)
+            .await
+            .map_err(|error| format!("cannot listen on {address}: {error}"))?;
+        Ok(Self { listener, state: AppState(Arc::new(App::new(config, store))) })
     }
 
     /// The port actually bound.

@@ -11,3 +11,4 @@ pub mod metrics;
 pub mod router;
 mod session;
 pub mod shopify;
+mod webhooks;

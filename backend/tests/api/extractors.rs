@@ -26,7 +26,7 @@ fn bearer(token: &str) -> Request<Body> {
 
 #[tokio::test]
 async fn the_admin_api_knows_the_shop_from_the_session_token() {
-    let app = TestApp::spawn();
+    let app = TestApp::spawn().await;
     let token = session_token(SECRET, &SessionClaims::new("seglink-test.myshopify.com", API_KEY, 7, now()));
     let (status, _, body) = app.request(bearer(&token)).await;
     assert_eq!(status, 200);
@@ -38,7 +38,7 @@ async fn the_admin_api_knows_the_shop_from_the_session_token() {
 
 #[tokio::test]
 async fn a_missing_or_bad_session_token_asks_app_bridge_to_retry() {
-    let app = TestApp::spawn();
+    let app = TestApp::spawn().await;
     let stale =
         session_token(SECRET, &SessionClaims::new("seglink-test.myshopify.com", API_KEY, 7, now() - 3_600));
     let foreign = session_token(
@@ -66,11 +66,12 @@ async fn a_missing_or_bad_session_token_asks_app_bridge_to_retry() {
     }
 }
 
-fn probe() -> Router {
+async fn probe() -> (Router, crate::helpers::TempDb) {
     async fn handler(webhook: VerifiedWebhook) -> String {
         format!("{} {} {}", webhook.delivery.topic, webhook.delivery.event_id, webhook.body.len())
     }
-    Router::new().route("/webhooks", post(handler)).with_state(state())
+    let (state, database) = state().await;
+    (Router::new().route("/webhooks", post(handler)).with_state(state), database)
 }
 
 fn delivery(signature: &str, topic: Option<&str>, body: &'static str) -> Request<Body> {
@@ -88,7 +89,7 @@ fn delivery(signature: &str, topic: Option<&str>, body: &'static str) -> Request
 
 #[tokio::test]
 async fn only_signed_webhooks_reach_the_handler() {
-    let router = probe();
+    let (router, _database) = probe().await;
     let body = r#"{"id":1,"email":"a@b.c"}"#;
     let (status, _, answer) =
         send(&router, delivery(&webhook_hmac(SECRET, body.as_bytes()), Some("orders/paid"), body)).await;

@@ -4,14 +4,14 @@ use crate::helpers::{API_KEY, TestApp};
 
 #[tokio::test]
 async fn health_answers_with_the_app_it_serves() {
-    let app = TestApp::spawn();
+    let app = TestApp::spawn().await;
     assert_eq!(app.get("/health").await, (200, json!({ "status": "ok", "app": API_KEY })));
     assert_eq!(app.get("/nowhere").await.0, 404);
 }
 
 #[tokio::test]
 async fn metrics_count_answered_requests_by_status() {
-    let app = TestApp::spawn();
+    let app = TestApp::spawn().await;
     app.get("/health").await;
     app.get("/health").await;
     app.get("/nowhere").await;

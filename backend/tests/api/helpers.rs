@@ -30,10 +30,30 @@ pub fn config() -> Config {
 
 pub struct TestApp {
     router: Router,
+    pub state: AppState,
+    _database: TempDb,
 }
 
-pub fn state() -> AppState {
-    AppState(std::sync::Arc::new(App::new(config())))
+/// A test's SQLite file, removed when the test is done with it.
+pub struct TempDb(std::path::PathBuf);
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
+        }
+    }
+}
+
+/// The app on a fresh SQLite file of its own.
+pub async fn state() -> (AppState, TempDb) {
+    let file = std::env::temp_dir().join(format!(
+        "seglink_app_{}_{}.db",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    ));
+    let store = seglink::db::connect(&format!("sqlite://{}", file.display())).await.expect("a test database");
+    (AppState(std::sync::Arc::new(App::new(config(), store))), TempDb(file))
 }
 
 /// Sends one request to `router` and reads the whole answer.
@@ -46,8 +66,9 @@ pub async fn send(router: &Router, request: Request<Body>) -> (u16, axum::http::
 }
 
 impl TestApp {
-    pub fn spawn() -> Self {
-        Self { router: router(state()) }
+    pub async fn spawn() -> Self {
+        let (state, database) = state().await;
+        Self { router: router(state.clone()), state, _database: database }
     }
 
     pub async fn request(&self, request: Request<Body>) -> (u16, axum::http::HeaderMap, String) {

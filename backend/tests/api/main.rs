@@ -8,4 +8,5 @@ mod signed_queries;
 mod storage;
 mod throttling;
 mod web_process;
+mod webhook_route;
 mod webhooks;
