@@ -1,8 +1,6 @@
 //! The checks every Shopify-facing route makes, as extractors: a handler that takes one of these
 //! runs only for a request that passed it.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
@@ -14,12 +12,7 @@ use serde_json::json;
 use super::session_token::{self, SessionClaims};
 use super::webhook::{self, WebhookDelivery, WebhookError};
 use crate::app::AppState;
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
-}
+use crate::clock::unix_now;
 
 /// A staff member of a shop, from the session token App Bridge sends as `Authorization: Bearer`.
 #[derive(Clone, Debug)]
@@ -54,7 +47,7 @@ where
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "))
             .ok_or(InvalidSession("a session token is required"))?;
-        session_token::verify(token.trim(), &app.config.api_key, &app.config.secrets(), now())
+        session_token::verify(token.trim(), &app.config.api_key, &app.config.secrets(), unix_now())
             .map(ShopSession)
             .map_err(|_| InvalidSession("the session token is not valid"))
     }

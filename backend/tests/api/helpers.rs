@@ -35,7 +35,7 @@ pub struct TestApp {
 }
 
 /// A test's SQLite file, removed when the test is done with it.
-pub struct TempDb(std::path::PathBuf);
+pub struct TempDb(pub std::path::PathBuf);
 
 impl Drop for TempDb {
     fn drop(&mut self) {

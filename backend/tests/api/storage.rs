@@ -8,6 +8,8 @@ use seglink::shopify::ShopDomain;
 use seglink::shopify::webhook::WebhookDelivery;
 use sqlx::Connection as _;
 
+use crate::helpers::TempDb;
+
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
 fn unique(prefix: &str) -> String {
@@ -26,16 +28,11 @@ async fn fresh_stores() -> Vec<Fresh> {
     let mut stores = Vec::new();
     let file = std::env::temp_dir().join(format!("{}.db", unique("seglink_test")));
     let store = connect(&format!("sqlite://{}", file.display())).await.expect("SQLite opens");
+    let database = TempDb(file);
     stores.push(Fresh {
         name: "sqlite",
         store,
-        cleanup: Box::new(move || {
-            Box::pin(async move {
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-                }
-            })
-        }),
+        cleanup: Box::new(move || Box::pin(async move { drop(database) })),
     });
     match std::env::var("TEST_DATABASE_URL") {
         Ok(server) => {
@@ -117,6 +114,7 @@ async fn a_delivery_is_stored_once_per_event_and_topic() {
 async fn reopening_a_database_keeps_what_was_stored() {
     let file = std::env::temp_dir().join(format!("{}.db", unique("seglink_reopen")));
     let url = format!("sqlite://{}", file.display());
+    let _database = TempDb(file);
     connect(&url).await.unwrap().record_webhook(&delivery("e-9", "orders/paid"), b"{}", 1).await.unwrap();
     let reopened = connect(&url).await.unwrap();
     assert_eq!(reopened.webhook_count("seglink-test.myshopify.com").await.unwrap(), 1);
@@ -124,7 +122,4 @@ async fn reopening_a_database_keeps_what_was_stored() {
         reopened.record_webhook(&delivery("e-9", "orders/paid"), b"{}", 2).await.unwrap(),
         Recorded::Duplicate
     );
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-    }
 }

@@ -18,11 +18,11 @@ use crate::metafield_definitions::{Definition, create_definition};
 use crate::metafield_resolvers::{ProductValue, metafield_field, metafields_set, set_inputs};
 use crate::money::MoneyValue;
 use crate::orders::{Reader, order, orders, products};
-use crate::paging::{Page, PageInfoValue, encode_cursor, page};
+use crate::paging::{Edge, Page, PageInfoValue, page};
 use crate::payloads;
 use crate::pixels::{WebPixels, pixel_field, save_pixel};
 use crate::segments::{Segment, members, save_segment, segment_field};
-use crate::shop::{Customer, Shop, gid, iso8601};
+use crate::shop::{Customer, Order, Shop, gid, iso8601};
 use crate::webhooks::WebhookOutbox;
 
 /// Longest tag Shopify keeps.
@@ -713,30 +713,10 @@ impl ObjectValue for CustomerConnectionValue<'_> {
             "nodes" => Ok(ResolvedValue::list(
                 self.page.ids.iter().map(move |id| ResolvedValue::object(customer(id))),
             )),
-            "edges" => Ok(ResolvedValue::list(
-                self.page.ids.iter().map(move |id| ResolvedValue::object(CustomerEdgeValue(customer(id)))),
-            )),
+            "edges" => Ok(ResolvedValue::list(self.page.ids.iter().map(move |id| {
+                ResolvedValue::object(Edge { name: "CustomerEdge", id: *id, node: customer(id) })
+            }))),
             "pageInfo" => Ok(ResolvedValue::object(PageInfoValue::of(&self.page))),
-            _ => Err(self.unknown_field_error(info)),
-        }
-    }
-}
-
-struct CustomerEdgeValue<'s>(CustomerValue<'s>);
-
-impl ObjectValue for CustomerEdgeValue<'_> {
-    fn type_name(&self) -> &str {
-        "CustomerEdge"
-    }
-
-    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
-        match info.field_name() {
-            "cursor" => Ok(ResolvedValue::leaf(encode_cursor(self.0.id))),
-            "node" => Ok(ResolvedValue::object(CustomerValue {
-                shop: self.0.shop,
-                id: self.0.id,
-                client_id: self.0.client_id,
-            })),
             _ => Err(self.unknown_field_error(info)),
         }
     }
@@ -779,10 +759,7 @@ impl ObjectValue for CustomerValue<'_> {
             // UnsignedInt64 is a string on the wire.
             "numberOfOrders" => Ok(ResolvedValue::leaf(orders().count().to_string())),
             "amountSpent" => {
-                let cents: u64 = orders()
-                    .filter(|order| order.cancelled_at.is_none())
-                    .map(|order| order.subtotal_cents - order.refunded_cents())
-                    .sum();
+                let cents: u64 = orders().map(Order::spent_cents).sum();
                 Ok(ResolvedValue::object(MoneyValue::of_cents(cents, &shop.currency)))
             }
             "defaultAddress" => Ok(ResolvedValue::object(AddressValue(customer.country_code.clone()))),

@@ -10,7 +10,7 @@ use apollo_compiler::response::JsonValue;
 use crate::metafield_definitions::{Definition, defined_type};
 use crate::metafield_resolvers::metafield_field;
 use crate::metafields::{SetInput, SetRules, set};
-use crate::shop::{Shop, gid, iso8601};
+use crate::shop::{Shop, gid, iso8601, parse_time};
 
 /// A Function deployed with the app (`shopify app deploy`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -237,28 +237,6 @@ impl DiscountContext<'_> {
     }
 }
 
-/// RFC 3339 in UTC (`2026-10-01T00:00:00Z`), the form the simulator writes.
-pub(crate) fn parse_time(text: &str) -> Option<u64> {
-    let (date, time) = text.strip_suffix('Z')?.split_once('T')?;
-    let mut date_parts = date.split('-').map(str::parse::<i64>);
-    let (year, month, day) = (date_parts.next()?.ok()?, date_parts.next()?.ok()?, date_parts.next()?.ok()?);
-    let mut time_parts = time.split(':').map(str::parse::<u64>);
-    let (hour, minute, second) =
-        (time_parts.next()?.ok()?, time_parts.next()?.ok()?, time_parts.next()?.ok()?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 59 {
-        return None;
-    }
-    // Days from the civil date (Hinnant's derivation, as in `iso8601`).
-    let shifted_year = if month <= 2 { year - 1 } else { year };
-    let era = shifted_year.div_euclid(400);
-    let year_of_era = shifted_year.rem_euclid(400);
-    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    let days = u64::try_from(era * 146_097 + day_of_era - 719_468).ok()?;
-    let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second;
-    (iso8601(seconds) == text).then_some(seconds)
-}
-
 pub(crate) struct DiscountPayload {
     type_name: &'static str,
     discount: Option<AutomaticAppDiscount>,
@@ -432,20 +410,6 @@ impl ObjectValue for FunctionValue<'_> {
             "title" => Ok(ResolvedValue::leaf(function.title.as_str())),
             "apiVersion" => Ok(ResolvedValue::leaf("2026-10")),
             _ => Err(self.unknown_field_error(info)),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_round_trip_and_nonsense_is_refused() {
-        assert_eq!(parse_time("2026-10-01T00:00:00Z"), Some(1_790_812_800));
-        assert_eq!(parse_time("2000-02-29T23:59:59Z"), Some(951_868_799));
-        for bad in ["2026-02-30T00:00:00Z", "2026-10-01", "2026-10-01T24:00:00Z", "tomorrow", ""] {
-            assert_eq!(parse_time(bad), None, "{bad}");
         }
     }
 }

@@ -91,7 +91,7 @@ impl AdminApi {
         if order.cancelled_at.is_some() {
             return refuse("the order is already cancelled");
         }
-        let left = order.subtotal_cents - order.refunded_cents();
+        let left = order.current_total_cents();
         order.cancelled_at = Some(now.as_secs());
         order.refunds.push(Refund { id: refund_id, created_at: now.as_secs(), amount_cents: left });
         order.financial_status = FinancialStatus::Refunded;
@@ -119,7 +119,7 @@ impl AdminApi {
         let Some(order) = shop.orders.iter_mut().find(|order| order.id == order_id) else {
             return refuse("no such order");
         };
-        let left = order.subtotal_cents - order.refunded_cents();
+        let left = order.current_total_cents();
         if amount_cents == 0 || amount_cents > left {
             return refuse(format!("a refund is between 0.01 and the {} left", crate::money::amount(left)));
         }

@@ -8,7 +8,7 @@ use apollo_compiler::response::JsonValue;
 
 use crate::metafield_resolvers::ProductValue;
 use crate::money::MoneyValue;
-use crate::paging::{Page, PageInfoValue, encode_cursor, page};
+use crate::paging::{Edge, Page, PageInfoValue, page};
 use crate::shop::{Order, Shop, gid, iso8601};
 
 /// How far back an app without `read_all_orders` can see.
@@ -96,7 +96,7 @@ impl OrderFilter {
         let mut filter = Self { customer: None, from: None, before: None, status: None };
         for term in query.split_whitespace() {
             let day = |text: &str| {
-                crate::discounts::parse_time(&format!("{text}T00:00:00Z")).ok_or_else(|| refuse(term))
+                crate::shop::parse_time(&format!("{text}T00:00:00Z")).ok_or_else(|| refuse(term))
             };
             if let Some(id) = term.strip_prefix("customer_id:") {
                 filter.customer = Some(id.parse().map_err(|_| refuse(term))?);
@@ -177,39 +177,6 @@ impl ObjectValue for ProductConnectionValue<'_> {
     }
 }
 
-struct Edge<N> {
-    name: &'static str,
-    id: u64,
-    node: N,
-}
-
-impl<N: ObjectValue> ObjectValue for Edge<N> {
-    fn type_name(&self) -> &str {
-        self.name
-    }
-
-    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
-        match info.field_name() {
-            "cursor" => Ok(ResolvedValue::leaf(encode_cursor(self.id))),
-            "node" => Ok(ResolvedValue::object(Forward(&self.node))),
-            _ => Err(self.unknown_field_error(info)),
-        }
-    }
-}
-
-/// Lends an object to a field without moving it.
-struct Forward<'n, N>(&'n N);
-
-impl<N: ObjectValue> ObjectValue for Forward<'_, N> {
-    fn type_name(&self) -> &str {
-        self.0.type_name()
-    }
-
-    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
-        self.0.resolve_field(info)
-    }
-}
-
 struct OrderValue<'s> {
     reader: Reader<'s>,
     id: u64,
@@ -241,7 +208,7 @@ impl ObjectValue for OrderValue<'_> {
             )),
             "currencyCode" => Ok(ResolvedValue::leaf(currency.clone())),
             "subtotalPriceSet" | "totalPriceSet" => Ok(bag(order.subtotal_cents)),
-            "currentTotalPriceSet" => Ok(bag(order.subtotal_cents - order.refunded_cents())),
+            "currentTotalPriceSet" => Ok(bag(order.current_total_cents())),
             "totalRefundedSet" => Ok(bag(order.refunded_cents())),
             "customer" => Ok(match order.customer_id {
                 Some(id) => ResolvedValue::object(IdOnly { type_name: "Customer", gid: gid("Customer", id) }),

@@ -102,3 +102,37 @@ impl ObjectValue for PageInfoValue {
         }
     }
 }
+
+/// An edge of a connection: its cursor and its node.
+pub(crate) struct Edge<N> {
+    pub name: &'static str,
+    pub id: u64,
+    pub node: N,
+}
+
+impl<N: ObjectValue> ObjectValue for Edge<N> {
+    fn type_name(&self) -> &str {
+        self.name
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        match info.field_name() {
+            "cursor" => Ok(ResolvedValue::leaf(encode_cursor(self.id))),
+            "node" => Ok(ResolvedValue::object(Forward(&self.node))),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+/// Lends an object to a field without moving it.
+struct Forward<'n, N>(&'n N);
+
+impl<N: ObjectValue> ObjectValue for Forward<'_, N> {
+    fn type_name(&self) -> &str {
+        self.0.type_name()
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        self.0.resolve_field(info)
+    }
+}

@@ -502,6 +502,6 @@ fn date_value(text: &str) -> Option<DateValue> {
         };
         return Some(DateValue::DaysFromToday(if sign == '-' { -days } else { days }));
     }
-    let start = crate::discounts::parse_time(&format!("{text}T00:00:00Z"))?;
+    let start = crate::shop::parse_time(&format!("{text}T00:00:00Z"))?;
     Some(DateValue::Day(i64::try_from(start).ok()?))
 }

@@ -173,9 +173,7 @@ fn order_stats(shop: &Shop) -> HashMap<u64, (f64, u64, Option<i64>, Option<i64>)
         let entry = stats.entry(customer).or_default();
         let at = i64::try_from(order.created_at).unwrap_or(i64::MAX);
         entry.1 += 1;
-        if order.cancelled_at.is_none() {
-            entry.0 += (order.subtotal_cents - order.refunded_cents()) as f64 / 100.0;
-        }
+        entry.0 += order.spent_cents() as f64 / 100.0;
         entry.2 = Some(entry.2.map_or(at, |first| first.min(at)));
         entry.3 = Some(entry.3.map_or(at, |last| last.max(at)));
     }

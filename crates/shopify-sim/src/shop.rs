@@ -163,6 +163,16 @@ impl Order {
     pub fn refunded_cents(&self) -> u64 {
         self.refunds.iter().map(|refund| refund.amount_cents).sum()
     }
+
+    /// The total less refunds: what the order is worth now.
+    pub fn current_total_cents(&self) -> u64 {
+        self.subtotal_cents.saturating_sub(self.refunded_cents())
+    }
+
+    /// What the order adds to its buyer's amount spent: nothing once cancelled.
+    pub fn spent_cents(&self) -> u64 {
+        if self.cancelled_at.is_some() { 0 } else { self.current_total_cents() }
+    }
 }
 
 /// `gid://shopify/<kind>/<id>`, the form every Admin API id takes.
@@ -192,6 +202,28 @@ pub fn iso8601(unix: u64) -> String {
     )
 }
 
+/// RFC 3339 in UTC (`2026-10-01T00:00:00Z`), the form the simulator writes.
+pub fn parse_time(text: &str) -> Option<u64> {
+    let (date, time) = text.strip_suffix('Z')?.split_once('T')?;
+    let mut date_parts = date.split('-').map(str::parse::<i64>);
+    let (year, month, day) = (date_parts.next()?.ok()?, date_parts.next()?.ok()?, date_parts.next()?.ok()?);
+    let mut time_parts = time.split(':').map(str::parse::<u64>);
+    let (hour, minute, second) =
+        (time_parts.next()?.ok()?, time_parts.next()?.ok()?, time_parts.next()?.ok()?);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    // Days from the civil date (Hinnant's derivation, the inverse of `iso8601`).
+    let shifted_year = if month <= 2 { year - 1 } else { year };
+    let era = shifted_year.div_euclid(400);
+    let year_of_era = shifted_year.rem_euclid(400);
+    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = u64::try_from(era * 146_097 + day_of_era - 719_468).ok()?;
+    let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second;
+    (iso8601(seconds) == text).then_some(seconds)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,5 +233,14 @@ mod tests {
         assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
         assert_eq!(iso8601(1_790_812_800), "2026-10-01T00:00:00Z");
         assert_eq!(iso8601(951_782_400 + 86_399), "2000-02-29T23:59:59Z");
+    }
+
+    #[test]
+    fn times_round_trip_and_nonsense_is_refused() {
+        assert_eq!(parse_time("2026-10-01T00:00:00Z"), Some(1_790_812_800));
+        assert_eq!(parse_time("2000-02-29T23:59:59Z"), Some(951_868_799));
+        for bad in ["2026-02-30T00:00:00Z", "2026-10-01", "2026-10-01T24:00:00Z", "tomorrow", ""] {
+            assert_eq!(parse_time(bad), None, "{bad}");
+        }
     }
 }
