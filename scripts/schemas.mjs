@@ -9,12 +9,25 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { Kind, buildClientSchema, parse, print, printSchema, visit } from 'graphql';
+import {
+  Kind,
+  TypeInfo,
+  buildClientSchema,
+  buildSchema,
+  getNamedType,
+  isInputObjectType,
+  parse,
+  print,
+  printSchema,
+  typeFromAST,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
 
 const PACKAGE = '@shopify/dev-mcp';
 const VERSION = '1.16.0';
@@ -70,6 +83,7 @@ const OUTPUTS = [
     target: `crates/shopify-sim/schema/admin_${API_VERSION}.graphql`,
     directives: { oneOf: [], fields: {} },
   },
+  { prune: `crates/shopify-sim/schema/admin_${API_VERSION}.graphql`, target: 'backend/graphql/schema.graphql' },
 ];
 
 function fail(message) {
@@ -153,11 +167,120 @@ function toSdl(introspection, directives) {
   return `${header}\n\n${print(document)}\n`;
 }
 
+// The backend's Admin operations and the SDL its typed client compiles against: only the types,
+// fields and arguments those operations reach, so the generated Rust stays small and a schema
+// change that touches them shows up as a diff here.
+const BACKEND_OPERATIONS = 'backend/graphql';
+const BACKEND_SCHEMA = `${BACKEND_OPERATIONS}/schema.graphql`;
+
+function prunedSdl(fullSdl, operationsDir) {
+  const schema = buildSchema(fullSdl);
+  const types = new Set();
+  const fields = new Map(); // type name -> Map(field name -> Set(argument names))
+  const keepType = (type) => {
+    const named = getNamedType(type);
+    if (types.has(named.name)) return;
+    types.add(named.name);
+    // Inputs are generated whole, so every field they hold is needed.
+    if (isInputObjectType(named)) for (const field of Object.values(named.getFields())) keepType(field.type);
+  };
+  const files = readdirSync(join(root, operationsDir))
+    .filter((name) => name.endsWith('.graphql') && `${operationsDir}/${name}` !== BACKEND_SCHEMA)
+    .sort();
+  if (!files.length) fail(`no operations in ${operationsDir}`);
+  for (const file of files) {
+    const typeInfo = new TypeInfo(schema);
+    const document = parse(readFileSync(join(root, operationsDir, file), 'utf8'));
+    visit(
+      document,
+      visitWithTypeInfo(typeInfo, {
+        OperationDefinition(node) {
+          keepType(schema.getRootType(node.operation));
+        },
+        VariableDefinition(node) {
+          keepType(typeFromAST(schema, node.type));
+        },
+        InlineFragment(node) {
+          if (node.typeCondition) keepType(typeFromAST(schema, node.typeCondition));
+        },
+        Field(node) {
+          const parent = typeInfo.getParentType();
+          const definition = typeInfo.getFieldDef();
+          if (!definition) fail(`${file}: unknown field ${node.name.value}`);
+          if (node.name.value.startsWith('__')) return;
+          keepType(parent);
+          keepType(definition.type);
+          const used = fields.get(parent.name) ?? new Map();
+          fields.set(parent.name, used);
+          const argumentNames = used.get(node.name.value) ?? new Set();
+          used.set(node.name.value, argumentNames);
+          for (const argument of node.arguments ?? []) {
+            argumentNames.add(argument.name.value);
+            keepType(definition.args.find((arg) => arg.name === argument.name.value).type);
+          }
+        },
+      }),
+    );
+  }
+
+  const onlyOneOf = (node) => ({ ...node, directives: (node.directives ?? []).filter((d) => d.name.value === 'oneOf') });
+  const definitions = [];
+  for (const definition of parse(fullSdl).definitions) {
+    if (definition.kind === Kind.SCHEMA_DEFINITION) {
+      definitions.push({
+        ...definition,
+        operationTypes: definition.operationTypes.filter((operation) => types.has(operation.type.name.value)),
+      });
+      continue;
+    }
+    const name = definition.name?.value;
+    if (!name || !types.has(name)) continue;
+    switch (definition.kind) {
+      case Kind.OBJECT_TYPE_DEFINITION:
+      case Kind.INTERFACE_TYPE_DEFINITION: {
+        const used = fields.get(name) ?? new Map();
+        definitions.push({
+          ...onlyOneOf(definition),
+          interfaces: definition.interfaces.filter((named) => types.has(named.name.value)),
+          fields: definition.fields
+            .filter((field) => used.has(field.name.value))
+            .map((field) => ({
+              ...onlyOneOf(field),
+              arguments: field.arguments.filter((arg) => used.get(field.name.value).has(arg.name.value)).map(onlyOneOf),
+            })),
+        });
+        break;
+      }
+      case Kind.UNION_TYPE_DEFINITION:
+        definitions.push({ ...definition, types: definition.types.filter((named) => types.has(named.name.value)) });
+        break;
+      case Kind.INPUT_OBJECT_TYPE_DEFINITION:
+        definitions.push({ ...onlyOneOf(definition), fields: definition.fields.map(onlyOneOf) });
+        break;
+      case Kind.ENUM_TYPE_DEFINITION:
+        definitions.push({ ...definition, values: definition.values.map(onlyOneOf) });
+        break;
+      default:
+        definitions.push(onlyOneOf(definition));
+    }
+  }
+  const header = [
+    `# Generated by scripts/schemas.mjs from ${PACKAGE}@${VERSION}: the Admin ${API_VERSION} schema pruned to`,
+    `# what ${operationsDir}/*.graphql uses; do not edit.`,
+    'directive @oneOf on INPUT_OBJECT',
+  ].join('\n');
+  return `${header}\n\n${print({ kind: Kind.DOCUMENT, definitions })}\n`;
+}
+
 const check = process.argv.includes('--check');
 const tarball = cachedTarball();
 let stale = 0;
+const generated = new Map();
 for (const output of OUTPUTS) {
-  const sdl = toSdl(readIntrospection(tarball, output.source), output.directives);
+  const sdl = output.prune
+    ? prunedSdl(generated.get(output.prune), BACKEND_OPERATIONS)
+    : toSdl(readIntrospection(tarball, output.source), output.directives);
+  generated.set(output.target, sdl);
   const path = join(root, output.target);
   const current = existsSync(path) ? readFileSync(path, 'utf8') : null;
   if (check) {

@@ -7,24 +7,41 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use crate::crypto::Keys;
 use crate::db::Store;
 use crate::metrics::Metrics;
 use crate::router::router;
+use crate::shopify::admin::Shopify;
 
 /// What every handler can reach.
 pub struct App {
     /// The configuration read at start.
     pub config: Config,
     /// Where everything is stored.
-    pub store: Arc<dyn Store>,
+    pub store: Store,
+    /// Keys derived from the master key.
+    pub keys: Arc<Keys>,
+    /// The Admin API and token endpoint of every connected store.
+    pub shopify: Shopify,
     /// Request counters for `/metrics`.
     pub metrics: Metrics,
+    /// Wakes the workers when a job is enqueued here.
+    pub jobs_waiting: tokio::sync::Notify,
 }
 
 impl App {
     /// The state for `config`, storing in `store`.
-    pub fn new(config: Config, store: Arc<dyn Store>) -> Self {
-        Self { config, store, metrics: Metrics::default() }
+    pub fn new(config: Config, store: Store) -> Self {
+        let keys = Arc::new(Keys::derive(&config.master_key));
+        let shopify = Shopify::new(&config, store.clone(), keys.clone());
+        Self {
+            config,
+            store,
+            keys,
+            shopify,
+            metrics: Metrics::default(),
+            jobs_waiting: tokio::sync::Notify::new(),
+        }
     }
 }
 
@@ -40,6 +57,10 @@ impl Deref for AppState {
     }
 }
 
+/// Workers per process. Jobs mostly wait on Shopify or the database, so a few suffice; more
+/// replicas add more.
+const WORKERS: usize = 2;
+
 /// A bound, not yet serving, application.
 pub struct Application {
     listener: TcpListener,
@@ -50,7 +71,7 @@ impl Application {
     /// Opens the database (migrating it) and binds 127.0.0.1 on the configured port (0 picks a
     /// free one).
     pub async fn build(config: Config) -> Result<Self, String> {
-        let store = crate::db::connect(&config.database_url).await.map_err(|error| error.to_string())?;
+        let store = Store::connect(&config.database_url).await.map_err(|error| error.to_string())?;
         let address = SocketAddr::from(([127, 0, 0, 1], config.port));
         let listener = TcpListener::bind(address)
             .await
@@ -63,8 +84,11 @@ impl Application {
         self.listener.local_addr().map(|address| address.port()).unwrap_or_default()
     }
 
-    /// Serves until the process ends.
+    /// Starts the background workers and serves until the process ends.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        for _ in 0..WORKERS {
+            tokio::spawn(crate::jobs::run_worker(self.state.clone()));
+        }
         axum::serve(self.listener, router(self.state)).await
     }
 }

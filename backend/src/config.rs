@@ -3,6 +3,11 @@
 
 use std::fmt;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::crypto::MASTER_KEY_BYTES;
+
 /// What the backend needs to run.
 #[derive(Clone)]
 pub struct Config {
@@ -22,6 +27,41 @@ pub struct Config {
     pub port: u16,
     /// `DATABASE_URL`: `sqlite://…` (the default, a file) or `postgres://…`.
     pub database_url: String,
+    /// `SEGLINK_ENCRYPTION_KEY`: 32 bytes, base64. Every key of ours (token encryption, cookie
+    /// and link signing) is derived from it; the app secret signs nothing of ours.
+    pub master_key: [u8; MASTER_KEY_BYTES],
+    /// `SEGLINK_SHOPIFY_ORIGIN`: for development and tests only, an `http://127.0.0.1:…` origin
+    /// that stands in for every `https://<shop>.myshopify.com` (the Shopify simulator).
+    pub shopify_origin: Option<String>,
+}
+
+const ENCRYPTION_KEY: &str = "SEGLINK_ENCRYPTION_KEY";
+/// Where a development key is kept (ignored by git).
+pub const DEVELOPMENT_KEY_FILE: &str = ".seglink-dev-key";
+
+/// The development master key in `path`, made (random, readable by the owner only) when the
+/// file does not exist.
+pub fn development_key(path: &std::path::Path) -> Result<String, ConfigError> {
+    let failed = |error: std::io::Error| ConfigError::Invalid {
+        name: ENCRYPTION_KEY,
+        reason: format!("not set, and the development key file {} failed: {error}", path.display()),
+    };
+    match std::fs::read_to_string(path) {
+        Ok(key) => Ok(key.trim().to_owned()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let mut key = [0u8; MASTER_KEY_BYTES];
+            aes_gcm::aead::rand_core::RngCore::fill_bytes(&mut aes_gcm::aead::OsRng, &mut key);
+            let key = STANDARD.encode(key);
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            std::io::Write::write_all(&mut options.open(path).map_err(failed)?, key.as_bytes())
+                .map_err(failed)?;
+            Ok(key)
+        }
+        Err(error) => Err(failed(error)),
+    }
 }
 
 /// A variable that is missing or malformed, by name.
@@ -41,9 +81,18 @@ pub enum ConfigError {
 }
 
 impl Config {
-    /// Reads the process environment.
+    /// Reads the process environment. Under `shopify app dev` (`APP_ENV=development`) without
+    /// `SEGLINK_ENCRYPTION_KEY`, the key is kept in `.seglink-dev-key` in the working directory,
+    /// made on first start, so the CLI's variables are enough.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        let variable = |name: &str| std::env::var(name).ok().filter(|value| !value.trim().is_empty());
+        let development_key = match (variable("APP_ENV").as_deref(), variable(ENCRYPTION_KEY)) {
+            (Some("development"), None) => Some(development_key(std::path::Path::new(DEVELOPMENT_KEY_FILE))?),
+            _ => None,
+        };
+        Self::from_lookup(|name| {
+            variable(name).or_else(|| (name == ENCRYPTION_KEY).then(|| development_key.clone()).flatten())
+        })
     }
 
     /// Reads variables through `lookup`, so tests need not touch the process environment.
@@ -59,8 +108,10 @@ impl Config {
             .filter(|scope| !scope.is_empty())
             .map(str::to_owned)
             .collect();
-        let app_url =
-            get("SHOPIFY_APP_URL").or_else(|| get("HOST")).ok_or(ConfigError::Missing("SHOPIFY_APP_URL"))?;
+        let app_url = get("SHOPIFY_APP_URL")
+            .or_else(|| get("APP_URL"))
+            .or_else(|| get("HOST"))
+            .ok_or(ConfigError::Missing("SHOPIFY_APP_URL"))?;
         if !app_url.starts_with("https://")
             && !app_url.starts_with("http://localhost")
             && !app_url.starts_with("http://127.0.0.1")
@@ -83,6 +134,22 @@ impl Config {
             let reason = "must start with sqlite:// or postgres://".to_owned();
             return Err(ConfigError::Invalid { name: "DATABASE_URL", reason });
         }
+        let master_key = STANDARD
+            .decode(required(ENCRYPTION_KEY)?)
+            .ok()
+            .and_then(|bytes| <[u8; MASTER_KEY_BYTES]>::try_from(bytes).ok())
+            .ok_or_else(|| ConfigError::Invalid {
+                name: ENCRYPTION_KEY,
+                reason: "must be 32 bytes in base64 (openssl rand -base64 32)".to_owned(),
+            })?;
+        let shopify_origin = get("SEGLINK_SHOPIFY_ORIGIN");
+        if let Some(origin) = &shopify_origin
+            && !origin.starts_with("http://127.0.0.1:")
+            && !origin.starts_with("http://localhost:")
+        {
+            let reason = "may only point at a local simulator (http://127.0.0.1:<port>)".to_owned();
+            return Err(ConfigError::Invalid { name: "SEGLINK_SHOPIFY_ORIGIN", reason });
+        }
         Ok(Self {
             api_key,
             api_secret,
@@ -91,6 +158,8 @@ impl Config {
             app_url: app_url.trim_end_matches('/').to_owned(),
             port,
             database_url,
+            master_key,
+            shopify_origin: shopify_origin.map(|origin| origin.trim_end_matches('/').to_owned()),
         })
     }
 
@@ -116,6 +185,8 @@ impl fmt::Debug for Config {
             .field("app_url", &self.app_url)
             .field("port", &self.port)
             .field("database_url", &database)
+            .field("master_key", &"[redacted]")
+            .field("shopify_origin", &self.shopify_origin)
             .finish()
     }
 }
@@ -128,8 +199,9 @@ mod tests {
         move |name| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned())
     }
 
-    const BASE: [(&str, &str); 4] = [
+    const BASE: [(&str, &str); 5] = [
         ("SHOPIFY_API_KEY", "key"),
+        ("SEGLINK_ENCRYPTION_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
         ("SHOPIFY_API_SECRET", "secret"),
         ("SCOPES", "read_customers, write_customers"),
         ("SHOPIFY_APP_URL", "https://seglink.example/"),
@@ -167,7 +239,7 @@ mod tests {
                 .to_string()
                 .starts_with("DATABASE_URL is invalid")
         );
-        let mut pairs: Vec<(&str, &str)> = BASE[..3].to_vec();
+        let mut pairs: Vec<(&str, &str)> = BASE[..4].to_vec();
         pairs.push(("HOST", "http://evil.example"));
         assert!(
             Config::from_lookup(lookup(&pairs))
@@ -175,6 +247,29 @@ mod tests {
                 .to_string()
                 .starts_with("SHOPIFY_APP_URL is invalid")
         );
+    }
+
+    #[test]
+    fn the_encryption_key_and_the_simulator_origin_are_checked() {
+        let with = |name, value| {
+            let mut pairs = BASE.to_vec();
+            pairs.retain(|(key, _)| *key != name);
+            pairs.push((name, value));
+            Config::from_lookup(lookup(&pairs)).map_err(|error| error.to_string())
+        };
+        assert!(
+            with("SEGLINK_ENCRYPTION_KEY", "c2hvcnQ=")
+                .unwrap_err()
+                .starts_with("SEGLINK_ENCRYPTION_KEY is invalid")
+        );
+        assert!(
+            with("SEGLINK_SHOPIFY_ORIGIN", "https://evil.example")
+                .unwrap_err()
+                .starts_with("SEGLINK_SHOPIFY_ORIGIN")
+        );
+        let config = with("SEGLINK_SHOPIFY_ORIGIN", "http://127.0.0.1:9000/").unwrap();
+        assert_eq!(config.shopify_origin.as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(config.master_key, [0; 32]);
     }
 
     #[test]

@@ -20,6 +20,7 @@ const SEALED_PREFIX: &str = "v1.";
 pub struct Keys {
     tokens: Aes256Gcm,
     cookies: [u8; 32],
+    links: [u8; 32],
 }
 
 /// A sealed value could not be opened: another key, or tampered with.
@@ -39,7 +40,11 @@ impl Keys {
             key
         };
         let tokens = Aes256Gcm::new(&expand("seglink/token-encryption/v1").into());
-        Self { tokens, cookies: expand("seglink/cookie-signing/v1") }
+        Self {
+            tokens,
+            cookies: expand("seglink/cookie-signing/v1"),
+            links: expand("seglink/connect-link/v1"),
+        }
     }
 
     /// Encrypts a secret (an access token) for storage: AES-256-GCM with a random nonce, bound
@@ -72,24 +77,56 @@ impl Keys {
 
     /// Signs a cookie value: `value.signature`.
     pub fn sign_cookie(&self, value: &str) -> String {
-        format!("{value}.{}", URL_SAFE_NO_PAD.encode(self.cookie_mac(value).finalize().into_bytes()))
+        sign(&self.cookies, value)
     }
 
     /// The value of a cookie `sign_cookie` made, if its signature holds (compared in constant
     /// time).
     pub fn verify_cookie<'c>(&self, cookie: &'c str) -> Option<&'c str> {
-        let (value, signature) = cookie.rsplit_once('.')?;
-        let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
-        self.cookie_mac(value).verify_slice(&signature).ok().map(|()| value)
+        verify(&self.cookies, cookie)
     }
 
-    fn cookie_mac(&self, value: &str) -> Hmac<Sha256> {
-        // HMAC takes a key of any length.
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.cookies)
-            .unwrap_or_else(|_| unreachable!("HMAC takes any key"));
-        mac.update(value.as_bytes());
-        mac
+    /// Signs a connect link's token, with a key of its own: a cookie never passes as a link.
+    pub fn sign_link(&self, value: &str) -> String {
+        sign(&self.links, value)
     }
+
+    /// The value of a token `sign_link` made, if its signature holds.
+    pub fn verify_link<'c>(&self, token: &'c str) -> Option<&'c str> {
+        verify(&self.links, token)
+    }
+}
+
+fn sign(key: &[u8; 32], value: &str) -> String {
+    format!("{value}.{}", URL_SAFE_NO_PAD.encode(mac(key, value).finalize().into_bytes()))
+}
+
+fn verify<'v>(key: &[u8; 32], signed: &'v str) -> Option<&'v str> {
+    let (value, signature) = signed.rsplit_once('.')?;
+    let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
+    // verify_slice compares in constant time.
+    mac(key, value).verify_slice(&signature).ok().map(|()| value)
+}
+
+fn mac(key: &[u8; 32], value: &str) -> Hmac<Sha256> {
+    // HMAC takes a key of any length.
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key"));
+    mac.update(value.as_bytes());
+    mac
+}
+
+/// `bytes` random bytes from the operating system, URL-safe base64: nonces, ids and keys.
+pub fn random_token(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buffer);
+    URL_SAFE_NO_PAD.encode(buffer)
+}
+
+/// Lower-case hex SHA-256, for storing a key Seglink must recognise but never show again.
+pub fn sha256_hex(text: &str) -> String {
+    use sha2::Digest as _;
+    Sha256::digest(text.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -130,6 +167,8 @@ mod tests {
         assert_eq!(keys.verify_cookie("nonce-123"), None);
         assert_eq!(keys.verify_cookie(&cookie.replace("nonce-123", "nonce-124")), None);
         assert_eq!(Keys::derive(&[8; 32]).verify_cookie(&cookie), None);
+        assert_eq!(keys.verify_link(&cookie), None, "a cookie is not a connect link");
+        assert_eq!(keys.verify_link(&keys.sign_link("ws_1.99")), Some("ws_1.99"));
     }
 
     #[test]

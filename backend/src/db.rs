@@ -1,23 +1,27 @@
-//! Storage: one method per use case, each one transaction, on SQLite (the default, a file) or
-//! PostgreSQL, chosen by the `DATABASE_URL` scheme.
+//! Storage on SQLite (the default, a file in WAL mode) or PostgreSQL, chosen by the
+//! `DATABASE_URL` scheme. Every query is written once: both engines take `$1`-style parameters,
+//! and `on_pool!` runs the same code against whichever pool is open. One method per use case,
+//! grouped by feature in the submodules.
 
-mod postgres;
-mod sqlite;
+mod events;
+mod jobs;
+mod privacy;
+mod shops;
+mod webhooks;
 
-use std::sync::Arc;
+use std::str::FromStr;
+use std::time::Duration;
 
-use async_trait::async_trait;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
-use crate::shopify::webhook::WebhookDelivery;
-
-/// What storing a webhook did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Recorded {
-    /// First time this event was seen.
-    New,
-    /// The same event and topic were stored before; nothing changed.
-    Duplicate,
-}
+pub use events::{CustomerRow, EventRow, IngestionPolicy, OrderRow, ProductRow};
+pub use jobs::{ClaimedJob, JobState, NewJob};
+pub use privacy::PrivacyRequest;
+pub use shops::{Connection, ShopRecord, StoredTokens, Workspace};
+pub use webhooks::{Recorded, WEBHOOK_JOB};
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -30,26 +34,60 @@ pub enum DbError {
     Migration(#[from] sqlx::migrate::MigrateError),
 }
 
-/// Everything the backend stores.
-#[async_trait]
-pub trait Store: Send + Sync {
-    /// Writes a verified delivery durably, unless its event was stored already.
-    async fn record_webhook(
-        &self,
-        delivery: &WebhookDelivery,
-        body: &[u8],
-        received_at: i64,
-    ) -> Result<Recorded, DbError>;
-
-    /// How many deliveries are stored for a shop.
-    async fn webhook_count(&self, shop: &str) -> Result<i64, DbError>;
+/// An open database, cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
 }
 
-/// Opens the database `url` names and brings its schema up to date.
-pub async fn connect(url: &str) -> Result<Arc<dyn Store>, DbError> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(postgres::PostgresStore::connect(url).await?))
-    } else {
-        Ok(Arc::new(sqlite::SqliteStore::connect(url).await?))
+#[derive(Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the open pool, whichever engine it is: the same query
+/// text compiles against both.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::db::Pool::Sqlite($pool) => $body,
+            $crate::db::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+use on_pool;
+
+impl Store {
+    /// Opens the database `url` names and brings its schema up to date.
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
+        let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new().max_connections(16).connect(url).await?;
+            sqlx::migrate!("migrations/postgres").run(&pool).await?;
+            Pool::Postgres(pool)
+        } else {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // With WAL, NORMAL loses no committed transaction when the process dies; only an
+                // operating-system crash can lose the last ones.
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5));
+            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+            sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+            Pool::Sqlite(pool)
+        };
+        Ok(Self { pool })
+    }
+
+    /// Whether this is PostgreSQL, where several replicas may share the job table.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.pool, Pool::Postgres(_))
+    }
+
+    /// Answers when the database does.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
     }
 }

@@ -17,6 +17,12 @@ pub enum AppError {
     /// Nothing there.
     #[error("not found")]
     NotFound,
+    /// Well formed, but refused: the message says why (a token missing scopes, say).
+    #[error("{0}")]
+    Unprocessable(String),
+    /// Shopify failed or could not be reached; the message says how.
+    #[error("{0}")]
+    Upstream(String),
     /// A failure of ours; its details are logged, not sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -28,11 +34,30 @@ impl IntoResponse for AppError {
             Self::BadRequest(message) => (StatusCode::BAD_REQUEST, message.clone()),
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized".to_owned()),
             Self::NotFound => (StatusCode::NOT_FOUND, "not found".to_owned()),
+            Self::Unprocessable(message) => (StatusCode::UNPROCESSABLE_ENTITY, message.clone()),
+            Self::Upstream(message) => (StatusCode::BAD_GATEWAY, message.clone()),
             Self::Internal(detail) => {
-                eprintln!("internal error: {detail}");
+                crate::log::error("request failed", &[("error", detail)]);
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned())
             }
         };
         (status, Json(json!({ "error": message }))).into_response()
+    }
+}
+
+impl From<crate::db::DbError> for AppError {
+    fn from(error: crate::db::DbError) -> Self {
+        Self::Internal(error.to_string())
+    }
+}
+
+impl From<crate::shopify::admin::ShopifyError> for AppError {
+    fn from(error: crate::shopify::admin::ShopifyError) -> Self {
+        use crate::shopify::admin::ShopifyError;
+        match error {
+            ShopifyError::Db(error) => Self::Internal(error.to_string()),
+            ShopifyError::NotConnected(_) => Self::NotFound,
+            other => Self::Upstream(other.to_string()),
+        }
     }
 }

@@ -32,7 +32,7 @@ async fn main() -> ExitCode {
         }
     };
     if let Command::Migrate = command {
-        return match seglink::db::connect(&config.database_url).await {
+        return match seglink::db::Store::connect(&config.database_url).await {
             Ok(_) => {
                 eprintln!("seglink: the database schema is up to date");
                 ExitCode::SUCCESS

@@ -1,10 +1,11 @@
 //! Every route the backend answers, in one place.
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Router, middleware};
 
 use crate::app::AppState;
-use crate::{health, metrics, session, webhooks};
+use crate::install::{connect_link, custom_app, oauth};
+use crate::{health, metrics, session, settings, webhooks};
 
 /// The routes, with their state.
 pub fn router(state: AppState) -> Router {
@@ -14,8 +15,16 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::metrics))
         // Shopify
         .route("/webhooks", post(webhooks::receive))
+        .route("/auth", get(oauth::begin))
+        .route("/auth/callback", get(oauth::callback))
         // Embedded admin API
         .route("/api/session", get(session::current))
+        .route("/api/connections", get(custom_app::list).post(custom_app::create))
+        .route("/api/connections/{shop}", put(custom_app::rotate).delete(custom_app::disconnect))
+        .route("/api/connect-links", post(connect_link::create))
+        .route("/api/connect", post(connect_link::accept))
+        .route("/api/ingestion-policy", get(settings::policy).put(settings::set_policy))
+        .route("/api/privacy-requests", get(settings::privacy_requests))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::count_requests))
         .with_state(state)
 }

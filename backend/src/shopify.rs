@@ -1,12 +1,16 @@
 //! Everything that speaks Shopify's protocols: shop domains, session tokens, signed queries,
 //! webhooks.
 
+pub mod admin;
 pub mod extract;
+pub mod http;
+pub mod operations;
 pub mod retry_policy;
 pub mod session_token;
 mod shop_domain;
 mod signature;
 pub mod signed_query;
+pub mod token_grant;
 pub mod webhook;
 
 pub use shop_domain::{InvalidShopDomain, ShopDomain};

@@ -16,7 +16,12 @@ use crate::clock::unix_now;
 
 /// A staff member of a shop, from the session token App Bridge sends as `Authorization: Bearer`.
 #[derive(Clone, Debug)]
-pub struct ShopSession(pub SessionClaims);
+pub struct ShopSession {
+    /// What the token says.
+    pub claims: SessionClaims,
+    /// The token itself, for the token exchange.
+    pub token: String,
+}
 
 /// A request without a valid session token: 401 with the header that makes App Bridge fetch a
 /// fresh token and retry (reference notes, backend §1.4).
@@ -47,8 +52,9 @@ where
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "))
             .ok_or(InvalidSession("a session token is required"))?;
-        session_token::verify(token.trim(), &app.config.api_key, &app.config.secrets(), unix_now())
-            .map(ShopSession)
+        let token = token.trim();
+        session_token::verify(token, &app.config.api_key, &app.config.secrets(), unix_now())
+            .map(|claims| ShopSession { claims, token: token.to_owned() })
             .map_err(|_| InvalidSession("the session token is not valid"))
     }
 }

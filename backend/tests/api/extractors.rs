@@ -7,7 +7,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
 use axum::routing::post;
-use seglink::shopify::extract::VerifiedWebhook;
+use seglink::shopify::extract::{ShopSession, VerifiedWebhook};
 use serde_json::{Value, json};
 use shopify_sim::signing::{SessionClaims, session_token, webhook_hmac};
 
@@ -26,9 +26,13 @@ fn bearer(token: &str) -> Request<Body> {
 
 #[tokio::test]
 async fn the_admin_api_knows_the_shop_from_the_session_token() {
-    let app = TestApp::spawn().await;
+    async fn whoami(session: ShopSession) -> axum::Json<Value> {
+        axum::Json(json!({ "shop": session.claims.shop.as_str(), "user": session.claims.user_id }))
+    }
+    let (state, _database) = state().await;
+    let probe = Router::new().route("/api/session", axum::routing::get(whoami)).with_state(state);
     let token = session_token(SECRET, &SessionClaims::new("seglink-test.myshopify.com", API_KEY, 7, now()));
-    let (status, _, body) = app.request(bearer(&token)).await;
+    let (status, _, body) = send(&probe, bearer(&token)).await;
     assert_eq!(status, 200);
     assert_eq!(
         serde_json::from_str::<Value>(&body).unwrap(),

@@ -13,16 +13,30 @@ pub const API_KEY: &str = "seglink-test-key";
 pub const SECRET: &str = "seglink-test-secret";
 pub const PREVIOUS_SECRET: &str = "seglink-old-secret";
 
+/// The scopes `shopify.app.toml` asks for.
+pub const SCOPES: &str = "read_customers,write_customers,read_orders,read_all_orders,read_fulfillments,read_products,write_products,read_discounts,write_discounts,write_pixels,read_customer_events";
+pub const APP_URL: &str = "https://seglink.example";
+pub const ENCRYPTION_KEY: &str = "c2VnbGluay10ZXN0LWtleS0zMi1ieXRlcy1sb25nISE=";
+
 pub fn config() -> Config {
+    config_with_origin(None)
+}
+
+/// The test configuration, reaching Shopify at `origin` (the simulator) when given.
+pub fn config_with_origin(origin: Option<&str>) -> Config {
     let pairs = [
         ("SHOPIFY_API_KEY", API_KEY),
         ("SHOPIFY_API_SECRET", SECRET),
         ("SHOPIFY_API_SECRET_PREVIOUS", PREVIOUS_SECRET),
-        ("SCOPES", "read_customers,write_customers"),
-        ("SHOPIFY_APP_URL", "https://seglink.example"),
+        ("SCOPES", SCOPES),
+        ("SHOPIFY_APP_URL", APP_URL),
         ("PORT", "0"),
+        ("SEGLINK_ENCRYPTION_KEY", ENCRYPTION_KEY),
     ];
     Config::from_lookup(|name| {
+        if name == "SEGLINK_SHOPIFY_ORIGIN" {
+            return origin.map(str::to_owned);
+        }
         pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned())
     })
     .expect("a complete test configuration")
@@ -31,7 +45,7 @@ pub fn config() -> Config {
 pub struct TestApp {
     router: Router,
     pub state: AppState,
-    _database: TempDb,
+    _database: Option<TempDb>,
 }
 
 /// A test's SQLite file, removed when the test is done with it.
@@ -52,7 +66,8 @@ pub async fn state() -> (AppState, TempDb) {
         std::process::id(),
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
     ));
-    let store = seglink::db::connect(&format!("sqlite://{}", file.display())).await.expect("a test database");
+    let store =
+        seglink::db::Store::connect(&format!("sqlite://{}", file.display())).await.expect("a test database");
     (AppState(std::sync::Arc::new(App::new(config(), store))), TempDb(file))
 }
 
@@ -68,7 +83,18 @@ pub async fn send(router: &Router, request: Request<Body>) -> (u16, axum::http::
 impl TestApp {
     pub async fn spawn() -> Self {
         let (state, database) = state().await;
-        Self { router: router(state.clone()), state, _database: database }
+        Self { router: router(state.clone()), state, _database: Some(database) }
+    }
+
+    /// The app on `store`, reaching Shopify at `origin`.
+    pub fn on(store: seglink::db::Store, origin: Option<&str>) -> Self {
+        let state = AppState(std::sync::Arc::new(App::new(config_with_origin(origin), store)));
+        Self { router: router(state.clone()), state, _database: None }
+    }
+
+    /// Runs every due job.
+    pub async fn run_jobs(&self) -> usize {
+        seglink::jobs::drain(&self.state).await
     }
 
     pub async fn request(&self, request: Request<Body>) -> (u16, axum::http::HeaderMap, String) {
@@ -89,5 +115,30 @@ impl TestApp {
         let status = response.status().as_u16();
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("a body");
         (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+}
+
+impl TestApp {
+    /// Sends `method path` with an optional session token and JSON body; the status and JSON.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = bearer {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(body) => {
+                request.header("Content-Type", "application/json").body(Body::from(body.to_string()))
+            }
+            None => request.body(Body::empty()),
+        }
+        .expect("a request");
+        let (status, _, text) = self.request(request).await;
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 }

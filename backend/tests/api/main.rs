@@ -1,10 +1,14 @@
 //! The backend's integration tests, one binary, a module per feature.
 
+mod databases;
 mod extractors;
 mod health;
 mod helpers;
+mod install;
+mod oauth;
 mod session_tokens;
 mod signed_queries;
+mod simulated;
 mod storage;
 mod throttling;
 mod web_process;

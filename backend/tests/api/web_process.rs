@@ -1,7 +1,7 @@
 //! `shopify app dev` finds the backend through the app's `web_directories`, starts it with the
 //! web config's dev command, and passes it the variables the config reads.
 
-use seglink::config::Config;
+use seglink::config::{Config, development_key};
 use toml::Table;
 
 fn parse(path: &str) -> Table {
@@ -41,9 +41,18 @@ fn the_variables_the_cli_passes_are_enough_to_start() {
         ("PORT", "52345"),
         ("APP_ENV", "development"),
     ];
+    let lookup = |name: &str| cli.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned());
+    assert_eq!(Config::from_lookup(lookup).unwrap_err().to_string(), "SEGLINK_ENCRYPTION_KEY is not set");
+
+    // Under `shopify app dev` the key is made once and kept beside the backend.
+    let file = std::env::temp_dir().join(format!("seglink-dev-key-{}", std::process::id()));
+    let _ = std::fs::remove_file(&file);
+    let key = development_key(&file).unwrap();
+    assert_eq!(development_key(&file).unwrap(), key, "the same key on every start");
     let config = Config::from_lookup(|name| {
-        cli.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned())
+        lookup(name).or_else(|| (name == "SEGLINK_ENCRYPTION_KEY").then(|| key.clone()))
     })
     .unwrap();
+    std::fs::remove_file(&file).unwrap();
     assert_eq!((config.app_url.as_str(), config.port), ("https://tunnel.example", 52345));
 }

@@ -110,6 +110,11 @@ impl AdminApi {
         self.shop.borrow()
     }
 
+    /// The authorisation server, to read what it granted.
+    pub fn oauth(&self) -> &OAuthServer {
+        &self.oauth
+    }
+
     /// The authorisation server, to mint tokens through.
     pub fn oauth_mut(&mut self) -> &mut OAuthServer {
         &mut self.oauth
@@ -126,6 +131,11 @@ impl AdminApi {
             title: title.to_owned(),
         });
         id
+    }
+
+    /// Removes every deployed Function, as before the app's first deploy.
+    pub fn undeploy_functions(&mut self) {
+        self.discounts.get_mut().functions.clear();
     }
 
     /// Deploys the app's web pixel extension, declaring its settings keys.

@@ -127,6 +127,7 @@ pub struct OAuthServer {
     access_tokens: HashMap<String, Grant>,
     refresh_tokens: HashMap<String, RefreshToken>,
     issued: u64,
+    refreshes: u64,
 }
 
 impl OAuthServer {
@@ -140,6 +141,7 @@ impl OAuthServer {
             access_tokens: HashMap::new(),
             refresh_tokens: HashMap::new(),
             issued: 0,
+            refreshes: 0,
         }
     }
 
@@ -163,6 +165,29 @@ impl OAuthServer {
         self.access_tokens.clear();
         self.refresh_tokens.clear();
         self.codes.clear();
+    }
+
+    /// A custom app's Admin API token, as a merchant makes one in the shop's admin: it never
+    /// expires and holds exactly `scopes`.
+    pub fn custom_app_token(&mut self, scopes: &[&str]) -> String {
+        let token = self.mint("shpat");
+        let scopes = scopes.iter().map(|scope| (*scope).to_owned()).collect();
+        self.access_tokens.insert(token.clone(), Grant { scopes, expires_at: None, user_id: None });
+        token
+    }
+
+    /// Every expiring access token expires now, as an hour after issue; refresh tokens still work.
+    pub fn expire_access_tokens(&mut self) {
+        for grant in self.access_tokens.values_mut() {
+            if grant.expires_at.is_some() {
+                grant.expires_at = Some(0);
+            }
+        }
+    }
+
+    /// How many refresh grants succeeded.
+    pub fn refreshes(&self) -> u64 {
+        self.refreshes
     }
 
     /// `host`: base64 of the shop's admin address, as Shopify adds it to redirects and app loads.
@@ -233,7 +258,11 @@ impl OAuthServer {
                     _ => Err(OAuthError::invalid_request("requested_token_type is not supported.")),
                 }
             }
-            Some("refresh_token") => self.refresh(field("refresh_token").unwrap_or_default(), now),
+            Some("refresh_token") => {
+                let refreshed = self.refresh(field("refresh_token").unwrap_or_default(), now);
+                self.refreshes += u64::from(refreshed.is_ok());
+                refreshed
+            }
             Some(_) => {
                 Err(OAuthError::grant(400, "unsupported_grant_type", "The grant type is not supported."))
             }

@@ -1,0 +1,160 @@
+//! The job table: background work that survives restarts. A worker claims due jobs for a lease;
+//! if it dies, the lease runs out and another worker takes the job again. On PostgreSQL the claim
+//! skips rows another replica holds (`FOR UPDATE SKIP LOCKED`); SQLite has one writer at a time,
+//! so its claim is atomic as it stands.
+
+use super::{DbError, Store, on_pool};
+
+/// Work to be done.
+#[derive(Clone, Debug)]
+pub struct NewJob {
+    /// What to run.
+    pub kind: &'static str,
+    /// Whose work it is.
+    pub shop: String,
+    /// The job's own input, JSON.
+    pub payload: String,
+    /// Not before (Unix seconds).
+    pub run_at: i64,
+    /// Enqueueing the same key twice makes one job.
+    pub dedupe_key: Option<String>,
+}
+
+/// A job a worker holds.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ClaimedJob {
+    /// Its row.
+    pub id: i64,
+    /// What to run.
+    pub kind: String,
+    /// Whose work it is.
+    pub shop: String,
+    /// Its input.
+    pub payload: String,
+    /// Including this one.
+    pub attempts: i64,
+}
+
+/// Where a job is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobState {
+    /// Waiting to run (again).
+    Queued,
+    /// Claimed by a worker.
+    Running,
+    /// Finished.
+    Done,
+    /// Failed too often; kept for a person to look at.
+    Dead,
+}
+
+impl JobState {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Done => "done",
+            Self::Dead => "dead",
+        }
+    }
+}
+
+const CLAIM_CANDIDATES: &str = "SELECT id FROM jobs
+     WHERE (state = 'queued' AND run_at <= $1) OR (state = 'running' AND locked_until <= $1)
+     ORDER BY run_at, id LIMIT $3";
+
+impl Store {
+    /// Adds a job; `false` when its dedupe key is taken.
+    pub async fn enqueue(&self, job: &NewJob) -> Result<bool, DbError> {
+        let inserted = on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO jobs (kind, shop, payload, run_at, dedupe_key, created_at) VALUES ($1, $2, $3, $4, $5, $4)
+                 ON CONFLICT (dedupe_key) DO NOTHING",
+            )
+            .bind(job.kind)
+            .bind(&job.shop)
+            .bind(&job.payload)
+            .bind(job.run_at)
+            .bind(&job.dedupe_key)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(inserted == 1)
+    }
+
+    /// Claims up to `limit` due jobs until `now + lease_seconds`.
+    pub async fn claim_jobs(
+        &self,
+        now: i64,
+        lease_seconds: i64,
+        limit: i64,
+    ) -> Result<Vec<ClaimedJob>, DbError> {
+        let claim = |lock: &str| {
+            format!(
+                "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $1 + $2
+                 WHERE id IN ({CLAIM_CANDIDATES}{lock}) RETURNING id, kind, shop, payload, attempts"
+            )
+        };
+        let sql = claim(if self.is_postgres() { " FOR UPDATE SKIP LOCKED" } else { "" });
+        let mut jobs: Vec<ClaimedJob> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(now).bind(lease_seconds).bind(limit).fetch_all(pool).await?
+        });
+        jobs.sort_by_key(|job| job.id);
+        Ok(jobs)
+    }
+
+    /// Marks a job finished.
+    pub async fn complete_job(&self, id: i64, now: i64) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE jobs SET state = 'done', locked_until = NULL, finished_at = $2, last_error = NULL WHERE id = $1")
+                .bind(id)
+                .bind(now)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Puts a failed job back to run at `run_at`, or buries it (`Dead`) when `run_at` is `None`.
+    pub async fn fail_job(&self, id: i64, error: &str, run_at: Option<i64>, now: i64) -> Result<(), DbError> {
+        let (state, run_at, finished_at) = match run_at {
+            Some(run_at) => (JobState::Queued, run_at, None),
+            None => (JobState::Dead, now, Some(now)),
+        };
+        on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE jobs SET state = $2, run_at = $3, locked_until = NULL, last_error = $4, finished_at = $5 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(state.as_str())
+            .bind(run_at)
+            .bind(error)
+            .bind(finished_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// How many jobs of `kind` (any kind when `None`) are in `state`.
+    pub async fn job_count(&self, kind: Option<&str>, state: JobState) -> Result<i64, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state = $1 AND (CAST($2 AS TEXT) IS NULL OR kind = $2)")
+                .bind(state.as_str())
+                .bind(kind)
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
+    /// The last error of each dead job of a shop, oldest first.
+    pub async fn dead_jobs(&self, shop: &str) -> Result<Vec<(String, String)>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as("SELECT kind, COALESCE(last_error, '') FROM jobs WHERE shop = $1 AND state = 'dead' ORDER BY id")
+                .bind(shop)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+}

@@ -1,0 +1,205 @@
+//! GDPR requests: recorded with their due date, answered from what is stored, and the erasures
+//! they ask for.
+
+use serde_json::{Value, json};
+
+use super::{CustomerRow, DbError, EventRow, OrderRow, Store, on_pool};
+
+/// A privacy request as the admin lists it.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct PrivacyRequest {
+    /// `customers/data_request`, `customers/redact` or `shop/redact`.
+    pub topic: String,
+    /// The customer, for the customer topics.
+    pub customer_id: Option<String>,
+    /// Unix seconds.
+    pub received_at: i64,
+    /// 30 days after it arrived.
+    pub due_at: i64,
+    /// When Seglink carried it out.
+    pub completed_at: Option<i64>,
+    /// The customer's data, for a data request.
+    pub export: Option<String>,
+}
+
+/// Shopify expects a privacy request to be met within 30 days.
+pub const PRIVACY_DUE_SECONDS: i64 = 30 * 86_400;
+
+/// Every table with a `shop` column that holds a store's data, in deletion order.
+const SHOP_TABLES: [&str; 10] = [
+    "events",
+    "held_orders",
+    "orders",
+    "customers",
+    "products",
+    "ingestion_policies",
+    "setup_steps",
+    "jobs",
+    "webhook_inbox",
+    "shops",
+];
+
+impl Store {
+    /// Records a request once per delivery (`source_id`); `false` when it was recorded before.
+    pub async fn record_privacy_request(
+        &self,
+        shop: &str,
+        topic: &str,
+        customer_id: Option<&str>,
+        source_id: &str,
+        received_at: i64,
+    ) -> Result<bool, DbError> {
+        let inserted = on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO privacy_requests (shop, topic, customer_id, received_at, due_at, source_id)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (source_id) DO NOTHING",
+            )
+            .bind(shop)
+            .bind(topic)
+            .bind(customer_id)
+            .bind(received_at)
+            .bind(received_at + PRIVACY_DUE_SECONDS)
+            .bind(source_id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(inserted == 1)
+    }
+
+    /// Marks a request done, with the export a data request produced.
+    pub async fn complete_privacy_request(
+        &self,
+        source_id: &str,
+        export: Option<&str>,
+        now: i64,
+    ) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE privacy_requests SET completed_at = $2, export = $3 WHERE source_id = $1")
+                .bind(source_id)
+                .bind(now)
+                .bind(export)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// A shop's privacy requests, newest first.
+    pub async fn privacy_requests(&self, shop: &str) -> Result<Vec<PrivacyRequest>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT topic, customer_id, received_at, due_at, completed_at, export FROM privacy_requests
+                 WHERE shop = $1 ORDER BY id DESC",
+            )
+            .bind(shop)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Everything stored about one customer, as JSON for the merchant.
+    pub async fn customer_export(&self, shop: &str, customer_id: &str) -> Result<Value, DbError> {
+        let customer = self.customer(shop, customer_id).await?;
+        let orders: Vec<OrderRow> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT order_id, customer_id, name, total_price, currency, source_name, tags, test, financial_status,
+                        line_items, cancelled_at, created_at, updated_at
+                 FROM orders WHERE shop = $1 AND customer_id = $2 ORDER BY order_id",
+            )
+            .bind(shop)
+            .bind(customer_id)
+            .fetch_all(pool)
+            .await?
+        });
+        let events: Vec<EventRow> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT kind, source, source_id, customer_id, order_id, occurred_at, properties FROM events
+                 WHERE shop = $1 AND customer_id = $2 ORDER BY id",
+            )
+            .bind(shop)
+            .bind(customer_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(json!({
+            "customer": customer.as_ref().map(customer_json),
+            "orders": orders.iter().map(|order| json!({
+                "id": order.order_id, "name": order.name, "total_price": order.total_price,
+                "currency": order.currency, "created_at": order.created_at,
+            })).collect::<Vec<_>>(),
+            "events": events.iter().map(|event| json!({
+                "kind": event.kind, "occurred_at": event.occurred_at, "order_id": event.order_id,
+            })).collect::<Vec<_>>(),
+        }))
+    }
+
+    /// Deletes one customer's personal data, events and the orders Shopify names.
+    pub async fn redact_customer(
+        &self,
+        shop: &str,
+        customer_id: &str,
+        order_ids: &[String],
+    ) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            sqlx::query("DELETE FROM events WHERE shop = $1 AND customer_id = $2")
+                .bind(shop)
+                .bind(customer_id)
+                .execute(&mut *transaction)
+                .await?;
+            sqlx::query("DELETE FROM orders WHERE shop = $1 AND customer_id = $2")
+                .bind(shop)
+                .bind(customer_id)
+                .execute(&mut *transaction)
+                .await?;
+            for order_id in order_ids {
+                for table in ["events", "orders", "held_orders"] {
+                    sqlx::query(&format!("DELETE FROM {table} WHERE shop = $1 AND order_id = $2"))
+                        .bind(shop)
+                        .bind(order_id)
+                        .execute(&mut *transaction)
+                        .await?;
+                }
+            }
+            sqlx::query("DELETE FROM customers WHERE shop = $1 AND customer_id = $2")
+                .bind(shop)
+                .bind(customer_id)
+                .execute(&mut *transaction)
+                .await?;
+            transaction.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Deletes everything of a shop but the record of the privacy requests themselves; the
+    /// workspace goes too once it holds no other store.
+    pub async fn redact_shop(&self, shop: &str) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            let workspace: Option<String> = sqlx::query_scalar("SELECT workspace_id FROM shops WHERE shop = $1")
+                .bind(shop)
+                .fetch_optional(&mut *transaction)
+                .await?;
+            for table in SHOP_TABLES {
+                sqlx::query(&format!("DELETE FROM {table} WHERE shop = $1")).bind(shop).execute(&mut *transaction).await?;
+            }
+            if let Some(workspace) = workspace {
+                sqlx::query("DELETE FROM workspaces WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM shops WHERE workspace_id = $1)")
+                    .bind(workspace)
+                    .execute(&mut *transaction)
+                    .await?;
+            }
+            transaction.commit().await?;
+        });
+        Ok(())
+    }
+}
+
+fn customer_json(customer: &CustomerRow) -> Value {
+    json!({
+        "id": customer.customer_id, "email": customer.email, "first_name": customer.first_name,
+        "last_name": customer.last_name, "phone": customer.phone, "country": customer.country,
+        "tags": customer.tags, "marketing_state": customer.marketing_state,
+    })
+}

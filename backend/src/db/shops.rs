@@ -1,0 +1,289 @@
+//! Workspaces, the stores connected to them, their sealed tokens and their setup progress.
+
+use super::{DbError, Store, on_pool};
+
+/// A merchant's account.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Workspace {
+    /// `ws_…`.
+    pub id: String,
+    /// From the first store's subdomain; unique.
+    pub slug: String,
+    /// `pk_…`, public: the storefront pixel sends it.
+    pub public_key: String,
+}
+
+/// How Seglink reaches a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Connection {
+    /// Installed from Shopify (managed install, token exchange or OAuth).
+    Managed,
+    /// A custom app's Admin API token pasted by the merchant.
+    Custom,
+}
+
+impl Connection {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Managed => "managed",
+            Self::Custom => "custom",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        if text == "custom" { Self::Custom } else { Self::Managed }
+    }
+}
+
+/// A store's tokens, sealed by the caller (`crypto::Keys::seal`) before they get here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredTokens {
+    /// The sealed access token.
+    pub access_token: String,
+    /// When it expires (Unix seconds); never for custom-app and legacy tokens.
+    pub access_expires_at: Option<i64>,
+    /// The sealed refresh token of an expiring token.
+    pub refresh_token: Option<String>,
+    /// When the refresh token expires.
+    pub refresh_expires_at: Option<i64>,
+    /// The scopes granted, comma separated.
+    pub scopes: String,
+}
+
+/// A connected store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShopRecord {
+    /// `<handle>.myshopify.com`.
+    pub shop: String,
+    /// Its workspace.
+    pub workspace_id: String,
+    /// How it is reached.
+    pub connection: Connection,
+    /// `false` after uninstall or disconnect.
+    pub active: bool,
+    /// Present while active.
+    pub tokens: Option<StoredTokens>,
+}
+
+type ShopRow =
+    (String, String, String, i64, Option<String>, Option<i64>, Option<String>, Option<i64>, String);
+
+fn shop_record(row: ShopRow) -> ShopRecord {
+    let (
+        shop,
+        workspace_id,
+        connection,
+        active,
+        access_token,
+        access_expires_at,
+        refresh_token,
+        refresh_expires_at,
+        scopes,
+    ) = row;
+    ShopRecord {
+        shop,
+        workspace_id,
+        connection: Connection::parse(&connection),
+        active: active != 0,
+        tokens: access_token.map(|access_token| StoredTokens {
+            access_token,
+            access_expires_at,
+            refresh_token,
+            refresh_expires_at,
+            scopes,
+        }),
+    }
+}
+
+const SHOP_COLUMNS: &str = "shop, workspace_id, connection, active, access_token, access_expires_at, refresh_token, refresh_expires_at, scopes";
+
+impl Store {
+    /// Creates a workspace whose slug is `slug` or, when that is taken, `slug-2`, `slug-3`, ….
+    pub async fn create_workspace(
+        &self,
+        id: &str,
+        slug: &str,
+        public_key: &str,
+        server_key_hash: &str,
+        now: i64,
+    ) -> Result<Workspace, DbError> {
+        let taken: Vec<String> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT slug FROM workspaces WHERE slug = $1 OR slug LIKE $2")
+                .bind(slug)
+                .bind(format!("{slug}-%"))
+                .fetch_all(pool)
+                .await?
+        });
+        let free = (1..)
+            .map(|n: u32| if n == 1 { slug.to_owned() } else { format!("{slug}-{n}") })
+            .find(|candidate| !taken.contains(candidate))
+            .unwrap_or_else(|| unreachable!("an unbounded range always has a free slug"));
+        on_pool!(self, pool => {
+            sqlx::query("INSERT INTO workspaces (id, slug, public_key, server_key_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(id)
+                .bind(&free)
+                .bind(public_key)
+                .bind(server_key_hash)
+                .bind(now)
+                .execute(pool)
+                .await?;
+        });
+        Ok(Workspace { id: id.to_owned(), slug: free, public_key: public_key.to_owned() })
+    }
+
+    /// A workspace by id.
+    pub async fn workspace(&self, id: &str) -> Result<Option<Workspace>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as("SELECT id, slug, public_key FROM workspaces WHERE id = $1").bind(id).fetch_optional(pool).await?
+        }))
+    }
+
+    /// The workspace whose server key hashes to `hash`.
+    pub async fn workspace_by_server_key(&self, hash: &str) -> Result<Option<Workspace>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as("SELECT id, slug, public_key FROM workspaces WHERE server_key_hash = $1")
+                .bind(hash)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    /// Connects a store to a workspace with its tokens, or reconnects it (keeping the workspace
+    /// it had).
+    pub async fn connect_shop(
+        &self,
+        shop: &str,
+        workspace_id: &str,
+        connection: Connection,
+        tokens: &StoredTokens,
+        now: i64,
+    ) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO shops (shop, workspace_id, connection, access_token, access_expires_at, refresh_token,
+                                    refresh_expires_at, scopes, active, installed_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9)
+                 ON CONFLICT (shop) DO UPDATE SET connection = excluded.connection, access_token = excluded.access_token,
+                     access_expires_at = excluded.access_expires_at, refresh_token = excluded.refresh_token,
+                     refresh_expires_at = excluded.refresh_expires_at, scopes = excluded.scopes, active = 1,
+                     installed_at = excluded.installed_at, uninstalled_at = NULL",
+            )
+            .bind(shop)
+            .bind(workspace_id)
+            .bind(connection.as_str())
+            .bind(&tokens.access_token)
+            .bind(tokens.access_expires_at)
+            .bind(&tokens.refresh_token)
+            .bind(tokens.refresh_expires_at)
+            .bind(&tokens.scopes)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Moves a store into another workspace (a connect link).
+    pub async fn move_shop(&self, shop: &str, workspace_id: &str) -> Result<bool, DbError> {
+        let moved = on_pool!(self, pool => {
+            sqlx::query("UPDATE shops SET workspace_id = $2 WHERE shop = $1")
+                .bind(shop)
+                .bind(workspace_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(moved == 1)
+    }
+
+    /// A store, active or not.
+    pub async fn shop(&self, shop: &str) -> Result<Option<ShopRecord>, DbError> {
+        let sql = format!("SELECT {SHOP_COLUMNS} FROM shops WHERE shop = $1");
+        let row: Option<ShopRow> =
+            on_pool!(self, pool => sqlx::query_as(&sql).bind(shop).fetch_optional(pool).await?);
+        Ok(row.map(shop_record))
+    }
+
+    /// Every store of a workspace.
+    pub async fn workspace_shops(&self, workspace_id: &str) -> Result<Vec<ShopRecord>, DbError> {
+        let sql = format!("SELECT {SHOP_COLUMNS} FROM shops WHERE workspace_id = $1 ORDER BY shop");
+        let rows: Vec<ShopRow> =
+            on_pool!(self, pool => sqlx::query_as(&sql).bind(workspace_id).fetch_all(pool).await?);
+        Ok(rows.into_iter().map(shop_record).collect())
+    }
+
+    /// Replaces a store's tokens (after a refresh), if `expected` still holds: another replica
+    /// may have refreshed first, and a refresh token works once.
+    pub async fn replace_tokens(
+        &self,
+        shop: &str,
+        expected: &str,
+        tokens: &StoredTokens,
+    ) -> Result<bool, DbError> {
+        let replaced = on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE shops SET access_token = $3, access_expires_at = $4, refresh_token = $5, refresh_expires_at = $6, scopes = $7
+                 WHERE shop = $1 AND access_token = $2 AND active = 1",
+            )
+            .bind(shop)
+            .bind(expected)
+            .bind(&tokens.access_token)
+            .bind(tokens.access_expires_at)
+            .bind(&tokens.refresh_token)
+            .bind(tokens.refresh_expires_at)
+            .bind(&tokens.scopes)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(replaced == 1)
+    }
+
+    /// Deactivates a store and forgets its tokens; its data stays until `shop/redact`.
+    pub async fn deactivate_shop(&self, shop: &str, now: i64) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE shops SET active = 0, access_token = NULL, access_expires_at = NULL, refresh_token = NULL,
+                     refresh_expires_at = NULL, uninstalled_at = $2 WHERE shop = $1",
+            )
+            .bind(shop)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Records where a setup step is: `pending`, `done` or `failed`, with a detail for the admin.
+    pub async fn set_setup_step(
+        &self,
+        shop: &str,
+        step: &str,
+        state: &str,
+        detail: Option<&str>,
+        now: i64,
+    ) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO setup_steps (shop, step, state, detail, updated_at) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (shop, step) DO UPDATE SET state = excluded.state, detail = excluded.detail,
+                     updated_at = excluded.updated_at",
+            )
+            .bind(shop)
+            .bind(step)
+            .bind(state)
+            .bind(detail)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Every setup step of a store with its state and detail.
+    pub async fn setup_steps(&self, shop: &str) -> Result<Vec<(String, String, Option<String>)>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as("SELECT step, state, detail FROM setup_steps WHERE shop = $1").bind(shop).fetch_all(pool).await?
+        }))
+    }
+}

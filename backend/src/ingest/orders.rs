@@ -1,0 +1,134 @@
+//! Order deliveries: the policy decides whether the order counts at all; the upsell delay holds
+//! its events and folds later edits in; otherwise each topic gives its canonical event.
+
+use serde_json::{Value, json};
+
+use super::{Delivery, payload};
+use crate::app::App;
+use crate::db::{IngestionPolicy, NewJob, OrderRow};
+use crate::jobs::{JobError, RELEASE_ORDER_JOB};
+
+/// Why a policy leaves an order out, if it does.
+pub fn excluded_by(policy: &IngestionPolicy, order: &OrderRow) -> Option<String> {
+    if policy.exclude_test_orders && order.test != 0 {
+        return Some("a test order".to_owned());
+    }
+    if let Some(channel) = order.source_name.as_deref().filter(|channel| {
+        policy.excluded_channels.iter().any(|excluded| excluded.eq_ignore_ascii_case(channel))
+    }) {
+        return Some(format!("from the {channel} channel"));
+    }
+    order
+        .tags
+        .split(',')
+        .map(str::trim)
+        .find(|tag| policy.excluded_tags.iter().any(|excluded| excluded.eq_ignore_ascii_case(tag)))
+        .map(|tag| format!("tagged {tag}"))
+}
+
+/// The event an order delivery gives, when it gives one.
+fn event_kind(topic: &str) -> Option<&'static str> {
+    match topic {
+        "orders/paid" => Some("purchase"),
+        "orders/create" => Some("order_created"),
+        "orders/edited" => Some("order_modified"),
+        "orders/cancelled" => Some("order_cancelled"),
+        _ => None,
+    }
+}
+
+/// What an order event carries: enough for behaviour rules on products and amounts.
+pub fn order_properties(order: &OrderRow) -> Value {
+    json!({
+        "name": order.name, "total_price": order.total_price, "currency": order.currency,
+        "source_name": order.source_name,
+        "line_items": serde_json::from_str::<Value>(&order.line_items).unwrap_or(Value::Null),
+    })
+}
+
+pub(super) async fn process(app: &App, delivery: &Delivery<'_>, now: i64) -> Result<(), JobError> {
+    let store = &app.store;
+    // orders/edited carries the order under `order_edit`, without its totals: fold it by id.
+    let order = if delivery.topic == "orders/edited" {
+        let order_id = delivery
+            .body
+            .pointer("/order_edit/order_id")
+            .and_then(payload::id_text)
+            .or_else(|| payload::id(&delivery.body, "id"))
+            .ok_or_else(|| JobError::Fatal("orders/edited without an order id".to_owned()))?;
+        match store.order(delivery.shop, &order_id).await? {
+            Some(order) => order,
+            None => OrderRow { order_id, updated_at: delivery.received_at, ..OrderRow::default() },
+        }
+    } else {
+        let order = payload::order(&delivery.body, delivery.received_at)
+            .ok_or_else(|| JobError::Fatal(format!("{} without an order id", delivery.topic)))?;
+        store.upsert_order(delivery.shop, &order).await?;
+        order
+    };
+    let policy = store.ingestion_policy(delivery.shop).await?;
+    if excluded_by(&policy, &order).is_some() {
+        return Ok(());
+    }
+    let Some(kind) = event_kind(delivery.topic) else { return Ok(()) };
+    let holds = matches!(kind, "purchase" | "order_created" | "order_modified");
+    if policy.upsell_delay_minutes > 0 && holds {
+        let first_hold = store
+            .hold_order(
+                delivery.shop,
+                &order.order_id,
+                kind == "purchase",
+                delivery.event_id,
+                delivery.received_at + policy.upsell_delay_minutes * 60,
+            )
+            .await?;
+        if first_hold {
+            let job = NewJob {
+                kind: RELEASE_ORDER_JOB,
+                shop: delivery.shop.to_owned(),
+                payload: json!({ "order_id": order.order_id }).to_string(),
+                run_at: now + policy.upsell_delay_minutes * 60,
+                dedupe_key: Some(format!("release:{}:{}", delivery.shop, order.order_id)),
+            };
+            store.enqueue(&job).await?;
+            app.jobs_waiting.notify_waiters();
+        }
+        return Ok(());
+    }
+    let event = delivery.event(
+        kind,
+        order.customer_id.clone(),
+        Some(order.order_id.clone()),
+        order_properties(&order),
+    );
+    store.record_event(delivery.shop, &event).await?;
+    Ok(())
+}
+
+/// Ends an upsell hold: one event for the order as it stands now, edits included.
+pub async fn release(app: &App, shop: &str, job_payload: &str) -> Result<(), JobError> {
+    let order_id = serde_json::from_str::<Value>(job_payload)
+        .ok()
+        .and_then(|payload| payload.get("order_id").and_then(Value::as_str).map(str::to_owned))
+        .ok_or_else(|| JobError::Fatal("a release job without an order id".to_owned()))?;
+    let store = &app.store;
+    let Some((paid, source_id)) = store.held_order(shop, &order_id).await? else { return Ok(()) };
+    let Some(order) = store.order(shop, &order_id).await? else {
+        store.end_hold(shop, &order_id).await?;
+        return Ok(());
+    };
+    let kind = if paid { "purchase" } else { "order_created" };
+    let event = crate::db::EventRow {
+        kind: kind.to_owned(),
+        source: "webhook".to_owned(),
+        source_id,
+        customer_id: order.customer_id.clone(),
+        order_id: Some(order.order_id.clone()),
+        occurred_at: order.created_at.unwrap_or(order.updated_at),
+        properties: order_properties(&order).to_string(),
+    };
+    // Recorded before the hold ends, so a crash in between repeats the (idempotent) event.
+    store.record_event(shop, &event).await?;
+    store.end_hold(shop, &order_id).await?;
+    Ok(())
+}

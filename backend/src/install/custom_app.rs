@@ -1,0 +1,192 @@
+//! Custom-app connections: a merchant pastes a custom app's Admin API token and its
+//! `*.myshopify.com` domain. The token is checked against `currentAppInstallation.accessScopes`
+//! before anything is saved, and every missing scope is named. A workspace may hold several such
+//! stores; a token can be rotated and a store disconnected.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::connect;
+use crate::app::{App, AppState};
+use crate::clock::unix_now;
+use crate::db::{Connection, StoredTokens};
+use crate::error::AppError;
+use crate::shopify::admin::ShopifyError;
+use crate::shopify::operations::{CurrentInstallation, current_installation};
+use crate::shopify::{ShopDomain, extract::ShopSession};
+
+/// A token and the store it is for.
+#[derive(Deserialize)]
+pub struct NewConnection {
+    /// `<handle>.myshopify.com`.
+    pub shop: String,
+    /// The custom app's Admin API access token.
+    pub access_token: String,
+}
+
+/// A replacement token.
+#[derive(Deserialize)]
+pub struct Rotation {
+    /// The new Admin API access token.
+    pub access_token: String,
+}
+
+/// `POST /api/connections`: adds a store to the caller's workspace.
+pub async fn create(
+    State(app): State<AppState>,
+    session: ShopSession,
+    Json(request): Json<NewConnection>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let workspace = session_workspace(&app, &session).await?;
+    let shop = ShopDomain::parse(&request.shop).map_err(|error| AppError::BadRequest(error.to_string()))?;
+    if let Some(existing) = app.store.shop(shop.as_str()).await?
+        && existing.active
+        && existing.workspace_id != workspace
+    {
+        return Err(AppError::Unprocessable(format!("{} is connected to another workspace", shop.as_str())));
+    }
+    let tokens = validated_tokens(&app, &shop, &request.access_token).await?;
+    connect(&app, &shop, Connection::Custom, &tokens, Some(&workspace), unix_now()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "shop": shop.as_str(), "scopes": tokens.scopes.split(',').collect::<Vec<_>>() })),
+    ))
+}
+
+/// `PUT /api/connections/{shop}`: replaces a custom-app store's token.
+pub async fn rotate(
+    State(app): State<AppState>,
+    session: ShopSession,
+    Path(shop): Path<String>,
+    Json(request): Json<Rotation>,
+) -> Result<Json<Value>, AppError> {
+    let shop = owned_custom_store(&app, &session, &shop).await?;
+    let tokens = validated_tokens(&app, &shop, &request.access_token).await?;
+    let record = app.store.shop(shop.as_str()).await?.ok_or(AppError::NotFound)?;
+    app.store
+        .connect_shop(shop.as_str(), &record.workspace_id, Connection::Custom, &tokens, unix_now())
+        .await?;
+    Ok(Json(json!({ "shop": shop.as_str(), "rotated": true })))
+}
+
+/// `DELETE /api/connections/{shop}`: forgets a custom-app store's token; its data stays.
+pub async fn disconnect(
+    State(app): State<AppState>,
+    session: ShopSession,
+    Path(shop): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let shop = owned_custom_store(&app, &session, &shop).await?;
+    app.store.deactivate_shop(shop.as_str(), unix_now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/connections`: the stores of the caller's workspace.
+pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
+    let workspace = session_workspace(&app, &session).await?;
+    let stores: Vec<Value> = app
+        .store
+        .workspace_shops(&workspace)
+        .await?
+        .into_iter()
+        .map(|record| {
+            json!({
+                "shop": record.shop, "connection": format!("{:?}", record.connection).to_lowercase(),
+                "active": record.active,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "stores": stores })))
+}
+
+async fn session_workspace(app: &App, session: &ShopSession) -> Result<String, AppError> {
+    app.store.shop(session.claims.shop.as_str()).await?.map(|record| record.workspace_id).ok_or_else(|| {
+        AppError::Unprocessable("open Seglink in this store's admin first to install it".to_owned())
+    })
+}
+
+async fn owned_custom_store(app: &App, session: &ShopSession, shop: &str) -> Result<ShopDomain, AppError> {
+    let shop = ShopDomain::parse(shop).map_err(|error| AppError::BadRequest(error.to_string()))?;
+    let workspace = session_workspace(app, session).await?;
+    match app.store.shop(shop.as_str()).await? {
+        Some(record) if record.workspace_id == workspace && record.connection == Connection::Custom => {
+            Ok(shop)
+        }
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Reads the token's scopes from Shopify and seals it when it holds every scope Seglink needs.
+async fn validated_tokens(
+    app: &App,
+    shop: &ShopDomain,
+    access_token: &str,
+) -> Result<StoredTokens, AppError> {
+    let access_token = access_token.trim();
+    if access_token.is_empty() {
+        return Err(AppError::BadRequest("access_token is required".to_owned()));
+    }
+    let installation = app
+        .shopify
+        .run_with_token::<CurrentInstallation>(shop, access_token, current_installation::Variables {})
+        .await
+        .map_err(|error| match error {
+            ShopifyError::Unauthorized(_) => {
+                AppError::Unprocessable(format!("Shopify does not accept this token for {}", shop.as_str()))
+            }
+            other => AppError::from(other),
+        })?;
+    let granted: Vec<String> =
+        installation.current_app_installation.access_scopes.into_iter().map(|scope| scope.handle).collect();
+    let missing = missing_scopes(&app.config.scopes, &granted);
+    if !missing.is_empty() {
+        return Err(AppError::Unprocessable(format!(
+            "the token lacks these access scopes: {}; add them to the custom app in Shopify and install it again",
+            missing.join(", ")
+        )));
+    }
+    Ok(StoredTokens {
+        access_token: app.keys.seal(access_token, shop.as_str()),
+        access_expires_at: None,
+        refresh_token: None,
+        refresh_expires_at: None,
+        scopes: granted.join(","),
+    })
+}
+
+/// The `required` scopes `granted` does not cover; `write_x` covers `read_x` (reference notes,
+/// backend §1.2).
+pub fn missing_scopes(required: &[String], granted: &[String]) -> Vec<String> {
+    let covers = |scope: &str| {
+        granted.iter().any(|held| {
+            held == scope
+                || scope.strip_prefix("read_").is_some_and(|rest| held.strip_prefix("write_") == Some(rest))
+                || scope
+                    .strip_prefix("unauthenticated_read_")
+                    .is_some_and(|rest| held.strip_prefix("unauthenticated_write_") == Some(rest))
+        })
+    };
+    required.iter().filter(|scope| !covers(scope)).cloned().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scopes(list: &[&str]) -> Vec<String> {
+        list.iter().map(|scope| (*scope).to_owned()).collect()
+    }
+
+    #[test]
+    fn write_scopes_cover_their_read_scopes_and_gaps_are_named() {
+        let required = scopes(&["read_customers", "write_customers", "read_orders", "write_pixels"]);
+        assert_eq!(missing_scopes(&required, &scopes(&["write_customers", "read_orders"])), ["write_pixels"]);
+        assert!(
+            missing_scopes(&required, &scopes(&["write_customers", "write_orders", "write_pixels"]))
+                .is_empty()
+        );
+        assert_eq!(missing_scopes(&scopes(&["write_orders"]), &scopes(&["read_orders"])), ["write_orders"]);
+    }
+}

@@ -1,0 +1,139 @@
+//! Background workers: they claim due jobs from the job table, run them, and mark them done, or
+//! retry them with exponential backoff, or after `MAX_ATTEMPTS` leave them dead for a person to
+//! see. Jobs must be idempotent: a worker that dies mid-job leaves it to run again.
+
+use std::time::Duration;
+
+use crate::app::{App, AppState};
+use crate::clock::unix_now;
+use crate::db::{ClaimedJob, DbError, WEBHOOK_JOB};
+use crate::shopify::admin::ShopifyError;
+
+/// Ends a post-purchase upsell hold.
+pub const RELEASE_ORDER_JOB: &str = "release_order";
+/// Provisions a store after install.
+pub const PROVISION_JOB: &str = "provision";
+
+/// A job gives up after this many attempts.
+pub const MAX_ATTEMPTS: i64 = 8;
+/// A claimed job is someone else's for this long; a worker that dies loses it after.
+const LEASE_SECONDS: i64 = 300;
+/// Jobs claimed at a time.
+const BATCH: i64 = 32;
+/// How often an idle worker looks for jobs another replica enqueued or that came due.
+const IDLE_POLL: Duration = Duration::from_secs(1);
+
+/// Why a job did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// Worth another try later (the database or Shopify was unavailable).
+    #[error("{0}")]
+    Retry(String),
+    /// Will never succeed (a malformed payload): dead at once.
+    #[error("{0}")]
+    Fatal(String),
+}
+
+impl From<DbError> for JobError {
+    fn from(error: DbError) -> Self {
+        Self::Retry(error.to_string())
+    }
+}
+
+impl From<ShopifyError> for JobError {
+    fn from(error: ShopifyError) -> Self {
+        match error {
+            ShopifyError::NotConnected(_) => Self::Fatal(error.to_string()),
+            other => Self::Retry(other.to_string()),
+        }
+    }
+}
+
+/// When attempt `attempts` failed, the next one runs this many seconds later: 10 s doubling,
+/// at most an hour.
+pub fn backoff_seconds(attempts: i64) -> i64 {
+    (10_i64 << attempts.clamp(1, 20).saturating_sub(1)).min(3_600)
+}
+
+/// Runs jobs until the process ends.
+pub async fn run_worker(app: AppState) {
+    loop {
+        let ran = run_due(&app).await;
+        if ran == 0 {
+            // Woken early by a local enqueue; otherwise poll for other replicas' work.
+            let _ = tokio::time::timeout(IDLE_POLL, app.jobs_waiting.notified()).await;
+        }
+    }
+}
+
+/// Claims and runs one batch of due jobs; how many ran.
+pub async fn run_due(app: &App) -> usize {
+    let now = unix_now();
+    let jobs = match app.store.claim_jobs(now, LEASE_SECONDS, BATCH).await {
+        Ok(jobs) => jobs,
+        Err(error) => {
+            crate::log::error("claiming jobs failed", &[("error", &error.to_string())]);
+            return 0;
+        }
+    };
+    let count = jobs.len();
+    for job in jobs {
+        run_one(app, job).await;
+    }
+    count
+}
+
+/// Runs due jobs until none is left; for tests and the demo.
+pub async fn drain(app: &App) -> usize {
+    let mut total = 0;
+    loop {
+        let ran = run_due(app).await;
+        if ran == 0 {
+            return total;
+        }
+        total += ran;
+    }
+}
+
+async fn run_one(app: &App, job: ClaimedJob) {
+    let now = unix_now();
+    let outcome = match job.kind.as_str() {
+        WEBHOOK_JOB => crate::ingest::process_webhook(app, &job.payload).await,
+        RELEASE_ORDER_JOB => crate::ingest::release_order(app, &job.shop, &job.payload).await,
+        PROVISION_JOB => crate::install::provision(app, &job.shop).await,
+        other => Err(JobError::Fatal(format!("no worker runs `{other}` jobs"))),
+    };
+    let recorded = match outcome {
+        Ok(()) => app.store.complete_job(job.id, unix_now()).await,
+        Err(JobError::Retry(reason)) if job.attempts < MAX_ATTEMPTS => {
+            crate::log::warn(
+                "job failed; retrying",
+                &[("kind", &job.kind), ("shop", &job.shop), ("error", &reason)],
+            );
+            app.store.fail_job(job.id, &reason, Some(now + backoff_seconds(job.attempts)), now).await
+        }
+        Err(error) => {
+            let reason = error.to_string();
+            crate::log::error("job is dead", &[("kind", &job.kind), ("shop", &job.shop), ("error", &reason)]);
+            app.store.fail_job(job.id, &reason, None, now).await
+        }
+    };
+    if let Err(error) = recorded {
+        // The lease runs out and the job runs again; handlers are idempotent.
+        crate::log::error("recording a job's outcome failed", &[("error", &error.to_string())]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_ten_seconds_up_to_an_hour() {
+        assert_eq!(backoff_seconds(1), 10);
+        assert_eq!(backoff_seconds(2), 20);
+        assert_eq!(backoff_seconds(5), 160);
+        assert_eq!(backoff_seconds(30), 3_600);
+        assert_eq!(backoff_seconds(-3), 10);
+    }
+}

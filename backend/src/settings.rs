@@ -1,0 +1,94 @@
+//! A store's settings in the admin: its ingestion policy and its privacy requests.
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::clock::unix_now;
+use crate::db::IngestionPolicy;
+use crate::error::AppError;
+use crate::shopify::extract::ShopSession;
+
+/// The longest upsell window Seglink holds orders for.
+const MAX_UPSELL_DELAY_MINUTES: i64 = 24 * 60;
+
+/// An ingestion policy as the admin sends it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyInput {
+    excluded_channels: Vec<String>,
+    excluded_tags: Vec<String>,
+    exclude_test_orders: bool,
+    upsell_delay_minutes: i64,
+}
+
+fn policy_json(policy: &IngestionPolicy) -> Value {
+    json!({
+        "excluded_channels": policy.excluded_channels, "excluded_tags": policy.excluded_tags,
+        "exclude_test_orders": policy.exclude_test_orders, "upsell_delay_minutes": policy.upsell_delay_minutes,
+    })
+}
+
+/// `GET /api/ingestion-policy`.
+pub async fn policy(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
+    Ok(Json(policy_json(&app.store.ingestion_policy(session.claims.shop.as_str()).await?)))
+}
+
+/// `PUT /api/ingestion-policy`.
+pub async fn set_policy(
+    State(app): State<AppState>,
+    session: ShopSession,
+    Json(input): Json<PolicyInput>,
+) -> Result<Json<Value>, AppError> {
+    if !(0..=MAX_UPSELL_DELAY_MINUTES).contains(&input.upsell_delay_minutes) {
+        return Err(AppError::BadRequest(format!(
+            "upsell_delay_minutes must be between 0 and {MAX_UPSELL_DELAY_MINUTES}"
+        )));
+    }
+    let clean = |items: Vec<String>| -> Result<Vec<String>, AppError> {
+        items
+            .into_iter()
+            .map(|item| item.trim().to_owned())
+            .filter(|item| !item.is_empty())
+            .map(|item| {
+                if item.contains(',') {
+                    Err(AppError::BadRequest(format!("`{item}`: a channel or tag cannot contain a comma")))
+                } else {
+                    Ok(item)
+                }
+            })
+            .collect()
+    };
+    let policy = IngestionPolicy {
+        excluded_channels: clean(input.excluded_channels)?,
+        excluded_tags: clean(input.excluded_tags)?,
+        exclude_test_orders: input.exclude_test_orders,
+        upsell_delay_minutes: input.upsell_delay_minutes,
+    };
+    app.store.set_ingestion_policy(session.claims.shop.as_str(), &policy, unix_now()).await?;
+    Ok(Json(policy_json(&policy)))
+}
+
+/// `GET /api/privacy-requests`: each request with its due date and, for data requests, the
+/// export.
+pub async fn privacy_requests(
+    State(app): State<AppState>,
+    session: ShopSession,
+) -> Result<Json<Value>, AppError> {
+    let requests: Vec<Value> = app
+        .store
+        .privacy_requests(session.claims.shop.as_str())
+        .await?
+        .into_iter()
+        .map(|request| {
+            json!({
+                "topic": request.topic, "customer_id": request.customer_id, "received_at": request.received_at,
+                "due_at": request.due_at, "completed_at": request.completed_at,
+                "export": request.export.and_then(|export| serde_json::from_str::<Value>(&export).ok()),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "requests": requests })))
+}

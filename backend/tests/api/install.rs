@@ -1,0 +1,149 @@
+//! The managed install against the simulator, on every database: the first admin load trades
+//! the session token for an expiring offline token, creates the workspace, and provisioning sets
+//! up the pixel, the metafield definitions and the discount, resuming after a failure.
+
+use seglink::shopify::ShopDomain;
+use seglink::shopify::operations::{CurrentInstallation, current_installation};
+use serde_json::Value;
+
+use crate::databases::fresh_stores;
+use crate::helpers::TestApp;
+use crate::simulated::SimulatedShop;
+
+fn step<'a>(session: &'a Value, name: &str) -> &'a Value {
+    session["setup"].as_array().unwrap().iter().find(|step| step["step"] == name).unwrap()
+}
+
+#[tokio::test]
+async fn the_first_admin_load_installs_and_provisions_the_store() {
+    for fresh in fresh_stores().await {
+        let shop = SimulatedShop::start().await;
+        let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
+        let (status, first) = app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+        assert_eq!(status, 200, "{}: {first}", fresh.name);
+        assert_eq!(first["workspace"]["slug"], "seglink-demo-1");
+        assert!(first["workspace"]["public_key"].as_str().unwrap().starts_with("pk_"));
+        assert!(first["server_key"].as_str().unwrap().starts_with("sk_"), "shown on the load that made it");
+        assert_eq!(step(&first, "web_pixel")["state"], "pending");
+
+        let record = fresh.store.shop(&shop.domain).await.unwrap().unwrap();
+        let tokens = record.tokens.unwrap();
+        assert!(
+            tokens.access_token.starts_with("v1.") && !tokens.access_token.contains("shpat_"),
+            "sealed at rest"
+        );
+        assert!(tokens.refresh_token.unwrap().starts_with("v1."));
+        assert!(tokens.access_expires_at.is_some(), "an expiring offline token");
+
+        assert!(app.run_jobs().await >= 1);
+        let (_, second) = app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+        assert_eq!(second["server_key"], Value::Null, "the server key is shown once");
+        assert_eq!(step(&second, "webhooks")["state"], "skipped", "declared in shopify.app.toml");
+        for name in ["web_pixel", "metafield_definitions", "discount"] {
+            assert_eq!(step(&second, name)["state"], "done", "{}: {name}: {second}", fresh.name);
+        }
+        let pixel = shop.inspect("{ webPixel { settings } }");
+        let settings: Value =
+            serde_json::from_str(pixel["data"]["webPixel"]["settings"].as_str().unwrap()).unwrap();
+        assert_eq!(settings["publicKey"], first["workspace"]["public_key"]);
+        assert_eq!(settings["apiEndpoint"], "https://seglink.example/v1/pixel/events");
+        let discount_id = step(&second, "discount")["detail"].as_str().unwrap().to_owned();
+        let discount = shop.inspect(&format!(
+            r#"{{ discountNode(id: "{discount_id}") {{ discount {{ ... on DiscountAutomaticApp {{ title discountClasses }} }} }} }}"#
+        ));
+        assert_eq!(
+            discount["data"]["discountNode"]["discount"]["title"], "Seglink segment rewards",
+            "{discount}"
+        );
+        (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn provisioning_resumes_where_it_failed() {
+    for fresh in fresh_stores().await {
+        let shop = SimulatedShop::start().await;
+        // The Function is not deployed yet: the discount step cannot succeed.
+        shop.sim.with_admin(|admin| admin.undeploy_functions());
+        let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
+        let (status, _) = app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+        assert_eq!(status, 200);
+        app.run_jobs().await;
+        let (_, session) = app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+        assert_eq!(step(&session, "web_pixel")["state"], "done");
+        assert_eq!(step(&session, "discount")["state"], "failed");
+        assert!(step(&session, "discount")["detail"].as_str().unwrap().contains("not deployed"), "{session}");
+
+        shop.sim.with_admin(|admin| {
+            admin.deploy_function("segment-discount", "discount", "Seglink segment rewards")
+        });
+        // The web pixel exists now: creating it again would fail, so a passing run shows the step was skipped.
+        seglink::install::provision(&app.state, &shop.domain).await.expect("the rest of provisioning");
+        let (_, session) = app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+        assert_eq!(step(&session, "discount")["state"], "done", "{}: {session}", fresh.name);
+        (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refreshed_once_for_many_concurrent_calls() {
+    for fresh in fresh_stores().await {
+        let shop = SimulatedShop::start().await;
+        let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
+        app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+        let before = fresh.store.shop(&shop.domain).await.unwrap().unwrap().tokens.unwrap();
+        shop.sim.with_admin(|admin| admin.oauth_mut().expire_access_tokens());
+
+        let domain = ShopDomain::parse(&shop.domain).unwrap();
+        let mut calls = tokio::task::JoinSet::new();
+        for _ in 0..6 {
+            let (state, domain) = (app.state.clone(), domain.clone());
+            calls.spawn(async move {
+                state
+                    .shopify
+                    .run::<CurrentInstallation>(&domain, current_installation::Variables {})
+                    .await
+                    .map(|_| ())
+            });
+        }
+        while let Some(answer) = calls.join_next().await {
+            assert!(answer.unwrap().is_ok(), "{}", fresh.name);
+        }
+        assert_eq!(shop.sim.with_admin(|admin| admin.oauth().refreshes()), 1, "one refresh for all of them");
+        let after = fresh.store.shop(&shop.domain).await.unwrap().unwrap().tokens.unwrap();
+        assert_ne!(after.access_token, before.access_token);
+        assert_ne!(after.refresh_token, before.refresh_token, "the rotated refresh token is kept");
+        (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn a_token_about_to_expire_is_refreshed_before_it_is_used() {
+    let fresh = fresh_stores().await.remove(0);
+    let shop = SimulatedShop::start().await;
+    let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
+    app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+    let mut tokens = fresh.store.shop(&shop.domain).await.unwrap().unwrap().tokens.unwrap();
+    let sealed = tokens.access_token.clone();
+    tokens.access_expires_at = Some(seglink::clock::unix_now() + 60);
+    assert!(fresh.store.replace_tokens(&shop.domain, &sealed, &tokens).await.unwrap());
+
+    let domain = ShopDomain::parse(&shop.domain).unwrap();
+    app.state.shopify.run::<CurrentInstallation>(&domain, current_installation::Variables {}).await.unwrap();
+    assert_eq!(shop.sim.with_admin(|admin| admin.oauth().refreshes()), 1);
+    (fresh.cleanup)().await;
+}
+
+#[tokio::test]
+async fn a_revoked_grant_is_reported_not_retried_forever() {
+    let fresh = fresh_stores().await.remove(0);
+    let shop = SimulatedShop::start().await;
+    let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
+    app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+    shop.sim.with_admin(|admin| admin.oauth_mut().revoke_all());
+    let domain = ShopDomain::parse(&shop.domain).unwrap();
+    let answer =
+        app.state.shopify.run::<CurrentInstallation>(&domain, current_installation::Variables {}).await;
+    assert!(matches!(answer, Err(seglink::shopify::admin::ShopifyError::Unauthorized(_))), "{answer:?}");
+    (fresh.cleanup)().await;
+}

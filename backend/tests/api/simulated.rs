@@ -1,0 +1,104 @@
+//! A simulated shop served over HTTP, with Seglink's app (the test credentials) installed there as
+//! Shopify would have it: the Function and the pixel extension deployed.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use shopify_sim::oauth::{AppCredentials, OAuthServer};
+use shopify_sim::server::{Simulator, serve};
+use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
+
+use crate::helpers::{API_KEY, APP_URL, SCOPES, SECRET};
+
+/// The pixel extension's settings keys (DESIGN.md §6).
+pub const PIXEL_SETTINGS: [&str; 6] =
+    ["accountId", "publicKey", "apiEndpoint", "samplingRate", "enableConsoleLogging", "metaPixelId"];
+
+pub struct SimulatedShop {
+    pub sim: Simulator,
+    pub origin: String,
+    pub domain: String,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for SimulatedShop {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+pub fn now() -> Duration {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap()
+}
+
+impl SimulatedShop {
+    pub async fn start() -> Self {
+        let shop = seed_shop(&SeedOptions { customers: 5, products: 3, orders: 3, ..SeedOptions::default() });
+        let domain = shop.domain.clone();
+        let app = AppCredentials {
+            client_id: API_KEY.to_owned(),
+            client_secret: SECRET.to_owned(),
+            redirect_urls: vec![format!("{APP_URL}/auth/callback")],
+        };
+        let scopes: Vec<&str> = SCOPES.split(',').collect();
+        let oauth = OAuthServer::new(&domain, app, &scopes);
+        let mut admin = AdminApi::new(shop, oauth, Plan::Standard, now());
+        admin.deploy_function("segment-discount", "discount", "Seglink segment rewards");
+        admin.deploy_web_pixel(&PIXEL_SETTINGS);
+        let sim = Simulator::new(admin);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let served = sim.clone();
+        let server = tokio::spawn(async move {
+            let _ = serve(&served, listener).await;
+        });
+        Self { sim, origin, domain, server }
+    }
+
+    /// A session token for staff member 1, as App Bridge would send it.
+    pub fn session_token(&self) -> String {
+        self.sim.with_admin(|admin| admin.oauth_mut().session_token(1, now().as_secs()))
+    }
+
+    /// Runs a query with a token of the test's own, to see what the app did.
+    pub fn inspect(&self, query: &str) -> serde_json::Value {
+        self.sim.with_admin(|admin| {
+            let token =
+                admin.oauth_mut().custom_app_token(&["read_pixels", "read_discounts", "read_customers"]);
+            admin.graphql(&token, &serde_json::json!({ "query": query }), now()).body
+        })
+    }
+}
+
+/// A listener that stands in for Shopify and counts every connection made to it: a refused
+/// request must not reach it.
+pub struct Tripwire {
+    pub origin: String,
+    hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Tripwire {
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = hits.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                drop(stream);
+            }
+        });
+        Self { origin, hits, task }
+    }
+
+    pub fn hits(&self) -> usize {
+        self.hits.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for Tripwire {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
