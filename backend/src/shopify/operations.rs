@@ -1,7 +1,7 @@
-//! The Admin API operations Seglink sends, typed from `backend/graphql/*.graphql` against the
-//! pruned 2026-10 schema the pinned script writes. Optional input fields are left out rather than
-//! sent as null (`skip_serializing_none`), which `@oneOf` inputs such as `DiscountContextInput`
-//! require.
+//! The Admin API operations Seglink sends, one per file in `backend/graphql/` so a request carries
+//! its own operation only, typed against the pruned 2026-10 schema the pinned script writes.
+//! Optional input fields are left out rather than sent as null (`skip_serializing_none`), and a
+//! `@oneOf` input such as `DiscountContextInput` becomes an enum, so only one field can be sent.
 
 #![allow(missing_docs, clippy::all)]
 
@@ -14,26 +14,27 @@ pub type JSON = serde_json::Value;
 /// An absolute URL.
 pub type URL = String;
 
+// rustfmt re-indents attributes inside macro bodies on every run; this one is laid out by hand.
+#[rustfmt::skip]
 macro_rules! operation {
     ($name:ident, $file:tt) => {
         #[derive(GraphQLQuery)]
         #[graphql(
-                            schema_path = "graphql/schema.graphql",
-                            query_path = $file,
-                            response_derives = "Debug, Clone",
-                            variables_derives = "Debug, Clone",
-                            skip_serializing_none
-                        )]
+            schema_path = "graphql/schema.graphql",
+            query_path = $file,
+            response_derives = "Debug, Clone",
+            variables_derives = "Debug, Clone",
+            skip_serializing_none
+        )]
         pub struct $name;
     };
 }
 
-operation!(CurrentInstallation, "graphql/install.graphql");
-operation!(CreateWebhookSubscription, "graphql/provisioning.graphql");
-operation!(CurrentWebPixel, "graphql/provisioning.graphql");
-operation!(CreateWebPixel, "graphql/provisioning.graphql");
-operation!(UpdateWebPixel, "graphql/provisioning.graphql");
-operation!(CreateMetafieldDefinition, "graphql/provisioning.graphql");
-operation!(DiscountFunctions, "graphql/provisioning.graphql");
-operation!(CreateAutomaticAppDiscount, "graphql/provisioning.graphql");
-operation!(StartBulkQuery, "graphql/provisioning.graphql");
+operation!(CurrentInstallation, "graphql/current_installation.graphql");
+operation!(CreateWebhookSubscription, "graphql/create_webhook_subscription.graphql");
+operation!(CurrentWebPixel, "graphql/current_web_pixel.graphql");
+operation!(CreateWebPixel, "graphql/create_web_pixel.graphql");
+operation!(UpdateWebPixel, "graphql/update_web_pixel.graphql");
+operation!(CreateMetafieldDefinition, "graphql/create_metafield_definition.graphql");
+operation!(DiscountFunctions, "graphql/discount_functions.graphql");
+operation!(CreateAutomaticAppDiscount, "graphql/create_automatic_app_discount.graphql");

@@ -142,3 +142,26 @@ impl TestApp {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 }
+
+/// A delivery of `topic` for `shop` signed with the app's secret, as Shopify sends it.
+pub fn webhook(shop: &str, topic: &str, event_id: &str, body: &Value) -> Request<Body> {
+    let body = body.to_string();
+    Request::post("/webhooks")
+        .header("X-Shopify-Hmac-Sha256", shopify_sim::signing::webhook_hmac(SECRET, body.as_bytes()))
+        .header("X-Shopify-Topic", topic)
+        .header("X-Shopify-Shop-Domain", shop)
+        .header("X-Shopify-API-Version", "2026-10")
+        .header("X-Shopify-Webhook-Id", format!("w-{event_id}"))
+        .header("X-Shopify-Event-Id", event_id)
+        .header("X-Shopify-Triggered-At", "2026-11-20T10:00:00Z")
+        .body(Body::from(body))
+        .expect("a request")
+}
+
+impl TestApp {
+    /// Delivers a webhook and expects the 200.
+    pub async fn deliver(&self, shop: &str, topic: &str, event_id: &str, body: &Value) {
+        let (status, _, answer) = self.request(webhook(shop, topic, event_id, body)).await;
+        assert_eq!(status, 200, "{topic} {event_id}: {answer}");
+    }
+}

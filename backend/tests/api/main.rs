@@ -1,11 +1,15 @@
 //! The backend's integration tests, one binary, a module per feature.
 
+mod admin_client;
+mod connections;
 mod databases;
 mod extractors;
 mod health;
 mod helpers;
+mod ingest;
 mod install;
 mod oauth;
+mod privacy;
 mod session_tokens;
 mod signed_queries;
 mod simulated;

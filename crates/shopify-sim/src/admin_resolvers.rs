@@ -385,7 +385,9 @@ fn topic_path(enum_name: &str) -> String {
 fn topic_scope(topic: &str) -> Option<&'static str> {
     match topic.split('/').next() {
         Some("customers") => Some("read_customers"),
-        Some("orders" | "refunds") => Some("read_orders"),
+        // Carts, checkouts and fulfilments are order data to Shopify.
+        Some("orders" | "refunds" | "carts" | "checkouts") => Some("read_orders"),
+        Some("fulfillments") => Some("read_fulfillments"),
         Some("products") => Some("read_products"),
         _ => None,
     }

@@ -17,23 +17,32 @@ use crate::signing::webhook_hmac;
 pub const RETRY_DELAYS_SECS: [u64; 8] = [60, 120, 300, 600, 1_200, 2_400, 3_600, 6_120];
 
 /// Topics a subscription may name: those Seglink's app and its tests use.
-pub const TOPICS: [&str; 16] = [
+pub const TOPICS: [&str; 25] = [
     "bulk_operations/finish",
     "app/uninstalled",
     "app/scopes_update",
+    "carts/create",
+    "carts/update",
+    "checkouts/create",
+    "checkouts/update",
     "customers/create",
     "customers/update",
     "customers/delete",
+    "customers/marketing_consent_update",
     "customers/data_request",
     "customers/redact",
     "shop/redact",
+    "fulfillments/create",
+    "fulfillments/update",
     "orders/create",
+    "orders/updated",
     "orders/paid",
     "orders/edited",
     "orders/cancelled",
     "refunds/create",
     "products/create",
     "products/update",
+    "products/delete",
 ];
 
 /// A webhook subscription.

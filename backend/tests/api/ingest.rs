@@ -1,0 +1,234 @@
+//! Deliveries become state and canonical events through the job table, on every database:
+//! each event once, older payloads never overwriting newer state, each store's policy applied,
+//! and a delivery that can never be processed left dead rather than retried forever.
+
+use seglink::db::{IngestionPolicy, JobState};
+use serde_json::{Value, json};
+
+use crate::databases::fresh_stores;
+use crate::helpers::TestApp;
+
+const SHOP: &str = "seglink-test.myshopify.com";
+
+fn order(id: u64, updated_at: &str, extra: Value) -> Value {
+    let mut order = json!({
+        "id": id, "name": format!("#{id}"), "total_price": "25.00", "currency": "EUR", "source_name": "web",
+        "tags": "", "test": false, "financial_status": "paid", "customer": { "id": 7 },
+        "created_at": "2026-11-20T09:00:00Z", "updated_at": updated_at,
+        "line_items": [{ "product_id": 632910392, "variant_id": 808950810, "quantity": 1, "price": "25.00" }],
+    });
+    if let (Some(order), Some(extra)) = (order.as_object_mut(), extra.as_object()) {
+        order.extend(extra.clone());
+    }
+    order
+}
+
+fn kinds(events: &[seglink::db::EventRow]) -> Vec<&str> {
+    events.iter().map(|event| event.kind.as_str()).collect()
+}
+
+#[tokio::test]
+async fn each_topic_gives_its_canonical_event_once() {
+    for fresh in fresh_stores().await {
+        let app = TestApp::on(fresh.store.clone(), None);
+        app.deliver(SHOP, "orders/create", "e-1", &order(1, "2026-11-20T09:00:00Z", json!({}))).await;
+        app.deliver(SHOP, "orders/paid", "e-2", &order(1, "2026-11-20T09:01:00Z", json!({}))).await;
+        app.deliver(SHOP, "orders/paid", "e-2", &order(1, "2026-11-20T09:01:00Z", json!({}))).await;
+        let customer = json!({ "id": 7, "email": "ada@example.com", "tags": "vip", "updated_at": "2026-11-20T09:00:00Z",
+            "default_address": { "country_code": "DE" } });
+        app.deliver(SHOP, "customers/create", "e-3", &customer).await;
+        app.deliver(
+            SHOP,
+            "checkouts/create",
+            "e-4",
+            &json!({ "id": 5, "token": "t", "customer": { "id": 7 } }),
+        )
+        .await;
+        app.deliver(SHOP, "refunds/create", "e-5", &json!({ "id": 9, "order_id": 1 })).await;
+        app.deliver(
+            SHOP,
+            "products/update",
+            "e-6",
+            &json!({ "id": 632910392, "title": "Mug", "updated_at": "2026-11-20T09:00:00Z" }),
+        )
+        .await;
+        assert_eq!(app.run_jobs().await, 6, "{}: the duplicate made no job", fresh.name);
+
+        let events = fresh.store.events(SHOP).await.unwrap();
+        assert_eq!(
+            kinds(&events),
+            ["order_created", "purchase", "customer_created", "checkout_start", "refund"],
+            "{}",
+            fresh.name
+        );
+        let purchase = &events[1];
+        assert_eq!((purchase.customer_id.as_deref(), purchase.order_id.as_deref()), (Some("7"), Some("1")));
+        assert_eq!(events[4].customer_id.as_deref(), Some("7"), "a refund is attributed through its order");
+        assert!(purchase.properties.contains("632910392"), "{}", purchase.properties);
+        assert_eq!(fresh.store.product_count(SHOP).await.unwrap(), 1);
+
+        // Running the jobs again (as after a crash before they were marked done) changes nothing.
+        for job in ["e-1", "e-2"] {
+            let payload = json!({ "event_id": job, "topic": if job == "e-1" { "orders/create" } else { "orders/paid" } });
+            seglink::ingest::process_webhook(&app.state, &payload.to_string()).await.unwrap();
+        }
+        assert_eq!(fresh.store.events(SHOP).await.unwrap().len(), 5);
+        (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn an_older_payload_never_overwrites_newer_state() {
+    for fresh in fresh_stores().await {
+        let app = TestApp::on(fresh.store.clone(), None);
+        let newer = json!({ "id": 7, "email": "new@example.com", "updated_at": "2026-11-20T12:00:00+01:00" });
+        // Earlier as an instant, though later on the clock face: offsets are respected.
+        let older = json!({ "id": 7, "email": "old@example.com", "updated_at": "2026-11-20T11:30:00+02:00" });
+        app.deliver(SHOP, "customers/update", "e-new", &newer).await;
+        app.deliver(SHOP, "customers/update", "e-old", &older).await;
+        app.run_jobs().await;
+        let customer = fresh.store.customer(SHOP, "7").await.unwrap().unwrap();
+        assert_eq!(customer.email.as_deref(), Some("new@example.com"), "{}", fresh.name);
+
+        app.deliver(
+            SHOP,
+            "orders/updated",
+            "o-new",
+            &order(1, "2026-11-20T10:00:00Z", json!({ "total_price": "30.00" })),
+        )
+        .await;
+        app.deliver(
+            SHOP,
+            "orders/updated",
+            "o-old",
+            &order(1, "2026-11-20T09:00:00Z", json!({ "total_price": "10.00" })),
+        )
+        .await;
+        app.run_jobs().await;
+        let stored = fresh.store.order(SHOP, "1").await.unwrap().unwrap();
+        assert_eq!(stored.total_price.as_deref(), Some("30.00"), "{}", fresh.name);
+
+        // A deleted customer stays deleted, whatever arrives late.
+        app.deliver(SHOP, "customers/delete", "e-del", &json!({ "id": 7 })).await;
+        app.deliver(
+            SHOP,
+            "customers/update",
+            "e-late",
+            &json!({ "id": 7, "email": "late@example.com", "updated_at": "2026-11-21T00:00:00Z" }),
+        )
+        .await;
+        app.run_jobs().await;
+        assert_eq!(fresh.store.customer(SHOP, "7").await.unwrap(), None);
+        (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn the_ingestion_policy_leaves_out_channels_tags_and_test_orders() {
+    for fresh in fresh_stores().await {
+        let app = TestApp::on(fresh.store.clone(), None);
+        let policy = IngestionPolicy {
+            excluded_channels: vec!["pos".to_owned()],
+            excluded_tags: vec!["Exclude".to_owned()],
+            exclude_test_orders: true,
+            upsell_delay_minutes: 0,
+        };
+        fresh.store.set_ingestion_policy(SHOP, &policy, 0).await.unwrap();
+        let at = "2026-11-20T09:00:00Z";
+        app.deliver(SHOP, "orders/paid", "pos", &order(1, at, json!({ "source_name": "pos" }))).await;
+        app.deliver(SHOP, "orders/paid", "tagged", &order(2, at, json!({ "tags": "wholesale, exclude" })))
+            .await;
+        app.deliver(SHOP, "orders/paid", "test", &order(3, at, json!({ "test": true }))).await;
+        app.deliver(SHOP, "orders/paid", "kept", &order(4, at, json!({}))).await;
+        app.run_jobs().await;
+        let events = fresh.store.events(SHOP).await.unwrap();
+        assert_eq!(
+            events.iter().map(|event| event.order_id.as_deref().unwrap()).collect::<Vec<_>>(),
+            ["4"],
+            "{}",
+            fresh.name
+        );
+        (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn the_upsell_delay_holds_an_order_folds_its_edits_and_releases_one_event() {
+    for fresh in fresh_stores().await {
+        let app = TestApp::on(fresh.store.clone(), None);
+        let policy = IngestionPolicy { upsell_delay_minutes: 10, ..IngestionPolicy::default() };
+        fresh.store.set_ingestion_policy(SHOP, &policy, 0).await.unwrap();
+        app.deliver(
+            SHOP,
+            "orders/create",
+            "c",
+            &order(1, "2026-11-20T09:00:00Z", json!({ "financial_status": "pending" })),
+        )
+        .await;
+        app.deliver(SHOP, "orders/paid", "p", &order(1, "2026-11-20T09:00:30Z", json!({}))).await;
+        app.deliver(
+            SHOP,
+            "orders/updated",
+            "u",
+            &order(1, "2026-11-20T09:02:00Z", json!({ "total_price": "40.00" })),
+        )
+        .await;
+        app.deliver(SHOP, "orders/edited", "x", &json!({ "order_edit": { "id": 3, "order_id": 1 } })).await;
+        app.run_jobs().await;
+        assert!(fresh.store.events(SHOP).await.unwrap().is_empty(), "{}: held", fresh.name);
+        assert!(fresh.store.is_held(SHOP, "1").await.unwrap());
+        assert_eq!(
+            fresh.store.job_count(Some("release_order"), JobState::Queued).await.unwrap(),
+            1,
+            "one release"
+        );
+
+        // Ten minutes later the release job runs.
+        seglink::ingest::release_order(&app.state, SHOP, r#"{"order_id":"1"}"#).await.unwrap();
+        let events = fresh.store.events(SHOP).await.unwrap();
+        assert_eq!(kinds(&events), ["purchase"], "{}", fresh.name);
+        assert!(events[0].properties.contains("40.00"), "the edit is folded in: {}", events[0].properties);
+        assert!(!fresh.store.is_held(SHOP, "1").await.unwrap());
+        (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn a_delivery_that_can_never_be_processed_is_left_dead_at_once() {
+    for fresh in fresh_stores().await {
+        let app = TestApp::on(fresh.store.clone(), None);
+        app.deliver(SHOP, "orders/paid", "no-id", &json!({ "name": "#1" })).await;
+        app.run_jobs().await;
+        assert_eq!(fresh.store.job_count(None, JobState::Dead).await.unwrap(), 1, "{}", fresh.name);
+        let dead = fresh.store.dead_jobs(SHOP).await.unwrap();
+        assert!(dead[0].1.contains("without an order id"), "{dead:?}");
+        assert_eq!(app.run_jobs().await, 0, "not retried");
+        (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn a_failed_job_is_retried_later_and_a_crashed_claim_is_taken_again() {
+    for fresh in fresh_stores().await {
+        let store = &fresh.store;
+        let job = seglink::db::NewJob {
+            kind: "webhook",
+            shop: SHOP.to_owned(),
+            payload: "{}".to_owned(),
+            run_at: 100,
+            dedupe_key: Some("k".to_owned()),
+        };
+        assert!(store.enqueue(&job).await.unwrap());
+        assert!(!store.enqueue(&job).await.unwrap(), "{}: the dedupe key holds", fresh.name);
+        let claimed = store.claim_jobs(100, 300, 10).await.unwrap();
+        assert_eq!((claimed.len(), claimed[0].attempts), (1, 1));
+        assert!(store.claim_jobs(200, 300, 10).await.unwrap().is_empty(), "leased");
+        // The worker died: after the lease another claim takes it.
+        let again = store.claim_jobs(401, 300, 10).await.unwrap();
+        assert_eq!((again.len(), again[0].attempts), (1, 2));
+        store.fail_job(again[0].id, "Shopify answered 503", Some(500), 401).await.unwrap();
+        assert!(store.claim_jobs(499, 300, 10).await.unwrap().is_empty(), "backing off");
+        assert_eq!(store.claim_jobs(500, 300, 10).await.unwrap().len(), 1);
+        (fresh.cleanup)().await;
+    }
+}
