@@ -33,6 +33,9 @@ pub struct Config {
     /// `SEGLINK_SHOPIFY_ORIGIN`: for development and tests only, an `http://127.0.0.1:…` origin
     /// that stands in for every `https://<shop>.myshopify.com` (the Shopify simulator).
     pub shopify_origin: Option<String>,
+    /// `SEGLINK_JOB_LEASE_SECS` (default 60): how long a claimed job is a worker's. A worker
+    /// that dies holds its jobs this long before another takes them.
+    pub job_lease_secs: i64,
 }
 
 const ENCRYPTION_KEY: &str = "SEGLINK_ENCRYPTION_KEY";
@@ -150,6 +153,15 @@ impl Config {
             let reason = "may only point at a local simulator (http://127.0.0.1:<port>)".to_owned();
             return Err(ConfigError::Invalid { name: "SEGLINK_SHOPIFY_ORIGIN", reason });
         }
+        let job_lease_secs = match get("SEGLINK_JOB_LEASE_SECS") {
+            Some(text) => text.parse().ok().filter(|secs| (1..=3_600).contains(secs)).ok_or_else(|| {
+                ConfigError::Invalid {
+                    name: "SEGLINK_JOB_LEASE_SECS",
+                    reason: format!("`{text}` is not 1 to 3600 seconds"),
+                }
+            })?,
+            None => 60,
+        };
         Ok(Self {
             api_key,
             api_secret,
@@ -160,6 +172,7 @@ impl Config {
             database_url,
             master_key,
             shopify_origin: shopify_origin.map(|origin| origin.trim_end_matches('/').to_owned()),
+            job_lease_secs,
         })
     }
 
@@ -187,6 +200,7 @@ impl fmt::Debug for Config {
             .field("database_url", &database)
             .field("master_key", &"[redacted]")
             .field("shopify_origin", &self.shopify_origin)
+            .field("job_lease_secs", &self.job_lease_secs)
             .finish()
     }
 }

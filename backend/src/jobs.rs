@@ -16,8 +16,6 @@ pub const PROVISION_JOB: &str = "provision";
 
 /// A job gives up after this many attempts.
 pub const MAX_ATTEMPTS: i64 = 8;
-/// A claimed job is someone else's for this long; a worker that dies loses it after.
-const LEASE_SECONDS: i64 = 300;
 /// Jobs claimed at a time.
 const BATCH: i64 = 32;
 /// How often an idle worker looks for jobs another replica enqueued or that came due.
@@ -69,7 +67,7 @@ pub async fn run_worker(app: AppState) {
 /// Claims and runs one batch of due jobs; how many ran.
 pub async fn run_due(app: &App) -> usize {
     let now = unix_now();
-    let jobs = match app.store.claim_jobs(now, LEASE_SECONDS, BATCH).await {
+    let jobs = match app.store.claim_jobs(now, app.config.job_lease_secs, BATCH).await {
         Ok(jobs) => jobs,
         Err(error) => {
             crate::log::error("claiming jobs failed", &[("error", &error.to_string())]);

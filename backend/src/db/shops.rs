@@ -48,6 +48,8 @@ pub struct StoredTokens {
     pub refresh_expires_at: Option<i64>,
     /// The scopes granted, comma separated.
     pub scopes: String,
+    /// The sealed API secret of a custom app, which signs the webhooks it subscribed.
+    pub webhook_secret: Option<String>,
 }
 
 /// A connected store.
@@ -65,8 +67,18 @@ pub struct ShopRecord {
     pub tokens: Option<StoredTokens>,
 }
 
-type ShopRow =
-    (String, String, String, i64, Option<String>, Option<i64>, Option<String>, Option<i64>, String);
+type ShopRow = (
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    String,
+    Option<String>,
+);
 
 fn shop_record(row: ShopRow) -> ShopRecord {
     let (
@@ -79,6 +91,7 @@ fn shop_record(row: ShopRow) -> ShopRecord {
         refresh_token,
         refresh_expires_at,
         scopes,
+        webhook_secret,
     ) = row;
     ShopRecord {
         shop,
@@ -91,11 +104,13 @@ fn shop_record(row: ShopRow) -> ShopRecord {
             refresh_token,
             refresh_expires_at,
             scopes,
+            webhook_secret,
         }),
     }
 }
 
-const SHOP_COLUMNS: &str = "shop, workspace_id, connection, active, access_token, access_expires_at, refresh_token, refresh_expires_at, scopes";
+const SHOP_COLUMNS: &str = "shop, workspace_id, connection, active, access_token, access_expires_at, refresh_token, \
+     refresh_expires_at, scopes, webhook_secret";
 
 impl Store {
     /// Creates a workspace whose slug is `slug` or, when that is taken, `slug-2`, `slug-3`, ….
@@ -161,11 +176,12 @@ impl Store {
         on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO shops (shop, workspace_id, connection, access_token, access_expires_at, refresh_token,
-                                    refresh_expires_at, scopes, active, installed_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9)
+                                    refresh_expires_at, scopes, webhook_secret, active, installed_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, 1, $9)
                  ON CONFLICT (shop) DO UPDATE SET connection = excluded.connection, access_token = excluded.access_token,
                      access_expires_at = excluded.access_expires_at, refresh_token = excluded.refresh_token,
-                     refresh_expires_at = excluded.refresh_expires_at, scopes = excluded.scopes, active = 1,
+                     refresh_expires_at = excluded.refresh_expires_at, scopes = excluded.scopes,
+                     webhook_secret = excluded.webhook_secret, active = 1,
                      installed_at = excluded.installed_at, uninstalled_at = NULL",
             )
             .bind(shop)
@@ -177,6 +193,7 @@ impl Store {
             .bind(tokens.refresh_expires_at)
             .bind(&tokens.scopes)
             .bind(now)
+            .bind(&tokens.webhook_secret)
             .execute(pool)
             .await?;
         });
@@ -244,7 +261,7 @@ impl Store {
         on_pool!(self, pool => {
             sqlx::query(
                 "UPDATE shops SET active = 0, access_token = NULL, access_expires_at = NULL, refresh_token = NULL,
-                     refresh_expires_at = NULL, uninstalled_at = $2 WHERE shop = $1",
+                     refresh_expires_at = NULL, webhook_secret = NULL, uninstalled_at = $2 WHERE shop = $1",
             )
             .bind(shop)
             .bind(now)

@@ -1,7 +1,9 @@
-//! Custom-app connections: a merchant pastes a custom app's Admin API token and its
-//! `*.myshopify.com` domain. The token is checked against `currentAppInstallation.accessScopes`
-//! before anything is saved, and every missing scope is named. A workspace may hold several such
-//! stores; a token can be rotated and a store disconnected.
+//! Custom-app connections: a merchant pastes a custom app's Admin API token, its API secret and
+//! the store's `*.myshopify.com` domain. The token is checked against
+//! `currentAppInstallation.accessScopes` before anything is saved, and every missing scope is
+//! named. The secret is needed because Shopify signs the webhooks a custom app subscribes with
+//! that app's own secret. A workspace may hold several such stores; a token can be rotated and a
+//! store disconnected.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -25,13 +27,17 @@ pub struct NewConnection {
     pub shop: String,
     /// The custom app's Admin API access token.
     pub access_token: String,
+    /// The custom app's API secret key, which signs its webhooks.
+    pub api_secret: String,
 }
 
-/// A replacement token.
+/// A replacement token (and secret, when that was rotated too).
 #[derive(Deserialize)]
 pub struct Rotation {
     /// The new Admin API access token.
     pub access_token: String,
+    /// The API secret key, when it changed.
+    pub api_secret: Option<String>,
 }
 
 /// `POST /api/connections`: adds a store to the caller's workspace.
@@ -48,7 +54,7 @@ pub async fn create(
     {
         return Err(AppError::Unprocessable(format!("{} is connected to another workspace", shop.as_str())));
     }
-    let tokens = validated_tokens(&app, &shop, &request.access_token).await?;
+    let tokens = validated_tokens(&app, &shop, &request.access_token, &request.api_secret).await?;
     connect(&app, &shop, Connection::Custom, &tokens, Some(&workspace), unix_now()).await?;
     Ok((
         StatusCode::CREATED,
@@ -64,8 +70,18 @@ pub async fn rotate(
     Json(request): Json<Rotation>,
 ) -> Result<Json<Value>, AppError> {
     let shop = owned_custom_store(&app, &session, &shop).await?;
-    let tokens = validated_tokens(&app, &shop, &request.access_token).await?;
     let record = app.store.shop(shop.as_str()).await?.ok_or(AppError::NotFound)?;
+    let secret =
+        match (&request.api_secret, record.tokens.as_ref().and_then(|tokens| tokens.webhook_secret.as_ref()))
+        {
+            (Some(secret), _) => secret.clone(),
+            (None, Some(sealed)) => app
+                .keys
+                .open(sealed, shop.as_str())
+                .map_err(|_| AppError::Internal("unsealing".to_owned()))?,
+            (None, None) => return Err(AppError::BadRequest("api_secret is required".to_owned())),
+        };
+    let tokens = validated_tokens(&app, &shop, &request.access_token, &secret).await?;
     app.store
         .connect_shop(shop.as_str(), &record.workspace_id, Connection::Custom, &tokens, unix_now())
         .await?;
@@ -123,10 +139,16 @@ async fn validated_tokens(
     app: &App,
     shop: &ShopDomain,
     access_token: &str,
+    api_secret: &str,
 ) -> Result<StoredTokens, AppError> {
-    let access_token = access_token.trim();
+    let (access_token, api_secret) = (access_token.trim(), api_secret.trim());
     if access_token.is_empty() {
         return Err(AppError::BadRequest("access_token is required".to_owned()));
+    }
+    if api_secret.is_empty() {
+        return Err(AppError::BadRequest(
+            "api_secret is required: it verifies the custom app's webhooks".to_owned(),
+        ));
     }
     let installation = app
         .shopify
@@ -153,6 +175,7 @@ async fn validated_tokens(
         refresh_token: None,
         refresh_expires_at: None,
         scopes: granted.join(","),
+        webhook_secret: Some(app.keys.seal(api_secret, shop.as_str())),
     })
 }
 

@@ -109,6 +109,7 @@ impl Shopify {
             refresh_token: grant.refresh_token.as_ref().map(|token| self.keys.seal(token, shop.as_str())),
             refresh_expires_at: grant.refresh_token_expires_in.map(|seconds| now + seconds),
             scopes: grant.scope.clone(),
+            webhook_secret: None,
         }
     }
 

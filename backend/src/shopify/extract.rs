@@ -13,6 +13,7 @@ use super::session_token::{self, SessionClaims};
 use super::webhook::{self, WebhookDelivery, WebhookError};
 use crate::app::AppState;
 use crate::clock::unix_now;
+use crate::shopify::ShopDomain;
 
 /// A staff member of a shop, from the session token App Bridge sends as `Authorization: Bearer`.
 #[derive(Clone, Debug)]
@@ -93,7 +94,25 @@ where
             .await
             .map_err(|_| RefusedWebhook(WebhookError::MissingBody))?;
         let header = |name: &str| parts.headers.get(name).and_then(|value| value.to_str().ok());
-        let delivery = webhook::verify(header, &body, &app.config.secrets()).map_err(RefusedWebhook)?;
+        let delivery = match webhook::verify(header, &body, &app.config.secrets()) {
+            // A custom app's subscriptions are signed with that app's own secret.
+            Err(WebhookError::BadSignature) => {
+                match custom_app_secret(&app, header("x-shopify-shop-domain")).await {
+                    Some(secret) => webhook::verify(header, &body, &[secret.as_str()]),
+                    None => Err(WebhookError::BadSignature),
+                }
+            }
+            checked => checked,
+        }
+        .map_err(RefusedWebhook)?;
         Ok(Self { delivery, body })
     }
+}
+
+/// The API secret of the custom app connected as `shop`, if it is one.
+async fn custom_app_secret(app: &AppState, shop: Option<&str>) -> Option<String> {
+    let shop = ShopDomain::parse(shop?).ok()?;
+    let record = app.store.shop(shop.as_str()).await.ok()??;
+    let sealed = record.tokens?.webhook_secret?;
+    app.keys.open(&sealed, shop.as_str()).ok()
 }

@@ -21,6 +21,7 @@ async fn home_store(app: &TestApp) -> String {
         refresh_token: None,
         refresh_expires_at: None,
         scopes: SCOPES.to_owned(),
+        webhook_secret: None,
     };
     app.state.store.connect_shop(HOME, &workspace.id, Connection::Managed, &tokens, 0).await.unwrap();
     shopify_sim::signing::session_token(
@@ -44,7 +45,7 @@ async fn a_custom_app_token_is_validated_kept_rotated_and_disconnected() {
                 "POST",
                 "/api/connections",
                 Some(&session),
-                Some(json!({ "shop": shop.domain, "access_token": narrow })),
+                Some(json!({ "shop": shop.domain, "access_token": narrow, "api_secret": "custom-secret" })),
             )
             .await;
         assert_eq!(status, 422, "{}", fresh.name);
@@ -58,7 +59,7 @@ async fn a_custom_app_token_is_validated_kept_rotated_and_disconnected() {
                 "POST",
                 "/api/connections",
                 Some(&session),
-                Some(json!({ "shop": shop.domain, "access_token": "shpat_wrong" })),
+                Some(json!({ "shop": shop.domain, "access_token": "shpat_wrong", "api_secret": "custom-secret" })),
             )
             .await;
         assert_eq!(status, 422, "{body}");
@@ -70,7 +71,7 @@ async fn a_custom_app_token_is_validated_kept_rotated_and_disconnected() {
                 "POST",
                 "/api/connections",
                 Some(&session),
-                Some(json!({ "shop": shop.domain, "access_token": token })),
+                Some(json!({ "shop": shop.domain, "access_token": token, "api_secret": "custom-secret" })),
             )
             .await;
         assert_eq!(status, 201, "{}: {body}", fresh.name);
@@ -88,6 +89,34 @@ async fn a_custom_app_token_is_validated_kept_rotated_and_disconnected() {
         assert_eq!(subscribed, 20, "{}: every topic, pointed at /webhooks", fresh.name);
         let (_, listed) = app.call("GET", "/api/connections", Some(&session), None).await;
         assert_eq!(listed["stores"].as_array().unwrap().len(), 2);
+
+        // Its webhooks are signed with the custom app's secret, and accepted.
+        let body =
+            json!({ "id": 5, "email": "c@example.com", "updated_at": "2026-11-20T09:00:00Z" }).to_string();
+        let request = axum::http::Request::post("/webhooks")
+            .header(
+                "X-Shopify-Hmac-Sha256",
+                shopify_sim::signing::webhook_hmac("custom-secret", body.as_bytes()),
+            )
+            .header("X-Shopify-Topic", "customers/create")
+            .header("X-Shopify-Shop-Domain", &shop.domain)
+            .header("X-Shopify-API-Version", "2026-10")
+            .header("X-Shopify-Webhook-Id", "w-custom")
+            .body(axum::body::Body::from(body.clone()))
+            .unwrap();
+        assert_eq!(app.request(request).await.0, 200, "signed by the custom app");
+        let forged = axum::http::Request::post("/webhooks")
+            .header(
+                "X-Shopify-Hmac-Sha256",
+                shopify_sim::signing::webhook_hmac("not-a-secret", body.as_bytes()),
+            )
+            .header("X-Shopify-Topic", "customers/create")
+            .header("X-Shopify-Shop-Domain", &shop.domain)
+            .header("X-Shopify-API-Version", "2026-10")
+            .header("X-Shopify-Webhook-Id", "w-forged")
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        assert_eq!(app.request(forged).await.0, 401);
 
         let rotated = shop.sim.with_admin(|admin| admin.oauth_mut().custom_app_token(&scopes));
         let path = format!("/api/connections/{}", shop.domain);
@@ -125,7 +154,7 @@ async fn foreign_domains_are_refused_before_the_token_is_tried() {
                 "POST",
                 "/api/connections",
                 Some(&session),
-                Some(json!({ "shop": shop, "access_token": "shpat_x" })),
+                Some(json!({ "shop": shop, "access_token": "shpat_x", "api_secret": "s" })),
             )
             .await;
         assert_eq!(status, 400, "{shop}: {body}");
@@ -153,6 +182,7 @@ async fn a_connect_link_moves_a_store_into_the_workspace_until_it_expires() {
             refresh_token: None,
             refresh_expires_at: None,
             scopes: String::new(),
+            webhook_secret: None,
         };
         fresh.store.connect_shop(second, &own.id, Connection::Managed, &tokens, 0).await.unwrap();
         let second_session = shopify_sim::signing::session_token(

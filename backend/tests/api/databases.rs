@@ -18,6 +18,7 @@ pub fn unique(prefix: &str) -> String {
 /// A fresh store on each database this run has, and how to throw it away.
 pub struct Fresh {
     pub name: &'static str,
+    pub url: String,
     pub store: Store,
     pub cleanup: Box<dyn FnOnce() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>>,
 }
@@ -25,10 +26,12 @@ pub struct Fresh {
 pub async fn fresh_stores() -> Vec<Fresh> {
     let mut stores = Vec::new();
     let file = std::env::temp_dir().join(format!("{}.db", unique("seglink_test")));
-    let store = Store::connect(&format!("sqlite://{}", file.display())).await.expect("SQLite opens");
+    let url = format!("sqlite://{}", file.display());
+    let store = Store::connect(&url).await.expect("SQLite opens");
     let database = TempDb(file);
     stores.push(Fresh {
         name: "sqlite",
+        url,
         store,
         cleanup: Box::new(move || Box::pin(async move { drop(database) })),
     });
@@ -42,9 +45,11 @@ pub async fn fresh_stores() -> Vec<Fresh> {
                 .await
                 .expect("a fresh database");
             let (base, _) = server.rsplit_once('/').expect("a database in the URL");
-            let store = Store::connect(&format!("{base}/{database}")).await.expect("PostgreSQL opens");
+            let url = format!("{base}/{database}");
+            let store = Store::connect(&url).await.expect("PostgreSQL opens");
             stores.push(Fresh {
                 name: "postgres",
+                url,
                 store,
                 cleanup: Box::new(move || {
                     Box::pin(async move {

@@ -2,6 +2,7 @@
 
 mod admin_client;
 mod connections;
+mod crash;
 mod databases;
 mod extractors;
 mod health;
