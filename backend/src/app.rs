@@ -27,13 +27,17 @@ pub struct App {
     pub metrics: Metrics,
     /// Wakes the workers when a job is enqueued here.
     pub jobs_waiting: tokio::sync::Notify,
+    /// Writes webhook deliveries in batches.
+    pub inbox: crate::webhooks::Inbox,
 }
 
 impl App {
-    /// The state for `config`, storing in `store`.
+    /// The state for `config`, storing in `store`. Starts the inbox writer, so it must run
+    /// inside a Tokio runtime.
     pub fn new(config: Config, store: Store) -> Self {
         let keys = Arc::new(Keys::derive(&config.master_key));
         let shopify = Shopify::new(&config, store.clone(), keys.clone());
+        let inbox = crate::webhooks::Inbox::start(store.clone());
         Self {
             config,
             store,
@@ -41,6 +45,7 @@ impl App {
             shopify,
             metrics: Metrics::default(),
             jobs_waiting: tokio::sync::Notify::new(),
+            inbox,
         }
     }
 }
@@ -56,10 +61,6 @@ impl Deref for AppState {
         &self.0
     }
 }
-
-/// Workers per process. Jobs mostly wait on Shopify or the database, so a few suffice; more
-/// replicas add more.
-const WORKERS: usize = 2;
 
 /// A bound, not yet serving, application.
 pub struct Application {
@@ -86,7 +87,7 @@ impl Application {
 
     /// Starts the background workers and serves until the process ends.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        for _ in 0..WORKERS {
+        for _ in 0..self.state.config.workers {
             tokio::spawn(crate::jobs::run_worker(self.state.clone()));
         }
         axum::serve(self.listener, router(self.state)).await

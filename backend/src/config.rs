@@ -36,6 +36,9 @@ pub struct Config {
     /// `SEGLINK_JOB_LEASE_SECS` (default 60): how long a claimed job is a worker's. A worker
     /// that dies holds its jobs this long before another takes them.
     pub job_lease_secs: i64,
+    /// `SEGLINK_WORKERS` (default 2): background workers in this process; 0 makes an
+    /// ingest-only replica that stores deliveries and leaves their processing to others.
+    pub workers: usize,
 }
 
 const ENCRYPTION_KEY: &str = "SEGLINK_ENCRYPTION_KEY";
@@ -162,6 +165,12 @@ impl Config {
             })?,
             None => 60,
         };
+        let workers = match get("SEGLINK_WORKERS") {
+            Some(text) => text.parse().ok().filter(|count| *count <= 64).ok_or_else(|| {
+                ConfigError::Invalid { name: "SEGLINK_WORKERS", reason: format!("`{text}` is not 0 to 64") }
+            })?,
+            None => 2,
+        };
         Ok(Self {
             api_key,
             api_secret,
@@ -173,6 +182,7 @@ impl Config {
             master_key,
             shopify_origin: shopify_origin.map(|origin| origin.trim_end_matches('/').to_owned()),
             job_lease_secs,
+            workers,
         })
     }
 
@@ -201,6 +211,7 @@ impl fmt::Debug for Config {
             .field("master_key", &"[redacted]")
             .field("shopify_origin", &self.shopify_origin)
             .field("job_lease_secs", &self.job_lease_secs)
+            .field("workers", &self.workers)
             .finish()
     }
 }

@@ -21,7 +21,7 @@ pub use events::{CustomerRow, EventRow, IngestionPolicy, OrderRow, ProductRow};
 pub use jobs::{ClaimedJob, JobState, NewJob};
 pub use privacy::PrivacyRequest;
 pub use shops::{Connection, ShopRecord, StoredTokens, Workspace};
-pub use webhooks::{Recorded, WEBHOOK_JOB};
+pub use webhooks::{Arriving, Recorded, WEBHOOK_JOB};
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -73,7 +73,13 @@ impl Store {
                 // operating-system crash can lose the last ones.
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5));
-            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+            // A local file needs no liveness check before each use; skipping it saves a round
+            // trip to the connection's thread on every query.
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .test_before_acquire(false)
+                .connect_with(options)
+                .await?;
             sqlx::migrate!("migrations/sqlite").run(&pool).await?;
             Pool::Sqlite(pool)
         };
@@ -83,6 +89,32 @@ impl Store {
     /// Whether this is PostgreSQL, where several replicas may share the job table.
     pub fn is_postgres(&self) -> bool {
         matches!(self.pool, Pool::Postgres(_))
+    }
+
+    /// `rows` groups of `columns` parameters for a multi-row `VALUES`. SQLite gets anonymous
+    /// `?`: it looks a numbered parameter's name up by a linear scan, which a batch of thousands
+    /// of parameters turns quadratic.
+    pub(crate) fn placeholder_rows(&self, rows: usize, columns: usize) -> String {
+        let mut text = String::with_capacity(rows * columns * 5);
+        for row in 0..rows {
+            text.push_str(if row == 0 { "(" } else { ", (" });
+            for column in 0..columns {
+                if column > 0 {
+                    text.push_str(", ");
+                }
+                match self.pool {
+                    Pool::Sqlite(_) => text.push('?'),
+                    Pool::Postgres(_) => {
+                        let _ = std::fmt::Write::write_fmt(
+                            &mut text,
+                            format_args!("${}", row * columns + column + 1),
+                        );
+                    }
+                }
+            }
+            text.push(')');
+        }
+        text
     }
 
     /// Answers when the database does.

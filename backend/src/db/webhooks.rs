@@ -1,8 +1,6 @@
 //! The webhook inbox: each verified delivery, written with the job that processes it in one
 //! transaction before Shopify gets its 200.
 
-use serde_json::json;
-
 use super::{DbError, Store, on_pool};
 use crate::shopify::webhook::WebhookDelivery;
 
@@ -13,6 +11,17 @@ pub enum Recorded {
     New,
     /// The same event and topic were stored before; nothing changed.
     Duplicate,
+}
+
+/// A verified delivery on its way to the inbox.
+#[derive(Clone, Copy, Debug)]
+pub struct Arriving<'a> {
+    /// What its headers say.
+    pub delivery: &'a WebhookDelivery,
+    /// The raw body.
+    pub body: &'a [u8],
+    /// Unix seconds.
+    pub received_at: i64,
 }
 
 /// The job kind that processes one stored delivery.
@@ -27,39 +36,57 @@ impl Store {
         body: &[u8],
         received_at: i64,
     ) -> Result<Recorded, DbError> {
-        let payload = json!({ "event_id": delivery.event_id, "topic": delivery.topic }).to_string();
-        on_pool!(self, pool => {
-            let mut transaction = pool.begin().await?;
-            let inserted = sqlx::query(
-                "INSERT INTO webhook_inbox (event_id, topic, shop, webhook_id, api_version, triggered_at, body, received_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id, topic) DO NOTHING",
-            )
-            .bind(&delivery.event_id)
-            .bind(&delivery.topic)
-            .bind(delivery.shop.as_str())
-            .bind(&delivery.webhook_id)
-            .bind(&delivery.api_version)
-            .bind(&delivery.triggered_at)
-            .bind(body)
-            .bind(received_at)
-            .execute(&mut *transaction)
-            .await?
-            .rows_affected();
-            if inserted == 0 {
-                return Ok(Recorded::Duplicate);
+        let batch = [Arriving { delivery, body, received_at }];
+        Ok(self.record_webhooks(&batch).await?[0])
+    }
+
+    /// Writes a batch of deliveries and their jobs in one statement: the cost of a commit is
+    /// shared by everything that arrived while the last one ran. Answers in the batch's order.
+    pub async fn record_webhooks(&self, batch: &[Arriving<'_>]) -> Result<Vec<Recorded>, DbError> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = self.placeholder_rows(batch.len(), 8);
+        let insert = format!(
+            "INSERT INTO webhook_inbox (event_id, topic, shop, webhook_id, api_version, triggered_at, body, received_at)
+             VALUES {rows} ON CONFLICT (event_id, topic) DO NOTHING RETURNING event_id, topic"
+        );
+        // One statement: the inbox trigger enqueues a job for each row it inserts.
+        let inserted: Vec<(String, String)> = on_pool!(self, pool => {
+            let mut query = sqlx::query_as(&insert);
+            for arriving in batch {
+                let delivery = arriving.delivery;
+                query = query
+                    .bind(&delivery.event_id)
+                    .bind(&delivery.topic)
+                    .bind(delivery.shop.as_str())
+                    .bind(&delivery.webhook_id)
+                    .bind(&delivery.api_version)
+                    .bind(&delivery.triggered_at)
+                    .bind(arriving.body)
+                    .bind(arriving.received_at);
             }
-            sqlx::query(
-                "INSERT INTO jobs (kind, shop, payload, run_at, created_at) VALUES ($1, $2, $3, $4, $4)",
-            )
-            .bind(WEBHOOK_JOB)
-            .bind(delivery.shop.as_str())
-            .bind(&payload)
-            .bind(received_at)
-            .execute(&mut *transaction)
-            .await?;
-            transaction.commit().await?;
-            Ok(Recorded::New)
-        })
+            query.fetch_all(pool).await?
+        });
+        // The first of several copies of an event in one batch is the one stored.
+        let mut claimed = vec![false; inserted.len()];
+        Ok(batch
+            .iter()
+            .map(|arriving| {
+                let position = inserted.iter().enumerate().position(|(index, (event_id, topic))| {
+                    !claimed[index]
+                        && *event_id == arriving.delivery.event_id
+                        && *topic == arriving.delivery.topic
+                });
+                match position {
+                    Some(index) => {
+                        claimed[index] = true;
+                        Recorded::New
+                    }
+                    None => Recorded::Duplicate,
+                }
+            })
+            .collect())
     }
 
     /// A stored delivery's shop, body and arrival time.

@@ -74,3 +74,30 @@ async fn reopening_a_database_keeps_what_was_stored() {
         Recorded::Duplicate
     );
 }
+
+#[tokio::test]
+async fn a_batch_stores_each_event_once_and_answers_in_order() {
+    use seglink::db::{Arriving, JobState};
+    for fresh in fresh_stores().await {
+        let store = &fresh.store;
+        let (a, b, old) =
+            (delivery("b-1", "orders/paid"), delivery("b-2", "orders/paid"), delivery("e-0", "orders/paid"));
+        assert_eq!(store.record_webhook(&old, b"{}", 1).await.unwrap(), Recorded::New);
+        let arriving = |delivery| Arriving { delivery, body: b"{}", received_at: 2 };
+        let batch = [arriving(&a), arriving(&old), arriving(&b), arriving(&a)];
+        let answers = store.record_webhooks(&batch).await.unwrap();
+        assert_eq!(
+            answers,
+            [Recorded::New, Recorded::Duplicate, Recorded::New, Recorded::Duplicate],
+            "{}",
+            fresh.name
+        );
+        assert_eq!(store.webhook_count("seglink-test.myshopify.com").await.unwrap(), 3);
+        assert_eq!(
+            store.job_count(Some("webhook"), JobState::Queued).await.unwrap(),
+            3,
+            "one job per stored event"
+        );
+        (fresh.cleanup)().await;
+    }
+}

@@ -1,4 +1,4 @@
-//! Writes the benchmark's Function inputs (see `bench/function.py`): carts of 1, 50 and 200
+//! Writes the benchmark's Function inputs (see `benches/function.py`): carts of 1, 50 and 200
 //! lines, half of them in a sale collection, against rule sets of 1 and 25 rules, for guests,
 //! untagged and tagged buyers.
 //!

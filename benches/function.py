@@ -2,7 +2,7 @@
 """Benchmarks the discount Function the way Shopify meters it and rewrites its section of
 docs/benchmarks.md.
 
-    python3 bench/function.py
+    python3 benches/function.py
 
 Builds the module with the command in shopify.extension.toml, trampolines it with
 `shopify_function_trampoline`, and runs Shopify's `function-runner` over generated carts of
@@ -186,7 +186,7 @@ def main():
     versions = run([tool("function-runner"), "--version"]).stdout.strip()
     section = "\n".join([
         BEGIN,
-        f"Measured with `{versions}` on the trampolined module; produced by `python3 bench/function.py`.",
+        f"Measured with `{versions}` on the trampolined module; produced by `python3 benches/function.py`.",
         "",
         *peers,
         "",

@@ -1,0 +1,9 @@
+-- Each new inbox row enqueues the job that processes it, inside the same statement: ingest is one
+-- INSERT (one round trip, one implicit transaction), and a row cannot exist without its job. A
+-- duplicate delivery (ON CONFLICT DO NOTHING) inserts no row and so no job.
+CREATE TRIGGER webhook_inbox_enqueue AFTER INSERT ON webhook_inbox
+BEGIN
+    INSERT INTO jobs (kind, shop, payload, run_at, created_at)
+    VALUES ('webhook', NEW.shop, json_object('event_id', NEW.event_id, 'topic', NEW.topic),
+            NEW.received_at, NEW.received_at);
+END;
