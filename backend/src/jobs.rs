@@ -13,6 +13,8 @@ use crate::shopify::admin::ShopifyError;
 pub const RELEASE_ORDER_JOB: &str = "release_order";
 /// Provisions a store after install.
 pub const PROVISION_JOB: &str = "provision";
+/// One step of a store's historical backfill.
+pub const BACKFILL_JOB: &str = "backfill";
 
 /// A job gives up after this many attempts.
 pub const MAX_ATTEMPTS: i64 = 8;
@@ -99,6 +101,7 @@ async fn run_one(app: &App, job: ClaimedJob) {
         WEBHOOK_JOB => crate::ingest::process_webhook(app, &job.payload).await,
         RELEASE_ORDER_JOB => crate::ingest::release_order(app, &job.shop, &job.payload).await,
         PROVISION_JOB => crate::install::provision(app, &job.shop).await,
+        BACKFILL_JOB => crate::backfill::run(app, &job.shop, &job.payload).await,
         other => Err(JobError::Fatal(format!("no worker runs `{other}` jobs"))),
     };
     let recorded = match outcome {

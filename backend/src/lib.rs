@@ -2,6 +2,7 @@
 //! merchant's admin.
 
 pub mod app;
+pub mod backfill;
 pub mod clock;
 pub mod config;
 pub mod crypto;

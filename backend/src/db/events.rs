@@ -266,10 +266,17 @@ impl Store {
         Ok(written == 1)
     }
 
-    /// How many products of a shop are stored and not deleted.
-    pub async fn product_count(&self, shop: &str) -> Result<i64, DbError> {
+    /// How many products, customers and orders of a shop are stored (and not deleted).
+    pub async fn counts(&self, shop: &str) -> Result<(i64, i64, i64), DbError> {
         Ok(on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE shop = $1 AND deleted = 0").bind(shop).fetch_one(pool).await?
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM products WHERE shop = $1 AND deleted = 0),
+                        (SELECT COUNT(*) FROM customers WHERE shop = $1 AND deleted = 0),
+                        (SELECT COUNT(*) FROM orders WHERE shop = $1)",
+            )
+            .bind(shop)
+            .fetch_one(pool)
+            .await?
         }))
     }
 

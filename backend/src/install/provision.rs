@@ -17,8 +17,9 @@ use crate::shopify::operations::{
     current_web_pixel, discount_functions, update_web_pixel,
 };
 
-/// The steps, in order, as the setup checklist shows them.
-pub const STEPS: [&str; 4] = ["webhooks", "web_pixel", "metafield_definitions", "discount"];
+/// The steps, in order, as the setup checklist shows them. `backfill` is queued here and then
+/// reports its own progress.
+pub const STEPS: [&str; 5] = ["webhooks", "web_pixel", "metafield_definitions", "discount", "backfill"];
 
 /// The topics a custom-app connection subscribes to; a managed install declares the same ones
 /// in `shopify.app.toml`.
@@ -70,7 +71,9 @@ pub async fn provision(app: &App, shop: &str) -> Result<(), JobError> {
         .setup_steps(shop)
         .await?
         .into_iter()
-        .filter(|(_, state, _)| state == "done" || state == "skipped")
+        .filter(|(step, state, _)| {
+            state == "done" || state == "skipped" || (step == "backfill" && state != "failed")
+        })
         .map(|(step, _, _)| step)
         .collect();
     for step in STEPS {
@@ -81,7 +84,8 @@ pub async fn provision(app: &App, shop: &str) -> Result<(), JobError> {
             "webhooks" => subscribe_webhooks(app, &domain, &record).await,
             "web_pixel" => web_pixel(app, &domain, &record).await,
             "metafield_definitions" => metafield_definitions(app, &domain).await,
-            _ => automatic_discount(app, &domain).await,
+            "discount" => automatic_discount(app, &domain).await,
+            _ => queue_backfill(app, shop).await,
         };
         let now = unix_now();
         match outcome {
@@ -280,6 +284,12 @@ async fn automatic_discount(app: &App, shop: &ShopDomain) -> Result<Option<Strin
             .map(|error| (error.code.map(|code| format!("{code:?}")), error.message)),
     )?;
     Ok(payload.automatic_app_discount.map(|created| created.discount_id))
+}
+
+async fn queue_backfill(app: &App, shop: &str) -> Result<Option<String>, JobError> {
+    app.store.enqueue(&crate::backfill::first_job(shop, unix_now())).await?;
+    app.jobs_waiting.notify_one();
+    Ok(Some(format!("the last {} days of orders, customers and products", crate::backfill::ORDER_DAYS)))
 }
 
 fn now_rfc3339() -> String {

@@ -53,6 +53,19 @@ impl ShopifyHttp {
         }
     }
 
+    /// GETs a bulk operation's result, whose address Shopify gave (the caller checks its host).
+    pub async fn download(&self, url: &str) -> Result<(u16, String), Unreachable> {
+        let response = self
+            .client
+            .get(url)
+            .send()
+            .await
+            .map_err(|error| Unreachable(error.without_url().to_string()))?;
+        let status = response.status().as_u16();
+        let text = response.text().await.map_err(|error| Unreachable(error.without_url().to_string()))?;
+        Ok((status, text))
+    }
+
     /// POSTs `body` as JSON to `path` on `shop`, with `access_token` when given.
     pub async fn post_json(
         &self,

@@ -13,6 +13,8 @@ pub type DateTime = String;
 pub type JSON = serde_json::Value;
 /// An absolute URL.
 pub type URL = String;
+/// A count Shopify sends as a string, being beyond JSON's safe integers.
+pub type UnsignedInt64 = String;
 
 // rustfmt re-indents attributes inside macro bodies on every run; this one is laid out by hand.
 #[rustfmt::skip]
@@ -38,3 +40,5 @@ operation!(UpdateWebPixel, "graphql/update_web_pixel.graphql");
 operation!(CreateMetafieldDefinition, "graphql/create_metafield_definition.graphql");
 operation!(DiscountFunctions, "graphql/discount_functions.graphql");
 operation!(CreateAutomaticAppDiscount, "graphql/create_automatic_app_discount.graphql");
+operation!(StartBulkQuery, "graphql/start_bulk_query.graphql");
+operation!(BulkOperationStatus, "graphql/bulk_operation_status.graphql");

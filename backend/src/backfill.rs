@@ -1,0 +1,256 @@
+//! The historical backfill (DESIGN.md §8): customers, the last 90 days of orders, and products,
+//! each read with one bulk operation and streamed from its JSONL result into the same tables the
+//! webhooks fill. Each stage is a `backfill` job; a job that finds its operation still running
+//! queues the next look and finishes, so no worker waits on Shopify. Progress is the `backfill`
+//! setup step.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::app::App;
+use crate::clock::unix_now;
+use crate::db::{CustomerRow, EventRow, NewJob, OrderRow, ProductRow};
+use crate::ingest::payload::unix_seconds;
+use crate::jobs::{BACKFILL_JOB, JobError};
+use crate::shopify::ShopDomain;
+use crate::shopify::operations::{
+    BulkOperationStatus, StartBulkQuery, bulk_operation_status, start_bulk_query,
+};
+
+/// Orders this many days back are read.
+pub const ORDER_DAYS: i64 = 90;
+/// How long to wait before looking at a running operation again.
+const POLL_SECS: i64 = 2;
+/// Where Shopify serves bulk results; nothing else is fetched besides the shop itself.
+const RESULT_HOST: &str = "https://storage.googleapis.com/";
+
+/// What each stage reads.
+const STAGES: [Stage; 3] = [Stage::Customers, Stage::Orders, Stage::Products];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Stage {
+    Customers,
+    Orders,
+    Products,
+}
+
+impl Stage {
+    fn query(self, now: i64) -> String {
+        match self {
+            Self::Customers => "{ customers { edges { node { id email firstName lastName tags createdAt \
+                                defaultAddress { countryCodeV2 } } } } }"
+                .to_owned(),
+            Self::Orders => {
+                let since = time::OffsetDateTime::from_unix_timestamp(now - ORDER_DAYS * 86_400)
+                    .map(|at| at.date().to_string())
+                    .unwrap_or_default();
+                format!(
+                    "{{ orders(query: \"created_at:>={since}\") {{ edges {{ node {{ id name processedAt cancelledAt \
+                     displayFinancialStatus currencyCode currentTotalPriceSet {{ shopMoney {{ amount }} }} \
+                     customer {{ id }} }} }} }} }}"
+                )
+            }
+            Self::Products => "{ products { edges { node { id title handle tags } } } }".to_owned(),
+        }
+    }
+}
+
+/// A backfill job's input: the stage, and its bulk operation once started.
+#[derive(Serialize, Deserialize)]
+struct Progress {
+    stage: Stage,
+    operation: Option<String>,
+    /// When the operation started (Unix seconds): the snapshot's time, used as `updated_at`.
+    started_at: Option<i64>,
+}
+
+/// The job that starts the backfill of `shop`.
+pub fn first_job(shop: &str, now: i64) -> NewJob {
+    next_job(
+        shop,
+        &Progress { stage: Stage::Customers, operation: None, started_at: None },
+        now,
+        Some(format!("backfill:{shop}:{now}")),
+    )
+}
+
+fn next_job(shop: &str, progress: &Progress, run_at: i64, dedupe_key: Option<String>) -> NewJob {
+    NewJob {
+        kind: BACKFILL_JOB,
+        shop: shop.to_owned(),
+        payload: serde_json::to_string(progress).unwrap_or_default(),
+        run_at,
+        dedupe_key,
+    }
+}
+
+/// Runs one step of a backfill.
+pub async fn run(app: &App, shop: &str, payload: &str) -> Result<(), JobError> {
+    let progress: Progress = serde_json::from_str(payload)
+        .map_err(|error| JobError::Fatal(format!("bad backfill job: {error}")))?;
+    let domain = ShopDomain::parse(shop).map_err(|error| JobError::Fatal(error.to_string()))?;
+    let now = unix_now();
+    let Some(operation) = progress.operation.clone() else {
+        let variables = start_bulk_query::Variables { query: progress.stage.query(now) };
+        let started = app.shopify.run::<StartBulkQuery>(&domain, variables).await?;
+        let payload =
+            started.bulk_operation_run_query.ok_or_else(|| JobError::Retry("no answer".to_owned()))?;
+        if let Some(error) = payload.user_errors.first() {
+            // Another bulk query of this app is still running: try again shortly.
+            return Err(JobError::Retry(error.message.clone()));
+        }
+        let operation =
+            payload.bulk_operation.ok_or_else(|| JobError::Retry("no bulk operation".to_owned()))?.id;
+        let detail = format!("{:?}: started", progress.stage).to_lowercase();
+        app.store.set_setup_step(shop, "backfill", "running", Some(&detail), now).await?;
+        let started = Progress { stage: progress.stage, operation: Some(operation), started_at: Some(now) };
+        app.store.enqueue(&next_job(shop, &started, now, None)).await?;
+        return Ok(());
+    };
+    let status = app
+        .shopify
+        .run::<BulkOperationStatus>(&domain, bulk_operation_status::Variables { id: operation.clone() })
+        .await?
+        .bulk_operation
+        .ok_or_else(|| JobError::Fatal(format!("bulk operation {operation} is gone")))?;
+    use bulk_operation_status::BulkOperationStatus as Status;
+    match status.status {
+        Status::CREATED | Status::RUNNING => {
+            app.store.enqueue(&next_job(shop, &progress, now + POLL_SECS, None)).await?;
+            return Ok(());
+        }
+        Status::COMPLETED => {}
+        other => {
+            let reason =
+                format!("the {:?} bulk query ended {other:?} ({:?})", progress.stage, status.error_code);
+            app.store.set_setup_step(shop, "backfill", "failed", Some(&reason), now).await?;
+            return Err(JobError::Fatal(reason));
+        }
+    }
+    let snapshot_at = progress.started_at.unwrap_or(now);
+    let read = match status.url {
+        Some(url) => load(app, shop, progress.stage, &fetch(app, &url).await?, snapshot_at).await?,
+        // Shopify gives no URL when nothing matched.
+        None => 0,
+    };
+    let position = STAGES.iter().position(|stage| *stage == progress.stage).unwrap_or(STAGES.len());
+    let detail = format!("{:?}: {read} read", progress.stage).to_lowercase();
+    match STAGES.get(position + 1) {
+        Some(next) => {
+            app.store.set_setup_step(shop, "backfill", "running", Some(&detail), now).await?;
+            let next = Progress { stage: *next, operation: None, started_at: None };
+            app.store.enqueue(&next_job(shop, &next, now, None)).await?;
+        }
+        None => {
+            app.store
+                .set_setup_step(shop, "backfill", "done", Some("customers, orders and products read"), now)
+                .await?
+        }
+    }
+    Ok(())
+}
+
+/// Downloads a result, from Shopify's result host or, in development, the simulator.
+async fn fetch(app: &App, url: &str) -> Result<String, JobError> {
+    let allowed = url.starts_with(RESULT_HOST)
+        || app.config.shopify_origin.as_deref().is_some_and(|origin| url.starts_with(&format!("{origin}/")));
+    if !allowed {
+        return Err(JobError::Fatal(format!("a bulk result outside {RESULT_HOST} is not fetched")));
+    }
+    let (status, text) =
+        app.shopify.http().download(url).await.map_err(|error| JobError::Retry(error.to_string()))?;
+    if !(200..300).contains(&status) {
+        return Err(JobError::Retry(format!("the bulk result answered {status}")));
+    }
+    Ok(text)
+}
+
+/// The numeric id at the end of a GID.
+fn numeric(gid: &str) -> String {
+    gid.rsplit('/').next().unwrap_or(gid).to_owned()
+}
+
+fn text(node: &Value, pointer: &str) -> Option<String> {
+    node.pointer(pointer).and_then(Value::as_str).map(str::to_owned)
+}
+
+fn tags(node: &Value) -> String {
+    node.get("tags")
+        .and_then(Value::as_array)
+        .map(|tags| tags.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+        .unwrap_or_default()
+}
+
+/// Stores each line of a stage's result; how many were read.
+async fn load(app: &App, shop: &str, stage: Stage, jsonl: &str, snapshot_at: i64) -> Result<usize, JobError> {
+    let mut read = 0;
+    for line in jsonl.lines().filter(|line| !line.trim().is_empty()) {
+        let node: Value = serde_json::from_str(line)
+            .map_err(|error| JobError::Retry(format!("a bad result line: {error}")))?;
+        let Some(id) = node.get("id").and_then(Value::as_str).map(numeric) else { continue };
+        read += 1;
+        match stage {
+            Stage::Customers => {
+                let customer = CustomerRow {
+                    customer_id: id,
+                    email: text(&node, "/email"),
+                    first_name: text(&node, "/firstName"),
+                    last_name: text(&node, "/lastName"),
+                    country: text(&node, "/defaultAddress/countryCodeV2"),
+                    tags: tags(&node),
+                    created_at: text(&node, "/createdAt").as_deref().and_then(unix_seconds),
+                    updated_at: snapshot_at,
+                    ..CustomerRow::default()
+                };
+                app.store.upsert_customer(shop, &customer).await?;
+            }
+            Stage::Orders => {
+                let processed_at = text(&node, "/processedAt").as_deref().and_then(unix_seconds);
+                let order = OrderRow {
+                    order_id: id.clone(),
+                    customer_id: text(&node, "/customer/id").map(|gid| numeric(&gid)),
+                    name: text(&node, "/name"),
+                    total_price: text(&node, "/currentTotalPriceSet/shopMoney/amount"),
+                    currency: text(&node, "/currencyCode"),
+                    financial_status: text(&node, "/displayFinancialStatus")
+                        .map(|status| status.to_lowercase()),
+                    line_items: "[]".to_owned(),
+                    cancelled_at: text(&node, "/cancelledAt").as_deref().and_then(unix_seconds),
+                    created_at: processed_at,
+                    updated_at: snapshot_at,
+                    ..OrderRow::default()
+                };
+                app.store.upsert_order(shop, &order).await?;
+                let purchased = matches!(
+                    order.financial_status.as_deref(),
+                    Some("paid" | "partially_paid" | "partially_refunded" | "refunded")
+                );
+                if purchased {
+                    let event = EventRow {
+                        kind: "purchase".to_owned(),
+                        source: "backfill".to_owned(),
+                        source_id: id.clone(),
+                        customer_id: order.customer_id.clone(),
+                        order_id: Some(id),
+                        occurred_at: processed_at.unwrap_or(snapshot_at),
+                        properties: json!({ "name": order.name, "total_price": order.total_price, "currency": order.currency }).to_string(),
+                    };
+                    app.store.record_event(shop, &event).await?;
+                }
+            }
+            Stage::Products => {
+                let product = ProductRow {
+                    product_id: id,
+                    title: text(&node, "/title"),
+                    handle: text(&node, "/handle"),
+                    tags: tags(&node),
+                    updated_at: snapshot_at,
+                    ..ProductRow::default()
+                };
+                app.store.upsert_product(shop, &product).await?;
+            }
+        }
+    }
+    Ok(read)
+}
