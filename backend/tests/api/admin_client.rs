@@ -78,7 +78,7 @@ async fn a_mutation_is_not_repeated_after_a_server_error_and_a_query_is() {
     let fresh = fresh_stores().await.remove(0);
     let shop = SimulatedShop::start().await;
     let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
-    app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+    app.open_admin(&shop).await;
     let domain = ShopDomain::parse(&shop.domain).unwrap();
     let unavailable =
         || Fault { path_prefix: "/admin/api/".to_owned(), kind: FaultKind::Status { status: 503 }, times: 1 };

@@ -11,7 +11,7 @@ async fn provisioning_backfills_customers_recent_orders_and_products() {
     for fresh in fresh_stores().await {
         let shop = SimulatedShop::start().await;
         let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
-        let (status, _) = app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+        let (status, _) = app.open_admin(&shop).await;
         assert_eq!(status, 200);
         app.run_jobs().await;
 
@@ -27,7 +27,7 @@ async fn provisioning_backfills_customers_recent_orders_and_products() {
         assert_eq!(stored_products as usize, products);
         assert_eq!(stored_orders as usize, recent_orders, "only the last 90 days");
 
-        let (_, session) = app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+        let (_, session) = app.open_admin(&shop).await;
         let backfill =
             session["setup"].as_array().unwrap().iter().find(|step| step["step"] == "backfill").unwrap();
         assert_eq!(backfill["state"], "done", "{}: {session}", fresh.name);

@@ -145,9 +145,20 @@ impl TestApp {
 
 /// A delivery of `topic` for `shop` signed with the app's secret, as Shopify sends it.
 pub fn webhook(shop: &str, topic: &str, event_id: &str, body: &Value) -> Request<Body> {
+    webhook_signed_with(SECRET, shop, topic, event_id, body)
+}
+
+/// A delivery signed with `secret`: another app's, or a custom app's.
+pub fn webhook_signed_with(
+    secret: &str,
+    shop: &str,
+    topic: &str,
+    event_id: &str,
+    body: &Value,
+) -> Request<Body> {
     let body = body.to_string();
     Request::post("/webhooks")
-        .header("X-Shopify-Hmac-Sha256", shopify_sim::signing::webhook_hmac(SECRET, body.as_bytes()))
+        .header("X-Shopify-Hmac-Sha256", shopify_sim::signing::webhook_hmac(secret, body.as_bytes()))
         .header("X-Shopify-Topic", topic)
         .header("X-Shopify-Shop-Domain", shop)
         .header("X-Shopify-API-Version", "2026-10")

@@ -19,7 +19,7 @@ async fn the_first_admin_load_installs_and_provisions_the_store() {
     for fresh in fresh_stores().await {
         let shop = SimulatedShop::start().await;
         let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
-        let (status, first) = app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+        let (status, first) = app.open_admin(&shop).await;
         assert_eq!(status, 200, "{}: {first}", fresh.name);
         assert_eq!(first["workspace"]["slug"], "seglink-demo-1");
         assert!(first["workspace"]["public_key"].as_str().unwrap().starts_with("pk_"));
@@ -36,7 +36,7 @@ async fn the_first_admin_load_installs_and_provisions_the_store() {
         assert!(tokens.access_expires_at.is_some(), "an expiring offline token");
 
         assert!(app.run_jobs().await >= 1);
-        let (_, second) = app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+        let (_, second) = app.open_admin(&shop).await;
         assert_eq!(second["server_key"], Value::Null, "the server key is shown once");
         assert_eq!(step(&second, "webhooks")["state"], "skipped", "declared in shopify.app.toml");
         for name in ["web_pixel", "metafield_definitions", "discount"] {
@@ -66,10 +66,10 @@ async fn provisioning_resumes_where_it_failed() {
         // The Function is not deployed yet: the discount step cannot succeed.
         shop.sim.with_admin(|admin| admin.undeploy_functions());
         let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
-        let (status, _) = app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+        let (status, _) = app.open_admin(&shop).await;
         assert_eq!(status, 200);
         app.run_jobs().await;
-        let (_, session) = app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+        let (_, session) = app.open_admin(&shop).await;
         assert_eq!(step(&session, "web_pixel")["state"], "done");
         assert_eq!(step(&session, "discount")["state"], "failed");
         assert!(step(&session, "discount")["detail"].as_str().unwrap().contains("not deployed"), "{session}");
@@ -79,7 +79,7 @@ async fn provisioning_resumes_where_it_failed() {
         });
         // The web pixel exists now: creating it again would fail, so a passing run shows the step was skipped.
         seglink::install::provision(&app.state, &shop.domain).await.expect("the rest of provisioning");
-        let (_, session) = app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+        let (_, session) = app.open_admin(&shop).await;
         assert_eq!(step(&session, "discount")["state"], "done", "{}: {session}", fresh.name);
         (fresh.cleanup)().await;
     }
@@ -90,7 +90,7 @@ async fn an_expired_token_is_refreshed_once_for_many_concurrent_calls() {
     for fresh in fresh_stores().await {
         let shop = SimulatedShop::start().await;
         let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
-        app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+        app.open_admin(&shop).await;
         let before = fresh.store.shop(&shop.domain).await.unwrap().unwrap().tokens.unwrap();
         shop.sim.with_admin(|admin| admin.oauth_mut().expire_access_tokens());
 
@@ -122,7 +122,7 @@ async fn a_token_about_to_expire_is_refreshed_before_it_is_used() {
     let fresh = fresh_stores().await.remove(0);
     let shop = SimulatedShop::start().await;
     let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
-    app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+    app.open_admin(&shop).await;
     let mut tokens = fresh.store.shop(&shop.domain).await.unwrap().unwrap().tokens.unwrap();
     let sealed = tokens.access_token.clone();
     tokens.access_expires_at = Some(seglink::clock::unix_now() + 60);
@@ -139,7 +139,7 @@ async fn a_revoked_grant_is_reported_not_retried_forever() {
     let fresh = fresh_stores().await.remove(0);
     let shop = SimulatedShop::start().await;
     let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
-    app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+    app.open_admin(&shop).await;
     shop.sim.with_admin(|admin| admin.oauth_mut().revoke_all());
     let domain = ShopDomain::parse(&shop.domain).unwrap();
     let answer =

@@ -68,7 +68,7 @@ async fn uninstall_drops_the_tokens_and_keeps_the_data() {
     for fresh in fresh_stores().await {
         let shop = SimulatedShop::start().await;
         let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
-        let (status, _) = app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+        let (status, _) = app.open_admin(&shop).await;
         assert_eq!(status, 200);
         seed(&app, &shop.domain).await;
         let before = fresh.store.events(&shop.domain).await.unwrap().len();
@@ -78,10 +78,14 @@ async fn uninstall_drops_the_tokens_and_keeps_the_data() {
         app.run_jobs().await;
         let record = fresh.store.shop(&shop.domain).await.unwrap().unwrap();
         assert!(!record.active && record.tokens.is_none(), "{}", fresh.name);
-        assert_eq!(fresh.store.events(&shop.domain).await.unwrap().len(), before, "data stays until shop/redact");
+        assert_eq!(
+            fresh.store.events(&shop.domain).await.unwrap().len(),
+            before,
+            "data stays until shop/redact"
+        );
 
         // Reinstalling exchanges a new token and keeps the workspace.
-        let (status, session) = app.call("GET", "/api/session", Some(&shop.session_token()), None).await;
+        let (status, session) = app.open_admin(&shop).await;
         assert_eq!(status, 200);
         assert_eq!(session["server_key"], serde_json::Value::Null, "the same workspace");
         assert!(fresh.store.shop(&shop.domain).await.unwrap().unwrap().active);

@@ -69,6 +69,14 @@ impl SimulatedShop {
     }
 }
 
+impl crate::helpers::TestApp {
+    /// Opens the app in the shop's admin, as a staff member would: the first time, this installs
+    /// it. The status and the answer of `GET /api/session`.
+    pub async fn open_admin(&self, shop: &SimulatedShop) -> (u16, serde_json::Value) {
+        self.call("GET", "/api/session", Some(&shop.session_token()), None).await
+    }
+}
+
 /// A listener that stands in for Shopify and counts every connection made to it: a refused
 /// request must not reach it.
 pub struct Tripwire {
