@@ -45,7 +45,8 @@ async fn main() -> ExitCode {
     }
     let outcome = match Application::build(config).await {
         Ok(application) => {
-            eprintln!("seglink listening on 127.0.0.1:{}", application.port());
+            let address = format!("127.0.0.1:{}", application.port());
+            seglink::log::info("listening", &[("address", &address)]);
             application.run_until_stopped().await.map_err(|error| error.to_string())
         }
         Err(error) => Err(error),

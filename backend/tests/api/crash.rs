@@ -42,8 +42,9 @@ async fn start(database_url: &str) -> (Child, String) {
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let address = loop {
         let line = lines.next_line().await.unwrap().expect("seglink says where it listens");
-        if let Some(address) = line.strip_prefix("seglink listening on ") {
-            break address.to_owned();
+        let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
+        if entry["msg"] == "listening" {
+            break entry["address"].as_str().expect("an address").to_owned();
         }
     };
     // Keep draining its log so it never blocks on a full pipe.

@@ -232,3 +232,41 @@ async fn a_failed_job_is_retried_later_and_a_crashed_claim_is_taken_again() {
         (fresh.cleanup)().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_claims_never_take_the_same_job() {
+    for fresh in fresh_stores().await {
+        for index in 0..120 {
+            let job = seglink::db::NewJob {
+                kind: "webhook",
+                shop: SHOP.to_owned(),
+                payload: "{}".to_owned(),
+                run_at: 0,
+                dedupe_key: Some(format!("job-{index}")),
+            };
+            fresh.store.enqueue(&job).await.unwrap();
+        }
+        // Four workers (or replicas) claim at once, as on PostgreSQL with FOR UPDATE SKIP LOCKED.
+        let mut claims = tokio::task::JoinSet::new();
+        for _ in 0..4 {
+            let store = fresh.store.clone();
+            claims.spawn(async move {
+                let mut mine = Vec::new();
+                loop {
+                    let batch = store.claim_jobs(10, 300, 7).await.unwrap();
+                    if batch.is_empty() {
+                        return mine;
+                    }
+                    mine.extend(batch.into_iter().map(|job| job.id));
+                }
+            });
+        }
+        let mut all = Vec::new();
+        while let Some(claimed) = claims.join_next().await {
+            all.extend(claimed.unwrap());
+        }
+        let distinct: std::collections::BTreeSet<i64> = all.iter().copied().collect();
+        assert_eq!((all.len(), distinct.len()), (120, 120), "{}: each job claimed exactly once", fresh.name);
+        (fresh.cleanup)().await;
+    }
+}
