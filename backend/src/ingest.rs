@@ -151,10 +151,19 @@ async fn dispatch(app: &App, delivery: &Delivery<'_>, now: i64) -> Result<(), Jo
             store.deactivate_shop(shop, now).await?;
             Ok(())
         }
+        "app/scopes_update" => {
+            let current: Vec<&str> = body
+                .get("current")
+                .and_then(Value::as_array)
+                .map(|scopes| scopes.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            store.set_scopes(shop, &current.join(",")).await?;
+            Ok(())
+        }
         "customers/data_request" | "customers/redact" | "shop/redact" => {
             crate::privacy::process(app, delivery, now).await
         }
-        // Subscribed for completeness (scopes_update and the like); nothing to keep.
+        // Nothing Seglink keeps (a topic subscribed by hand, say).
         _ => Ok(()),
     }
 }

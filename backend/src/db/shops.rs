@@ -256,6 +256,14 @@ impl Store {
         Ok(replaced == 1)
     }
 
+    /// Records the scopes Shopify says the store now grants (`app/scopes_update`).
+    pub async fn set_scopes(&self, shop: &str, scopes: &str) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE shops SET scopes = $2 WHERE shop = $1").bind(shop).bind(scopes).execute(pool).await?;
+        });
+        Ok(())
+    }
+
     /// Deactivates a store and forgets its tokens; its data stays until `shop/redact`.
     pub async fn deactivate_shop(&self, shop: &str, now: i64) -> Result<(), DbError> {
         on_pool!(self, pool => {

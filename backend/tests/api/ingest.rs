@@ -270,3 +270,30 @@ async fn concurrent_claims_never_take_the_same_job() {
         (fresh.cleanup)().await;
     }
 }
+
+#[tokio::test]
+async fn a_scopes_update_is_recorded() {
+    let fresh = fresh_stores().await.remove(0);
+    let app = TestApp::on(fresh.store.clone(), None);
+    let domain = seglink::shopify::ShopDomain::parse(SHOP).unwrap();
+    let (workspace, _) = seglink::install::workspace::create(&fresh.store, &domain, 0).await.unwrap();
+    let tokens = seglink::db::StoredTokens {
+        access_token: "sealed".to_owned(),
+        access_expires_at: None,
+        refresh_token: None,
+        refresh_expires_at: None,
+        scopes: "read_orders".to_owned(),
+        webhook_secret: None,
+    };
+    fresh
+        .store
+        .connect_shop(SHOP, &workspace.id, seglink::db::Connection::Managed, &tokens, 0)
+        .await
+        .unwrap();
+    let update = json!({ "id": 1, "previous": ["read_orders"], "current": ["read_orders", "write_orders"] });
+    app.deliver(SHOP, "app/scopes_update", "scopes-1", &update).await;
+    app.run_jobs().await;
+    let stored = fresh.store.shop(SHOP).await.unwrap().unwrap().tokens.unwrap().scopes;
+    assert_eq!(stored, "read_orders,write_orders");
+    (fresh.cleanup)().await;
+}
