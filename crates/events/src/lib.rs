@@ -1,0 +1,10 @@
+//! Seglink's canonical events (DESIGN.md §3 and §6) and the normaliser that turns Shopify's web
+//! pixel standard events into them. It has no dependencies: the same code runs natively in the
+//! backend and as Wasm inside the pixel.
+
+pub mod json;
+pub mod model;
+pub mod normalize;
+
+pub use model::{Event, Kind, Line, Money};
+pub use normalize::{NormalizeError, Outcome, normalize, normalize_text};
