@@ -1,7 +1,8 @@
 //! A small JSON reader and writer: enough for pixel events, and far smaller in Wasm than a
 //! general serialiser. Numbers keep their text, so money is never rounded through a float.
 
-use std::fmt::Write as _;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// A parsed JSON value borrowing from its source where it can.
 #[derive(Clone, Debug, PartialEq)]
@@ -89,8 +90,12 @@ impl<'a> Reader<'a> {
         }
     }
 
+    fn rest(&self) -> &'a str {
+        self.text.get(self.at..).unwrap_or_default()
+    }
+
     fn expect(&mut self, literal: &str) -> Result<(), SyntaxError> {
-        if self.text[self.at..].starts_with(literal) {
+        if self.rest().starts_with(literal) {
             self.at += literal.len();
             Ok(())
         } else {
@@ -175,7 +180,8 @@ impl<'a> Reader<'a> {
             self.at += 1;
         }
         let leading_zero = self.bytes.get(self.at) == Some(&b'0');
-        if !digits(self) || (leading_zero && self.at - start > 1 + usize::from(self.bytes[start] == b'-')) {
+        let sign = usize::from(self.bytes.get(start) == Some(&b'-'));
+        if !digits(self) || (leading_zero && self.at - start > 1 + sign) {
             return Err(self.error());
         }
         if self.bytes.get(self.at) == Some(&b'.') {
@@ -193,7 +199,7 @@ impl<'a> Reader<'a> {
                 return Err(self.error());
             }
         }
-        Ok(Json::Number(&self.text[start..self.at]))
+        self.text.get(start..self.at).map(Json::Number).ok_or_else(|| self.error())
     }
 
     fn string(&mut self) -> Result<String, SyntaxError> {
@@ -204,7 +210,7 @@ impl<'a> Reader<'a> {
             while self.bytes.get(self.at).is_some_and(|byte| !matches!(byte, b'"' | b'\\') && *byte >= 0x20) {
                 self.at += 1;
             }
-            out.push_str(&self.text[start..self.at]);
+            out.push_str(self.text.get(start..self.at).unwrap_or_default());
             match self.bytes.get(self.at) {
                 Some(b'"') => {
                     self.at += 1;
@@ -246,7 +252,7 @@ impl<'a> Reader<'a> {
         let high = self.hex4()?;
         if (0xD800..0xDC00).contains(&high) {
             // A surrogate pair; a lone half becomes U+FFFD, as browsers decode it.
-            if self.text[self.at..].starts_with("\\u") {
+            if self.rest().starts_with("\\u") {
                 self.at += 2;
                 let low = self.hex4()?;
                 if (0xDC00..0xE000).contains(&low) {
@@ -271,7 +277,11 @@ pub fn write_string(out: &mut String, text: &str) {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             control if u32::from(control) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(control));
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let code = u32::from(control) as usize;
+                out.push_str("\\u00");
+                out.push(char::from(HEX[code >> 4]));
+                out.push(char::from(HEX[code & 0xF]));
             }
             other => out.push(other),
         }
@@ -279,8 +289,26 @@ pub fn write_string(out: &mut String, text: &str) {
     out.push('"');
 }
 
+/// Appends `number` in decimal; `core::fmt` would cost the Wasm build kilobytes.
+pub fn write_uint(out: &mut String, number: u64) {
+    let mut divisor = 1;
+    while number / divisor >= 10 {
+        divisor *= 10;
+    }
+    loop {
+        out.push(char::from(b'0' + (number / divisor % 10) as u8));
+        if divisor == 1 {
+            return;
+        }
+        divisor /= 10;
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use std::string::ToString;
+    use std::{assert, assert_eq};
+
     use super::*;
 
     #[test]
@@ -317,5 +345,11 @@ mod tests {
         write_string(&mut out, "a\"b\\\n\u{1}é");
         assert_eq!(out, r#""a\"b\\\n\u0001é""#);
         assert_eq!(Json::parse(&out).unwrap().as_str(), Some("a\"b\\\n\u{1}é"));
+        let mut number = String::new();
+        for value in [0, 7, 10, 12_345, u64::MAX] {
+            number.clear();
+            write_uint(&mut number, value);
+            assert_eq!(number, value.to_string());
+        }
     }
 }

@@ -1,6 +1,12 @@
 //! Seglink's canonical events (DESIGN.md §3 and §6) and the normaliser that turns Shopify's web
 //! pixel standard events into them. It has no dependencies: the same code runs natively in the
-//! backend and as Wasm inside the pixel.
+//! backend and as Wasm inside the pixel, where `no_std` keeps the module small.
+
+#![no_std]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
 
 pub mod json;
 pub mod model;

@@ -2,9 +2,10 @@
 //! or from a webhook. Only fields segments use; ids as strings; money as a decimal string with
 //! its currency; nothing that identifies a person.
 
-use std::fmt::Write as _;
+use alloc::string::String;
+use alloc::vec::Vec;
 
-use crate::json::write_string;
+use crate::json::{write_string, write_uint};
 
 /// What happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -213,12 +214,13 @@ impl Event {
         ];
         for (name, value) in texts {
             if let Some(value) = value {
-                let _ = write!(out, ",\"{name}\":");
+                write_key(&mut out, name);
                 write_string(&mut out, value);
             }
         }
         if let Some(quantity) = self.quantity {
-            let _ = write!(out, ",\"quantity\":{quantity}");
+            write_key(&mut out, "quantity");
+            write_uint(&mut out, u64::from(quantity));
         }
         if let Some(value) = &self.value {
             out.push_str(",\"value\":");
@@ -230,10 +232,11 @@ impl Event {
                 if index > 0 {
                     out.push(',');
                 }
-                let _ = write!(out, "{{\"quantity\":{}", line.quantity);
+                out.push_str("{\"quantity\":");
+                write_uint(&mut out, u64::from(line.quantity));
                 for (name, value) in [("product_id", &line.product_id), ("variant_id", &line.variant_id)] {
                     if let Some(value) = value {
-                        let _ = write!(out, ",\"{name}\":");
+                        write_key(&mut out, name);
                         write_string(&mut out, value);
                     }
                 }
@@ -250,6 +253,12 @@ impl Event {
     }
 }
 
+fn write_key(out: &mut String, name: &str) {
+    out.push_str(",\"");
+    out.push_str(name);
+    out.push_str("\":");
+}
+
 fn write_money(out: &mut String, money: &Money) {
     out.push_str("{\"amount\":");
     write_string(out, &money.amount);
@@ -260,11 +269,14 @@ fn write_money(out: &mut String, money: &Money) {
 
 #[cfg(test)]
 mod tests {
+    use alloc::borrow::ToOwned;
+    use std::{assert_eq, collections::BTreeSet};
+
     use super::*;
 
     #[test]
     fn every_kind_has_a_distinct_name_that_parses_back() {
-        let names: std::collections::BTreeSet<&str> = Kind::ALL.iter().map(|kind| kind.as_str()).collect();
+        let names: BTreeSet<&str> = Kind::ALL.iter().map(|kind| kind.as_str()).collect();
         assert_eq!(names.len(), Kind::ALL.len());
         for kind in Kind::ALL {
             assert_eq!(Kind::parse(kind.as_str()), Some(kind));

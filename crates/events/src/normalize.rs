@@ -3,7 +3,11 @@
 //! copied (a browser's claim about who it is proves nothing; the backend links a client to a
 //! customer from an order webhook only).
 
-use std::fmt;
+use alloc::borrow::ToOwned;
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
 
 use crate::json::{Json, SyntaxError};
 use crate::model::{Event, Kind, Line, Money};
@@ -37,19 +41,42 @@ pub enum NormalizeError {
     UnknownEvent(String),
 }
 
-impl fmt::Display for NormalizeError {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl NormalizeError {
+    /// The reason in words, built without `core::fmt` (which would grow the Wasm build).
+    pub fn message(&self) -> String {
+        let mut out = String::new();
         match self {
-            Self::NotJson(error) => write!(formatter, "not JSON (at byte {})", error.offset),
-            Self::NotAnObject => formatter.write_str("an event must be a JSON object"),
-            Self::Missing(field) => write!(formatter, "{field} is missing"),
-            Self::Invalid(field) => write!(formatter, "{field} is not valid"),
-            Self::UnknownEvent(name) => write!(formatter, "`{name}` is not a standard event"),
+            Self::NotJson(error) => {
+                out.push_str("not JSON (at byte ");
+                crate::json::write_uint(&mut out, error.offset as u64);
+                out.push(')');
+            }
+            Self::NotAnObject => out.push_str("an event must be a JSON object"),
+            Self::Missing(field) => {
+                out.push_str(field);
+                out.push_str(" is missing");
+            }
+            Self::Invalid(field) => {
+                out.push_str(field);
+                out.push_str(" is not valid");
+            }
+            Self::UnknownEvent(name) => {
+                out.push('`');
+                out.push_str(name);
+                out.push_str("` is not a standard event");
+            }
         }
+        out
     }
 }
 
-impl std::error::Error for NormalizeError {}
+impl fmt::Display for NormalizeError {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.message())
+    }
+}
+
+impl core::error::Error for NormalizeError {}
 
 /// Normalises one event given as JSON text.
 pub fn normalize_text(text: &str) -> Result<Outcome, NormalizeError> {
@@ -194,8 +221,8 @@ fn money(value: Option<&Json<'_>>, field: &'static str) -> Result<Option<Money>,
 
 /// A plain decimal from a JSON number's text: `19.99`, `20`; exponents are spelled out.
 fn decimal(text: &str) -> Option<String> {
-    let (mantissa, exponent) = match text.find(['e', 'E']) {
-        Some(at) => (&text[..at], text[at + 1..].parse::<i32>().ok()?),
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, exponent.parse::<i32>().ok()?),
         None => (text, 0),
     };
     let (negative, mantissa) = mantissa.strip_prefix('-').map_or((false, mantissa), |rest| (true, rest));
@@ -206,7 +233,9 @@ fn decimal(text: &str) -> Option<String> {
     {
         return None;
     }
-    let mut digits: String = format!("{whole}{fraction}");
+    let mut digits = String::with_capacity(whole.len() + fraction.len() + 4);
+    digits.push_str(whole);
+    digits.push_str(fraction);
     let mut point = i32::try_from(whole.len()).ok()? + exponent;
     if point <= 0 {
         digits.insert_str(0, &"0".repeat(usize::try_from(1 - point).ok()?));
@@ -216,12 +245,20 @@ fn decimal(text: &str) -> Option<String> {
     if digits.len() < point {
         digits.push_str(&"0".repeat(point - digits.len()));
     }
-    let (whole, fraction) = digits.split_at(point);
+    let (whole, fraction) = digits.split_at_checked(point)?;
     let whole = whole.trim_start_matches('0');
     let fraction = fraction.trim_end_matches('0');
     let whole = if whole.is_empty() { "0" } else { whole };
-    let body = if fraction.is_empty() { whole.to_owned() } else { format!("{whole}.{fraction}") };
-    Some(if negative && body != "0" { format!("-{body}") } else { body })
+    let mut body = String::with_capacity(whole.len() + fraction.len() + 2);
+    if negative && (whole != "0" || !fraction.is_empty()) {
+        body.push('-');
+    }
+    body.push_str(whole);
+    if !fraction.is_empty() {
+        body.push('.');
+        body.push_str(fraction);
+    }
+    Some(body)
 }
 
 fn read_variant(event: &mut Event, variant: &Json<'_>) -> Result<(), NormalizeError> {
@@ -273,6 +310,8 @@ fn lines(
 
 #[cfg(test)]
 mod tests {
+    use std::assert_eq;
+
     use super::*;
 
     #[test]
