@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Seglink's main command for now: installs what it needs (idempotent) and builds the app's
-# deployable parts. Today that is the checkout discount Function, built exactly as the Shopify
-# CLI builds it (the command and path in shopify.extension.toml, run from the extension).
+# deployable parts: the checkout discount Function, built exactly as the Shopify CLI builds it
+# (the command and path in shopify.extension.toml, run from the extension), and the pixel's
+# normaliser as Wasm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,4 +11,7 @@ npm ci --no-audit --no-fund --loglevel=error
 
 # shellcheck source=scripts/lib/function.sh
 source scripts/lib/function.sh
+# shellcheck source=scripts/lib/pixel.sh
+source scripts/lib/pixel.sh
 build_function
+build_pixel_wasm

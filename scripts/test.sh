@@ -10,6 +10,8 @@ step() { printf '\n== %s\n' "$*"; }
 source scripts/lib/function.sh
 # shellcheck source=scripts/lib/postgres.sh
 source scripts/lib/postgres.sh
+# shellcheck source=scripts/lib/pixel.sh
+source scripts/lib/pixel.sh
 
 step "Rust toolchain (rust-toolchain.toml)"
 rustup toolchain install --no-self-update
@@ -49,5 +51,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features --lock
 
 step "Discount Function Wasm, built as the Shopify CLI builds it"
 build_function
+
+step "Pixel normaliser Wasm (wasm-bindgen, wasm-opt, size budget) and its JavaScript tests"
+build_pixel_wasm
+node --test crates/events-wasm/tests/
 
 step "All checks passed"
