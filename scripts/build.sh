@@ -15,3 +15,4 @@ source scripts/lib/function.sh
 source scripts/lib/pixel.sh
 build_function
 build_pixel_wasm
+bundle_pixel

@@ -52,8 +52,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features --lock
 step "Discount Function Wasm, built as the Shopify CLI builds it"
 build_function
 
-step "Pixel normaliser Wasm (wasm-bindgen, wasm-opt, size budget) and its JavaScript tests"
+step "Web pixel: normaliser Wasm and bundle (size budgets), and the built bundle's tests"
 build_pixel_wasm
-node --test crates/events-wasm/tests/
+bundle_pixel
+node --test crates/events-wasm/tests/ extensions/web-pixel/tests/
 
 step "All checks passed"

@@ -1,0 +1,88 @@
+// The pixel's logic, apart from `register` so tests can drive it: consent, sampling, the
+// normaliser (Wasm, or raw events for the backend when Wasm cannot start), batching and sending.
+
+export const MAX_BATCH = 20;
+export const FLUSH_AFTER_MS = 2000;
+
+/** FNV-1a over the client id: the same visitor is always in or always out of the sample. */
+export function sampleScore(clientId) {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < clientId.length; index += 1) {
+    hash ^= clientId.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash / 0x100000000;
+}
+
+export function sampled(clientId, rate) {
+  return rate >= 1 || (rate > 0 && sampleScore(String(clientId)) < rate);
+}
+
+/** Analytics consent, as the pixel API reports it (`init.customerPrivacy` or a consent event). */
+export function analyticsAllowed(privacy) {
+  return Boolean(privacy && privacy.analyticsProcessingAllowed);
+}
+
+export function readSettings(settings) {
+  const rate = Number.parseFloat(settings.samplingRate);
+  return {
+    publicKey: String(settings.publicKey || ''),
+    endpoint: String(settings.apiEndpoint || ''),
+    samplingRate: Number.isFinite(rate) ? Math.min(1, Math.max(0, rate)) : 1,
+    log: settings.enableConsoleLogging === 'true',
+  };
+}
+
+/**
+ * Starts the pixel on the API `register` hands over. `startNormalizer` returns a function from
+ * an event to its normalised JSON answer, or throws when Wasm cannot start.
+ */
+export function startPixel({ analytics, init, settings, customerPrivacy }, { startNormalizer, fetch, setTimeout, clearTimeout }) {
+  const config = readSettings(settings);
+  const shop = init && init.data && init.data.shop ? init.data.shop.myshopifyDomain : '';
+  let allowed = analyticsAllowed(init && init.customerPrivacy);
+  let normalize = null;
+  try {
+    normalize = startNormalizer();
+  } catch (error) {
+    if (config.log) console.warn('seglink: Wasm did not start; sending raw events', error);
+  }
+  let queue = [];
+  let timer = null;
+
+  function flush() {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    if (queue.length === 0 || !config.endpoint || !config.publicKey) return;
+    const batch = queue;
+    queue = [];
+    const body = JSON.stringify({ key: config.publicKey, shop, normalized: normalize !== null, events: batch });
+    if (config.log) console.log('seglink: sending', batch.length, 'events');
+    // text/plain keeps the request simple (no CORS preflight); keepalive lets it outlive the page.
+    fetch(config.endpoint, { method: 'POST', keepalive: true, headers: { 'Content-Type': 'text/plain' }, body }).catch(() => {});
+  }
+
+  if (customerPrivacy && customerPrivacy.subscribe) {
+    customerPrivacy.subscribe('visitorConsentCollected', (event) => {
+      allowed = analyticsAllowed(event && event.customerPrivacy);
+      if (!allowed) queue = [];
+    });
+  }
+
+  analytics.subscribe('all_standard_events', (event) => {
+    if (!allowed || !sampled(event.clientId, config.samplingRate)) return;
+    let item = event;
+    if (normalize !== null) {
+      const answer = JSON.parse(normalize(JSON.stringify(event)));
+      if (!answer.event) return;
+      item = answer.event;
+    }
+    // A new page starts a new batch, so what the last page did is sent while it can be.
+    if (event.name === 'page_viewed' && queue.length > 0) flush();
+    queue.push(item);
+    if (queue.length >= MAX_BATCH) flush();
+    else if (timer === null) timer = setTimeout(flush, FLUSH_AFTER_MS);
+  });
+
+  return { flush };
+}
