@@ -29,6 +29,8 @@ pub struct App {
     pub jobs_waiting: tokio::sync::Notify,
     /// Writes webhook deliveries in batches.
     pub inbox: crate::webhooks::Inbox,
+    /// Limits pixel requests per public key.
+    pub pixel_limiter: crate::pixel::RateLimiter,
 }
 
 impl App {
@@ -46,6 +48,7 @@ impl App {
             metrics: Metrics::default(),
             jobs_waiting: tokio::sync::Notify::new(),
             inbox,
+            pixel_limiter: crate::pixel::RateLimiter::default(),
         }
     }
 }

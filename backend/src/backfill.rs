@@ -235,6 +235,7 @@ async fn load(app: &App, shop: &str, stage: Stage, jsonl: &str, snapshot_at: i64
                         order_id: Some(id),
                         occurred_at: processed_at.unwrap_or(snapshot_at),
                         properties: json!({ "name": order.name, "total_price": order.total_price, "currency": order.currency }).to_string(),
+                        client_id: None,
                     };
                     app.store.record_event(shop, &event).await?;
                 }

@@ -3,7 +3,7 @@
 //! after the work and before marking it done) changes nothing the second time.
 
 mod orders;
-pub use orders::release as release_order;
+pub use orders::{link_buyer, release as release_order};
 pub mod payload;
 
 use serde::Deserialize;
@@ -51,6 +51,7 @@ impl Delivery<'_> {
             order_id,
             occurred_at: self.received_at,
             properties: properties.to_string(),
+            client_id: None,
         }
     }
 }

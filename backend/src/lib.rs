@@ -14,6 +14,7 @@ pub mod install;
 pub mod jobs;
 pub mod log;
 pub mod metrics;
+pub mod pixel;
 mod privacy;
 pub mod router;
 mod session;

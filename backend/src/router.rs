@@ -5,7 +5,7 @@ use axum::{Router, middleware};
 
 use crate::app::AppState;
 use crate::install::{connect_link, custom_app, oauth};
-use crate::{health, metrics, session, settings, webhooks};
+use crate::{health, metrics, pixel, session, settings, webhooks};
 
 /// The routes, with their state.
 pub fn router(state: AppState) -> Router {
@@ -17,6 +17,8 @@ pub fn router(state: AppState) -> Router {
         .route("/webhooks", post(webhooks::receive))
         .route("/auth", get(oauth::begin))
         .route("/auth/callback", get(oauth::callback))
+        // Storefront
+        .route("/v1/pixel/events", post(pixel::receive).options(pixel::preflight))
         // Embedded admin API
         .route("/api/session", get(session::current))
         .route("/api/connections", get(custom_app::list).post(custom_app::create))

@@ -96,6 +96,8 @@ pub struct EventRow {
     pub occurred_at: i64,
     /// JSON object.
     pub properties: String,
+    /// The storefront client, for pixel events.
+    pub client_id: Option<String>,
 }
 
 /// What a store ingests.
@@ -280,21 +282,32 @@ impl Store {
         }))
     }
 
-    /// Records a canonical event once; `false` when it was recorded before.
+    /// Records a canonical event once; `false` when it was recorded before. A purchase is one
+    /// per order whichever source reports it first (pixel, webhook or backfill); later reports
+    /// only add the customer or client the first lacked.
     pub async fn record_event(&self, shop: &str, event: &EventRow) -> Result<bool, DbError> {
+        let (source, source_id) = match (&event.order_id, event.kind.as_str()) {
+            (Some(order_id), "purchase") => ("order", order_id.as_str()),
+            _ => (event.source.as_str(), event.source_id.as_str()),
+        };
         let inserted = on_pool!(self, pool => {
             sqlx::query(
-                "INSERT INTO events (shop, kind, source, source_id, customer_id, order_id, occurred_at, properties)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (shop, source, source_id, kind) DO NOTHING",
+                "INSERT INTO events (shop, kind, source, source_id, customer_id, order_id, occurred_at, properties, client_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (shop, source, source_id, kind) DO UPDATE
+                     SET customer_id = COALESCE(events.customer_id, excluded.customer_id),
+                         client_id = COALESCE(events.client_id, excluded.client_id)
+                     WHERE events.source = 'order'",
             )
             .bind(shop)
             .bind(&event.kind)
-            .bind(&event.source)
-            .bind(&event.source_id)
+            .bind(source)
+            .bind(source_id)
             .bind(&event.customer_id)
             .bind(&event.order_id)
             .bind(event.occurred_at)
             .bind(&event.properties)
+            .bind(&event.client_id)
             .execute(pool)
             .await?
             .rows_affected()
@@ -302,11 +315,100 @@ impl Store {
         Ok(inserted == 1)
     }
 
+    /// Records a pixel batch's events in one statement; duplicates are skipped.
+    pub async fn record_events(&self, shop: &str, events: &[EventRow]) -> Result<(), DbError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "INSERT INTO events (shop, kind, source, source_id, customer_id, order_id, occurred_at, properties, client_id)
+             VALUES {} ON CONFLICT (shop, source, source_id, kind) DO NOTHING",
+            self.placeholder_rows(events.len(), 9)
+        );
+        on_pool!(self, pool => {
+            let mut query = sqlx::query(&sql);
+            for event in events {
+                query = query
+                    .bind(shop)
+                    .bind(&event.kind)
+                    .bind(&event.source)
+                    .bind(&event.source_id)
+                    .bind(&event.customer_id)
+                    .bind(&event.order_id)
+                    .bind(event.occurred_at)
+                    .bind(&event.properties)
+                    .bind(&event.client_id);
+            }
+            query.execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Links a storefront client to a customer, and gives the client's earlier events that
+    /// customer.
+    pub async fn link_client(
+        &self,
+        shop: &str,
+        client_id: &str,
+        customer_id: &str,
+        now: i64,
+    ) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO client_links (shop, client_id, customer_id, linked_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (shop, client_id) DO UPDATE SET customer_id = excluded.customer_id, linked_at = excluded.linked_at",
+            )
+            .bind(shop)
+            .bind(client_id)
+            .bind(customer_id)
+            .bind(now)
+            .execute(&mut *transaction)
+            .await?;
+            sqlx::query("UPDATE events SET customer_id = $3 WHERE shop = $1 AND client_id = $2 AND customer_id IS NULL")
+                .bind(shop)
+                .bind(client_id)
+                .bind(customer_id)
+                .execute(&mut *transaction)
+                .await?;
+            transaction.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The customer a storefront client is linked to.
+    pub async fn linked_customer(&self, shop: &str, client_id: &str) -> Result<Option<String>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT customer_id FROM client_links WHERE shop = $1 AND client_id = $2")
+                .bind(shop)
+                .bind(client_id)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    /// The order's purchase as recorded: its customer and client, when known.
+    pub async fn purchase_parties(
+        &self,
+        shop: &str,
+        order_id: &str,
+    ) -> Result<Option<(Option<String>, Option<String>)>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT customer_id, client_id FROM events WHERE shop = $1 AND source = 'order' AND source_id = $2 AND kind = 'purchase'",
+            )
+            .bind(shop)
+            .bind(order_id)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
     /// A shop's events, oldest first.
     pub async fn events(&self, shop: &str) -> Result<Vec<EventRow>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT kind, source, source_id, customer_id, order_id, occurred_at, properties FROM events
+                "SELECT kind, source, source_id, customer_id, order_id, occurred_at, properties, client_id FROM events
                  WHERE shop = $1 ORDER BY id",
             )
             .bind(shop)

@@ -26,8 +26,9 @@ pub struct PrivacyRequest {
 pub const PRIVACY_DUE_SECONDS: i64 = 30 * 86_400;
 
 /// Every table with a `shop` column that holds a store's data, in deletion order.
-const SHOP_TABLES: [&str; 10] = [
+const SHOP_TABLES: [&str; 11] = [
     "events",
+    "client_links",
     "held_orders",
     "orders",
     "customers",
@@ -114,7 +115,7 @@ impl Store {
         });
         let events: Vec<EventRow> = on_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT kind, source, source_id, customer_id, order_id, occurred_at, properties FROM events
+                "SELECT kind, source, source_id, customer_id, order_id, occurred_at, properties, client_id FROM events
                  WHERE shop = $1 AND customer_id = $2 ORDER BY id",
             )
             .bind(shop)
@@ -143,11 +144,13 @@ impl Store {
     ) -> Result<(), DbError> {
         on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
-            sqlx::query("DELETE FROM events WHERE shop = $1 AND customer_id = $2")
-                .bind(shop)
-                .bind(customer_id)
-                .execute(&mut *transaction)
-                .await?;
+            for table in ["events", "client_links"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE shop = $1 AND customer_id = $2"))
+                    .bind(shop)
+                    .bind(customer_id)
+                    .execute(&mut *transaction)
+                    .await?;
+            }
             sqlx::query("DELETE FROM orders WHERE shop = $1 AND customer_id = $2")
                 .bind(shop)
                 .bind(customer_id)

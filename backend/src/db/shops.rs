@@ -153,6 +153,16 @@ impl Store {
         }))
     }
 
+    /// The workspace whose public storefront key is `key`.
+    pub async fn workspace_by_public_key(&self, key: &str) -> Result<Option<Workspace>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as("SELECT id, slug, public_key FROM workspaces WHERE public_key = $1")
+                .bind(key)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
     /// The workspace whose server key hashes to `hash`.
     pub async fn workspace_by_server_key(&self, hash: &str) -> Result<Option<Workspace>, DbError> {
         Ok(on_pool!(self, pool => {

@@ -102,6 +102,21 @@ pub(super) async fn process(app: &App, delivery: &Delivery<'_>, now: i64) -> Res
         order_properties(&order),
     );
     store.record_event(delivery.shop, &event).await?;
+    if kind == "purchase" {
+        link_buyer(app, delivery.shop, &order.order_id).await?;
+    }
+    Ok(())
+}
+
+/// When the pixel saw this order's checkout and the order names its customer, the storefront
+/// client behind the checkout is that customer: the only evidence a client is linked on.
+pub async fn link_buyer(app: &App, shop: &str, order_id: &str) -> Result<(), JobError> {
+    let store = &app.store;
+    let Some((_, Some(client_id))) = store.purchase_parties(shop, order_id).await? else { return Ok(()) };
+    let Some(customer_id) = store.order(shop, order_id).await?.and_then(|order| order.customer_id) else {
+        return Ok(());
+    };
+    store.link_client(shop, &client_id, &customer_id, crate::clock::unix_now()).await?;
     Ok(())
 }
 
@@ -126,9 +141,13 @@ pub async fn release(app: &App, shop: &str, job_payload: &str) -> Result<(), Job
         order_id: Some(order.order_id.clone()),
         occurred_at: order.created_at.unwrap_or(order.updated_at),
         properties: order_properties(&order).to_string(),
+        client_id: None,
     };
     // Recorded before the hold ends, so a crash in between repeats the (idempotent) event.
     store.record_event(shop, &event).await?;
+    if paid {
+        link_buyer(app, shop, &order_id).await?;
+    }
     store.end_hold(shop, &order_id).await?;
     Ok(())
 }

@@ -11,6 +11,7 @@ mod helpers;
 mod ingest;
 mod install;
 mod oauth;
+mod pixel;
 mod privacy;
 mod session_tokens;
 mod signed_queries;

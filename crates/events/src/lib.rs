@@ -8,6 +8,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+pub mod canonical;
 pub mod json;
 pub mod model;
 pub mod normalize;

@@ -121,3 +121,29 @@ proptest! {
         let _ = normalize_text(&text[..cut]);
     }
 }
+
+#[test]
+fn a_canonical_event_reads_back_as_itself_and_forgeries_are_refused() {
+    use events::json::Json;
+    for sample in fixture("pixel_events.json") {
+        if let Ok(Outcome::Event(event)) = normalize_text(&sample.to_string()) {
+            let json = event.to_json();
+            let back = events::canonical::from_json(&Json::parse(&json).unwrap()).unwrap();
+            assert_eq!(back, *event);
+        }
+    }
+    let forged = [
+        r#"{"kind":"customer_created","id":"e","occurred_at":"t","client_id":"c"}"#,
+        r#"{"kind":"purchase","id":"e","occurred_at":"t","client_id":"c"}"#,
+        r#"{"kind":"page_view","id":"e","occurred_at":"t"}"#,
+        r#"{"kind":"page_view","id":"e","occurred_at":"t","client_id":"c","value":{"amount":"1e9","currency":"EUR"}}"#,
+        r#"{"kind":"page_view","id":"e","occurred_at":"t","client_id":"c","quantity":-1}"#,
+    ];
+    for text in forged {
+        assert!(events::canonical::from_json(&Json::parse(text).unwrap()).is_err(), "{text}");
+    }
+    // What a browser adds beyond the model (a customer id, say) is not kept.
+    let extra = r#"{"kind":"page_view","id":"e","occurred_at":"t","client_id":"c","customer_id":"991"}"#;
+    let event = events::canonical::from_json(&Json::parse(extra).unwrap()).unwrap();
+    assert!(!event.to_json().contains("991"));
+}

@@ -1,0 +1,167 @@
+//! `POST /v1/pixel/events` on every database: the key and the shop must agree, limits answer
+//! 413/400/429, events are normalised again on the server (the Wasm and raw paths store the same),
+//! one purchase is kept per order, and a client is linked to a customer only by an order webhook.
+
+use axum::body::Body;
+use axum::http::Request;
+use seglink::db::{Connection, StoredTokens};
+use serde_json::{Value, json};
+
+use crate::databases::fresh_stores;
+use crate::helpers::TestApp;
+
+const SHOP: &str = "pixel-shop.myshopify.com";
+const CLIENT: &str = "c-5f1e0a2b-77";
+
+fn samples() -> Vec<Value> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/events/tests/fixtures/pixel_events.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A connected shop in its own workspace; its public key.
+async fn shop(app: &TestApp, domain: &str) -> String {
+    let shop = seglink::shopify::ShopDomain::parse(domain).unwrap();
+    let (workspace, _) = seglink::install::workspace::create(&app.state.store, &shop, 0).await.unwrap();
+    let tokens = StoredTokens {
+        access_token: "sealed".to_owned(),
+        access_expires_at: None,
+        refresh_token: None,
+        refresh_expires_at: None,
+        scopes: String::new(),
+        webhook_secret: None,
+    };
+    app.state.store.connect_shop(domain, &workspace.id, Connection::Managed, &tokens, 0).await.unwrap();
+    workspace.public_key
+}
+
+async fn post(app: &TestApp, body: String) -> (u16, axum::http::HeaderMap, Value) {
+    let request = Request::post("/v1/pixel/events")
+        .header("Content-Type", "text/plain")
+        .body(Body::from(body))
+        .unwrap();
+    let (status, headers, text) = app.request(request).await;
+    (status, headers, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn batch(key: &str, shop: &str, normalized: bool, events: Vec<Value>) -> String {
+    json!({ "key": key, "shop": shop, "normalized": normalized, "events": events }).to_string()
+}
+
+fn canonical(raw: &[Value]) -> Vec<Value> {
+    raw.iter()
+        .filter_map(|event| match events::normalize_text(&event.to_string()).unwrap() {
+            events::Outcome::Event(event) => Some(serde_json::from_str(&event.to_json()).unwrap()),
+            events::Outcome::Ignored(_) => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_wasm_path_and_the_raw_path_store_the_same_events() {
+    for fresh in fresh_stores().await {
+        let app = TestApp::on(fresh.store.clone(), None);
+        let raw_key = shop(&app, SHOP).await;
+        let wasm_key = shop(&app, "other-pixel-shop.myshopify.com").await;
+        let (status, headers, answer) = post(&app, batch(&raw_key, SHOP, false, samples())).await;
+        assert_eq!((status, &answer), (200, &json!({ "accepted": 13, "rejected": 0 })), "{}", fresh.name);
+        assert_eq!(headers["access-control-allow-origin"], "*");
+        let (status, _, answer) =
+            post(&app, batch(&wasm_key, "other-pixel-shop.myshopify.com", true, canonical(&samples()))).await;
+        assert_eq!((status, answer["accepted"].as_u64()), (200, Some(13)));
+        let strip = |rows: Vec<seglink::db::EventRow>| {
+            rows.into_iter()
+                .map(|row| (row.kind, row.source_id, row.properties, row.client_id))
+                .collect::<Vec<_>>()
+        };
+        let raw = strip(fresh.store.events(SHOP).await.unwrap());
+        assert_eq!(raw.len(), 13);
+        assert_eq!(raw, strip(fresh.store.events("other-pixel-shop.myshopify.com").await.unwrap()));
+        // Sent twice (a retried keepalive), stored once.
+        post(&app, batch(&raw_key, SHOP, false, samples())).await;
+        assert_eq!(fresh.store.events(SHOP).await.unwrap().len(), 13);
+        (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn limits_and_keys_are_enforced() {
+    let fresh = fresh_stores().await.remove(0);
+    let app = TestApp::on(fresh.store.clone(), None);
+    let key = shop(&app, SHOP).await;
+    let other_key = shop(&app, "other-pixel-shop.myshopify.com").await;
+    let page = samples().remove(0);
+
+    let (status, _, answer) = post(&app, "{\"key\":".to_owned()).await;
+    assert_eq!(status, 400);
+    assert!(answer["error"].as_str().unwrap().contains("not JSON"));
+    let (status, _, _) = post(&app, batch(&key, SHOP, false, vec![page.clone(); 51])).await;
+    assert_eq!(status, 413, "more than 50 events");
+    let (status, _, _) = post(&app, "x".repeat(70 * 1024)).await;
+    assert_eq!(status, 413, "over 64 KB");
+    let (status, _, _) = post(&app, batch("pk_unknown", SHOP, false, vec![page.clone()])).await;
+    assert_eq!(status, 401);
+    let (status, _, _) = post(&app, batch(&other_key, SHOP, false, vec![page.clone()])).await;
+    assert_eq!(status, 401, "another workspace's key");
+
+    let (status, _, answer) =
+        post(&app, batch(&key, SHOP, false, vec![page.clone(), json!({ "name": "clicked" })])).await;
+    assert_eq!((status, answer), (200, json!({ "accepted": 1, "rejected": 1 })));
+
+    let request = Request::options("/v1/pixel/events").body(Body::empty()).unwrap();
+    let (status, headers, _) = app.request(request).await;
+    assert_eq!(status, 204);
+    assert_eq!(headers["access-control-allow-origin"], "*");
+
+    let mut limited = None;
+    for _ in 0..100 {
+        let (status, headers, _) = post(&app, batch(&key, SHOP, false, vec![page.clone()])).await;
+        if status == 429 {
+            limited = Some(headers["retry-after"].to_str().unwrap().to_owned());
+            break;
+        }
+    }
+    assert_eq!(limited.as_deref(), Some("1"), "a burst is limited, with Retry-After in seconds");
+    (fresh.cleanup)().await;
+}
+
+#[tokio::test]
+async fn an_order_webhook_links_the_client_and_the_purchase_is_kept_once() {
+    for fresh in fresh_stores().await {
+        let app = TestApp::on(fresh.store.clone(), None);
+        let key = shop(&app, SHOP).await;
+        let mut canonical_events = canonical(&samples());
+        // The browser claims to be customer 991: ignored.
+        for event in &mut canonical_events {
+            event["customer_id"] = "991".into();
+        }
+        post(&app, batch(&key, SHOP, true, canonical_events)).await;
+        assert_eq!(fresh.store.linked_customer(SHOP, CLIENT).await.unwrap(), None, "{}", fresh.name);
+        assert!(fresh.store.events(SHOP).await.unwrap().iter().all(|event| event.customer_id.is_none()));
+
+        let order = json!({ "id": 5001, "total_price": "69.80", "currency": "EUR", "customer": { "id": 7 },
+            "updated_at": "2026-11-20T10:14:00Z" });
+        app.deliver(SHOP, "orders/paid", "paid-5001", &order).await;
+        app.run_jobs().await;
+        assert_eq!(
+            fresh.store.linked_customer(SHOP, CLIENT).await.unwrap().as_deref(),
+            Some("7"),
+            "{}",
+            fresh.name
+        );
+        let events = fresh.store.events(SHOP).await.unwrap();
+        let purchases: Vec<_> = events.iter().filter(|event| event.kind == "purchase").collect();
+        assert_eq!(purchases.len(), 1, "one purchase for order 5001");
+        assert_eq!(purchases[0].customer_id.as_deref(), Some("7"));
+        assert!(
+            events.iter().all(|event| event.customer_id.as_deref() == Some("7")),
+            "earlier pixel events are the customer's now"
+        );
+
+        // Later events of the linked client are attributed at once.
+        let later = json!({ "kind": "page_view", "id": "later", "occurred_at": "2026-11-21T10:00:00Z", "client_id": CLIENT });
+        post(&app, batch(&key, SHOP, true, vec![later])).await;
+        let last = fresh.store.events(SHOP).await.unwrap().pop().unwrap();
+        assert_eq!(last.customer_id.as_deref(), Some("7"));
+        (fresh.cleanup)().await;
+    }
+}
