@@ -31,6 +31,10 @@ pub struct App {
     pub inbox: crate::webhooks::Inbox,
     /// Limits pixel requests per public key.
     pub pixel_limiter: crate::pixel::RateLimiter,
+    /// Writes pixel events in batches.
+    pub pixel_events: crate::pixel::EventWriter,
+    /// Public keys recently accepted for their shops.
+    pub pixel_keys: crate::pixel::KnownKeys,
 }
 
 impl App {
@@ -40,6 +44,7 @@ impl App {
         let keys = Arc::new(Keys::derive(&config.master_key));
         let shopify = Shopify::new(&config, store.clone(), keys.clone());
         let inbox = crate::webhooks::Inbox::start(store.clone());
+        let store_for_pixel = store.clone();
         Self {
             config,
             store,
@@ -49,6 +54,8 @@ impl App {
             jobs_waiting: tokio::sync::Notify::new(),
             inbox,
             pixel_limiter: crate::pixel::RateLimiter::default(),
+            pixel_events: crate::pixel::EventWriter::start(store_for_pixel),
+            pixel_keys: crate::pixel::KnownKeys::default(),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod error;
+mod group_commit;
 mod health;
 pub mod ingest;
 pub mod install;

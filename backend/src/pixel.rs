@@ -3,11 +3,15 @@
 //! checked field by field when the pixel normalised it), a client is linked to a customer only
 //! from an order webhook, and requests are limited in size, batch and rate.
 
+mod keys;
 mod rate_limit;
 mod receive;
+mod writer;
 
+pub use keys::KnownKeys;
 pub use rate_limit::RateLimiter;
 pub use receive::{preflight, receive};
+pub use writer::EventWriter;
 
 /// Largest body accepted; a `keepalive` fetch can carry no more.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;

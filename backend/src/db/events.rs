@@ -315,32 +315,33 @@ impl Store {
         Ok(inserted == 1)
     }
 
-    /// Records a pixel batch's events in one statement; duplicates are skipped.
-    pub async fn record_events(&self, shop: &str, events: &[EventRow]) -> Result<(), DbError> {
-        if events.is_empty() {
-            return Ok(());
+    /// Records many shops' events in as few statements as the parameter limit allows;
+    /// duplicates are skipped.
+    pub async fn record_events(&self, events: &[(&str, &EventRow)]) -> Result<(), DbError> {
+        // SQLite takes at most 32,766 parameters, 9 per row.
+        for chunk in events.chunks(3_000) {
+            let sql = format!(
+                "INSERT INTO events (shop, kind, source, source_id, customer_id, order_id, occurred_at, properties, client_id)
+                 VALUES {} ON CONFLICT (shop, source, source_id, kind) DO NOTHING",
+                self.placeholder_rows(chunk.len(), 9)
+            );
+            on_pool!(self, pool => {
+                let mut query = sqlx::query(&sql);
+                for (shop, event) in chunk {
+                    query = query
+                        .bind(*shop)
+                        .bind(&event.kind)
+                        .bind(&event.source)
+                        .bind(&event.source_id)
+                        .bind(&event.customer_id)
+                        .bind(&event.order_id)
+                        .bind(event.occurred_at)
+                        .bind(&event.properties)
+                        .bind(&event.client_id);
+                }
+                query.execute(pool).await?;
+            });
         }
-        let sql = format!(
-            "INSERT INTO events (shop, kind, source, source_id, customer_id, order_id, occurred_at, properties, client_id)
-             VALUES {} ON CONFLICT (shop, source, source_id, kind) DO NOTHING",
-            self.placeholder_rows(events.len(), 9)
-        );
-        on_pool!(self, pool => {
-            let mut query = sqlx::query(&sql);
-            for event in events {
-                query = query
-                    .bind(shop)
-                    .bind(&event.kind)
-                    .bind(&event.source)
-                    .bind(&event.source_id)
-                    .bind(&event.customer_id)
-                    .bind(&event.order_id)
-                    .bind(event.occurred_at)
-                    .bind(&event.properties)
-                    .bind(&event.client_id);
-            }
-            query.execute(pool).await?;
-        });
         Ok(())
     }
 

@@ -74,13 +74,12 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), Res
         }
         return Err(response);
     }
-    let unknown = || refuse(StatusCode::UNAUTHORIZED, "unknown key for this shop");
-    let workspace = app.store.workspace_by_public_key(key).await.map_err(internal)?.ok_or_else(unknown)?;
-    let record = app.store.shop(shop).await.map_err(internal)?.ok_or_else(unknown)?;
-    if record.workspace_id != workspace.id || !record.active {
-        return Err(unknown());
+    if !app.pixel_keys.allows(&app.store, key, shop).await.map_err(internal)? {
+        return Err(refuse(StatusCode::UNAUTHORIZED, "unknown key for this shop"));
     }
     let raw = body.get("normalized") != Some(&Event::Bool(true));
+    // Clients already looked up in this batch (a batch is nearly always one browser's).
+    let mut customers: Vec<(String, Option<String>)> = Vec::new();
     let mut rows = Vec::with_capacity(events.len());
     let mut purchases = Vec::new();
     let mut rejected = 0;
@@ -102,7 +101,14 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), Res
         };
         let client = event.client_id.clone();
         let customer = match &client {
-            Some(client) => app.store.linked_customer(shop, client).await.map_err(internal)?,
+            Some(client) => match customers.iter().find(|(known, _)| known == client) {
+                Some((_, customer)) => customer.clone(),
+                None => {
+                    let customer = app.store.linked_customer(shop, client).await.map_err(internal)?;
+                    customers.push((client.clone(), customer.clone()));
+                    customer
+                }
+            },
             None => None,
         };
         let row = EventRow {
@@ -117,7 +123,8 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), Res
         };
         if event.kind == events::Kind::Purchase { purchases.push(row) } else { rows.push(row) }
     }
-    app.store.record_events(shop, &rows).await.map_err(internal)?;
+    let accepted = rows.len() + purchases.len();
+    app.pixel_events.record(shop, rows).await.map_err(internal)?;
     for purchase in &purchases {
         app.store.record_event(shop, purchase).await.map_err(internal)?;
         if let Some(order_id) = &purchase.order_id {
@@ -126,7 +133,7 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), Res
                 .map_err(|error| internal(error.to_string()))?;
         }
     }
-    Ok((rows.len() + purchases.len(), rejected))
+    Ok((accepted, rejected))
 }
 
 fn internal(error: impl ToString) -> Response {

@@ -113,7 +113,7 @@ async fn limits_and_keys_are_enforced() {
     assert_eq!(headers["access-control-allow-origin"], "*");
 
     let mut limited = None;
-    for _ in 0..100 {
+    for _ in 0..300 {
         let (status, headers, _) = post(&app, batch(&key, SHOP, false, vec![page.clone()])).await;
         if status == 429 {
             limited = Some(headers["retry-after"].to_str().unwrap().to_owned());
