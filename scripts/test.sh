@@ -52,6 +52,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features --lock
 step "Discount Function Wasm, built as the Shopify CLI builds it"
 build_function
 
+step "The normaliser's fuzz target compiles (run it with cargo fuzz on nightly)"
+cargo check --quiet --manifest-path crates/events/fuzz/Cargo.toml
+
 step "Web pixel: normaliser Wasm and bundle (size budgets), and the built bundle's tests"
 build_pixel_wasm
 bundle_pixel

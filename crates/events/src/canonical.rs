@@ -87,8 +87,8 @@ fn money(value: Option<&Json<'_>>) -> Result<Option<Money>, NormalizeError> {
     let plain = amount.strip_prefix('-').unwrap_or(amount);
     let (whole, fraction) = plain.split_once('.').unwrap_or((plain, ""));
     let decimal = !whole.is_empty()
-        && whole.len() <= 15
-        && fraction.len() <= 6
+        && whole.len() <= crate::model::MAX_WHOLE_DIGITS
+        && fraction.len() <= crate::model::MAX_FRACTION_DIGITS
         && whole.bytes().chain(fraction.bytes()).all(|byte| byte.is_ascii_digit());
     if !decimal {
         return Err(NormalizeError::Invalid("value.amount"));

@@ -113,6 +113,11 @@ impl Kind {
     }
 }
 
+/// Most digits before the decimal point of an amount (a quadrillion in any currency).
+pub const MAX_WHOLE_DIGITS: usize = 15;
+/// Most digits after it.
+pub const MAX_FRACTION_DIGITS: usize = 6;
+
 /// An amount of money.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Money {

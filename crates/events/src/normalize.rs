@@ -229,6 +229,9 @@ fn decimal(text: &str) -> Option<String> {
     }
     let whole = whole.trim_start_matches('0');
     let fraction = fraction.trim_end_matches('0');
+    if whole.len() > crate::model::MAX_WHOLE_DIGITS || fraction.len() > crate::model::MAX_FRACTION_DIGITS {
+        return None;
+    }
     let mut plain = String::with_capacity(text.len() + 1);
     if negative && !(whole.is_empty() && fraction.is_empty()) {
         plain.push('-');

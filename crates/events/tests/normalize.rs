@@ -147,3 +147,23 @@ fn a_canonical_event_reads_back_as_itself_and_forgeries_are_refused() {
     let event = events::canonical::from_json(&Json::parse(extra).unwrap()).unwrap();
     assert!(!event.to_json().contains("991"));
 }
+
+proptest! {
+    #[test]
+    fn whatever_the_normaliser_makes_reads_back_unchanged(value in arbitrary_json(), index in 0usize..15) {
+        let mut sample = fixture("pixel_events.json")[index].clone();
+        sample["data"]["injected"] = value.clone();
+        if let Some(object) = sample["data"].as_object_mut() {
+            for key in ["productVariant", "cartLine", "checkout", "cart"] {
+                if object.contains_key(key) {
+                    object.insert(key.to_owned(), value.clone());
+                }
+            }
+        }
+        if let Ok(Outcome::Event(event)) = normalize_text(&sample.to_string()) {
+            let json = event.to_json();
+            let back = events::canonical::from_json(&events::json::Json::parse(&json).unwrap());
+            prop_assert_eq!(back, Ok(*event));
+        }
+    }
+}
