@@ -26,7 +26,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import webhooks  # noqa: E402  (shares wrk, ports and process helpers)
 
 ROOT = webhooks.ROOT
-DOC = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- pixel-benchmark:begin -->", "<!-- pixel-benchmark:end -->"
 STORES = 50
 BATCH = 20
@@ -146,12 +145,7 @@ def main():
         "them full checkout events of about 2 KB; the two events Seglink ignores are included.",
         END,
     ])
-    text = DOC.read_text()
-    if BEGIN in text:
-        text = text[: text.index(BEGIN)] + table + text[text.index(END) + len(END):]
-    else:
-        text += "\n## Pixel\n\n" + table + "\n"
-    DOC.write_text(text)
+    webhooks.write_section(BEGIN, END, table, heading="## Pixel\n\n")
     print(table)
 
 

@@ -267,13 +267,18 @@ def main():
         "of the process). \"Stored\" counts the rows in each inbox after the runs, warm-up included.",
         END,
     ])
-    text = DOC.read_text()
-    if BEGIN in text:
-        text = text[: text.index(BEGIN)] + table + text[text.index(END) + len(END):]
-    else:
-        text += "\n" + table + "\n"
-    DOC.write_text(text)
+    write_section(BEGIN, END, table)
     print(table)
+
+
+def write_section(begin, end, table, heading=""):
+    """Replaces the text between `begin` and `end` in docs/benchmarks.md, or appends it."""
+    text = DOC.read_text()
+    if begin in text:
+        text = text[: text.index(begin)] + table + text[text.index(end) + len(end):]
+    else:
+        text += "\n" + heading + table + "\n"
+    DOC.write_text(text)
 
 
 if __name__ == "__main__":

@@ -264,24 +264,8 @@ fn plain_run(bytes: &[u8]) -> usize {
         + tail.iter().position(|&byte| byte == b'"' || byte == b'\\' || byte < 0x20).unwrap_or(tail.len())
 }
 
-/// Appends `text` to `out` as a JSON string literal.
-pub(crate) fn write_string(out: &mut String, text: &str) {
-    out.push('"');
-    for character in text.chars() {
-        match character {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            control if control < ' ' => {
-                out.push_str(&format!("\\u{:04x}", u32::from(control)));
-            }
-            other => out.push(other),
-        }
-    }
-    out.push('"');
-}
+/// Strings are written as the pixel's normaliser writes them: one encoder for the project.
+pub(crate) use events::json::write_string;
 
 #[cfg(test)]
 mod tests {
