@@ -118,7 +118,7 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), Res
             customer_id: customer,
             order_id: event.order_id.clone(),
             occurred_at: unix_seconds(&event.occurred_at).unwrap_or(now),
-            properties: event.to_json(),
+            properties: event.details_json(),
             client_id: client,
         };
         if event.kind == events::Kind::Purchase { purchases.push(row) } else { rows.push(row) }

@@ -206,8 +206,29 @@ impl Event {
         write_string(&mut out, &self.id);
         out.push_str(",\"occurred_at\":");
         write_string(&mut out, &self.occurred_at);
+        for (name, value) in [("client_id", &self.client_id), ("order_id", &self.order_id)] {
+            if let Some(value) = value {
+                write_key(&mut out, name);
+                write_string(&mut out, value);
+            }
+        }
+        self.write_details(&mut out);
+        out.push('}');
+        out
+    }
+
+    /// What the event says beyond its identity (kind, id, time, client, order), as a JSON object:
+    /// what the backend stores beside the columns that hold the rest.
+    pub fn details_json(&self) -> String {
+        let mut out = String::with_capacity(192);
+        out.push_str("{\"v\":1");
+        self.write_details(&mut out);
+        out.push('}');
+        out
+    }
+
+    fn write_details(&self, out: &mut String) {
         let texts = [
-            ("client_id", &self.client_id),
             ("url", &self.url),
             ("referrer", &self.referrer),
             ("product_id", &self.product_id),
@@ -215,21 +236,20 @@ impl Event {
             ("collection_id", &self.collection_id),
             ("search_query", &self.search_query),
             ("checkout_token", &self.checkout_token),
-            ("order_id", &self.order_id),
         ];
         for (name, value) in texts {
             if let Some(value) = value {
-                write_key(&mut out, name);
-                write_string(&mut out, value);
+                write_key(out, name);
+                write_string(out, value);
             }
         }
         if let Some(quantity) = self.quantity {
-            write_key(&mut out, "quantity");
-            write_uint(&mut out, u64::from(quantity));
+            write_key(out, "quantity");
+            write_uint(out, u64::from(quantity));
         }
         if let Some(value) = &self.value {
             out.push_str(",\"value\":");
-            write_money(&mut out, value);
+            write_money(out, value);
         }
         if !self.lines.is_empty() {
             out.push_str(",\"lines\":[");
@@ -238,23 +258,21 @@ impl Event {
                     out.push(',');
                 }
                 out.push_str("{\"quantity\":");
-                write_uint(&mut out, u64::from(line.quantity));
+                write_uint(out, u64::from(line.quantity));
                 for (name, value) in [("product_id", &line.product_id), ("variant_id", &line.variant_id)] {
                     if let Some(value) = value {
-                        write_key(&mut out, name);
-                        write_string(&mut out, value);
+                        write_key(out, name);
+                        write_string(out, value);
                     }
                 }
                 if let Some(price) = &line.price {
                     out.push_str(",\"price\":");
-                    write_money(&mut out, price);
+                    write_money(out, price);
                 }
                 out.push('}');
             }
             out.push(']');
         }
-        out.push('}');
-        out
     }
 }
 
