@@ -1,0 +1,9 @@
+//! Segment rules (DESIGN.md §4): a JSON tree of `all`/`any` groups over customer attributes and
+//! behaviour, checked with the path to any bad node, evaluated for one customer, and explained
+//! condition by condition with the values compared.
+
+mod evaluate;
+mod rules;
+
+pub use evaluate::{Customer, Explanation, Outcome, SeenEvent, evaluate};
+pub use rules::{Comparison, Condition, Rule, RuleError, parse};

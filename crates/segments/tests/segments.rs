@@ -1,0 +1,107 @@
+//! Rules parse with the path to any bad node, evaluate each condition kind at its edges, and
+//! explain every verdict with the values compared.
+
+use segments::{Customer, SeenEvent, evaluate, parse};
+use serde_json::json;
+
+const NOW: i64 = 1_795_000_000;
+const DAY: i64 = 86_400;
+
+fn vip() -> Customer {
+    Customer {
+        country: Some("DE".to_owned()),
+        tags: vec!["vip".to_owned(), " wholesale".to_owned()],
+        amount_spent_cents: 42_000,
+        orders_count: 3,
+        last_order_at: Some(NOW - 10 * DAY),
+        email_marketing: Some("SUBSCRIBED".to_owned()),
+        created_at: Some(NOW - 400 * DAY),
+    }
+}
+
+fn held(rule: serde_json::Value, customer: &Customer, events: &[SeenEvent]) -> bool {
+    evaluate(&parse(&rule).unwrap(), customer, events, NOW).member
+}
+
+#[test]
+fn each_condition_kind_holds_at_its_edge() {
+    let customer = vip();
+    assert!(held(json!({ "if": "country", "in": ["de", "AT"] }), &customer, &[]));
+    assert!(!held(json!({ "if": "country", "in": ["FR"] }), &customer, &[]));
+    assert!(held(json!({ "if": "tag", "is": "WHOLESALE" }), &customer, &[]));
+    assert!(held(json!({ "if": "amount_spent", "op": ">=", "cents": 42_000 }), &customer, &[]));
+    assert!(!held(json!({ "if": "amount_spent", "op": ">", "cents": 42_000 }), &customer, &[]));
+    assert!(held(json!({ "if": "orders_count", "op": "<=", "value": 3 }), &customer, &[]));
+    assert!(held(json!({ "if": "last_order_within_days", "days": 10 }), &customer, &[]));
+    assert!(!held(json!({ "if": "last_order_within_days", "days": 9 }), &customer, &[]));
+    assert!(held(json!({ "if": "email_marketing", "is": "subscribed" }), &customer, &[]));
+    assert!(!held(json!({ "if": "created_within_days", "days": 399 }), &customer, &[]));
+    let view = |days_ago: i64, product: &str| SeenEvent {
+        kind: "product_view".to_owned(),
+        at: NOW - days_ago * DAY,
+        product_id: Some(product.to_owned()),
+        collection_id: None,
+    };
+    let events = [view(0, "7"), view(30, "7"), view(31, "7"), view(1, "8")];
+    let did = |times: i64, days: i64| json!({ "if": "did", "event": "product_view", "product_id": "7", "times": times, "days": days });
+    assert!(held(did(2, 30), &customer, &events), "the window includes its edge");
+    assert!(!held(did(3, 30), &customer, &events));
+    assert!(held(did(3, 31), &customer, &events));
+    assert!(!held(json!({ "if": "last_order_within_days", "days": 30 }), &Customer::default(), &[]));
+}
+
+#[test]
+fn groups_nest_and_every_condition_is_explained() {
+    let rule = json!({ "all": [
+        { "if": "country", "in": ["DE"] },
+        { "any": [ { "if": "amount_spent", "op": ">=", "cents": 50_000 }, { "if": "tag", "is": "vip" } ] },
+    ] });
+    let outcome = evaluate(&parse(&rule).unwrap(), &vip(), &[], NOW);
+    assert!(outcome.member);
+    let details: Vec<(&str, bool, &str)> = outcome
+        .explanations
+        .iter()
+        .map(|line| (line.path.as_str(), line.held, line.detail.as_str()))
+        .collect();
+    assert_eq!(
+        details,
+        [
+            ("/all/0", true, "country DE in DE"),
+            ("/all/1/any/0", false, "amount spent 420.00 < 500.00"),
+            ("/all/1/any/1", true, "has tag vip"),
+        ]
+    );
+}
+
+#[test]
+fn bad_rules_name_the_path_to_the_bad_node() {
+    let cases = [
+        (json!([]), "/", "must be an object"),
+        (json!({ "all": [] }), "/all", "must hold at least one rule"),
+        (
+            json!({ "all": [{ "if": "tag", "is": "vip" }, { "if": "amount_spent", "op": "=", "cents": 1 }] }),
+            "/all/1/op",
+            "must be one of >=, <=, >, <",
+        ),
+        (
+            json!({ "any": [{ "if": "country", "in": ["DEU"] }] }),
+            "/any/0/in/0",
+            "must be a two-letter country code",
+        ),
+        (
+            json!({ "if": "did", "event": "purchase", "times": 1, "days": 0 }),
+            "/days",
+            "must be a whole number from 1 to 3650",
+        ),
+        (json!({ "if": "moon_phase" }), "/if", "is not a condition Seglink knows"),
+    ];
+    for (rule, path, message) in cases {
+        let error = parse(&rule).unwrap_err();
+        assert_eq!((error.path.as_str(), error.message.as_str()), (path, message), "{rule}");
+    }
+    let mut deep = json!({ "if": "tag", "is": "x" });
+    for _ in 0..10 {
+        deep = json!({ "all": [deep] });
+    }
+    assert!(parse(&deep).unwrap_err().message.contains("too deep"));
+}
