@@ -1,6 +1,6 @@
 //! Evaluating a rule tree for one customer, with the reason for every condition.
 
-use crate::rules::{Condition, Rule};
+use crate::rules::{Comparison, Condition, Rule};
 
 const DAY: i64 = 86_400;
 
@@ -122,48 +122,24 @@ fn check(condition: &Condition, customer: &Customer, events: &[SeenEvent], now: 
             (held, format!("{} tag {tag}", if held { "has" } else { "lacks" }))
         }
         Condition::AmountSpent(comparison, cents) => {
-            let held = comparison.holds(customer.amount_spent_cents, *cents);
-            let symbol = if held { comparison.symbol() } else { negate(comparison.symbol()) };
+            let (held, symbol) = verdict(*comparison, customer.amount_spent_cents, *cents);
             (held, format!("amount spent {} {symbol} {}", money(customer.amount_spent_cents), money(*cents)))
         }
         Condition::OrdersCount(comparison, value) => {
-            let held = comparison.holds(customer.orders_count, *value);
-            let symbol = if held { comparison.symbol() } else { negate(comparison.symbol()) };
+            let (held, symbol) = verdict(*comparison, customer.orders_count, *value);
             (held, format!("orders {} {symbol} {value}", customer.orders_count))
         }
-        Condition::LastOrderWithinDays(days) => match customer.last_order_at {
-            Some(at) => {
-                let held = now - at <= days * DAY;
-                (
-                    held,
-                    format!(
-                        "last order {} days ago, {} {days}",
-                        days_ago(at, now),
-                        if held { "within" } else { "beyond" }
-                    ),
-                )
-            }
-            None => (false, "no order yet".to_owned()),
-        },
+        Condition::LastOrderWithinDays(days) => {
+            within("last order", customer.last_order_at, *days, now, "no order yet")
+        }
         Condition::EmailMarketing(state) => {
             let actual = customer.email_marketing.as_deref().unwrap_or("UNKNOWN");
             let held = actual.eq_ignore_ascii_case(state);
             (held, format!("email marketing {actual} {} {state}", if held { "is" } else { "is not" }))
         }
-        Condition::CreatedWithinDays(days) => match customer.created_at {
-            Some(at) => {
-                let held = now - at <= days * DAY;
-                (
-                    held,
-                    format!(
-                        "account made {} days ago, {} {days}",
-                        days_ago(at, now),
-                        if held { "within" } else { "beyond" }
-                    ),
-                )
-            }
-            None => (false, "account date unknown".to_owned()),
-        },
+        Condition::CreatedWithinDays(days) => {
+            within("account made", customer.created_at, *days, now, "account date unknown")
+        }
         Condition::Did { kind, product_id, collection_id, times, days } => {
             let since = now - days * DAY;
             let count = events
@@ -182,11 +158,34 @@ fn check(condition: &Condition, customer: &Customer, events: &[SeenEvent], now: 
     }
 }
 
-fn negate(symbol: &str) -> &'static str {
-    match symbol {
-        ">=" => "<",
-        "<=" => ">",
-        ">" => "<=",
-        _ => ">=",
+/// Whether `left <op> right`, and the operator that describes the outcome (the negation when it
+/// failed: `420.00 < 500.00` for a failed `>=`).
+fn verdict(comparison: Comparison, left: i64, right: i64) -> (bool, &'static str) {
+    let held = comparison.holds(left, right);
+    let symbol = match (held, comparison) {
+        (true, _) => comparison.symbol(),
+        (false, Comparison::AtLeast) => "<",
+        (false, Comparison::AtMost) => ">",
+        (false, Comparison::MoreThan) => "<=",
+        (false, Comparison::LessThan) => ">=",
+    };
+    (held, symbol)
+}
+
+/// Whether `at` was at most `days` days before `now`, described.
+fn within(label: &str, at: Option<i64>, days: i64, now: i64, unknown: &str) -> (bool, String) {
+    match at {
+        Some(at) => {
+            let held = now - at <= days * DAY;
+            (
+                held,
+                format!(
+                    "{label} {} days ago, {} {days}",
+                    days_ago(at, now),
+                    if held { "within" } else { "beyond" }
+                ),
+            )
+        }
+        None => (false, unknown.to_owned()),
     }
 }
