@@ -3,6 +3,7 @@
 //! condition by condition with the values compared.
 
 mod evaluate;
+pub mod native;
 mod rules;
 
 pub use evaluate::{Customer, Explanation, Outcome, SeenEvent, evaluate};

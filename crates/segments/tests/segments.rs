@@ -105,3 +105,39 @@ fn bad_rules_name_the_path_to_the_bad_node() {
     }
     assert!(parse(&deep).unwrap_err().message.contains("too deep"));
 }
+
+#[test]
+fn attribute_rules_become_shopify_queries_the_simulator_accepts() {
+    use segments::native::{tag_query, translate};
+    let rule = parse(&json!({ "all": [
+        { "if": "country", "in": ["DE", "AT"] },
+        { "any": [ { "if": "amount_spent", "op": ">=", "cents": 50_000 }, { "if": "orders_count", "op": ">", "value": 3 } ] },
+        { "if": "last_order_within_days", "days": 90 },
+        { "if": "email_marketing", "is": "subscribed" },
+    ] }))
+    .unwrap();
+    let query = translate(&rule).unwrap();
+    assert_eq!(
+        query,
+        "(customer_countries CONTAINS 'DE' OR customer_countries CONTAINS 'AT') AND (amount_spent >= 500.00 OR \
+         number_of_orders > 3) AND last_order_date >= -90d AND email_subscription_status = 'SUBSCRIBED'"
+    );
+    for text in [
+        query.as_str(),
+        &tag_query("vip"),
+        &translate(&parse(&json!({ "if": "tag", "is": "vip" })).unwrap()).unwrap(),
+    ] {
+        assert!(shopify_sim::segment_query::Query::parse(text).is_ok(), "{text}");
+    }
+}
+
+#[test]
+fn what_shopify_cannot_express_is_said_in_words() {
+    use segments::native::translate;
+    let behaviour = json!({ "all": [ { "if": "tag", "is": "vip" }, { "if": "did", "event": "purchase", "times": 2, "days": 30 } ] });
+    assert!(translate(&parse(&behaviour).unwrap()).unwrap_err().0.contains("behavioural conditions"));
+    let many = json!({ "any": (0..11).map(|index| json!({ "if": "tag", "is": format!("t{index}") })).collect::<Vec<_>>() });
+    assert!(translate(&parse(&many).unwrap()).unwrap_err().0.contains("at most 10"));
+    let quote = json!({ "if": "tag", "is": "o'brien" });
+    assert!(translate(&parse(&quote).unwrap()).unwrap_err().0.contains("quote"));
+}
