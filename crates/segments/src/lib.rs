@@ -4,6 +4,7 @@
 
 mod evaluate;
 pub mod native;
+pub mod push;
 mod rules;
 
 pub use evaluate::{Customer, Explanation, Outcome, SeenEvent, evaluate};
