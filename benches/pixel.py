@@ -31,17 +31,9 @@ STORES = 50
 BATCH = 20
 
 LUA = r"""
-local counter = 0
-local next_thread = 0
 local keys = { KEYS }
 local shops = { SHOPS }
-function setup(thread)
-  next_thread = next_thread + 1
-  thread:set("lane", next_thread)
-end
-function init(args)
-  prefix = tostring(lane) .. "-" .. tostring(os.time()) .. "-" .. tostring(math.random(1, 1000000000))
-end
+""" + webhooks.LUA_LANES + r"""
 function request()
   counter = counter + 1
   local store = (counter % #keys) + 1

@@ -68,8 +68,9 @@ def order_payload():
     return json.dumps(body, separators=(",", ":"))
 
 
-LUA = r"""
-local body = [[BODY]]
+# Shared by the bench scripts: numbers each wrk thread ("lane") and gives it a prefix, so every
+# request's ids are unique across threads and runs.
+LUA_LANES = r"""
 local counter = 0
 local next_thread = 0
 function setup(thread)
@@ -79,6 +80,11 @@ end
 function init(args)
   prefix = tostring(lane) .. "-" .. tostring(os.time()) .. "-" .. tostring(math.random(1, 1000000000))
 end
+"""
+
+LUA = r"""
+local body = [[BODY]]
+""" + LUA_LANES + r"""
 function request()
   counter = counter + 1
   local headers = {
