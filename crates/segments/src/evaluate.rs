@@ -11,16 +11,27 @@ pub struct Customer {
     pub country: Option<String>,
     /// Tags.
     pub tags: Vec<String>,
-    /// Amount spent in cents.
+    /// Amount spent in cents, over the customer's whole history.
     pub amount_spent_cents: i64,
-    /// Number of orders.
+    /// Number of orders, over the customer's whole history.
     pub orders_count: i64,
+    /// The orders known one by one, for conditions over a window of days.
+    pub orders: Vec<PlacedOrder>,
     /// Unix seconds of the last order.
     pub last_order_at: Option<i64>,
     /// Email marketing state.
     pub email_marketing: Option<String>,
     /// Unix seconds the account was made.
     pub created_at: Option<i64>,
+}
+
+/// One order, as windowed conditions look at it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlacedOrder {
+    /// Unix seconds.
+    pub at: i64,
+    /// Its total in cents of the shop's currency.
+    pub cents: i64,
 }
 
 /// An event of the customer's, as far as rules look at it.
@@ -121,13 +132,21 @@ fn check(condition: &Condition, customer: &Customer, events: &[SeenEvent], now: 
             let held = customer.tags.iter().any(|held| held.trim().eq_ignore_ascii_case(tag));
             (held, format!("{} tag {tag}", if held { "has" } else { "lacks" }))
         }
-        Condition::AmountSpent(comparison, cents) => {
-            let (held, symbol) = verdict(*comparison, customer.amount_spent_cents, *cents);
-            (held, format!("amount spent {} {symbol} {}", money(customer.amount_spent_cents), money(*cents)))
+        Condition::AmountSpent(comparison, cents, window) => {
+            let spent = match window {
+                Some(days) => recent(customer, *days, now).map(|order| order.cents).sum(),
+                None => customer.amount_spent_cents,
+            };
+            let (held, symbol) = verdict(*comparison, spent, *cents);
+            (held, format!("amount spent{} {} {symbol} {}", in_days(*window), money(spent), money(*cents)))
         }
-        Condition::OrdersCount(comparison, value) => {
-            let (held, symbol) = verdict(*comparison, customer.orders_count, *value);
-            (held, format!("orders {} {symbol} {value}", customer.orders_count))
+        Condition::OrdersCount(comparison, value, window) => {
+            let count = match window {
+                Some(days) => recent(customer, *days, now).count() as i64,
+                None => customer.orders_count,
+            };
+            let (held, symbol) = verdict(*comparison, count, *value);
+            (held, format!("orders{} {count} {symbol} {value}", in_days(*window)))
         }
         Condition::LastOrderWithinDays(days) => {
             within("last order", customer.last_order_at, *days, now, "no order yet")
@@ -156,6 +175,16 @@ fn check(condition: &Condition, customer: &Customer, events: &[SeenEvent], now: 
             (held, format!("{count} {kind} in {days} days, {} {times}", if held { ">=" } else { "<" }))
         }
     }
+}
+
+/// The customer's orders in the `days` days up to `now`.
+fn recent(customer: &Customer, days: i64, now: i64) -> impl Iterator<Item = &PlacedOrder> {
+    let since = now - days * DAY;
+    customer.orders.iter().filter(move |order| order.at >= since && order.at <= now)
+}
+
+fn in_days(window: Option<i64>) -> String {
+    window.map(|days| format!(" in {days} days")).unwrap_or_default()
 }
 
 /// Whether `left <op> right`, and the operator that describes the outcome (the negation when it

@@ -65,10 +65,16 @@ fn clause(condition: &Condition, clauses: &mut usize, nested: bool) -> Result<St
             if nested && parts.len() > 1 { format!("({joined})") } else { joined }
         }
         Condition::Tag(tag) => format!("customer_tags CONTAINS {}", quoted(tag)?),
-        Condition::AmountSpent(comparison, cents) => {
+        Condition::AmountSpent(_, _, Some(_)) | Condition::OrdersCount(_, _, Some(_)) => {
+            return Err(Untranslatable(
+                "Shopify segments count amount spent and orders over a customer's whole history, not a window of days"
+                    .to_owned(),
+            ));
+        }
+        Condition::AmountSpent(comparison, cents, None) => {
             format!("amount_spent {} {}.{:02}", operator(comparison), cents / 100, cents % 100)
         }
-        Condition::OrdersCount(comparison, value) => {
+        Condition::OrdersCount(comparison, value, None) => {
             format!("number_of_orders {} {value}", operator(comparison))
         }
         Condition::LastOrderWithinDays(days) => format!("last_order_date >= -{days}d"),

@@ -54,10 +54,10 @@ pub enum Condition {
     Country(Vec<String>),
     /// The customer has this tag (case-insensitive).
     Tag(String),
-    /// Amount spent, in cents of the shop's currency.
-    AmountSpent(Comparison, i64),
-    /// Number of orders.
-    OrdersCount(Comparison, i64),
+    /// Amount spent, in cents of the shop's currency: in all, or in the last `days` days.
+    AmountSpent(Comparison, i64, Option<i64>),
+    /// Number of orders: in all, or in the last `days` days.
+    OrdersCount(Comparison, i64, Option<i64>),
     /// The last order was at most this many days ago.
     LastOrderWithinDays(i64),
     /// Email marketing state (`SUBSCRIBED`, `UNSUBSCRIBED`, …).
@@ -169,6 +169,9 @@ fn condition(value: &Value, path: &str) -> Result<Condition, RuleError> {
             .and_then(Comparison::parse)
             .ok_or_else(|| error(&at("op"), "must be one of >=, <=, >, <"))
     };
+    let window = || -> Result<Option<i64>, RuleError> {
+        if field("days").is_none_or(Value::is_null) { Ok(None) } else { whole("days", 1, MAX_DAYS).map(Some) }
+    };
     let kind = field("if").and_then(Value::as_str).ok_or_else(|| error(&at("if"), "names the condition"))?;
     Ok(match kind {
         "country" => {
@@ -193,8 +196,10 @@ fn condition(value: &Value, path: &str) -> Result<Condition, RuleError> {
             Condition::Country(codes)
         }
         "tag" => Condition::Tag(text("is")?),
-        "amount_spent" => Condition::AmountSpent(comparison()?, whole("cents", 0, 1_000_000_000_000)?),
-        "orders_count" => Condition::OrdersCount(comparison()?, whole("value", 0, 1_000_000)?),
+        "amount_spent" => {
+            Condition::AmountSpent(comparison()?, whole("cents", 0, 1_000_000_000_000)?, window()?)
+        }
+        "orders_count" => Condition::OrdersCount(comparison()?, whole("value", 0, 1_000_000)?, window()?),
         "last_order_within_days" => Condition::LastOrderWithinDays(whole("days", 1, MAX_DAYS)?),
         "email_marketing" => Condition::EmailMarketing(text("is")?.to_ascii_uppercase()),
         "created_within_days" => Condition::CreatedWithinDays(whole("days", 1, MAX_DAYS)?),

@@ -1,7 +1,7 @@
 //! Rules parse with the path to any bad node, evaluate each condition kind at its edges, and
 //! explain every verdict with the values compared.
 
-use segments::{Customer, SeenEvent, evaluate, parse};
+use segments::{Customer, PlacedOrder, SeenEvent, evaluate, parse};
 use serde_json::json;
 
 const NOW: i64 = 1_795_000_000;
@@ -13,6 +13,11 @@ fn vip() -> Customer {
         tags: vec!["vip".to_owned(), " wholesale".to_owned()],
         amount_spent_cents: 42_000,
         orders_count: 3,
+        orders: vec![
+            PlacedOrder { at: NOW - 10 * DAY, cents: 30_000 },
+            PlacedOrder { at: NOW - 90 * DAY, cents: 2_000 },
+            PlacedOrder { at: NOW - 91 * DAY, cents: 10_000 },
+        ],
         last_order_at: Some(NOW - 10 * DAY),
         email_marketing: Some("SUBSCRIBED".to_owned()),
         created_at: Some(NOW - 400 * DAY),
@@ -48,6 +53,21 @@ fn each_condition_kind_holds_at_its_edge() {
     assert!(!held(did(3, 30), &customer, &events));
     assert!(held(did(3, 31), &customer, &events));
     assert!(!held(json!({ "if": "last_order_within_days", "days": 30 }), &Customer::default(), &[]));
+}
+
+#[test]
+fn spending_and_orders_count_over_a_window_of_days() {
+    let customer = vip();
+    let spent = |cents: i64, days: i64| json!({ "if": "amount_spent", "op": ">=", "cents": cents, "days": days });
+    assert!(held(spent(32_000, 90), &customer, &[]), "the window includes its edge");
+    assert!(!held(spent(32_001, 90), &customer, &[]));
+    assert!(held(spent(42_000, 91), &customer, &[]));
+    let orders = json!({ "if": "orders_count", "op": ">=", "value": 2, "days": 90 });
+    assert!(held(orders, &customer, &[]));
+    let outcome = evaluate(&parse(&spent(50_000, 90)).unwrap(), &customer, &[], NOW);
+    assert_eq!(outcome.explanations[0].detail, "amount spent in 90 days 320.00 < 500.00");
+    let windowed = parse(&spent(50_000, 90)).unwrap();
+    assert!(segments::native::translate(&windowed).unwrap_err().0.contains("window of days"));
 }
 
 #[test]
