@@ -4,8 +4,11 @@
 //! grouped by feature in the submodules.
 
 mod events;
+mod facts;
 mod jobs;
 mod privacy;
+mod rules;
+mod segments;
 mod shops;
 mod webhooks;
 
@@ -18,8 +21,11 @@ use sqlx::sqlite::{
 };
 
 pub use events::{CustomerRow, EventRow, IngestionPolicy, OrderRow, ProductRow};
+pub use facts::{CustomerFacts, EventFacts, OrderFacts, Scope};
 pub use jobs::{ClaimedJob, JobState, NewJob};
 pub use privacy::PrivacyRequest;
+pub use rules::{DiscountSync, StoredRule};
+pub use segments::{ChangeRow, PushRow, SegmentRow};
 pub use shops::{Connection, ShopRecord, StoredTokens, Workspace};
 pub use webhooks::{Arriving, Recorded, WEBHOOK_JOB};
 
@@ -118,6 +124,18 @@ impl Store {
             text.push(')');
         }
         text
+    }
+
+    /// `count` parameters from number `first` on, comma separated, for an `IN (…)` list; all
+    /// anonymous on SQLite, like `placeholder_rows`, so the whole statement must use this.
+    pub(crate) fn placeholders(&self, first: usize, count: usize) -> String {
+        let each: Vec<String> = (first..first + count)
+            .map(|number| match self.pool {
+                Pool::Sqlite(_) => "?".to_owned(),
+                Pool::Postgres(_) => format!("${number}"),
+            })
+            .collect();
+        each.join(", ")
     }
 
     /// Answers when the database does.

@@ -1,0 +1,392 @@
+//! Segments, their members and every entry and exit, what Shopify holds of their tags, and the
+//! state of their pushes.
+
+use super::{DbError, Store, on_pool};
+
+/// A segment as stored.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct SegmentRow {
+    /// Names the tag `seglink:<slug>`; never changes.
+    pub slug: String,
+    /// What the merchant calls it.
+    pub name: String,
+    /// The rule tree, JSON.
+    pub rules: String,
+    /// 1 when it is also kept as a Shopify segment.
+    pub native: i64,
+    /// The Shopify segment, once made.
+    pub native_segment_id: Option<String>,
+    /// Members at the last evaluation.
+    pub member_count: i64,
+    /// 1 when Seglink proposed it after the backfill.
+    pub suggested: i64,
+    /// 1 while its tags are being removed, before it goes.
+    pub deleted: i64,
+    /// When membership was last computed in full.
+    pub computed_at: Option<i64>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub updated_at: i64,
+}
+
+/// The last push of a segment's tags, and the last reconciliation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct PushRow {
+    /// `queued`, `running`, `done` or `failed`.
+    pub state: String,
+    /// Tags added by this push.
+    pub added: i64,
+    /// Tags removed by this push.
+    pub removed: i64,
+    /// Admin API calls it made.
+    pub calls: i64,
+    /// A running bulk mutation, as JSON.
+    pub bulk: Option<String>,
+    /// Drift repaired by the last reconciliation.
+    pub repaired: Option<i64>,
+    /// When Shopify's tags were last read back.
+    pub reconciled_at: Option<i64>,
+    /// What went wrong, or what it did.
+    pub detail: Option<String>,
+    /// Unix seconds.
+    pub updated_at: i64,
+}
+
+/// One entry or exit.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct ChangeRow {
+    /// The customer.
+    pub customer_id: String,
+    /// `entered` or `left`.
+    pub change: String,
+    /// Unix seconds.
+    pub at: i64,
+}
+
+const SEGMENT_COLUMNS: &str = "slug, name, rules, native, native_segment_id, member_count, suggested, deleted, \
+     computed_at, created_at, updated_at";
+
+/// SQLite's limit is 32,766 parameters; PostgreSQL's 65,535.
+const ROWS_PER_STATEMENT: usize = 5_000;
+
+impl Store {
+    /// The store's segments, deleted ones included when `deleted`.
+    pub async fn segments(&self, shop: &str, deleted: bool) -> Result<Vec<SegmentRow>, DbError> {
+        let sql = format!(
+            "SELECT {SEGMENT_COLUMNS} FROM segments WHERE shop = $1 AND deleted <= $2 ORDER BY created_at, slug"
+        );
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(shop).bind(i64::from(deleted)).fetch_all(pool).await?
+        }))
+    }
+
+    /// One segment, deleted or not.
+    pub async fn segment(&self, shop: &str, slug: &str) -> Result<Option<SegmentRow>, DbError> {
+        let sql = format!("SELECT {SEGMENT_COLUMNS} FROM segments WHERE shop = $1 AND slug = $2");
+        Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(shop).bind(slug).fetch_optional(pool).await?))
+    }
+
+    /// Adds a segment; `false` when the slug is taken (by a segment still being deleted, too).
+    pub async fn create_segment(&self, shop: &str, segment: &SegmentRow) -> Result<bool, DbError> {
+        let inserted = on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO segments (shop, slug, name, rules, native, suggested, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (shop, slug) DO NOTHING",
+            )
+            .bind(shop)
+            .bind(&segment.slug)
+            .bind(&segment.name)
+            .bind(&segment.rules)
+            .bind(segment.native)
+            .bind(segment.suggested)
+            .bind(segment.created_at)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(inserted == 1)
+    }
+
+    /// Changes a live segment's name, rules and native mode; `false` when there is none.
+    pub async fn update_segment(
+        &self,
+        shop: &str,
+        slug: &str,
+        name: &str,
+        rules: &str,
+        native: bool,
+        now: i64,
+    ) -> Result<bool, DbError> {
+        let updated = on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE segments SET name = $3, rules = $4, native = $5, suggested = 0, updated_at = $6
+                 WHERE shop = $1 AND slug = $2 AND deleted = 0",
+            )
+            .bind(shop)
+            .bind(slug)
+            .bind(name)
+            .bind(rules)
+            .bind(i64::from(native))
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(updated == 1)
+    }
+
+    /// Records the Shopify segment kept for this one.
+    pub async fn set_native_segment(&self, shop: &str, slug: &str, id: Option<&str>) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE segments SET native_segment_id = $3 WHERE shop = $1 AND slug = $2")
+                .bind(shop)
+                .bind(slug)
+                .bind(id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Marks a segment deleted and lets every member leave; its tags go with the next push.
+    pub async fn delete_segment(&self, shop: &str, slug: &str, now: i64) -> Result<bool, DbError> {
+        let members: Vec<String> = self.member_ids(shop, slug).await?;
+        self.apply_membership(shop, slug, &[], &members, now, false).await?;
+        let updated = on_pool!(self, pool => {
+            sqlx::query("UPDATE segments SET deleted = 1, updated_at = $3 WHERE shop = $1 AND slug = $2 AND deleted = 0")
+                .bind(shop)
+                .bind(slug)
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(updated == 1)
+    }
+
+    /// Removes every trace of a deleted segment whose tags are gone.
+    pub async fn forget_segment(&self, shop: &str, slug: &str) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            for table in ["segments", "segment_members", "segment_changes", "segment_tagged", "segment_pushes"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE shop = $1 AND slug = $2"))
+                    .bind(shop)
+                    .bind(slug)
+                    .execute(&mut *transaction)
+                    .await?;
+            }
+            transaction.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Every member's id, in id order.
+    pub async fn member_ids(&self, shop: &str, slug: &str) -> Result<Vec<String>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT customer_id FROM segment_members WHERE shop = $1 AND slug = $2 ORDER BY customer_id",
+            )
+            .bind(shop)
+            .bind(slug)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// The segments `customer_id` is a member of.
+    pub async fn memberships(&self, shop: &str, customer_id: &str) -> Result<Vec<String>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT slug FROM segment_members WHERE shop = $1 AND customer_id = $2")
+                .bind(shop)
+                .bind(customer_id)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    /// A page of members after `after` (a customer id), with when each entered.
+    pub async fn members_page(
+        &self,
+        shop: &str,
+        slug: &str,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<(String, i64)>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT customer_id, since FROM segment_members WHERE shop = $1 AND slug = $2 AND customer_id > $3
+                 ORDER BY customer_id LIMIT $4",
+            )
+            .bind(shop)
+            .bind(slug)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Records who entered and who left at `now`, in one transaction, and the new member count;
+    /// `full` marks a complete evaluation.
+    pub async fn apply_membership(
+        &self,
+        shop: &str,
+        slug: &str,
+        entered: &[String],
+        left: &[String],
+        now: i64,
+        full: bool,
+    ) -> Result<(), DbError> {
+        let count_sql = format!(
+            "UPDATE segments SET {} member_count =
+                 (SELECT COUNT(*) FROM segment_members WHERE shop = $1 AND slug = $2)
+             WHERE shop = $1 AND slug = $2",
+            if full { "computed_at = $3," } else { "" }
+        );
+        on_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            for chunk in entered.chunks(ROWS_PER_STATEMENT / 4) {
+                let sql = format!(
+                    "INSERT INTO segment_members (shop, slug, customer_id, since) VALUES {} ON CONFLICT DO NOTHING",
+                    self.placeholder_rows(chunk.len(), 4)
+                );
+                let mut query = sqlx::query(&sql);
+                for customer in chunk {
+                    query = query.bind(shop).bind(slug).bind(customer).bind(now);
+                }
+                query.execute(&mut *transaction).await?;
+            }
+            for chunk in left.chunks(ROWS_PER_STATEMENT) {
+                let sql = format!(
+                    "DELETE FROM segment_members WHERE shop = {} AND slug = {} AND customer_id IN ({})",
+                    self.placeholders(1, 1),
+                    self.placeholders(2, 1),
+                    self.placeholders(3, chunk.len())
+                );
+                let mut query = sqlx::query(&sql).bind(shop).bind(slug);
+                for customer in chunk {
+                    query = query.bind(customer);
+                }
+                query.execute(&mut *transaction).await?;
+            }
+            let changes = entered.iter().map(|id| (id, "entered")).chain(left.iter().map(|id| (id, "left")));
+            let changes: Vec<_> = changes.collect();
+            for chunk in changes.chunks(ROWS_PER_STATEMENT / 5) {
+                let sql = format!(
+                    "INSERT INTO segment_changes (shop, slug, customer_id, change, at) VALUES {}",
+                    self.placeholder_rows(chunk.len(), 5)
+                );
+                let mut query = sqlx::query(&sql);
+                for (customer, change) in chunk {
+                    query = query.bind(shop).bind(slug).bind(*customer).bind(*change).bind(now);
+                }
+                query.execute(&mut *transaction).await?;
+            }
+            let count = sqlx::query(&count_sql).bind(shop).bind(slug);
+            if full { count.bind(now) } else { count }.execute(&mut *transaction).await?;
+            transaction.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The latest entries and exits, newest first.
+    pub async fn segment_changes(&self, shop: &str, slug: &str, limit: i64) -> Result<Vec<ChangeRow>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT customer_id, change, at FROM segment_changes WHERE shop = $1 AND slug = $2
+                 ORDER BY id DESC LIMIT $3",
+            )
+            .bind(shop)
+            .bind(slug)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// The customers Shopify holds the segment's tag on, as far as Seglink knows, in id order.
+    pub async fn tagged_ids(&self, shop: &str, slug: &str) -> Result<Vec<String>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT customer_id FROM segment_tagged WHERE shop = $1 AND slug = $2 ORDER BY customer_id",
+            )
+            .bind(shop)
+            .bind(slug)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Records that Shopify now holds (`tagged`) or no longer holds the tag on these customers.
+    pub async fn mark_tagged(&self, shop: &str, slug: &str, customers: &[String], tagged: bool) -> Result<(), DbError> {
+        for chunk in customers.chunks(ROWS_PER_STATEMENT / 3) {
+            let sql = if tagged {
+                format!(
+                    "INSERT INTO segment_tagged (shop, slug, customer_id) VALUES {} ON CONFLICT DO NOTHING",
+                    self.placeholder_rows(chunk.len(), 3)
+                )
+            } else {
+                format!(
+                    "DELETE FROM segment_tagged WHERE shop = {} AND slug = {} AND customer_id IN ({})",
+                    self.placeholders(1, 1),
+                    self.placeholders(2, 1),
+                    self.placeholders(3, chunk.len())
+                )
+            };
+            on_pool!(self, pool => {
+                let mut query = sqlx::query(&sql);
+                if !tagged {
+                    query = query.bind(shop).bind(slug);
+                }
+                for customer in chunk {
+                    query = if tagged { query.bind(shop).bind(slug).bind(customer) } else { query.bind(customer) };
+                }
+                query.execute(pool).await?;
+            });
+        }
+        Ok(())
+    }
+
+    /// The segment's push state.
+    pub async fn push_state(&self, shop: &str, slug: &str) -> Result<Option<PushRow>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT state, added, removed, calls, bulk, repaired, reconciled_at, detail, updated_at
+                 FROM segment_pushes WHERE shop = $1 AND slug = $2",
+            )
+            .bind(shop)
+            .bind(slug)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    /// Stores the segment's push state.
+    pub async fn set_push_state(&self, shop: &str, slug: &str, push: &PushRow) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO segment_pushes (shop, slug, state, added, removed, calls, bulk, repaired, reconciled_at, detail, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                 ON CONFLICT (shop, slug) DO UPDATE SET state = excluded.state, added = excluded.added,
+                     removed = excluded.removed, calls = excluded.calls, bulk = excluded.bulk,
+                     repaired = excluded.repaired, reconciled_at = excluded.reconciled_at,
+                     detail = excluded.detail, updated_at = excluded.updated_at",
+            )
+            .bind(shop)
+            .bind(slug)
+            .bind(&push.state)
+            .bind(push.added)
+            .bind(push.removed)
+            .bind(push.calls)
+            .bind(&push.bulk)
+            .bind(push.repaired)
+            .bind(push.reconciled_at)
+            .bind(&push.detail)
+            .bind(push.updated_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+}
