@@ -35,6 +35,8 @@ pub struct App {
     pub pixel_events: crate::pixel::EventWriter,
     /// Public keys recently accepted for their shops.
     pub pixel_keys: crate::pixel::KnownKeys,
+    /// Work that must not overlap within this process (two pushes of one segment).
+    pub locks: crate::keyed_locks::KeyedLocks,
 }
 
 impl App {
@@ -56,6 +58,7 @@ impl App {
             pixel_limiter: crate::pixel::RateLimiter::default(),
             pixel_events: crate::pixel::EventWriter::start(store_for_pixel),
             pixel_keys: crate::pixel::KnownKeys::default(),
+            locks: crate::keyed_locks::KeyedLocks::default(),
         }
     }
 }

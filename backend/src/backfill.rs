@@ -13,16 +13,13 @@ use crate::db::{CustomerRow, EventRow, NewJob, OrderRow, ProductRow};
 use crate::ingest::payload::unix_seconds;
 use crate::jobs::{BACKFILL_JOB, JobError};
 use crate::shopify::ShopDomain;
-use crate::shopify::operations::{
-    BulkOperationStatus, StartBulkQuery, bulk_operation_status, start_bulk_query,
-};
+use crate::shopify::bulk_query;
+use crate::shopify::storage::fetch_result;
 
 /// Orders this many days back are read.
 pub const ORDER_DAYS: i64 = 90;
 /// How long to wait before looking at a running operation again.
 const POLL_SECS: i64 = 2;
-/// Where Shopify serves bulk results; nothing else is fetched besides the shop itself.
-const RESULT_HOST: &str = "https://storage.googleapis.com/";
 
 /// What each stage reads.
 const STAGES: [Stage; 3] = [Stage::Customers, Stage::Orders, Stage::Products];
@@ -92,45 +89,28 @@ pub async fn run(app: &App, shop: &str, payload: &str) -> Result<(), JobError> {
     let domain = ShopDomain::parse(shop).map_err(|error| JobError::Fatal(error.to_string()))?;
     let now = unix_now();
     let Some(operation) = progress.operation.clone() else {
-        let variables = start_bulk_query::Variables { query: progress.stage.query(now) };
-        let started = app.shopify.run::<StartBulkQuery>(&domain, variables).await?;
-        let payload =
-            started.bulk_operation_run_query.ok_or_else(|| JobError::Retry("no answer".to_owned()))?;
-        if let Some(error) = payload.user_errors.first() {
-            // Another bulk query of this app is still running: try again shortly.
-            return Err(JobError::Retry(error.message.clone()));
-        }
-        let operation =
-            payload.bulk_operation.ok_or_else(|| JobError::Retry("no bulk operation".to_owned()))?.id;
+        let operation = bulk_query::start(&app.shopify, &domain, progress.stage.query(now)).await?;
         let detail = format!("{:?}: started", progress.stage).to_lowercase();
         app.store.set_setup_step(shop, "backfill", "running", Some(&detail), now).await?;
         let started = Progress { stage: progress.stage, operation: Some(operation), started_at: Some(now) };
         app.store.enqueue(&next_job(shop, &started, now, None)).await?;
         return Ok(());
     };
-    let status = app
-        .shopify
-        .run::<BulkOperationStatus>(&domain, bulk_operation_status::Variables { id: operation.clone() })
-        .await?
-        .bulk_operation
-        .ok_or_else(|| JobError::Fatal(format!("bulk operation {operation} is gone")))?;
-    use bulk_operation_status::BulkOperationStatus as Status;
-    match status.status {
-        Status::CREATED | Status::RUNNING => {
+    let url = match bulk_query::progress(&app.shopify, &domain, &operation).await? {
+        bulk_query::Progress::Running => {
             app.store.enqueue(&next_job(shop, &progress, now + POLL_SECS, None)).await?;
             return Ok(());
         }
-        Status::COMPLETED => {}
-        other => {
-            let reason =
-                format!("the {:?} bulk query ended {other:?} ({:?})", progress.stage, status.error_code);
+        bulk_query::Progress::Completed(url) => url,
+        bulk_query::Progress::Failed(reason) => {
+            let reason = format!("the {:?} bulk query {reason}", progress.stage);
             app.store.set_setup_step(shop, "backfill", "failed", Some(&reason), now).await?;
             return Err(JobError::Fatal(reason));
         }
-    }
+    };
     let snapshot_at = progress.started_at.unwrap_or(now);
-    let read = match status.url {
-        Some(url) => load(app, shop, progress.stage, &fetch(app, &url).await?, snapshot_at).await?,
+    let read = match url {
+        Some(url) => load(app, shop, progress.stage, &fetch_result(app, &url).await?, snapshot_at).await?,
         // Shopify gives no URL when nothing matched.
         None => 0,
     };
@@ -145,25 +125,11 @@ pub async fn run(app: &App, shop: &str, payload: &str) -> Result<(), JobError> {
         None => {
             app.store
                 .set_setup_step(shop, "backfill", "done", Some("customers, orders and products read"), now)
-                .await?
+                .await?;
+            crate::segments::suggest(app, shop, now).await?;
         }
     }
     Ok(())
-}
-
-/// Downloads a result, from Shopify's result host or, in development, the simulator.
-async fn fetch(app: &App, url: &str) -> Result<String, JobError> {
-    let allowed = url.starts_with(RESULT_HOST)
-        || app.config.shopify_origin.as_deref().is_some_and(|origin| url.starts_with(&format!("{origin}/")));
-    if !allowed {
-        return Err(JobError::Fatal(format!("a bulk result outside {RESULT_HOST} is not fetched")));
-    }
-    let (status, text) =
-        app.shopify.http().download(url).await.map_err(|error| JobError::Retry(error.to_string()))?;
-    if !(200..300).contains(&status) {
-        return Err(JobError::Retry(format!("the bulk result answered {status}")));
-    }
-    Ok(text)
 }
 
 /// The numeric id at the end of a GID.

@@ -11,6 +11,17 @@ pub enum AppError {
     /// The request is wrong; the message says how.
     #[error("{0}")]
     BadRequest(String),
+    /// A field of the request is wrong: where (a JSON pointer into the body) and how.
+    #[error("{path}: {message}")]
+    Invalid {
+        /// Such as `/rules/all/1/op`.
+        path: String,
+        /// Such as `must be one of >=, <=, >, <`.
+        message: String,
+    },
+    /// The request conflicts with what is stored (a slug taken, a segment a rule uses).
+    #[error("{0}")]
+    Conflict(String),
     /// Missing or invalid credentials.
     #[error("unauthorized")]
     Unauthorized,
@@ -30,7 +41,13 @@ pub enum AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        if let Self::Invalid { path, message } = &self {
+            let body = json!({ "error": format!("{path}: {message}"), "path": path, "message": message });
+            return (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
+        }
         let (status, message) = match &self {
+            Self::Invalid { message, .. } => (StatusCode::UNPROCESSABLE_ENTITY, message.clone()),
+            Self::Conflict(message) => (StatusCode::CONFLICT, message.clone()),
             Self::BadRequest(message) => (StatusCode::BAD_REQUEST, message.clone()),
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized".to_owned()),
             Self::NotFound => (StatusCode::NOT_FOUND, "not found".to_owned()),
@@ -42,6 +59,13 @@ impl IntoResponse for AppError {
             }
         };
         (status, Json(json!({ "error": message }))).into_response()
+    }
+}
+
+impl AppError {
+    /// A bad field at `path`.
+    pub fn invalid(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid { path: path.into(), message: message.into() }
     }
 }
 

@@ -68,7 +68,38 @@ pub async fn process_webhook(app: &App, job_payload: &str) -> Result<(), JobErro
         .map_err(|error| JobError::Fatal(format!("{} {} is not JSON: {error}", job.topic, job.event_id)))?;
     let now = crate::clock::unix_now();
     let delivery = Delivery { shop: &shop, topic: &job.topic, event_id: &job.event_id, received_at, body };
-    dispatch(app, &delivery, now).await
+    dispatch(app, &delivery, now).await?;
+    // Only the customer the delivery concerns is evaluated again (DESIGN.md §4).
+    if let Some(customer) = concerned_customer(app, &delivery).await? {
+        crate::segments::refresh_customer(app, &shop, &customer, now).await?;
+    }
+    Ok(())
+}
+
+/// The customer whose segments a delivery can change.
+async fn concerned_customer(app: &App, delivery: &Delivery<'_>) -> Result<Option<String>, JobError> {
+    let body = &delivery.body;
+    Ok(match delivery.topic {
+        "customers/create" | "customers/update" | "customers/delete" => payload::id(body, "id"),
+        "customers/marketing_consent_update" | "customers_marketing_consent/update" => {
+            payload::id(body, "customer_id").or_else(|| payload::id(body, "id"))
+        }
+        "orders/create" | "orders/updated" | "orders/paid" | "orders/cancelled" | "checkouts/create"
+        | "carts/update" => body.get("customer").and_then(|customer| payload::id(customer, "id")),
+        "orders/edited" | "refunds/create" => {
+            let order_id = body
+                .pointer("/order_edit/order_id")
+                .and_then(payload::id_text)
+                .or_else(|| payload::id(body, "order_id"));
+            match order_id {
+                Some(order_id) => {
+                    app.store.order(delivery.shop, &order_id).await?.and_then(|order| order.customer_id)
+                }
+                None => None,
+            }
+        }
+        _ => None,
+    })
 }
 
 async fn dispatch(app: &App, delivery: &Delivery<'_>, now: i64) -> Result<(), JobError> {

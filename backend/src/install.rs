@@ -9,7 +9,7 @@ pub mod oauth;
 mod provision;
 pub mod workspace;
 
-pub use provision::{STEPS, provision};
+pub use provision::{STEPS, create_automatic_discount, provision};
 
 use serde_json::json;
 

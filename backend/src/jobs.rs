@@ -102,6 +102,12 @@ async fn run_one(app: &App, job: ClaimedJob) {
         RELEASE_ORDER_JOB => crate::ingest::release_order(app, &job.shop, &job.payload).await,
         PROVISION_JOB => crate::install::provision(app, &job.shop).await,
         BACKFILL_JOB => crate::backfill::run(app, &job.shop, &job.payload).await,
+        crate::segments::push::PUSH_JOB => crate::segments::push::run(app, &job.shop, &job.payload).await,
+        crate::segments::reconcile::RECONCILE_JOB => {
+            crate::segments::reconcile::run(app, &job.shop, &job.payload).await
+        }
+        crate::segments::RECOMPUTE_JOB => crate::segments::run_recompute(app, &job.shop, &job.payload).await,
+        crate::discounts::SYNC_JOB => crate::discounts::run_sync(app, &job.shop).await,
         other => Err(JobError::Fatal(format!("no worker runs `{other}` jobs"))),
     };
     let recorded = match outcome {

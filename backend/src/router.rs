@@ -4,7 +4,9 @@ use axum::routing::{get, post, put};
 use axum::{Router, middleware};
 
 use crate::app::AppState;
+use crate::discounts::api as rules;
 use crate::install::{connect_link, custom_app, oauth};
+use crate::segments::api as segments;
 use crate::{health, metrics, pixel, session, settings, webhooks};
 
 /// The routes, with their state.
@@ -27,6 +29,19 @@ pub fn router(state: AppState) -> Router {
         .route("/api/connect", post(connect_link::accept))
         .route("/api/ingestion-policy", get(settings::policy).put(settings::set_policy))
         .route("/api/privacy-requests", get(settings::privacy_requests))
+        .route("/api/setup", get(session::setup))
+        .route("/api/segments", get(segments::list).post(segments::create))
+        .route("/api/segments/preview", post(segments::preview))
+        .route("/api/segments/reconcile", post(segments::reconcile))
+        .route("/api/segments/recompute", post(segments::recompute))
+        .route("/api/segments/{slug}", get(segments::show).put(segments::update).delete(segments::delete))
+        .route("/api/segments/{slug}/members", get(segments::members))
+        .route("/api/segments/{slug}/changes", get(segments::changes))
+        .route("/api/segments/{slug}/explain/{customer_id}", get(segments::explain))
+        .route("/api/segments/{slug}/push", get(segments::push_status).post(segments::push_now))
+        .route("/api/discount-rules", get(rules::list).post(rules::create))
+        .route("/api/discount-rules/{id}", put(rules::update).delete(rules::delete))
+        .route("/api/discount-rules/{id}/toggle", post(rules::toggle))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::count_requests))
         .with_state(state)
 }

@@ -18,8 +18,19 @@ pub async fn current(State(app): State<AppState>, session: ShopSession) -> Resul
     let connected = ensure_installed(&app, shop, &session.token, unix_now()).await?;
     let record = app.store.shop(shop.as_str()).await?.ok_or(AppError::NotFound)?;
     let workspace = app.store.workspace(&record.workspace_id).await?.ok_or(AppError::NotFound)?;
-    let steps = app.store.setup_steps(shop.as_str()).await?;
-    let setup: Vec<Value> = STEPS
+    let setup = checklist(&app, shop.as_str()).await?;
+    Ok(Json(json!({
+        "shop": shop.as_str(),
+        "user": session.claims.user_id,
+        "workspace": { "slug": workspace.slug, "public_key": workspace.public_key },
+        "server_key": connected.and_then(|connected| connected.new_server_key),
+        "setup": setup,
+    })))
+}
+
+async fn checklist(app: &AppState, shop: &str) -> Result<Vec<Value>, AppError> {
+    let steps = app.store.setup_steps(shop).await?;
+    Ok(STEPS
         .iter()
         .map(|step| {
             let found = steps.iter().find(|(name, _, _)| name == step);
@@ -29,12 +40,32 @@ pub async fn current(State(app): State<AppState>, session: ShopSession) -> Resul
                 "detail": found.and_then(|(_, _, detail)| detail.clone()),
             })
         })
-        .collect();
-    Ok(Json(json!({
-        "shop": shop.as_str(),
-        "user": session.claims.user_id,
-        "workspace": { "slug": workspace.slug, "public_key": workspace.public_key },
-        "server_key": connected.and_then(|connected| connected.new_server_key),
-        "setup": setup,
-    })))
+        .collect())
+}
+
+/// `GET /api/setup`: how far the store has come, from install to a rule at checkout: the
+/// provisioning steps, then whether it has segments, pushed tags and rules in Shopify.
+pub async fn setup(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
+    let shop = session.claims.shop.as_str();
+    let steps = checklist(&app, shop).await?;
+    let segments = app.store.segments(shop, false).await?;
+    let mut pushed = 0;
+    for segment in &segments {
+        let state = app.store.push_state(shop, &segment.slug).await?;
+        pushed += usize::from(state.is_some_and(|push| push.state == "done"));
+    }
+    let rules = crate::discounts::rules_of(&app, shop).await?;
+    let sync = app.store.discount_sync(shop).await?;
+    let done = |flag: bool| if flag { "done" } else { "pending" };
+    let mut progress = steps;
+    progress.push(json!({ "step": "segment", "state": done(!segments.is_empty()), "detail": format!("{} segments", segments.len()) }));
+    progress.push(json!({ "step": "tags_pushed", "state": done(pushed > 0), "detail": format!("{pushed} segments pushed") }));
+    progress.push(json!({
+        "step": "discount_rule",
+        "state": done(rules.iter().any(|(_, rule)| rule.active) && sync.as_ref().is_some_and(|sync| sync.state == "synced")),
+        "detail": format!("{} active rules", rules.iter().filter(|(_, rule)| rule.active).count()),
+    }));
+    let finished =
+        progress.iter().filter(|step| step["state"] == "done" || step["state"] == "skipped").count();
+    Ok(Json(json!({ "steps": progress, "done": finished, "total": progress.len() })))
 }

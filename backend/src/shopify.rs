@@ -2,6 +2,7 @@
 //! webhooks.
 
 pub mod admin;
+pub mod bulk_query;
 pub mod extract;
 pub mod http;
 pub mod operations;
@@ -10,6 +11,7 @@ pub mod session_token;
 mod shop_domain;
 mod signature;
 pub mod signed_query;
+pub mod storage;
 pub mod token_grant;
 pub mod webhook;
 

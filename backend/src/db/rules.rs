@@ -44,7 +44,13 @@ impl Store {
     }
 
     /// Adds a rule; its id.
-    pub async fn insert_discount_rule(&self, shop: &str, rule: &str, active: bool, now: i64) -> Result<i64, DbError> {
+    pub async fn insert_discount_rule(
+        &self,
+        shop: &str,
+        rule: &str,
+        active: bool,
+        now: i64,
+    ) -> Result<i64, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_scalar(
                 "INSERT INTO discount_rules (shop, rule, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)

@@ -291,7 +291,12 @@ impl Store {
     }
 
     /// The latest entries and exits, newest first.
-    pub async fn segment_changes(&self, shop: &str, slug: &str, limit: i64) -> Result<Vec<ChangeRow>, DbError> {
+    pub async fn segment_changes(
+        &self,
+        shop: &str,
+        slug: &str,
+        limit: i64,
+    ) -> Result<Vec<ChangeRow>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT customer_id, change, at FROM segment_changes WHERE shop = $1 AND slug = $2
@@ -319,7 +324,13 @@ impl Store {
     }
 
     /// Records that Shopify now holds (`tagged`) or no longer holds the tag on these customers.
-    pub async fn mark_tagged(&self, shop: &str, slug: &str, customers: &[String], tagged: bool) -> Result<(), DbError> {
+    pub async fn mark_tagged(
+        &self,
+        shop: &str,
+        slug: &str,
+        customers: &[String],
+        tagged: bool,
+    ) -> Result<(), DbError> {
         for chunk in customers.chunks(ROWS_PER_STATEMENT / 3) {
             let sql = if tagged {
                 format!(

@@ -236,15 +236,24 @@ async fn metafield_definitions(app: &App, shop: &ShopDomain) -> Result<Option<St
 }
 
 async fn automatic_discount(app: &App, shop: &ShopDomain) -> Result<Option<String>, JobError> {
+    let config = discount_rules::compile(&[]).map_err(|violations| {
+        JobError::Fatal(format!("the empty rule set does not compile: {violations:?}"))
+    })?;
+    create_automatic_discount(app, shop, &config.to_metafield_json()).await
+}
+
+/// Creates Seglink's automatic app discount carrying `config` (the metafield JSON); its id.
+pub async fn create_automatic_discount(
+    app: &App,
+    shop: &ShopDomain,
+    config: &str,
+) -> Result<Option<String>, JobError> {
     let functions = app.shopify.run::<DiscountFunctions>(shop, discount_functions::Variables {}).await?;
     if !functions.shopify_functions.nodes.iter().any(|function| function.handle == FUNCTION_HANDLE) {
         return Err(JobError::Retry(format!(
             "the {FUNCTION_HANDLE} Function is not deployed to this shop yet"
         )));
     }
-    let config = discount_rules::compile(&[]).map_err(|violations| {
-        JobError::Fatal(format!("the empty rule set does not compile: {violations:?}"))
-    })?;
     let variables = discount::Variables {
         discount: discount::DiscountAutomaticAppInput {
             title: Some("Seglink segment rewards".to_owned()),
@@ -263,7 +272,7 @@ async fn automatic_discount(app: &App, shop: &ShopDomain) -> Result<Option<Strin
                 namespace: Some(discount_rules::METAFIELD_NAMESPACE.to_owned()),
                 key: Some(discount_rules::METAFIELD_KEY.to_owned()),
                 type_: Some("json".to_owned()),
-                value: Some(config.to_metafield_json()),
+                value: Some(config.to_owned()),
                 id: None,
             }]),
             applies_on_one_time_purchase: None,

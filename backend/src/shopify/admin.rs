@@ -19,6 +19,7 @@ use crate::clock::unix_now;
 use crate::config::Config;
 use crate::crypto::Keys;
 use crate::db::{DbError, Store, StoredTokens};
+use crate::keyed_locks::KeyedLocks;
 
 /// The Admin API version every request names.
 pub const API_VERSION: &str = "2026-10";
@@ -73,7 +74,7 @@ pub struct Shopify {
     keys: Arc<Keys>,
     api_key: String,
     api_secret: String,
-    refresh_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    refresh_locks: KeyedLocks,
     buckets: Mutex<HashMap<String, Bucket>>,
 }
 
@@ -86,7 +87,7 @@ impl Shopify {
             keys,
             api_key: config.api_key.clone(),
             api_secret: config.api_secret.clone(),
-            refresh_locks: Mutex::new(HashMap::new()),
+            refresh_locks: KeyedLocks::default(),
             buckets: Mutex::new(HashMap::new()),
         }
     }
@@ -119,7 +120,17 @@ impl Shopify {
         shop: &ShopDomain,
         variables: Q::Variables,
     ) -> Result<Q::ResponseData, ShopifyError> {
-        self.execute::<Q>(shop, Token::Stored, variables).await
+        self.execute::<Q>(shop, Token::Stored, variables, false).await
+    }
+
+    /// Runs the mutation `Q`, which has the same effect however often it runs (`tagsAdd`, a
+    /// compare-and-set `metafieldsSet`), so a 5xx is retried like a query's.
+    pub async fn run_repeatable<Q: GraphQLQuery>(
+        &self,
+        shop: &ShopDomain,
+        variables: Q::Variables,
+    ) -> Result<Q::ResponseData, ShopifyError> {
+        self.execute::<Q>(shop, Token::Stored, variables, true).await
     }
 
     /// Runs `Q` on `shop` with a token that is not stored (yet).
@@ -129,7 +140,7 @@ impl Shopify {
         token: &str,
         variables: Q::Variables,
     ) -> Result<Q::ResponseData, ShopifyError> {
-        self.execute::<Q>(shop, Token::Given(token), variables).await
+        self.execute::<Q>(shop, Token::Given(token), variables, false).await
     }
 
     async fn execute<Q: GraphQLQuery>(
@@ -137,10 +148,12 @@ impl Shopify {
         shop: &ShopDomain,
         token: Token<'_>,
         variables: Q::Variables,
+        repeatable: bool,
     ) -> Result<Q::ResponseData, ShopifyError> {
         let body: QueryBody<Q::Variables> = Q::build_query(variables);
-        // A mutation that may have run must not run twice; a query may.
-        let idempotent = !body.query.trim_start().starts_with("mutation");
+        // A mutation that may have run must not run twice, unless running twice changes nothing;
+        // a query may.
+        let idempotent = repeatable || !body.query.trim_start().starts_with("mutation");
         let path = format!("/admin/api/{API_VERSION}/graphql.json");
         // The sealed pair behind the token sent: a 401 refreshes exactly that pair, so calls that
         // fail together refresh once.
@@ -252,14 +265,7 @@ impl Shopify {
         shop: &ShopDomain,
         stale: &StoredTokens,
     ) -> Result<(String, StoredTokens), ShopifyError> {
-        let lock = self
-            .refresh_locks
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(shop.as_str().to_owned())
-            .or_default()
-            .clone();
-        let _held = lock.lock().await;
+        let _held = self.refresh_locks.lock(shop.as_str()).await;
         let current = self.sealed_access_token(shop).await?;
         if current.access_token != stale.access_token {
             return Ok((self.open(shop, &current.access_token)?, current));

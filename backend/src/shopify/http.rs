@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use aes_gcm::aead::OsRng;
+use aes_gcm::aead::rand_core::RngCore;
 use serde_json::Value;
 
 use super::ShopDomain;
@@ -64,6 +66,42 @@ impl ShopifyHttp {
         let status = response.status().as_u16();
         let text = response.text().await.map_err(|error| Unreachable(error.without_url().to_string()))?;
         Ok((status, text))
+    }
+
+    /// POSTs a multipart form to a staged upload target Shopify gave (the caller checks its host):
+    /// the target's `parameters` in order, then the file. Only the status matters.
+    pub async fn upload(
+        &self,
+        url: &str,
+        fields: &[(String, String)],
+        file: Vec<u8>,
+    ) -> Result<u16, Unreachable> {
+        let boundary = format!("seglink-{:08x}{:08x}", OsRng.next_u32(), OsRng.next_u32());
+        let mut body = Vec::with_capacity(file.len() + 512);
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"seglink.jsonl\"\r\n\
+                 Content-Type: text/jsonl\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(&file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let response = self
+            .client
+            .post(url)
+            .header("Content-Type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await
+            .map_err(|error| Unreachable(error.without_url().to_string()))?;
+        Ok(response.status().as_u16())
     }
 
     /// POSTs `body` as JSON to `path` on `shop`, with `access_token` when given.

@@ -41,8 +41,8 @@ pub struct SeenEvent {
     pub kind: String,
     /// Unix seconds.
     pub at: i64,
-    /// The product it was about.
-    pub product_id: Option<String>,
+    /// The products it was about (a purchase's lines, a product view's product).
+    pub products: Vec<String>,
     /// The collection it was about.
     pub collection_id: Option<String>,
 }
@@ -167,7 +167,7 @@ fn check(condition: &Condition, customer: &Customer, events: &[SeenEvent], now: 
                     event.kind == *kind
                         && event.at >= since
                         && event.at <= now
-                        && product_id.as_ref().is_none_or(|id| event.product_id.as_ref() == Some(id))
+                        && product_id.as_ref().is_none_or(|id| event.products.contains(id))
                         && collection_id.as_ref().is_none_or(|id| event.collection_id.as_ref() == Some(id))
                 })
                 .count() as i64;

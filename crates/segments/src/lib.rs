@@ -8,4 +8,4 @@ pub mod push;
 mod rules;
 
 pub use evaluate::{Customer, Explanation, Outcome, PlacedOrder, SeenEvent, evaluate};
-pub use rules::{Comparison, Condition, Rule, RuleError, parse};
+pub use rules::{Comparison, Condition, Reads, Rule, RuleError, parse};

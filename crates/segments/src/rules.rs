@@ -169,6 +169,16 @@ fn condition(value: &Value, path: &str) -> Result<Condition, RuleError> {
             .and_then(Comparison::parse)
             .ok_or_else(|| error(&at("op"), "must be one of >=, <=, >, <"))
     };
+    // Events carry numeric ids; a GID from Shopify's admin is accepted and reduced to its number.
+    let resource_id = |name: &str, kind: &str| -> Result<Option<String>, RuleError> {
+        let Some(value) = field(name).filter(|value| !value.is_null()) else { return Ok(None) };
+        let text = value.as_str().map(str::trim).unwrap_or_default();
+        let number = text.strip_prefix(&format!("gid://shopify/{kind}/")).unwrap_or(text);
+        if number.is_empty() || !number.bytes().all(|byte| byte.is_ascii_digit()) {
+            return Err(error(&at(name), &format!("must be a {kind} id, numeric or gid://shopify/{kind}/…")));
+        }
+        Ok(Some(number.to_owned()))
+    };
     let window = || -> Result<Option<i64>, RuleError> {
         if field("days").is_none_or(Value::is_null) { Ok(None) } else { whole("days", 1, MAX_DAYS).map(Some) }
     };
@@ -205,11 +215,38 @@ fn condition(value: &Value, path: &str) -> Result<Condition, RuleError> {
         "created_within_days" => Condition::CreatedWithinDays(whole("days", 1, MAX_DAYS)?),
         "did" => Condition::Did {
             kind: text("event")?,
-            product_id: field("product_id").and_then(Value::as_str).map(str::to_owned),
-            collection_id: field("collection_id").and_then(Value::as_str).map(str::to_owned),
+            product_id: resource_id("product_id", "Product")?,
+            collection_id: resource_id("collection_id", "Collection")?,
             times: whole("times", 1, 10_000)?,
             days: whole("days", 1, MAX_DAYS)?,
         },
         _ => return Err(error(&at("if"), "is not a condition Seglink knows")),
     })
+}
+
+/// The events evaluating some rules reads: which kinds, how far back, and whether it looks
+/// inside them (at products and collections). Loading only these keeps a full evaluation fast.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reads {
+    /// Canonical kinds the rules count.
+    pub kinds: std::collections::BTreeSet<String>,
+    /// The longest window, in days.
+    pub days: i64,
+    /// Some condition filters by product or collection.
+    pub inside: bool,
+}
+
+impl Reads {
+    /// Adds what `rule` reads.
+    pub fn add(&mut self, rule: &Rule) {
+        match rule {
+            Rule::All(children) | Rule::Any(children) => children.iter().for_each(|child| self.add(child)),
+            Rule::Condition(Condition::Did { kind, product_id, collection_id, days, .. }) => {
+                self.kinds.insert(kind.clone());
+                self.days = self.days.max(*days);
+                self.inside |= product_id.is_some() || collection_id.is_some();
+            }
+            Rule::Condition(_) => {}
+        }
+    }
 }

@@ -44,7 +44,7 @@ fn each_condition_kind_holds_at_its_edge() {
     let view = |days_ago: i64, product: &str| SeenEvent {
         kind: "product_view".to_owned(),
         at: NOW - days_ago * DAY,
-        product_id: Some(product.to_owned()),
+        products: vec![product.to_owned()],
         collection_id: None,
     };
     let events = [view(0, "7"), view(30, "7"), view(31, "7"), view(1, "8")];
@@ -58,7 +58,8 @@ fn each_condition_kind_holds_at_its_edge() {
 #[test]
 fn spending_and_orders_count_over_a_window_of_days() {
     let customer = vip();
-    let spent = |cents: i64, days: i64| json!({ "if": "amount_spent", "op": ">=", "cents": cents, "days": days });
+    let spent =
+        |cents: i64, days: i64| json!({ "if": "amount_spent", "op": ">=", "cents": cents, "days": days });
     assert!(held(spent(32_000, 90), &customer, &[]), "the window includes its edge");
     assert!(!held(spent(32_001, 90), &customer, &[]));
     assert!(held(spent(42_000, 91), &customer, &[]));

@@ -1,0 +1,22 @@
+//! Discount rules (DESIGN.md §5): the merchant's rules, at most 25 active, compiled into the
+//! config the Function reads and written to the discount node's metafield on every change.
+
+pub mod api;
+mod sync;
+
+pub use sync::{SYNC_JOB, run_sync, sync};
+
+use crate::app::App;
+use crate::db::DbError;
+
+/// The store's rules with their ids, oldest first. A stored rule that no longer parses (never
+/// written by this version) is skipped rather than failing the whole set.
+pub async fn rules_of(app: &App, shop: &str) -> Result<Vec<(i64, discount_rules::Rule)>, DbError> {
+    Ok(app
+        .store
+        .discount_rules(shop)
+        .await?
+        .into_iter()
+        .filter_map(|stored| serde_json::from_str(&stored.rule).ok().map(|rule| (stored.id, rule)))
+        .collect())
+}

@@ -1,0 +1,184 @@
+//! The admin's discount rule API: list, create, update, toggle, delete. Every change is checked
+//! with the whole rule set (at most 25 active, a config Shopify delivers) before it is stored,
+//! and then written to the discount node's metafield.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::sync::{SyncError, sync, sync_job};
+use crate::app::{App, AppState};
+use crate::clock::unix_now;
+use crate::db::DiscountSync;
+use crate::error::AppError;
+use crate::json_body::JsonBody;
+use crate::shopify::extract::ShopSession;
+
+/// `{"active": bool}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToggleInput {
+    active: bool,
+}
+
+fn sync_json(sync: Option<&DiscountSync>) -> Value {
+    match sync {
+        None => json!({ "state": "never" }),
+        Some(sync) => json!({
+            "state": sync.state, "discount_id": sync.discount_id, "bytes": sync.bytes,
+            "detail": sync.detail, "synced_at": sync.synced_at,
+        }),
+    }
+}
+
+async fn listing(app: &App, shop: &str) -> Result<Value, AppError> {
+    let rules: Vec<Value> = super::rules_of(app, shop)
+        .await?
+        .into_iter()
+        .map(|(id, rule)| {
+            let mut value = serde_json::to_value(&rule).unwrap_or(Value::Null);
+            value["id"] = json!(id);
+            value
+        })
+        .collect();
+    let sync = app.store.discount_sync(shop).await?;
+    Ok(json!({ "rules": rules, "sync": sync_json(sync.as_ref()) }))
+}
+
+/// The rule set with `change` applied at `index` (appended when `None`), checked whole. A
+/// violation of the changed rule is reported at its field (`/value`); one of the set at `/`.
+fn check(
+    mut rules: Vec<discount_rules::Rule>,
+    index: Option<usize>,
+    change: discount_rules::Rule,
+) -> Result<(), AppError> {
+    let at = index.unwrap_or(rules.len());
+    match index {
+        Some(index) => rules[index] = change,
+        None => rules.push(change),
+    }
+    let Err(violations) = discount_rules::compile(&rules) else { return Ok(()) };
+    let prefix = format!("rules[{at}]");
+    let first =
+        violations.0.iter().find(|violation| violation.path.starts_with(&prefix)).or(violations.0.first());
+    let Some(first) = first else { return Ok(()) };
+    let path = match first.path.strip_prefix(&prefix) {
+        Some(field) => format!("/{}", field.trim_start_matches('.').replace('.', "/")),
+        None => "/".to_owned(),
+    };
+    Err(AppError::invalid(
+        if path == "/" || path.is_empty() { "/".to_owned() } else { path },
+        first.message.clone(),
+    ))
+}
+
+async fn segment_exists(app: &App, shop: &str, rule: &discount_rules::Rule) -> Result<(), AppError> {
+    match app.store.segment(shop, &rule.segment).await? {
+        Some(segment) if segment.deleted == 0 => Ok(()),
+        _ => Err(AppError::invalid("/segment", format!("no segment `{}`", rule.segment))),
+    }
+}
+
+/// Writes the rules to Shopify; a failure is kept for a background retry, since the rules are
+/// stored and the answer says the write is pending.
+async fn push(app: &App, shop: &str) -> Result<(), AppError> {
+    match sync(app, shop).await {
+        Ok(_) => Ok(()),
+        Err(SyncError::Db(error)) => Err(error.into()),
+        Err(error) => {
+            crate::log::warn(
+                "discount rules not written; retrying later",
+                &[("shop", shop), ("error", &error.to_string())],
+            );
+            app.store.enqueue(&sync_job(shop, unix_now())).await?;
+            Ok(())
+        }
+    }
+}
+
+fn parse_rule(value: Value) -> Result<discount_rules::Rule, AppError> {
+    serde_json::from_value(value).map_err(|error| AppError::invalid("/", error.to_string()))
+}
+
+/// `GET /api/discount-rules`: the rules and the last write to Shopify.
+pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
+    Ok(Json(listing(&app, session.claims.shop.as_str()).await?))
+}
+
+/// `POST /api/discount-rules`.
+pub async fn create(
+    State(app): State<AppState>,
+    session: ShopSession,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let shop = session.claims.shop.as_str();
+    let rule = parse_rule(body)?;
+    segment_exists(&app, shop, &rule).await?;
+    let rules = super::rules_of(&app, shop).await?.into_iter().map(|(_, rule)| rule).collect();
+    check(rules, None, rule.clone())?;
+    let json = serde_json::to_string(&rule).map_err(|error| AppError::Internal(error.to_string()))?;
+    app.store.insert_discount_rule(shop, &json, rule.active, unix_now()).await?;
+    push(&app, shop).await?;
+    Ok((StatusCode::CREATED, Json(listing(&app, shop).await?)))
+}
+
+async fn replace(
+    app: &App,
+    shop: &str,
+    id: i64,
+    change: impl FnOnce(&mut discount_rules::Rule),
+) -> Result<(), AppError> {
+    let stored = super::rules_of(app, shop).await?;
+    let index = stored.iter().position(|(stored_id, _)| *stored_id == id).ok_or(AppError::NotFound)?;
+    let rules: Vec<discount_rules::Rule> = stored.into_iter().map(|(_, rule)| rule).collect();
+    let mut rule = rules[index].clone();
+    change(&mut rule);
+    check(rules, Some(index), rule.clone())?;
+    let json = serde_json::to_string(&rule).map_err(|error| AppError::Internal(error.to_string()))?;
+    if !app.store.update_discount_rule(shop, id, &json, rule.active, unix_now()).await? {
+        return Err(AppError::NotFound);
+    }
+    push(app, shop).await
+}
+
+/// `PUT /api/discount-rules/{id}`.
+pub async fn update(
+    State(app): State<AppState>,
+    session: ShopSession,
+    Path(id): Path<i64>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Value>, AppError> {
+    let shop = session.claims.shop.as_str();
+    let rule = parse_rule(body)?;
+    segment_exists(&app, shop, &rule).await?;
+    replace(&app, shop, id, |stored| *stored = rule).await?;
+    Ok(Json(listing(&app, shop).await?))
+}
+
+/// `POST /api/discount-rules/{id}/toggle`.
+pub async fn toggle(
+    State(app): State<AppState>,
+    session: ShopSession,
+    Path(id): Path<i64>,
+    JsonBody(input): JsonBody<ToggleInput>,
+) -> Result<Json<Value>, AppError> {
+    let shop = session.claims.shop.as_str();
+    replace(&app, shop, id, |stored| stored.active = input.active).await?;
+    Ok(Json(listing(&app, shop).await?))
+}
+
+/// `DELETE /api/discount-rules/{id}`.
+pub async fn delete(
+    State(app): State<AppState>,
+    session: ShopSession,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let shop = session.claims.shop.as_str();
+    if !app.store.delete_discount_rule(shop, id).await? {
+        return Err(AppError::NotFound);
+    }
+    push(&app, shop).await?;
+    Ok(Json(listing(&app, shop).await?))
+}

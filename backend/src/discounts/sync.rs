@@ -1,0 +1,177 @@
+//! Writing the compiled rules to the discount node's metafield with `metafieldsSet` and the
+//! metafield's `compareDigest`, so a write based on a stale read fails instead of overwriting a
+//! newer one. Each write carries the whole current config, so after a refusal the digest is read
+//! again and the write repeated. A missing discount (deleted by the merchant) is created again.
+
+use crate::app::App;
+use crate::clock::unix_now;
+use crate::db::{DiscountSync, NewJob};
+use crate::jobs::JobError;
+use crate::shopify::ShopDomain;
+use crate::shopify::admin::ShopifyError;
+use crate::shopify::operations::{DiscountConfig, SetMetafields, discount_config, set_metafields};
+
+/// Writes a store's rules to Shopify in the background (after a failed write in a request).
+pub const SYNC_JOB: &str = "discount_sync";
+/// Writes repeated after a stale digest.
+const ATTEMPTS: usize = 3;
+
+/// Why the rules did not reach Shopify.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The rules do not compile; each violation at `rules[i].field`.
+    #[error("{0}")]
+    Rules(discount_rules::Violations),
+    /// Shopify refused or could not be reached.
+    #[error("{0}")]
+    Shopify(String),
+    /// Our storage failed.
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+}
+
+impl From<ShopifyError> for SyncError {
+    fn from(error: ShopifyError) -> Self {
+        match error {
+            ShopifyError::Db(error) => Self::Db(error),
+            other => Self::Shopify(other.to_string()),
+        }
+    }
+}
+
+/// Compiles the store's rules and writes them; what was written.
+pub async fn sync(app: &App, shop: &str) -> Result<DiscountSync, SyncError> {
+    let domain = ShopDomain::parse(shop).map_err(|error| SyncError::Shopify(error.to_string()))?;
+    let _held = app.locks.lock(&format!("discount:{shop}")).await;
+    let rules: Vec<discount_rules::Rule> =
+        super::rules_of(app, shop).await?.into_iter().map(|(_, rule)| rule).collect();
+    let config = discount_rules::compile(&rules).map_err(SyncError::Rules)?;
+    let value = config.to_metafield_json();
+    let outcome = write(app, &domain, &value).await;
+    let now = unix_now();
+    let previous = app.store.discount_sync(shop).await?.unwrap_or_default();
+    let record = match &outcome {
+        Ok((discount_id, digest)) => DiscountSync {
+            discount_id: Some(discount_id.clone()),
+            digest: digest.clone(),
+            bytes: Some(value.len() as i64),
+            state: "synced".to_owned(),
+            detail: Some(format!("{} active rules", rules.iter().filter(|rule| rule.active).count())),
+            synced_at: now,
+        },
+        Err(error) => DiscountSync {
+            state: "failed".to_owned(),
+            detail: Some(error.to_string()),
+            synced_at: now,
+            ..previous
+        },
+    };
+    app.store.set_discount_sync(shop, &record).await?;
+    outcome.map(|_| record)
+}
+
+/// The discount that carries the config: the one recorded, or the one provisioning made, or,
+/// when the merchant deleted it, a new one (created with the config, so nothing else to write).
+async fn write(app: &App, shop: &ShopDomain, value: &str) -> Result<(String, Option<String>), SyncError> {
+    let recorded = app.store.discount_sync(shop.as_str()).await?.and_then(|sync| sync.discount_id);
+    let provisioned = || async {
+        let steps = app.store.setup_steps(shop.as_str()).await?;
+        Ok::<_, SyncError>(
+            steps
+                .into_iter()
+                .find(|(step, state, _)| step == "discount" && state == "done")
+                .and_then(|(_, _, detail)| detail),
+        )
+    };
+    let known = match recorded {
+        Some(id) => Some(id),
+        None => provisioned().await?,
+    };
+    for _ in 0..ATTEMPTS {
+        let current = match &known {
+            Some(id) => read_digest(app, shop, id).await?,
+            None => None,
+        };
+        let Some((discount_id, digest)) = current else {
+            let created = crate::install::create_automatic_discount(app, shop, value)
+                .await
+                .map_err(|error| SyncError::Shopify(error.to_string()))?
+                .ok_or_else(|| SyncError::Shopify("Shopify made no discount".to_owned()))?;
+            let digest = read_digest(app, shop, &created).await?.and_then(|(_, digest)| digest);
+            return Ok((created, digest));
+        };
+        let input = set_metafields::MetafieldsSetInput {
+            owner_id: discount_id.clone(),
+            namespace: Some(discount_rules::METAFIELD_NAMESPACE.to_owned()),
+            key: discount_rules::METAFIELD_KEY.to_owned(),
+            type_: Some("json".to_owned()),
+            value: value.to_owned(),
+            // Without a metafield to compare with, the write is plain: the typed client leaves
+            // out a `None`, and the metafield exists from the discount's creation on anyway.
+            compare_digest: digest,
+        };
+        let variables = set_metafields::Variables { metafields: vec![input] };
+        let payload = app
+            .shopify
+            .run_repeatable::<SetMetafields>(shop, variables)
+            .await?
+            .metafields_set
+            .ok_or_else(|| SyncError::Shopify("metafieldsSet answered nothing".to_owned()))?;
+        match payload.user_errors.first() {
+            None => {
+                let digest = payload
+                    .metafields
+                    .unwrap_or_default()
+                    .into_iter()
+                    .next()
+                    .map(|field| field.compare_digest);
+                return Ok((discount_id, digest));
+            }
+            // Written in between (another replica, or an earlier attempt whose answer was lost):
+            // read the digest again and write the current config over it.
+            Some(error)
+                if matches!(
+                    error.code,
+                    Some(
+                        set_metafields::MetafieldsSetUserErrorCode::INVALID_COMPARE_DIGEST
+                            | set_metafields::MetafieldsSetUserErrorCode::STALE_OBJECT
+                    )
+                ) =>
+            {
+                continue;
+            }
+            Some(error) => return Err(SyncError::Shopify(error.message.clone())),
+        }
+    }
+    Err(SyncError::Shopify("the metafield kept changing while it was written".to_owned()))
+}
+
+/// The discount's id and its config metafield's digest (`None` inside when there is no
+/// metafield yet); `None` when the discount is gone.
+async fn read_digest(
+    app: &App,
+    shop: &ShopDomain,
+    discount_id: &str,
+) -> Result<Option<(String, Option<String>)>, SyncError> {
+    let variables = discount_config::Variables {
+        id: discount_id.to_owned(),
+        namespace: discount_rules::METAFIELD_NAMESPACE.to_owned(),
+        key: discount_rules::METAFIELD_KEY.to_owned(),
+    };
+    let node = app.shopify.run::<DiscountConfig>(shop, variables).await?.discount_node;
+    Ok(node.map(|node| (node.id, node.metafield.map(|field| field.compare_digest))))
+}
+
+/// A job that retries a write that failed in a request.
+pub fn sync_job(shop: &str, now: i64) -> NewJob {
+    NewJob { kind: SYNC_JOB, shop: shop.to_owned(), payload: "{}".to_owned(), run_at: now, dedupe_key: None }
+}
+
+/// Runs a sync job.
+pub async fn run_sync(app: &App, shop: &str) -> Result<(), JobError> {
+    match sync(app, shop).await {
+        Ok(_) => Ok(()),
+        Err(SyncError::Rules(violations)) => Err(JobError::Fatal(violations.to_string())),
+        Err(error) => Err(JobError::Retry(error.to_string())),
+    }
+}

@@ -1,0 +1,56 @@
+//! Segments (DESIGN.md §4): membership from the rules, kept current incrementally and in full,
+//! pushed back to Shopify as tags and native segments, explained, and served to the admin.
+
+pub mod api;
+pub mod facts;
+pub mod membership;
+mod native;
+pub mod push;
+pub mod reconcile;
+mod suggest;
+
+use serde::{Deserialize, Serialize};
+
+use crate::app::App;
+use crate::db::{DbError, NewJob};
+use crate::jobs::JobError;
+
+pub use membership::{preview, recompute, refresh_customer};
+pub use suggest::suggest;
+
+/// Recomputes a store's segments in full.
+pub const RECOMPUTE_JOB: &str = "segment_recompute";
+const DAY: i64 = 86_400;
+
+#[derive(Serialize, Deserialize)]
+struct RecomputeJob {
+    /// A nightly run queues the next night's.
+    nightly: bool,
+}
+
+/// Queues the next nightly recompute of `shop`, after midnight UTC; one per night.
+pub async fn queue_nightly(app: &App, shop: &str, now: i64) -> Result<(), DbError> {
+    let midnight = (now / DAY + 1) * DAY;
+    app.store
+        .enqueue(&NewJob {
+            kind: RECOMPUTE_JOB,
+            shop: shop.to_owned(),
+            payload: serde_json::to_string(&RecomputeJob { nightly: true }).unwrap_or_default(),
+            run_at: midnight,
+            dedupe_key: Some(format!("nightly:{shop}:{midnight}")),
+        })
+        .await?;
+    Ok(())
+}
+
+/// Runs a recompute job: every live segment in full, then, nightly, the next night's.
+pub async fn run_recompute(app: &App, shop: &str, payload: &str) -> Result<(), JobError> {
+    let job: RecomputeJob = serde_json::from_str(payload)
+        .map_err(|error| JobError::Fatal(format!("bad recompute job: {error}")))?;
+    let now = crate::clock::unix_now();
+    let report = recompute(app, shop, None, now).await?;
+    if job.nightly && !report.is_empty() {
+        queue_nightly(app, shop, now).await?;
+    }
+    Ok(())
+}

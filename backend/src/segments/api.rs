@@ -1,0 +1,378 @@
+//! The admin's segment API: list, create, update, delete, preview, members, changes, explain a
+//! customer, push now and its status, reconcile. The shop comes from the session token only.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{membership, native, push, reconcile};
+use crate::app::AppState;
+use crate::clock::unix_now;
+use crate::db::{PushRow, SegmentRow};
+use crate::error::AppError;
+use crate::json_body::JsonBody;
+use crate::shopify::extract::ShopSession;
+
+/// Longest slug: the tag `seglink:<slug>` stays short in Shopify's admin.
+const MAX_SLUG: usize = 40;
+/// Longest name.
+const MAX_NAME: usize = 100;
+/// Most segments a store keeps.
+const MAX_SEGMENTS: usize = 100;
+/// Largest members page.
+const MAX_PAGE: i64 = 1_000;
+
+/// A segment as the admin sends it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentInput {
+    name: String,
+    #[serde(default)]
+    slug: Option<String>,
+    rules: Value,
+    #[serde(default)]
+    native: bool,
+}
+
+/// Unsaved rules to count.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewInput {
+    rules: Value,
+}
+
+/// Where a members page starts.
+#[derive(Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    after: String,
+    limit: Option<i64>,
+}
+
+fn rules(value: &Value) -> Result<segments::Rule, AppError> {
+    segments::parse(value).map_err(|error| {
+        let path = if error.path == "/" { "/rules".to_owned() } else { format!("/rules{}", error.path) };
+        AppError::invalid(path, error.message)
+    })
+}
+
+fn name(text: &str) -> Result<String, AppError> {
+    let name = text.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME {
+        return Err(AppError::invalid("/name", format!("must be 1 to {MAX_NAME} characters")));
+    }
+    Ok(name.to_owned())
+}
+
+/// The slug given, or one made from the name: lower-case letters, digits and single dashes.
+fn slug(given: Option<&str>, name: &str) -> Result<String, AppError> {
+    let valid = |slug: &str| {
+        !slug.is_empty()
+            && slug.len() <= MAX_SLUG
+            && slug.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-')
+            && !slug.starts_with('-')
+            && !slug.ends_with('-')
+    };
+    if let Some(given) = given {
+        return if valid(given) {
+            Ok(given.to_owned())
+        } else {
+            Err(AppError::invalid(
+                "/slug",
+                format!("must be 1 to {MAX_SLUG} lower-case letters, digits and inner dashes"),
+            ))
+        };
+    }
+    let mut made = String::new();
+    for character in name.chars().flat_map(char::to_lowercase) {
+        if character.is_ascii_alphanumeric() {
+            made.push(character);
+        } else if !made.is_empty() && !made.ends_with('-') {
+            made.push('-');
+        }
+    }
+    let made: String = made.trim_end_matches('-').chars().take(MAX_SLUG).collect();
+    let made = made.trim_end_matches('-').to_owned();
+    if valid(&made) {
+        Ok(made)
+    } else {
+        Err(AppError::invalid("/slug", "cannot be made from this name: give one"))
+    }
+}
+
+fn push_json(push: Option<&PushRow>) -> Value {
+    match push {
+        None => json!({ "state": "never" }),
+        Some(push) => json!({
+            "state": push.state, "added": push.added, "removed": push.removed, "calls": push.calls,
+            "bulk_running": push.bulk.is_some(), "repaired": push.repaired, "reconciled_at": push.reconciled_at,
+            "detail": push.detail, "updated_at": push.updated_at,
+        }),
+    }
+}
+
+fn segment_json(segment: &SegmentRow, push: Option<&PushRow>) -> Value {
+    let rules: Value = serde_json::from_str(&segment.rules).unwrap_or(Value::Null);
+    let native = match segments::parse(&rules) {
+        Ok(rule) => {
+            let (query, reason) = native::query(segment, &rule);
+            json!({
+                "enabled": segment.native == 1, "segment_id": segment.native_segment_id,
+                "query": if reason.is_none() { Some(query) } else { None }, "reason": reason,
+                "tag_query": segments::native::tag_query(&segment.slug),
+            })
+        }
+        Err(_) => Value::Null,
+    };
+    json!({
+        "slug": segment.slug, "name": segment.name, "rules": rules, "tag": segments::push::tag(&segment.slug),
+        "member_count": segment.member_count, "suggested": segment.suggested == 1,
+        "computed_at": segment.computed_at, "created_at": segment.created_at, "updated_at": segment.updated_at,
+        "native": native, "push": push_json(push),
+    })
+}
+
+async fn found(app: &AppState, shop: &str, slug: &str) -> Result<SegmentRow, AppError> {
+    app.store.segment(shop, slug).await?.filter(|segment| segment.deleted == 0).ok_or(AppError::NotFound)
+}
+
+async fn answer(app: &AppState, shop: &str, slug: &str) -> Result<Value, AppError> {
+    let segment = found(app, shop, slug).await?;
+    Ok(segment_json(&segment, app.store.push_state(shop, slug).await?.as_ref()))
+}
+
+/// `GET /api/segments`.
+pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
+    let shop = session.claims.shop.as_str();
+    let mut segments = Vec::new();
+    for segment in app.store.segments(shop, false).await? {
+        let push = app.store.push_state(shop, &segment.slug).await?;
+        segments.push(segment_json(&segment, push.as_ref()));
+    }
+    Ok(Json(json!({ "segments": segments })))
+}
+
+/// `GET /api/segments/{slug}`.
+pub async fn show(
+    State(app): State<AppState>,
+    session: ShopSession,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    Ok(Json(answer(&app, session.claims.shop.as_str(), &slug).await?))
+}
+
+/// `POST /api/segments`: saves, computes membership at once and queues the push.
+pub async fn create(
+    State(app): State<AppState>,
+    session: ShopSession,
+    JsonBody(input): JsonBody<SegmentInput>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let shop = session.claims.shop.as_str();
+    let name = name(&input.name)?;
+    let slug = slug(input.slug.as_deref(), &name)?;
+    rules(&input.rules)?;
+    if app.store.segments(shop, true).await?.len() >= MAX_SEGMENTS {
+        return Err(AppError::Conflict(format!("a store keeps at most {MAX_SEGMENTS} segments")));
+    }
+    let now = unix_now();
+    let segment = SegmentRow {
+        slug: slug.clone(),
+        name,
+        rules: input.rules.to_string(),
+        native: i64::from(input.native),
+        native_segment_id: None,
+        member_count: 0,
+        suggested: 0,
+        deleted: 0,
+        computed_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    if !app.store.create_segment(shop, &segment).await? {
+        return Err(AppError::Conflict(format!("the slug `{slug}` is taken")));
+    }
+    membership::recompute(&app, shop, Some(&slug), now).await?;
+    push::push_now(&app, shop, &slug, now).await?;
+    super::queue_nightly(&app, shop, now).await?;
+    Ok((StatusCode::CREATED, Json(answer(&app, shop, &slug).await?)))
+}
+
+/// `PUT /api/segments/{slug}`: the slug stays; name, rules and native mode change.
+pub async fn update(
+    State(app): State<AppState>,
+    session: ShopSession,
+    Path(slug): Path<String>,
+    JsonBody(input): JsonBody<SegmentInput>,
+) -> Result<Json<Value>, AppError> {
+    let shop = session.claims.shop.as_str();
+    let name = name(&input.name)?;
+    if input.slug.as_deref().is_some_and(|given| given != slug) {
+        return Err(AppError::invalid("/slug", "cannot change: it names the segment's tag in Shopify"));
+    }
+    rules(&input.rules)?;
+    let now = unix_now();
+    if !app.store.update_segment(shop, &slug, &name, &input.rules.to_string(), input.native, now).await? {
+        return Err(AppError::NotFound);
+    }
+    membership::recompute(&app, shop, Some(&slug), now).await?;
+    push::push_now(&app, shop, &slug, now).await?;
+    Ok(Json(answer(&app, shop, &slug).await?))
+}
+
+/// `DELETE /api/segments/{slug}`: members leave, and the push removes every tag before the
+/// segment goes. Refused while an active discount rule rewards it.
+pub async fn delete(
+    State(app): State<AppState>,
+    session: ShopSession,
+    Path(slug): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let shop = session.claims.shop.as_str();
+    found(&app, shop, &slug).await?;
+    let rewarded = crate::discounts::rules_of(&app, shop)
+        .await?
+        .iter()
+        .any(|(_, rule)| rule.active && rule.segment == slug);
+    if rewarded {
+        return Err(AppError::Conflict(format!(
+            "an active discount rule rewards `{slug}`: turn it off or delete it first"
+        )));
+    }
+    let now = unix_now();
+    app.store.delete_segment(shop, &slug, now).await?;
+    push::push_now(&app, shop, &slug, now).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// `POST /api/segments/preview`: how many customers unsaved rules hold, and whether they
+/// translate into a Shopify segment.
+pub async fn preview(
+    State(app): State<AppState>,
+    session: ShopSession,
+    JsonBody(input): JsonBody<PreviewInput>,
+) -> Result<Json<Value>, AppError> {
+    let rule = rules(&input.rules)?;
+    let count = membership::preview(&app, session.claims.shop.as_str(), &rule, unix_now()).await?;
+    let native = segments::native::translate(&rule);
+    Ok(Json(json!({
+        "count": count,
+        "native": { "query": native.as_ref().ok(), "reason": native.as_ref().err().map(|reason| &reason.0) },
+    })))
+}
+
+/// `GET /api/segments/{slug}/members?after=&limit=`.
+pub async fn members(
+    State(app): State<AppState>,
+    session: ShopSession,
+    Path(slug): Path<String>,
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Value>, AppError> {
+    let shop = session.claims.shop.as_str();
+    found(&app, shop, &slug).await?;
+    let limit = page.limit.unwrap_or(100);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(AppError::invalid("/limit", format!("must be from 1 to {MAX_PAGE}")));
+    }
+    let rows = app.store.members_page(shop, &slug, &page.after, limit).await?;
+    let next = (rows.len() as i64 == limit).then(|| rows.last().map(|(id, _)| id.clone())).flatten();
+    let members: Vec<Value> = rows
+        .into_iter()
+        .map(|(customer_id, since)| json!({ "customer_id": customer_id, "since": since }))
+        .collect();
+    Ok(Json(json!({ "members": members, "next": next })))
+}
+
+/// `GET /api/segments/{slug}/changes`: the latest entries and exits.
+pub async fn changes(
+    State(app): State<AppState>,
+    session: ShopSession,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let shop = session.claims.shop.as_str();
+    found(&app, shop, &slug).await?;
+    let changes: Vec<Value> = app
+        .store
+        .segment_changes(shop, &slug, 200)
+        .await?
+        .into_iter()
+        .map(|change| json!({ "customer_id": change.customer_id, "change": change.change, "at": change.at }))
+        .collect();
+    Ok(Json(json!({ "changes": changes })))
+}
+
+/// `GET /api/segments/{slug}/explain/{customer_id}`: why a customer is in or out, condition by
+/// condition, with the values compared.
+pub async fn explain(
+    State(app): State<AppState>,
+    session: ShopSession,
+    Path((slug, customer_id)): Path<(String, String)>,
+) -> Result<Json<Value>, AppError> {
+    let shop = session.claims.shop.as_str();
+    let segment = found(&app, shop, &slug).await?;
+    let rule = rules(&serde_json::from_str(&segment.rules).unwrap_or(Value::Null))?;
+    let outcome =
+        membership::explain(&app, shop, &rule, &customer_id, unix_now()).await?.ok_or(AppError::NotFound)?;
+    let recorded = app.store.memberships(shop, &customer_id).await?.contains(&slug);
+    let conditions: Vec<Value> = outcome
+        .explanations
+        .iter()
+        .map(|line| json!({ "path": line.path, "held": line.held, "detail": line.detail }))
+        .collect();
+    Ok(Json(json!({
+        "customer_id": customer_id, "member": outcome.member, "recorded_member": recorded, "conditions": conditions,
+    })))
+}
+
+/// `POST /api/segments/{slug}/push`: push now.
+pub async fn push_now(
+    State(app): State<AppState>,
+    session: ShopSession,
+    Path(slug): Path<String>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let shop = session.claims.shop.as_str();
+    found(&app, shop, &slug).await?;
+    push::push_now(&app, shop, &slug, unix_now()).await?;
+    Ok((StatusCode::ACCEPTED, Json(push_json(app.store.push_state(shop, &slug).await?.as_ref()))))
+}
+
+/// `GET /api/segments/{slug}/push`: the push's state.
+pub async fn push_status(
+    State(app): State<AppState>,
+    session: ShopSession,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let shop = session.claims.shop.as_str();
+    found(&app, shop, &slug).await?;
+    Ok(Json(push_json(app.store.push_state(shop, &slug).await?.as_ref())))
+}
+
+/// `POST /api/segments/reconcile`: read every `seglink:` tag back from Shopify and repair drift.
+pub async fn reconcile(State(app): State<AppState>, session: ShopSession) -> Result<StatusCode, AppError> {
+    reconcile::queue(&app, session.claims.shop.as_str(), unix_now()).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// `POST /api/segments/recompute`: evaluate every segment in full now.
+pub async fn recompute(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
+    let report = membership::recompute(&app, session.claims.shop.as_str(), None, unix_now()).await?;
+    let segments: Vec<Value> = report
+        .into_iter()
+        .map(|line| json!({ "slug": line.slug, "members": line.members, "entered": line.entered, "left": line.left }))
+        .collect();
+    Ok(Json(json!({ "segments": segments })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+
+    #[test]
+    fn slugs_are_made_from_names() {
+        assert_eq!(slug(None, "Big Spenders (EU)").unwrap(), "big-spenders-eu");
+        assert_eq!(slug(Some("vip"), "whatever").unwrap(), "vip");
+        assert!(slug(Some("VIP"), "x").is_err());
+        assert!(slug(None, "!!!").is_err());
+        assert_eq!(slug(None, &"a".repeat(60)).unwrap().len(), 40);
+    }
+}

@@ -1,0 +1,148 @@
+//! Who is in each segment: computed in full (on demand and nightly) or for the one customer an
+//! event or update concerns. Every entry and exit is recorded with its time, and a changed
+//! segment gets a push of its tags queued.
+
+use std::collections::{BTreeSet, HashSet};
+
+use segments::{Reads, Rule, evaluate};
+
+use super::facts::{Profile, profiles};
+use crate::app::App;
+use crate::db::{DbError, Scope, SegmentRow};
+
+/// A live segment with its parsed rules.
+pub struct Live {
+    /// Its slug.
+    pub slug: String,
+    /// Its rules.
+    pub rule: Rule,
+}
+
+/// The store's live segments whose rules parse (they all do: they were checked when saved).
+pub async fn live(app: &App, shop: &str) -> Result<Vec<Live>, DbError> {
+    Ok(app.store.segments(shop, false).await?.into_iter().filter_map(parsed).collect())
+}
+
+fn parsed(segment: SegmentRow) -> Option<Live> {
+    let value = serde_json::from_str(&segment.rules).ok()?;
+    Some(Live { slug: segment.slug, rule: segments::parse(&value).ok()? })
+}
+
+fn reads(segments: &[Live]) -> Reads {
+    let mut reads = Reads::default();
+    segments.iter().for_each(|segment| reads.add(&segment.rule));
+    reads
+}
+
+/// What a full evaluation changed in one segment.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recomputed {
+    /// The segment.
+    pub slug: String,
+    /// Members now.
+    pub members: usize,
+    /// Entered with this evaluation.
+    pub entered: usize,
+    /// Left with this evaluation.
+    pub left: usize,
+}
+
+/// Evaluates every customer for the live segments (only `only`, when given), records the changes
+/// and queues pushes where membership moved.
+pub async fn recompute(
+    app: &App,
+    shop: &str,
+    only: Option<&str>,
+    now: i64,
+) -> Result<Vec<Recomputed>, DbError> {
+    let segments: Vec<Live> = live(app, shop)
+        .await?
+        .into_iter()
+        .filter(|segment| only.is_none_or(|slug| segment.slug == slug))
+        .collect();
+    if segments.is_empty() {
+        return Ok(Vec::new());
+    }
+    let everyone = profiles(&app.store, shop, Scope::Store, &reads(&segments), now).await?;
+    let mut report = Vec::with_capacity(segments.len());
+    for segment in &segments {
+        let now_in: BTreeSet<&str> = members_of(&segment.rule, &everyone, now).collect();
+        let before: Vec<String> = app.store.member_ids(shop, &segment.slug).await?;
+        let before_set: HashSet<&str> = before.iter().map(String::as_str).collect();
+        let entered: Vec<String> =
+            now_in.iter().filter(|id| !before_set.contains(**id)).map(|id| (*id).to_owned()).collect();
+        let left: Vec<String> = before.iter().filter(|id| !now_in.contains(id.as_str())).cloned().collect();
+        app.store.apply_membership(shop, &segment.slug, &entered, &left, now, true).await?;
+        if !entered.is_empty() || !left.is_empty() {
+            super::push::queue(app, shop, &segment.slug, now).await?;
+        }
+        report.push(Recomputed {
+            slug: segment.slug.clone(),
+            members: now_in.len(),
+            entered: entered.len(),
+            left: left.len(),
+        });
+    }
+    Ok(report)
+}
+
+/// The ids of the profiles `rule` holds for.
+pub fn members_of<'p>(
+    rule: &'p Rule,
+    profiles: &'p [Profile],
+    now: i64,
+) -> impl Iterator<Item = &'p str> + 'p {
+    profiles
+        .iter()
+        .filter(move |profile| evaluate(rule, &profile.customer, &profile.events, now).member)
+        .map(|profile| profile.id.as_str())
+}
+
+/// Re-evaluates one customer after an event or an update; how many memberships changed.
+pub async fn refresh_customer(app: &App, shop: &str, customer_id: &str, now: i64) -> Result<usize, DbError> {
+    let segments = live(app, shop).await?;
+    if segments.is_empty() {
+        return Ok(0);
+    }
+    let found = profiles(&app.store, shop, Scope::Customer(customer_id), &reads(&segments), now).await?;
+    let held: HashSet<String> = app.store.memberships(shop, customer_id).await?.into_iter().collect();
+    let one = [customer_id.to_owned()];
+    let mut changed = 0;
+    for segment in &segments {
+        // A deleted customer (no profile) leaves every segment.
+        let member = found
+            .first()
+            .is_some_and(|profile| evaluate(&segment.rule, &profile.customer, &profile.events, now).member);
+        let (entered, left): (&[String], &[String]) = match (member, held.contains(&segment.slug)) {
+            (true, false) => (&one, &[]),
+            (false, true) => (&[], &one),
+            _ => continue,
+        };
+        app.store.apply_membership(shop, &segment.slug, entered, left, now, false).await?;
+        super::push::queue(app, shop, &segment.slug, now).await?;
+        changed += 1;
+    }
+    Ok(changed)
+}
+
+/// How many customers unsaved rules would hold now.
+pub async fn preview(app: &App, shop: &str, rule: &Rule, now: i64) -> Result<usize, DbError> {
+    let mut reads = Reads::default();
+    reads.add(rule);
+    let everyone = profiles(&app.store, shop, Scope::Store, &reads, now).await?;
+    Ok(members_of(rule, &everyone, now).count())
+}
+
+/// Why `customer_id` is or is not in a segment with `rule`; `None` for an unknown customer.
+pub async fn explain(
+    app: &App,
+    shop: &str,
+    rule: &Rule,
+    customer_id: &str,
+    now: i64,
+) -> Result<Option<segments::Outcome>, DbError> {
+    let mut reads = Reads::default();
+    reads.add(rule);
+    let found = profiles(&app.store, shop, Scope::Customer(customer_id), &reads, now).await?;
+    Ok(found.first().map(|profile| evaluate(rule, &profile.customer, &profile.events, now)))
+}

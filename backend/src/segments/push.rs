@@ -1,0 +1,350 @@
+//! Tag push-back (DESIGN.md §4): Shopify gets `seglink:<slug>` added on customers who entered a
+//! segment and removed from those who left, and nothing else. `segment_tagged` records what
+//! Shopify holds after every call, so it is the checkpoint: a push that dies (a crash, a storm of
+//! 5xx) resumes with exactly the calls still missing, and unchanged customers cost no call.
+//! Calls are paced by the bucket Shopify reports (`shopify::admin`). Large diffs go through one
+//! bulk mutation per side; if Shopify refuses one, the push falls back to per-customer calls.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::app::App;
+use crate::db::{DbError, NewJob, PushRow};
+use crate::jobs::JobError;
+use crate::shopify::ShopDomain;
+use crate::shopify::bulk_query::{self, Progress};
+use crate::shopify::operations::{
+    AddTags, RemoveTags, StageUpload, StartBulkMutation, add_tags, remove_tags, stage_upload,
+    start_bulk_mutation,
+};
+
+/// Pushes a segment's tags.
+pub const PUSH_JOB: &str = "segment_push";
+/// A diff at least this large goes through bulk mutations.
+pub const BULK_MIN: usize = 250;
+/// Changes within this many seconds share one push.
+const COALESCE_SECS: i64 = 2;
+/// How long to wait before looking at a running bulk mutation again.
+const POLL_SECS: i64 = 2;
+/// Progress is saved every this many calls.
+const PROGRESS_EVERY: i64 = 50;
+
+/// A push job's input.
+#[derive(Serialize, Deserialize)]
+struct PushJob {
+    slug: String,
+    /// Set after Shopify refused a bulk mutation: this push makes one call per customer.
+    #[serde(default)]
+    per_customer: bool,
+}
+
+/// A running bulk mutation: its operation, whether it adds, and the customers of its lines.
+#[derive(Serialize, Deserialize)]
+struct RunningBulk {
+    operation: String,
+    adding: bool,
+    customers: Vec<String>,
+}
+
+fn job(shop: &str, slug: &str, per_customer: bool, run_at: i64, dedupe_key: Option<String>) -> NewJob {
+    NewJob {
+        kind: PUSH_JOB,
+        shop: shop.to_owned(),
+        payload: json!({ "slug": slug, "per_customer": per_customer }).to_string(),
+        run_at,
+        dedupe_key,
+    }
+}
+
+/// Queues a push for the changes of this moment: changes close together share one push, which
+/// runs when their window ends.
+pub async fn queue(app: &App, shop: &str, slug: &str, now: i64) -> Result<(), DbError> {
+    let window_end = (now / COALESCE_SECS + 1) * COALESCE_SECS;
+    let key = format!("push:{shop}:{slug}:{window_end}");
+    app.store.enqueue(&job(shop, slug, false, window_end, Some(key))).await?;
+    Ok(())
+}
+
+/// Queues a push to run at once ("push now").
+pub async fn push_now(app: &App, shop: &str, slug: &str, now: i64) -> Result<(), DbError> {
+    app.store.enqueue(&job(shop, slug, false, now, None)).await?;
+    let mut state = app.store.push_state(shop, slug).await?.unwrap_or_default();
+    state.state = "queued".to_owned();
+    state.updated_at = now;
+    app.store.set_push_state(shop, slug, &state).await?;
+    app.jobs_waiting.notify_one();
+    Ok(())
+}
+
+/// Runs a push job.
+pub async fn run(app: &App, shop: &str, payload: &str) -> Result<(), JobError> {
+    let push: PushJob =
+        serde_json::from_str(payload).map_err(|error| JobError::Fatal(format!("bad push job: {error}")))?;
+    let domain = ShopDomain::parse(shop).map_err(|error| JobError::Fatal(error.to_string()))?;
+    // Two pushes of one segment at once would both see the same diff and call twice.
+    let _held = app.locks.lock(&format!("push:{shop}:{}", push.slug)).await;
+    let Some(segment) = app.store.segment(shop, &push.slug).await? else { return Ok(()) };
+    let now = crate::clock::unix_now();
+    let mut state = app.store.push_state(shop, &push.slug).await?.unwrap_or_default();
+    if segment.suggested == 1 && segment.deleted == 0 {
+        // Nothing reaches Shopify for a segment the merchant has not taken up.
+        state.state = "waiting".to_owned();
+        state.detail = Some("a suggestion: save it to push its tags".to_owned());
+        state.updated_at = now;
+        app.store.set_push_state(shop, &push.slug, &state).await?;
+        return Ok(());
+    }
+    if let Some(running) = state.bulk.as_deref() {
+        let running: RunningBulk = serde_json::from_str(running)
+            .map_err(|error| JobError::Fatal(format!("bad bulk state: {error}")))?;
+        return follow_bulk(app, &domain, &push.slug, running, state, now).await;
+    }
+    let members: BTreeSet<String> = app.store.member_ids(shop, &push.slug).await?.into_iter().collect();
+    let tagged: BTreeSet<String> = app.store.tagged_ids(shop, &push.slug).await?.into_iter().collect();
+    let diff = segments::push::Diff::between(&tagged, &members);
+    // A push that follows its own bulk mutation keeps counting; any other starts afresh.
+    if state.state != "running" {
+        state = PushRow { added: 0, removed: 0, calls: 0, ..state };
+    }
+    state = PushRow { state: "running".to_owned(), detail: None, updated_at: now, ..state };
+    app.store.set_push_state(shop, &push.slug, &state).await?;
+    if diff.entered.len() + diff.left.len() >= BULK_MIN && !push.per_customer {
+        match start_bulk(app, &domain, &push.slug, &diff).await {
+            Ok(started) => {
+                state.calls += started.calls;
+                state.bulk = Some(serde_json::to_string(&started.running).unwrap_or_default());
+                state.detail = Some(format!("bulk mutation of {} changes", started.running.customers.len()));
+                app.store.set_push_state(shop, &push.slug, &state).await?;
+                app.store.enqueue(&job(shop, &push.slug, false, now + POLL_SECS, None)).await?;
+                return Ok(());
+            }
+            Err(reason) => crate::log::warn(
+                "bulk tag push refused; pushing per customer",
+                &[("shop", shop), ("segment", &push.slug), ("reason", &reason)],
+            ),
+        }
+    }
+    let outcome = per_customer(app, &domain, &push.slug, &diff, &mut state).await;
+    finish(app, &domain, &segment, &mut state, outcome).await
+}
+
+/// Records how a push ended; a deleted segment whose tags are all gone is forgotten.
+async fn finish(
+    app: &App,
+    shop: &ShopDomain,
+    segment: &crate::db::SegmentRow,
+    state: &mut PushRow,
+    outcome: Result<(), JobError>,
+) -> Result<(), JobError> {
+    let now = crate::clock::unix_now();
+    state.updated_at = now;
+    if let Err(error) = outcome {
+        state.state = "failed".to_owned();
+        state.detail = Some(error.to_string());
+        app.store.set_push_state(shop.as_str(), &segment.slug, state).await?;
+        return Err(error);
+    }
+    if segment.deleted == 1 && app.store.tagged_ids(shop.as_str(), &segment.slug).await?.is_empty() {
+        app.store.forget_segment(shop.as_str(), &segment.slug).await?;
+        return Ok(());
+    }
+    let native = if segment.native == 1 { super::native::sync(app, shop, segment).await } else { Ok(None) };
+    state.state = "done".to_owned();
+    state.detail = match native {
+        Ok(detail) => detail,
+        Err(error) => Some(format!("tags pushed; the Shopify segment was not saved: {error}")),
+    };
+    app.store.set_push_state(shop.as_str(), &segment.slug, state).await?;
+    Ok(())
+}
+
+fn customer_gid(id: &str) -> String {
+    format!("gid://shopify/Customer/{id}")
+}
+
+/// Whether a user error says the customer no longer exists: nothing left to tag.
+fn customer_gone(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    message.contains("not exist") || message.contains("not found")
+}
+
+/// One `tagsAdd` or `tagsRemove` per changed customer, each recorded as it succeeds.
+async fn per_customer(
+    app: &App,
+    shop: &ShopDomain,
+    slug: &str,
+    diff: &segments::push::Diff,
+    state: &mut PushRow,
+) -> Result<(), JobError> {
+    let tag = segments::push::tag(slug);
+    for (customers, adding) in [(&diff.entered, true), (&diff.left, false)] {
+        for customer in customers {
+            let id = customer_gid(customer);
+            let errors: Vec<String> = if adding {
+                let variables = add_tags::Variables { id, tags: vec![tag.clone()] };
+                let data = app.shopify.run_repeatable::<AddTags>(shop, variables).await?;
+                data.tags_add
+                    .map(|payload| payload.user_errors)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|e| e.message)
+                    .collect()
+            } else {
+                let variables = remove_tags::Variables { id, tags: vec![tag.clone()] };
+                let data = app.shopify.run_repeatable::<RemoveTags>(shop, variables).await?;
+                data.tags_remove
+                    .map(|payload| payload.user_errors)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|e| e.message)
+                    .collect()
+            };
+            state.calls += 1;
+            match errors.first() {
+                None => {
+                    app.store
+                        .mark_tagged(shop.as_str(), slug, std::slice::from_ref(customer), adding)
+                        .await?;
+                    if adding { state.added += 1 } else { state.removed += 1 }
+                }
+                // A deleted customer carries no tag; the next evaluation lets them leave.
+                Some(message) if customer_gone(message) => {
+                    app.store.mark_tagged(shop.as_str(), slug, std::slice::from_ref(customer), false).await?;
+                }
+                Some(message) => return Err(JobError::Retry(format!("customer {customer}: {message}"))),
+            }
+            if state.calls % PROGRESS_EVERY == 0 {
+                state.updated_at = crate::clock::unix_now();
+                app.store.set_push_state(shop.as_str(), slug, state).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+struct Started {
+    running: RunningBulk,
+    calls: i64,
+}
+
+/// Stages the larger side of the diff as JSONL and starts one bulk mutation for it; the other
+/// side follows in the next push. `Err` says why Shopify would not take it.
+async fn start_bulk(
+    app: &App,
+    shop: &ShopDomain,
+    slug: &str,
+    diff: &segments::push::Diff,
+) -> Result<Started, String> {
+    let adding = diff.entered.len() >= diff.left.len();
+    let customers = if adding { diff.entered.clone() } else { diff.left.clone() };
+    let tag = segments::push::tag(slug);
+    let mut file = Vec::with_capacity(customers.len() * 64);
+    for customer in &customers {
+        file.extend_from_slice(json!({ "id": customer_gid(customer), "tags": [tag] }).to_string().as_bytes());
+        file.push(b'\n');
+    }
+    let input = stage_upload::StagedUploadInput {
+        resource: stage_upload::StagedUploadTargetGenerateUploadResource::BULK_MUTATION_VARIABLES,
+        filename: "seglink-tags.jsonl".to_owned(),
+        mime_type: "text/jsonl".to_owned(),
+        http_method: Some(stage_upload::StagedUploadHttpMethodType::POST),
+        file_size: Some(file.len().to_string()),
+    };
+    let staged = app
+        .shopify
+        .run::<StageUpload>(shop, stage_upload::Variables { input: vec![input] })
+        .await
+        .map_err(|error| error.to_string())?
+        .staged_uploads_create
+        .ok_or("stagedUploadsCreate answered nothing")?;
+    if let Some(error) = staged.user_errors.first() {
+        return Err(error.message.clone());
+    }
+    let target = staged.staged_targets.unwrap_or_default().into_iter().next().ok_or("no staged target")?;
+    let url = target.url.ok_or("the staged target has no URL")?;
+    let fields: Vec<(String, String)> =
+        target.parameters.into_iter().map(|parameter| (parameter.name, parameter.value)).collect();
+    let path =
+        fields.iter().find(|(name, _)| name == "key").map(|(_, value)| value.clone()).ok_or("no key")?;
+    crate::shopify::storage::upload(app, &url, &fields, file).await?;
+    let field = if adding { "tagsAdd" } else { "tagsRemove" };
+    let mutation = format!(
+        "mutation($id: ID!, $tags: [String!]!) {{ {field}(id: $id, tags: $tags) {{ userErrors {{ message }} }} }}"
+    );
+    let variables = start_bulk_mutation::Variables { mutation, staged_upload_path: path };
+    let started = app
+        .shopify
+        .run::<StartBulkMutation>(shop, variables)
+        .await
+        .map_err(|error| error.to_string())?
+        .bulk_operation_run_mutation
+        .ok_or("bulkOperationRunMutation answered nothing")?;
+    if let Some(error) = started.user_errors.first() {
+        return Err(error.message.clone());
+    }
+    let operation = started.bulk_operation.ok_or("no bulk operation")?.id;
+    Ok(Started { running: RunningBulk { operation, adding, customers }, calls: 2 })
+}
+
+/// Looks at a running bulk mutation; once it is over, records the lines that succeeded and
+/// queues the next push for whatever is left.
+async fn follow_bulk(
+    app: &App,
+    shop: &ShopDomain,
+    slug: &str,
+    running: RunningBulk,
+    mut state: PushRow,
+    now: i64,
+) -> Result<(), JobError> {
+    state.calls += 1;
+    let (completed, url) = match bulk_query::progress(&app.shopify, shop, &running.operation).await? {
+        Progress::Running => {
+            app.store.set_push_state(shop.as_str(), slug, &state).await?;
+            app.store.enqueue(&job(shop.as_str(), slug, false, now + POLL_SECS, None)).await?;
+            return Ok(());
+        }
+        Progress::Completed(url) => (true, url),
+        Progress::Failed(reason) => {
+            crate::log::warn(
+                "bulk tag push failed; pushing per customer",
+                &[("shop", shop.as_str()), ("reason", &reason)],
+            );
+            (false, None)
+        }
+    };
+    let mut done = Vec::new();
+    if let Some(url) = url {
+        let field = if running.adding { "tagsAdd" } else { "tagsRemove" };
+        for line in crate::shopify::storage::fetch_result(app, &url).await?.lines() {
+            let Ok(result) = serde_json::from_str::<Value>(line) else { continue };
+            let clean = result.get("errors").is_none()
+                && result
+                    .pointer(&format!("/data/{field}/userErrors"))
+                    .and_then(Value::as_array)
+                    .is_some_and(Vec::is_empty);
+            let number = result.get("__lineNumber").and_then(Value::as_u64);
+            if let Some(customer) = number.and_then(|number| running.customers.get(number as usize))
+                && clean
+            {
+                done.push(customer.clone());
+            }
+        }
+    }
+    app.store.mark_tagged(shop.as_str(), slug, &done, running.adding).await?;
+    if running.adding {
+        state.added += done.len() as i64
+    } else {
+        state.removed += done.len() as i64
+    }
+    state.bulk = None;
+    state.updated_at = now;
+    // What the bulk mutation did not do (a failed operation, a line with an error) is left for
+    // a push of single calls, which reports a lasting error instead of looping.
+    let fallback = !completed || done.len() < running.customers.len();
+    state.detail = Some(format!("bulk mutation: {} of {} changes", done.len(), running.customers.len()));
+    app.store.set_push_state(shop.as_str(), slug, &state).await?;
+    app.store.enqueue(&job(shop.as_str(), slug, fallback, now, None)).await?;
+    Ok(())
+}

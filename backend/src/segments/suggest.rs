@@ -1,0 +1,81 @@
+//! After the backfill, one segment is proposed from the shop's own data: its top spenders, the
+//! customers whose spending puts them in the top tenth, with the threshold rounded to a figure a
+//! merchant would pick. A shop without orders gets its email subscribers instead.
+
+use serde_json::json;
+
+use super::facts::cents;
+use crate::app::App;
+use crate::db::{DbError, Scope, SegmentRow};
+
+/// Creates the suggested segment unless the store has segments already; its slug when made.
+pub async fn suggest(app: &App, shop: &str, now: i64) -> Result<Option<String>, DbError> {
+    if !app.store.segments(shop, true).await?.is_empty() {
+        return Ok(None);
+    }
+    let orders = app.store.order_facts(shop, Scope::Store).await?;
+    let mut spent: Vec<i64> = Vec::new();
+    let mut last: Option<&str> = None;
+    for order in &orders {
+        let amount = order.total_price.as_deref().map_or(0, cents);
+        if last == Some(order.customer_id.as_str()) {
+            if let Some(total) = spent.last_mut() {
+                *total += amount;
+            }
+        } else {
+            spent.push(amount);
+            last = Some(order.customer_id.as_str());
+        }
+    }
+    spent.sort_unstable();
+    let (slug, name, rules) = match spent.get(spent.len().saturating_sub(1) * 9 / 10) {
+        Some(&threshold) if threshold > 0 => (
+            "top-spenders",
+            "Top spenders",
+            json!({ "all": [{ "if": "amount_spent", "op": ">=", "cents": round_down(threshold) }] }),
+        ),
+        _ => ("subscribers", "Email subscribers", json!({ "if": "email_marketing", "is": "SUBSCRIBED" })),
+    };
+    let segment = SegmentRow {
+        slug: slug.to_owned(),
+        name: name.to_owned(),
+        rules: rules.to_string(),
+        native: 0,
+        native_segment_id: None,
+        member_count: 0,
+        suggested: 1,
+        deleted: 0,
+        computed_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    if !app.store.create_segment(shop, &segment).await? {
+        return Ok(None);
+    }
+    super::recompute(app, shop, Some(slug), now).await?;
+    super::queue_nightly(app, shop, now).await?;
+    Ok(Some(slug.to_owned()))
+}
+
+/// A threshold rounded down to one or two leading digits of whole currency units: 1,234.56 → 1,200.
+fn round_down(cents: i64) -> i64 {
+    let units = (cents / 100).max(1);
+    let mut step = 1;
+    while units / step >= 100 {
+        step *= 10;
+    }
+    (units / step) * step * 100
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_down;
+
+    #[test]
+    fn thresholds_are_round_figures() {
+        assert_eq!(round_down(123_456), 120_000);
+        assert_eq!(round_down(9_950), 9_900);
+        assert_eq!(round_down(42), 100);
+        assert_eq!(round_down(5_555_555), 5_500_000);
+    }
+}
