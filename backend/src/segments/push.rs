@@ -104,8 +104,9 @@ pub async fn run(app: &App, shop: &str, payload: &str) -> Result<(), JobError> {
     let members: BTreeSet<String> = app.store.member_ids(shop, &push.slug).await?.into_iter().collect();
     let tagged: BTreeSet<String> = app.store.tagged_ids(shop, &push.slug).await?.into_iter().collect();
     let diff = segments::push::Diff::between(&tagged, &members);
-    // A push that follows its own bulk mutation keeps counting; any other starts afresh.
-    if state.state != "running" {
+    // A push that follows its own bulk mutation keeps counting; any other with work to do starts
+    // afresh, and one without keeps reporting the last that had.
+    if state.state != "running" && !diff.is_empty() {
         state = PushRow { added: 0, removed: 0, calls: 0, ..state };
     }
     state = PushRow { state: "running".to_owned(), detail: None, updated_at: now, ..state };

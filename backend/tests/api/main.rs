@@ -13,6 +13,7 @@ mod install;
 mod oauth;
 mod pixel;
 mod privacy;
+mod segments;
 mod session_tokens;
 mod signed_queries;
 mod simulated;

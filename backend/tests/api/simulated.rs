@@ -32,7 +32,12 @@ pub fn now() -> Duration {
 
 impl SimulatedShop {
     pub async fn start() -> Self {
-        let shop = seed_shop(&SeedOptions { customers: 5, products: 3, orders: 3, ..SeedOptions::default() });
+        Self::start_with(SeedOptions { customers: 5, products: 3, orders: 3, ..SeedOptions::default() }).await
+    }
+
+    /// A shop seeded with `options`.
+    pub async fn start_with(options: SeedOptions) -> Self {
+        let shop = seed_shop(&options);
         let domain = shop.domain.clone();
         let app = AppCredentials {
             client_id: API_KEY.to_owned(),
@@ -65,6 +70,84 @@ impl SimulatedShop {
             let token =
                 admin.oauth_mut().custom_app_token(&["read_pixels", "read_discounts", "read_customers"]);
             admin.graphql(&token, &serde_json::json!({ "query": query }), now()).body
+        })
+    }
+}
+
+impl SimulatedShop {
+    /// Subscribes the app to the topics its `shopify.app.toml` declares, as a deploy would.
+    pub fn subscribe_declared_topics(&self) {
+        let manifest: toml::Value = toml::from_str(
+            &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../shopify.app.toml")).unwrap(),
+        )
+        .unwrap();
+        let subscriptions = manifest["webhooks"]["subscriptions"].as_array().unwrap();
+        self.sim.with_admin(|admin| {
+            for subscription in subscriptions {
+                for topic in subscription.get("topics").and_then(toml::Value::as_array).into_iter().flatten()
+                {
+                    // Topics the simulator does not emit are left out.
+                    let _ = admin
+                        .webhooks_mut()
+                        .subscribe(topic.as_str().unwrap(), &format!("{APP_URL}/webhooks"));
+                }
+            }
+        });
+    }
+
+    /// Hands every due webhook delivery to `app`, as Shopify would over HTTP; how many.
+    pub async fn forward_webhooks(&self, app: &crate::helpers::TestApp) -> usize {
+        let due = self.sim.with_admin(|admin| {
+            let mut due = Vec::new();
+            admin.webhooks_mut().take_due(now(), &mut due);
+            due
+        });
+        let mut answers = Vec::new();
+        for delivery in &due {
+            let mut request = axum::http::Request::post("/webhooks");
+            for (name, value) in &delivery.headers {
+                request = request.header(name, value);
+            }
+            let request = request.body(axum::body::Body::from(delivery.body.clone())).unwrap();
+            let (status, _, body) = app.request(request).await;
+            assert_eq!(status, 200, "{body}");
+            answers.push(Some(status));
+        }
+        let count = due.len();
+        self.sim.with_admin(|admin| admin.webhooks_mut().settle(due, &answers, now()));
+        count
+    }
+
+    /// Every customer's tags in the shop, by numeric id.
+    pub fn customer_tags(&self) -> std::collections::BTreeMap<String, Vec<String>> {
+        self.sim.with_admin(|admin| {
+            admin
+                .shop()
+                .customers
+                .iter()
+                .map(|customer| (customer.id.to_string(), customer.tags.clone()))
+                .collect()
+        })
+    }
+
+    /// The customers holding `tag` in the shop.
+    pub fn tagged(&self, tag: &str) -> std::collections::BTreeSet<String> {
+        self.customer_tags()
+            .into_iter()
+            .filter(|(_, tags)| tags.iter().any(|held| held.eq_ignore_ascii_case(tag)))
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    /// The variables of every call the app made to the root field `field`, oldest first.
+    pub fn calls(&self, field: &str) -> Vec<serde_json::Value> {
+        self.sim.with_admin(|admin| {
+            admin
+                .calls()
+                .iter()
+                .filter(|call| call.fields.iter().any(|name| name == field))
+                .map(|call| call.variables.clone())
+                .collect()
         })
     }
 }

@@ -48,6 +48,17 @@ pub struct AdminApi {
     segments: RefCell<Vec<Segment>>,
     definitions: RefCell<Vec<Definition>>,
     bulk: RefCell<BulkOperations>,
+    calls: Vec<Call>,
+}
+
+/// A request the API ran (it passed authentication, validation and the rate limit), kept so a
+/// test can count what an app asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Call {
+    /// The root fields of the operation, such as `tagsAdd`.
+    pub fields: Vec<String>,
+    /// Its variables.
+    pub variables: Value,
 }
 
 /// Root fields the simulator answers, with the scopes each needs (a `write_` scope implies its
@@ -102,7 +113,13 @@ impl AdminApi {
             segments: RefCell::default(),
             definitions: RefCell::default(),
             bulk: RefCell::default(),
+            calls: Vec::new(),
         }
+    }
+
+    /// Every request run so far, oldest first.
+    pub fn calls(&self) -> &[Call] {
+        &self.calls
     }
 
     /// The shop's records as they stand.
@@ -270,6 +287,18 @@ impl AdminApi {
         {
             return errors(denied);
         }
+        self.calls.push(Call {
+            fields: operation
+                .selection_set
+                .selections
+                .iter()
+                .filter_map(|selection| match selection {
+                    Selection::Field(field) => Some(field.name.to_string()),
+                    _ => None,
+                })
+                .collect(),
+            variables: Value::Object(variables.clone()),
+        });
         // The executor keeps JSON in its own map type.
         let execution_variables: JsonMap =
             serde_json::from_value(Value::Object(variables)).unwrap_or_default();

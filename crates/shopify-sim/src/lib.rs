@@ -34,7 +34,7 @@ mod throttle;
 pub mod webhooks;
 
 pub use admin::{ADMIN_API_VERSION, AdminSchema};
-pub use admin_api::{AdminApi, Response};
+pub use admin_api::{AdminApi, Call, Response};
 pub use admin_resolvers::MAX_TAG_CHARS;
 pub use checkout::{
     CartLine, Checkout, Customer, DeliveryGroup, DeliveryOption, DiscountNode, MAX_FUNCTION_METAFIELD_BYTES,

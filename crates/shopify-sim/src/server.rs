@@ -61,6 +61,10 @@ pub struct Fault {
     /// How many requests it applies to.
     #[serde(default = "one")]
     pub times: u32,
+    /// How many matching requests pass untouched before it applies: a fault in the middle of a
+    /// run of calls.
+    #[serde(default)]
+    pub after: u32,
 }
 
 fn one() -> u32 {
@@ -256,7 +260,11 @@ async fn apply_faults(State(sim): State<Simulator>, request: Request, next: Next
     } else {
         let mut faults = lock(&sim.inner.faults);
         let found = faults.iter().position(|fault| path.starts_with(&fault.path_prefix));
-        found.map(|index| {
+        let waiting = found.filter(|index| faults[*index].after > 0);
+        if let Some(index) = waiting {
+            faults[index].after -= 1;
+        }
+        found.filter(|_| waiting.is_none()).map(|index| {
             let kind = faults[index].kind.clone();
             faults[index].times = faults[index].times.saturating_sub(1);
             if faults[index].times == 0 {

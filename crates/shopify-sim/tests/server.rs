@@ -148,6 +148,7 @@ fn a_server_error_fault_answers_then_clears() {
         path_prefix: "/admin/api/".to_owned(),
         kind: FaultKind::Status { status: 503 },
         times: 2,
+        after: 0,
     });
     let query = json!({ "query": "{ shop { name } }" });
     assert_eq!(post_json(address, GRAPHQL, Some(&token), &query).status, 503);
@@ -170,7 +171,12 @@ fn a_rate_limit_fault_sends_retry_after_in_seconds() {
 #[test]
 fn a_dropped_connection_never_completes_its_response() {
     let (sim, address, token) = start();
-    sim.inject(Fault { path_prefix: "/admin/api/".to_owned(), kind: FaultKind::DropConnection, times: 1 });
+    sim.inject(Fault {
+        path_prefix: "/admin/api/".to_owned(),
+        kind: FaultKind::DropConnection,
+        times: 1,
+        after: 0,
+    });
     match send(
         address,
         "POST",
@@ -188,7 +194,12 @@ fn a_dropped_connection_never_completes_its_response() {
 #[test]
 fn a_timeout_fault_never_answers_and_a_delay_fault_answers() {
     let (sim, address, _) = start();
-    sim.inject(Fault { path_prefix: "/admin/oauth/".to_owned(), kind: FaultKind::Timeout, times: 1 });
+    sim.inject(Fault {
+        path_prefix: "/admin/oauth/".to_owned(),
+        kind: FaultKind::Timeout,
+        times: 1,
+        after: 0,
+    });
     let mut stream = TcpStream::connect(address).unwrap();
     stream.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
     stream
@@ -205,6 +216,7 @@ fn a_timeout_fault_never_answers_and_a_delay_fault_answers() {
         path_prefix: "/admin/oauth/".to_owned(),
         kind: FaultKind::Delay { millis: 20 },
         times: 1,
+        after: 0,
     });
     let refused = post_json(
         address,

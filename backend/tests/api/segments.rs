@@ -1,0 +1,308 @@
+//! Segments against the simulator on every database: rules checked with the path to the bad
+//! field, membership with counts, changes, preview and "why in / why not", and tag push-back
+//! that leaves Shopify's tags equal to membership through throttling, 5xx and a push broken
+//! midway, touching no other tag and calling nothing twice.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+use shopify_sim::SeedOptions;
+use shopify_sim::server::{Fault, FaultKind};
+
+use crate::databases::fresh_stores;
+use crate::helpers::TestApp;
+use crate::simulated::{SimulatedShop, now};
+
+/// A shop with `customers` customers and plenty of orders in the last 90 days, installed, its
+/// backfill read.
+pub async fn installed(store: seglink::db::Store, customers: usize) -> (SimulatedShop, TestApp) {
+    let options = SeedOptions {
+        customers,
+        products: 8,
+        orders: customers * 3,
+        now: now().as_secs(),
+        ..SeedOptions::default()
+    };
+    let shop = SimulatedShop::start_with(options).await;
+    let app = TestApp::on(store, Some(&shop.origin));
+    let (status, _) = app.open_admin(&shop).await;
+    assert_eq!(status, 200);
+    app.run_jobs().await;
+    (shop, app)
+}
+
+impl TestApp {
+    /// An admin API call as the shop's staff.
+    pub async fn admin(
+        &self,
+        shop: &SimulatedShop,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        self.call(method, path, Some(&shop.session_token()), body).await
+    }
+}
+
+fn members(answer: &Value) -> BTreeSet<String> {
+    answer["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|member| member["customer_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn all_members(app: &TestApp, shop: &SimulatedShop, slug: &str) -> BTreeSet<String> {
+    let (status, page) =
+        app.admin(shop, "GET", &format!("/api/segments/{slug}/members?limit=1000"), None).await;
+    assert_eq!(status, 200, "{page}");
+    members(&page)
+}
+
+/// Every tag but Seglink's, by customer: what push-back must never touch.
+fn other_tags(tags: BTreeMap<String, Vec<String>>) -> BTreeMap<String, Vec<String>> {
+    tags.into_iter()
+        .map(|(id, tags)| (id, tags.into_iter().filter(|tag| !tag.starts_with("seglink:")).collect()))
+        .collect()
+}
+
+fn calls_per_customer(calls: &[Value], tag: &str) -> BTreeMap<String, usize> {
+    let mut counted = BTreeMap::new();
+    for call in calls.iter().filter(|call| call["tags"] == json!([tag])) {
+        let id = call["id"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+        *counted.entry(id).or_insert(0) += 1;
+    }
+    counted
+}
+
+#[tokio::test]
+async fn bad_segments_are_refused_with_the_path_to_the_bad_field() {
+    let fresh = fresh_stores().await.remove(0);
+    let (shop, app) = installed(fresh.store.clone(), 5).await;
+    let cases = [
+        (
+            json!({ "name": "VIP", "rules": { "all": [{ "if": "tag", "is": "vip" }, { "if": "amount_spent", "op": "=", "cents": 1 }] } }),
+            "/rules/all/1/op",
+        ),
+        (json!({ "name": "  ", "rules": { "if": "tag", "is": "vip" } }), "/name"),
+        (json!({ "name": "VIP", "slug": "Not A Slug", "rules": { "if": "tag", "is": "vip" } }), "/slug"),
+        (
+            json!({ "name": "VIP", "rules": { "if": "did", "event": "product_view", "product_id": "shoe", "times": 1, "days": 7 } }),
+            "/rules/product_id",
+        ),
+    ];
+    for (body, path) in cases {
+        let (status, answer) = app.admin(&shop, "POST", "/api/segments", Some(body.clone())).await;
+        assert_eq!((status, answer["path"].as_str()), (422, Some(path)), "{body}: {answer}");
+        assert!(answer["error"].as_str().unwrap().starts_with(path), "{answer}");
+    }
+    let (status, answer) = app.admin(&shop, "POST", "/api/segments", Some(json!({ "rules": {} }))).await;
+    assert_eq!(status, 422);
+    assert!(answer["error"].as_str().unwrap().contains("name"), "serde names the missing field: {answer}");
+    let (status, _) = app.call("GET", "/api/segments", None, None).await;
+    assert_eq!(status, 401, "no session, no segments");
+    let (status, answer) =
+        app.admin(&shop, "POST", "/api/segments/preview", Some(json!({ "rules": { "any": [] } }))).await;
+    assert_eq!((status, answer["path"].as_str()), (422, Some("/rules/any")));
+    let (_, list) = app.admin(&shop, "GET", "/api/segments", None).await;
+    assert!(
+        list["segments"].as_array().unwrap().iter().all(|segment| segment["suggested"] == true),
+        "nothing refused was stored: {list}"
+    );
+    (fresh.cleanup)().await;
+}
+
+#[tokio::test]
+async fn membership_is_counted_previewed_explained_and_its_changes_recorded() {
+    for fresh in fresh_stores().await {
+        let (shop, app) = installed(fresh.store.clone(), 30).await;
+        let (_, list) = app.admin(&shop, "GET", "/api/segments", None).await;
+        let suggested = &list["segments"][0];
+        assert_eq!(suggested["slug"], "top-spenders", "one suggestion after the backfill: {list}");
+        assert!(suggested["member_count"].as_i64().unwrap() >= 1, "{suggested}");
+
+        let rules = json!({ "all": [{ "if": "orders_count", "op": ">=", "value": 3, "days": 90 }] });
+        let (status, preview) =
+            app.admin(&shop, "POST", "/api/segments/preview", Some(json!({ "rules": rules }))).await;
+        assert_eq!(status, 200, "{preview}");
+        assert!(preview["native"]["reason"].as_str().unwrap().contains("window of days"), "{preview}");
+        let (status, created) = app
+            .admin(&shop, "POST", "/api/segments", Some(json!({ "name": "Regulars", "rules": rules })))
+            .await;
+        assert_eq!(status, 201, "{created}");
+        assert_eq!(created["slug"], "regulars");
+        assert_eq!(created["tag"], "seglink:regulars");
+        assert_eq!(created["member_count"], preview["count"], "the preview counted what saving stores");
+        assert_eq!(created["native"]["tag_query"], "customer_tags CONTAINS 'seglink:regulars'");
+        let inside = all_members(&app, &shop, "regulars").await;
+        assert_eq!(inside.len() as i64, created["member_count"].as_i64().unwrap());
+        assert!(!inside.is_empty() && inside.len() < 30, "a real cut of the shop: {}", inside.len());
+
+        let (status, _) = app
+            .admin(&shop, "POST", "/api/segments", Some(json!({ "name": "Regulars", "rules": rules })))
+            .await;
+        assert_eq!(status, 409, "the slug is taken");
+
+        let member = inside.iter().next().unwrap();
+        let (status, why) =
+            app.admin(&shop, "GET", &format!("/api/segments/regulars/explain/{member}"), None).await;
+        assert_eq!(status, 200, "{why}");
+        assert_eq!((why["member"].clone(), why["recorded_member"].clone()), (json!(true), json!(true)));
+        assert!(why["conditions"][0]["detail"].as_str().unwrap().starts_with("orders in 90 days "), "{why}");
+        let outsider = shop.customer_tags().into_keys().find(|id| !inside.contains(id)).unwrap();
+        let (_, why_not) =
+            app.admin(&shop, "GET", &format!("/api/segments/regulars/explain/{outsider}"), None).await;
+        assert_eq!(why_not["member"], false);
+        assert!(why_not["conditions"][0]["detail"].as_str().unwrap().contains(" < 3"), "{why_not}");
+        let (status, _) = app.admin(&shop, "GET", "/api/segments/regulars/explain/404", None).await;
+        assert_eq!(status, 404);
+
+        // Raising the bar lets some leave; each exit is recorded with its time.
+        let stricter = json!({ "name": "Regulars", "rules": { "if": "orders_count", "op": ">=", "value": 4, "days": 90 } });
+        let (status, updated) = app.admin(&shop, "PUT", "/api/segments/regulars", Some(stricter)).await;
+        assert_eq!(status, 200, "{updated}");
+        let remaining = all_members(&app, &shop, "regulars").await;
+        assert!(
+            remaining.is_subset(&inside) && remaining.len() < inside.len(),
+            "{remaining:?} of {inside:?}"
+        );
+        let (_, changes) = app.admin(&shop, "GET", "/api/segments/regulars/changes", None).await;
+        let left: BTreeSet<String> = changes["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|change| change["change"] == "left")
+            .map(|change| change["customer_id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(left, inside.difference(&remaining).cloned().collect());
+        (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn tags_equal_membership_after_throttling_and_5xx_and_nothing_is_called_twice() {
+    for fresh in fresh_stores().await {
+        let (shop, app) = installed(fresh.store.clone(), 40).await;
+        let before = other_tags(shop.customer_tags());
+        shop.sim.inject(Fault {
+            path_prefix: "/admin/api/".to_owned(),
+            kind: FaultKind::ThrottledBurst,
+            times: 1,
+            after: 0,
+        });
+        shop.sim.inject(Fault {
+            path_prefix: "/admin/api/".to_owned(),
+            kind: FaultKind::Status { status: 503 },
+            times: 2,
+            after: 3,
+        });
+        let rules = json!({ "if": "orders_count", "op": ">=", "value": 3, "days": 90 });
+        let (status, created) = app
+            .admin(&shop, "POST", "/api/segments", Some(json!({ "name": "Regulars", "rules": rules })))
+            .await;
+        assert_eq!(status, 201, "{created}");
+        app.run_jobs().await;
+        let inside = all_members(&app, &shop, "regulars").await;
+        assert_eq!(shop.tagged("seglink:regulars"), inside, "Shopify's tags are the membership");
+        assert_eq!(other_tags(shop.customer_tags()), before, "no other tag touched");
+        let adds = calls_per_customer(&shop.calls("tagsAdd"), "seglink:regulars");
+        assert_eq!(adds.keys().cloned().collect::<BTreeSet<_>>(), inside);
+        assert!(adds.values().all(|count| *count == 1), "one call per entering customer: {adds:?}");
+        let (_, status_now) = app.admin(&shop, "GET", "/api/segments/regulars/push", None).await;
+        assert_eq!(status_now["state"], "done", "{status_now}");
+        assert_eq!(status_now["added"].as_u64().unwrap() as usize, inside.len());
+
+        // Nothing changed: a push costs no call.
+        let calls_before = shop.calls("tagsAdd").len() + shop.calls("tagsRemove").len();
+        app.admin(&shop, "POST", "/api/segments/regulars/push", None).await;
+        app.run_jobs().await;
+        assert_eq!(shop.calls("tagsAdd").len() + shop.calls("tagsRemove").len(), calls_before);
+
+        // Some leave: only they lose the tag, with one call each.
+        let stricter = json!({ "name": "Regulars", "rules": { "if": "orders_count", "op": ">=", "value": 4, "days": 90 } });
+        app.admin(&shop, "PUT", "/api/segments/regulars", Some(stricter)).await;
+        app.run_jobs().await;
+        let remaining = all_members(&app, &shop, "regulars").await;
+        assert_eq!(shop.tagged("seglink:regulars"), remaining);
+        let removes = calls_per_customer(&shop.calls("tagsRemove"), "seglink:regulars");
+        assert_eq!(
+            removes.keys().cloned().collect::<BTreeSet<_>>(),
+            inside.difference(&remaining).cloned().collect()
+        );
+        assert_eq!(other_tags(shop.customer_tags()), before);
+
+        // Deleting the segment takes every tag away, then the segment.
+        let (status, _) = app.admin(&shop, "DELETE", "/api/segments/regulars", None).await;
+        assert_eq!(status, 202);
+        app.run_jobs().await;
+        assert!(shop.tagged("seglink:regulars").is_empty());
+        assert!(fresh.store.segment(&shop.domain, "regulars").await.unwrap().is_none(), "gone once untagged");
+        (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn a_push_broken_midway_resumes_with_only_the_calls_still_missing() {
+    for fresh in fresh_stores().await {
+        let (shop, app) = installed(fresh.store.clone(), 40).await;
+        // The sixth tag call fails for good: not retried (a 500 is no transient error), the job
+        // fails, as if the worker had died there.
+        shop.sim.inject(Fault {
+            path_prefix: "/admin/api/".to_owned(),
+            kind: FaultKind::Status { status: 500 },
+            times: 1,
+            after: 5,
+        });
+        let rules = json!({ "if": "orders_count", "op": ">=", "value": 2, "days": 90 });
+        let (status, _) = app
+            .admin(&shop, "POST", "/api/segments", Some(json!({ "name": "Buyers", "rules": rules })))
+            .await;
+        assert_eq!(status, 201);
+        app.run_jobs().await;
+        let inside = all_members(&app, &shop, "buyers").await;
+        assert!(inside.len() > 10, "{}", inside.len());
+        let (_, broken) = app.admin(&shop, "GET", "/api/segments/buyers/push", None).await;
+        assert_eq!(broken["state"], "failed", "{broken}");
+        let partial = shop.tagged("seglink:buyers");
+        assert_eq!(partial.len(), 5, "five calls went through before the failure");
+
+        app.admin(&shop, "POST", "/api/segments/buyers/push", None).await;
+        app.run_jobs().await;
+        assert_eq!(shop.tagged("seglink:buyers"), inside);
+        let adds = calls_per_customer(&shop.calls("tagsAdd"), "seglink:buyers");
+        assert!(adds.values().all(|count| *count == 1), "no customer tagged twice: {adds:?}");
+        assert_eq!(adds.len(), inside.len());
+        (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn reconciliation_repairs_tags_edited_by_hand_and_counts_them() {
+    for fresh in fresh_stores().await {
+        let (shop, app) = installed(fresh.store.clone(), 30).await;
+        let rules = json!({ "if": "orders_count", "op": ">=", "value": 3, "days": 90 });
+        app.admin(&shop, "POST", "/api/segments", Some(json!({ "name": "Regulars", "rules": rules }))).await;
+        app.run_jobs().await;
+        let inside = all_members(&app, &shop, "regulars").await;
+        let member = inside.iter().next().unwrap().clone();
+        let outsider = shop.customer_tags().into_keys().find(|id| !inside.contains(id)).unwrap();
+        // By hand in Shopify's admin: a member loses the tag, an outsider gains it.
+        shop.sim.with_admin(|admin| {
+            let token = admin.oauth_mut().custom_app_token(&["write_customers"]);
+            for (id, mutation) in [(&member, "tagsRemove"), (&outsider, "tagsAdd")] {
+                let query = format!(r#"mutation {{ {mutation}(id: "gid://shopify/Customer/{id}", tags: ["seglink:regulars"]) {{ userErrors {{ message }} }} }}"#);
+                admin.graphql(&token, &json!({ "query": query }), now());
+            }
+        });
+        assert_ne!(shop.tagged("seglink:regulars"), inside);
+        let (status, _) = app.admin(&shop, "POST", "/api/segments/reconcile", None).await;
+        assert_eq!(status, 202);
+        app.run_jobs().await;
+        assert_eq!(shop.tagged("seglink:regulars"), inside, "drift repaired");
+        let (_, pushed) = app.admin(&shop, "GET", "/api/segments/regulars/push", None).await;
+        assert_eq!(pushed["repaired"], 2, "{pushed}");
+        assert!(pushed["reconciled_at"].as_i64().is_some());
+        (fresh.cleanup)().await;
+    }
+}
