@@ -50,6 +50,8 @@ CREATE TABLE segment_pushes (
     shop          TEXT   NOT NULL,
     slug          TEXT   NOT NULL,
     state         TEXT   NOT NULL,
+    -- 1 while a push is queued for changes not yet pushed: changes close together share it.
+    pending       BIGINT NOT NULL DEFAULT 0,
     added         BIGINT NOT NULL DEFAULT 0,
     removed       BIGINT NOT NULL DEFAULT 0,
     calls         BIGINT NOT NULL DEFAULT 0,

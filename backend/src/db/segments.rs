@@ -373,6 +373,36 @@ impl Store {
         }))
     }
 
+    /// Notes that the segment has changes to push; `true` when no push was pending yet, so the
+    /// caller queues one. Atomic: of many callers at once, one gets `true`.
+    pub async fn mark_push_pending(&self, shop: &str, slug: &str, now: i64) -> Result<bool, DbError> {
+        let flipped = on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO segment_pushes (shop, slug, state, pending, updated_at) VALUES ($1, $2, 'queued', 1, $3)
+                 ON CONFLICT (shop, slug) DO UPDATE SET pending = 1 WHERE segment_pushes.pending = 0",
+            )
+            .bind(shop)
+            .bind(slug)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(flipped == 1)
+    }
+
+    /// Clears the pending mark as a push starts: changes after this queue a push of their own.
+    pub async fn take_push_pending(&self, shop: &str, slug: &str) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE segment_pushes SET pending = 0 WHERE shop = $1 AND slug = $2")
+                .bind(shop)
+                .bind(slug)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
     /// Stores the segment's push state.
     pub async fn set_push_state(&self, shop: &str, slug: &str, push: &PushRow) -> Result<(), DbError> {
         on_pool!(self, pool => {

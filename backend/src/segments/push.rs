@@ -24,7 +24,7 @@ use crate::shopify::operations::{
 pub const PUSH_JOB: &str = "segment_push";
 /// A diff at least this large goes through bulk mutations.
 pub const BULK_MIN: usize = 250;
-/// Changes within this many seconds share one push.
+/// Changes within this many seconds of the first share one push.
 const COALESCE_SECS: i64 = 2;
 /// How long to wait before looking at a running bulk mutation again.
 const POLL_SECS: i64 = 2;
@@ -58,12 +58,12 @@ fn job(shop: &str, slug: &str, per_customer: bool, run_at: i64, dedupe_key: Opti
     }
 }
 
-/// Queues a push for the changes of this moment: changes close together share one push, which
-/// runs when their window ends.
+/// Queues a push for the changes of this moment, unless one is pending already: changes close
+/// together share one push, which runs when their window ends.
 pub async fn queue(app: &App, shop: &str, slug: &str, now: i64) -> Result<(), DbError> {
-    let window_end = (now / COALESCE_SECS + 1) * COALESCE_SECS;
-    let key = format!("push:{shop}:{slug}:{window_end}");
-    app.store.enqueue(&job(shop, slug, false, window_end, Some(key))).await?;
+    if app.store.mark_push_pending(shop, slug, now).await? {
+        app.store.enqueue(&job(shop, slug, false, now + COALESCE_SECS, None)).await?;
+    }
     Ok(())
 }
 
@@ -85,6 +85,8 @@ pub async fn run(app: &App, shop: &str, payload: &str) -> Result<(), JobError> {
     let domain = ShopDomain::parse(shop).map_err(|error| JobError::Fatal(error.to_string()))?;
     // Two pushes of one segment at once would both see the same diff and call twice.
     let _held = app.locks.lock(&format!("push:{shop}:{}", push.slug)).await;
+    // Changes from here on are not in this push's diff: they queue the next.
+    app.store.take_push_pending(shop, &push.slug).await?;
     let Some(segment) = app.store.segment(shop, &push.slug).await? else { return Ok(()) };
     let now = crate::clock::unix_now();
     let mut state = app.store.push_state(shop, &push.slug).await?.unwrap_or_default();

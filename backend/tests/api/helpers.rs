@@ -97,6 +97,11 @@ impl TestApp {
         seglink::jobs::drain(&self.state).await
     }
 
+    /// Runs every job due within `seconds`.
+    pub async fn run_jobs_ahead(&self, seconds: i64) -> usize {
+        seglink::jobs::drain_ahead(&self.state, seconds).await
+    }
+
     pub async fn request(&self, request: Request<Body>) -> (u16, axum::http::HeaderMap, String) {
         send(&self.router, request).await
     }

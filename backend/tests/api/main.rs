@@ -5,6 +5,7 @@ mod backfill;
 mod connections;
 mod crash;
 mod databases;
+mod end_to_end;
 mod extractors;
 mod health;
 mod helpers;

@@ -190,6 +190,7 @@ impl ObjectValue for MutationRoot<'_> {
                 Ok(ResolvedValue::object(metafields_set(
                     self.shop,
                     self.definitions,
+                    self.discounts,
                     &inputs,
                     self.client_id,
                     self.scopes,

@@ -88,6 +88,7 @@ pub(crate) fn set_inputs(info: &ResolveInfo<'_>) -> Vec<SetInput> {
 pub(crate) fn metafields_set(
     shop: &RefCell<Shop>,
     definitions: &RefCell<Vec<Definition>>,
+    discounts: &RefCell<crate::discounts::Discounts>,
     inputs: &[SetInput],
     client_id: &str,
     scopes: &[String],
@@ -97,9 +98,12 @@ pub(crate) fn metafields_set(
     let records = &mut *records;
     let customers: Vec<u64> = records.customers.iter().map(|customer| customer.id).collect();
     let products: Vec<u64> = records.products.iter().map(|product| product.id).collect();
+    let discount_nodes: Vec<String> =
+        discounts.borrow().automatic.iter().map(crate::discounts::AutomaticAppDiscount::node_id).collect();
     let owner_exists = |owner: &str| match owner_of(owner) {
         Some(("Customer", id)) => customers.contains(&id),
         Some(("Product", id)) => products.contains(&id),
+        Some(("DiscountAutomaticNode", _)) => discount_nodes.iter().any(|node| node == owner),
         Some(("Shop" | "AppInstallation", 1)) => true,
         _ => false,
     };
@@ -107,6 +111,7 @@ pub(crate) fn metafields_set(
     let may_write = |owner: &str| match owner_of(owner) {
         Some(("Customer", _)) => holds("write_customers"),
         Some(("Product", _)) => holds("write_products"),
+        Some(("DiscountAutomaticNode", _)) => holds("write_discounts"),
         _ => true,
     };
     let definitions = definitions.borrow();

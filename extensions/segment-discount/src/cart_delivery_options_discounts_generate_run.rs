@@ -14,7 +14,7 @@ use crate::shape::{delivery_cart, money, root};
 
 /// The target's export: the shipping discounts for this checkout.
 #[shopify_function]
-pub(crate) fn cart_delivery_options_discounts_generate_run(
+pub fn cart_delivery_options_discounts_generate_run(
     input: RawInput,
 ) -> shopify_function::Result<DeliveryResult> {
     Ok(DeliveryResult { candidates: discounts(Node::root(input.0)).unwrap_or_default() })

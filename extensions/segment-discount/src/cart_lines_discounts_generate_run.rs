@@ -16,9 +16,7 @@ use crate::shape::{line_cart, money, root};
 
 /// The target's export: the order and product discounts for this cart.
 #[shopify_function]
-pub(crate) fn cart_lines_discounts_generate_run(
-    input: RawInput,
-) -> shopify_function::Result<CartLinesResult> {
+pub fn cart_lines_discounts_generate_run(input: RawInput) -> shopify_function::Result<CartLinesResult> {
     let (order, product) = discounts(Node::root(input.0)).unwrap_or_default();
     Ok(CartLinesResult { order, product })
 }
