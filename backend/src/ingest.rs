@@ -68,10 +68,20 @@ pub async fn process_webhook(app: &App, job_payload: &str) -> Result<(), JobErro
         .map_err(|error| JobError::Fatal(format!("{} {} is not JSON: {error}", job.topic, job.event_id)))?;
     let now = crate::clock::unix_now();
     let delivery = Delivery { shop: &shop, topic: &job.topic, event_id: &job.event_id, received_at, body };
+    // An order can move to another customer: the one it had counts as concerned too.
+    let previous = match payload::id(&delivery.body, "id") {
+        Some(order_id) if delivery.topic.starts_with("orders/") && delivery.topic != "orders/edited" => {
+            app.store.order(&shop, &order_id).await?.and_then(|order| order.customer_id)
+        }
+        _ => None,
+    };
     dispatch(app, &delivery, now).await?;
-    // Only the customer the delivery concerns is evaluated again (DESIGN.md §4).
-    if let Some(customer) = concerned_customer(app, &delivery).await? {
-        crate::segments::refresh_customer(app, &shop, &customer, now).await?;
+    // Only the customers the delivery concerns are evaluated again (DESIGN.md §4).
+    let current = concerned_customer(app, &delivery).await?;
+    for customer in
+        previous.iter().chain(current.iter().filter(|current| previous.as_ref() != Some(*current)))
+    {
+        crate::segments::refresh_customer(app, &shop, customer, now).await?;
     }
     Ok(())
 }

@@ -306,3 +306,38 @@ async fn reconciliation_repairs_tags_edited_by_hand_and_counts_them() {
         (fresh.cleanup)().await;
     }
 }
+
+const EVERYWHERE: [&str; 10] = ["US", "CA", "GB", "DE", "AU", "FR", "NL", "SE", "JP", "IE"];
+
+#[tokio::test]
+async fn a_large_diff_goes_through_one_bulk_mutation_and_falls_back_when_refused() {
+    for fresh in fresh_stores().await {
+        let (shop, app) = installed(fresh.store.clone(), 300).await;
+        let everyone = json!({ "name": "Everyone", "rules": { "if": "country", "in": EVERYWHERE } });
+        let (status, created) = app.admin(&shop, "POST", "/api/segments", Some(everyone)).await;
+        assert_eq!(status, 201, "{created}");
+        assert_eq!(created["member_count"], 300);
+        app.run_jobs_ahead(5).await;
+        assert_eq!(shop.tagged("seglink:everyone").len(), 300);
+        assert_eq!(shop.calls("bulkOperationRunMutation").len(), 1);
+        assert!(shop.calls("tagsAdd").is_empty(), "no call per customer");
+
+        // Shopify refuses the staged upload: the push makes one call per customer instead.
+        shop.sim.inject(Fault {
+            path_prefix: "/admin/api/".to_owned(),
+            kind: FaultKind::Status { status: 500 },
+            times: 1,
+            after: 0,
+        });
+        let europe = json!({ "name": "Europe", "rules": { "if": "country", "in": ["GB", "DE", "FR", "NL", "SE", "IE", "US"] } });
+        let (status, created) = app.admin(&shop, "POST", "/api/segments", Some(europe)).await;
+        assert_eq!(status, 201, "{created}");
+        let members = created["member_count"].as_u64().unwrap() as usize;
+        assert!(members >= 250, "{members}");
+        app.run_jobs_ahead(5).await;
+        assert_eq!(shop.tagged("seglink:europe"), all_members(&app, &shop, "europe").await);
+        assert_eq!(shop.calls("bulkOperationRunMutation").len(), 1, "no second bulk mutation");
+        assert_eq!(calls_per_customer(&shop.calls("tagsAdd"), "seglink:europe").len(), members);
+        (fresh.cleanup)().await;
+    }
+}

@@ -157,6 +157,18 @@ fn a_server_error_fault_answers_then_clears() {
 }
 
 #[test]
+fn a_fault_can_wait_for_requests_to_pass_first() {
+    let (sim, address, token) = start();
+    let fault = json!({ "path_prefix": "/admin/api/", "kind": "status", "status": 500, "after": 2 });
+    assert_eq!(post_json(address, "/__sim/faults", None, &fault).status, 204);
+    let query = json!({ "query": "{ shop { name } }" });
+    let statuses: Vec<u16> =
+        (0..4).map(|_| post_json(address, GRAPHQL, Some(&token), &query).status).collect();
+    assert_eq!(statuses, [200, 200, 500, 200]);
+    assert_eq!(sim.with_admin(|admin| admin.calls().len()), 3, "the failed request ran nothing");
+}
+
+#[test]
 fn a_rate_limit_fault_sends_retry_after_in_seconds() {
     let (_sim, address, token) = start();
     let fault = json!({ "path_prefix": "/admin/api/", "kind": "too_many_requests", "retry_after_secs": 2 });

@@ -1,0 +1,101 @@
+//! Discount rules through the admin API on every database: refused with the path to the bad
+//! field, at most 25 active, and every change compiled and written to the discount node's
+//! metafield, over whatever was written there in between.
+
+use seglink::shopify::operations::{SetMetafields, set_metafields};
+use serde_json::{Value, json};
+
+use crate::databases::fresh_stores;
+use crate::segments::installed;
+use crate::simulated::SimulatedShop;
+
+fn rule(segment: &str, title: &str, percent: &str) -> Value {
+    json!({ "segment": segment, "title": title, "value": { "percentage": percent }, "target": { "type": "orderSubtotal" } })
+}
+
+/// The rules the discount node's metafield holds now, as the Function would read them.
+fn written(shop: &SimulatedShop, discount_id: &str) -> Vec<discount_rules::Rule> {
+    let node = shop.sim.with_admin(|admin| admin.checkout_discount(discount_id, None)).unwrap();
+    let (_, _, value) = node.metafields.iter().find(|(_, key, _)| key == "config").unwrap();
+    discount_rules::FunctionConfig::from_metafield_json(value).unwrap().rules().unwrap()
+}
+
+#[tokio::test]
+async fn rules_are_checked_whole_and_every_change_reaches_the_discount() {
+    for fresh in fresh_stores().await {
+        let (shop, app) = installed(fresh.store.clone(), 5).await;
+        let segment = json!({ "name": "VIP", "slug": "vip", "rules": { "if": "tag", "is": "vip" } });
+        assert_eq!(app.admin(&shop, "POST", "/api/segments", Some(segment)).await.0, 201);
+
+        let cases = [
+            (rule("nobody", "Hi", "10"), "/segment"),
+            (rule("vip", "Too much", "150"), "/value"),
+            (
+                json!({ "segment": "vip", "title": "x", "value": { "percentage": "10" }, "target": { "type": "everything" } }),
+                "/",
+            ),
+        ];
+        for (body, path) in cases {
+            let (status, answer) = app.admin(&shop, "POST", "/api/discount-rules", Some(body.clone())).await;
+            assert_eq!((status, answer["path"].as_str()), (422, Some(path)), "{body}: {answer}");
+        }
+
+        let (status, listing) =
+            app.admin(&shop, "POST", "/api/discount-rules", Some(rule("vip", "VIP 10% off", "10"))).await;
+        assert_eq!(status, 201, "{listing}");
+        assert_eq!(listing["sync"]["state"], "synced");
+        let discount_id = listing["sync"]["discount_id"].as_str().unwrap().to_owned();
+        let id = listing["rules"][0]["id"].as_i64().unwrap();
+        assert_eq!(written(&shop, &discount_id)[0].title, "VIP 10% off");
+
+        // Another replica wrote the metafield since: the next change still lands, over it.
+        let domain = seglink::shopify::ShopDomain::parse(&shop.domain).unwrap();
+        let input = set_metafields::MetafieldsSetInput {
+            owner_id: discount_id.clone(),
+            namespace: Some("$app:seglink".to_owned()),
+            key: "config".to_owned(),
+            type_: Some("json".to_owned()),
+            value: "{}".to_owned(),
+            compare_digest: None,
+        };
+        let variables = set_metafields::Variables { metafields: vec![input] };
+        app.state.shopify.run::<SetMetafields>(&domain, variables).await.unwrap();
+        let (status, toggled) = app
+            .admin(
+                &shop,
+                "POST",
+                &format!("/api/discount-rules/{id}/toggle"),
+                Some(json!({ "active": false })),
+            )
+            .await;
+        assert_eq!(status, 200, "{toggled}");
+        assert_eq!(toggled["rules"][0]["active"], false);
+        assert!(written(&shop, &discount_id).is_empty(), "an inactive rule never reaches checkout");
+
+        let (status, _) = app
+            .admin(&shop, "PUT", &format!("/api/discount-rules/{id}"), Some(rule("vip", "VIP 15% off", "15")))
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(written(&shop, &discount_id)[0].title, "VIP 15% off");
+        let (status, answer) = app.admin(&shop, "DELETE", "/api/segments/vip", None).await;
+        assert_eq!(status, 409, "an active rule rewards it: {answer}");
+
+        for index in 1..25 {
+            let (status, answer) = app
+                .admin(&shop, "POST", "/api/discount-rules", Some(rule("vip", &format!("Rule {index}"), "5")))
+                .await;
+            assert_eq!(status, 201, "{index}: {answer}");
+        }
+        let (status, answer) =
+            app.admin(&shop, "POST", "/api/discount-rules", Some(rule("vip", "One too many", "5"))).await;
+        assert_eq!((status, answer["path"].as_str()), (422, Some("/")), "{answer}");
+        assert!(answer["error"].as_str().unwrap().contains("25"), "{answer}");
+        assert_eq!(written(&shop, &discount_id).len(), 25);
+
+        let (status, listing) = app.admin(&shop, "DELETE", &format!("/api/discount-rules/{id}"), None).await;
+        assert_eq!(status, 200);
+        assert_eq!(listing["rules"].as_array().unwrap().len(), 24);
+        assert_eq!(app.admin(&shop, "DELETE", &format!("/api/discount-rules/{id}"), None).await.0, 404);
+        (fresh.cleanup)().await;
+    }
+}
