@@ -21,7 +21,7 @@ use sqlx::sqlite::{
 };
 
 pub use events::{CustomerRow, EventRow, IngestionPolicy, OrderRow, ProductRow};
-pub use facts::{CustomerFacts, EventFacts, OrderFacts, Scope};
+pub use facts::{FactsRow, Scope};
 pub use jobs::{ClaimedJob, JobState, NewJob};
 pub use privacy::PrivacyRequest;
 pub use rules::{DiscountSync, StoredRule};

@@ -194,6 +194,24 @@ impl Store {
         }))
     }
 
+    /// Every member of every segment of the store, by segment.
+    pub async fn all_members(
+        &self,
+        shop: &str,
+    ) -> Result<std::collections::HashMap<String, Vec<String>>, DbError> {
+        let rows: Vec<(String, String)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT slug, customer_id FROM segment_members WHERE shop = $1")
+                .bind(shop)
+                .fetch_all(pool)
+                .await?
+        });
+        let mut members: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+        for (slug, customer) in rows {
+            members.entry(slug).or_default().push(customer);
+        }
+        Ok(members)
+    }
+
     /// The segments `customer_id` is a member of.
     pub async fn memberships(&self, shop: &str, customer_id: &str) -> Result<Vec<String>, DbError> {
         Ok(on_pool!(self, pool => {

@@ -1,9 +1,9 @@
-//! A customer as segment rules see them, assembled from the stored customers, orders and events.
+//! A customer as segment rules see them, assembled from the stored customer, orders and events.
 
 use segments::{Customer, PlacedOrder, Reads, SeenEvent};
 use serde_json::Value;
 
-use crate::db::{CustomerFacts, DbError, EventFacts, OrderFacts, Scope, Store};
+use crate::db::{DbError, FactsRow, Scope, Store};
 
 const DAY: i64 = 86_400;
 
@@ -17,7 +17,7 @@ pub struct Profile {
     pub events: Vec<SeenEvent>,
 }
 
-/// Every profile in scope, in customer id order, with the events `reads` asks for.
+/// Every profile in scope, with the events `reads` asks for.
 pub async fn profiles(
     store: &Store,
     shop: &str,
@@ -26,57 +26,30 @@ pub async fn profiles(
     now: i64,
 ) -> Result<Vec<Profile>, DbError> {
     let kinds: Vec<String> = reads.kinds.iter().cloned().collect();
-    let (customers, orders, events) = tokio::try_join!(
-        store.customer_facts(shop, scope),
-        store.order_facts(shop, scope),
-        store.event_facts(shop, scope, &kinds, now - reads.days * DAY, reads.inside),
-    )?;
-    Ok(assemble(customers, orders, events, reads.inside))
+    let inside: Vec<String> = reads.inside.iter().cloned().collect();
+    let rows = store.facts(shop, scope, &kinds, now - reads.days * DAY, &inside).await?;
+    Ok(rows.into_iter().map(profile).collect())
 }
 
-/// Joins the three lists, each sorted by customer id, in one pass.
-fn assemble(
-    customers: Vec<CustomerFacts>,
-    orders: Vec<OrderFacts>,
-    events: Vec<EventFacts>,
-    inside: bool,
-) -> Vec<Profile> {
-    let mut orders = orders.into_iter().peekable();
-    let mut events = events.into_iter().peekable();
-    let mut profiles = Vec::with_capacity(customers.len());
-    for facts in customers {
-        let id = facts.customer_id;
-        // Rows of customers Seglink has no record of (deleted, or not yet received) are skipped.
-        while orders.next_if(|order| order.customer_id < id).is_some() {}
-        while events.next_if(|event| event.customer_id < id).is_some() {}
-        let mut customer = Customer {
-            country: facts.country,
-            tags: facts
-                .tags
-                .split(',')
-                .map(str::trim)
-                .filter(|tag| !tag.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            email_marketing: facts.marketing_state,
-            created_at: facts.created_at,
-            ..Customer::default()
-        };
-        while let Some(order) = orders.next_if(|order| order.customer_id == id) {
-            let cents = order.total_price.as_deref().map_or(0, cents);
-            let at = order.created_at.unwrap_or_default();
-            customer.amount_spent_cents += cents;
-            customer.orders_count += 1;
-            customer.last_order_at = customer.last_order_at.max(order.created_at);
-            customer.orders.push(PlacedOrder { at, cents });
-        }
-        let mut seen = Vec::new();
-        while let Some(event) = events.next_if(|event| event.customer_id == id) {
-            seen.push(seen_event(event, inside));
-        }
-        profiles.push(Profile { id, customer, events: seen });
+fn profile(row: FactsRow) -> Profile {
+    let mut customer = Customer {
+        country: row.country,
+        tags: row.tags.split(',').map(str::trim).filter(|tag| !tag.is_empty()).map(str::to_owned).collect(),
+        email_marketing: row.marketing_state,
+        created_at: row.created_at,
+        ..Customer::default()
+    };
+    for line in row.orders.as_deref().unwrap_or_default().lines() {
+        let (at, total) = line.split_once(' ').unwrap_or((line, "0"));
+        let at: i64 = at.parse().unwrap_or_default();
+        let cents = cents(total);
+        customer.amount_spent_cents += cents;
+        customer.orders_count += 1;
+        customer.last_order_at = customer.last_order_at.max(Some(at));
+        customer.orders.push(PlacedOrder { at, cents });
     }
-    profiles
+    let events = row.events.as_deref().unwrap_or_default().lines().filter_map(seen_event).collect();
+    Profile { id: row.customer_id, customer, events }
 }
 
 /// A decimal amount as cents, rounded down past two places; 0 when it is not a number.
@@ -97,10 +70,17 @@ pub fn cents(text: &str) -> i64 {
     if negative { -value } else { value }
 }
 
-fn seen_event(event: EventFacts, inside: bool) -> SeenEvent {
-    let mut seen =
-        SeenEvent { kind: event.kind, at: event.occurred_at, products: Vec::new(), collection_id: None };
-    if inside && let Ok(properties) = serde_json::from_str::<Value>(&event.properties) {
+/// An event from its line, `<kind> <occurred_at> <properties>`; the products and collection
+/// from the properties, when they were read.
+fn seen_event(line: &str) -> Option<SeenEvent> {
+    let mut parts = line.splitn(3, ' ');
+    let kind = parts.next()?.to_owned();
+    let at = parts.next()?.parse().ok()?;
+    let mut seen = SeenEvent { kind, at, products: Vec::new(), collection_id: None };
+    let properties = parts.next().unwrap_or_default();
+    if !properties.is_empty()
+        && let Ok(properties) = serde_json::from_str::<Value>(properties)
+    {
         let id_text = |value: &Value| match value {
             Value::String(text) => Some(text.rsplit('/').next().unwrap_or(text).to_owned()),
             Value::Number(number) => Some(number.to_string()),
@@ -113,7 +93,7 @@ fn seen_event(event: EventFacts, inside: bool) -> SeenEvent {
         }
         seen.collection_id = properties.get("collection_id").and_then(id_text);
     }
-    seen
+    Some(seen)
 }
 
 #[cfg(test)]
@@ -132,13 +112,28 @@ mod tests {
 
     #[test]
     fn a_purchase_is_about_every_product_on_it() {
-        let event = EventFacts {
+        let line = r#"purchase 5 {"line_items":[{"product_id":7},{"product_id":"gid://shopify/Product/8"}]}"#;
+        let seen = seen_event(line).unwrap();
+        assert_eq!((seen.kind.as_str(), seen.at), ("purchase", 5));
+        assert_eq!(seen.products, ["7", "8"]);
+        assert_eq!(seen_event("page_view 9 ").unwrap().products, Vec::<String>::new());
+    }
+
+    #[test]
+    fn orders_fold_into_spending() {
+        let row = FactsRow {
             customer_id: "1".to_owned(),
-            kind: "purchase".to_owned(),
-            occurred_at: 5,
-            properties: r#"{"line_items":[{"product_id":7},{"product_id":"gid://shopify/Product/8"}]}"#
-                .to_owned(),
+            country: None,
+            tags: " vip , ".to_owned(),
+            marketing_state: None,
+            created_at: None,
+            orders: Some("100 10.00\n300 5.5".to_owned()),
+            events: None,
         };
-        assert_eq!(seen_event(event, true).products, ["7", "8"]);
+        let profile = profile(row);
+        assert_eq!(profile.customer.amount_spent_cents, 1_550);
+        assert_eq!(profile.customer.orders_count, 2);
+        assert_eq!(profile.customer.last_order_at, Some(300));
+        assert_eq!(profile.customer.tags, ["vip"]);
     }
 }

@@ -2,7 +2,7 @@
 //! event or update concerns. Every entry and exit is recorded with its time, and a changed
 //! segment gets a push of its tags queued.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 
 use segments::{Reads, Rule, evaluate};
 
@@ -63,11 +63,16 @@ pub async fn recompute(
     if segments.is_empty() {
         return Ok(Vec::new());
     }
-    let everyone = profiles(&app.store, shop, Scope::Store, &reads(&segments), now).await?;
+    // The stored members are read while the facts are: two connections, two cores.
+    let reads = reads(&segments);
+    let (everyone, mut held) = tokio::try_join!(
+        profiles(&app.store, shop, Scope::Store, &reads, now),
+        app.store.all_members(shop),
+    )?;
+    let memberships = evaluate_all(&segments, &everyone, now);
     let mut report = Vec::with_capacity(segments.len());
-    for segment in &segments {
-        let now_in: BTreeSet<&str> = members_of(&segment.rule, &everyone, now).collect();
-        let before: Vec<String> = app.store.member_ids(shop, &segment.slug).await?;
+    for (segment, now_in) in segments.iter().zip(&memberships) {
+        let before: Vec<String> = held.remove(&segment.slug).unwrap_or_default();
         let before_set: HashSet<&str> = before.iter().map(String::as_str).collect();
         let entered: Vec<String> =
             now_in.iter().filter(|id| !before_set.contains(**id)).map(|id| (*id).to_owned()).collect();
@@ -86,12 +91,36 @@ pub async fn recompute(
     Ok(report)
 }
 
+/// The members of each segment among `profiles`, evaluated on every core.
+fn evaluate_all<'p>(segments: &[Live], profiles: &'p [Profile], now: i64) -> Vec<HashSet<&'p str>> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let chunk = profiles.len().div_ceil(threads).max(1);
+    let parts: Vec<Vec<Vec<&'p str>>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = profiles
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    segments.iter().map(|segment| members_of(&segment.rule, part, now).collect()).collect()
+                })
+            })
+            .collect();
+        workers.into_iter().map(|worker| worker.join().unwrap_or_default()).collect()
+    });
+    let mut merged: Vec<HashSet<&'p str>> = vec![HashSet::new(); segments.len()];
+    for part in parts {
+        for (set, members) in merged.iter_mut().zip(part) {
+            set.extend(members);
+        }
+    }
+    merged
+}
+
 /// The ids of the profiles `rule` holds for.
-pub fn members_of<'p>(
-    rule: &'p Rule,
+pub fn members_of<'r, 'p>(
+    rule: &'r Rule,
     profiles: &'p [Profile],
     now: i64,
-) -> impl Iterator<Item = &'p str> + 'p {
+) -> impl Iterator<Item = &'p str> + use<'r, 'p> {
     profiles
         .iter()
         .filter(move |profile| evaluate(rule, &profile.customer, &profile.events, now).member)

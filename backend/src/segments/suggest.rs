@@ -4,7 +4,9 @@
 
 use serde_json::json;
 
-use super::facts::cents;
+use segments::Reads;
+
+use super::facts::profiles;
 use crate::app::App;
 use crate::db::{DbError, Scope, SegmentRow};
 
@@ -13,20 +15,12 @@ pub async fn suggest(app: &App, shop: &str, now: i64) -> Result<Option<String>, 
     if !app.store.segments(shop, true).await?.is_empty() {
         return Ok(None);
     }
-    let orders = app.store.order_facts(shop, Scope::Store).await?;
-    let mut spent: Vec<i64> = Vec::new();
-    let mut last: Option<&str> = None;
-    for order in &orders {
-        let amount = order.total_price.as_deref().map_or(0, cents);
-        if last == Some(order.customer_id.as_str()) {
-            if let Some(total) = spent.last_mut() {
-                *total += amount;
-            }
-        } else {
-            spent.push(amount);
-            last = Some(order.customer_id.as_str());
-        }
-    }
+    let everyone = profiles(&app.store, shop, Scope::Store, &Reads::default(), now).await?;
+    let mut spent: Vec<i64> = everyone
+        .iter()
+        .filter(|profile| profile.customer.orders_count > 0)
+        .map(|profile| profile.customer.amount_spent_cents)
+        .collect();
     spent.sort_unstable();
     let (slug, name, rules) = match spent.get(spent.len().saturating_sub(1) * 9 / 10) {
         Some(&threshold) if threshold > 0 => (

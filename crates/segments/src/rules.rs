@@ -232,8 +232,9 @@ pub struct Reads {
     pub kinds: std::collections::BTreeSet<String>,
     /// The longest window, in days.
     pub days: i64,
-    /// Some condition filters by product or collection.
-    pub inside: bool,
+    /// Kinds some condition filters by product or collection: only these events' properties are
+    /// read.
+    pub inside: std::collections::BTreeSet<String>,
 }
 
 impl Reads {
@@ -244,7 +245,9 @@ impl Reads {
             Rule::Condition(Condition::Did { kind, product_id, collection_id, days, .. }) => {
                 self.kinds.insert(kind.clone());
                 self.days = self.days.max(*days);
-                self.inside |= product_id.is_some() || collection_id.is_some();
+                if product_id.is_some() || collection_id.is_some() {
+                    self.inside.insert(kind.clone());
+                }
             }
             Rule::Condition(_) => {}
         }

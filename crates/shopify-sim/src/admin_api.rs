@@ -59,6 +59,8 @@ pub struct Call {
     pub fields: Vec<String>,
     /// Its variables.
     pub variables: Value,
+    /// The points it was charged.
+    pub cost: u64,
 }
 
 /// Root fields the simulator answers, with the scopes each needs (a `write_` scope implies its
@@ -298,6 +300,7 @@ impl AdminApi {
                 })
                 .collect(),
             variables: Value::Object(variables.clone()),
+            cost: requested,
         });
         // The executor keeps JSON in its own map type.
         let execution_variables: JsonMap =
