@@ -93,6 +93,10 @@ async fn recompute(customers: u64, events: u64) {
     if filled_before == 0 {
         fill(&store, &pool, customers, events, now).await;
     }
+    // Kept data starts without members, so the first run is again one where everyone enters.
+    for table in ["segment_members", "segment_changes"] {
+        sqlx::query(&format!("DELETE FROM {table}")).execute(&pool).await.expect("a clean slate");
+    }
     let filled = started.elapsed();
     let rules = [
         ("lifetime-1000", json!({ "if": "amount_spent", "op": ">=", "cents": 100_000 })),

@@ -26,7 +26,7 @@ pub struct PrivacyRequest {
 pub const PRIVACY_DUE_SECONDS: i64 = 30 * 86_400;
 
 /// Every table with a `shop` column that holds a store's data, in deletion order.
-const SHOP_TABLES: [&str; 11] = [
+const SHOP_TABLES: [&str; 18] = [
     "events",
     "client_links",
     "held_orders",
@@ -38,6 +38,13 @@ const SHOP_TABLES: [&str; 11] = [
     "jobs",
     "webhook_inbox",
     "shops",
+    "segments",
+    "segment_members",
+    "segment_changes",
+    "segment_tagged",
+    "segment_pushes",
+    "discount_rules",
+    "discount_syncs",
 ];
 
 impl Store {
@@ -144,7 +151,8 @@ impl Store {
     ) -> Result<(), DbError> {
         on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
-            for table in ["events", "client_links"] {
+            // Memberships and their history name the customer too.
+            for table in ["events", "client_links", "segment_members", "segment_changes", "segment_tagged"] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE shop = $1 AND customer_id = $2"))
                     .bind(shop)
                     .bind(customer_id)

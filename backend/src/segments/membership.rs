@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use segments::{Reads, Rule, evaluate};
+use segments::{Reads, Rule, evaluate, matches};
 
 use super::facts::{Profile, profiles};
 use crate::app::App;
@@ -123,7 +123,7 @@ pub fn members_of<'r, 'p>(
 ) -> impl Iterator<Item = &'p str> + use<'r, 'p> {
     profiles
         .iter()
-        .filter(move |profile| evaluate(rule, &profile.customer, &profile.events, now).member)
+        .filter(move |profile| matches(rule, &profile.customer, &profile.events, now))
         .map(|profile| profile.id.as_str())
 }
 
@@ -141,7 +141,7 @@ pub async fn refresh_customer(app: &App, shop: &str, customer_id: &str, now: i64
         // A deleted customer (no profile) leaves every segment.
         let member = found
             .first()
-            .is_some_and(|profile| evaluate(&segment.rule, &profile.customer, &profile.events, now).member);
+            .is_some_and(|profile| matches(&segment.rule, &profile.customer, &profile.events, now));
         let (entered, left): (&[String], &[String]) = match (member, held.contains(&segment.slug)) {
             (true, false) => (&one, &[]),
             (false, true) => (&[], &one),

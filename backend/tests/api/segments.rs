@@ -341,3 +341,47 @@ async fn a_large_diff_goes_through_one_bulk_mutation_and_falls_back_when_refused
         (fresh.cleanup)().await;
     }
 }
+
+#[tokio::test]
+async fn native_segments_follow_the_rules_or_else_the_tag_and_say_why() {
+    let fresh = fresh_stores().await.remove(0);
+    let (shop, app) = installed(fresh.store.clone(), 10).await;
+    let attribute = json!({ "name": "Germany", "native": true, "rules": { "if": "country", "in": ["DE"] } });
+    let behaviour = json!({ "name": "Browsers", "native": true,
+        "rules": { "if": "did", "event": "product_view", "times": 2, "days": 30 } });
+    for (body, slug, query) in [
+        (attribute, "germany", "customer_countries CONTAINS 'DE'"),
+        (behaviour, "browsers", "customer_tags CONTAINS 'seglink:browsers'"),
+    ] {
+        let (status, created) = app.admin(&shop, "POST", "/api/segments", Some(body)).await;
+        assert_eq!(status, 201, "{created}");
+        app.run_jobs().await;
+        let (_, segment) = app.admin(&shop, "GET", &format!("/api/segments/{slug}"), None).await;
+        let id = segment["native"]["segment_id"].as_str().unwrap_or_else(|| panic!("{segment}")).to_owned();
+        let found = shop.inspect(&format!(r#"{{ segment(id: "{id}") {{ name query }} }}"#));
+        assert_eq!(found["data"]["segment"]["query"], query, "{found}");
+        assert_eq!(
+            found["data"]["segment"]["name"],
+            format!("Seglink: {}", segment["name"].as_str().unwrap())
+        );
+        if slug == "browsers" {
+            assert!(segment["native"]["reason"].as_str().unwrap().contains("behavioural"), "{segment}");
+            assert!(segment["push"]["detail"].as_str().unwrap().contains("follows the tag"), "{segment}");
+        }
+    }
+    // Renamed: the same Shopify segment is updated, not a second one made.
+    let renamed =
+        json!({ "name": "Deutschland", "native": true, "rules": { "if": "country", "in": ["DE", "AT"] } });
+    app.admin(&shop, "PUT", "/api/segments/germany", Some(renamed)).await;
+    app.run_jobs().await;
+    let (_, segment) = app.admin(&shop, "GET", "/api/segments/germany", None).await;
+    let id = segment["native"]["segment_id"].as_str().unwrap();
+    let found = shop.inspect(&format!(r#"{{ segment(id: "{id}") {{ name query }} }}"#));
+    assert_eq!(found["data"]["segment"]["name"], "Seglink: Deutschland");
+    assert_eq!(
+        found["data"]["segment"]["query"],
+        "customer_countries CONTAINS 'DE' OR customer_countries CONTAINS 'AT'"
+    );
+    assert_eq!(shop.calls("segmentCreate").len(), 2);
+    (fresh.cleanup)().await;
+}

@@ -74,6 +74,16 @@ pub fn evaluate(rule: &Rule, customer: &Customer, events: &[SeenEvent], now: i64
     Outcome { member, explanations }
 }
 
+/// Whether `customer` is in the segment: `evaluate` without the explanation, stopping at the
+/// first condition that decides a group. What a full recompute runs for every customer.
+pub fn matches(rule: &Rule, customer: &Customer, events: &[SeenEvent], now: i64) -> bool {
+    match rule {
+        Rule::All(children) => children.iter().all(|child| matches(child, customer, events, now)),
+        Rule::Any(children) => children.iter().any(|child| matches(child, customer, events, now)),
+        Rule::Condition(condition) => measure(condition, customer, events, now).held(),
+    }
+}
+
 fn walk(
     rule: &Rule,
     path: &str,
@@ -102,7 +112,8 @@ fn walk(
             verdicts.iter().any(|held| *held)
         }
         Rule::Condition(condition) => {
-            let (held, detail) = check(condition, customer, events, now);
+            let measured = measure(condition, customer, events, now);
+            let (held, detail) = (measured.held(), measured.describe());
             out.push(Explanation {
                 path: if path.is_empty() { "/".to_owned() } else { path.to_owned() },
                 held,
@@ -121,44 +132,143 @@ fn days_ago(at: i64, now: i64) -> i64 {
     (now - at).max(0) / DAY
 }
 
-fn check(condition: &Condition, customer: &Customer, events: &[SeenEvent], now: i64) -> (bool, String) {
+/// What a condition compared, kept as values: the verdict costs no text, and the description is
+/// written only for an explanation.
+enum Measured<'a> {
+    Country {
+        country: &'a str,
+        codes: &'a [String],
+    },
+    Tag {
+        tag: &'a str,
+        held: bool,
+    },
+    Compared {
+        label: &'static str,
+        window: Option<i64>,
+        actual: i64,
+        comparison: Comparison,
+        wanted: i64,
+        money: bool,
+    },
+    Within {
+        label: &'static str,
+        at: Option<i64>,
+        days: i64,
+        now: i64,
+        unknown: &'static str,
+    },
+    Email {
+        actual: &'a str,
+        wanted: &'a str,
+    },
+    Did {
+        count: i64,
+        kind: &'a str,
+        times: i64,
+        days: i64,
+    },
+}
+
+impl Measured<'_> {
+    fn held(&self) -> bool {
+        match self {
+            Self::Country { country, codes } => codes.iter().any(|code| code.eq_ignore_ascii_case(country)),
+            Self::Tag { held, .. } => *held,
+            Self::Compared { actual, comparison, wanted, .. } => comparison.holds(*actual, *wanted),
+            Self::Within { at, days, now, .. } => at.is_some_and(|at| now - at <= days * DAY),
+            Self::Email { actual, wanted } => actual.eq_ignore_ascii_case(wanted),
+            Self::Did { count, times, .. } => count >= times,
+        }
+    }
+
+    fn describe(&self) -> String {
+        let held = self.held();
+        match self {
+            Self::Country { country, codes } => {
+                format!("country {country} {} {}", if held { "in" } else { "not in" }, codes.join(", "))
+            }
+            Self::Tag { tag, .. } => format!("{} tag {tag}", if held { "has" } else { "lacks" }),
+            Self::Compared { label, window, actual, comparison, wanted, money: is_money } => {
+                let shown = |value: i64| if *is_money { money(value) } else { value.to_string() };
+                format!(
+                    "{label}{} {} {} {}",
+                    in_days(*window),
+                    shown(*actual),
+                    symbol(*comparison, held),
+                    shown(*wanted)
+                )
+            }
+            Self::Within { label, at: Some(at), days, now, .. } => format!(
+                "{label} {} days ago, {} {days}",
+                days_ago(*at, *now),
+                if held { "within" } else { "beyond" }
+            ),
+            Self::Within { unknown, .. } => (*unknown).to_owned(),
+            Self::Email { actual, wanted } => {
+                format!("email marketing {actual} {} {wanted}", if held { "is" } else { "is not" })
+            }
+            Self::Did { count, kind, times, days } => {
+                format!("{count} {kind} in {days} days, {} {times}", if held { ">=" } else { "<" })
+            }
+        }
+    }
+}
+
+fn measure<'a>(
+    condition: &'a Condition,
+    customer: &'a Customer,
+    events: &[SeenEvent],
+    now: i64,
+) -> Measured<'a> {
     match condition {
         Condition::Country(codes) => {
-            let country = customer.country.as_deref().unwrap_or("none");
-            let held = codes.iter().any(|code| code.eq_ignore_ascii_case(country));
-            (held, format!("country {country} {} {}", if held { "in" } else { "not in" }, codes.join(", ")))
+            Measured::Country { country: customer.country.as_deref().unwrap_or("none"), codes }
         }
-        Condition::Tag(tag) => {
-            let held = customer.tags.iter().any(|held| held.trim().eq_ignore_ascii_case(tag));
-            (held, format!("{} tag {tag}", if held { "has" } else { "lacks" }))
-        }
-        Condition::AmountSpent(comparison, cents, window) => {
-            let spent = match window {
+        Condition::Tag(tag) => Measured::Tag {
+            tag,
+            held: customer.tags.iter().any(|held| held.trim().eq_ignore_ascii_case(tag)),
+        },
+        Condition::AmountSpent(comparison, cents, window) => Measured::Compared {
+            label: "amount spent",
+            window: *window,
+            actual: match window {
                 Some(days) => recent(customer, *days, now).map(|order| order.cents).sum(),
                 None => customer.amount_spent_cents,
-            };
-            let (held, symbol) = verdict(*comparison, spent, *cents);
-            (held, format!("amount spent{} {} {symbol} {}", in_days(*window), money(spent), money(*cents)))
-        }
-        Condition::OrdersCount(comparison, value, window) => {
-            let count = match window {
+            },
+            comparison: *comparison,
+            wanted: *cents,
+            money: true,
+        },
+        Condition::OrdersCount(comparison, value, window) => Measured::Compared {
+            label: "orders",
+            window: *window,
+            actual: match window {
                 Some(days) => recent(customer, *days, now).count() as i64,
                 None => customer.orders_count,
-            };
-            let (held, symbol) = verdict(*comparison, count, *value);
-            (held, format!("orders{} {count} {symbol} {value}", in_days(*window)))
-        }
-        Condition::LastOrderWithinDays(days) => {
-            within("last order", customer.last_order_at, *days, now, "no order yet")
-        }
-        Condition::EmailMarketing(state) => {
-            let actual = customer.email_marketing.as_deref().unwrap_or("UNKNOWN");
-            let held = actual.eq_ignore_ascii_case(state);
-            (held, format!("email marketing {actual} {} {state}", if held { "is" } else { "is not" }))
-        }
-        Condition::CreatedWithinDays(days) => {
-            within("account made", customer.created_at, *days, now, "account date unknown")
-        }
+            },
+            comparison: *comparison,
+            wanted: *value,
+            money: false,
+        },
+        Condition::LastOrderWithinDays(days) => Measured::Within {
+            label: "last order",
+            at: customer.last_order_at,
+            days: *days,
+            now,
+            unknown: "no order yet",
+        },
+        Condition::EmailMarketing(state) => Measured::Email {
+            actual: customer.email_marketing.as_deref().unwrap_or("UNKNOWN"),
+            wanted: state,
+        },
+        Condition::CreatedWithinDays(days) => Measured::Within {
+            label: "account made",
+            at: customer.created_at,
+            days: *days,
+            now,
+            unknown: "account date unknown",
+        },
         Condition::Did { kind, product_id, collection_id, times, days } => {
             let since = now - days * DAY;
             let count = events
@@ -171,8 +281,7 @@ fn check(condition: &Condition, customer: &Customer, events: &[SeenEvent], now: 
                         && collection_id.as_ref().is_none_or(|id| event.collection_id.as_ref() == Some(id))
                 })
                 .count() as i64;
-            let held = count >= *times;
-            (held, format!("{count} {kind} in {days} days, {} {times}", if held { ">=" } else { "<" }))
+            Measured::Did { count, kind, times: *times, days: *days }
         }
     }
 }
@@ -187,34 +296,14 @@ fn in_days(window: Option<i64>) -> String {
     window.map(|days| format!(" in {days} days")).unwrap_or_default()
 }
 
-/// Whether `left <op> right`, and the operator that describes the outcome (the negation when it
-/// failed: `420.00 < 500.00` for a failed `>=`).
-fn verdict(comparison: Comparison, left: i64, right: i64) -> (bool, &'static str) {
-    let held = comparison.holds(left, right);
-    let symbol = match (held, comparison) {
+/// The operator that describes an outcome: the comparison's own when it held, its negation when
+/// it failed (`420.00 < 500.00` for a failed `>=`).
+fn symbol(comparison: Comparison, held: bool) -> &'static str {
+    match (held, comparison) {
         (true, _) => comparison.symbol(),
         (false, Comparison::AtLeast) => "<",
         (false, Comparison::AtMost) => ">",
         (false, Comparison::MoreThan) => "<=",
         (false, Comparison::LessThan) => ">=",
-    };
-    (held, symbol)
-}
-
-/// Whether `at` was at most `days` days before `now`, described.
-fn within(label: &str, at: Option<i64>, days: i64, now: i64, unknown: &str) -> (bool, String) {
-    match at {
-        Some(at) => {
-            let held = now - at <= days * DAY;
-            (
-                held,
-                format!(
-                    "{label} {} days ago, {} {days}",
-                    days_ago(at, now),
-                    if held { "within" } else { "beyond" }
-                ),
-            )
-        }
-        None => (false, unknown.to_owned()),
     }
 }

@@ -7,5 +7,5 @@ pub mod native;
 pub mod push;
 mod rules;
 
-pub use evaluate::{Customer, Explanation, Outcome, PlacedOrder, SeenEvent, evaluate};
+pub use evaluate::{Customer, Explanation, Outcome, PlacedOrder, SeenEvent, evaluate, matches};
 pub use rules::{Comparison, Condition, Reads, Rule, RuleError, parse};

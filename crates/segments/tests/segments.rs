@@ -24,8 +24,12 @@ fn vip() -> Customer {
     }
 }
 
+/// The verdict, checked to be the same with and without the explanation.
 fn held(rule: serde_json::Value, customer: &Customer, events: &[SeenEvent]) -> bool {
-    evaluate(&parse(&rule).unwrap(), customer, events, NOW).member
+    let rule = parse(&rule).unwrap();
+    let member = evaluate(&rule, customer, events, NOW).member;
+    assert_eq!(segments::matches(&rule, customer, events, NOW), member);
+    member
 }
 
 #[test]
