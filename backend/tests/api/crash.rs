@@ -22,9 +22,15 @@ const KILL_AFTER: usize = 150;
 
 /// Starts `seglink serve` on `database_url`; returns it with its address once it listens.
 async fn start(database_url: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_seglink"))
+    start_with(database_url, &[]).await
+}
+
+/// `seglink serve` with `extra` environment variables too.
+pub async fn start_with(database_url: &str, extra: &[(&str, &str)]) -> (Child, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_seglink"));
+    command.env_clear().envs(extra.iter().copied());
+    let mut child = command
         .arg("serve")
-        .env_clear()
         .env("SHOPIFY_API_KEY", API_KEY)
         .env("SHOPIFY_API_SECRET", SECRET)
         .env("SCOPES", SCOPES)
