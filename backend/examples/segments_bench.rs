@@ -51,19 +51,7 @@ fn config(database_url: &str, origin: Option<&str>) -> Config {
 }
 
 fn segment(slug: &str, rules: serde_json::Value, now: i64) -> SegmentRow {
-    SegmentRow {
-        slug: slug.to_owned(),
-        name: slug.to_owned(),
-        rules: rules.to_string(),
-        native: 0,
-        native_segment_id: None,
-        member_count: 0,
-        suggested: 0,
-        deleted: 0,
-        computed_at: None,
-        created_at: now,
-        updated_at: now,
-    }
+    SegmentRow::new(slug, slug, rules.to_string(), now)
 }
 
 fn unix_now() -> i64 {

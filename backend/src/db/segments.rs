@@ -30,6 +30,25 @@ pub struct SegmentRow {
     pub updated_at: i64,
 }
 
+impl SegmentRow {
+    /// A new live segment, not yet computed, kept by tags only.
+    pub fn new(slug: &str, name: &str, rules: String, now: i64) -> Self {
+        Self {
+            slug: slug.to_owned(),
+            name: name.to_owned(),
+            rules,
+            native: 0,
+            native_segment_id: None,
+            member_count: 0,
+            suggested: 0,
+            deleted: 0,
+            computed_at: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 /// The last push of a segment's tags, and the last reconciliation.
 #[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct PushRow {

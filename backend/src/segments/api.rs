@@ -178,17 +178,8 @@ pub async fn create(
     }
     let now = unix_now();
     let segment = SegmentRow {
-        slug: slug.clone(),
-        name,
-        rules: input.rules.to_string(),
         native: i64::from(input.native),
-        native_segment_id: None,
-        member_count: 0,
-        suggested: 0,
-        deleted: 0,
-        computed_at: None,
-        created_at: now,
-        updated_at: now,
+        ..SegmentRow::new(&slug, &name, input.rules.to_string(), now)
     };
     if !app.store.create_segment(shop, &segment).await? {
         return Err(AppError::Conflict(format!("the slug `{slug}` is taken")));

@@ -30,19 +30,7 @@ pub async fn suggest(app: &App, shop: &str, now: i64) -> Result<Option<String>, 
         ),
         _ => ("subscribers", "Email subscribers", json!({ "if": "email_marketing", "is": "SUBSCRIBED" })),
     };
-    let segment = SegmentRow {
-        slug: slug.to_owned(),
-        name: name.to_owned(),
-        rules: rules.to_string(),
-        native: 0,
-        native_segment_id: None,
-        member_count: 0,
-        suggested: 1,
-        deleted: 0,
-        computed_at: None,
-        created_at: now,
-        updated_at: now,
-    };
+    let segment = SegmentRow { suggested: 1, ..SegmentRow::new(slug, name, rules.to_string(), now) };
     if !app.store.create_segment(shop, &segment).await? {
         return Ok(None);
     }

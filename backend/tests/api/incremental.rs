@@ -81,19 +81,7 @@ async fn check(deliveries: Vec<Delivery>) -> Result<(), TestCaseError> {
     let store = &app.state.store;
     let now = seglink::clock::unix_now();
     for (slug, rules) in SEGMENTS {
-        let segment = seglink::db::SegmentRow {
-            slug: slug.to_owned(),
-            name: slug.to_owned(),
-            rules: rules.to_owned(),
-            native: 0,
-            native_segment_id: None,
-            member_count: 0,
-            suggested: 0,
-            deleted: 0,
-            computed_at: None,
-            created_at: now,
-            updated_at: now,
-        };
+        let segment = seglink::db::SegmentRow::new(slug, slug, rules.to_owned(), now);
         store.create_segment(SHOP, &segment).await.unwrap();
     }
     for (sequence, delivery) in deliveries.iter().enumerate() {

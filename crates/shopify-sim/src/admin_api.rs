@@ -290,15 +290,7 @@ impl AdminApi {
             return errors(denied);
         }
         self.calls.push(Call {
-            fields: operation
-                .selection_set
-                .selections
-                .iter()
-                .filter_map(|selection| match selection {
-                    Selection::Field(field) => Some(field.name.to_string()),
-                    _ => None,
-                })
-                .collect(),
+            fields: root_field_names(&operation.selection_set.selections),
             variables: Value::Object(variables.clone()),
             cost: requested,
         });
@@ -355,6 +347,17 @@ impl AdminApi {
         body["extensions"] = json!({ "cost": status.cost_extension(requested, Some(requested)) });
         Response { status: 200, body }
     }
+}
+
+/// The names of the fields an operation selects at its root.
+pub(crate) fn root_field_names(selections: &[Selection]) -> Vec<String> {
+    selections
+        .iter()
+        .filter_map(|selection| match selection {
+            Selection::Field(field) => Some(field.name.to_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn errors(error: GraphqlError) -> Response {

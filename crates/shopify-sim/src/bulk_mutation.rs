@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 
-use apollo_compiler::executable::{OperationType, Selection};
+use apollo_compiler::executable::OperationType;
 use apollo_compiler::resolvers::{FieldError, ObjectValue, ResolveInfo, ResolvedValue};
 use apollo_compiler::response::JsonValue;
 
@@ -74,15 +74,7 @@ pub(crate) fn check_mutation(
         if operation.operation_type != OperationType::Mutation {
             return Err("Use bulkOperationRunQuery for queries".to_owned());
         }
-        operation
-            .selection_set
-            .selections
-            .iter()
-            .filter_map(|selection| match selection {
-                Selection::Field(field) => Some(field.name.to_string()),
-                _ => None,
-            })
-            .collect::<Vec<_>>()
+        crate::admin_api::root_field_names(&operation.selection_set.selections)
     };
     match fields.as_slice() {
         [name] if name.starts_with("bulkOperation") || name == "stagedUploadsCreate" => {
