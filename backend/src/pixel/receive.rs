@@ -133,6 +133,16 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), Res
                 .map_err(|error| internal(error.to_string()))?;
         }
     }
+    // Customers already known behind their clients are evaluated again now (DESIGN.md §4). The
+    // events are stored whatever happens here, and the nightly recompute catches up.
+    for customer in customers.iter().filter_map(|(_, customer)| customer.as_deref()) {
+        if let Err(error) = crate::segments::refresh_customer(app, shop, customer, now).await {
+            crate::log::warn(
+                "segment refresh after pixel events failed",
+                &[("shop", shop), ("error", &error.to_string())],
+            );
+        }
+    }
     Ok((accepted, rejected))
 }
 

@@ -165,3 +165,31 @@ async fn an_order_webhook_links_the_client_and_the_purchase_is_kept_once() {
         (fresh.cleanup)().await;
     }
 }
+
+#[tokio::test]
+async fn events_of_a_known_customer_move_their_segments_at_once() {
+    for fresh in fresh_stores().await {
+        let app = TestApp::on(fresh.store.clone(), None);
+        let key = shop(&app, SHOP).await;
+        let now = seglink::clock::unix_now();
+        let rules = r#"{ "if": "did", "event": "product_view", "times": 2, "days": 7 }"#;
+        let segment = seglink::db::SegmentRow::new("browsers", "Browsers", rules.to_owned(), now);
+        fresh.store.create_segment(SHOP, &segment).await.unwrap();
+        // The client is tied to customer 7 by an order.
+        fresh.store.link_client(SHOP, CLIENT, "7", now).await.unwrap();
+        let customer = json!({ "id": 7, "email": "ada@example.com", "updated_at": "2026-11-20T09:00:00Z" });
+        app.deliver(SHOP, "customers/create", "c-7", &customer).await;
+        app.run_jobs().await;
+        assert!(fresh.store.member_ids(SHOP, "browsers").await.unwrap().is_empty());
+
+        let at = time::OffsetDateTime::from_unix_timestamp(now)
+            .unwrap()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        let view = |id: &str| json!({ "kind": "product_view", "id": id, "occurred_at": at, "client_id": CLIENT, "product_id": "7" });
+        let (status, _, answer) = post(&app, batch(&key, SHOP, true, vec![view("v1"), view("v2")])).await;
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(fresh.store.member_ids(SHOP, "browsers").await.unwrap(), ["7"], "{}", fresh.name);
+        (fresh.cleanup)().await;
+    }
+}
