@@ -52,6 +52,10 @@ CREATE TABLE segment_pushes (
     state         TEXT   NOT NULL,
     -- 1 while a push is queued for changes not yet pushed: changes close together share it.
     pending       BIGINT NOT NULL DEFAULT 0,
+    -- Held by the replica pushing now, renewed as it goes: two pushes of one segment at once
+    -- would each act on a stale checkpoint.
+    leased_until  BIGINT,
+    lease_holder  TEXT,
     added         BIGINT NOT NULL DEFAULT 0,
     removed       BIGINT NOT NULL DEFAULT 0,
     calls         BIGINT NOT NULL DEFAULT 0,

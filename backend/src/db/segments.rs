@@ -428,6 +428,48 @@ impl Store {
         Ok(flipped == 1)
     }
 
+    /// Takes or renews the segment's push lease until `until`; `false` while another holder's
+    /// lease runs. `holder` names the taker, so only it renews.
+    pub async fn lease_push(
+        &self,
+        shop: &str,
+        slug: &str,
+        holder: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<bool, DbError> {
+        let taken = on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO segment_pushes (shop, slug, state, leased_until, lease_holder, updated_at)
+                 VALUES ($1, $2, 'running', $5, $3, $4)
+                 ON CONFLICT (shop, slug) DO UPDATE SET leased_until = $5, lease_holder = $3
+                 WHERE segment_pushes.leased_until IS NULL OR segment_pushes.leased_until <= $4
+                     OR segment_pushes.lease_holder = $3",
+            )
+            .bind(shop)
+            .bind(slug)
+            .bind(holder)
+            .bind(now)
+            .bind(until)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(taken == 1)
+    }
+
+    /// Ends the push lease.
+    pub async fn release_push(&self, shop: &str, slug: &str) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE segment_pushes SET leased_until = NULL, lease_holder = NULL WHERE shop = $1 AND slug = $2")
+                .bind(shop)
+                .bind(slug)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
     /// Clears the pending mark as a push starts: changes after this queue a push of their own.
     pub async fn take_push_pending(&self, shop: &str, slug: &str) -> Result<(), DbError> {
         on_pool!(self, pool => {

@@ -7,6 +7,8 @@
 
 use std::collections::BTreeSet;
 
+use aes_gcm::aead::OsRng;
+use aes_gcm::aead::rand_core::RngCore;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -83,8 +85,48 @@ pub async fn run(app: &App, shop: &str, payload: &str) -> Result<(), JobError> {
     let push: PushJob =
         serde_json::from_str(payload).map_err(|error| JobError::Fatal(format!("bad push job: {error}")))?;
     let domain = ShopDomain::parse(shop).map_err(|error| JobError::Fatal(error.to_string()))?;
-    // Two pushes of one segment at once would both see the same diff and call twice.
+    // Two pushes of one segment at once would act on the same checkpoint: one at a time in this
+    // process, and across replicas by a lease in the database.
     let _held = app.locks.lock(&format!("push:{shop}:{}", push.slug)).await;
+    let lease = Lease { holder: format!("{:016x}", OsRng.next_u64()), seconds: app.config.job_lease_secs };
+    let now = crate::clock::unix_now();
+    if !app.store.lease_push(shop, &push.slug, &lease.holder, now, now + lease.seconds).await? {
+        // Another replica is pushing this segment: look again once its lease may have run out.
+        app.store
+            .enqueue(&job(shop, &push.slug, push.per_customer, now + lease.seconds.min(10), None))
+            .await?;
+        return Ok(());
+    }
+    let outcome = run_leased(app, &domain, shop, &push, &lease).await;
+    app.store.release_push(shop, &push.slug).await?;
+    outcome
+}
+
+/// The push's lease: who holds it, and for how long each renewal is.
+struct Lease {
+    holder: String,
+    seconds: i64,
+}
+
+impl Lease {
+    /// Renews the lease; a push that lost it (it ran out, and another replica took it) stops.
+    async fn renew(&self, app: &App, shop: &str, slug: &str) -> Result<(), JobError> {
+        let now = crate::clock::unix_now();
+        if app.store.lease_push(shop, slug, &self.holder, now, now + self.seconds).await? {
+            Ok(())
+        } else {
+            Err(JobError::Retry("another push of this segment took over".to_owned()))
+        }
+    }
+}
+
+async fn run_leased(
+    app: &App,
+    domain: &ShopDomain,
+    shop: &str,
+    push: &PushJob,
+    lease: &Lease,
+) -> Result<(), JobError> {
     // Changes from here on are not in this push's diff: they queue the next.
     app.store.take_push_pending(shop, &push.slug).await?;
     let Some(segment) = app.store.segment(shop, &push.slug).await? else { return Ok(()) };
@@ -101,7 +143,7 @@ pub async fn run(app: &App, shop: &str, payload: &str) -> Result<(), JobError> {
     if let Some(running) = state.bulk.as_deref() {
         let running: RunningBulk = serde_json::from_str(running)
             .map_err(|error| JobError::Fatal(format!("bad bulk state: {error}")))?;
-        return follow_bulk(app, &domain, &push.slug, running, state, now).await;
+        return follow_bulk(app, domain, &push.slug, running, state, now).await;
     }
     let members: BTreeSet<String> = app.store.member_ids(shop, &push.slug).await?.into_iter().collect();
     let tagged: BTreeSet<String> = app.store.tagged_ids(shop, &push.slug).await?.into_iter().collect();
@@ -114,7 +156,7 @@ pub async fn run(app: &App, shop: &str, payload: &str) -> Result<(), JobError> {
     state = PushRow { state: "running".to_owned(), detail: None, updated_at: now, ..state };
     app.store.set_push_state(shop, &push.slug, &state).await?;
     if diff.entered.len() + diff.left.len() >= BULK_MIN && !push.per_customer {
-        match start_bulk(app, &domain, &push.slug, &diff).await {
+        match start_bulk(app, domain, &push.slug, &diff).await {
             Ok(started) => {
                 state.calls += started.calls;
                 state.bulk = Some(serde_json::to_string(&started.running).unwrap_or_default());
@@ -129,8 +171,8 @@ pub async fn run(app: &App, shop: &str, payload: &str) -> Result<(), JobError> {
             ),
         }
     }
-    let outcome = per_customer(app, &domain, &push.slug, &diff, &mut state).await;
-    finish(app, &domain, &segment, &mut state, outcome).await
+    let outcome = per_customer(app, domain, &push.slug, &diff, &mut state, lease).await;
+    finish(app, domain, &segment, &mut state, outcome).await
 }
 
 /// Records how a push ended; a deleted segment whose tags are all gone is forgotten.
@@ -180,6 +222,7 @@ async fn per_customer(
     slug: &str,
     diff: &segments::push::Diff,
     state: &mut PushRow,
+    lease: &Lease,
 ) -> Result<(), JobError> {
     let tag = segments::push::tag(slug);
     for (customers, adding) in [(&diff.entered, true), (&diff.left, false)] {
@@ -221,6 +264,7 @@ async fn per_customer(
             if state.calls % PROGRESS_EVERY == 0 {
                 state.updated_at = crate::clock::unix_now();
                 app.store.set_push_state(shop.as_str(), slug, state).await?;
+                lease.renew(app, shop.as_str(), slug).await?;
             }
         }
     }

@@ -418,7 +418,9 @@ async fn a_push_killed_with_kill_9_resumes_and_tags_nobody_twice_but_the_call_in
         let partial = shop.tagged("seglink:all");
         assert!(partial.len() >= 15 && partial.len() < inside.len(), "killed mid-push: {}", partial.len());
 
-        // The killed server's claim lapses after its one-second lease; this process resumes.
+        // The killed server's job claim and push lease lapse after a second (its lease setting);
+        // the push lease is ended here rather than waited for.
+        fresh.store.release_push(&shop.domain, "all").await.unwrap();
         app.run_jobs_ahead(5).await;
         assert_eq!(shop.tagged("seglink:all"), inside);
         let adds = calls_per_customer(&shop.calls("tagsAdd"), "seglink:all");
@@ -427,6 +429,21 @@ async fn a_push_killed_with_kill_9_resumes_and_tags_nobody_twice_but_the_call_in
         // The call Shopify ran just as the process died was never recorded: at most that one
         // customer is tagged again (harmlessly: tagsAdd of a held tag changes nothing).
         assert!(twice.len() <= 1 && twice.iter().all(|(_, count)| **count == 2), "{twice:?}");
+        (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn one_replica_at_a_time_holds_a_segment_push() {
+    for fresh in fresh_stores().await {
+        let store = &fresh.store;
+        assert!(store.lease_push("s.myshopify.com", "vip", "a", 100, 160).await.unwrap());
+        assert!(!store.lease_push("s.myshopify.com", "vip", "b", 120, 180).await.unwrap(), "held by a");
+        assert!(store.lease_push("s.myshopify.com", "vip", "a", 150, 210).await.unwrap(), "a renews");
+        assert!(store.lease_push("s.myshopify.com", "other", "b", 150, 210).await.unwrap(), "per segment");
+        assert!(store.lease_push("s.myshopify.com", "vip", "b", 210, 270).await.unwrap(), "a's ran out");
+        store.release_push("s.myshopify.com", "vip").await.unwrap();
+        assert!(store.lease_push("s.myshopify.com", "vip", "c", 220, 280).await.unwrap(), "released");
         (fresh.cleanup)().await;
     }
 }
