@@ -25,7 +25,7 @@ pub use facts::{FactsRow, Scope};
 pub use jobs::{ClaimedJob, JobState, NewJob};
 pub use privacy::PrivacyRequest;
 pub use rules::{DiscountSync, StoredRule};
-pub use segments::{ChangeRow, PushRow, SegmentRow};
+pub use segments::{ChangeRow, MemberRow, PushRow, SegmentRow};
 pub use shops::{Connection, ShopRecord, StoredTokens, Workspace};
 pub use webhooks::{Arriving, Recorded, WEBHOOK_JOB};
 

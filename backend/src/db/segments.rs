@@ -72,6 +72,21 @@ pub struct PushRow {
     pub updated_at: i64,
 }
 
+/// A member, for the admin's list.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct MemberRow {
+    /// The customer.
+    pub customer_id: String,
+    /// When they entered.
+    pub since: i64,
+    /// Personal data, absent once redacted.
+    pub email: Option<String>,
+    /// Personal data.
+    pub first_name: Option<String>,
+    /// Personal data.
+    pub last_name: Option<String>,
+}
+
 /// One entry or exit.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct ChangeRow {
@@ -242,18 +257,21 @@ impl Store {
         }))
     }
 
-    /// A page of members after `after` (a customer id), with when each entered.
+    /// A page of members after `after` (a customer id), with when each entered and who they are.
     pub async fn members_page(
         &self,
         shop: &str,
         slug: &str,
         after: &str,
         limit: i64,
-    ) -> Result<Vec<(String, i64)>, DbError> {
+    ) -> Result<Vec<MemberRow>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT customer_id, since FROM segment_members WHERE shop = $1 AND slug = $2 AND customer_id > $3
-                 ORDER BY customer_id LIMIT $4",
+                "SELECT m.customer_id, m.since, c.email, c.first_name, c.last_name
+                 FROM segment_members m
+                 LEFT JOIN customers c ON c.shop = m.shop AND c.customer_id = m.customer_id
+                 WHERE m.shop = $1 AND m.slug = $2 AND m.customer_id > $3
+                 ORDER BY m.customer_id LIMIT $4",
             )
             .bind(shop)
             .bind(slug)

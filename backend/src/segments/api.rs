@@ -266,10 +266,13 @@ pub async fn members(
         return Err(AppError::invalid("/limit", format!("must be from 1 to {MAX_PAGE}")));
     }
     let rows = app.store.members_page(shop, &slug, &page.after, limit).await?;
-    let next = (rows.len() as i64 == limit).then(|| rows.last().map(|(id, _)| id.clone())).flatten();
+    let next = (rows.len() as i64 == limit).then(|| rows.last().map(|row| row.customer_id.clone())).flatten();
     let members: Vec<Value> = rows
         .into_iter()
-        .map(|(customer_id, since)| json!({ "customer_id": customer_id, "since": since }))
+        .map(|row| {
+            json!({ "customer_id": row.customer_id, "since": row.since, "email": row.email,
+                "first_name": row.first_name, "last_name": row.last_name })
+        })
         .collect();
     Ok(Json(json!({ "members": members, "next": next })))
 }
