@@ -165,6 +165,12 @@ pub async fn toggle(
     JsonBody(input): JsonBody<ToggleInput>,
 ) -> Result<Json<Value>, AppError> {
     let shop = session.claims.shop.as_str();
+    if input.active {
+        // Its segment may have been deleted while the rule was off.
+        let stored = super::rules_of(&app, shop).await?;
+        let (_, rule) = stored.iter().find(|(stored_id, _)| *stored_id == id).ok_or(AppError::NotFound)?;
+        segment_exists(&app, shop, rule).await?;
+    }
     replace(&app, shop, id, |stored| stored.active = input.active).await?;
     Ok(Json(listing(&app, shop).await?))
 }

@@ -92,6 +92,19 @@ async fn rules_are_checked_whole_and_every_change_reaches_the_discount() {
         assert!(answer["error"].as_str().unwrap().contains("25"), "{answer}");
         assert_eq!(written(&shop, &discount_id).len(), 25);
 
+        // A rule turned off no longer holds its segment; one whose segment is gone stays off.
+        let gone = json!({ "name": "Gone", "slug": "gone", "rules": { "if": "tag", "is": "x" } });
+        assert_eq!(app.admin(&shop, "POST", "/api/segments", Some(gone)).await.0, 201);
+        let (_, listing) = app
+            .admin(&shop, "PUT", &format!("/api/discount-rules/{id}"), Some(rule("gone", "Gone", "5")))
+            .await;
+        assert_eq!(listing["rules"][0]["segment"], "gone");
+        let toggle = format!("/api/discount-rules/{id}/toggle");
+        assert_eq!(app.admin(&shop, "POST", &toggle, Some(json!({ "active": false }))).await.0, 200);
+        assert_eq!(app.admin(&shop, "DELETE", "/api/segments/gone", None).await.0, 202);
+        let (status, answer) = app.admin(&shop, "POST", &toggle, Some(json!({ "active": true }))).await;
+        assert_eq!((status, answer["path"].as_str()), (422, Some("/segment")), "{answer}");
+
         let (status, listing) = app.admin(&shop, "DELETE", &format!("/api/discount-rules/{id}"), None).await;
         assert_eq!(status, 200);
         assert_eq!(listing["rules"].as_array().unwrap().len(), 24);
