@@ -24,18 +24,18 @@ const DAY: i64 = 86_400;
 
 #[derive(Serialize, Deserialize)]
 struct RecomputeJob {
-    /// A nightly run queues the next night's.
-    nightly: bool,
+    /// The midnight (Unix seconds) of a nightly run, which queues the next night's.
+    nightly: Option<i64>,
 }
 
-/// Queues the next nightly recompute of `shop`, after midnight UTC; one per night.
+/// Queues the nightly recompute of `shop` for the first midnight UTC after `now`; one per night.
 pub async fn queue_nightly(app: &App, shop: &str, now: i64) -> Result<(), DbError> {
     let midnight = (now / DAY + 1) * DAY;
     app.store
         .enqueue(&NewJob {
             kind: RECOMPUTE_JOB,
             shop: shop.to_owned(),
-            payload: serde_json::to_string(&RecomputeJob { nightly: true }).unwrap_or_default(),
+            payload: serde_json::to_string(&RecomputeJob { nightly: Some(midnight) }).unwrap_or_default(),
             run_at: midnight,
             dedupe_key: Some(format!("nightly:{shop}:{midnight}")),
         })
@@ -48,9 +48,14 @@ pub async fn run_recompute(app: &App, shop: &str, payload: &str) -> Result<(), J
     let job: RecomputeJob = serde_json::from_str(payload)
         .map_err(|error| JobError::Fatal(format!("bad recompute job: {error}")))?;
     let now = crate::clock::unix_now();
+    if !app.store.shop(shop).await?.is_some_and(|record| record.active) {
+        // Uninstalled or disconnected: nothing to push to, and no next night.
+        return Ok(());
+    }
     let report = recompute(app, shop, None, now).await?;
-    if job.nightly && !report.is_empty() {
-        queue_nightly(app, shop, now).await?;
+    // The next night follows this one's, however late this one ran.
+    if let Some(midnight) = job.nightly.filter(|_| !report.is_empty()) {
+        queue_nightly(app, shop, midnight).await?;
     }
     Ok(())
 }

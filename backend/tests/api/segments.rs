@@ -447,3 +447,33 @@ async fn one_replica_at_a_time_holds_a_segment_push() {
         (fresh.cleanup)().await;
     }
 }
+
+#[tokio::test]
+async fn the_nightly_recompute_repairs_membership_and_queues_the_next_night_while_installed() {
+    use seglink::db::JobState;
+    use seglink::segments::RECOMPUTE_JOB;
+    for fresh in fresh_stores().await {
+        let (shop, app) = installed(fresh.store.clone(), 10).await;
+        let everyone = json!({ "name": "Everyone", "rules": { "if": "country", "in": EVERYWHERE } });
+        assert_eq!(app.admin(&shop, "POST", "/api/segments", Some(everyone)).await.0, 201);
+        app.run_jobs().await;
+        let nightly = || fresh.store.job_count(Some(RECOMPUTE_JOB), JobState::Queued);
+        assert_eq!(nightly().await.unwrap(), 1, "tonight's run, once");
+        // A member the rules would not make stands for what the passing of time changes.
+        let now = seglink::clock::unix_now();
+        fresh
+            .store
+            .apply_membership(&shop.domain, "everyone", &["999".to_owned()], &[], now, false)
+            .await
+            .unwrap();
+
+        app.run_jobs_ahead(86_400 + 60).await;
+        assert!(!fresh.store.member_ids(&shop.domain, "everyone").await.unwrap().contains(&"999".to_owned()));
+        assert_eq!(nightly().await.unwrap(), 1, "the next night's is queued");
+
+        fresh.store.deactivate_shop(&shop.domain, now).await.unwrap();
+        app.run_jobs_ahead(3 * 86_400).await;
+        assert_eq!(nightly().await.unwrap(), 0, "an uninstalled store has no next night");
+        (fresh.cleanup)().await;
+    }
+}
