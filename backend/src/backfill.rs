@@ -12,9 +12,9 @@ use crate::clock::unix_now;
 use crate::db::{CustomerRow, EventRow, NewJob, OrderRow, ProductRow};
 use crate::ingest::payload::unix_seconds;
 use crate::jobs::{BACKFILL_JOB, JobError};
-use crate::shopify::ShopDomain;
 use crate::shopify::bulk_query;
 use crate::shopify::storage::fetch_result;
+use crate::shopify::{ShopDomain, gid};
 
 /// Orders this many days back are read.
 pub const ORDER_DAYS: i64 = 90;
@@ -132,11 +132,6 @@ pub async fn run(app: &App, shop: &str, payload: &str) -> Result<(), JobError> {
     Ok(())
 }
 
-/// The numeric id at the end of a GID.
-fn numeric(gid: &str) -> String {
-    gid.rsplit('/').next().unwrap_or(gid).to_owned()
-}
-
 fn text(node: &Value, pointer: &str) -> Option<String> {
     node.pointer(pointer).and_then(Value::as_str).map(str::to_owned)
 }
@@ -154,7 +149,9 @@ async fn load(app: &App, shop: &str, stage: Stage, jsonl: &str, snapshot_at: i64
     for line in jsonl.lines().filter(|line| !line.trim().is_empty()) {
         let node: Value = serde_json::from_str(line)
             .map_err(|error| JobError::Retry(format!("a bad result line: {error}")))?;
-        let Some(id) = node.get("id").and_then(Value::as_str).map(numeric) else { continue };
+        let Some(id) = node.get("id").and_then(Value::as_str).map(|id| gid::numeric(id).to_owned()) else {
+            continue;
+        };
         read += 1;
         match stage {
             Stage::Customers => {
@@ -175,7 +172,7 @@ async fn load(app: &App, shop: &str, stage: Stage, jsonl: &str, snapshot_at: i64
                 let processed_at = text(&node, "/processedAt").as_deref().and_then(unix_seconds);
                 let order = OrderRow {
                     order_id: id.clone(),
-                    customer_id: text(&node, "/customer/id").map(|gid| numeric(&gid)),
+                    customer_id: text(&node, "/customer/id").map(|gid| gid::numeric(&gid).to_owned()),
                     name: text(&node, "/name"),
                     total_price: text(&node, "/currentTotalPriceSet/shopMoney/amount"),
                     currency: text(&node, "/currencyCode"),

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod bulk_query;
 pub mod extract;
+pub mod gid;
 pub mod http;
 pub mod operations;
 pub mod retry_policy;

@@ -105,6 +105,17 @@ const SEGMENT_COLUMNS: &str = "slug, name, rules, native, native_segment_id, mem
 const ROWS_PER_STATEMENT: usize = 5_000;
 
 impl Store {
+    /// Deletes `count` customers of one segment from `table`; bind the shop, the slug, then each
+    /// customer id.
+    fn delete_customers_sql(&self, table: &str, count: usize) -> String {
+        format!(
+            "DELETE FROM {table} WHERE shop = {} AND slug = {} AND customer_id IN ({})",
+            self.placeholders(1, 1),
+            self.placeholders(2, 1),
+            self.placeholders(3, count)
+        )
+    }
+
     /// The store's segments, deleted ones included when `deleted`.
     pub async fn segments(&self, shop: &str, deleted: bool) -> Result<Vec<SegmentRow>, DbError> {
         let sql = format!(
@@ -313,12 +324,7 @@ impl Store {
                 query.execute(&mut *transaction).await?;
             }
             for chunk in left.chunks(ROWS_PER_STATEMENT) {
-                let sql = format!(
-                    "DELETE FROM segment_members WHERE shop = {} AND slug = {} AND customer_id IN ({})",
-                    self.placeholders(1, 1),
-                    self.placeholders(2, 1),
-                    self.placeholders(3, chunk.len())
-                );
+                let sql = self.delete_customers_sql("segment_members", chunk.len());
                 let mut query = sqlx::query(&sql).bind(shop).bind(slug);
                 for customer in chunk {
                     query = query.bind(customer);
@@ -387,28 +393,25 @@ impl Store {
         tagged: bool,
     ) -> Result<(), DbError> {
         for chunk in customers.chunks(ROWS_PER_STATEMENT / 3) {
-            let sql = if tagged {
-                format!(
-                    "INSERT INTO segment_tagged (shop, slug, customer_id) VALUES {} ON CONFLICT DO NOTHING",
-                    self.placeholder_rows(chunk.len(), 3)
-                )
-            } else {
-                format!(
-                    "DELETE FROM segment_tagged WHERE shop = {} AND slug = {} AND customer_id IN ({})",
-                    self.placeholders(1, 1),
-                    self.placeholders(2, 1),
-                    self.placeholders(3, chunk.len())
-                )
-            };
             on_pool!(self, pool => {
-                let mut query = sqlx::query(&sql);
-                if !tagged {
-                    query = query.bind(shop).bind(slug);
+                if tagged {
+                    let sql = format!(
+                        "INSERT INTO segment_tagged (shop, slug, customer_id) VALUES {} ON CONFLICT DO NOTHING",
+                        self.placeholder_rows(chunk.len(), 3)
+                    );
+                    let mut query = sqlx::query(&sql);
+                    for customer in chunk {
+                        query = query.bind(shop).bind(slug).bind(customer);
+                    }
+                    query.execute(pool).await?;
+                } else {
+                    let sql = self.delete_customers_sql("segment_tagged", chunk.len());
+                    let mut query = sqlx::query(&sql).bind(shop).bind(slug);
+                    for customer in chunk {
+                        query = query.bind(customer);
+                    }
+                    query.execute(pool).await?;
                 }
-                for customer in chunk {
-                    query = if tagged { query.bind(shop).bind(slug).bind(customer) } else { query.bind(customer) };
-                }
-                query.execute(pool).await?;
             });
         }
         Ok(())

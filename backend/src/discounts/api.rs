@@ -68,10 +68,7 @@ fn check(
         Some(field) => format!("/{}", field.trim_start_matches('.').replace('.', "/")),
         None => "/".to_owned(),
     };
-    Err(AppError::invalid(
-        if path == "/" || path.is_empty() { "/".to_owned() } else { path },
-        first.message.clone(),
-    ))
+    Err(AppError::invalid(path, first.message.clone()))
 }
 
 async fn segment_exists(app: &App, shop: &str, rule: &discount_rules::Rule) -> Result<(), AppError> {

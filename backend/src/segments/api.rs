@@ -127,7 +127,7 @@ fn segment_json(segment: &SegmentRow, push: Option<&PushRow>) -> Value {
         Err(_) => Value::Null,
     };
     json!({
-        "slug": segment.slug, "name": segment.name, "rules": rules, "tag": segments::push::tag(&segment.slug),
+        "slug": segment.slug, "name": segment.name, "rules": rules, "tag": discount_rules::segment_tag(&segment.slug),
         "member_count": segment.member_count, "suggested": segment.suggested == 1,
         "computed_at": segment.computed_at, "created_at": segment.created_at, "updated_at": segment.updated_at,
         "native": native, "push": push_json(push),

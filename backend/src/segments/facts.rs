@@ -82,7 +82,7 @@ fn seen_event(line: &str) -> Option<SeenEvent> {
         && let Ok(properties) = serde_json::from_str::<Value>(properties)
     {
         let id_text = |value: &Value| match value {
-            Value::String(text) => Some(text.rsplit('/').next().unwrap_or(text).to_owned()),
+            Value::String(text) => Some(crate::shopify::gid::numeric(text).to_owned()),
             Value::Number(number) => Some(number.to_string()),
             _ => None,
         };

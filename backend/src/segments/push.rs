@@ -15,12 +15,12 @@ use serde_json::{Value, json};
 use crate::app::App;
 use crate::db::{DbError, NewJob, PushRow};
 use crate::jobs::JobError;
-use crate::shopify::ShopDomain;
 use crate::shopify::bulk_query::{self, Progress};
 use crate::shopify::operations::{
     AddTags, RemoveTags, StageUpload, StartBulkMutation, add_tags, remove_tags, stage_upload,
     start_bulk_mutation,
 };
+use crate::shopify::{ShopDomain, gid};
 
 /// Pushes a segment's tags.
 pub const PUSH_JOB: &str = "segment_push";
@@ -205,10 +205,6 @@ async fn finish(
     Ok(())
 }
 
-fn customer_gid(id: &str) -> String {
-    format!("gid://shopify/Customer/{id}")
-}
-
 /// Whether a user error says the customer no longer exists: nothing left to tag.
 fn customer_gone(message: &str) -> bool {
     let message = message.to_ascii_lowercase();
@@ -224,10 +220,10 @@ async fn per_customer(
     state: &mut PushRow,
     lease: &Lease,
 ) -> Result<(), JobError> {
-    let tag = segments::push::tag(slug);
+    let tag = discount_rules::segment_tag(slug);
     for (customers, adding) in [(&diff.entered, true), (&diff.left, false)] {
         for customer in customers {
-            let id = customer_gid(customer);
+            let id = gid::customer(customer);
             let errors: Vec<String> = if adding {
                 let variables = add_tags::Variables { id, tags: vec![tag.clone()] };
                 let data = app.shopify.run_repeatable::<AddTags>(shop, variables).await?;
@@ -286,10 +282,12 @@ async fn start_bulk(
 ) -> Result<Started, String> {
     let adding = diff.entered.len() >= diff.left.len();
     let customers = if adding { diff.entered.clone() } else { diff.left.clone() };
-    let tag = segments::push::tag(slug);
+    let tag = discount_rules::segment_tag(slug);
     let mut file = Vec::with_capacity(customers.len() * 64);
     for customer in &customers {
-        file.extend_from_slice(json!({ "id": customer_gid(customer), "tags": [tag] }).to_string().as_bytes());
+        file.extend_from_slice(
+            json!({ "id": gid::customer(customer), "tags": [tag] }).to_string().as_bytes(),
+        );
         file.push(b'\n');
     }
     let input = stage_upload::StagedUploadInput {

@@ -70,8 +70,8 @@ pub async fn run(app: &App, shop: &str, payload: &str) -> Result<(), JobError> {
         let actual = held.get(&segment.slug).cloned().unwrap_or_default();
         let members: BTreeSet<String> =
             app.store.member_ids(shop, &segment.slug).await?.into_iter().collect();
-        let recorded: Vec<String> = app.store.tagged_ids(shop, &segment.slug).await?;
-        let recorded_set: BTreeSet<String> = recorded.iter().cloned().collect();
+        let recorded_set: BTreeSet<String> =
+            app.store.tagged_ids(shop, &segment.slug).await?.into_iter().collect();
         // Drift: customers whose tag Shopify holds differently from what Seglink last pushed.
         let repaired = actual.symmetric_difference(&recorded_set).count() as i64;
         let stale: Vec<String> = recorded_set.difference(&actual).cloned().collect();
@@ -96,7 +96,7 @@ fn tags_held(jsonl: &str) -> BTreeMap<String, BTreeSet<String>> {
     for line in jsonl.lines() {
         let Ok(node) = serde_json::from_str::<Value>(line) else { continue };
         let Some(id) = node.get("id").and_then(Value::as_str) else { continue };
-        let id = id.rsplit('/').next().unwrap_or(id);
+        let id = crate::shopify::gid::numeric(id);
         let tags = node.get("tags").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str);
         for tag in tags {
             // Shopify compares tags without regard to case.

@@ -13,7 +13,7 @@ pub struct Untranslatable(pub String);
 /// The query that holds exactly the customers Seglink tagged for the segment `slug`: always
 /// available, whatever the rules.
 pub fn tag_query(slug: &str) -> String {
-    format!("customer_tags CONTAINS 'seglink:{slug}'")
+    format!("customer_tags CONTAINS '{}'", discount_rules::segment_tag(slug))
 }
 
 /// The rules as a Shopify segment query, or why they cannot be one.
