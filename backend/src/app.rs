@@ -31,6 +31,8 @@ pub struct App {
     pub inbox: crate::webhooks::Inbox,
     /// Limits pixel requests per public key.
     pub pixel_limiter: crate::pixel::RateLimiter,
+    /// Limits pixel requests per public key and client address.
+    pub pixel_client_limiter: crate::pixel::RateLimiter,
     /// Writes pixel events in batches.
     pub pixel_events: crate::pixel::EventWriter,
     /// Public keys recently accepted for their shops.
@@ -55,7 +57,8 @@ impl App {
             metrics: Metrics::default(),
             jobs_waiting: tokio::sync::Notify::new(),
             inbox,
-            pixel_limiter: crate::pixel::RateLimiter::default(),
+            pixel_limiter: crate::pixel::RateLimiter::per_key(),
+            pixel_client_limiter: crate::pixel::RateLimiter::per_client(),
             pixel_events: crate::pixel::EventWriter::start(store_for_pixel),
             pixel_keys: crate::pixel::KnownKeys::default(),
             locks: crate::keyed_locks::KeyedLocks::default(),

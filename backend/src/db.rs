@@ -20,7 +20,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-pub use events::{CustomerRow, EventRow, IngestionPolicy, OrderRow, ProductRow};
+pub use events::{CHECKOUT_COMPLETED, CustomerRow, EventRow, IngestionPolicy, OrderRow, ProductRow};
 pub use facts::{FactsRow, Scope};
 pub use jobs::{ClaimedJob, JobState, NewJob};
 pub use privacy::PrivacyRequest;

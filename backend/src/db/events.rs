@@ -33,6 +33,8 @@ pub struct OrderRow {
     pub created_at: Option<i64>,
     /// Unix seconds; the guard.
     pub updated_at: i64,
+    /// The checkout it came from, which the storefront pixel also reports.
+    pub checkout_token: Option<String>,
 }
 
 /// A customer as last reported.
@@ -79,7 +81,11 @@ pub struct ProductRow {
     pub deleted: bool,
 }
 
-/// A canonical event (DESIGN.md §3).
+/// What the pixel's purchase is stored as: a storefront's claim to have finished checkout, keyed
+/// by its checkout token. No segment counts it; the order's webhook is the purchase.
+pub const CHECKOUT_COMPLETED: &str = "checkout_completed";
+
+/// A canonical event (docs/pixel.md).
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct EventRow {
     /// `purchase`, `order_created`, ….
@@ -134,13 +140,14 @@ impl Store {
         let written = on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO orders (shop, order_id, customer_id, name, total_price, currency, source_name, tags, test,
-                                     financial_status, line_items, cancelled_at, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                                     financial_status, line_items, cancelled_at, created_at, updated_at, checkout_token)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
                  ON CONFLICT (shop, order_id) DO UPDATE SET customer_id = excluded.customer_id, name = excluded.name,
                      total_price = excluded.total_price, currency = excluded.currency, source_name = excluded.source_name,
                      tags = excluded.tags, test = excluded.test, financial_status = excluded.financial_status,
                      line_items = excluded.line_items, cancelled_at = excluded.cancelled_at,
-                     created_at = excluded.created_at, updated_at = excluded.updated_at
+                     created_at = excluded.created_at, updated_at = excluded.updated_at,
+                     checkout_token = COALESCE(excluded.checkout_token, orders.checkout_token)
                  WHERE orders.updated_at <= excluded.updated_at",
             )
             .bind(shop)
@@ -157,6 +164,7 @@ impl Store {
             .bind(order.cancelled_at)
             .bind(order.created_at)
             .bind(order.updated_at)
+            .bind(&order.checkout_token)
             .execute(pool)
             .await?
             .rows_affected()
@@ -169,7 +177,7 @@ impl Store {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT order_id, customer_id, name, total_price, currency, source_name, tags, test, financial_status,
-                        line_items, cancelled_at, created_at, updated_at
+                        line_items, cancelled_at, created_at, updated_at, checkout_token
                  FROM orders WHERE shop = $1 AND order_id = $2",
             )
             .bind(shop)
@@ -283,8 +291,8 @@ impl Store {
     }
 
     /// Records a canonical event once; `false` when it was recorded before. A purchase is one
-    /// per order whichever source reports it first (pixel, webhook or backfill); later reports
-    /// only add the customer or client the first lacked.
+    /// per order whichever verified source reports it first (webhook or backfill); later reports
+    /// only add the customer the first lacked.
     pub async fn record_event(&self, shop: &str, event: &EventRow) -> Result<bool, DbError> {
         let (source, source_id) = match (&event.order_id, event.kind.as_str()) {
             (Some(order_id), "purchase") => ("order", order_id.as_str()),
@@ -388,21 +396,19 @@ impl Store {
         }))
     }
 
-    /// The order's purchase as recorded: its customer and client, when known.
-    pub async fn purchase_parties(
-        &self,
-        shop: &str,
-        order_id: &str,
-    ) -> Result<Option<(Option<String>, Option<String>)>, DbError> {
-        Ok(on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT customer_id, client_id FROM events WHERE shop = $1 AND source = 'order' AND source_id = $2 AND kind = 'purchase'",
+    /// The storefront client whose pixel reported finishing checkout `checkout_token`.
+    pub async fn checkout_client(&self, shop: &str, checkout_token: &str) -> Result<Option<String>, DbError> {
+        let client: Option<Option<String>> = on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT client_id FROM events WHERE shop = $1 AND source = 'pixel' AND source_id = $2 AND kind = $3",
             )
             .bind(shop)
-            .bind(order_id)
+            .bind(checkout_token)
+            .bind(CHECKOUT_COMPLETED)
             .fetch_optional(pool)
             .await?
-        }))
+        });
+        Ok(client.flatten())
     }
 
     /// A shop's events, oldest first.

@@ -112,7 +112,7 @@ impl Store {
         let orders: Vec<OrderRow> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT order_id, customer_id, name, total_price, currency, source_name, tags, test, financial_status,
-                        line_items, cancelled_at, created_at, updated_at
+                        line_items, cancelled_at, created_at, updated_at, checkout_token
                  FROM orders WHERE shop = $1 AND customer_id = $2 ORDER BY order_id",
             )
             .bind(shop)

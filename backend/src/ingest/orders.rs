@@ -108,14 +108,15 @@ pub(super) async fn process(app: &App, delivery: &Delivery<'_>, now: i64) -> Res
     Ok(())
 }
 
-/// When the pixel saw this order's checkout and the order names its customer, the storefront
-/// client behind the checkout is that customer: the only evidence a client is linked on.
+/// Ties the storefront client whose checkout became this order to the order's customer. The
+/// verified order names its checkout token, and only the client whose pixel reported that token
+/// is linked: a shopper cannot know another's token, so claiming someone's order id links nothing
+/// (docs/security.md).
 pub async fn link_buyer(app: &App, shop: &str, order_id: &str) -> Result<(), JobError> {
     let store = &app.store;
-    let Some((_, Some(client_id))) = store.purchase_parties(shop, order_id).await? else { return Ok(()) };
-    let Some(customer_id) = store.order(shop, order_id).await?.and_then(|order| order.customer_id) else {
-        return Ok(());
-    };
+    let Some(order) = store.order(shop, order_id).await? else { return Ok(()) };
+    let (Some(token), Some(customer_id)) = (order.checkout_token, order.customer_id) else { return Ok(()) };
+    let Some(client_id) = store.checkout_client(shop, &token).await? else { return Ok(()) };
     store.link_client(shop, &client_id, &customer_id, crate::clock::unix_now()).await?;
     Ok(())
 }

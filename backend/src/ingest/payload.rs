@@ -71,6 +71,7 @@ pub fn order(value: &Value, fallback_time: i64) -> Option<OrderRow> {
         cancelled_at: time_field(value, "cancelled_at"),
         created_at: time_field(value, "created_at"),
         updated_at: updated_at(value, fallback_time),
+        checkout_token: text(value, "checkout_token").filter(|token| !token.is_empty()),
     })
 }
 

@@ -1,20 +1,23 @@
-//! Which public key may send for which shop, remembered for a few seconds: a busy store's pixel
-//! would otherwise cost two database reads per batch. Only acceptances are remembered, so a new
-//! install works at once; a revoked key or an uninstalled shop stops within `TRUST_FOR`.
+//! Which public key may send for which shop, remembered for a few seconds either way: a busy
+//! store's pixel would otherwise cost two database reads per batch, and a flood of made-up keys
+//! one read per request. A new install works at once for a pair never refused; a revoked key or
+//! an uninstalled shop stops within `REMEMBER_FOR`.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::db::{DbError, Store};
 
-const TRUST_FOR: Duration = Duration::from_secs(10);
+const REMEMBER_FOR: Duration = Duration::from_secs(10);
 const MAX_ENTRIES: usize = 100_000;
 
-/// Accepted key and shop pairs.
+/// Key and shop pairs looked up lately, with the answer.
 #[derive(Default)]
 pub struct KnownKeys {
-    accepted: Mutex<HashMap<(String, String), Instant>>,
+    answers: Mutex<HashMap<(String, String), (bool, Instant)>>,
+    lookups: AtomicU64,
 }
 
 impl KnownKeys {
@@ -22,27 +25,36 @@ impl KnownKeys {
     pub async fn allows(&self, store: &Store, key: &str, shop: &str) -> Result<bool, DbError> {
         let pair = (key.to_owned(), shop.to_owned());
         let now = Instant::now();
-        if self
-            .accepted
+        let remembered = self
+            .answers
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get(&pair)
-            .is_some_and(|at| now.duration_since(*at) < TRUST_FOR)
-        {
-            return Ok(true);
+            .filter(|(_, at)| now.duration_since(*at) < REMEMBER_FOR)
+            .map(|(allowed, _)| *allowed);
+        if let Some(allowed) = remembered {
+            return Ok(allowed);
         }
-        let Some(workspace) = store.workspace_by_public_key(key).await? else { return Ok(false) };
-        let allowed = store
-            .shop(shop)
-            .await?
-            .is_some_and(|record| record.active && record.workspace_id == workspace.id);
-        if allowed {
-            let mut accepted = self.accepted.lock().unwrap_or_else(PoisonError::into_inner);
-            if accepted.len() >= MAX_ENTRIES {
-                accepted.retain(|_, at| now.duration_since(*at) < TRUST_FOR);
-            }
-            accepted.insert(pair, now);
+        self.lookups.fetch_add(1, Ordering::Relaxed);
+        let allowed = match store.workspace_by_public_key(key).await? {
+            Some(workspace) => store
+                .shop(shop)
+                .await?
+                .is_some_and(|record| record.active && record.workspace_id == workspace.id),
+            None => false,
+        };
+        let mut answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
+        if answers.len() >= MAX_ENTRIES {
+            answers.retain(|_, (_, at)| now.duration_since(*at) < REMEMBER_FOR);
+        }
+        if answers.len() < MAX_ENTRIES {
+            answers.insert(pair, (allowed, now));
         }
         Ok(allowed)
+    }
+
+    /// How many times the database was asked, since start.
+    pub fn lookups(&self) -> u64 {
+        self.lookups.load(Ordering::Relaxed)
     }
 }

@@ -1,42 +1,59 @@
-//! A token bucket per public key, in memory: each replica limits what reaches it.
+//! Token buckets in memory, one per public key and one per client address: each replica limits
+//! what reaches it.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// Requests a key may make in a burst: a store's pixel sends a batch every few seconds per
-/// visitor, so this is hundreds of visitors at once.
-const BURST: f64 = 200.0;
-/// Requests a key earns back per second.
-const PER_SECOND: f64 = 100.0;
 /// Keys tracked at most; the idlest are forgotten first.
 const MAX_KEYS: usize = 100_000;
 
 /// Limits requests per key.
-#[derive(Default)]
 pub struct RateLimiter {
+    /// Requests a key may make at once.
+    burst: f64,
+    /// Requests a key earns back per second.
+    per_second: f64,
     buckets: Mutex<HashMap<String, (f64, Instant)>>,
 }
 
 impl RateLimiter {
+    /// A store's pixel sends a batch every few seconds per visitor, so a key's bucket holds
+    /// thousands of visitors at once; it guards the backend from one store's flood.
+    pub fn per_key() -> Self {
+        Self::new(2_000.0, 1_000.0)
+    }
+
+    /// One address (a visitor, or an office or mobile network behind one) gets a small share
+    /// of its store's bucket, so that one sender cannot empty it for every shopper.
+    pub fn per_client() -> Self {
+        Self::new(60.0, 20.0)
+    }
+
+    /// `burst` requests at once, then `per_second`.
+    pub fn new(burst: f64, per_second: f64) -> Self {
+        Self { burst, per_second, buckets: Mutex::default() }
+    }
+
     /// Takes one request from `key`'s bucket at `now`; how long to wait when it is empty.
     pub fn take(&self, key: &str, now: Instant) -> Result<(), Duration> {
+        let (burst, per_second) = (self.burst, self.per_second);
         let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
         if buckets.len() >= MAX_KEYS && !buckets.contains_key(key) {
             // Full buckets tell nothing; drop them.
             buckets.retain(|_, (tokens, seen)| {
-                *tokens < BURST - 1.0 && now.duration_since(*seen) < Duration::from_secs(2)
+                *tokens < burst - 1.0 && now.duration_since(*seen) < Duration::from_secs(2)
             });
         }
-        let (tokens, seen) = buckets.entry(key.to_owned()).or_insert((BURST, now));
-        let refilled = (*tokens + now.saturating_duration_since(*seen).as_secs_f64() * PER_SECOND).min(BURST);
+        let (tokens, seen) = buckets.entry(key.to_owned()).or_insert((burst, now));
+        let refilled = (*tokens + now.saturating_duration_since(*seen).as_secs_f64() * per_second).min(burst);
         *seen = now;
         if refilled >= 1.0 {
             *tokens = refilled - 1.0;
             Ok(())
         } else {
             *tokens = refilled;
-            Err(Duration::from_secs_f64((1.0 - refilled) / PER_SECOND))
+            Err(Duration::from_secs_f64((1.0 - refilled) / per_second))
         }
     }
 }
@@ -47,7 +64,7 @@ mod tests {
 
     #[test]
     fn a_burst_is_allowed_then_the_rate() {
-        let limiter = RateLimiter::default();
+        let limiter = RateLimiter::new(200.0, 100.0);
         let start = Instant::now();
         for _ in 0..200 {
             assert!(limiter.take("pk_a", start).is_ok());

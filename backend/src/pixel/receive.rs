@@ -2,7 +2,9 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
     ACCESS_CONTROL_MAX_AGE, RETRY_AFTER,
@@ -16,8 +18,9 @@ use serde_json::json;
 use super::{MAX_BATCH, MAX_BODY_BYTES};
 use crate::app::{App, AppState};
 use crate::clock::unix_now;
-use crate::db::EventRow;
+use crate::db::{CHECKOUT_COMPLETED, EventRow};
 use crate::ingest::payload::unix_seconds;
+use crate::shopify::ShopDomain;
 
 /// `OPTIONS /v1/pixel/events`.
 pub async fn preflight() -> Response {
@@ -48,7 +51,12 @@ fn refuse(status: StatusCode, reason: &str) -> Response {
     (status, Json(json!({ "error": reason }))).into_response()
 }
 
+/// How far ahead of our clock an event's time may be: browsers' clocks drift, but an event
+/// from the future would count as recent for ever.
+pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
+
 async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), Response> {
+    let client = client_address(&request);
     let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES)
         .await
         .map_err(|_| refuse(StatusCode::PAYLOAD_TOO_LARGE, "the body is over 64 KB"))?;
@@ -66,22 +74,26 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), Res
     if events.len() > MAX_BATCH {
         return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, "a batch holds at most 50 events"));
     }
-    if let Err(wait) = app.pixel_limiter.take(key, std::time::Instant::now()) {
-        let mut response = refuse(StatusCode::TOO_MANY_REQUESTS, "too many requests for this key");
-        let seconds = wait.as_secs_f64().ceil().max(1.0).to_string();
-        if let Ok(value) = HeaderValue::from_str(&seconds) {
-            response.headers_mut().insert(RETRY_AFTER, value);
-        }
-        return Err(response);
+    // Checked before any bucket is charged: a request for another shop or with a made-up key
+    // must not use up the real store's allowance.
+    if ShopDomain::parse(shop).is_err() {
+        return Err(refuse(StatusCode::BAD_REQUEST, "shop must be a *.myshopify.com domain"));
     }
     if !app.pixel_keys.allows(&app.store, key, shop).await.map_err(internal)? {
         return Err(refuse(StatusCode::UNAUTHORIZED, "unknown key for this shop"));
     }
+    let now_instant = std::time::Instant::now();
+    app.pixel_client_limiter
+        .take(&format!("{key} {client}"), now_instant)
+        .map_err(|wait| too_many(wait, "too many requests from this address"))?;
+    app.pixel_limiter
+        .take(key, now_instant)
+        .map_err(|wait| too_many(wait, "too many requests for this key"))?;
     let raw = body.get("normalized") != Some(&Event::Bool(true));
     // Clients already looked up in this batch (a batch is nearly always one browser's).
     let mut customers: Vec<(String, Option<String>)> = Vec::new();
     let mut rows = Vec::with_capacity(events.len());
-    let mut purchases = Vec::new();
+    let mut checkouts = Vec::new();
     let mut rejected = 0;
     let now = unix_now();
     for event in events {
@@ -99,6 +111,16 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), Res
             rejected += 1;
             continue;
         };
+        let occurred_at = unix_seconds(&event.occurred_at).unwrap_or(now);
+        if occurred_at > now + MAX_CLOCK_SKEW_SECS {
+            rejected += 1;
+            continue;
+        }
+        if event.kind == events::Kind::Purchase {
+            // The browser's word on an order is a claim, never the purchase (docs/security.md).
+            checkouts.push(checkout_claim(&event, occurred_at));
+            continue;
+        }
         let client = event.client_id.clone();
         let customer = match &client {
             Some(client) => match customers.iter().find(|(known, _)| known == client) {
@@ -111,30 +133,30 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), Res
             },
             None => None,
         };
-        let row = EventRow {
+        rows.push(EventRow {
             kind: event.kind.as_str().to_owned(),
             source: "pixel".to_owned(),
             source_id: event.id.clone(),
             customer_id: customer,
             order_id: event.order_id.clone(),
-            occurred_at: unix_seconds(&event.occurred_at).unwrap_or(now),
+            occurred_at,
             properties: event.details_json(),
             client_id: client,
-        };
-        if event.kind == events::Kind::Purchase { purchases.push(row) } else { rows.push(row) }
+        });
     }
-    let accepted = rows.len() + purchases.len();
+    let accepted = rows.len() + checkouts.len();
     app.pixel_events.record(shop, rows).await.map_err(internal)?;
-    for purchase in &purchases {
-        app.store.record_event(shop, purchase).await.map_err(internal)?;
-        if let Some(order_id) = &purchase.order_id {
+    for checkout in &checkouts {
+        app.store.record_event(shop, checkout).await.map_err(internal)?;
+        // The order's webhook may have come first: link now if the tokens agree.
+        if let Some(order_id) = &checkout.order_id {
             crate::ingest::link_buyer(app, shop, order_id)
                 .await
                 .map_err(|error| internal(error.to_string()))?;
         }
     }
-    // Customers already known behind their clients are evaluated again now (DESIGN.md §4). The
-    // events are stored whatever happens here, and the nightly recompute catches up.
+    // Customers already known behind their clients are evaluated again now (docs/segments.md).
+    // The events are stored whatever happens here, and the nightly recompute catches up.
     for customer in customers.iter().filter_map(|(_, customer)| customer.as_deref()) {
         if let Err(error) = crate::segments::refresh_customer(app, shop, customer, now).await {
             crate::log::warn(
@@ -144,6 +166,52 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), Res
         }
     }
     Ok((accepted, rejected))
+}
+
+/// A pixel purchase as stored: keyed by its checkout token (which only the buyer's browser
+/// knows), naming the order it claims, with no lines, value or customer.
+fn checkout_claim(event: &events::Event, occurred_at: i64) -> EventRow {
+    let token = event.checkout_token.clone();
+    EventRow {
+        kind: CHECKOUT_COMPLETED.to_owned(),
+        source: "pixel".to_owned(),
+        source_id: token.clone().unwrap_or_else(|| event.id.clone()),
+        customer_id: None,
+        order_id: event.order_id.clone(),
+        occurred_at,
+        properties: json!({ "checkout_token": token }).to_string(),
+        client_id: event.client_id.clone(),
+    }
+}
+
+/// Who sent the request, for the per-client limit. `seglink serve` listens on loopback behind a
+/// proxy (the host's, or the Shopify CLI's tunnel) that appends the address it saw to
+/// `X-Forwarded-For`: the last entry is the one a client cannot forge.
+fn client_address(request: &Request<Body>) -> String {
+    let forwarded = request
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .rfind(|address| !address.is_empty());
+    match forwarded {
+        Some(address) => address.to_owned(),
+        None => request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string()),
+    }
+}
+
+fn too_many(wait: std::time::Duration, reason: &str) -> Response {
+    let mut response = refuse(StatusCode::TOO_MANY_REQUESTS, reason);
+    let seconds = wait.as_secs_f64().ceil().max(1.0).to_string();
+    if let Ok(value) = HeaderValue::from_str(&seconds) {
+        response.headers_mut().insert(RETRY_AFTER, value);
+    }
+    response
 }
 
 fn internal(error: impl ToString) -> Response {

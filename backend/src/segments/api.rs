@@ -115,22 +115,24 @@ fn push_json(push: Option<&PushRow>) -> Value {
 
 fn segment_json(segment: &SegmentRow, push: Option<&PushRow>) -> Value {
     let rules: Value = serde_json::from_str(&segment.rules).unwrap_or(Value::Null);
-    let native = match segments::parse(&rules) {
-        Ok(rule) => {
-            let (query, reason) = native::query(segment, &rule);
+    let parsed = segments::parse(&rules).ok();
+    let native = match &parsed {
+        Some(rule) => {
+            let (query, reason) = native::query(segment, rule);
             json!({
                 "enabled": segment.native == 1, "segment_id": segment.native_segment_id,
                 "query": if reason.is_none() { Some(query) } else { None }, "reason": reason,
                 "tag_query": segments::native::tag_query(&segment.slug),
             })
         }
-        Err(_) => Value::Null,
+        None => Value::Null,
     };
+    let storefront_signals = parsed.as_ref().map(segments::storefront_signals).unwrap_or_default();
     json!({
         "slug": segment.slug, "name": segment.name, "rules": rules, "tag": discount_rules::segment_tag(&segment.slug),
         "member_count": segment.member_count, "suggested": segment.suggested == 1,
         "computed_at": segment.computed_at, "created_at": segment.created_at, "updated_at": segment.updated_at,
-        "native": native, "push": push_json(push),
+        "native": native, "push": push_json(push), "storefront_signals": storefront_signals,
     })
 }
 
@@ -249,6 +251,7 @@ pub async fn preview(
     Ok(Json(json!({
         "count": count,
         "native": { "query": native.as_ref().ok(), "reason": native.as_ref().err().map(|reason| &reason.0) },
+        "storefront_signals": segments::storefront_signals(&rule),
     })))
 }
 

@@ -43,8 +43,10 @@ fn profile(row: FactsRow) -> Profile {
         let (at, total) = line.split_once(' ').unwrap_or((line, "0"));
         let at: i64 = at.parse().unwrap_or_default();
         let cents = cents(total);
-        customer.amount_spent_cents += cents;
-        customer.orders_count += 1;
+        // Saturating: a store's orders may add up past i64 (one test payload can say a
+        // quadrillion); the sum then stays at the largest amount rather than wrapping negative.
+        customer.amount_spent_cents = customer.amount_spent_cents.saturating_add(cents);
+        customer.orders_count = customer.orders_count.saturating_add(1);
         customer.last_order_at = customer.last_order_at.max(Some(at));
         customer.orders.push(PlacedOrder { at, cents });
     }
@@ -66,7 +68,11 @@ pub fn cents(text: &str) -> i64 {
     while fraction.len() < 2 {
         fraction.push('0');
     }
-    let value = whole * 100 + fraction.parse::<i64>().unwrap_or_default();
+    // At most 15 whole digits, so this cannot overflow; checked all the same.
+    let value = whole
+        .checked_mul(100)
+        .and_then(|cents| cents.checked_add(fraction.parse::<i64>().unwrap_or_default()))
+        .unwrap_or(0);
     if negative { -value } else { value }
 }
 
@@ -108,6 +114,23 @@ mod tests {
         assert_eq!(cents("-1.25"), -125);
         assert_eq!(cents("abc"), 0);
         assert_eq!(cents("1e9"), 0);
+    }
+
+    #[test]
+    fn huge_orders_saturate_rather_than_wrap() {
+        let order = "100 999999999999999.99";
+        let row = FactsRow {
+            customer_id: "1".to_owned(),
+            country: None,
+            tags: String::new(),
+            marketing_state: None,
+            created_at: None,
+            orders: Some(vec![order; 200].join("\n")),
+            events: None,
+        };
+        let profile = profile(row);
+        assert_eq!(profile.customer.amount_spent_cents, i64::MAX, "no wrap to a negative spend");
+        assert_eq!(profile.customer.orders_count, 200);
     }
 
     #[test]

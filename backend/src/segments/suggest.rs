@@ -41,7 +41,8 @@ pub async fn suggest(app: &App, shop: &str, now: i64) -> Result<Option<String>, 
 
 /// A threshold rounded down to one or two leading digits of whole currency units: 1,234.56 → 1,200.
 fn round_down(cents: i64) -> i64 {
-    let units = (cents / 100).max(1);
+    // No larger than a rule may say (segments' limit on `cents`).
+    let units = (cents.min(1_000_000_000_000) / 100).max(1);
     let mut step = 1;
     while units / step >= 100 {
         step *= 10;

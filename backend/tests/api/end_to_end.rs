@@ -16,6 +16,8 @@ use crate::simulated::{SimulatedShop, now};
 const LINES_QUERY: &str =
     include_str!("../../../extensions/segment-discount/src/cart_lines_discounts_generate_run.graphql");
 const CLIENT: &str = "c-5f1e0a2b-77";
+/// The checkout token of the visit's `checkout_completed`.
+const VISIT_CHECKOUT: &str = "ck-9a8b7c";
 
 /// The Function's order and product discounts for `customer`'s cart of one 100.00 line, as the
 /// simulator's checkout feeds them to it.
@@ -103,7 +105,10 @@ async fn a_segment_reaches_checkout_and_leaves_it() {
         });
         assert!(price < 50_000);
         let (ada_order, _) = shop.sim.with_admin(|admin| {
-            let big = admin.place_order(Some(ada), &[(variant, (50_000 / price + 1) as u32)], now()).unwrap();
+            // Ada pays in the checkout her browser's pixel reports (the visit's checkout token).
+            let lines = [(variant, (50_000 / price + 1) as u32)];
+            let big =
+                admin.place_order_from_checkout(Some(ada), &lines, Some(VISIT_CHECKOUT), now()).unwrap();
             let small = admin.place_order(Some(ben), &[(variant, 1)], now()).unwrap();
             (big, small)
         });

@@ -1,6 +1,7 @@
 //! `POST /v1/pixel/events` on every database: the key and the shop must agree, limits answer
 //! 413/400/429, events are normalised again on the server (the Wasm and raw paths store the same),
-//! one purchase is kept per order, and a client is linked to a customer only by an order webhook.
+//! a browser's purchase is only a claim, a client is linked to a customer only by an order webhook
+//! naming the checkout token the pixel reported, and events from the future are refused.
 
 use axum::body::Body;
 use axum::http::Request;
@@ -12,6 +13,8 @@ use crate::helpers::TestApp;
 
 const SHOP: &str = "pixel-shop.myshopify.com";
 const CLIENT: &str = "c-5f1e0a2b-77";
+/// The checkout token of the sample visit's `checkout_completed`.
+const CHECKOUT_TOKEN: &str = "ck-9a8b7c";
 
 fn samples() -> Vec<Value> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/events/tests/fixtures/pixel_events.json");
@@ -139,7 +142,7 @@ async fn an_order_webhook_links_the_client_and_the_purchase_is_kept_once() {
         assert!(fresh.store.events(SHOP).await.unwrap().iter().all(|event| event.customer_id.is_none()));
 
         let order = json!({ "id": 5001, "total_price": "69.80", "currency": "EUR", "customer": { "id": 7 },
-            "updated_at": "2026-11-20T10:14:00Z" });
+            "checkout_token": CHECKOUT_TOKEN, "updated_at": "2026-11-20T10:14:00Z" });
         app.deliver(SHOP, "orders/paid", "paid-5001", &order).await;
         app.run_jobs().await;
         assert_eq!(
@@ -190,6 +193,105 @@ async fn events_of_a_known_customer_move_their_segments_at_once() {
         let (status, _, answer) = post(&app, batch(&key, SHOP, true, vec![view("v1"), view("v2")])).await;
         assert_eq!(status, 200, "{answer}");
         assert_eq!(fresh.store.member_ids(SHOP, "browsers").await.unwrap(), ["7"], "{}", fresh.name);
+        (fresh.cleanup)().await;
+    }
+}
+
+/// A shopper's own purchase claim: their client, any order id and products, a checkout token.
+fn forged_purchase(client: &str, order_id: &str, token: &str) -> Value {
+    json!({ "kind": "purchase", "id": format!("forged-{order_id}-{token}"), "occurred_at": "2026-11-20T10:00:00Z",
+        "client_id": client, "order_id": order_id, "checkout_token": token,
+        "value": { "amount": "99999.00", "currency": "EUR" },
+        "lines": [{ "product_id": "999", "quantity": 1, "price": { "amount": "99999.00", "currency": "EUR" } }] })
+}
+
+#[tokio::test]
+async fn a_forged_purchase_before_the_webhook_neither_counts_nor_links() {
+    for fresh in fresh_stores().await {
+        let app = TestApp::on(fresh.store.clone(), None);
+        let key = shop(&app, SHOP).await;
+        let rules = r#"{ "if": "did", "event": "purchase", "product_id": "999", "times": 1, "days": 3650 }"#;
+        let now = seglink::clock::unix_now();
+        let segment = seglink::db::SegmentRow::new("bought-999", "Bought 999", rules.to_owned(), now);
+        fresh.store.create_segment(SHOP, &segment).await.unwrap();
+        let customer = json!({ "id": 7, "email": "ada@example.com", "updated_at": "2026-11-20T09:00:00Z" });
+        app.deliver(SHOP, "customers/create", "c-7", &customer).await;
+
+        // The attacker claims order 7100, Ada's, with product 999 and their own client and token.
+        let (status, _, answer) =
+            post(&app, batch(&key, SHOP, true, vec![forged_purchase("attacker", "7100", "guessed")])).await;
+        assert_eq!((status, answer["accepted"].as_u64()), (200, Some(1)), "{answer}");
+        let order = json!({ "id": 7100, "total_price": "12.00", "currency": "EUR", "customer": { "id": 7 },
+            "checkout_token": "ada-real-token", "line_items": [{ "product_id": 1, "quantity": 1, "price": "12.00" }],
+            "updated_at": "2026-11-20T10:14:00Z" });
+        app.deliver(SHOP, "orders/paid", "paid-7100", &order).await;
+        app.run_jobs().await;
+
+        let events = fresh.store.events(SHOP).await.unwrap();
+        let purchases: Vec<_> = events.iter().filter(|event| event.kind == "purchase").collect();
+        assert_eq!(purchases.len(), 1, "{}: {events:?}", fresh.name);
+        assert_eq!(purchases[0].source, "order");
+        assert!(!purchases[0].properties.contains("999"), "the webhook's lines: {}", purchases[0].properties);
+        assert!(purchases[0].properties.contains("12.00"));
+        assert_eq!(fresh.store.linked_customer(SHOP, "attacker").await.unwrap(), None, "no identity theft");
+        assert!(fresh.store.member_ids(SHOP, "bought-999").await.unwrap().is_empty(), "no forged membership");
+        (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn a_forged_purchase_after_the_webhook_links_nobody() {
+    for fresh in fresh_stores().await {
+        let app = TestApp::on(fresh.store.clone(), None);
+        let key = shop(&app, SHOP).await;
+        let order = json!({ "id": 7100, "total_price": "12.00", "currency": "EUR", "customer": { "id": 7 },
+            "checkout_token": "ada-real-token", "updated_at": "2026-11-20T10:14:00Z" });
+        app.deliver(SHOP, "orders/paid", "paid-7100", &order).await;
+        app.run_jobs().await;
+        post(&app, batch(&key, SHOP, true, vec![forged_purchase("attacker", "7100", "guessed")])).await;
+        assert_eq!(fresh.store.linked_customer(SHOP, "attacker").await.unwrap(), None, "{}", fresh.name);
+        let page = json!({ "kind": "page_view", "id": "after", "occurred_at": "2026-11-20T10:20:00Z", "client_id": "attacker" });
+        post(&app, batch(&key, SHOP, true, vec![page])).await;
+        let events = fresh.store.events(SHOP).await.unwrap();
+        assert!(
+            events
+                .iter()
+                .filter(|event| event.client_id.as_deref() == Some("attacker"))
+                .all(|event| event.customer_id.is_none()),
+            "the attacker's events are not Ada's: {events:?}"
+        );
+
+        // Ada's own browser reports the real token: linked, whichever came first.
+        post(&app, batch(&key, SHOP, true, vec![forged_purchase("ada-browser", "7100", "ada-real-token")]))
+            .await;
+        assert_eq!(fresh.store.linked_customer(SHOP, "ada-browser").await.unwrap().as_deref(), Some("7"));
+        (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn events_from_the_future_are_refused() {
+    for fresh in fresh_stores().await {
+        let app = TestApp::on(fresh.store.clone(), None);
+        let key = shop(&app, SHOP).await;
+        let at = |seconds: i64| {
+            time::OffsetDateTime::from_unix_timestamp(seglink::clock::unix_now() + seconds)
+                .unwrap()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap()
+        };
+        let event = |id: &str, occurred_at: String| json!({ "kind": "page_view", "id": id, "occurred_at": occurred_at, "client_id": CLIENT });
+        let events = vec![
+            event("far", "9999-12-31T23:59:59Z".to_owned()),
+            event("ahead", at(3_600)),
+            event("skewed", at(60)),
+            event("now", at(0)),
+        ];
+        let (status, _, answer) = post(&app, batch(&key, SHOP, true, events)).await;
+        assert_eq!((status, answer), (200, json!({ "accepted": 2, "rejected": 2 })), "{}", fresh.name);
+        let stored: Vec<String> =
+            fresh.store.events(SHOP).await.unwrap().into_iter().map(|event| event.source_id).collect();
+        assert_eq!(stored, ["skewed", "now"]);
         (fresh.cleanup)().await;
     }
 }

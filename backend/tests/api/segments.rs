@@ -91,6 +91,10 @@ async fn bad_segments_are_refused_with_the_path_to_the_bad_field() {
             json!({ "name": "VIP", "rules": { "if": "did", "event": "product_view", "product_id": "shoe", "times": 1, "days": 7 } }),
             "/rules/product_id",
         ),
+        (
+            json!({ "name": "Typo", "rules": { "if": "did", "event": "viewed_product", "times": 1, "days": 7 } }),
+            "/rules/event",
+        ),
     ];
     for (body, path) in cases {
         let (status, answer) = app.admin(&shop, "POST", "/api/segments", Some(body.clone())).await;
@@ -357,6 +361,8 @@ async fn native_segments_follow_the_rules_or_else_the_tag_and_say_why() {
         assert_eq!(status, 201, "{created}");
         app.run_jobs().await;
         let (_, segment) = app.admin(&shop, "GET", &format!("/api/segments/{slug}"), None).await;
+        let signals = segment["storefront_signals"].as_array().unwrap().len();
+        assert_eq!(signals, usize::from(slug == "browsers"), "views are a storefront's word: {segment}");
         let id = segment["native"]["segment_id"].as_str().unwrap_or_else(|| panic!("{segment}")).to_owned();
         let found = shop.inspect(&format!(r#"{{ segment(id: "{id}") {{ name query }} }}"#));
         assert_eq!(found["data"]["segment"]["query"], query, "{found}");

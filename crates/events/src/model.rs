@@ -111,6 +111,28 @@ impl Kind {
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.as_str() == name)
     }
+
+    /// Whether only a storefront's word stands behind events of this kind: the pixel reports
+    /// them from the shopper's browser, which can send anything. Shopify's signed webhooks
+    /// report the rest (a pixel's purchase is kept only as a claim; the order's webhook is the
+    /// purchase).
+    pub fn is_storefront_signal(self) -> bool {
+        matches!(
+            self,
+            Self::PageView
+                | Self::ProductView
+                | Self::CollectionView
+                | Self::Search
+                | Self::AddToCart
+                | Self::RemoveFromCart
+                | Self::CartView
+                | Self::CheckoutStart
+                | Self::CheckoutContactInfo
+                | Self::CheckoutAddressInfo
+                | Self::CheckoutShippingInfo
+                | Self::PaymentInfo
+        )
+    }
 }
 
 /// Most digits before the decimal point of an amount (a quadrillion in any currency).

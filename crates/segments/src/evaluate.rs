@@ -125,7 +125,8 @@ fn walk(
 }
 
 fn money(cents: i64) -> String {
-    format!("{}{}.{:02}", if cents < 0 { "-" } else { "" }, cents.abs() / 100, cents.abs() % 100)
+    let magnitude = cents.unsigned_abs();
+    format!("{}{}.{:02}", if cents < 0 { "-" } else { "" }, magnitude / 100, magnitude % 100)
 }
 
 fn days_ago(at: i64, now: i64) -> i64 {
@@ -176,7 +177,7 @@ impl Measured<'_> {
             Self::Country { country, codes } => codes.iter().any(|code| code.eq_ignore_ascii_case(country)),
             Self::Tag { held, .. } => *held,
             Self::Compared { actual, comparison, wanted, .. } => comparison.holds(*actual, *wanted),
-            Self::Within { at, days, now, .. } => at.is_some_and(|at| now - at <= days * DAY),
+            Self::Within { at, days, now, .. } => at.is_some_and(|at| now.saturating_sub(at) <= days * DAY),
             Self::Email { actual, wanted } => actual.eq_ignore_ascii_case(wanted),
             Self::Did { count, times, .. } => count >= times,
         }
@@ -233,7 +234,9 @@ fn measure<'a>(
             label: "amount spent",
             window: *window,
             actual: match window {
-                Some(days) => recent(customer, *days, now).map(|order| order.cents).sum(),
+                Some(days) => {
+                    recent(customer, *days, now).fold(0, |sum, order| sum.saturating_add(order.cents))
+                }
                 None => customer.amount_spent_cents,
             },
             comparison: *comparison,

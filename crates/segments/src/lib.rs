@@ -8,4 +8,4 @@ pub mod push;
 mod rules;
 
 pub use evaluate::{Customer, Explanation, Outcome, PlacedOrder, SeenEvent, evaluate, matches};
-pub use rules::{Comparison, Condition, Reads, Rule, RuleError, parse};
+pub use rules::{Comparison, Condition, Reads, Rule, RuleError, parse, storefront_signals};

@@ -214,7 +214,7 @@ fn condition(value: &Value, path: &str) -> Result<Condition, RuleError> {
         "email_marketing" => Condition::EmailMarketing(text("is")?.to_ascii_uppercase()),
         "created_within_days" => Condition::CreatedWithinDays(whole("days", 1, MAX_DAYS)?),
         "did" => Condition::Did {
-            kind: text("event")?,
+            kind: event_kind(&text("event")?, &at("event"))?,
             product_id: resource_id("product_id", "Product")?,
             collection_id: resource_id("collection_id", "Collection")?,
             times: whole("times", 1, 10_000)?,
@@ -222,6 +222,44 @@ fn condition(value: &Value, path: &str) -> Result<Condition, RuleError> {
         },
         _ => return Err(error(&at("if"), "is not a condition Seglink knows")),
     })
+}
+
+/// A canonical event kind Seglink records; any other would match nobody, silently.
+fn event_kind(name: &str, path: &str) -> Result<String, RuleError> {
+    if events::Kind::parse(name).is_some() {
+        return Ok(name.to_owned());
+    }
+    let known: Vec<&str> = events::Kind::ALL.iter().map(|kind| kind.as_str()).collect();
+    Err(error(path, &format!("is not an event Seglink records; one of {}", known.join(", "))))
+}
+
+/// The conditions of `rule` that rest on storefront signals (views, searches, add-to-carts,
+/// checkout steps), in words: a shopper's browser sends those and can fake them, so a merchant
+/// who rewards such a segment should know it.
+pub fn storefront_signals(rule: &Rule) -> Vec<String> {
+    let mut found = Vec::new();
+    collect_storefront_signals(rule, &mut found);
+    found
+}
+
+fn collect_storefront_signals(rule: &Rule, found: &mut Vec<String>) {
+    match rule {
+        Rule::All(children) | Rule::Any(children) => {
+            children.iter().for_each(|child| collect_storefront_signals(child, found));
+        }
+        Rule::Condition(Condition::Did { kind, .. })
+            if events::Kind::parse(kind).is_some_and(events::Kind::is_storefront_signal) =>
+        {
+            let line = format!(
+                "`did {kind}` counts events the storefront pixel reports from the shopper's browser, \
+                 which a shopper can fake; Shopify verifies orders, customers and refunds, not these"
+            );
+            if !found.contains(&line) {
+                found.push(line);
+            }
+        }
+        Rule::Condition(_) => {}
+    }
 }
 
 /// The events evaluating some rules reads: which kinds, how far back, and whether it looks

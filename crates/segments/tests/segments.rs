@@ -124,6 +124,16 @@ fn bad_rules_name_the_path_to_the_bad_node() {
         let error = parse(&rule).unwrap_err();
         assert_eq!((error.path.as_str(), error.message.as_str()), (path, message), "{rule}");
     }
+    // An event kind nothing records would match nobody, silently: refused, with the kinds named.
+    let typo = json!({ "any": [{ "if": "did", "event": "purchased", "times": 1, "days": 30 }] });
+    let error = parse(&typo).unwrap_err();
+    assert_eq!(error.path, "/any/0/event");
+    assert!(
+        error.message.starts_with("is not an event Seglink records; one of page_view,"),
+        "{}",
+        error.message
+    );
+    assert!(error.message.contains("purchase,"));
     let mut deep = json!({ "if": "tag", "is": "x" });
     for _ in 0..10 {
         deep = json!({ "all": [deep] });
@@ -165,4 +175,24 @@ fn what_shopify_cannot_express_is_said_in_words() {
     assert!(translate(&parse(&many).unwrap()).unwrap_err().0.contains("at most 10"));
     let quote = json!({ "if": "tag", "is": "o'brien" });
     assert!(translate(&parse(&quote).unwrap()).unwrap_err().0.contains("quote"));
+}
+
+#[test]
+fn conditions_on_storefront_signals_are_named() {
+    let rule = parse(&json!({ "all": [
+        { "if": "did", "event": "product_view", "times": 2, "days": 7 },
+        { "any": [
+            { "if": "did", "event": "add_to_cart", "times": 1, "days": 7 },
+            { "if": "did", "event": "purchase", "times": 1, "days": 7 },
+            { "if": "did", "event": "product_view", "product_id": "7", "times": 1, "days": 7 },
+        ] },
+        { "if": "amount_spent", "op": ">", "cents": 100 },
+    ] }))
+    .unwrap();
+    let signals = segments::storefront_signals(&rule);
+    assert_eq!(signals.len(), 2, "product_view once, add_to_cart once: {signals:?}");
+    assert!(signals[0].starts_with("`did product_view` counts events the storefront pixel reports"));
+    assert!(signals[1].starts_with("`did add_to_cart`"));
+    let verified = parse(&json!({ "if": "did", "event": "purchase", "times": 1, "days": 7 })).unwrap();
+    assert!(segments::storefront_signals(&verified).is_empty(), "purchases come from Shopify's webhooks");
 }

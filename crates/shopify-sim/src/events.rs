@@ -33,6 +33,18 @@ impl AdminApi {
         lines: &[(u64, u32)],
         now: Duration,
     ) -> Result<u64, EventError> {
+        self.place_order_from_checkout(customer_id, lines, None, now)
+    }
+
+    /// As `place_order`, from the storefront checkout `checkout_token` (the token the pixel saw);
+    /// a new token when `None`.
+    pub fn place_order_from_checkout(
+        &mut self,
+        customer_id: Option<u64>,
+        lines: &[(u64, u32)],
+        checkout_token: Option<&str>,
+        now: Duration,
+    ) -> Result<u64, EventError> {
         let mut shop = self.shop.borrow_mut();
         if customer_id.is_some_and(|id| !shop.customers.iter().any(|customer| customer.id == id)) {
             return refuse("no such customer");
@@ -66,6 +78,7 @@ impl AdminApi {
             id,
             name: format!("#{number}"),
             customer_id,
+            checkout_token: checkout_token.map_or_else(|| crate::shop::checkout_token(id), str::to_owned),
             created_at: now.as_secs(),
             lines: order_lines,
             subtotal_cents,

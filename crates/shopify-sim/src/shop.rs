@@ -113,6 +113,9 @@ pub struct Order {
     pub name: String,
     /// The buyer, or `None` for a guest checkout.
     pub customer_id: Option<u64>,
+    /// The token of the checkout that became this order: the storefront's pixel reports the same
+    /// one in `checkout_completed`, which is how an app ties a browser to a verified buyer.
+    pub checkout_token: String,
     /// When it was placed.
     pub created_at: u64,
     /// Lines, at least one.
@@ -125,6 +128,11 @@ pub struct Order {
     pub cancelled_at: Option<u64>,
     /// Refunds, oldest first.
     pub refunds: Vec<Refund>,
+}
+
+/// A checkout token for order `id`: 32 hex digits, as Shopify's are, and unique per order.
+pub fn checkout_token(id: u64) -> String {
+    format!("{:016x}{:016x}", id.wrapping_mul(0x9E37_79B9_7F4A_7C15), id ^ 0x5EC1_1C4B_0000_0000)
 }
 
 /// One line of an order.
