@@ -39,6 +39,8 @@ pub struct App {
     pub pixel_keys: crate::pixel::KnownKeys,
     /// Work that must not overlap within this process (two pushes of one segment).
     pub locks: crate::keyed_locks::KeyedLocks,
+    /// The background workers this process runs.
+    pub workers: crate::jobs::WorkerCount,
 }
 
 impl App {
@@ -62,6 +64,7 @@ impl App {
             pixel_events: crate::pixel::EventWriter::start(store_for_pixel),
             pixel_keys: crate::pixel::KnownKeys::default(),
             locks: crate::keyed_locks::KeyedLocks::default(),
+            workers: crate::jobs::WorkerCount::default(),
         }
     }
 }
@@ -103,9 +106,7 @@ impl Application {
 
     /// Starts the background workers and serves until the process ends.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        for _ in 0..self.state.config.workers {
-            tokio::spawn(crate::jobs::run_worker(self.state.clone()));
-        }
+        tokio::spawn(crate::jobs::supervise(self.state.clone(), self.state.config.workers));
         axum::serve(self.listener, router(self.state)).await
     }
 }

@@ -22,7 +22,7 @@ use sqlx::sqlite::{
 
 pub use events::{CHECKOUT_COMPLETED, CustomerRow, EventRow, IngestionPolicy, OrderRow, ProductRow};
 pub use facts::{FactsRow, Scope};
-pub use jobs::{ClaimedJob, JobState, NewJob};
+pub use jobs::{ClaimedJob, JobState, MAX_ATTEMPTS, NewJob};
 pub use privacy::PrivacyRequest;
 pub use rules::{DiscountSync, StoredRule};
 pub use segments::{ChangeRow, MemberRow, PushRow, SegmentRow};

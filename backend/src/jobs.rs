@@ -2,7 +2,11 @@
 //! retry them with exponential backoff, or after `MAX_ATTEMPTS` leave them dead for a person to
 //! see. Jobs must be idempotent: a worker that dies mid-job leaves it to run again.
 
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+
+use futures_util::FutureExt as _;
 
 use crate::app::{App, AppState};
 use crate::clock::unix_now;
@@ -16,8 +20,7 @@ pub const PROVISION_JOB: &str = "provision";
 /// One step of a store's historical backfill.
 pub const BACKFILL_JOB: &str = "backfill";
 
-/// A job gives up after this many attempts.
-pub const MAX_ATTEMPTS: i64 = 8;
+pub use crate::db::MAX_ATTEMPTS;
 /// Jobs claimed at a time.
 const BATCH: i64 = 32;
 /// How often an idle worker looks for jobs another replica enqueued or that came due.
@@ -55,10 +58,71 @@ pub fn backoff_seconds(attempts: i64) -> i64 {
     (10_i64 << attempts.clamp(1, 20).saturating_sub(1)).min(3_600)
 }
 
-/// Runs jobs until the process ends.
-pub async fn run_worker(app: AppState) {
+/// How many workers this process should have and has: `/health` reports the difference.
+#[derive(Debug, Default)]
+pub struct WorkerCount {
+    expected: AtomicUsize,
+    running: AtomicUsize,
+}
+
+impl WorkerCount {
+    /// Workers started and not ended.
+    pub fn running(&self) -> usize {
+        self.running.load(Ordering::SeqCst)
+    }
+
+    /// Workers this process was started with.
+    pub fn expected(&self) -> usize {
+        self.expected.load(Ordering::SeqCst)
+    }
+
+    /// Says how many workers this process should have.
+    pub fn expect(&self, count: usize) {
+        self.expected.store(count, Ordering::SeqCst);
+    }
+}
+
+/// Counts a worker as running until it is dropped, however it ends (returns, panics, aborts).
+struct Running(AppState);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.workers.running.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Starts one worker, counted as running from now.
+pub fn spawn_worker(app: AppState) -> tokio::task::JoinHandle<()> {
+    app.workers.running.fetch_add(1, Ordering::SeqCst);
+    let running = Running(app);
+    tokio::spawn(async move {
+        let running = running;
+        run_worker(&running.0).await;
+    })
+}
+
+/// Keeps `count` workers running: a worker that ends (nothing in a job can end one, but a bug
+/// elsewhere might) is logged and replaced.
+pub async fn supervise(app: AppState, count: usize) {
+    app.workers.expect(count);
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..count {
+        workers.spawn(spawn_worker(app.clone()));
+    }
+    while let Some(ended) = workers.join_next().await {
+        let reason = match ended {
+            Ok(Err(error)) | Err(error) => error.to_string(),
+            Ok(Ok(())) => "it returned".to_owned(),
+        };
+        crate::log::error("a worker ended; starting another", &[("error", &reason)]);
+        tokio::time::sleep(IDLE_POLL).await;
+        workers.spawn(spawn_worker(app.clone()));
+    }
+}
+
+async fn run_worker(app: &App) {
     loop {
-        let ran = run_due(&app).await;
+        let ran = run_due(app).await;
         if ran == 0 {
             // Woken early by a local enqueue; otherwise poll for other replicas' work.
             let _ = tokio::time::timeout(IDLE_POLL, app.jobs_waiting.notified()).await;
@@ -107,7 +171,29 @@ pub async fn drain_ahead(app: &App, seconds: i64) -> usize {
 
 async fn run_one(app: &App, job: ClaimedJob) {
     let now = unix_now();
-    let outcome = match job.kind.as_str() {
+    let outcome = caught(dispatch(app, &job)).await;
+    record_outcome(app, &job, outcome, now).await;
+}
+
+/// A job's outcome, a panic in it made that job's failed attempt rather than its worker's end:
+/// the attempt is counted, and the job is dead after the last (docs/backend.md).
+async fn caught(job: impl Future<Output = Result<(), JobError>>) -> Result<(), JobError> {
+    AssertUnwindSafe(job).catch_unwind().await.unwrap_or_else(|panic| {
+        Err(JobError::Retry(format!("the job panicked: {}", panic_message(panic.as_ref()))))
+    })
+}
+
+/// What a panic said, when it said it in words.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|text| (*text).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_owned())
+}
+
+async fn dispatch(app: &App, job: &ClaimedJob) -> Result<(), JobError> {
+    match job.kind.as_str() {
         WEBHOOK_JOB => crate::ingest::process_webhook(app, &job.payload).await,
         RELEASE_ORDER_JOB => crate::ingest::release_order(app, &job.shop, &job.payload).await,
         PROVISION_JOB => crate::install::provision(app, &job.shop).await,
@@ -119,7 +205,10 @@ async fn run_one(app: &App, job: ClaimedJob) {
         crate::segments::RECOMPUTE_JOB => crate::segments::run_recompute(app, &job.shop, &job.payload).await,
         crate::discounts::SYNC_JOB => crate::discounts::run_sync(app, &job.shop).await,
         other => Err(JobError::Fatal(format!("no worker runs `{other}` jobs"))),
-    };
+    }
+}
+
+async fn record_outcome(app: &App, job: &ClaimedJob, outcome: Result<(), JobError>, now: i64) {
     let recorded = match outcome {
         Ok(()) => app.store.complete_job(job.id, unix_now()).await,
         Err(JobError::Retry(reason)) if job.attempts < MAX_ATTEMPTS => {
@@ -144,6 +233,21 @@ async fn run_one(app: &App, job: ClaimedJob) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_job_is_a_failed_attempt() {
+        let overflow = async {
+            let orders: Vec<i64> = vec![i64::MAX, 1];
+            let total: i64 = orders.iter().sum();
+            Err(JobError::Retry(format!("unreachable: {total}")))
+        };
+        match caught(overflow).await {
+            Err(JobError::Retry(reason)) => assert!(reason.starts_with("the job panicked: "), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+        let fine = async { Ok(()) };
+        assert!(caught(fine).await.is_ok());
+    }
 
     #[test]
     fn backoff_doubles_from_ten_seconds_up_to_an_hour() {

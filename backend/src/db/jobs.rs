@@ -59,8 +59,12 @@ impl JobState {
     }
 }
 
+/// A job gives up after this many attempts. A claim is an attempt, so a job whose worker died
+/// (a crash, a kill, a panic that took the process down) uses one up when its lease runs out.
+pub const MAX_ATTEMPTS: i64 = 8;
+
 const CLAIM_CANDIDATES: &str = "SELECT id FROM jobs
-     WHERE (state = 'queued' AND run_at <= $1) OR (state = 'running' AND locked_until <= $1)
+     WHERE (state = 'queued' AND run_at <= $1) OR (state = 'running' AND locked_until <= $1 AND attempts < $4)
      ORDER BY run_at, id LIMIT $3";
 
 impl Store {
@@ -83,13 +87,26 @@ impl Store {
         Ok(inserted == 1)
     }
 
-    /// Claims up to `limit` due jobs until `now + lease_seconds`.
+    /// Claims up to `limit` due jobs until `now + lease_seconds`. A job whose lease ran out
+    /// with no attempt left is buried instead: whatever it does kills its worker, and taking it
+    /// again would kill the next one, after every restart.
     pub async fn claim_jobs(
         &self,
         now: i64,
         lease_seconds: i64,
         limit: i64,
     ) -> Result<Vec<ClaimedJob>, DbError> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE jobs SET state = 'dead', locked_until = NULL, finished_at = $1,
+                     last_error = 'its worker stopped before it finished, on every attempt'
+                 WHERE state = 'running' AND locked_until <= $1 AND attempts >= $2",
+            )
+            .bind(now)
+            .bind(MAX_ATTEMPTS)
+            .execute(pool)
+            .await?;
+        });
         let claim = |lock: &str| {
             format!(
                 "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $1 + $2
@@ -98,7 +115,7 @@ impl Store {
         };
         let sql = claim(if self.is_postgres() { " FOR UPDATE SKIP LOCKED" } else { "" });
         let mut jobs: Vec<ClaimedJob> = on_pool!(self, pool => {
-            sqlx::query_as(&sql).bind(now).bind(lease_seconds).bind(limit).fetch_all(pool).await?
+            sqlx::query_as(&sql).bind(now).bind(lease_seconds).bind(limit).bind(MAX_ATTEMPTS).fetch_all(pool).await?
         });
         jobs.sort_by_key(|job| job.id);
         Ok(jobs)

@@ -10,6 +10,23 @@ async fn health_answers_with_the_app_it_serves() {
 }
 
 #[tokio::test]
+async fn health_reports_workers_that_are_not_running() {
+    let app = TestApp::spawn().await;
+    app.state.workers.expect(2);
+    let first = seglink::jobs::spawn_worker(app.state.clone());
+    let second = seglink::jobs::spawn_worker(app.state.clone());
+    assert_eq!(app.get("/health").await.0, 200);
+    // A worker that ends, however it ends, is no longer counted.
+    second.abort();
+    let _ = second.await;
+    let (status, body) = app.get("/health").await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["status"], "degraded");
+    assert_eq!(body["workers"], json!({ "expected": 2, "running": 1 }));
+    first.abort();
+}
+
+#[tokio::test]
 async fn metrics_count_answered_requests_by_status() {
     let app = TestApp::spawn().await;
     app.get("/health").await;

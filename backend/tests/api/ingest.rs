@@ -233,6 +233,56 @@ async fn a_failed_job_is_retried_later_and_a_crashed_claim_is_taken_again() {
     }
 }
 
+#[tokio::test]
+async fn a_job_whose_worker_dies_on_every_attempt_is_buried_not_taken_again() {
+    for fresh in fresh_stores().await {
+        let store = &fresh.store;
+        let job = seglink::db::NewJob {
+            kind: "webhook",
+            shop: SHOP.to_owned(),
+            payload: "{}".to_owned(),
+            run_at: 0,
+            dedupe_key: None,
+        };
+        store.enqueue(&job).await.unwrap();
+        // Each claim's worker dies (a poison job kills the process): the lease runs out.
+        let mut now = 0;
+        for attempt in 1..=seglink::jobs::MAX_ATTEMPTS {
+            let claimed = store.claim_jobs(now, 60, 10).await.unwrap();
+            assert_eq!((claimed.len(), claimed[0].attempts), (1, attempt), "{}", fresh.name);
+            now += 61;
+        }
+        assert!(store.claim_jobs(now, 60, 10).await.unwrap().is_empty(), "{}: no ninth attempt", fresh.name);
+        assert_eq!(store.job_count(Some("webhook"), JobState::Dead).await.unwrap(), 1);
+        let dead = store.dead_jobs(SHOP).await.unwrap();
+        assert!(dead[0].1.contains("worker stopped"), "{dead:?}");
+        (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn orders_too_large_to_add_up_saturate_and_every_job_finishes() {
+    for fresh in fresh_stores().await {
+        let app = TestApp::on(fresh.store.clone(), None);
+        let now = seglink::clock::unix_now();
+        let rules = r#"{ "if": "amount_spent", "op": ">", "cents": 100000 }"#;
+        let segment = seglink::db::SegmentRow::new("big", "Big", rules.to_owned(), now);
+        fresh.store.create_segment(SHOP, &segment).await.unwrap();
+        let customer = json!({ "id": 7, "email": "ada@example.com", "updated_at": "2026-11-20T09:00:00Z" });
+        app.deliver(SHOP, "customers/create", "c-7", &customer).await;
+        for id in 0..95 {
+            let order = json!({ "id": 9000 + id, "total_price": "999999999999999.99", "customer": { "id": 7 },
+                "updated_at": "2026-11-20T10:00:00Z" });
+            app.deliver(SHOP, "orders/paid", &format!("huge-{id}"), &order).await;
+        }
+        app.run_jobs().await;
+        assert_eq!(fresh.store.job_count(None, JobState::Dead).await.unwrap(), 0, "{}", fresh.name);
+        assert!(fresh.store.dead_jobs(SHOP).await.unwrap().is_empty());
+        assert_eq!(fresh.store.member_ids(SHOP, "big").await.unwrap(), ["7"], "spend did not wrap negative");
+        (fresh.cleanup)().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_claims_never_take_the_same_job() {
     for fresh in fresh_stores().await {
