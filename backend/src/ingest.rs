@@ -56,22 +56,23 @@ impl Delivery<'_> {
     }
 }
 
-/// Processes the delivery a `webhook` job names.
-pub async fn process_webhook(app: &App, job_payload: &str) -> Result<(), JobError> {
+/// Processes the delivery a `webhook` job of `shop` names, then prunes its body.
+pub async fn process_webhook(app: &App, shop: &str, job_payload: &str) -> Result<(), JobError> {
     let job: WebhookJob =
         serde_json::from_str(job_payload).map_err(|error| JobError::Fatal(format!("bad job: {error}")))?;
-    let Some((shop, body, received_at)) = app.store.webhook_body(&job.event_id, &job.topic).await? else {
-        // Deleted since (shop/redact): nothing left to do.
+    let Some((Some(body), received_at)) = app.store.webhook_body(shop, &job.event_id, &job.topic).await?
+    else {
+        // Deleted since (shop/redact), or its body redacted (customers/redact): nothing to do.
         return Ok(());
     };
     let body: Value = serde_json::from_slice(&body)
         .map_err(|error| JobError::Fatal(format!("{} {} is not JSON: {error}", job.topic, job.event_id)))?;
     let now = crate::clock::unix_now();
-    let delivery = Delivery { shop: &shop, topic: &job.topic, event_id: &job.event_id, received_at, body };
+    let delivery = Delivery { shop, topic: &job.topic, event_id: &job.event_id, received_at, body };
     // An order can move to another customer: the one it had counts as concerned too.
     let previous = match payload::id(&delivery.body, "id") {
         Some(order_id) if delivery.topic.starts_with("orders/") && delivery.topic != "orders/edited" => {
-            app.store.order(&shop, &order_id).await?.and_then(|order| order.customer_id)
+            app.store.order(shop, &order_id).await?.and_then(|order| order.customer_id)
         }
         _ => None,
     };
@@ -81,8 +82,9 @@ pub async fn process_webhook(app: &App, job_payload: &str) -> Result<(), JobErro
     for customer in
         previous.iter().chain(current.iter().filter(|current| previous.as_ref() != Some(*current)))
     {
-        crate::segments::refresh_customer(app, &shop, customer, now).await?;
+        crate::segments::refresh_customer(app, shop, customer, now).await?;
     }
+    app.store.prune_webhook_body(shop, &job.event_id, &job.topic).await?;
     Ok(())
 }
 

@@ -194,7 +194,7 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 
 async fn dispatch(app: &App, job: &ClaimedJob) -> Result<(), JobError> {
     match job.kind.as_str() {
-        WEBHOOK_JOB => crate::ingest::process_webhook(app, &job.payload).await,
+        WEBHOOK_JOB => crate::ingest::process_webhook(app, &job.shop, &job.payload).await,
         RELEASE_ORDER_JOB => crate::ingest::release_order(app, &job.shop, &job.payload).await,
         PROVISION_JOB => crate::install::provision(app, &job.shop).await,
         BACKFILL_JOB => crate::backfill::run(app, &job.shop, &job.payload).await,

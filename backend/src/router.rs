@@ -29,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/connect", post(connect_link::accept))
         .route("/api/ingestion-policy", get(settings::policy).put(settings::set_policy))
         .route("/api/privacy-requests", get(settings::privacy_requests))
+        .route("/api/privacy-requests/{id}/export", get(settings::take_export))
         .route("/api/setup", get(session::setup))
         .route("/api/segments", get(segments::list).post(segments::create))
         .route("/api/segments/preview", post(segments::preview))

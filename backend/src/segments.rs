@@ -48,6 +48,8 @@ pub async fn run_recompute(app: &App, shop: &str, payload: &str) -> Result<(), J
     let job: RecomputeJob = serde_json::from_str(payload)
         .map_err(|error| JobError::Fatal(format!("bad recompute job: {error}")))?;
     let now = crate::clock::unix_now();
+    // Nightly housekeeping too: exports nobody fetched are not kept past their time.
+    app.store.purge_expired_exports(now).await?;
     if !app.store.shop(shop).await?.is_some_and(|record| record.active) {
         // Uninstalled or disconnected: nothing to push to, and no next night.
         return Ok(());

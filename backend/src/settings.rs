@@ -1,7 +1,7 @@
 //! A store's settings in the admin: its ingestion policy and its privacy requests.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -71,24 +71,40 @@ pub async fn set_policy(
     Ok(Json(policy_json(&policy)))
 }
 
-/// `GET /api/privacy-requests`: each request with its due date and, for data requests, the
-/// export.
+/// `GET /api/privacy-requests`: each request with its due date and, for a data request, whether
+/// its export waits to be downloaded and until when.
 pub async fn privacy_requests(
     State(app): State<AppState>,
     session: ShopSession,
 ) -> Result<Json<Value>, AppError> {
     let requests: Vec<Value> = app
         .store
-        .privacy_requests(session.claims.shop.as_str())
+        .privacy_requests(session.claims.shop.as_str(), unix_now())
         .await?
         .into_iter()
         .map(|request| {
             json!({
-                "topic": request.topic, "customer_id": request.customer_id, "received_at": request.received_at,
-                "due_at": request.due_at, "completed_at": request.completed_at,
-                "export": request.export.and_then(|export| serde_json::from_str::<Value>(&export).ok()),
+                "id": request.id, "topic": request.topic, "customer_id": request.customer_id,
+                "received_at": request.received_at, "due_at": request.due_at, "completed_at": request.completed_at,
+                "export_ready": request.export_ready, "export_expires_at": request.export_expires_at,
             })
         })
         .collect();
     Ok(Json(json!({ "requests": requests })))
+}
+
+/// `GET /api/privacy-requests/{id}/export`: a data request's export, served once; the merchant
+/// passes it to the customer. It is deleted as it is served, and after 7 days if never fetched.
+pub async fn take_export(
+    State(app): State<AppState>,
+    session: ShopSession,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let export = app
+        .store
+        .take_export(session.claims.shop.as_str(), id, unix_now())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let export = serde_json::from_str(&export).map_err(|error| AppError::Internal(error.to_string()))?;
+    Ok(Json(export))
 }

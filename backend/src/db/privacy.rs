@@ -8,6 +8,8 @@ use super::{CustomerRow, DbError, EventRow, OrderRow, Store, on_pool};
 /// A privacy request as the admin lists it.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct PrivacyRequest {
+    /// Its row.
+    pub id: i64,
     /// `customers/data_request`, `customers/redact` or `shop/redact`.
     pub topic: String,
     /// The customer, for the customer topics.
@@ -18,12 +20,16 @@ pub struct PrivacyRequest {
     pub due_at: i64,
     /// When Seglink carried it out.
     pub completed_at: Option<i64>,
-    /// The customer's data, for a data request.
-    pub export: Option<String>,
+    /// Whether a data request's export waits to be downloaded.
+    pub export_ready: bool,
+    /// Until when it does.
+    pub export_expires_at: Option<i64>,
 }
 
 /// Shopify expects a privacy request to be met within 30 days.
 pub const PRIVACY_DUE_SECONDS: i64 = 30 * 86_400;
+/// A data request's export is kept this long for the merchant to download, once.
+pub const EXPORT_KEPT_SECONDS: i64 = 7 * 86_400;
 
 /// Every table with a `shop` column that holds a store's data, in deletion order.
 const SHOP_TABLES: [&str; 18] = [
@@ -60,7 +66,7 @@ impl Store {
         let inserted = on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO privacy_requests (shop, topic, customer_id, received_at, due_at, source_id)
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (source_id) DO NOTHING",
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (shop, source_id) DO NOTHING",
             )
             .bind(shop)
             .bind(topic)
@@ -78,32 +84,83 @@ impl Store {
     /// Marks a request done, with the export a data request produced.
     pub async fn complete_privacy_request(
         &self,
+        shop: &str,
         source_id: &str,
         export: Option<&str>,
         now: i64,
     ) -> Result<(), DbError> {
+        let expires_at = export.map(|_| now + EXPORT_KEPT_SECONDS);
         on_pool!(self, pool => {
-            sqlx::query("UPDATE privacy_requests SET completed_at = $2, export = $3 WHERE source_id = $1")
-                .bind(source_id)
-                .bind(now)
-                .bind(export)
-                .execute(pool)
-                .await?;
+            sqlx::query(
+                "UPDATE privacy_requests SET completed_at = $3, export = $4, export_expires_at = $5
+                 WHERE shop = $1 AND source_id = $2",
+            )
+            .bind(shop)
+            .bind(source_id)
+            .bind(now)
+            .bind(export)
+            .bind(expires_at)
+            .execute(pool)
+            .await?;
         });
         Ok(())
     }
 
-    /// A shop's privacy requests, newest first.
-    pub async fn privacy_requests(&self, shop: &str) -> Result<Vec<PrivacyRequest>, DbError> {
+    /// A shop's privacy requests, newest first; exports past their time are purged first.
+    pub async fn privacy_requests(&self, shop: &str, now: i64) -> Result<Vec<PrivacyRequest>, DbError> {
+        self.purge_expired_exports(now).await?;
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT topic, customer_id, received_at, due_at, completed_at, export FROM privacy_requests
-                 WHERE shop = $1 ORDER BY id DESC",
+                "SELECT id, topic, customer_id, received_at, due_at, completed_at, export IS NOT NULL AS export_ready,
+                        export_expires_at
+                 FROM privacy_requests WHERE shop = $1 ORDER BY id DESC",
             )
             .bind(shop)
             .fetch_all(pool)
             .await?
         }))
+    }
+
+    /// A data request's export, handed out once: it is gone from the database after this.
+    pub async fn take_export(&self, shop: &str, id: i64, now: i64) -> Result<Option<String>, DbError> {
+        Ok(on_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            // Clearing the row first makes this transaction its writer: a second download waits
+            // for it, then finds nothing.
+            let export: Option<Option<String>> = sqlx::query_scalar(
+                "SELECT export FROM privacy_requests WHERE id = $1 AND shop = $2 AND export_expires_at > $3",
+            )
+            .bind(id)
+            .bind(shop)
+            .bind(now)
+            .fetch_optional(&mut *transaction)
+            .await?;
+            let cleared = sqlx::query(
+                "UPDATE privacy_requests SET export = NULL, export_expires_at = NULL
+                 WHERE id = $1 AND shop = $2 AND export IS NOT NULL AND export_expires_at > $3",
+            )
+            .bind(id)
+            .bind(shop)
+            .bind(now)
+            .execute(&mut *transaction)
+            .await?
+            .rows_affected();
+            transaction.commit().await?;
+            if cleared == 1 { export.flatten() } else { None }
+        }))
+    }
+
+    /// Deletes every export past its time.
+    pub async fn purge_expired_exports(&self, now: i64) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE privacy_requests SET export = NULL, export_expires_at = NULL WHERE export_expires_at <= $1",
+            )
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
     }
 
     /// Everything stored about one customer, as JSON for the merchant.
@@ -142,7 +199,10 @@ impl Store {
         }))
     }
 
-    /// Deletes one customer's personal data, events and the orders Shopify names.
+    /// Deletes one customer's personal data: the customer, their orders and those Shopify names,
+    /// the events of the customer, of those orders and of the storefront clients linked to them,
+    /// memberships and their history, holds and release jobs of those orders, and the customer's
+    /// id and exports in the record of privacy requests.
     pub async fn redact_customer(
         &self,
         shop: &str,
@@ -151,20 +211,29 @@ impl Store {
     ) -> Result<(), DbError> {
         on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
-            // Memberships and their history name the customer too.
-            for table in ["events", "client_links", "segment_members", "segment_changes", "segment_tagged"] {
+            let mut orders: Vec<String> =
+                sqlx::query_scalar("SELECT order_id FROM orders WHERE shop = $1 AND customer_id = $2")
+                    .bind(shop)
+                    .bind(customer_id)
+                    .fetch_all(&mut *transaction)
+                    .await?;
+            orders.extend(order_ids.iter().cloned());
+            sqlx::query(
+                "DELETE FROM events WHERE shop = $1
+                     AND client_id IN (SELECT client_id FROM client_links WHERE shop = $1 AND customer_id = $2)",
+            )
+            .bind(shop)
+            .bind(customer_id)
+            .execute(&mut *transaction)
+            .await?;
+            for table in ["events", "client_links", "segment_members", "segment_changes", "segment_tagged", "orders"] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE shop = $1 AND customer_id = $2"))
                     .bind(shop)
                     .bind(customer_id)
                     .execute(&mut *transaction)
                     .await?;
             }
-            sqlx::query("DELETE FROM orders WHERE shop = $1 AND customer_id = $2")
-                .bind(shop)
-                .bind(customer_id)
-                .execute(&mut *transaction)
-                .await?;
-            for order_id in order_ids {
+            for order_id in &orders {
                 for table in ["events", "orders", "held_orders"] {
                     sqlx::query(&format!("DELETE FROM {table} WHERE shop = $1 AND order_id = $2"))
                         .bind(shop)
@@ -172,12 +241,26 @@ impl Store {
                         .execute(&mut *transaction)
                         .await?;
                 }
+                sqlx::query("DELETE FROM jobs WHERE shop = $1 AND dedupe_key = $2")
+                    .bind(shop)
+                    .bind(format!("release:{shop}:{order_id}"))
+                    .execute(&mut *transaction)
+                    .await?;
             }
             sqlx::query("DELETE FROM customers WHERE shop = $1 AND customer_id = $2")
                 .bind(shop)
                 .bind(customer_id)
                 .execute(&mut *transaction)
                 .await?;
+            // The requests stay on record, their dates and topics; whom they were about goes.
+            sqlx::query(
+                "UPDATE privacy_requests SET customer_id = NULL, export = NULL, export_expires_at = NULL
+                 WHERE shop = $1 AND customer_id = $2",
+            )
+            .bind(shop)
+            .bind(customer_id)
+            .execute(&mut *transaction)
+            .await?;
             transaction.commit().await?;
         });
         Ok(())
@@ -195,6 +278,12 @@ impl Store {
             for table in SHOP_TABLES {
                 sqlx::query(&format!("DELETE FROM {table} WHERE shop = $1")).bind(shop).execute(&mut *transaction).await?;
             }
+            sqlx::query(
+                "UPDATE privacy_requests SET customer_id = NULL, export = NULL, export_expires_at = NULL WHERE shop = $1",
+            )
+            .bind(shop)
+            .execute(&mut *transaction)
+            .await?;
             if let Some(workspace) = workspace {
                 sqlx::query("DELETE FROM workspaces WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM shops WHERE workspace_id = $1)")
                     .bind(workspace)

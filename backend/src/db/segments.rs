@@ -503,6 +503,37 @@ impl Store {
         Ok(())
     }
 
+    /// Every running bulk push of a shop: the segment and its bulk state.
+    pub async fn running_bulk_pushes(&self, shop: &str) -> Result<Vec<(String, String)>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as("SELECT slug, bulk FROM segment_pushes WHERE shop = $1 AND bulk IS NOT NULL")
+                .bind(shop)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    /// Replaces a push's bulk state if it is still `old`; `false` when the push moved on.
+    pub async fn replace_push_bulk(
+        &self,
+        shop: &str,
+        slug: &str,
+        old: &str,
+        new: &str,
+    ) -> Result<bool, DbError> {
+        let updated = on_pool!(self, pool => {
+            sqlx::query("UPDATE segment_pushes SET bulk = $4 WHERE shop = $1 AND slug = $2 AND bulk = $3")
+                .bind(shop)
+                .bind(slug)
+                .bind(old)
+                .bind(new)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(updated == 1)
+    }
+
     /// Stores the segment's push state.
     pub async fn set_push_state(&self, shop: &str, slug: &str, push: &PushRow) -> Result<(), DbError> {
         on_pool!(self, pool => {

@@ -49,10 +49,10 @@ impl Store {
         let rows = self.placeholder_rows(batch.len(), 8);
         let insert = format!(
             "INSERT INTO webhook_inbox (event_id, topic, shop, webhook_id, api_version, triggered_at, body, received_at)
-             VALUES {rows} ON CONFLICT (event_id, topic) DO NOTHING RETURNING event_id, topic"
+             VALUES {rows} ON CONFLICT (shop, event_id, topic) DO NOTHING RETURNING shop, event_id, topic"
         );
         // One statement: the inbox trigger enqueues a job for each row it inserts.
-        let inserted: Vec<(String, String)> = on_pool!(self, pool => {
+        let inserted: Vec<(String, String, String)> = on_pool!(self, pool => {
             let mut query = sqlx::query_as(&insert);
             for arriving in batch {
                 let delivery = arriving.delivery;
@@ -73,8 +73,9 @@ impl Store {
         Ok(batch
             .iter()
             .map(|arriving| {
-                let position = inserted.iter().enumerate().position(|(index, (event_id, topic))| {
+                let position = inserted.iter().enumerate().position(|(index, (shop, event_id, topic))| {
                     !claimed[index]
+                        && shop == arriving.delivery.shop.as_str()
                         && *event_id == arriving.delivery.event_id
                         && *topic == arriving.delivery.topic
                 });
@@ -89,17 +90,46 @@ impl Store {
             .collect())
     }
 
-    /// A stored delivery's shop, body and arrival time.
+    /// A stored delivery's body (`None` once pruned) and arrival time.
     pub async fn webhook_body(
         &self,
+        shop: &str,
         event_id: &str,
         topic: &str,
-    ) -> Result<Option<(String, Vec<u8>, i64)>, DbError> {
+    ) -> Result<Option<(Option<Vec<u8>>, i64)>, DbError> {
         Ok(on_pool!(self, pool => {
-            sqlx::query_as("SELECT shop, body, received_at FROM webhook_inbox WHERE event_id = $1 AND topic = $2")
+            sqlx::query_as(
+                "SELECT body, received_at FROM webhook_inbox WHERE shop = $1 AND event_id = $2 AND topic = $3",
+            )
+            .bind(shop)
+            .bind(event_id)
+            .bind(topic)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    /// Drops a delivery's body and keeps the row, which dedupes a redelivery: once processed,
+    /// what the body said lives in the tables it was processed into, where redaction finds it.
+    pub async fn prune_webhook_body(&self, shop: &str, event_id: &str, topic: &str) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE webhook_inbox SET body = NULL WHERE shop = $1 AND event_id = $2 AND topic = $3")
+                .bind(shop)
                 .bind(event_id)
                 .bind(topic)
-                .fetch_optional(pool)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// A shop's deliveries whose bodies are still kept (waiting, retrying or dead): event id,
+    /// topic and body.
+    pub async fn kept_webhook_bodies(&self, shop: &str) -> Result<Vec<(String, String, Vec<u8>)>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as("SELECT event_id, topic, body FROM webhook_inbox WHERE shop = $1 AND body IS NOT NULL")
+                .bind(shop)
+                .fetch_all(pool)
                 .await?
         }))
     }

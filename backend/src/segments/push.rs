@@ -50,6 +50,25 @@ struct RunningBulk {
     customers: Vec<String>,
 }
 
+/// Takes a customer out of every running bulk push of a shop (their redaction): the push then
+/// records nothing about them when it finishes.
+pub async fn forget_customer(store: &crate::db::Store, shop: &str, customer_id: &str) -> Result<(), DbError> {
+    for (slug, bulk) in store.running_bulk_pushes(shop).await? {
+        let Ok(mut running) = serde_json::from_str::<RunningBulk>(&bulk) else { continue };
+        if !running.customers.iter().any(|customer| customer == customer_id) {
+            continue;
+        }
+        // Blanked, not removed: the bulk result names lines by their position.
+        for customer in running.customers.iter_mut().filter(|customer| *customer == customer_id) {
+            customer.clear();
+        }
+        let replaced = serde_json::to_string(&running).unwrap_or_default();
+        // A push that finished meanwhile no longer holds the list: nothing to forget there.
+        store.replace_push_bulk(shop, &slug, &bulk, &replaced).await?;
+    }
+    Ok(())
+}
+
 fn job(shop: &str, slug: &str, per_customer: bool, run_at: i64, dedupe_key: Option<String>) -> NewJob {
     NewJob {
         kind: PUSH_JOB,
@@ -370,8 +389,10 @@ async fn follow_bulk(
                     .and_then(Value::as_array)
                     .is_some_and(Vec::is_empty);
             let number = result.get("__lineNumber").and_then(Value::as_u64);
+            // A blank line is a customer redacted since: nothing to record about them.
             if let Some(customer) = number.and_then(|number| running.customers.get(number as usize))
                 && clean
+                && !customer.is_empty()
             {
                 done.push(customer.clone());
             }

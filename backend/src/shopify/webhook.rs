@@ -32,6 +32,9 @@ pub enum WebhookError {
     /// Empty body.
     #[error("the webhook has no body")]
     MissingBody,
+    /// Larger than any delivery Shopify sends.
+    #[error("the webhook's body is over 5 MB")]
+    TooLarge,
     /// No `X-Shopify-Hmac-Sha256`.
     #[error("the webhook has no X-Shopify-Hmac-Sha256 header")]
     MissingSignature,
@@ -48,6 +51,7 @@ impl WebhookError {
     pub fn status(&self) -> u16 {
         match self {
             Self::BadSignature => 401,
+            Self::TooLarge => 413,
             _ => 400,
         }
     }

@@ -70,7 +70,7 @@ async fn each_topic_gives_its_canonical_event_once() {
         // Running the jobs again (as after a crash before they were marked done) changes nothing.
         for job in ["e-1", "e-2"] {
             let payload = json!({ "event_id": job, "topic": if job == "e-1" { "orders/create" } else { "orders/paid" } });
-            seglink::ingest::process_webhook(&app.state, &payload.to_string()).await.unwrap();
+            seglink::ingest::process_webhook(&app.state, SHOP, &payload.to_string()).await.unwrap();
         }
         assert_eq!(fresh.store.events(SHOP).await.unwrap().len(), 5);
         (fresh.cleanup)().await;

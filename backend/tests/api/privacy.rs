@@ -4,11 +4,15 @@
 use serde_json::json;
 
 use crate::databases::fresh_stores;
-use crate::helpers::TestApp;
+use crate::helpers::{API_KEY, SECRET, TestApp};
 use crate::simulated::SimulatedShop;
 
 const SHOP: &str = "seglink-test.myshopify.com";
 const OTHER: &str = "other-store.myshopify.com";
+
+fn now() -> i64 {
+    seglink::clock::unix_now()
+}
 
 async fn seed(app: &TestApp, shop: &str) {
     let customer = |id: u64| json!({ "id": id, "email": format!("c{id}@example.com"), "first_name": "Ada", "updated_at": "2026-11-20T09:00:00Z" });
@@ -31,11 +35,12 @@ async fn data_requests_and_redactions_are_recorded_and_carried_out() {
         let request = json!({ "shop_domain": SHOP, "customer": { "id": 7, "email": "c7@example.com" }, "orders_requested": [1], "data_request": { "id": 99 } });
         app.deliver(SHOP, "customers/data_request", "dr-1", &request).await;
         app.run_jobs().await;
-        let requests = store.privacy_requests(SHOP).await.unwrap();
+        let requests = store.privacy_requests(SHOP, now()).await.unwrap();
         assert_eq!(requests.len(), 1, "{}", fresh.name);
         assert_eq!(requests[0].due_at - requests[0].received_at, 30 * 86_400);
         assert!(requests[0].completed_at.is_some());
-        let export: serde_json::Value = serde_json::from_str(requests[0].export.as_deref().unwrap()).unwrap();
+        let taken = store.take_export(SHOP, requests[0].id, now()).await.unwrap();
+        let export: serde_json::Value = serde_json::from_str(taken.as_deref().unwrap()).unwrap();
         assert_eq!(export["customer"]["email"], "c7@example.com");
         assert_eq!(export["orders"][0]["id"], "1");
         assert_eq!(export["events"].as_array().unwrap().len(), 2, "customer_created and purchase: {export}");
@@ -54,7 +59,7 @@ async fn data_requests_and_redactions_are_recorded_and_carried_out() {
         assert!(store.events(SHOP).await.unwrap().is_empty());
         assert_eq!(store.customer(SHOP, "8").await.unwrap(), None);
         assert_eq!(store.webhook_count(SHOP).await.unwrap(), 0);
-        let requests = store.privacy_requests(SHOP).await.unwrap();
+        let requests = store.privacy_requests(SHOP, now()).await.unwrap();
         assert_eq!(requests.len(), 3, "the requests themselves stay on record");
         assert_eq!(requests[0].topic, "shop/redact");
         assert!(requests.iter().all(|request| request.completed_at.is_some()));
@@ -89,6 +94,274 @@ async fn uninstall_drops_the_tokens_and_keeps_the_data() {
         assert_eq!(status, 200);
         assert_eq!(session["server_key"], serde_json::Value::Null, "the same workspace");
         assert!(fresh.store.shop(&shop.domain).await.unwrap().unwrap().active);
+        (fresh.cleanup)().await;
+    }
+}
+
+/// Every row of every table, as text: what someone who opens the database file would find.
+async fn every_row(url: &str) -> Vec<(String, String)> {
+    let mut rows = Vec::new();
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        for table in tables {
+            let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info($1)")
+                .bind(&table)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+            let text = columns
+                .iter()
+                .map(|column| format!("COALESCE(CAST({column} AS TEXT), '')"))
+                .collect::<Vec<_>>();
+            let sql = format!("SELECT {} FROM {table}", text.join(" || '|' || "));
+            for row in sqlx::query_scalar::<_, String>(&sql).fetch_all(&pool).await.unwrap() {
+                rows.push((table.clone(), row));
+            }
+        }
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        let columns: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns
+             WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations' ORDER BY table_name, ordinal_position",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        let mut tables: Vec<&str> = columns.iter().map(|(table, _, _)| table.as_str()).collect();
+        tables.dedup();
+        for table in tables {
+            let text: Vec<String> = columns
+                .iter()
+                .filter(|(of, _, _)| of == table)
+                .map(|(_, column, kind)| match kind.as_str() {
+                    "bytea" => format!("COALESCE(convert_from({column}, 'UTF8'), '')"),
+                    _ => format!("COALESCE({column}::text, '')"),
+                })
+                .collect();
+            let sql = format!("SELECT {} FROM {table}", text.join(" || '|' || "));
+            for row in sqlx::query_scalar::<_, String>(&sql).fetch_all(&pool).await.unwrap() {
+                rows.push((table.to_owned(), row));
+            }
+        }
+    }
+    rows
+}
+
+/// Rows that still hold any of `identifiers`.
+async fn rows_naming(url: &str, identifiers: &[&str]) -> Vec<(String, String)> {
+    every_row(url)
+        .await
+        .into_iter()
+        .filter(|(_, row)| {
+            identifiers.iter().any(|identifier| row.to_lowercase().contains(&identifier.to_lowercase()))
+        })
+        .collect()
+}
+
+const ADA: u64 = 7_777_001;
+const ADA_IDENTIFIERS: [&str; 7] =
+    ["7777001", "ada.lovelace@example.com", "+49 30 5550101", "Adalinde", "Lovelacey", "8888001", "8888003"];
+
+/// Ada everywhere Seglink keeps anything: customer, orders, pixel events behind a linked client,
+/// segment membership, history and tags, a running bulk push, a delivery left dead with her
+/// email in it, and a data request's export. Ben beside her.
+async fn ada_everywhere(app: &TestApp, store: &seglink::db::Store) {
+    let person = |id: u64, email: &str, phone: &str, first: &str, last: &str| {
+        json!({ "id": id, "email": email,
+        "phone": phone, "first_name": first, "last_name": last, "default_address": { "country_code": "DE" },
+        "updated_at": "2026-11-20T09:00:00Z" })
+    };
+    app.deliver(
+        SHOP,
+        "customers/create",
+        "ev-c1",
+        &person(ADA, ADA_IDENTIFIERS[1], ADA_IDENTIFIERS[2], "Adalinde", "Lovelacey"),
+    )
+    .await;
+    app.deliver(
+        SHOP,
+        "customers/create",
+        "ev-c2",
+        &person(7_777_002, "ben@example.com", "+1 555", "Ben", "Bitdiddle"),
+    )
+    .await;
+    let order = |id: u64, customer: u64| {
+        json!({ "id": id, "total_price": "50.00", "email": if customer == ADA { ADA_IDENTIFIERS[1] } else { "ben@example.com" },
+        "checkout_token": format!("tok-{id}"), "customer": { "id": customer, "email": "x" }, "updated_at": "2026-11-20T09:00:00Z",
+        "billing_address": { "first_name": "Adalinde", "phone": ADA_IDENTIFIERS[2] } })
+    };
+    app.deliver(SHOP, "orders/paid", "ev-o1", &order(8_888_001, ADA)).await;
+    app.deliver(SHOP, "orders/paid", "ev-o2", &order(8_888_002, 7_777_002)).await;
+    // A delivery that can never be processed keeps its body: it names Ada by email.
+    app.deliver(SHOP, "orders/paid", "ev-bad", &json!({ "email": ADA_IDENTIFIERS[1] })).await;
+    app.run_jobs().await;
+    let now = now();
+    store
+        .record_event(
+            SHOP,
+            &seglink::db::EventRow {
+                kind: "product_view".to_owned(),
+                source: "pixel".to_owned(),
+                source_id: "pv-1".to_owned(),
+                customer_id: None,
+                order_id: None,
+                occurred_at: now,
+                properties: "{}".to_owned(),
+                client_id: Some("client-of-ada".to_owned()),
+            },
+        )
+        .await
+        .unwrap();
+    store.link_client(SHOP, "client-of-ada", &ADA.to_string(), now).await.unwrap();
+    let rules = r#"{ "if": "country", "in": ["DE"] }"#;
+    store
+        .create_segment(SHOP, &seglink::db::SegmentRow::new("germany", "Germany", rules.to_owned(), now))
+        .await
+        .unwrap();
+    seglink::segments::recompute(&app.state, SHOP, None, now).await.unwrap();
+    store.mark_tagged(SHOP, "germany", &[ADA.to_string()], true).await.unwrap();
+    let running = seglink::db::PushRow {
+        state: "running".to_owned(),
+        bulk: Some(
+            json!({ "operation": "gid://shopify/BulkOperation/1", "adding": true,
+            "customers": [ADA.to_string(), "7777002"] })
+            .to_string(),
+        ),
+        updated_at: now,
+        ..seglink::db::PushRow::default()
+    };
+    store.set_push_state(SHOP, "germany", &running).await.unwrap();
+    let request = json!({ "shop_domain": SHOP, "customer": { "id": ADA, "email": ADA_IDENTIFIERS[1] }, "orders_requested": [8_888_001], "data_request": { "id": 99 } });
+    app.deliver(SHOP, "customers/data_request", "ev-dr", &request).await;
+    app.run_jobs().await;
+}
+
+#[tokio::test]
+async fn after_a_customer_redaction_no_table_names_the_customer() {
+    for fresh in fresh_stores().await {
+        let app = TestApp::on(fresh.store.clone(), None);
+        ada_everywhere(&app, &fresh.store).await;
+        let before = rows_naming(&fresh.url, &ADA_IDENTIFIERS).await;
+        let tables: std::collections::BTreeSet<&str> =
+            before.iter().map(|(table, _)| table.as_str()).collect();
+        for table in [
+            "customers",
+            "orders",
+            "events",
+            "client_links",
+            "segment_members",
+            "segment_changes",
+            "segment_tagged",
+            "segment_pushes",
+            "webhook_inbox",
+            "privacy_requests",
+        ] {
+            assert!(tables.contains(table), "{}: the setup puts Ada in {table}: {tables:?}", fresh.name);
+        }
+
+        let redact = json!({ "shop_domain": SHOP, "customer": { "id": ADA, "email": ADA_IDENTIFIERS[1], "phone": ADA_IDENTIFIERS[2] },
+            "orders_to_redact": [8_888_003] });
+        app.deliver(SHOP, "customers/redact", "ev-cr", &redact).await;
+        app.run_jobs().await;
+        let left = rows_naming(&fresh.url, &ADA_IDENTIFIERS).await;
+        assert!(left.is_empty(), "{}: Ada is still in {left:#?}", fresh.name);
+        let ben = rows_naming(&fresh.url, &["7777002", "ben@example.com"]).await;
+        assert!(ben.iter().any(|(table, _)| table == "customers"), "{}: Ben is untouched", fresh.name);
+        assert!(
+            ben.iter().any(|(table, _)| table == "segment_pushes"),
+            "Ben's line of the running push stays"
+        );
+        (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn after_a_shop_redaction_no_table_names_its_customers() {
+    for fresh in fresh_stores().await {
+        let app = TestApp::on(fresh.store.clone(), None);
+        ada_everywhere(&app, &fresh.store).await;
+        app.deliver(SHOP, "shop/redact", "ev-sr", &json!({ "shop_id": 1, "shop_domain": SHOP })).await;
+        app.run_jobs().await;
+        let left =
+            rows_naming(&fresh.url, &[ADA_IDENTIFIERS.as_slice(), &["7777002", "ben@example.com"]].concat())
+                .await;
+        assert!(left.is_empty(), "{}: still stored: {left:#?}", fresh.name);
+        assert_eq!(
+            fresh.store.privacy_requests(SHOP, now()).await.unwrap().len(),
+            2,
+            "the requests stay on record"
+        );
+        (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn processed_deliveries_keep_no_body() {
+    for fresh in fresh_stores().await {
+        let app = TestApp::on(fresh.store.clone(), None);
+        seed(&app, SHOP).await;
+        assert!(fresh.store.kept_webhook_bodies(SHOP).await.unwrap().is_empty(), "{}", fresh.name);
+        // The row stays, so a redelivery is still a duplicate.
+        let customer = json!({ "id": 7, "email": "c7@example.com", "first_name": "Ada", "updated_at": "2026-11-20T09:00:00Z" });
+        let (status, _, answer) = app
+            .request(crate::helpers::webhook(SHOP, "customers/create", &format!("{SHOP}-c7"), &customer))
+            .await;
+        assert_eq!((status, answer.as_str()), (200, r#"{"duplicate":true}"#));
+        (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn an_export_is_served_once_and_not_after_its_time() {
+    for fresh in fresh_stores().await {
+        let app = TestApp::on(fresh.store.clone(), None);
+        seed(&app, SHOP).await;
+        let request = json!({ "shop_domain": SHOP, "customer": { "id": 7 }, "orders_requested": [1], "data_request": { "id": 1 } });
+        app.deliver(SHOP, "customers/data_request", "dr-a", &request).await;
+        app.deliver(SHOP, "customers/data_request", "dr-b", &request).await;
+        app.run_jobs().await;
+        let token = shopify_sim::signing::session_token(
+            SECRET,
+            &shopify_sim::signing::SessionClaims::new(SHOP, API_KEY, 1, now()),
+        );
+        let (status, listed) = app.call("GET", "/api/privacy-requests", Some(&token), None).await;
+        assert_eq!(status, 200, "{listed}");
+        let requests = listed["requests"].as_array().unwrap();
+        assert!(
+            requests.iter().all(|request| request["export_ready"] == true && request.get("export").is_none()),
+            "{listed}"
+        );
+        let (first, second) = (requests[0]["id"].as_i64().unwrap(), requests[1]["id"].as_i64().unwrap());
+        let export_path = |id: i64| format!("/api/privacy-requests/{id}/export");
+        let (status, export) = app.call("GET", &export_path(first), Some(&token), None).await;
+        assert_eq!(
+            (status, export["customer"]["email"].as_str()),
+            (200, Some("c7@example.com")),
+            "{}",
+            fresh.name
+        );
+        assert_eq!(app.call("GET", &export_path(first), Some(&token), None).await.0, 404, "served once");
+        let other = shopify_sim::signing::session_token(
+            SECRET,
+            &shopify_sim::signing::SessionClaims::new(OTHER, API_KEY, 1, now()),
+        );
+        assert_eq!(
+            app.call("GET", &export_path(second), Some(&other), None).await.0,
+            404,
+            "not another shop's"
+        );
+        // Eight days on, the one never fetched is gone from the database.
+        fresh.store.purge_expired_exports(now() + 8 * 86_400).await.unwrap();
+        assert_eq!(app.call("GET", &export_path(second), Some(&token), None).await.0, 404);
+        assert!(
+            rows_naming(&fresh.url, &["c7@example.com"]).await.iter().all(|(table, _)| table == "customers")
+        );
         (fresh.cleanup)().await;
     }
 }

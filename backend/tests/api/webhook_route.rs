@@ -51,5 +51,40 @@ async fn a_refused_delivery_stores_nothing() {
     assert_eq!(status, 400);
     let (status, _, _) = app.request(Request::get("/webhooks").body(Body::empty()).unwrap()).await;
     assert_eq!(status, 405);
+    let huge: &'static str =
+        Box::leak(format!(r#"{{"id":1,"note":"{}"}}"#, "x".repeat(10 << 20)).into_boxed_str());
+    let (status, _, answer) = app.request(delivery(SECRET, "e-3", huge)).await;
+    assert_eq!(status, 413, "10 MB is no webhook of Shopify's: {answer}");
+    assert!(answer.contains("over 5 MB"), "{answer}");
     assert_eq!(app.state.store.webhook_count(SHOP).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn the_same_event_id_in_two_shops_is_two_deliveries() {
+    for fresh in crate::databases::fresh_stores().await {
+        let app = TestApp::on(fresh.store.clone(), None);
+        let customer = |id: u64| json!({ "id": id, "email": format!("c{id}@example.com"), "updated_at": "2026-11-20T09:00:00Z" });
+        // A tenant's custom app signs with its own secret and claims an event id first...
+        let claimed =
+            crate::helpers::webhook("tenant.myshopify.com", "customers/create", "ev-1", &customer(1));
+        let (status, _, answer) = app.request(claimed).await;
+        assert_eq!((status, answer.as_str()), (200, r#"{"duplicate":false}"#), "{}", fresh.name);
+        // ...and Shopify's genuine delivery of that id for another shop is still stored.
+        let genuine = crate::helpers::webhook(SHOP, "customers/create", "ev-1", &customer(2));
+        let (status, _, answer) = app.request(genuine).await;
+        assert_eq!((status, answer.as_str()), (200, r#"{"duplicate":false}"#), "{}", fresh.name);
+        app.run_jobs().await;
+        assert!(fresh.store.customer(SHOP, "2").await.unwrap().is_some(), "{}", fresh.name);
+        assert!(fresh.store.customer("tenant.myshopify.com", "1").await.unwrap().is_some());
+
+        // Privacy requests too are recorded per shop.
+        let redact = |shop: &str| json!({ "shop_id": 1, "shop_domain": shop });
+        app.deliver("tenant.myshopify.com", "shop/redact", "ev-2", &redact("tenant.myshopify.com")).await;
+        app.deliver(SHOP, "shop/redact", "ev-2", &redact(SHOP)).await;
+        app.run_jobs().await;
+        let now = seglink::clock::unix_now();
+        assert_eq!(fresh.store.privacy_requests(SHOP, now).await.unwrap().len(), 1, "{}", fresh.name);
+        assert_eq!(fresh.store.privacy_requests("tenant.myshopify.com", now).await.unwrap().len(), 1);
+        (fresh.cleanup)().await;
+    }
 }
