@@ -127,6 +127,51 @@ async fn limits_and_keys_are_enforced() {
     (fresh.cleanup)().await;
 }
 
+/// A post from `address`, as the proxy in front of `seglink serve` reports it.
+async fn post_from(app: &TestApp, address: &str, body: String) -> u16 {
+    let request = Request::post("/v1/pixel/events")
+        .header("Content-Type", "text/plain")
+        .header("X-Forwarded-For", format!("203.0.113.200, {address}"))
+        .body(Body::from(body))
+        .unwrap();
+    app.request(request).await.0
+}
+
+#[tokio::test]
+async fn nobody_can_silence_a_stores_pixel() {
+    let fresh = fresh_stores().await.remove(0);
+    let app = TestApp::on(fresh.store.clone(), None);
+    let key = shop(&app, SHOP).await;
+    let page = samples().remove(0);
+    let attacker = "198.51.100.7";
+
+    // Requests that name another shop, no shop, or a made-up key charge nothing.
+    for _ in 0..300 {
+        assert_eq!(post_from(&app, attacker, batch(&key, "not-a-shop", false, vec![])).await, 400);
+        assert_eq!(post_from(&app, attacker, batch(&key, "other.myshopify.com", false, vec![])).await, 401);
+        assert_eq!(post_from(&app, attacker, batch("pk_made_up", SHOP, false, vec![])).await, 401);
+    }
+    assert_eq!(post_from(&app, "192.0.2.10", batch(&key, SHOP, false, vec![page.clone()])).await, 200);
+    assert_eq!(post_from(&app, attacker, batch(&key, SHOP, false, vec![page.clone()])).await, 200);
+    assert!(
+        app.state.pixel_keys.lookups() <= 3,
+        "a refused key and shop are remembered, not looked up each time: {}",
+        app.state.pixel_keys.lookups()
+    );
+
+    // With the real key and shop, one address runs out of its own share only.
+    let mut limited = false;
+    for _ in 0..300 {
+        if post_from(&app, attacker, batch(&key, SHOP, false, vec![])).await == 429 {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "one address is limited");
+    assert_eq!(post_from(&app, "192.0.2.10", batch(&key, SHOP, false, vec![page])).await, 200, "a shopper is not");
+    (fresh.cleanup)().await;
+}
+
 #[tokio::test]
 async fn an_order_webhook_links_the_client_and_the_purchase_is_kept_once() {
     for fresh in fresh_stores().await {
