@@ -20,7 +20,6 @@ const SEALED_PREFIX: &str = "v1.";
 pub struct Keys {
     tokens: Aes256Gcm,
     cookies: [u8; 32],
-    links: [u8; 32],
 }
 
 /// A sealed value could not be opened: another key, or tampered with.
@@ -40,11 +39,7 @@ impl Keys {
             key
         };
         let tokens = Aes256Gcm::new(&expand("seglink/token-encryption/v1").into());
-        Self {
-            tokens,
-            cookies: expand("seglink/cookie-signing/v1"),
-            links: expand("seglink/connect-link/v1"),
-        }
+        Self { tokens, cookies: expand("seglink/cookie-signing/v1") }
     }
 
     /// Encrypts a secret (an access token) for storage: AES-256-GCM with a random nonce, bound
@@ -84,16 +79,6 @@ impl Keys {
     /// time).
     pub fn verify_cookie<'c>(&self, cookie: &'c str) -> Option<&'c str> {
         verify(&self.cookies, cookie)
-    }
-
-    /// Signs a connect link's token, with a key of its own: a cookie never passes as a link.
-    pub fn sign_link(&self, value: &str) -> String {
-        sign(&self.links, value)
-    }
-
-    /// The value of a token `sign_link` made, if its signature holds.
-    pub fn verify_link<'c>(&self, token: &'c str) -> Option<&'c str> {
-        verify(&self.links, token)
     }
 }
 
@@ -167,8 +152,6 @@ mod tests {
         assert_eq!(keys.verify_cookie("nonce-123"), None);
         assert_eq!(keys.verify_cookie(&cookie.replace("nonce-123", "nonce-124")), None);
         assert_eq!(Keys::derive(&[8; 32]).verify_cookie(&cookie), None);
-        assert_eq!(keys.verify_link(&cookie), None, "a cookie is not a connect link");
-        assert_eq!(keys.verify_link(&keys.sign_link("ws_1.99")), Some("ws_1.99"));
     }
 
     #[test]

@@ -25,6 +25,9 @@ pub enum AppError {
     /// Missing or invalid credentials.
     #[error("unauthorized")]
     Unauthorized,
+    /// Authenticated, but this store may not do this; the message says who may.
+    #[error("{0}")]
+    Forbidden(String),
     /// Nothing there.
     #[error("not found")]
     NotFound,
@@ -50,6 +53,7 @@ impl IntoResponse for AppError {
             Self::Conflict(message) => (StatusCode::CONFLICT, message.clone()),
             Self::BadRequest(message) => (StatusCode::BAD_REQUEST, message.clone()),
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized".to_owned()),
+            Self::Forbidden(message) => (StatusCode::FORBIDDEN, message.clone()),
             Self::NotFound => (StatusCode::NOT_FOUND, "not found".to_owned()),
             Self::Unprocessable(message) => (StatusCode::UNPROCESSABLE_ENTITY, message.clone()),
             Self::Upstream(message) => (StatusCode::BAD_GATEWAY, message.clone()),

@@ -1,6 +1,6 @@
 //! Every route the backend answers, in one place.
 
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Router, middleware};
 
 use crate::app::AppState;
@@ -25,7 +25,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/session", get(session::current))
         .route("/api/connections", get(custom_app::list).post(custom_app::create))
         .route("/api/connections/{shop}", put(custom_app::rotate).delete(custom_app::disconnect))
-        .route("/api/connect-links", post(connect_link::create))
+        .route("/api/connect-links", get(connect_link::list).post(connect_link::create))
+        .route("/api/connect-links/{id}", delete(connect_link::revoke))
         .route("/api/connect", post(connect_link::accept))
         .route("/api/ingestion-policy", get(settings::policy).put(settings::set_policy))
         .route("/api/privacy-requests", get(settings::privacy_requests))

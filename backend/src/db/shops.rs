@@ -11,6 +11,29 @@ pub struct Workspace {
     pub slug: String,
     /// `pk_…`, public: the storefront pixel sends it.
     pub public_key: String,
+    /// The store that made it: only it makes connect links and manages the other stores.
+    pub owner_shop: Option<String>,
+}
+
+/// A connect link as stored (its token is not).
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct ConnectLink {
+    /// `cl_…`.
+    pub id: String,
+    /// The workspace it moves a store into.
+    pub workspace_id: String,
+    /// The one store that may use it.
+    pub for_shop: String,
+    /// The store that made it.
+    pub created_by: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// When it was used.
+    pub used_at: Option<i64>,
+    /// When it was revoked.
+    pub revoked_at: Option<i64>,
 }
 
 /// How Seglink reaches a store.
@@ -120,6 +143,7 @@ impl Store {
         slug: &str,
         public_key: &str,
         server_key_hash: &str,
+        owner_shop: &str,
         now: i64,
     ) -> Result<Workspace, DbError> {
         let taken: Vec<String> = on_pool!(self, pool => {
@@ -134,29 +158,38 @@ impl Store {
             .find(|candidate| !taken.contains(candidate))
             .unwrap_or_else(|| unreachable!("an unbounded range always has a free slug"));
         on_pool!(self, pool => {
-            sqlx::query("INSERT INTO workspaces (id, slug, public_key, server_key_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+            sqlx::query(
+                "INSERT INTO workspaces (id, slug, public_key, server_key_hash, created_at, owner_shop)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
                 .bind(id)
                 .bind(&free)
                 .bind(public_key)
                 .bind(server_key_hash)
                 .bind(now)
+                .bind(owner_shop)
                 .execute(pool)
                 .await?;
         });
-        Ok(Workspace { id: id.to_owned(), slug: free, public_key: public_key.to_owned() })
+        Ok(Workspace {
+            id: id.to_owned(),
+            slug: free,
+            public_key: public_key.to_owned(),
+            owner_shop: Some(owner_shop.to_owned()),
+        })
     }
 
     /// A workspace by id.
     pub async fn workspace(&self, id: &str) -> Result<Option<Workspace>, DbError> {
         Ok(on_pool!(self, pool => {
-            sqlx::query_as("SELECT id, slug, public_key FROM workspaces WHERE id = $1").bind(id).fetch_optional(pool).await?
+            sqlx::query_as("SELECT id, slug, public_key, owner_shop FROM workspaces WHERE id = $1").bind(id).fetch_optional(pool).await?
         }))
     }
 
     /// The workspace whose public storefront key is `key`.
     pub async fn workspace_by_public_key(&self, key: &str) -> Result<Option<Workspace>, DbError> {
         Ok(on_pool!(self, pool => {
-            sqlx::query_as("SELECT id, slug, public_key FROM workspaces WHERE public_key = $1")
+            sqlx::query_as("SELECT id, slug, public_key, owner_shop FROM workspaces WHERE public_key = $1")
                 .bind(key)
                 .fetch_optional(pool)
                 .await?
@@ -166,7 +199,7 @@ impl Store {
     /// The workspace whose server key hashes to `hash`.
     pub async fn workspace_by_server_key(&self, hash: &str) -> Result<Option<Workspace>, DbError> {
         Ok(on_pool!(self, pool => {
-            sqlx::query_as("SELECT id, slug, public_key FROM workspaces WHERE server_key_hash = $1")
+            sqlx::query_as("SELECT id, slug, public_key, owner_shop FROM workspaces WHERE server_key_hash = $1")
                 .bind(hash)
                 .fetch_optional(pool)
                 .await?
@@ -210,17 +243,109 @@ impl Store {
         Ok(())
     }
 
-    /// Moves a store into another workspace (a connect link).
-    pub async fn move_shop(&self, shop: &str, workspace_id: &str) -> Result<bool, DbError> {
-        let moved = on_pool!(self, pool => {
-            sqlx::query("UPDATE shops SET workspace_id = $2 WHERE shop = $1")
-                .bind(shop)
-                .bind(workspace_id)
-                .execute(pool)
-                .await?
-                .rows_affected()
+    /// Records a new connect link.
+    pub async fn create_connect_link(&self, link: &ConnectLink, token_hash: &str) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO connect_links (id, token_hash, workspace_id, for_shop, created_by, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&link.id)
+            .bind(token_hash)
+            .bind(&link.workspace_id)
+            .bind(&link.for_shop)
+            .bind(&link.created_by)
+            .bind(link.created_at)
+            .bind(link.expires_at)
+            .execute(pool)
+            .await?;
         });
-        Ok(moved == 1)
+        Ok(())
+    }
+
+    /// The link whose token hashes to `token_hash`.
+    pub async fn connect_link_by_hash(&self, token_hash: &str) -> Result<Option<ConnectLink>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT id, workspace_id, for_shop, created_by, created_at, expires_at, used_at, revoked_at
+                 FROM connect_links WHERE token_hash = $1",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    /// A workspace's links, newest first.
+    pub async fn connect_links(&self, workspace_id: &str) -> Result<Vec<ConnectLink>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT id, workspace_id, for_shop, created_by, created_at, expires_at, used_at, revoked_at
+                 FROM connect_links WHERE workspace_id = $1 ORDER BY created_at DESC, id",
+            )
+            .bind(workspace_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Revokes a workspace's unused link; `false` when there is none such.
+    pub async fn revoke_connect_link(&self, workspace_id: &str, id: &str, now: i64) -> Result<bool, DbError> {
+        let revoked = on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE connect_links SET revoked_at = $3
+                 WHERE workspace_id = $1 AND id = $2 AND used_at IS NULL AND revoked_at IS NULL",
+            )
+            .bind(workspace_id)
+            .bind(id)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(revoked == 1)
+    }
+
+    /// Uses link `id` to move `shop` into the link's workspace, in one transaction: the link
+    /// must be unused, unrevoked, unexpired and for this shop, and is marked used. A store that
+    /// owned the workspace it leaves hands it to that workspace's next store. `false` when the
+    /// link no longer holds (another use won the race).
+    pub async fn use_connect_link(&self, id: &str, shop: &str, now: i64) -> Result<bool, DbError> {
+        Ok(on_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            let used = sqlx::query(
+                "UPDATE connect_links SET used_at = $3
+                 WHERE id = $1 AND for_shop = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3",
+            )
+            .bind(id)
+            .bind(shop)
+            .bind(now)
+            .execute(&mut *transaction)
+            .await?
+            .rows_affected();
+            if used == 1 {
+                let left: Option<String> = sqlx::query_scalar("SELECT workspace_id FROM shops WHERE shop = $1")
+                    .bind(shop)
+                    .fetch_optional(&mut *transaction)
+                    .await?;
+                sqlx::query("UPDATE shops SET workspace_id = (SELECT workspace_id FROM connect_links WHERE id = $2) WHERE shop = $1")
+                    .bind(shop)
+                    .bind(id)
+                    .execute(&mut *transaction)
+                    .await?;
+                sqlx::query(
+                    "UPDATE workspaces SET owner_shop = (
+                         SELECT shop FROM shops WHERE workspace_id = workspaces.id ORDER BY installed_at, shop LIMIT 1)
+                     WHERE id = $1 AND owner_shop = $2",
+                )
+                .bind(left)
+                .bind(shop)
+                .execute(&mut *transaction)
+                .await?;
+            }
+            transaction.commit().await?;
+            used == 1
+        }))
     }
 
     /// A store, active or not.

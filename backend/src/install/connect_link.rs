@@ -1,19 +1,33 @@
-//! Connect links: a merchant in one workspace makes a signed link that expires; opened from
-//! another store's admin, it moves that store into the workspace. The token carries the
-//! workspace and the expiry, signed with a key derived for links alone.
+//! Connect links: the store that owns a workspace invites one other store by its domain. The
+//! link is used once, by that store only, within 24 hours, and can be revoked; each use is
+//! recorded. Only the token's hash is stored, and the link carries the token in its fragment
+//! (`/connect#token=…`), which browsers send to no server and no `Referer`. Moving a store
+//! re-provisions its web pixel, whose settings carry the workspace's public key.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::app::AppState;
+use crate::app::{App, AppState};
 use crate::clock::unix_now;
+use crate::crypto::{random_token, sha256_hex};
+use crate::db::{ConnectLink, NewJob, Workspace};
 use crate::error::AppError;
+use crate::jobs::PROVISION_JOB;
+use crate::shopify::ShopDomain;
 use crate::shopify::extract::ShopSession;
 
 /// A link works for this long.
 pub const LINK_LIFETIME_SECS: i64 = 24 * 3_600;
+
+/// Which store a new link is for.
+#[derive(Deserialize)]
+pub struct NewLink {
+    /// `<handle>.myshopify.com`.
+    pub shop: String,
+}
 
 /// The link's token, as pasted.
 #[derive(Deserialize)]
@@ -22,16 +36,78 @@ pub struct Accept {
     pub token: String,
 }
 
-/// `POST /api/connect-links`: a link into the caller's workspace.
-pub async fn create(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
-    let record = app.store.shop(session.claims.shop.as_str()).await?.ok_or(AppError::NotFound)?;
-    let expires_at = unix_now() + LINK_LIFETIME_SECS;
-    let token = app.keys.sign_link(&format!("{}.{expires_at}", record.workspace_id));
-    Ok(Json(json!({
-        "token": token,
-        "url": format!("{}/connect?token={token}", app.config.app_url),
-        "expires_at": expires_at,
-    })))
+/// The caller's workspace, when the caller owns it.
+pub async fn owned_workspace(app: &App, session: &ShopSession) -> Result<Workspace, AppError> {
+    let shop = session.claims.shop.as_str();
+    let record = app.store.shop(shop).await?.ok_or_else(|| {
+        AppError::Unprocessable("open Seglink in this store's admin first to install it".to_owned())
+    })?;
+    let workspace = app.store.workspace(&record.workspace_id).await?.ok_or(AppError::NotFound)?;
+    if workspace.owner_shop.as_deref() != Some(shop) {
+        return Err(AppError::Forbidden(format!(
+            "only the workspace's owner store ({}) may do this",
+            workspace.owner_shop.as_deref().unwrap_or("none")
+        )));
+    }
+    Ok(workspace)
+}
+
+fn link_json(link: &ConnectLink) -> Value {
+    json!({
+        "id": link.id, "for_shop": link.for_shop, "created_by": link.created_by, "created_at": link.created_at,
+        "expires_at": link.expires_at, "used_at": link.used_at, "revoked_at": link.revoked_at,
+    })
+}
+
+/// `POST /api/connect-links` with `{"shop"}`: a link for that store into the caller's workspace.
+pub async fn create(
+    State(app): State<AppState>,
+    session: ShopSession,
+    Json(request): Json<NewLink>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let workspace = owned_workspace(&app, &session).await?;
+    let for_shop =
+        ShopDomain::parse(&request.shop).map_err(|error| AppError::invalid("/shop", error.to_string()))?;
+    if app.store.shop(for_shop.as_str()).await?.is_some_and(|record| record.workspace_id == workspace.id) {
+        return Err(AppError::invalid("/shop", "is in this workspace already"));
+    }
+    let now = unix_now();
+    let token = format!("clt_{}", random_token(24));
+    let link = ConnectLink {
+        id: format!("cl_{}", random_token(12)),
+        workspace_id: workspace.id,
+        for_shop: for_shop.as_str().to_owned(),
+        created_by: session.claims.shop.as_str().to_owned(),
+        created_at: now,
+        expires_at: now + LINK_LIFETIME_SECS,
+        used_at: None,
+        revoked_at: None,
+    };
+    app.store.create_connect_link(&link, &sha256_hex(&token)).await?;
+    let mut answer = link_json(&link);
+    answer["token"] = token.clone().into();
+    answer["url"] = format!("{}/connect#token={token}", app.config.app_url).into();
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// `GET /api/connect-links`: the workspace's links and what became of them.
+pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
+    let workspace = owned_workspace(&app, &session).await?;
+    let links = app.store.connect_links(&workspace.id).await?;
+    Ok(Json(json!({ "links": links.iter().map(link_json).collect::<Vec<_>>() })))
+}
+
+/// `DELETE /api/connect-links/{id}`: revokes an unused link.
+pub async fn revoke(
+    State(app): State<AppState>,
+    session: ShopSession,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let workspace = owned_workspace(&app, &session).await?;
+    if !app.store.revoke_connect_link(&workspace.id, &id, unix_now()).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/connect`: moves the caller's store into the link's workspace.
@@ -40,18 +116,54 @@ pub async fn accept(
     session: ShopSession,
     Json(request): Json<Accept>,
 ) -> Result<Json<Value>, AppError> {
-    let invalid = || AppError::BadRequest("the connect link is not valid".to_owned());
-    let value = app.keys.verify_link(request.token.trim()).ok_or_else(invalid)?;
-    let (workspace_id, expires_at) = value.rsplit_once('.').ok_or_else(invalid)?;
-    let expires_at: i64 = expires_at.parse().map_err(|_| invalid())?;
-    if expires_at <= unix_now() {
-        return Err(AppError::BadRequest("the connect link has expired; make a new one".to_owned()));
+    let shop = session.claims.shop.as_str();
+    let refused = |reason: &str| AppError::BadRequest(format!("the connect link {reason}"));
+    let link = app
+        .store
+        .connect_link_by_hash(&sha256_hex(request.token.trim()))
+        .await?
+        .ok_or_else(|| refused("is not valid"))?;
+    let now = unix_now();
+    if link.revoked_at.is_some() {
+        return Err(refused("was revoked"));
     }
-    let workspace = app.store.workspace(workspace_id).await?.ok_or_else(invalid)?;
-    if !app.store.move_shop(session.claims.shop.as_str(), &workspace.id).await? {
+    if link.used_at.is_some() {
+        return Err(refused("was used already; ask for a new one"));
+    }
+    if link.expires_at <= now {
+        return Err(refused("has expired; ask for a new one"));
+    }
+    if link.for_shop != shop {
+        return Err(AppError::Forbidden(format!("this connect link is for {}, not {shop}", link.for_shop)));
+    }
+    if app.store.shop(shop).await?.is_none() {
         return Err(AppError::Unprocessable(
             "open Seglink in this store's admin first to install it".to_owned(),
         ));
     }
-    Ok(Json(json!({ "shop": session.claims.shop.as_str(), "workspace": workspace.slug })))
+    if !app.store.use_connect_link(&link.id, shop, now).await? {
+        return Err(refused("was used already; ask for a new one"));
+    }
+    repoint_pixel(&app, shop, now).await?;
+    let workspace = app.store.workspace(&link.workspace_id).await?.ok_or(AppError::NotFound)?;
+    crate::log::info(
+        "store moved by a connect link",
+        &[("shop", shop), ("workspace", &workspace.id), ("link", &link.id)],
+    );
+    Ok(Json(json!({ "shop": shop, "workspace": workspace.slug })))
+}
+
+/// The pixel sends the workspace's public key, which changed: provisioning writes it again.
+async fn repoint_pixel(app: &App, shop: &str, now: i64) -> Result<(), AppError> {
+    app.store.set_setup_step(shop, "web_pixel", "pending", Some("the store moved workspace"), now).await?;
+    let job = NewJob {
+        kind: PROVISION_JOB,
+        shop: shop.to_owned(),
+        payload: json!({ "reason": "moved" }).to_string(),
+        run_at: now,
+        dedupe_key: Some(format!("provision:{shop}:moved:{now}")),
+    };
+    app.store.enqueue(&job).await?;
+    app.jobs_waiting.notify_one();
+    Ok(())
 }

@@ -99,18 +99,22 @@ pub async fn disconnect(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /api/connections`: the stores of the caller's workspace.
+/// `GET /api/connections`: the stores of the caller's workspace for its owner store; any other
+/// store sees itself only.
 pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
     let workspace = session_workspace(&app, &session).await?;
+    let caller = session.claims.shop.as_str();
+    let owner = app.store.workspace(&workspace).await?.and_then(|workspace| workspace.owner_shop);
     let stores: Vec<Value> = app
         .store
         .workspace_shops(&workspace)
         .await?
         .into_iter()
+        .filter(|record| owner.as_deref() == Some(caller) || record.shop == caller)
         .map(|record| {
             json!({
                 "shop": record.shop, "connection": format!("{:?}", record.connection).to_lowercase(),
-                "active": record.active,
+                "active": record.active, "owner": owner.as_deref() == Some(record.shop.as_str()),
             })
         })
         .collect();
@@ -123,12 +127,22 @@ async fn session_workspace(app: &App, session: &ShopSession) -> Result<String, A
     })
 }
 
+/// A custom-app store of the caller's workspace that the caller may manage: the store itself,
+/// or any of them for the workspace's owner store.
 async fn owned_custom_store(app: &App, session: &ShopSession, shop: &str) -> Result<ShopDomain, AppError> {
     let shop = ShopDomain::parse(shop).map_err(|error| AppError::BadRequest(error.to_string()))?;
     let workspace = session_workspace(app, session).await?;
+    let caller = session.claims.shop.as_str();
     match app.store.shop(shop.as_str()).await? {
         Some(record) if record.workspace_id == workspace && record.connection == Connection::Custom => {
-            Ok(shop)
+            let owner = app.store.workspace(&workspace).await?.and_then(|workspace| workspace.owner_shop);
+            if caller == shop.as_str() || owner.as_deref() == Some(caller) {
+                Ok(shop)
+            } else {
+                Err(AppError::Forbidden(
+                    "only the store itself or the workspace's owner store may manage it".to_owned(),
+                ))
+            }
         }
         _ => Err(AppError::NotFound),
     }

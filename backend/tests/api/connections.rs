@@ -163,55 +163,167 @@ async fn foreign_domains_are_refused_before_the_token_is_tried() {
     assert_eq!(tripwire.hits(), 0);
 }
 
+/// A managed store in a workspace of its own, and a session token for it.
+async fn lone_store(app: &TestApp, shop: &str, kind: Connection) -> (String, String) {
+    let domain = seglink::shopify::ShopDomain::parse(shop).unwrap();
+    let (own, _) = seglink::install::workspace::create(&app.state.store, &domain, 0).await.unwrap();
+    let tokens = StoredTokens {
+        access_token: app.state.keys.seal("t", shop),
+        access_expires_at: None,
+        refresh_token: None,
+        refresh_expires_at: None,
+        scopes: String::new(),
+        webhook_secret: None,
+    };
+    app.state.store.connect_shop(shop, &own.id, kind, &tokens, 0).await.unwrap();
+    (own.id, session_for(shop))
+}
+
+fn session_for(shop: &str) -> String {
+    shopify_sim::signing::session_token(
+        crate::helpers::SECRET,
+        &shopify_sim::signing::SessionClaims::new(shop, crate::helpers::API_KEY, 1, now().as_secs() as i64),
+    )
+}
+
 #[tokio::test]
-async fn a_connect_link_moves_a_store_into_the_workspace_until_it_expires() {
+async fn a_connect_link_moves_one_named_store_once_and_repoints_its_pixel() {
+    for fresh in fresh_stores().await {
+        let second = SimulatedShop::start().await;
+        let app = TestApp::on(fresh.store.clone(), Some(&second.origin));
+        let home = home_store(&app).await;
+        let home_workspace = fresh.store.shop(HOME).await.unwrap().unwrap().workspace_id;
+        let home_key = fresh.store.workspace(&home_workspace).await.unwrap().unwrap().public_key;
+        // The second store is installed on a workspace of its own, its pixel provisioned.
+        assert_eq!(app.open_admin(&second).await.0, 200);
+        app.run_jobs().await;
+        let pixel_key = |shop: &SimulatedShop| {
+            let pixel = shop.inspect("{ webPixel { settings } }");
+            let settings: serde_json::Value =
+                serde_json::from_str(pixel["data"]["webPixel"]["settings"].as_str().unwrap()).unwrap();
+            settings["publicKey"].as_str().unwrap().to_owned()
+        };
+        assert_ne!(pixel_key(&second), home_key);
+        let (_, intruder) = lone_store(&app, "intruder.myshopify.com", Connection::Managed).await;
+
+        let (status, link) =
+            app.call("POST", "/api/connect-links", Some(&home), Some(json!({ "shop": second.domain }))).await;
+        assert_eq!(status, 201, "{link}");
+        let url = link["url"].as_str().unwrap();
+        assert!(
+            url.starts_with("https://seglink.example/connect#token="),
+            "the token stays out of requests: {url}"
+        );
+        let token = link["token"].as_str().unwrap().to_owned();
+        let accept = |token: &str| Some(json!({ "token": token }));
+
+        let (status, body) = app.call("POST", "/api/connect", Some(&intruder), accept(&token)).await;
+        assert_eq!(status, 403, "{}: a leaked link is for its store only: {body}", fresh.name);
+        let (status, _) = app
+            .call("POST", "/api/connect", Some(&second.session_token()), accept(&format!("{token}x")))
+            .await;
+        assert_eq!(status, 400);
+
+        let (status, body) =
+            app.call("POST", "/api/connect", Some(&second.session_token()), accept(&token)).await;
+        assert_eq!(status, 200, "{}: {body}", fresh.name);
+        assert_eq!(body["workspace"], "home-store");
+        assert_eq!(fresh.store.shop(&second.domain).await.unwrap().unwrap().workspace_id, home_workspace);
+        app.run_jobs().await;
+        assert_eq!(pixel_key(&second), home_key, "the moved store's pixel sends the new workspace's key");
+        let (status, body) =
+            app.call("POST", "/api/connect", Some(&second.session_token()), accept(&token)).await;
+        assert_eq!(status, 400);
+        assert!(body["error"].as_str().unwrap().contains("used already"), "{body}");
+
+        // Revoked before use.
+        let (_, revocable) = app
+            .call(
+                "POST",
+                "/api/connect-links",
+                Some(&home),
+                Some(json!({ "shop": "intruder.myshopify.com" })),
+            )
+            .await;
+        let path = format!("/api/connect-links/{}", revocable["id"].as_str().unwrap());
+        assert_eq!(app.call("DELETE", &path, Some(&home), None).await.0, 204);
+        let (status, body) = app
+            .call("POST", "/api/connect", Some(&intruder), accept(revocable["token"].as_str().unwrap()))
+            .await;
+        assert_eq!((status, body["error"].as_str().unwrap().contains("revoked")), (400, true), "{body}");
+
+        // Expired.
+        let expired = seglink::db::ConnectLink {
+            id: "cl_old".to_owned(),
+            workspace_id: home_workspace.clone(),
+            for_shop: "intruder.myshopify.com".to_owned(),
+            created_by: HOME.to_owned(),
+            created_at: 0,
+            expires_at: now().as_secs() as i64 - 1,
+            used_at: None,
+            revoked_at: None,
+        };
+        fresh.store.create_connect_link(&expired, &seglink::crypto::sha256_hex("clt_old")).await.unwrap();
+        let (status, body) = app.call("POST", "/api/connect", Some(&intruder), accept("clt_old")).await;
+        assert_eq!((status, body["error"].as_str().unwrap().contains("expired")), (400, true), "{body}");
+
+        // Every link stays on record with what became of it.
+        let (status, listed) = app.call("GET", "/api/connect-links", Some(&home), None).await;
+        assert_eq!(status, 200);
+        let links = listed["links"].as_array().unwrap();
+        assert_eq!(links.len(), 3, "{listed}");
+        assert!(
+            links.iter().any(|link| link["for_shop"] == second.domain.as_str() && link["used_at"].is_i64())
+        );
+        assert!(links.iter().any(|link| link["revoked_at"].is_i64()));
+        assert!(links.iter().all(|link| link.get("token").is_none()), "tokens are not kept");
+        (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn only_the_owner_store_or_the_store_itself_manages_a_workspace() {
     for fresh in fresh_stores().await {
         let app = TestApp::on(fresh.store.clone(), None);
         let home = home_store(&app).await;
-        let (status, link) = app.call("POST", "/api/connect-links", Some(&home), None).await;
-        assert_eq!(status, 200);
-        assert!(link["url"].as_str().unwrap().starts_with("https://seglink.example/connect?token="));
-
-        // A second store, installed on its own workspace.
-        let second = "second-store.myshopify.com";
-        let domain = seglink::shopify::ShopDomain::parse(second).unwrap();
-        let (own, _) = seglink::install::workspace::create(&fresh.store, &domain, 0).await.unwrap();
-        let tokens = StoredTokens {
-            access_token: app.state.keys.seal("t", second),
-            access_expires_at: None,
-            refresh_token: None,
-            refresh_expires_at: None,
-            scopes: String::new(),
-            webhook_secret: None,
-        };
-        fresh.store.connect_shop(second, &own.id, Connection::Managed, &tokens, 0).await.unwrap();
-        let second_session = shopify_sim::signing::session_token(
-            crate::helpers::SECRET,
-            &shopify_sim::signing::SessionClaims::new(
-                second,
-                crate::helpers::API_KEY,
-                1,
-                now().as_secs() as i64,
-            ),
+        let home_workspace = fresh.store.shop(HOME).await.unwrap().unwrap().workspace_id;
+        let (_, member) = lone_store(&app, "member.myshopify.com", Connection::Managed).await;
+        let (_, custom) = lone_store(&app, "custom.myshopify.com", Connection::Custom).await;
+        for shop in ["member.myshopify.com", "custom.myshopify.com"] {
+            let (_, link) =
+                app.call("POST", "/api/connect-links", Some(&home), Some(json!({ "shop": shop }))).await;
+            let (status, body) = app
+                .call(
+                    "POST",
+                    "/api/connect",
+                    Some(&session_for(shop)),
+                    Some(json!({ "token": link["token"] })),
+                )
+                .await;
+            assert_eq!(status, 200, "{}: {body}", fresh.name);
+        }
+        assert_eq!(
+            fresh.store.shop("member.myshopify.com").await.unwrap().unwrap().workspace_id,
+            home_workspace
         );
 
-        let token = link["token"].as_str().unwrap();
-        let forged = format!("{token}x");
-        let (status, _) =
-            app.call("POST", "/api/connect", Some(&second_session), Some(json!({ "token": forged }))).await;
-        assert_eq!(status, 400);
-        let expired = app.state.keys.sign_link(&format!("{}.{}", own.id, now().as_secs() - 1));
-        let (status, body) =
-            app.call("POST", "/api/connect", Some(&second_session), Some(json!({ "token": expired }))).await;
-        assert_eq!(status, 400);
-        assert!(body["error"].as_str().unwrap().contains("expired"));
+        // A member store (as one that joined by a leaked link would be) sees itself only and
+        // cannot disconnect, rotate, or invite.
+        let (status, listed) = app.call("GET", "/api/connections", Some(&member), None).await;
+        assert_eq!(status, 200);
+        assert_eq!(listed["stores"].as_array().unwrap().len(), 1, "{listed}");
+        let path = "/api/connections/custom.myshopify.com";
+        assert_eq!(app.call("DELETE", path, Some(&member), None).await.0, 403);
+        let rotation = json!({ "access_token": "shpat_x", "api_secret": "s" });
+        assert_eq!(app.call("PUT", path, Some(&member), Some(rotation)).await.0, 403);
+        let invite = json!({ "shop": "another.myshopify.com" });
+        assert_eq!(app.call("POST", "/api/connect-links", Some(&member), Some(invite)).await.0, 403);
+        assert!(fresh.store.shop("custom.myshopify.com").await.unwrap().unwrap().active, "still connected");
 
-        let (status, body) =
-            app.call("POST", "/api/connect", Some(&second_session), Some(json!({ "token": token }))).await;
-        assert_eq!(status, 200, "{}: {body}", fresh.name);
-        assert_eq!(body["workspace"], "home-store");
-        let home_workspace = fresh.store.shop(HOME).await.unwrap().unwrap().workspace_id;
-        assert_eq!(fresh.store.shop(second).await.unwrap().unwrap().workspace_id, home_workspace);
+        // The owner sees every store; the store itself may leave.
+        let (_, listed) = app.call("GET", "/api/connections", Some(&home), None).await;
+        assert_eq!(listed["stores"].as_array().unwrap().len(), 3, "{listed}");
+        assert_eq!(app.call("DELETE", path, Some(&custom), None).await.0, 204);
         (fresh.cleanup)().await;
     }
 }

@@ -168,7 +168,11 @@ async fn nobody_can_silence_a_stores_pixel() {
         }
     }
     assert!(limited, "one address is limited");
-    assert_eq!(post_from(&app, "192.0.2.10", batch(&key, SHOP, false, vec![page])).await, 200, "a shopper is not");
+    assert_eq!(
+        post_from(&app, "192.0.2.10", batch(&key, SHOP, false, vec![page])).await,
+        200,
+        "a shopper is not"
+    );
     (fresh.cleanup)().await;
 }
 
