@@ -36,6 +36,8 @@ pub struct Config {
     /// `SEGLINK_JOB_LEASE_SECS` (default 60): how long a claimed job is a worker's. A worker
     /// that dies holds its jobs this long before another takes them.
     pub job_lease_secs: i64,
+    /// `SEGLINK_METRICS_TOKEN`: the bearer token `/metrics` asks for; without one it is off.
+    pub metrics_token: Option<String>,
     /// `SEGLINK_WORKERS` (default 2): background workers in this process; 0 makes an
     /// ingest-only replica that stores deliveries and leaves their processing to others.
     pub workers: usize,
@@ -165,6 +167,11 @@ impl Config {
             })?,
             None => 60,
         };
+        let metrics_token = get("SEGLINK_METRICS_TOKEN");
+        if metrics_token.as_ref().is_some_and(|token| token.trim().len() < 16) {
+            let reason = "must be at least 16 characters (openssl rand -hex 16)".to_owned();
+            return Err(ConfigError::Invalid { name: "SEGLINK_METRICS_TOKEN", reason });
+        }
         let workers = match get("SEGLINK_WORKERS") {
             Some(text) => text.parse().ok().filter(|count| *count <= 64).ok_or_else(|| {
                 ConfigError::Invalid { name: "SEGLINK_WORKERS", reason: format!("`{text}` is not 0 to 64") }
@@ -182,6 +189,7 @@ impl Config {
             master_key,
             shopify_origin: shopify_origin.map(|origin| origin.trim_end_matches('/').to_owned()),
             job_lease_secs,
+            metrics_token: metrics_token.map(|token| token.trim().to_owned()),
             workers,
         })
     }
@@ -211,6 +219,7 @@ impl fmt::Debug for Config {
             .field("master_key", &"[redacted]")
             .field("shopify_origin", &self.shopify_origin)
             .field("job_lease_secs", &self.job_lease_secs)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "[redacted]"))
             .field("workers", &self.workers)
             .finish()
     }

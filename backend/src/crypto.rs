@@ -8,7 +8,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use sha2::{Digest as _, Sha256};
 
 /// Bytes of the master key.
 pub const MASTER_KEY_BYTES: usize = 32;
@@ -108,9 +108,15 @@ pub fn random_token(bytes: usize) -> String {
     URL_SAFE_NO_PAD.encode(buffer)
 }
 
+/// Whether a presented secret (a bearer token) is the expected one, in constant time: both are
+/// hashed first, so neither their contents nor their lengths show in the timing.
+pub fn same_secret(given: &str, expected: &str) -> bool {
+    use subtle::ConstantTimeEq as _;
+    Sha256::digest(given.as_bytes()).ct_eq(&Sha256::digest(expected.as_bytes())).into()
+}
+
 /// Lower-case hex SHA-256, for storing a key Seglink must recognise but never show again.
 pub fn sha256_hex(text: &str) -> String {
-    use sha2::Digest as _;
     Sha256::digest(text.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 

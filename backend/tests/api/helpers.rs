@@ -16,6 +16,7 @@ pub const PREVIOUS_SECRET: &str = "seglink-old-secret";
 /// The scopes `shopify.app.toml` asks for.
 pub const SCOPES: &str = "read_customers,write_customers,read_orders,read_all_orders,read_fulfillments,read_products,write_products,read_discounts,write_discounts,write_pixels,read_customer_events";
 pub const APP_URL: &str = "https://seglink.example";
+pub const METRICS_TOKEN: &str = "metrics-test-token-0123456789";
 pub const ENCRYPTION_KEY: &str = "c2VnbGluay10ZXN0LWtleS0zMi1ieXRlcy1sb25nISE=";
 
 pub fn config() -> Config {
@@ -32,6 +33,7 @@ pub fn config_with_origin(origin: Option<&str>) -> Config {
         ("SHOPIFY_APP_URL", APP_URL),
         ("PORT", "0"),
         ("SEGLINK_ENCRYPTION_KEY", ENCRYPTION_KEY),
+        ("SEGLINK_METRICS_TOKEN", METRICS_TOKEN),
     ];
     Config::from_lookup(|name| {
         if name == "SEGLINK_SHOPIFY_ORIGIN" {
