@@ -115,14 +115,6 @@ impl TestApp {
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("a body");
         (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
     }
-
-    pub async fn get_text(&self, path: &str) -> (u16, String) {
-        let request = Request::get(path).body(Body::empty()).expect("a request");
-        let response = self.router.clone().oneshot(request).await.expect("an answer");
-        let status = response.status().as_u16();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("a body");
-        (status, String::from_utf8_lossy(&bytes).into_owned())
-    }
 }
 
 impl TestApp {
