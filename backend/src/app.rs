@@ -107,6 +107,7 @@ impl Application {
     /// Starts the background workers and serves until the process ends.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tokio::spawn(crate::jobs::supervise(self.state.clone(), self.state.config.workers));
-        axum::serve(self.listener, router(self.state)).await
+        let limits = self.state.config.limits;
+        crate::serve::serve(self.listener, router(self.state), limits).await
     }
 }

@@ -36,6 +36,9 @@ pub struct Config {
     /// `SEGLINK_JOB_LEASE_SECS` (default 60): how long a claimed job is a worker's. A worker
     /// that dies holds its jobs this long before another takes them.
     pub job_lease_secs: i64,
+    /// How long clients may take and how many may connect (`SEGLINK_MAX_CONNECTIONS`, default
+    /// 1024).
+    pub limits: crate::serve::Limits,
     /// `SEGLINK_METRICS_TOKEN`: the bearer token `/metrics` asks for; without one it is off.
     pub metrics_token: Option<String>,
     /// `SEGLINK_WORKERS` (default 2): background workers in this process; 0 makes an
@@ -172,6 +175,16 @@ impl Config {
             let reason = "must be at least 16 characters (openssl rand -hex 16)".to_owned();
             return Err(ConfigError::Invalid { name: "SEGLINK_METRICS_TOKEN", reason });
         }
+        let mut limits = crate::serve::Limits::default();
+        if let Some(text) = get("SEGLINK_MAX_CONNECTIONS") {
+            limits.max_connections =
+                text.parse().ok().filter(|count| (1..=1_000_000).contains(count)).ok_or_else(|| {
+                    ConfigError::Invalid {
+                        name: "SEGLINK_MAX_CONNECTIONS",
+                        reason: format!("`{text}` is not 1 to 1000000"),
+                    }
+                })?;
+        }
         let workers = match get("SEGLINK_WORKERS") {
             Some(text) => text.parse().ok().filter(|count| *count <= 64).ok_or_else(|| {
                 ConfigError::Invalid { name: "SEGLINK_WORKERS", reason: format!("`{text}` is not 0 to 64") }
@@ -189,6 +202,7 @@ impl Config {
             master_key,
             shopify_origin: shopify_origin.map(|origin| origin.trim_end_matches('/').to_owned()),
             job_lease_secs,
+            limits,
             metrics_token: metrics_token.map(|token| token.trim().to_owned()),
             workers,
         })
@@ -219,6 +233,7 @@ impl fmt::Debug for Config {
             .field("master_key", &"[redacted]")
             .field("shopify_origin", &self.shopify_origin)
             .field("job_lease_secs", &self.job_lease_secs)
+            .field("limits", &self.limits)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "[redacted]"))
             .field("workers", &self.workers)
             .finish()

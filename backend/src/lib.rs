@@ -22,6 +22,7 @@ pub mod pixel;
 mod privacy;
 pub mod router;
 pub mod segments;
+pub mod serve;
 mod session;
 mod settings;
 pub mod shopify;

@@ -57,9 +57,13 @@ pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
 async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), Response> {
     let client = client_address(&request);
-    let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES)
-        .await
-        .map_err(|_| refuse(StatusCode::PAYLOAD_TOO_LARGE, "the body is over 64 KB"))?;
+    let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES).await.map_err(|error| {
+        if crate::serve::timed_out(&error) {
+            refuse(StatusCode::REQUEST_TIMEOUT, "the body stopped arriving")
+        } else {
+            refuse(StatusCode::PAYLOAD_TOO_LARGE, "the body is over 64 KB")
+        }
+    })?;
     let text =
         std::str::from_utf8(&bytes).map_err(|_| refuse(StatusCode::BAD_REQUEST, "the body is not UTF-8"))?;
     let body = Event::parse(text).map_err(|error| {

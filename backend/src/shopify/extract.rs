@@ -92,11 +92,14 @@ where
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let app = AppState::from_ref(state);
         let (parts, body) = request.into_parts();
-        // Shopify's largest payloads are well under this; anything bigger is not Shopify. A body
-        // that breaks off (a client gone, a read timeout) is refused the same way.
-        let body = axum::body::to_bytes(body, MAX_WEBHOOK_BYTES)
-            .await
-            .map_err(|_| RefusedWebhook(WebhookError::TooLarge))?;
+        // Shopify's largest payloads are well under this; anything bigger is not Shopify.
+        let body = axum::body::to_bytes(body, MAX_WEBHOOK_BYTES).await.map_err(|error| {
+            RefusedWebhook(if crate::serve::timed_out(&error) {
+                WebhookError::BodyTimedOut
+            } else {
+                WebhookError::TooLarge
+            })
+        })?;
         let header = |name: &str| parts.headers.get(name).and_then(|value| value.to_str().ok());
         let delivery = match webhook::verify(header, &body, &app.config.secrets()) {
             // A custom app's subscriptions are signed with that app's own secret.

@@ -35,6 +35,9 @@ pub enum WebhookError {
     /// Larger than any delivery Shopify sends.
     #[error("the webhook's body is over 5 MB")]
     TooLarge,
+    /// The body stopped arriving.
+    #[error("the webhook's body stopped arriving")]
+    BodyTimedOut,
     /// No `X-Shopify-Hmac-Sha256`.
     #[error("the webhook has no X-Shopify-Hmac-Sha256 header")]
     MissingSignature,
@@ -52,6 +55,7 @@ impl WebhookError {
         match self {
             Self::BadSignature => 401,
             Self::TooLarge => 413,
+            Self::BodyTimedOut => 408,
             _ => 400,
         }
     }

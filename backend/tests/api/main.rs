@@ -20,6 +20,7 @@ mod segments;
 mod session_tokens;
 mod signed_queries;
 mod simulated;
+mod slow_clients;
 mod storage;
 mod throttling;
 mod web_process;
