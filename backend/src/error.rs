@@ -25,6 +25,11 @@ pub enum AppError {
     /// Missing or invalid credentials.
     #[error("unauthorized")]
     Unauthorized,
+    /// The admin's session token is missing, invalid, or refused by Shopify's token exchange:
+    /// 401 with the header that makes App Bridge fetch a fresh token and retry
+    /// (docs/backend.md, session tokens).
+    #[error("{0}")]
+    InvalidSession(&'static str),
     /// Authenticated, but this store may not do this; the message says who may.
     #[error("{0}")]
     Forbidden(String),
@@ -44,6 +49,13 @@ pub enum AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        if let Self::InvalidSession(reason) = &self {
+            let mut response = (StatusCode::UNAUTHORIZED, Json(json!({ "error": reason }))).into_response();
+            response
+                .headers_mut()
+                .insert("X-Shopify-Retry-Invalid-Session-Request", axum::http::HeaderValue::from_static("1"));
+            return response;
+        }
         if let Self::Invalid { path, message } = &self {
             let body = json!({ "error": format!("{path}: {message}"), "path": path, "message": message });
             return (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
@@ -53,6 +65,7 @@ impl IntoResponse for AppError {
             Self::Conflict(message) => (StatusCode::CONFLICT, message.clone()),
             Self::BadRequest(message) => (StatusCode::BAD_REQUEST, message.clone()),
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized".to_owned()),
+            Self::InvalidSession(reason) => (StatusCode::UNAUTHORIZED, (*reason).to_owned()),
             Self::Forbidden(message) => (StatusCode::FORBIDDEN, message.clone()),
             Self::NotFound => (StatusCode::NOT_FOUND, "not found".to_owned()),
             Self::Unprocessable(message) => (StatusCode::UNPROCESSABLE_ENTITY, message.clone()),

@@ -1,5 +1,7 @@
 //! Every route the backend answers, in one place.
 
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
 use axum::routing::{delete, get, post, put};
 use axum::{Router, middleware};
 
@@ -44,6 +46,18 @@ pub fn router(state: AppState) -> Router {
         .route("/api/discount-rules", get(rules::list).post(rules::create))
         .route("/api/discount-rules/{id}", put(rules::update).delete(rules::delete))
         .route("/api/discount-rules/{id}/toggle", post(rules::toggle))
+        .layer(middleware::map_response(private_by_default))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::count_requests))
         .with_state(state)
+}
+
+/// Every answer may carry a shop's data (customers, exports, keys): no cache keeps it unless a
+/// route says otherwise, and no browser guesses a type other than the one sent.
+async fn private_by_default(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }

@@ -164,6 +164,15 @@ async fn validated_tokens(
             "api_secret is required: it verifies the custom app's webhooks".to_owned(),
         ));
     }
+    // The token goes into a request header: anything but visible ASCII is a paste gone wrong,
+    // and a line break would be a header of the caller's making.
+    let printable = |text: &str| text.bytes().all(|byte| byte.is_ascii_graphic());
+    if !printable(access_token) {
+        return Err(AppError::invalid("/access_token", "must be the token as Shopify shows it, on one line"));
+    }
+    if !printable(api_secret) {
+        return Err(AppError::invalid("/api_secret", "must be the secret as Shopify shows it, on one line"));
+    }
     let installation = app
         .shopify
         .run_with_token::<CurrentInstallation>(shop, access_token, current_installation::Variables {})

@@ -26,7 +26,9 @@ pub async fn ensure_installed(
         app.shopify.grants().exchange_session_token(app.shopify.http(), shop, session_token).await.map_err(
             |error| match error {
                 // Shopify refused the session token: App Bridge fetches a fresh one and retries.
-                GrantError::Refused { status: 400 | 401, .. } => AppError::Unauthorized,
+                GrantError::Refused { status: 400 | 401, .. } => {
+                    AppError::InvalidSession("Shopify refused the session token; fetch a fresh one")
+                }
                 other => AppError::Upstream(other.to_string()),
             },
         )?;

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -13,6 +13,7 @@ use super::session_token::{self, SessionClaims};
 use super::webhook::{self, WebhookDelivery, WebhookError};
 use crate::app::AppState;
 use crate::clock::unix_now;
+use crate::error::AppError;
 use crate::shopify::ShopDomain;
 
 /// A staff member of a shop, from the session token App Bridge sends as `Authorization: Bearer`.
@@ -24,26 +25,13 @@ pub struct ShopSession {
     pub token: String,
 }
 
-/// A request without a valid session token: 401 with the header that makes App Bridge fetch a
-/// fresh token and retry (reference notes, backend §1.4).
-pub struct InvalidSession(&'static str);
-
-impl IntoResponse for InvalidSession {
-    fn into_response(self) -> Response {
-        let mut response = (StatusCode::UNAUTHORIZED, Json(json!({ "error": self.0 }))).into_response();
-        response
-            .headers_mut()
-            .insert("X-Shopify-Retry-Invalid-Session-Request", HeaderValue::from_static("1"));
-        response
-    }
-}
-
 impl<S> FromRequestParts<S> for ShopSession
 where
     AppState: FromRef<S>,
     S: Send + Sync,
 {
-    type Rejection = InvalidSession;
+    /// `AppError::InvalidSession`: App Bridge fetches a fresh token and retries.
+    type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let app = AppState::from_ref(state);
@@ -52,11 +40,11 @@ where
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "))
-            .ok_or(InvalidSession("a session token is required"))?;
+            .ok_or(AppError::InvalidSession("a session token is required"))?;
         let token = token.trim();
         session_token::verify(token, &app.config.api_key, &app.config.secrets(), unix_now())
             .map(|claims| ShopSession { claims, token: token.to_owned() })
-            .map_err(|_| InvalidSession("the session token is not valid"))
+            .map_err(|_| AppError::InvalidSession("the session token is not valid"))
     }
 }
 

@@ -160,6 +160,14 @@ async fn foreign_domains_are_refused_before_the_token_is_tried() {
         assert_eq!(status, 400, "{shop}: {body}");
         assert!(body["error"].as_str().unwrap().contains("myshopify.com"));
     }
+    // A token with a line break would be a header of the caller's making: refused at its field.
+    for (field, token, secret) in
+        [("/access_token", "shpat_x\r\nX-Injected: 1", "s"), ("/api_secret", "shpat_x", "s \n t")]
+    {
+        let body = json!({ "shop": "fine.myshopify.com", "access_token": token, "api_secret": secret });
+        let (status, answer) = app.call("POST", "/api/connections", Some(&session), Some(body)).await;
+        assert_eq!((status, answer["path"].as_str()), (422, Some(field)), "{answer}");
+    }
     assert_eq!(tripwire.hits(), 0);
 }
 

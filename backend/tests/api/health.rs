@@ -83,3 +83,19 @@ async fn metrics_need_their_token_and_their_labels_are_bounded() {
     let request = Request::get("/metrics").header("Authorization", format!("Bearer {METRICS_TOKEN}"));
     assert_eq!(crate::helpers::send(&bare, request.body(Body::empty()).unwrap()).await.0, 404);
 }
+
+#[tokio::test]
+async fn answers_are_not_cached_or_sniffed() {
+    let app = TestApp::spawn().await;
+    for request in [
+        Request::get("/api/privacy-requests").body(Body::empty()).unwrap(),
+        Request::get("/health").body(Body::empty()).unwrap(),
+        Request::post("/v1/pixel/events").body(Body::from("{}")).unwrap(),
+        Request::get("/nowhere").body(Body::empty()).unwrap(),
+    ] {
+        let path = request.uri().path().to_owned();
+        let (_, headers, _) = app.request(request).await;
+        assert_eq!(headers["cache-control"], "no-store", "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+    }
+}

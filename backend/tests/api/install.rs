@@ -147,3 +147,23 @@ async fn a_revoked_grant_is_reported_not_retried_forever() {
     assert!(matches!(answer, Err(seglink::shopify::admin::ShopifyError::Unauthorized(_))), "{answer:?}");
     (fresh.cleanup)().await;
 }
+
+#[tokio::test]
+async fn a_session_token_shopify_refuses_to_exchange_asks_app_bridge_to_retry() {
+    let fresh = fresh_stores().await.remove(0);
+    let shop = SimulatedShop::start().await;
+    let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
+    // Signed with the secret being rotated out: Seglink still accepts it, Shopify no longer does.
+    let now = crate::simulated::now().as_secs() as i64;
+    let claims = shopify_sim::signing::SessionClaims::new(&shop.domain, crate::helpers::API_KEY, 1, now);
+    let token = shopify_sim::signing::session_token(crate::helpers::PREVIOUS_SECRET, &claims);
+    let request = axum::http::Request::get("/api/session")
+        .header("Authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let (status, headers, body) = app.request(request).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(headers["x-shopify-retry-invalid-session-request"], "1");
+    assert!(fresh.store.shop(&shop.domain).await.unwrap().is_none(), "nothing installed");
+    (fresh.cleanup)().await;
+}
