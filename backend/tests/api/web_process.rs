@@ -56,3 +56,23 @@ fn the_variables_the_cli_passes_are_enough_to_start() {
     std::fs::remove_file(&file).unwrap();
     assert_eq!((config.app_url.as_str(), config.port), ("https://tunnel.example", 52345));
 }
+
+#[test]
+fn the_scopes_asked_for_are_the_scopes_documented() {
+    let app = parse("../shopify.app.toml");
+    let mut asked: Vec<&str> =
+        app["access_scopes"]["scopes"].as_str().unwrap().split(',').map(str::trim).collect();
+    asked.sort_unstable();
+    let security =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/security.md")).unwrap();
+    let section = security.split("## Access scopes").nth(1).unwrap().split("\n## ").next().unwrap();
+    let mut documented: Vec<&str> = section
+        .lines()
+        .filter(|line| line.starts_with("| `"))
+        .filter_map(|line| line.split('|').nth(1))
+        .flat_map(|cell| cell.split(',').map(|scope| scope.trim().trim_matches('`')))
+        .collect();
+    documented.sort_unstable();
+    assert_eq!(asked, documented, "every scope asked for has its reason in docs/security.md, and no other");
+    assert_eq!(crate::helpers::SCOPES.split(',').count(), asked.len(), "the tests ask for the same scopes");
+}
