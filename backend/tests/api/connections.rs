@@ -11,23 +11,9 @@ use crate::simulated::{SimulatedShop, Tripwire, now};
 
 const HOME: &str = "home-store.myshopify.com";
 
-/// The managed store the merchant works from, in a workspace of its own.
+/// The managed store the merchant works from, in a workspace of its own (which it owns).
 async fn home_store(app: &TestApp) -> String {
-    let shop = seglink::shopify::ShopDomain::parse(HOME).unwrap();
-    let (workspace, _) = seglink::install::workspace::create(&app.state.store, &shop, 0).await.unwrap();
-    let tokens = StoredTokens {
-        access_token: app.state.keys.seal("shpat_home", HOME),
-        access_expires_at: None,
-        refresh_token: None,
-        refresh_expires_at: None,
-        scopes: SCOPES.to_owned(),
-        webhook_secret: None,
-    };
-    app.state.store.connect_shop(HOME, &workspace.id, Connection::Managed, &tokens, 0).await.unwrap();
-    shopify_sim::signing::session_token(
-        crate::helpers::SECRET,
-        &shopify_sim::signing::SessionClaims::new(HOME, crate::helpers::API_KEY, 1, now().as_secs() as i64),
-    )
+    lone_store(app, HOME, Connection::Managed).await.1
 }
 
 #[tokio::test]
@@ -171,16 +157,16 @@ async fn foreign_domains_are_refused_before_the_token_is_tried() {
     assert_eq!(tripwire.hits(), 0);
 }
 
-/// A managed store in a workspace of its own, and a session token for it.
+/// A store in a workspace of its own, with every scope: the workspace and a session token.
 async fn lone_store(app: &TestApp, shop: &str, kind: Connection) -> (String, String) {
     let domain = seglink::shopify::ShopDomain::parse(shop).unwrap();
     let (own, _) = seglink::install::workspace::create(&app.state.store, &domain, 0).await.unwrap();
     let tokens = StoredTokens {
-        access_token: app.state.keys.seal("t", shop),
+        access_token: app.state.keys.seal("shpat_t", shop),
         access_expires_at: None,
         refresh_token: None,
         refresh_expires_at: None,
-        scopes: String::new(),
+        scopes: SCOPES.to_owned(),
         webhook_secret: None,
     };
     app.state.store.connect_shop(shop, &own.id, kind, &tokens, 0).await.unwrap();
