@@ -4,7 +4,7 @@
 pub mod api;
 mod sync;
 
-pub use sync::{SYNC_JOB, run_sync, sync};
+pub use sync::{SYNC_JOB, run_sync, sync, sync_job};
 
 use crate::app::App;
 use crate::db::DbError;

@@ -192,7 +192,9 @@ async fn dispatch(app: &App, delivery: &Delivery<'_>, now: i64) -> Result<(), Jo
             Ok(())
         }
         "app/uninstalled" => {
+            // Shopify removes the app's pixel, metafield definitions and discount with it.
             store.deactivate_shop(shop, now).await?;
+            store.forget_provisioning(shop).await?;
             Ok(())
         }
         "app/scopes_update" => {

@@ -414,6 +414,28 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets what Shopify removes with the app: its setup steps (pixel, metafield
+    /// definitions, discount, webhooks, backfill) and the discount the rules were written to, so
+    /// a reinstall provisions them again.
+    pub async fn forget_provisioning(&self, shop: &str) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            for table in ["setup_steps", "discount_syncs"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE shop = $1")).bind(shop).execute(&mut *transaction).await?;
+            }
+            // The last install's provisioning no longer stands for this store: a reinstall within
+            // the same second must not be taken for it.
+            sqlx::query(
+                "UPDATE jobs SET dedupe_key = NULL WHERE shop = $1 AND kind = 'provision' AND state IN ('done', 'dead')",
+            )
+            .bind(shop)
+            .execute(&mut *transaction)
+            .await?;
+            transaction.commit().await?;
+        });
+        Ok(())
+    }
+
     /// Records where a setup step is: `pending`, `done` or `failed`, with a detail for the admin.
     pub async fn set_setup_step(
         &self,

@@ -112,3 +112,36 @@ async fn rules_are_checked_whole_and_every_change_reaches_the_discount() {
         (fresh.cleanup)().await;
     }
 }
+
+#[tokio::test]
+async fn a_reinstall_provisions_again_and_the_new_discount_gets_the_rules() {
+    for fresh in fresh_stores().await {
+        let (shop, app) = installed(fresh.store.clone(), 5).await;
+        shop.subscribe_declared_topics();
+        let segment = json!({ "name": "VIP", "slug": "vip", "rules": { "if": "tag", "is": "vip" } });
+        assert_eq!(app.admin(&shop, "POST", "/api/segments", Some(segment)).await.0, 201);
+        let (_, listing) =
+            app.admin(&shop, "POST", "/api/discount-rules", Some(rule("vip", "VIP 10% off", "10"))).await;
+        let first = listing["sync"]["discount_id"].as_str().unwrap().to_owned();
+
+        // Uninstalling takes the pixel, the definitions and the discount away in Shopify.
+        shop.sim.with_admin(|admin| admin.uninstall(crate::simulated::now()));
+        shop.forward_webhooks(&app).await;
+        app.run_jobs().await;
+        assert_eq!(shop.inspect("{ webPixel { id } }")["data"]["webPixel"], Value::Null, "{}", fresh.name);
+
+        let (status, session) = app.open_admin(&shop).await;
+        assert_eq!(status, 200, "{session}");
+        app.run_jobs().await;
+        let (_, session) = app.open_admin(&shop).await;
+        let states: Vec<&str> =
+            session["setup"].as_array().unwrap().iter().map(|step| step["state"].as_str().unwrap()).collect();
+        assert!(states.iter().all(|state| matches!(*state, "done" | "skipped")), "{}: {session}", fresh.name);
+        assert!(shop.inspect("{ webPixel { id } }")["data"]["webPixel"]["id"].is_string(), "the pixel again");
+        let (_, listing) = app.admin(&shop, "GET", "/api/discount-rules", None).await;
+        let second = listing["sync"]["discount_id"].as_str().unwrap().to_owned();
+        assert_ne!(first, second, "a new discount: {listing}");
+        assert_eq!(written(&shop, &second)[0].title, "VIP 10% off", "the rules survive a reinstall");
+        (fresh.cleanup)().await;
+    }
+}

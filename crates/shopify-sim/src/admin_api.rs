@@ -124,6 +124,14 @@ impl AdminApi {
         &self.calls
     }
 
+    /// Drops the metafield definitions in the app's reserved namespaces, as an uninstall does.
+    pub(crate) fn forget_app_definitions(&mut self) {
+        let app = format!("app--{}", self.oauth.client_id());
+        self.definitions.get_mut().retain(|definition| {
+            definition.namespace != app && !definition.namespace.starts_with(&format!("{app}--"))
+        });
+    }
+
     /// The shop's records as they stand.
     pub fn shop(&self) -> std::cell::Ref<'_, Shop> {
         self.shop.borrow()

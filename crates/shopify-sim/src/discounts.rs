@@ -68,6 +68,8 @@ pub struct Discounts {
     pub functions: Vec<ShopifyFunction>,
     /// Automatic app discounts, oldest first.
     pub automatic: Vec<AutomaticAppDiscount>,
+    /// The last id given: ids are never reused, even after a discount is gone.
+    pub last_id: u64,
 }
 
 type UserError = (Option<&'static str>, Vec<String>, String);
@@ -113,7 +115,8 @@ impl DiscountContext<'_> {
                         "Function not found.",
                     );
                 };
-                let id = discounts.automatic.iter().map(|discount| discount.id).max().map_or(1, |id| id + 1);
+                discounts.last_id += 1;
+                let id = discounts.last_id;
                 AutomaticAppDiscount {
                     id,
                     title: String::new(),

@@ -315,9 +315,14 @@ impl AdminApi {
         Ok(())
     }
 
-    /// The merchant uninstalls the app: every token stops working, then `app/uninstalled`.
+    /// The merchant uninstalls the app: every token stops working, what the app made goes with
+    /// it (its web pixel, its app discounts, its reserved metafield definitions), then
+    /// `app/uninstalled`.
     pub fn uninstall(&mut self, now: Duration) {
         self.oauth.revoke_all();
+        self.pixels.get_mut().pixel = None;
+        self.discounts.get_mut().automatic.clear();
+        self.forget_app_definitions();
         let payload = payloads::shop(&self.shop.borrow());
         self.outbox.get_mut().emit("app/uninstalled", &payload, now);
     }
