@@ -36,6 +36,9 @@ pub struct Config {
     /// `SEGLINK_JOB_LEASE_SECS` (default 60): how long a claimed job is a worker's. A worker
     /// that dies holds its jobs this long before another takes them.
     pub job_lease_secs: i64,
+    /// `SEGLINK_CDN_ORIGIN` (default `https://cdn.shopify.com`): where the admin loads App Bridge
+    /// and Polaris from; the simulator serves stand-ins in tests and the demo.
+    pub cdn_origin: String,
     /// How long clients may take and how many may connect (`SEGLINK_MAX_CONNECTIONS`, default
     /// 1024).
     pub limits: crate::serve::Limits,
@@ -175,6 +178,13 @@ impl Config {
             let reason = "must be at least 16 characters (openssl rand -hex 16)".to_owned();
             return Err(ConfigError::Invalid { name: "SEGLINK_METRICS_TOKEN", reason });
         }
+        let cdn_origin = get("SEGLINK_CDN_ORIGIN").unwrap_or_else(|| "https://cdn.shopify.com".to_owned());
+        let local =
+            ["http://127.0.0.1:", "http://localhost:"].iter().any(|prefix| cdn_origin.starts_with(prefix));
+        if !(cdn_origin.starts_with("https://") || local) || cdn_origin.contains(['"', '<', '>', ' ']) {
+            let reason = "must be an https:// origin, or a local http://127.0.0.1:<port>".to_owned();
+            return Err(ConfigError::Invalid { name: "SEGLINK_CDN_ORIGIN", reason });
+        }
         let mut limits = crate::serve::Limits::default();
         if let Some(text) = get("SEGLINK_MAX_CONNECTIONS") {
             limits.max_connections =
@@ -202,6 +212,7 @@ impl Config {
             master_key,
             shopify_origin: shopify_origin.map(|origin| origin.trim_end_matches('/').to_owned()),
             job_lease_secs,
+            cdn_origin: cdn_origin.trim_end_matches('/').to_owned(),
             limits,
             metrics_token: metrics_token.map(|token| token.trim().to_owned()),
             workers,
@@ -233,6 +244,7 @@ impl fmt::Debug for Config {
             .field("master_key", &"[redacted]")
             .field("shopify_origin", &self.shopify_origin)
             .field("job_lease_secs", &self.job_lease_secs)
+            .field("cdn_origin", &self.cdn_origin)
             .field("limits", &self.limits)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "[redacted]"))
             .field("workers", &self.workers)

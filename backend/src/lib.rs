@@ -1,6 +1,7 @@
 //! Seglink's backend: installs the app into a shop, verifies what Shopify sends, and serves the
 //! merchant's admin.
 
+pub mod admin;
 pub mod app;
 pub mod backfill;
 pub mod clock;

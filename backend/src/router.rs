@@ -9,7 +9,7 @@ use crate::app::AppState;
 use crate::discounts::api as rules;
 use crate::install::{connect_link, custom_app, oauth};
 use crate::segments::api as segments;
-use crate::{health, metrics, pixel, session, settings, webhooks};
+use crate::{admin, health, metrics, pixel, session, settings, webhooks};
 
 /// The routes, with their state.
 pub fn router(state: AppState) -> Router {
@@ -21,6 +21,16 @@ pub fn router(state: AppState) -> Router {
         .route("/webhooks", post(webhooks::receive))
         .route("/auth", get(oauth::begin))
         .route("/auth/callback", get(oauth::callback))
+        // The embedded admin: its document on every page's path, the bounce page, the assets
+        .route("/", get(admin::document))
+        .route("/segments", get(admin::document))
+        .route("/segments/{*rest}", get(admin::document))
+        .route("/discounts", get(admin::document))
+        .route("/pixel", get(admin::document))
+        .route("/settings", get(admin::document))
+        .route("/connect", get(admin::document))
+        .route("/auth/session-token", get(admin::bounce))
+        .route("/assets/{file}", get(admin::asset))
         // Storefront
         .route("/v1/pixel/events", post(pixel::receive).options(pixel::preflight))
         // Embedded admin API

@@ -1,6 +1,7 @@
 //! The backend's integration tests, one binary, a module per feature.
 
 mod admin_client;
+mod admin_document;
 mod backfill;
 mod connections;
 mod crash;

@@ -18,11 +18,11 @@ fn the_app_config_points_the_cli_at_the_backend() {
 }
 
 #[test]
-fn the_web_config_runs_the_backend_as_a_backend() {
+fn the_web_config_runs_the_backend_as_the_admin_and_the_api() {
     let web = parse("shopify.web.toml");
     assert_eq!(
         web["roles"].as_array().unwrap().iter().filter_map(|role| role.as_str()).collect::<Vec<_>>(),
-        ["backend"]
+        ["frontend", "backend"]
     );
     assert_eq!(web["webhooks_path"].as_str(), Some("/webhooks"));
     let dev = web["commands"]["dev"].as_str().unwrap();
