@@ -13,6 +13,9 @@ npm ci --no-audit --no-fund --loglevel=error
 source scripts/lib/function.sh
 # shellcheck source=scripts/lib/pixel.sh
 source scripts/lib/pixel.sh
+# shellcheck source=scripts/lib/admin.sh
+source scripts/lib/admin.sh
+build_admin
 build_function
 build_pixel_wasm
 bundle_pixel

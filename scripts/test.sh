@@ -12,6 +12,8 @@ source scripts/lib/function.sh
 source scripts/lib/postgres.sh
 # shellcheck source=scripts/lib/pixel.sh
 source scripts/lib/pixel.sh
+# shellcheck source=scripts/lib/admin.sh
+source scripts/lib/admin.sh
 
 step "Rust toolchain (rust-toolchain.toml)"
 rustup toolchain install --no-self-update
@@ -19,6 +21,9 @@ rustup show active-toolchain
 
 step "npm packages (package-lock.json)"
 npm ci --no-audit --no-fund --loglevel=error
+
+step "Embedded admin: TypeScript, Vite build (compiled into seglink), size budget"
+build_admin
 
 step "Official schemas match @shopify/dev-mcp (scripts/schemas.mjs)"
 node scripts/schemas.mjs --check
@@ -37,6 +42,11 @@ start_test_postgres
 
 step "cargo test (SQLite and PostgreSQL)"
 cargo test --workspace --all-features --locked
+
+step "Embedded admin in Chromium (Debian package) against the simulator and seglink serve"
+install_chromium
+cargo build --locked -p seglink -p shopify-sim
+node --test backend/admin/tests/
 
 step "cargo deny (licenses, bans, sources)"
 # Pinned and installed once; the advisories check needs the network, so it is not run here.

@@ -48,7 +48,9 @@ async fn checklist(app: &AppState, shop: &str) -> Result<Vec<Value>, AppError> {
 pub async fn setup(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
     let shop = session.claims.shop.as_str();
     let steps = checklist(&app, shop).await?;
-    let segments = app.store.segments(shop, false).await?;
+    // A suggestion is not the merchant's segment until they keep it.
+    let segments: Vec<_> =
+        app.store.segments(shop, false).await?.into_iter().filter(|segment| segment.suggested == 0).collect();
     let mut pushed = 0;
     for segment in &segments {
         let state = app.store.push_state(shop, &segment.slug).await?;

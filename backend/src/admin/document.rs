@@ -34,7 +34,7 @@ pub async fn document(State(app): State<AppState>, uri: Uri, Query(params): Quer
     if let Some(claims) = verified {
         let token = param(&params, "id_token").unwrap_or_default();
         return match ensure_installed(&app, &claims.shop, token, now).await {
-            Ok(_) => page(StatusCode::OK, Some(&claims.shop), admin_html(&app)),
+            Ok(_) => page(StatusCode::OK, Some((&claims.shop, simulated_admin(&app))), admin_html(&app)),
             // Shopify refused to exchange it: a fresh one will do.
             Err(AppError::InvalidSession(_)) => to_bounce(&app, &claims.shop, uri.path(), &params),
             Err(error) => {
@@ -110,7 +110,12 @@ pub async fn bounce(State(app): State<AppState>, Query(params): Query<Params>) -
         key = escape(&app.config.api_key),
         cdn = escape(&app.config.cdn_origin),
     );
-    page(StatusCode::OK, shop.as_ref(), body)
+    page(StatusCode::OK, shop.as_ref().map(|shop| (shop, simulated_admin(&app))), body)
+}
+
+/// The simulator's origin when it plays Shopify (development and tests only).
+fn simulated_admin(app: &App) -> Option<&str> {
+    app.config.shopify_origin.as_deref()
 }
 
 /// The document: App Bridge first and not deferred, then Polaris, then the app's own assets.

@@ -23,20 +23,28 @@ pub fn escape(text: &str) -> String {
 
 /// The framing policy: Shopify's admin and the shop itself may frame a page rendered for a
 /// shop; nothing may frame any other (Shopify's app security checks refuse a missing or wildcard
-/// `frame-ancestors`).
-pub fn frame_ancestors(shop: Option<&ShopDomain>) -> String {
-    match shop {
-        Some(shop) => format!("frame-ancestors https://{} https://admin.shopify.com;", shop.as_str()),
-        None => "frame-ancestors 'none';".to_owned(),
+/// `frame-ancestors`). `simulated_admin` is the local simulator's origin in development and
+/// tests (`SEGLINK_SHOPIFY_ORIGIN`), which plays Shopify's admin there.
+pub fn frame_ancestors(shop: Option<&ShopDomain>, simulated_admin: Option<&str>) -> String {
+    match (shop, simulated_admin) {
+        (Some(shop), None) => format!("frame-ancestors https://{} https://admin.shopify.com;", shop.as_str()),
+        (Some(shop), Some(admin)) => {
+            format!("frame-ancestors https://{} https://admin.shopify.com {admin};", shop.as_str())
+        }
+        (None, _) => "frame-ancestors 'none';".to_owned(),
     }
 }
 
 /// An HTML answer with its framing policy.
-pub fn page(status: StatusCode, shop: Option<&ShopDomain>, body: String) -> Response {
+pub fn page(status: StatusCode, shop: Option<(&ShopDomain, Option<&str>)>, body: String) -> Response {
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    if let Ok(policy) = HeaderValue::from_str(&frame_ancestors(shop)) {
+    let policy = match shop {
+        Some((shop, simulated_admin)) => frame_ancestors(Some(shop), simulated_admin),
+        None => frame_ancestors(None, None),
+    };
+    if let Ok(policy) = HeaderValue::from_str(&policy) {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
     response
@@ -71,9 +79,13 @@ mod tests {
     fn only_a_shop_and_shopifys_admin_may_frame_a_shops_page() {
         let shop = ShopDomain::parse("ada.myshopify.com").unwrap();
         assert_eq!(
-            frame_ancestors(Some(&shop)),
+            frame_ancestors(Some(&shop), None),
             "frame-ancestors https://ada.myshopify.com https://admin.shopify.com;"
         );
-        assert_eq!(frame_ancestors(None), "frame-ancestors 'none';");
+        assert_eq!(
+            frame_ancestors(Some(&shop), Some("http://127.0.0.1:3457")),
+            "frame-ancestors https://ada.myshopify.com https://admin.shopify.com http://127.0.0.1:3457;"
+        );
+        assert_eq!(frame_ancestors(None, Some("http://127.0.0.1:3457")), "frame-ancestors 'none';");
     }
 }

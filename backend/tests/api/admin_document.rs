@@ -24,9 +24,11 @@ async fn a_launch_installs_the_store_and_frames_only_for_it() {
         let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
         let (status, headers, body) = get(&app, &format!("/?{}", launch(&shop, now().as_secs()))).await;
         assert_eq!(status, 200, "{}: {body}", fresh.name);
+        // The simulator plays Shopify's admin here, so its origin may frame the app too.
         assert_eq!(
             headers["content-security-policy"],
-            format!("frame-ancestors https://{} https://admin.shopify.com;", shop.domain).as_str()
+            format!("frame-ancestors https://{} https://admin.shopify.com {};", shop.domain, shop.origin)
+                .as_str()
         );
         assert_eq!(headers["cache-control"], "no-store");
         assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
@@ -75,11 +77,29 @@ async fn a_stale_or_missing_token_goes_to_the_bounce_page_and_back() {
     assert!(!body.contains("polaris-1.js"), "App Bridge alone");
     assert_eq!(
         headers["content-security-policy"],
-        format!("frame-ancestors https://{} https://admin.shopify.com;", shop.domain).as_str()
+        format!("frame-ancestors https://{} https://admin.shopify.com {};", shop.domain, shop.origin)
+            .as_str()
     );
 
     let missing = format!("/?embedded=1&shop={}", shop.domain);
     assert!(get(&app, &missing).await.1["location"].to_str().unwrap().starts_with("/auth/session-token?"));
+    (fresh.cleanup)().await;
+}
+
+#[tokio::test]
+async fn in_production_only_the_shop_and_shopifys_admin_frame_the_app() {
+    let fresh = fresh_stores().await.remove(0);
+    let shop = SimulatedShop::start().await;
+    // Installed through the simulator, then served as production serves it: no simulated admin.
+    let installing = TestApp::on(fresh.store.clone(), Some(&shop.origin));
+    assert_eq!(installing.open_admin(&shop).await.0, 200);
+    let app = TestApp::on(fresh.store.clone(), None);
+    let (status, headers, _) = get(&app, &format!("/?{}", launch(&shop, now().as_secs()))).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        headers["content-security-policy"],
+        format!("frame-ancestors https://{} https://admin.shopify.com;", shop.domain).as_str()
+    );
     (fresh.cleanup)().await;
 }
 

@@ -9,6 +9,7 @@ mod admin_api;
 mod admin_resolvers;
 pub mod bulk;
 pub mod bulk_mutation;
+mod cdn;
 mod checkout;
 mod cost;
 pub mod delivery;

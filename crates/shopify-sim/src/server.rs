@@ -80,12 +80,30 @@ pub struct Simulator {
 struct Inner {
     admin: Mutex<AdminApi>,
     faults: Mutex<Vec<Fault>>,
+    /// The app's URL, which the admin page frames.
+    app_url: Mutex<Option<String>>,
 }
 
 impl Simulator {
     /// Serves `admin`.
     pub fn new(admin: AdminApi) -> Self {
-        Self { inner: Arc::new(Inner { admin: Mutex::new(admin), faults: Mutex::new(Vec::new()) }) }
+        Self {
+            inner: Arc::new(Inner {
+                admin: Mutex::new(admin),
+                faults: Mutex::new(Vec::new()),
+                app_url: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// Where the app is served: the admin page (`/store/<handle>/apps/<client id>`) frames it.
+    pub fn set_app_url(&self, url: &str) {
+        *lock(&self.inner.app_url) = Some(url.trim_end_matches('/').to_owned());
+    }
+
+    /// The app's URL, once set.
+    pub fn app_url(&self) -> Option<String> {
+        lock(&self.inner.app_url).clone()
     }
 
     /// Runs `change` on the shop's API: to seed state, mint tokens or read what an app did.
@@ -115,10 +133,17 @@ impl Simulator {
     }
 
     /// The routes: `/admin/oauth/authorize`, `/admin/oauth/access_token`,
-    /// `/admin/api/{version}/graphql.json`, `/__sim/faults` to script faults over HTTP, and
-    /// `/__sim/bulk/{id}.jsonl` for bulk results, and `/__sim/uploads` for staged uploads.
+    /// `/admin/api/{version}/graphql.json`, `/__sim/faults` to script faults over HTTP,
+    /// `/__sim/bulk/{id}.jsonl` for bulk results, `/__sim/uploads` for staged uploads, and the
+    /// embedded admin's side (`crate::cdn`): the admin page framing the app and the CDN scripts.
     pub fn router(&self) -> Router {
         Router::new()
+            .route("/store/{handle}/apps/{api_key}", get(crate::cdn::admin_page))
+            .route("/store/{handle}/apps/{api_key}/{*rest}", get(crate::cdn::admin_page))
+            .route("/shopifycloud/app-bridge.js", get(crate::cdn::app_bridge))
+            .route("/shopifycloud/polaris-1.js", get(crate::cdn::polaris))
+            .route("/shopifycloud/id-token", get(crate::cdn::id_token))
+            .route("/shopifycloud/resources", get(crate::cdn::resources))
             .route("/admin/oauth/authorize", get(authorize))
             .route("/admin/oauth/access_token", post(access_token))
             .route("/admin/api/{version}/graphql.json", post(graphql))
@@ -142,6 +167,11 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 fn now() -> Duration {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default()
+}
+
+/// The machine's clock in Unix seconds.
+pub(crate) fn unix_now() -> u64 {
+    now().as_secs()
 }
 
 fn json_response(status: u16, body: Value) -> Response {

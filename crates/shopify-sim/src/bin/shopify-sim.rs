@@ -12,6 +12,9 @@ use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
 
 const USAGE: &str = "usage: shopify-sim seed [SHOP OPTIONS] [--quiet]
        shopify-sim serve [SHOP OPTIONS] [--port N] [--plan standard|advanced|plus|enterprise] [--redirect-url URL]
+                         [--app-url URL] [--extensions DIR]
+--app-url: the app the admin page (/store/<handle>/apps/<client id>) frames
+--extensions: deploy the app's extensions found in DIR/*/shopify.extension.toml (Functions, the web pixel)
 shop options: --seed N --customers N --products N --orders N --now UNIX_SECONDS
 serve reads SHOPIFY_API_KEY, SHOPIFY_API_SECRET and SCOPES (comma-separated) from the environment";
 
@@ -36,6 +39,8 @@ struct Flags {
     port: u16,
     plan: Option<Plan>,
     redirect_url: Option<String>,
+    app_url: Option<String>,
+    extensions: Option<String>,
 }
 
 fn run(arguments: &[String]) -> Result<(), String> {
@@ -82,11 +87,13 @@ fn parse_flags(flags: &[String], serving: bool) -> Result<Flags, String> {
         match (flag.as_str(), serving) {
             ("--plan", true) => parsed.plan = Some(plan(value)?),
             ("--redirect-url", true) => parsed.redirect_url = Some(value.clone()),
+            ("--app-url", true) => parsed.app_url = Some(value.clone()),
+            ("--extensions", true) => parsed.extensions = Some(value.clone()),
             ("--port", true) => {
                 parsed.port =
                     value.parse().map_err(|_| format!("--port takes a port number, not `{value}`"))?
             }
-            ("--plan" | "--redirect-url" | "--port", false) => {
+            ("--plan" | "--redirect-url" | "--port" | "--app-url" | "--extensions", false) => {
                 return Err(format!("unknown option `{flag}` for seed"));
             }
             _ => {
@@ -137,7 +144,14 @@ fn serve_shop(shop: shopify_sim::shop::Shop, flags: &Flags) -> Result<(), String
     let domain = shop.domain.clone();
     let oauth = OAuthServer::new(&domain, app, &scopes);
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    let sim = Simulator::new(AdminApi::new(shop, oauth, flags.plan.unwrap_or(Plan::Standard), now));
+    let mut admin = AdminApi::new(shop, oauth, flags.plan.unwrap_or(Plan::Standard), now);
+    if let Some(directory) = &flags.extensions {
+        deploy_extensions(&mut admin, directory)?;
+    }
+    let sim = Simulator::new(admin);
+    if let Some(url) = &flags.app_url {
+        sim.set_app_url(url);
+    }
     let runtime = tokio::runtime::Runtime::new().map_err(|error| format!("could not start: {error}"))?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", flags.port))
@@ -156,4 +170,40 @@ fn serve_shop(shop: shopify_sim::shop::Shop, flags: &Flags) -> Result<(), String
         });
         serve(&sim, listener).await.map_err(|error| format!("server stopped: {error}"))
     })
+}
+
+/// Deploys what `shopify app deploy` would from `directory`: each Function (by handle and API)
+/// and the web pixel (by its settings keys).
+fn deploy_extensions(admin: &mut AdminApi, directory: &str) -> Result<(), String> {
+    let entries =
+        std::fs::read_dir(directory).map_err(|error| format!("--extensions {directory}: {error}"))?;
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path().join("shopify.extension.toml");
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let manifest: toml::Table =
+            toml::from_str(&text).map_err(|error| format!("{}: {error}", path.display()))?;
+        if manifest.get("type").and_then(toml::Value::as_str) == Some("web_pixel_extension") {
+            let keys: Vec<&str> = manifest
+                .get("settings")
+                .and_then(|settings| settings.get("fields"))
+                .and_then(toml::Value::as_table)
+                .map(|fields| fields.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            admin.deploy_web_pixel(&keys);
+        }
+        let functions = manifest.get("extensions").and_then(toml::Value::as_array).into_iter().flatten();
+        for function in functions
+            .filter(|extension| extension.get("type").and_then(toml::Value::as_str) == Some("function"))
+        {
+            let handle = function.get("handle").and_then(toml::Value::as_str).unwrap_or_default();
+            let targets = function.get("targeting").and_then(toml::Value::as_array).into_iter().flatten();
+            let discount = targets
+                .filter_map(|target| target.get("target").and_then(toml::Value::as_str))
+                .any(|target| target.contains(".discounts."));
+            if !handle.is_empty() {
+                admin.deploy_function(handle, if discount { "discount" } else { "function" }, handle);
+            }
+        }
+    }
+    Ok(())
 }

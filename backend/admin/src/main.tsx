@@ -1,0 +1,31 @@
+// The embedded admin: the app's menu in Shopify's navigation, and one page per path.
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { Home } from "./pages/Home";
+
+const PAGES: Record<string, { title: string; render: () => preact.JSX.Element }> = {
+  "/": { title: "Home", render: () => <Home /> },
+};
+
+function App() {
+  const [path, setPath] = useState(location.pathname);
+  useEffect(() => {
+    const follow = () => setPath(location.pathname);
+    addEventListener("popstate", follow);
+    return () => removeEventListener("popstate", follow);
+  }, []);
+  const page = PAGES[path] ?? PAGES["/"];
+  return (
+    <>
+      <s-app-nav>
+        <s-link href="/" rel="home">
+          Home
+        </s-link>
+      </s-app-nav>
+      {page.render()}
+    </>
+  );
+}
+
+const root = document.getElementById("app");
+if (root) render(<App />, root);

@@ -1,0 +1,100 @@
+// Runs what a merchant's browser meets: the Shopify simulator (admin page, CDN stand-ins, Admin
+// API) and `seglink serve` on a fresh SQLite file, both the binaries the test command built, and
+// Debian's Chromium driven by playwright-core. Each waits for the other's readiness line, never
+// for a fixed time.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
+const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, "target");
+export const API_KEY = "seglink-admin-test";
+const SECRET = "seglink-admin-test-secret";
+const SCOPES = /scopes = "([^"]+)"/.exec(readFileSync(join(ROOT, "shopify.app.toml"), "utf8"))[1];
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/// Starts `binary` and resolves once a line of its stderr matches `ready`.
+function start(binary, args, env, ready) {
+  const child = spawn(join(TARGET, "debug", binary), args, { env: { PATH: process.env.PATH, ...env } });
+  let log = "";
+  const started = new Promise((resolve, reject) => {
+    child.stderr.on("data", (chunk) => {
+      log += chunk;
+      if (ready.test(log)) resolve();
+    });
+    child.on("exit", (code) => reject(new Error(`${binary} exited with ${code}:\n${log}`)));
+  });
+  return { child, started, log: () => log };
+}
+
+export async function launch({ customers = 20, products = 6, orders = 40 } = {}) {
+  const [simPort, appPort] = [await freePort(), await freePort()];
+  const data = mkdtempSync(join(tmpdir(), "seglink-admin-"));
+  const simOrigin = `http://127.0.0.1:${simPort}`;
+  const appUrl = `http://localhost:${appPort}`;
+  const credentials = { SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: SECRET, SCOPES };
+  const sim = start(
+    "shopify-sim",
+    ["serve", "--port", String(simPort), "--customers", String(customers), "--products", String(products),
+      "--orders", String(orders), "--app-url", appUrl, "--extensions", join(ROOT, "extensions")],
+    credentials,
+    /serving (\S+) on http/,
+  );
+  await sim.started;
+  const shop = /serving (\S+) on http/.exec(sim.log())[1];
+  const app = start(
+    "seglink",
+    ["serve"],
+    {
+      ...credentials,
+      SHOPIFY_APP_URL: appUrl,
+      PORT: String(appPort),
+      DATABASE_URL: `sqlite://${join(data, "seglink.db")}`,
+      SEGLINK_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+      SEGLINK_SHOPIFY_ORIGIN: simOrigin,
+      SEGLINK_CDN_ORIGIN: simOrigin,
+    },
+    /"msg":"listening"/,
+  );
+  await app.started;
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox"],
+  });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const handle = shop.replace(".myshopify.com", "");
+  return {
+    shop,
+    page,
+    simOrigin,
+    appUrl,
+    adminUrl: (path = "") => `${simOrigin}/store/${handle}/apps/${API_KEY}${path}`,
+    /// The app's frame inside the simulated admin, once its document has loaded.
+    async app() {
+      const element = await page.waitForSelector("#app-iframe");
+      const frame = await element.contentFrame();
+      await frame.waitForSelector("#app s-page", { state: "attached" });
+      return frame;
+    },
+    async close() {
+      await browser.close();
+      for (const service of [app, sim]) service.child.kill();
+      rmSync(data, { recursive: true, force: true });
+    },
+    logs: () => ({ sim: sim.log(), app: app.log() }),
+  };
+}
