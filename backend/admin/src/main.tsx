@@ -2,9 +2,11 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { Home } from "./pages/Home";
+import { Segments } from "./pages/Segments";
 
 const PAGES: Record<string, { title: string; render: () => preact.JSX.Element }> = {
   "/": { title: "Home", render: () => <Home /> },
+  "/segments": { title: "Segments", render: () => <Segments /> },
 };
 
 function App() {
@@ -21,6 +23,7 @@ function App() {
         <s-link href="/" rel="home">
           Home
         </s-link>
+        <s-link href="/segments">Segments</s-link>
       </s-app-nav>
       {page.render()}
     </>

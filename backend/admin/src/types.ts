@@ -19,3 +19,24 @@ export interface Session {
   server_key: string | null;
   setup: SetupStep[];
 }
+
+export interface Push {
+  state: string;
+  added?: number;
+  removed?: number;
+  updated_at?: number;
+  detail?: string | null;
+}
+
+export interface Segment {
+  slug: string;
+  name: string;
+  rules: unknown;
+  tag: string;
+  member_count: number;
+  suggested: boolean;
+  computed_at: number | null;
+  native: { enabled: boolean; segment_id: string | null; query: string | null; reason: string | null } | null;
+  push: Push;
+  storefront_signals: string[];
+}

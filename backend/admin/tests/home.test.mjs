@@ -1,6 +1,7 @@
 // The merchant's first open: the simulated admin frames Seglink, whose document installs the
 // store (token exchange, workspace, provisioning), and Home's setup guide follows the
-// provisioning live until every step of it is done.
+// provisioning live until every step of it is done; then the suggested segment is kept with one
+// click and the Segments page lists it.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { after, before, test } from "node:test";
@@ -31,4 +32,27 @@ test("a first open installs the store and the setup guide reaches done", async (
   assert.equal(await app.locator('[data-step="segment"] s-badge').textContent(), "To do");
   mkdirSync(SCREENSHOTS, { recursive: true });
   await world.page.screenshot({ path: `${SCREENSHOTS}home.png` });
+});
+
+test("the suggested segment is kept with one click and listed with its members", async () => {
+  await world.page.goto(world.adminUrl());
+  const home = await world.app();
+  const keepIt = home.locator("s-button", { hasText: "Keep it" });
+  await keepIt.waitFor({ timeout: 30_000 });
+  await keepIt.click();
+  const toast = home.locator("#shopify-sim-toasts .shopify-sim-toast");
+  await toast.waitFor();
+  assert.match(await toast.textContent(), /^Kept “.+”: its tags are on their way to Shopify$/);
+  await home.locator("text=is yours now").waitFor();
+
+  await world.page.goto(world.adminUrl("/segments"));
+  const segments = await world.app();
+  const row = segments.locator("s-table-row[data-segment]");
+  await row.first().waitFor();
+  assert.equal(await row.count(), 1);
+  assert.equal(await row.locator("s-badge", { hasText: "Suggested" }).count(), 0, "kept, no longer a suggestion");
+  const members = Number((await row.locator("s-table-cell").nth(1).textContent()).replace(/\D/g, ""));
+  assert.ok(members > 0, "the kept segment has members");
+  assert.match(await row.locator("s-table-cell").nth(2).textContent(), /^seglink:/);
+  await world.page.screenshot({ path: `${SCREENSHOTS}segments.png` });
 });

@@ -34,31 +34,40 @@
     "s-stack": [["direction", "gap"], (h) => `<div style="display:flex;flex-direction:${h.direction === "inline" ? "row" : "column"};gap:${h.direction === "inline" ? "8px" : "12px"};flex-wrap:wrap;align-items:${h.direction === "inline" ? "center" : "stretch"}"><slot></slot></div>`],
     "s-grid": [["gridTemplateColumns", "gap"], () => `<div style="display:grid;gap:12px"><slot></slot></div>`],
     "s-heading": [[], () => `<h2><slot></slot></h2>`],
-    "s-text": [["tone", "type"], (h) => `<span style="${h.tone === "subdued" ? "color:#616161" : ""}"><slot></slot></span>`, "inline"],
+    "s-text": [["tone", "type"], (h) => `<span style="${h.tone === "subdued" ? "color:#616161;" : ""}${h.type === "code" ? "font-family:monospace;background:#f1f1f1;padding:0 4px;border-radius:4px" : ""}"><slot></slot></span>`, { display: "inline-block" }],
     "s-paragraph": [["tone"], () => `<p style="margin:0 0 8px"><slot></slot></p>`],
     "s-divider": [[], () => `<hr>`],
-    "s-badge": [["tone"], (h) => `<span class="badge ${escape(h.tone)}"><slot></slot></span>`, "inline"],
+    "s-badge": [["tone"], (h) => `<span class="badge ${escape(h.tone)}"><slot></slot></span>`, { display: "inline-block" }],
     "s-banner": [["tone", "heading"], (h) => `<div class="banner ${escape(h.tone)}" role="${h.tone === "critical" ? "alert" : "status"}">${h.heading ? `<strong>${escape(h.heading)}</strong>` : ""}<slot></slot></div>`],
-    "s-spinner": [["accessibilityLabel"], (h) => `<span role="progressbar" aria-label="${escape(h.accessibilityLabel || "Loading")}">…</span>`, "inline"],
+    "s-spinner": [["accessibilityLabel"], (h) => `<span role="progressbar" aria-label="${escape(h.accessibilityLabel || "Loading")}">…</span>`, { display: "inline-block" }],
     "s-progress-bar": [["progress", "accessibilityLabel"], (h) => `<progress max="1" value="${Number(h.progress) || 0}" aria-label="${escape(h.accessibilityLabel || "Progress")}"></progress>`],
     "s-unordered-list": [[], () => `<ul style="margin:0;padding-left:20px" role="list"><slot></slot></ul>`],
     "s-list-item": [[], () => `<li><slot></slot></li>`],
-    "s-link": [["href"], (h) => `<a href="${escape(h.href)}"><slot></slot></a>`, "inline"],
+    "s-link": [["href"], (h) => `<a href="${escape(h.href)}"><slot></slot></a>`, { display: "inline-block" }],
     "s-app-nav": [[], () => ``],
-    "s-button": [["variant", "tone", "disabled", "loading", "accessibilityLabel", "type"], (h) => `<button type="${h.type === "submit" ? "submit" : "button"}" class="${escape(h.variant)} ${escape(h.tone)}" ${h.disabled || h.loading ? "disabled" : ""} ${h.accessibilityLabel ? `aria-label="${escape(h.accessibilityLabel)}"` : ""}><slot></slot></button>`, "inline"],
+    "s-table": [[], () => `<slot></slot>`, { display: "table", role: "table", style: "width:100%;border-collapse:collapse" }],
+    "s-table-header-row": [[], () => `<slot></slot>`, { display: "table-row", role: "row" }],
+    "s-table-header": [[], () => `<slot></slot>`, { display: "table-cell", role: "columnheader", style: "font-weight:600;padding:6px 8px;border-bottom:1px solid #e3e3e3" }],
+    "s-table-body": [[], () => `<slot></slot>`, { display: "table-row-group", role: "rowgroup" }],
+    "s-table-row": [[], () => `<slot></slot>`, { display: "table-row", role: "row" }],
+    "s-table-cell": [[], () => `<slot></slot>`, { display: "table-cell", role: "cell", style: "padding:6px 8px;border-bottom:1px solid #e3e3e3;vertical-align:middle" }],
+    "s-button": [["variant", "tone", "disabled", "loading", "accessibilityLabel", "type"], (h) => `<button type="${h.type === "submit" ? "submit" : "button"}" class="${escape(h.variant)} ${escape(h.tone)}" ${h.disabled || h.loading ? "disabled" : ""} ${h.accessibilityLabel ? `aria-label="${escape(h.accessibilityLabel)}"` : ""}><slot></slot></button>`, { display: "inline-block" }],
   };
 
   class Element extends HTMLElement {
-    constructor(name, props, render, display) {
+    constructor(name, props, render, host) {
       super();
       this._render = render;
       this._values = {};
-      this._display = display;
+      this._host = host ?? {};
       this.attachShadow({ mode: "open" });
     }
     connectedCallback() {
       // Not in the constructor: an element made by the parser may not set attributes there.
-      if (this._display === "inline") this.style.display = "inline-block";
+      const { display, role, style } = this._host;
+      if (display) this.style.display = display;
+      if (style) this.style.cssText += `;${style}`;
+      if (role && !this.hasAttribute("role")) this.setAttribute("role", role);
       this.update();
     }
     attributeChangedCallback() {
@@ -80,12 +89,12 @@
     }
   }
 
-  for (const [name, [props, render, display]] of Object.entries(elements)) {
+  for (const [name, [props, render, host]] of Object.entries(elements)) {
     const element = class extends Element {
       static props = props;
       static observedAttributes = props.map((prop) => prop.toLowerCase());
       constructor() {
-        super(name, props, render, display);
+        super(name, props, render, host);
       }
     };
     for (const prop of props) {

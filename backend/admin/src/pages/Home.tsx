@@ -1,6 +1,8 @@
 // Home: the setup guide, live until every step is done (App Home's homepage pattern).
+import { useState } from "preact/hooks";
 import { useApi } from "../hooks";
-import type { Setup, SetupStep } from "../types";
+import { keep } from "../keep";
+import type { Segment, Setup, SetupStep } from "../types";
 
 const LABELS: Record<string, string> = {
   webhooks: "Webhooks subscribed",
@@ -20,10 +22,43 @@ function finished(step: SetupStep): boolean {
   return step.state === "done" || step.state === "skipped";
 }
 
+/// The segment Seglink suggested after the backfill, until the merchant keeps it.
+function Suggestion() {
+  const segments = useApi<{ segments: Segment[] }>("/api/segments", (data) => data.segments.length === 0, 3000);
+  const [kept, setKept] = useState<Segment | null>(null);
+  const suggested = segments.state === "loaded" ? segments.data.segments.find((segment) => segment.suggested) : undefined;
+  if (kept) {
+    return (
+      <s-section heading="Suggested segment">
+        <s-paragraph>
+          “{kept.name}” is yours now, with {kept.member_count.toLocaleString()} members.
+        </s-paragraph>
+      </s-section>
+    );
+  }
+  if (!suggested) return null;
+  return (
+    <s-section heading="Suggested segment">
+      <s-stack gap="base">
+        <s-paragraph>
+          “{suggested.name}”: {suggested.member_count.toLocaleString()} customers. Keep it to tag them in Shopify as{" "}
+          <s-text type="code">{suggested.tag}</s-text>.
+        </s-paragraph>
+        <s-stack direction="inline" gap="small-200">
+          <s-button variant="primary" onClick={async () => setKept(await keep(suggested))}>
+            Keep it
+          </s-button>
+        </s-stack>
+      </s-stack>
+    </s-section>
+  );
+}
+
 export function Home() {
   const setup = useApi<Setup>("/api/setup", (data) => data.steps.some((step) => !finished(step) && step.state !== "failed"));
   return (
     <s-page heading="Seglink">
+      <Suggestion />
       <s-section heading="Setup guide">
         {setup.state === "loading" && <s-spinner accessibilityLabel="Loading the setup guide" />}
         {setup.state === "failed" && (

@@ -1,0 +1,78 @@
+// Segments: every segment with its members, its last push, and whether Shopify has it as a
+// native segment or why not (App Home's index pattern).
+import { useState } from "preact/hooks";
+import { useApi } from "../hooks";
+import { keep } from "../keep";
+import type { Segment } from "../types";
+
+const PUSH_STATES: Record<string, string> = { never: "Not pushed yet", done: "Pushed", running: "Pushing", queued: "Queued", failed: "Failed" };
+
+function when(seconds?: number): string {
+  return seconds ? new Date(seconds * 1000).toLocaleString() : "";
+}
+
+export function Segments() {
+  const loaded = useApi<{ segments: Segment[] }>("/api/segments");
+  const [kept, setKept] = useState<Record<string, Segment>>({});
+  return (
+    <s-page heading="Segments">
+      <s-section heading="Your segments">
+        {loaded.state === "loading" && <s-spinner accessibilityLabel="Loading segments" />}
+        {loaded.state === "failed" && (
+          <s-banner tone="critical" heading="Segments could not be loaded">
+            <s-paragraph>{loaded.error}</s-paragraph>
+          </s-banner>
+        )}
+        {loaded.state === "loaded" && loaded.data.segments.length === 0 && (
+          <s-paragraph>
+            No segments yet. Once the last 90 days are imported, Seglink suggests one from your best customers.
+          </s-paragraph>
+        )}
+        {loaded.state === "loaded" && loaded.data.segments.length > 0 && (
+          <s-table>
+            <s-table-header-row>
+              <s-table-header>Segment</s-table-header>
+              <s-table-header>Members</s-table-header>
+              <s-table-header>Customer tag</s-table-header>
+              <s-table-header>Last push</s-table-header>
+              <s-table-header>Shopify segment</s-table-header>
+            </s-table-header-row>
+            <s-table-body>
+              {loaded.data.segments.map((listed) => {
+                const segment = kept[listed.slug] ?? listed;
+                return (
+                  <s-table-row key={segment.slug} data-segment={segment.slug}>
+                    <s-table-cell>
+                      <s-stack direction="inline" gap="small-200">
+                        <s-text>{segment.name}</s-text>
+                        {segment.suggested && <s-badge tone="info">Suggested</s-badge>}
+                        {segment.suggested && (
+                          <s-button
+                            onClick={async () => setKept({ ...kept, [segment.slug]: await keep(segment) })}
+                            accessibilityLabel={`Keep the suggested segment ${segment.name}`}
+                          >
+                            Keep it
+                          </s-button>
+                        )}
+                      </s-stack>
+                    </s-table-cell>
+                    <s-table-cell>{segment.member_count.toLocaleString()}</s-table-cell>
+                    <s-table-cell>
+                      <s-text type="code">{segment.tag}</s-text>
+                    </s-table-cell>
+                    <s-table-cell>
+                      {PUSH_STATES[segment.push.state] ?? segment.push.state} {when(segment.push.updated_at)}
+                    </s-table-cell>
+                    <s-table-cell>
+                      {segment.native?.enabled ? "Yes" : segment.native?.reason ? `No: ${segment.native.reason}` : "Not asked for"}
+                    </s-table-cell>
+                  </s-table-row>
+                );
+              })}
+            </s-table-body>
+          </s-table>
+        )}
+      </s-section>
+    </s-page>
+  );
+}
