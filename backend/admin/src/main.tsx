@@ -2,11 +2,13 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { Home } from "./pages/Home";
+import { SegmentBuilder } from "./pages/SegmentBuilder";
 import { Segments } from "./pages/Segments";
 
 const PAGES: Record<string, { title: string; render: () => preact.JSX.Element }> = {
   "/": { title: "Home", render: () => <Home /> },
   "/segments": { title: "Segments", render: () => <Segments /> },
+  "/segments/new": { title: "New segment", render: () => <SegmentBuilder /> },
 };
 
 function App() {

@@ -30,7 +30,7 @@
   const elements = {
     "s-page": [["heading"], (h) => `${h.heading ? `<h1>${escape(h.heading)}</h1>` : ""}<slot name="primary-action"></slot><slot></slot>`],
     "s-section": [["heading"], (h) => `<section class="section" aria-label="${escape(h.heading)}">${h.heading ? `<h2>${escape(h.heading)}</h2>` : ""}<slot></slot></section>`],
-    "s-box": [["padding"], () => `<slot></slot>`],
+    "s-box": [["padding", "border", "borderRadius"], (h) => `<div style="${h.padding ? "padding:12px;" : ""}${h.border ? "border:1px solid #d4d4d4;" : ""}${h.borderRadius ? "border-radius:8px" : ""}"><slot></slot></div>`],
     "s-stack": [["direction", "gap"], (h) => `<div style="display:flex;flex-direction:${h.direction === "inline" ? "row" : "column"};gap:${h.direction === "inline" ? "8px" : "12px"};flex-wrap:wrap;align-items:${h.direction === "inline" ? "center" : "stretch"}"><slot></slot></div>`],
     "s-grid": [["gridTemplateColumns", "gap"], () => `<div style="display:grid;gap:12px"><slot></slot></div>`],
     "s-heading": [[], () => `<h2><slot></slot></h2>`],
@@ -110,4 +110,131 @@
     }
     customElements.define(name, element);
   }
+})();
+
+// Form controls render their native control once and then update it in place, so typing keeps
+// focus: `value` follows the control, and `input`/`change` reach the host (they are composed).
+(() => {
+  const css = `
+    :host { display: block; font: 14px/1.45 system-ui, sans-serif; color: #303030; margin-bottom: 8px }
+    label { display: block; font-weight: 500; margin-bottom: 4px }
+    input, select { font: inherit; padding: 6px 8px; border: 1px solid #8a8a8a; border-radius: 8px; width: 100%; box-sizing: border-box; background: #fff }
+    input[aria-invalid="true"], select[aria-invalid="true"] { border-color: #8e1f0b }
+    .error { color: #8e1f0b; margin-top: 4px } .details { color: #616161; margin-top: 4px }
+  `;
+  let next = 0;
+  const escape = (text) => String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+  class Field extends HTMLElement {
+    static props = ["label", "value", "error", "details", "name", "placeholder", "disabled", "min", "max", "step", "required"];
+    constructor() {
+      super();
+      this._values = {};
+      this._id = `field-${++next}`;
+      this.attachShadow({ mode: "open" });
+    }
+    connectedCallback() {
+      if (!this._control) this.build();
+      this.refresh();
+    }
+    attributeChangedCallback() {
+      this.refresh();
+    }
+    build() {
+      this.shadowRoot.innerHTML = `<style>${css}</style><label for="${this._id}"></label>${this.controlHtml()}<div class="error" id="${this._id}-error" role="alert"></div><div class="details" id="${this._id}-details"></div>`;
+      this._control = this.shadowRoot.getElementById(this._id);
+      this._control.addEventListener("input", () => {
+        this._values.value = this._control.value;
+      });
+      // `change` is not composed: it stops at the shadow root, so the host fires its own.
+      this._control.addEventListener("change", () => {
+        this._values.value = this._control.value;
+        this.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+    }
+    refresh() {
+      if (!this._control) return;
+      const get = (prop) => this._values[prop] ?? this.getAttribute(prop);
+      this.shadowRoot.querySelector("label").textContent = get("label") ?? "";
+      const error = get("error");
+      this.shadowRoot.getElementById(`${this._id}-error`).textContent = error ?? "";
+      this.shadowRoot.getElementById(`${this._id}-details`).textContent = get("details") ?? "";
+      this._control.setAttribute("aria-invalid", error ? "true" : "false");
+      if (error) this._control.setAttribute("aria-describedby", `${this._id}-error`);
+      else this._control.removeAttribute("aria-describedby");
+      for (const attribute of ["placeholder", "min", "max", "step", "name"]) {
+        const value = get(attribute);
+        if (value === null || value === undefined) this._control.removeAttribute(attribute);
+        else this._control.setAttribute(attribute, value);
+      }
+      this._control.disabled = Boolean(get("disabled"));
+      const value = get("value") ?? "";
+      if (this._control.value !== String(value)) this._control.value = value;
+    }
+  }
+  for (const prop of Field.props) {
+    Object.defineProperty(Field.prototype, prop, {
+      get() {
+        return prop === "value" && this._control ? this._control.value : this._values[prop];
+      },
+      set(value) {
+        this._values[prop] = value;
+        this.refresh();
+      },
+    });
+  }
+
+  class TextField extends Field {
+    static observedAttributes = Field.props;
+    controlHtml() {
+      return `<input id="${this._id}" type="text">`;
+    }
+  }
+  class NumberField extends Field {
+    static observedAttributes = Field.props;
+    controlHtml() {
+      return `<input id="${this._id}" type="number" inputmode="decimal">`;
+    }
+  }
+  class Select extends Field {
+    static observedAttributes = Field.props;
+    controlHtml() {
+      return `<select id="${this._id}"></select>`;
+    }
+    connectedCallback() {
+      super.connectedCallback();
+      if (!this._observer) {
+        // The options are the app's children (s-option): the native select follows them.
+        this._observer = new MutationObserver(() => this.options());
+        this._observer.observe(this, { childList: true, subtree: true, characterData: true, attributes: true });
+      }
+      this.options();
+    }
+    options() {
+      if (!this._control) return;
+      const options = [...this.querySelectorAll("s-option")];
+      this._control.innerHTML = options
+        .map((option) => `<option value="${escape(option.value ?? option.getAttribute("value"))}">${escape(option.textContent)}</option>`)
+        .join("");
+      this.refresh();
+    }
+  }
+  class Option extends HTMLElement {
+    connectedCallback() {
+      this.style.display = "none";
+    }
+  }
+  Object.defineProperty(Option.prototype, "value", {
+    get() {
+      return this._value ?? this.getAttribute("value");
+    },
+    set(value) {
+      this._value = value;
+      this.setAttribute("value", value);
+    },
+  });
+  customElements.define("s-text-field", TextField);
+  customElements.define("s-number-field", NumberField);
+  customElements.define("s-select", Select);
+  customElements.define("s-option", Option);
 })();

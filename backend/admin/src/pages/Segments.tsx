@@ -3,6 +3,7 @@
 import { useState } from "preact/hooks";
 import { useApi } from "../hooks";
 import { keep } from "../keep";
+import { navigate } from "../navigation";
 import type { Segment } from "../types";
 
 const PUSH_STATES: Record<string, string> = { never: "Not pushed yet", done: "Pushed", running: "Pushing", queued: "Queued", failed: "Failed" };
@@ -16,6 +17,9 @@ export function Segments() {
   const [kept, setKept] = useState<Record<string, Segment>>({});
   return (
     <s-page heading="Segments">
+      <s-button slot="primary-action" variant="primary" onClick={() => navigate("/segments/new")}>
+        Create segment
+      </s-button>
       <s-section heading="Your segments">
         {loaded.state === "loading" && <s-spinner accessibilityLabel="Loading segments" />}
         {loaded.state === "failed" && (

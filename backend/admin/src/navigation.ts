@@ -1,0 +1,5 @@
+// Moving between the admin's pages without reloading the document.
+export function navigate(path: string) {
+  history.pushState(null, "", path);
+  dispatchEvent(new PopStateEvent("popstate"));
+}
