@@ -2,6 +2,7 @@
 import { useState } from "preact/hooks";
 import { useApi } from "../hooks";
 import { keep } from "../keep";
+import { Pending } from "../Pending";
 import type { Segment, Setup, SetupStep } from "../types";
 
 const LABELS: Record<string, string> = {
@@ -60,12 +61,7 @@ export function Home() {
     <s-page heading="Seglink">
       <Suggestion />
       <s-section heading="Setup guide">
-        {setup.state === "loading" && <s-spinner accessibilityLabel="Loading the setup guide" />}
-        {setup.state === "failed" && (
-          <s-banner tone="critical" heading="The setup guide could not be loaded">
-            <s-paragraph>{setup.error}</s-paragraph>
-          </s-banner>
-        )}
+        <Pending loaded={setup} what="the setup guide" />
         {setup.state === "loaded" && (
           <s-stack gap="base">
             <s-paragraph>

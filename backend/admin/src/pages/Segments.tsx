@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 import { useApi } from "../hooks";
 import { keep } from "../keep";
 import { navigate } from "../navigation";
+import { Pending } from "../Pending";
 import type { Segment } from "../types";
 
 const PUSH_STATES: Record<string, string> = { never: "Not pushed yet", done: "Pushed", running: "Pushing", queued: "Queued", failed: "Failed" };
@@ -21,12 +22,7 @@ export function Segments() {
         Create segment
       </s-button>
       <s-section heading="Your segments">
-        {loaded.state === "loading" && <s-spinner accessibilityLabel="Loading segments" />}
-        {loaded.state === "failed" && (
-          <s-banner tone="critical" heading="Segments could not be loaded">
-            <s-paragraph>{loaded.error}</s-paragraph>
-          </s-banner>
-        )}
+        <Pending loaded={loaded} what="segments" />
         {loaded.state === "loaded" && loaded.data.segments.length === 0 && (
           <s-paragraph>
             No segments yet. Once the last 90 days are imported, Seglink suggests one from your best customers.
