@@ -1,6 +1,7 @@
 // The embedded admin: the app's menu in Shopify's navigation, and one page per path.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { Discounts } from "./pages/Discounts";
 import { Home } from "./pages/Home";
 import { SegmentBuilder } from "./pages/SegmentBuilder";
 import { Segments } from "./pages/Segments";
@@ -9,6 +10,7 @@ const PAGES: Record<string, { title: string; render: () => preact.JSX.Element }>
   "/": { title: "Home", render: () => <Home /> },
   "/segments": { title: "Segments", render: () => <Segments /> },
   "/segments/new": { title: "New segment", render: () => <SegmentBuilder /> },
+  "/discounts": { title: "Discounts", render: () => <Discounts /> },
 };
 
 function App() {
@@ -26,6 +28,7 @@ function App() {
           Home
         </s-link>
         <s-link href="/segments">Segments</s-link>
+        <s-link href="/discounts">Discounts</s-link>
       </s-app-nav>
       {page.render()}
     </>

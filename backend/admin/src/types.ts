@@ -40,3 +40,34 @@ export interface Segment {
   push: Push;
   storefront_signals: string[];
 }
+
+export type RuleValue = { percentage: string } | { fixedAmount: string };
+export type RuleTarget =
+  | { type: "orderSubtotal" }
+  | { type: "shipping" }
+  | { type: "collections"; ids: string[] }
+  | { type: "products"; ids: string[] };
+
+export interface DiscountRule {
+  id: number;
+  segment: string;
+  title: string;
+  value: RuleValue;
+  target: RuleTarget;
+  minimumSubtotal: string | null;
+  minimumQuantity: number | null;
+  priority: number;
+  active: boolean;
+}
+
+export interface DiscountSync {
+  state: string;
+  discount_id?: string | null;
+  detail?: string | null;
+  synced_at?: number;
+}
+
+export interface Rules {
+  rules: DiscountRule[];
+  sync: DiscountSync;
+}

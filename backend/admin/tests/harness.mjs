@@ -77,6 +77,7 @@ export async function launch({ customers = 20, products = 6, orders = 40 } = {})
   });
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const handle = shop.replace(".myshopify.com", "");
+  let token;
   return {
     shop,
     page,
@@ -96,5 +97,43 @@ export async function launch({ customers = 20, products = 6, orders = 40 } = {})
       rmSync(data, { recursive: true, force: true });
     },
     logs: () => ({ sim: sim.log(), app: app.log() }),
+    /// Runs a query against the simulated shop as the app itself (a token exchanged from a
+    /// session token, as the backend gets its own), to see what Seglink did in Shopify.
+    async shopify(query) {
+      if (!token) {
+        const { token: idToken } = await (await fetch(`${simOrigin}/shopifycloud/id-token?shop=${shop}`)).json();
+        const exchanged = await fetch(`${simOrigin}/admin/oauth/access_token`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({
+            client_id: API_KEY,
+            client_secret: SECRET,
+            grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+            subject_token: idToken,
+            subject_token_type: "urn:ietf:params:oauth:token-type:id_token",
+            requested_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+          }),
+        });
+        token = (await exchanged.json()).access_token;
+      }
+      const answer = await fetch(`${simOrigin}/admin/api/2026-10/graphql.json`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": token },
+        body: JSON.stringify({ query }),
+      });
+      return answer.json();
+    },
   };
+}
+
+/// Resolves once `check` returns something truthy, asking again every quarter second; fails
+/// after `seconds`. For state another process reaches in its own time (a queued push).
+export async function eventually(check, seconds = 30) {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const result = await check();
+    if (result) return result;
+    if (Date.now() > deadline) throw new Error(`not reached within ${seconds} s: ${check}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }

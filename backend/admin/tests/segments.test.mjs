@@ -1,9 +1,11 @@
-// The merchant builds a segment with an attribute and a behavioural condition, sees the live
-// count, meets an error at the field it is about, saves, and finds the segment with its members.
+// The merchant's whole job in the browser: build a segment with an attribute and a behavioural
+// condition, see the live count, meet an error at the field it is about, save, find the segment
+// with its members, reward it with a discount on collections picked in the resource picker, and
+// find in Shopify the members tagged and the rule in the discount's metafield.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { launch } from "./harness.mjs";
+import { eventually, launch } from "./harness.mjs";
 
 const SCREENSHOTS = new URL("../../../docs/admin/", import.meta.url).pathname;
 let world;
@@ -55,4 +57,47 @@ test("a segment is built from an attribute and a behaviour, counted live, and sa
   await row.waitFor();
   const members = Number((await row.locator("s-table-cell").nth(1).textContent()).replace(/\D/g, ""));
   assert.equal(members, matching, "saved with the members the preview counted");
+});
+
+test("a rule on picked collections rewards the segment, and Shopify holds the tags and the rule", async () => {
+  await world.page.goto(world.adminUrl("/discounts"));
+  const app = await world.app();
+  await app.getByLabel("Segment", { exact: true }).selectOption("engaged-buyers");
+  await app.getByLabel("Title the buyer sees", { exact: true }).fill("Engaged 10% off");
+  await app.getByLabel("Discount", { exact: true }).selectOption("collections");
+  await app.getByLabel("Percentage", { exact: true }).fill("10");
+  await app.getByRole("button", { name: "Choose collections" }).click();
+  const picker = app.locator("#shopify-sim-resource-picker");
+  await picker.waitFor();
+  const first = picker.locator("input[type=checkbox]").first();
+  const collectionId = await first.getAttribute("value");
+  await first.check();
+  await picker.getByRole("button", { name: "Select" }).click();
+  await app.locator("[data-picked]").filter({ hasNotText: "None chosen" }).waitFor();
+  await app.getByRole("button", { name: "Add rule" }).click();
+  await app.locator('[data-sync="synced"]').waitFor();
+  const row = app.locator("s-table-row[data-rule]");
+  assert.equal(await row.count(), 1);
+  assert.match(await row.locator("s-table-cell").nth(2).textContent(), /^10% on products in chosen collections$/);
+  await world.page.setViewportSize({ width: 1280, height: 1400 });
+  await world.page.screenshot({ path: `${SCREENSHOTS}discounts.png` });
+  await world.page.setViewportSize({ width: 1280, height: 900 });
+
+  // The app's own API, through App Bridge's authenticated fetch, says what it stored.
+  const listed = await app.evaluate(async () => (await fetch("/api/discount-rules")).json());
+  assert.deepEqual(listed.rules[0].target, { type: "collections", ids: [collectionId] });
+  const discountId = listed.sync.discount_id;
+  const config = await world.shopify(
+    `{ discountNode(id: "${discountId}") { metafield(namespace: "$app:seglink", key: "config") { value } } }`,
+  );
+  assert.match(config.data.discountNode.metafield.value, /Engaged 10% off/, JSON.stringify(config));
+  assert.match(config.data.discountNode.metafield.value, new RegExp(collectionId.replace(/\//g, "\\/")));
+
+  const members = await app.evaluate(async () => (await (await fetch("/api/segments/engaged-buyers")).json()).member_count);
+  const tagged = await eventually(async () => {
+    const answer = await world.shopify("{ customers(first: 250) { nodes { id tags } } }");
+    const nodes = answer.data.customers.nodes.filter((customer) => customer.tags.includes("seglink:engaged-buyers"));
+    return nodes.length === members ? nodes : null;
+  });
+  assert.equal(tagged.length, members, "every member carries the segment's tag in Shopify");
 });
