@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -136,4 +137,16 @@ export async function eventually(check, seconds = 30) {
     if (Date.now() > deadline) throw new Error(`not reached within ${seconds} s: ${check}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/// The serious and critical accessibility violations axe-core finds in the app's frame, as
+/// lines to read: none is the bar every page must meet.
+export async function accessibilityViolations(frame) {
+  await frame.addScriptTag({ path: AXE });
+  const violations = await frame.evaluate(async () => (await window.axe.run(document)).violations);
+  return violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
 }

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { launch } from "./harness.mjs";
+import { accessibilityViolations, launch } from "./harness.mjs";
 
 const SCREENSHOTS = new URL("../../../docs/admin/", import.meta.url).pathname;
 let world;
@@ -27,11 +27,12 @@ test("a first open installs the store and the setup guide reaches done", async (
     steps,
     { timeout: 30_000 },
   );
-  const progress = await app.locator("s-paragraph").first().textContent();
+  const progress = await app.locator("[data-progress]").textContent();
   assert.match(progress, /^5 of 8 steps done$/, "a suggested segment is not a saved one");
   assert.equal(await app.locator('[data-step="segment"] s-badge').textContent(), "To do");
   mkdirSync(SCREENSHOTS, { recursive: true });
   await world.page.screenshot({ path: `${SCREENSHOTS}home.png` });
+  assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
 });
 
 test("the suggested segment is kept with one click and listed with its members", async () => {
@@ -55,4 +56,5 @@ test("the suggested segment is kept with one click and listed with its members",
   assert.ok(members > 0, "the kept segment has members");
   assert.match(await row.locator("s-table-cell").nth(2).textContent(), /^seglink:/);
   await world.page.screenshot({ path: `${SCREENSHOTS}segments.png` });
+  assert.deepEqual(await accessibilityViolations(segments), [], "no serious or critical accessibility violation");
 });

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { eventually, launch } from "./harness.mjs";
+import { accessibilityViolations, eventually, launch } from "./harness.mjs";
 
 const SCREENSHOTS = new URL("../../../docs/admin/", import.meta.url).pathname;
 let world;
@@ -51,6 +51,7 @@ test("a segment is built from an attribute and a behaviour, counted live, and sa
   await world.page.setViewportSize({ width: 1280, height: 1900 });
   await world.page.screenshot({ path: `${SCREENSHOTS}segment-builder.png` });
   await world.page.setViewportSize({ width: 1280, height: 900 });
+  assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
 
   await app.getByRole("button", { name: "Save segment" }).click();
   const row = app.locator('s-table-row[data-segment="engaged-buyers"]');
@@ -82,6 +83,7 @@ test("a rule on picked collections rewards the segment, and Shopify holds the ta
   await world.page.setViewportSize({ width: 1280, height: 1400 });
   await world.page.screenshot({ path: `${SCREENSHOTS}discounts.png` });
   await world.page.setViewportSize({ width: 1280, height: 900 });
+  assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
 
   // The app's own API, through App Bridge's authenticated fetch, says what it stored.
   const listed = await app.evaluate(async () => (await fetch("/api/discount-rules")).json());

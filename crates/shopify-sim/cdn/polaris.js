@@ -41,8 +41,9 @@
     "s-banner": [["tone", "heading"], (h) => `<div class="banner ${escape(h.tone)}" role="${h.tone === "critical" ? "alert" : "status"}">${h.heading ? `<strong>${escape(h.heading)}</strong>` : ""}<slot></slot></div>`],
     "s-spinner": [["accessibilityLabel"], (h) => `<span role="progressbar" aria-label="${escape(h.accessibilityLabel || "Loading")}">…</span>`, { display: "inline-block" }],
     "s-progress-bar": [["progress", "accessibilityLabel"], (h) => `<progress max="1" value="${Number(h.progress) || 0}" aria-label="${escape(h.accessibilityLabel || "Progress")}"></progress>`],
-    "s-unordered-list": [[], () => `<ul style="margin:0;padding-left:20px" role="list"><slot></slot></ul>`],
-    "s-list-item": [[], () => `<li><slot></slot></li>`],
+    // Roles on the hosts: a <li> in one shadow root is no child of a <ul> in another.
+    "s-unordered-list": [[], () => `<slot></slot>`, { role: "list", style: "padding-left:20px" }],
+    "s-list-item": [[], () => `<slot></slot>`, { role: "listitem", display: "list-item" }],
     "s-link": [["href"], (h) => `<a href="${escape(h.href)}"><slot></slot></a>`, { display: "inline-block" }],
     "s-app-nav": [[], () => ``],
     "s-table": [[], () => `<slot></slot>`, { display: "table", role: "table", style: "width:100%;border-collapse:collapse" }],

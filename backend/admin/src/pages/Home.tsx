@@ -64,7 +64,7 @@ export function Home() {
         <Pending loaded={setup} what="the setup guide" />
         {setup.state === "loaded" && (
           <s-stack gap="base">
-            <s-paragraph>
+            <s-paragraph data-progress>
               {setup.data.done} of {setup.data.total} steps done
             </s-paragraph>
             <s-progress-bar progress={setup.data.done / setup.data.total} accessibilityLabel="Setup progress" />
