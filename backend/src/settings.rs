@@ -9,6 +9,7 @@ use crate::app::AppState;
 use crate::clock::unix_now;
 use crate::db::IngestionPolicy;
 use crate::error::AppError;
+use crate::json_body::JsonBody;
 use crate::shopify::extract::ShopSession;
 
 /// The longest upsell window Seglink holds orders for.
@@ -40,21 +41,23 @@ pub async fn policy(State(app): State<AppState>, session: ShopSession) -> Result
 pub async fn set_policy(
     State(app): State<AppState>,
     session: ShopSession,
-    Json(input): Json<PolicyInput>,
+    JsonBody(input): JsonBody<PolicyInput>,
 ) -> Result<Json<Value>, AppError> {
     if !(0..=MAX_UPSELL_DELAY_MINUTES).contains(&input.upsell_delay_minutes) {
-        return Err(AppError::BadRequest(format!(
-            "upsell_delay_minutes must be between 0 and {MAX_UPSELL_DELAY_MINUTES}"
-        )));
+        return Err(AppError::invalid(
+            "/upsell_delay_minutes",
+            format!("must be from 0 to {MAX_UPSELL_DELAY_MINUTES} minutes"),
+        ));
     }
-    let clean = |items: Vec<String>| -> Result<Vec<String>, AppError> {
+    let clean = |field: &str, items: Vec<String>| -> Result<Vec<String>, AppError> {
         items
             .into_iter()
-            .map(|item| item.trim().to_owned())
-            .filter(|item| !item.is_empty())
-            .map(|item| {
+            .enumerate()
+            .map(|(index, item)| (index, item.trim().to_owned()))
+            .filter(|(_, item)| !item.is_empty())
+            .map(|(index, item)| {
                 if item.contains(',') {
-                    Err(AppError::BadRequest(format!("`{item}`: a channel or tag cannot contain a comma")))
+                    Err(AppError::invalid(format!("/{field}/{index}"), "cannot contain a comma"))
                 } else {
                     Ok(item)
                 }
@@ -62,8 +65,8 @@ pub async fn set_policy(
             .collect()
     };
     let policy = IngestionPolicy {
-        excluded_channels: clean(input.excluded_channels)?,
-        excluded_tags: clean(input.excluded_tags)?,
+        excluded_channels: clean("excluded_channels", input.excluded_channels)?,
+        excluded_tags: clean("excluded_tags", input.excluded_tags)?,
         exclude_test_orders: input.exclude_test_orders,
         upsell_delay_minutes: input.upsell_delay_minutes,
     };

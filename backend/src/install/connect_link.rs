@@ -16,6 +16,7 @@ use crate::crypto::{random_token, sha256_hex};
 use crate::db::{ConnectLink, NewJob, Workspace};
 use crate::error::AppError;
 use crate::jobs::PROVISION_JOB;
+use crate::json_body::JsonBody;
 use crate::shopify::ShopDomain;
 use crate::shopify::extract::ShopSession;
 
@@ -63,7 +64,7 @@ fn link_json(link: &ConnectLink) -> Value {
 pub async fn create(
     State(app): State<AppState>,
     session: ShopSession,
-    Json(request): Json<NewLink>,
+    JsonBody(request): JsonBody<NewLink>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let workspace = owned_workspace(&app, &session).await?;
     let for_shop =
@@ -114,7 +115,7 @@ pub async fn revoke(
 pub async fn accept(
     State(app): State<AppState>,
     session: ShopSession,
-    Json(request): Json<Accept>,
+    JsonBody(request): JsonBody<Accept>,
 ) -> Result<Json<Value>, AppError> {
     let shop = session.claims.shop.as_str();
     let refused = |reason: &str| AppError::BadRequest(format!("the connect link {reason}"));

@@ -16,6 +16,7 @@ use crate::app::{App, AppState};
 use crate::clock::unix_now;
 use crate::db::{Connection, StoredTokens};
 use crate::error::AppError;
+use crate::json_body::JsonBody;
 use crate::shopify::admin::ShopifyError;
 use crate::shopify::operations::{CurrentInstallation, current_installation};
 use crate::shopify::{ShopDomain, extract::ShopSession};
@@ -44,7 +45,7 @@ pub struct Rotation {
 pub async fn create(
     State(app): State<AppState>,
     session: ShopSession,
-    Json(request): Json<NewConnection>,
+    JsonBody(request): JsonBody<NewConnection>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let workspace = session_workspace(&app, &session).await?;
     let shop = ShopDomain::parse(&request.shop).map_err(|error| AppError::BadRequest(error.to_string()))?;
@@ -67,7 +68,7 @@ pub async fn rotate(
     State(app): State<AppState>,
     session: ShopSession,
     Path(shop): Path<String>,
-    Json(request): Json<Rotation>,
+    JsonBody(request): JsonBody<Rotation>,
 ) -> Result<Json<Value>, AppError> {
     let shop = owned_custom_store(&app, &session, &shop).await?;
     let record = app.store.shop(shop.as_str()).await?.ok_or(AppError::NotFound)?;

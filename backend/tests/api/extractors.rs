@@ -109,3 +109,47 @@ async fn only_signed_webhooks_reach_the_handler() {
     let get = Request::get("/webhooks").body(Body::empty()).unwrap();
     assert_eq!(send(&router, get).await.0, 405);
 }
+
+#[tokio::test]
+async fn every_admin_body_is_refused_as_json_with_the_path_to_the_bad_field() {
+    let app = TestApp::spawn().await;
+    let shop = "seglink-test.myshopify.com";
+    let domain = seglink::shopify::ShopDomain::parse(shop).unwrap();
+    let (workspace, _) = seglink::install::workspace::create(&app.state.store, &domain, 0).await.unwrap();
+    let tokens = seglink::db::StoredTokens {
+        access_token: app.state.keys.seal("t", shop),
+        access_expires_at: None,
+        refresh_token: None,
+        refresh_expires_at: None,
+        scopes: String::new(),
+        webhook_secret: None,
+    };
+    app.state
+        .store
+        .connect_shop(shop, &workspace.id, seglink::db::Connection::Managed, &tokens, 0)
+        .await
+        .unwrap();
+    let token = session_token(SECRET, &SessionClaims::new(shop, API_KEY, 7, now()));
+    let cases = [
+        (
+            "PUT",
+            "/api/ingestion-policy",
+            json!({ "excluded_channels": [], "excluded_tags": [], "exclude_test_orders": true, "upsell_delay_minutes": 5000 }),
+            "/upsell_delay_minutes",
+        ),
+        (
+            "PUT",
+            "/api/ingestion-policy",
+            json!({ "excluded_channels": ["pos", "a,b"], "excluded_tags": [], "exclude_test_orders": true, "upsell_delay_minutes": 0 }),
+            "/excluded_channels/1",
+        ),
+        ("POST", "/api/connect-links", json!({ "shop": "evil.com" }), "/shop"),
+        ("POST", "/api/connect-links", json!({ "nope": 1 }), "/"),
+        ("POST", "/api/connections", json!({ "shop": 1 }), "/"),
+        ("POST", "/api/connect", json!([]), "/"),
+    ];
+    for (method, path, body, field) in cases {
+        let (status, answer) = app.call(method, path, Some(&token), Some(body.clone())).await;
+        assert_eq!((status, answer["path"].as_str()), (422, Some(field)), "{method} {path} {body}: {answer}");
+    }
+}
