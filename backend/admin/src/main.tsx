@@ -5,12 +5,14 @@ import { Discounts } from "./pages/Discounts";
 import { Home } from "./pages/Home";
 import { SegmentBuilder } from "./pages/SegmentBuilder";
 import { Segments } from "./pages/Segments";
+import { Settings } from "./pages/Settings";
 
 const PAGES: Record<string, { title: string; render: () => preact.JSX.Element }> = {
   "/": { title: "Home", render: () => <Home /> },
   "/segments": { title: "Segments", render: () => <Segments /> },
   "/segments/new": { title: "New segment", render: () => <SegmentBuilder /> },
   "/discounts": { title: "Discounts", render: () => <Discounts /> },
+  "/settings": { title: "Settings", render: () => <Settings /> },
 };
 
 function App() {
@@ -29,6 +31,7 @@ function App() {
         </s-link>
         <s-link href="/segments">Segments</s-link>
         <s-link href="/discounts">Discounts</s-link>
+        <s-link href="/settings">Settings</s-link>
       </s-app-nav>
       {page.render()}
     </>

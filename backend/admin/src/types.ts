@@ -71,3 +71,38 @@ export interface Rules {
   rules: DiscountRule[];
   sync: DiscountSync;
 }
+
+export interface IngestionPolicy {
+  excluded_channels: string[];
+  excluded_tags: string[];
+  exclude_test_orders: boolean;
+  upsell_delay_minutes: number;
+}
+
+export interface PrivacyRequest {
+  id: number;
+  topic: string;
+  customer_id: string | null;
+  received_at: number;
+  due_at: number;
+  completed_at: number | null;
+  export_ready: boolean;
+  export_expires_at: number | null;
+}
+
+export interface ConnectedStore {
+  shop: string;
+  connection: string;
+  active: boolean;
+  owner: boolean;
+}
+
+export interface ConnectLink {
+  id: string;
+  for_shop: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  revoked_at: number | null;
+  url?: string;
+}

@@ -234,6 +234,48 @@
       this.setAttribute("value", value);
     },
   });
+  class Checkbox extends HTMLElement {
+    static observedAttributes = ["label", "checked", "disabled"];
+    constructor() {
+      super();
+      this._values = {};
+      this._id = `field-${++next}`;
+      this.attachShadow({ mode: "open" });
+    }
+    connectedCallback() {
+      if (!this._control) {
+        this.shadowRoot.innerHTML = `<style>${css} label{display:inline;font-weight:400;margin-left:6px} input{width:auto}</style><input type="checkbox" id="${this._id}"><label for="${this._id}"></label>`;
+        this._control = this.shadowRoot.querySelector("input");
+        this._control.addEventListener("change", () => {
+          this._values.checked = this._control.checked;
+          this.dispatchEvent(new Event("change", { bubbles: true }));
+        });
+      }
+      this.refresh();
+    }
+    attributeChangedCallback() {
+      this.refresh();
+    }
+    refresh() {
+      if (!this._control) return;
+      this.shadowRoot.querySelector("label").textContent = this._values.label ?? this.getAttribute("label") ?? "";
+      const checked = this._values.checked ?? this.hasAttribute("checked");
+      this._control.checked = Boolean(checked);
+      this._control.disabled = Boolean(this._values.disabled ?? this.hasAttribute("disabled"));
+    }
+  }
+  for (const prop of ["label", "checked", "disabled"]) {
+    Object.defineProperty(Checkbox.prototype, prop, {
+      get() {
+        return prop === "checked" && this._control ? this._control.checked : this._values[prop];
+      },
+      set(value) {
+        this._values[prop] = value;
+        this.refresh();
+      },
+    });
+  }
+  customElements.define("s-checkbox", Checkbox);
   customElements.define("s-text-field", TextField);
   customElements.define("s-number-field", NumberField);
   customElements.define("s-select", Select);
