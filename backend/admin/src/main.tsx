@@ -1,6 +1,8 @@
 // The embedded admin: the app's menu in Shopify's navigation, and one page per path.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { navigate } from "./navigation";
+import { Connect } from "./pages/Connect";
 import { Discounts } from "./pages/Discounts";
 import { Home } from "./pages/Home";
 import { SegmentBuilder } from "./pages/SegmentBuilder";
@@ -13,6 +15,7 @@ const PAGES: Record<string, { title: string; render: () => preact.JSX.Element }>
   "/segments/new": { title: "New segment", render: () => <SegmentBuilder /> },
   "/discounts": { title: "Discounts", render: () => <Discounts /> },
   "/settings": { title: "Settings", render: () => <Settings /> },
+  "/connect": { title: "Join a workspace", render: () => <Connect /> },
 };
 
 function App() {
@@ -37,6 +40,17 @@ function App() {
     </>
   );
 }
+
+// A link to one of the app's own pages moves within the document: loading the path afresh would
+// arrive without the launch query Shopify's admin adds.
+addEventListener("click", (event) => {
+  const link = (event.composedPath() as Element[]).find((node) => node instanceof HTMLElement && node.matches("s-link[href], a[href]"));
+  const href = link?.getAttribute("href");
+  if (href?.startsWith("/") && !event.defaultPrevented && PAGES[href.split(/[?#]/)[0]]) {
+    event.preventDefault();
+    navigate(href);
+  }
+});
 
 const root = document.getElementById("app");
 if (root) render(<App />, root);

@@ -53,4 +53,13 @@ test("settings: the policy is saved with its errors at the field, and a connect 
   mkdirSync(SCREENSHOTS, { recursive: true });
   await world.page.setViewportSize({ width: 1280, height: 1500 });
   await world.page.screenshot({ path: `${SCREENSHOTS}settings.png` });
+  await world.page.setViewportSize({ width: 1280, height: 900 });
+
+  // The way to the page a connect link lands on, within the app.
+  await app.getByRole("link", { name: "Join a workspace" }).click();
+  await app.getByLabel("Connect link", { exact: true }).fill(url);
+  await app.getByRole("button", { name: "Move this store" }).click();
+  await app.getByText("the connect link was revoked").waitFor();
+  assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
+  await world.page.screenshot({ path: `${SCREENSHOTS}connect.png` });
 });

@@ -159,7 +159,8 @@ function Stores() {
           {fresh?.url && (
             <s-banner tone="success" heading={`A link for ${fresh.for_shop}`}>
               <s-paragraph>
-                Open it in that store's admin: <s-text type="code" data-connect-url>{fresh.url}</s-text>
+                In that store's admin, open Seglink's “Join a workspace” page (/connect) and paste:{" "}
+                <s-text type="code" data-connect-url>{fresh.url}</s-text>
               </s-paragraph>
             </s-banner>
           )}
@@ -179,6 +180,9 @@ function Stores() {
         </s-stack>
       )}
       {links.state === "failed" && <s-paragraph>Only the workspace's owner store invites other stores.</s-paragraph>}
+      <s-paragraph>
+        Invited into another workspace? <s-link href="/connect">Join a workspace</s-link>
+      </s-paragraph>
     </s-section>
   );
 }
