@@ -29,8 +29,8 @@ async function freePort() {
 }
 
 /// Starts `binary` and resolves once a line of its stderr matches `ready`.
-function start(binary, args, env, ready) {
-  const child = spawn(join(TARGET, "debug", binary), args, { env: { PATH: process.env.PATH, ...env } });
+function start(profile, binary, args, env, ready) {
+  const child = spawn(join(TARGET, profile, binary), args, { env: { PATH: process.env.PATH, ...env } });
   let log = "";
   const started = new Promise((resolve, reject) => {
     child.stderr.on("data", (chunk) => {
@@ -42,22 +42,25 @@ function start(binary, args, env, ready) {
   return { child, started, log: () => log };
 }
 
-export async function launch({ customers = 20, products = 6, orders = 40 } = {}) {
+export async function launch({ customers = 20, products = 6, orders = 40, profile = "debug" } = {}) {
   const [simPort, appPort] = [await freePort(), await freePort()];
   const data = mkdtempSync(join(tmpdir(), "seglink-admin-"));
   const simOrigin = `http://127.0.0.1:${simPort}`;
   const appUrl = `http://localhost:${appPort}`;
   const credentials = { SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: SECRET, SCOPES };
   const sim = start(
+    profile,
     "shopify-sim",
     ["serve", "--port", String(simPort), "--customers", String(customers), "--products", String(products),
-      "--orders", String(orders), "--app-url", appUrl, "--extensions", join(ROOT, "extensions")],
+      "--orders", String(orders), "--now", String(Math.floor(Date.now() / 1000)), "--app-url", appUrl,
+      "--extensions", join(ROOT, "extensions")],
     credentials,
     /serving (\S+) on http/,
   );
   await sim.started;
   const shop = /serving (\S+) on http/.exec(sim.log())[1];
   const app = start(
+    profile,
     "seglink",
     ["serve"],
     {
