@@ -153,3 +153,43 @@ async fn every_admin_body_is_refused_as_json_with_the_path_to_the_bad_field() {
         assert_eq!((status, answer["path"].as_str()), (422, Some(field)), "{method} {path} {body}: {answer}");
     }
 }
+
+#[tokio::test]
+async fn a_session_of_one_shop_never_reaches_anothers_data() {
+    let app = TestApp::spawn().await;
+    let mut sessions = Vec::new();
+    for shop in ["shop-a.myshopify.com", "shop-b.myshopify.com"] {
+        let domain = seglink::shopify::ShopDomain::parse(shop).unwrap();
+        let (workspace, _) = seglink::install::workspace::create(&app.state.store, &domain, 0).await.unwrap();
+        let tokens = seglink::db::StoredTokens {
+            access_token: app.state.keys.seal("t", shop),
+            access_expires_at: None,
+            refresh_token: None,
+            refresh_expires_at: None,
+            scopes: String::new(),
+            webhook_secret: None,
+        };
+        let connection = seglink::db::Connection::Managed;
+        app.state.store.connect_shop(shop, &workspace.id, connection, &tokens, 0).await.unwrap();
+        sessions.push(session_token(SECRET, &SessionClaims::new(shop, API_KEY, 7, now())));
+    }
+    let (a, b) = (&sessions[0], &sessions[1]);
+    let segment = json!({ "name": "VIP", "slug": "vip", "rules": { "if": "tag", "is": "vip" } });
+    assert_eq!(app.call("POST", "/api/segments", Some(a), Some(segment)).await.0, 201);
+    let rule = json!({ "segment": "vip", "title": "VIP", "value": { "percentage": "10" }, "target": { "type": "orderSubtotal" } });
+    app.call("POST", "/api/discount-rules", Some(a), Some(rule)).await;
+
+    let (_, listed) = app.call("GET", "/api/segments", Some(b), None).await;
+    assert_eq!(listed["segments"], json!([]), "{listed}");
+    for path in ["/api/segments/vip", "/api/segments/vip/members", "/api/segments/vip/push"] {
+        assert_eq!(app.call("GET", path, Some(b), None).await.0, 404, "{path}");
+    }
+    assert_eq!(app.call("DELETE", "/api/segments/vip", Some(b), None).await.0, 404);
+    let (_, rules) = app.call("GET", "/api/discount-rules", Some(b), None).await;
+    assert_eq!(rules["rules"], json!([]), "{rules}");
+    let (_, connections) = app.call("GET", "/api/connections", Some(b), None).await;
+    assert_eq!(connections["stores"].as_array().unwrap().len(), 1, "only itself: {connections}");
+    assert_eq!(connections["stores"][0]["shop"], "shop-b.myshopify.com");
+    // A's own view is intact.
+    assert_eq!(app.call("GET", "/api/segments/vip", Some(a), None).await.0, 200);
+}
