@@ -58,3 +58,19 @@ pub async fn connect(
     crate::log::info("store connected", &[("shop", shop.as_str()), ("workspace", &workspace_id)]);
     Ok(Connected { workspace_id, new_server_key })
 }
+
+/// Provisions a store's web pixel again (a moved workspace, a merchant's reconnect): its
+/// settings carry the workspace's public key and the endpoint, written with every key.
+pub async fn reprovision_pixel(app: &App, shop: &str, now: i64, why: &str) -> Result<(), DbError> {
+    app.store.set_setup_step(shop, "web_pixel", "pending", Some(why), now).await?;
+    let job = NewJob {
+        kind: PROVISION_JOB,
+        shop: shop.to_owned(),
+        payload: json!({ "reason": why }).to_string(),
+        run_at: now,
+        dedupe_key: Some(format!("provision:{shop}:pixel:{now}")),
+    };
+    app.store.enqueue(&job).await?;
+    app.jobs_waiting.notify_one();
+    Ok(())
+}

@@ -6,11 +6,13 @@
 mod keys;
 mod rate_limit;
 mod receive;
+mod status;
 mod writer;
 
 pub use keys::KnownKeys;
 pub use rate_limit::RateLimiter;
 pub use receive::{preflight, receive};
+pub use status::{reconnect, status};
 pub use writer::EventWriter;
 
 /// Largest body accepted; a `keepalive` fetch can carry no more.

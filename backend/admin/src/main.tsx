@@ -5,6 +5,7 @@ import { navigate } from "./navigation";
 import { Connect } from "./pages/Connect";
 import { Discounts } from "./pages/Discounts";
 import { Home } from "./pages/Home";
+import { Pixel } from "./pages/Pixel";
 import { SegmentBuilder } from "./pages/SegmentBuilder";
 import { Segments } from "./pages/Segments";
 import { Settings } from "./pages/Settings";
@@ -14,6 +15,7 @@ const PAGES: Record<string, { title: string; render: () => preact.JSX.Element }>
   "/segments": { title: "Segments", render: () => <Segments /> },
   "/segments/new": { title: "New segment", render: () => <SegmentBuilder /> },
   "/discounts": { title: "Discounts", render: () => <Discounts /> },
+  "/pixel": { title: "Pixel", render: () => <Pixel /> },
   "/settings": { title: "Settings", render: () => <Settings /> },
   "/connect": { title: "Join a workspace", render: () => <Connect /> },
 };
@@ -34,6 +36,7 @@ function App() {
         </s-link>
         <s-link href="/segments">Segments</s-link>
         <s-link href="/discounts">Discounts</s-link>
+        <s-link href="/pixel">Pixel</s-link>
         <s-link href="/settings">Settings</s-link>
       </s-app-nav>
       {page.render()}

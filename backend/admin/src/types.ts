@@ -106,3 +106,11 @@ export interface ConnectLink {
   revoked_at: number | null;
   url?: string;
 }
+
+export interface PixelStatus {
+  connected: boolean;
+  state: string;
+  detail: string | null;
+  endpoint: string;
+  last_events: { kind: string; occurred_at: number; linked: boolean }[];
+}

@@ -58,3 +58,40 @@ test("the suggested segment is kept with one click and listed with its members",
   await world.page.screenshot({ path: `${SCREENSHOTS}segments.png` });
   assert.deepEqual(await accessibilityViolations(segments), [], "no serious or critical accessibility violation");
 });
+
+test("the pixel page shows the pixel connected, the events it sent, and reconnects it", async () => {
+  await world.page.goto(world.adminUrl("/pixel"));
+  let app = await world.app();
+  await app.locator("[data-pixel-state]", { hasText: "Connected" }).waitFor();
+  await app.getByText("None yet.").waitFor();
+
+  // A visitor browses: the storefront pixel posts as it does from Shopify's sandbox.
+  const { workspace } = await app.evaluate(async () => (await fetch("/api/session")).json());
+  const now = new Date().toISOString();
+  const events = ["page_view", "product_view"].map((kind, index) => ({
+    kind, id: `visit-${index}`, occurred_at: now, client_id: "visitor-1", url: "https://shop.example/products/mug",
+    ...(kind === "product_view" ? { product_id: "1" } : {}),
+  }));
+  const sent = await fetch(`${world.appUrl}/v1/pixel/events`, {
+    method: "POST",
+    headers: { "Content-Type": "text/plain" },
+    body: JSON.stringify({ key: workspace.public_key, shop: world.shop, normalized: true, events }),
+  });
+  assert.deepEqual(await sent.json(), { accepted: 2, rejected: 0 });
+
+  await world.page.goto(world.adminUrl("/pixel"));
+  app = await world.app();
+  const rows = app.locator("s-table-row");
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 2);
+  assert.equal(await rows.first().locator("s-table-cell").first().textContent(), "product view");
+  assert.equal(await rows.first().locator("s-table-cell").nth(2).textContent(), "Anonymous");
+  assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
+  await world.page.screenshot({ path: `${SCREENSHOTS}pixel.png` });
+
+  await app.getByRole("button", { name: "Reconnect" }).click();
+  await app.locator(".shopify-sim-toast", { hasText: "Reconnecting the pixel" }).waitFor();
+  await world.page.goto(world.adminUrl("/pixel"));
+  app = await world.app();
+  await app.locator("[data-pixel-state]", { hasText: "Connected" }).waitFor({ timeout: 30_000 });
+});

@@ -411,6 +411,26 @@ impl Store {
         Ok(client.flatten())
     }
 
+    /// A shop's latest storefront events, newest first: kind, time, and whether the client behind
+    /// each is linked to a customer.
+    pub async fn recent_pixel_events(
+        &self,
+        shop: &str,
+        limit: i64,
+    ) -> Result<Vec<(String, i64, bool)>, DbError> {
+        let rows: Vec<(String, i64, Option<String>)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT kind, occurred_at, customer_id FROM events WHERE shop = $1 AND source = 'pixel'
+                 ORDER BY id DESC LIMIT $2",
+            )
+            .bind(shop)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(|(kind, at, customer)| (kind, at, customer.is_some())).collect())
+    }
+
     /// A shop's events, oldest first.
     pub async fn events(&self, shop: &str) -> Result<Vec<EventRow>, DbError> {
         Ok(on_pool!(self, pool => {

@@ -13,9 +13,8 @@ use serde_json::{Value, json};
 use crate::app::{App, AppState};
 use crate::clock::unix_now;
 use crate::crypto::{random_token, sha256_hex};
-use crate::db::{ConnectLink, NewJob, Workspace};
+use crate::db::{ConnectLink, Workspace};
 use crate::error::AppError;
-use crate::jobs::PROVISION_JOB;
 use crate::json_body::JsonBody;
 use crate::shopify::ShopDomain;
 use crate::shopify::extract::ShopSession;
@@ -145,26 +144,11 @@ pub async fn accept(
     if !app.store.use_connect_link(&link.id, shop, now).await? {
         return Err(refused("was used already; ask for a new one"));
     }
-    repoint_pixel(&app, shop, now).await?;
+    crate::install::reprovision_pixel(&app, shop, now, "the store moved workspace").await?;
     let workspace = app.store.workspace(&link.workspace_id).await?.ok_or(AppError::NotFound)?;
     crate::log::info(
         "store moved by a connect link",
         &[("shop", shop), ("workspace", &workspace.id), ("link", &link.id)],
     );
     Ok(Json(json!({ "shop": shop, "workspace": workspace.slug })))
-}
-
-/// The pixel sends the workspace's public key, which changed: provisioning writes it again.
-async fn repoint_pixel(app: &App, shop: &str, now: i64) -> Result<(), AppError> {
-    app.store.set_setup_step(shop, "web_pixel", "pending", Some("the store moved workspace"), now).await?;
-    let job = NewJob {
-        kind: PROVISION_JOB,
-        shop: shop.to_owned(),
-        payload: json!({ "reason": "moved" }).to_string(),
-        run_at: now,
-        dedupe_key: Some(format!("provision:{shop}:moved:{now}")),
-    };
-    app.store.enqueue(&job).await?;
-    app.jobs_waiting.notify_one();
-    Ok(())
 }
