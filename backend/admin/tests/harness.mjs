@@ -3,7 +3,7 @@
 // Debian's Chromium driven by playwright-core. Each waits for the other's readiness line, never
 // for a fixed time.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -140,6 +140,23 @@ export async function eventually(check, seconds = 30) {
     if (Date.now() > deadline) throw new Error(`not reached within ${seconds} s: ${check}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/// Where a page's screenshot goes: docs/admin/ when SEGLINK_UPDATE_SCREENSHOTS=1 (to refresh the
+/// pictures docs/admin.md shows), else target/admin-screenshots/, so a test run leaves the
+/// repository as it found it.
+export function screenshotPath(name) {
+  const folder = process.env.SEGLINK_UPDATE_SCREENSHOTS === "1" ? join(ROOT, "docs", "admin") : join(TARGET, "admin-screenshots");
+  mkdirSync(folder, { recursive: true });
+  return join(folder, `${name}.png`);
+}
+
+/// One browser world for a test file: started before its tests, closed after them.
+export function worldFor(hooks, options) {
+  const world = {};
+  hooks.before(async () => Object.assign(world, await launch(options)));
+  hooks.after(async () => world.close?.());
+  return world;
 }
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");

@@ -3,20 +3,10 @@
 // provisioning live until every step of it is done; then the suggested segment is kept with one
 // click and the Segments page lists it.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { accessibilityViolations, launch } from "./harness.mjs";
+import { accessibilityViolations, screenshotPath, worldFor } from "./harness.mjs";
 
-const SCREENSHOTS = new URL("../../../docs/admin/", import.meta.url).pathname;
-let world;
-
-before(async () => {
-  world = await launch();
-});
-
-after(async () => {
-  await world?.close();
-});
+const world = worldFor({ before, after });
 
 test("a first open installs the store and the setup guide reaches done", async () => {
   await world.page.goto(world.adminUrl());
@@ -30,8 +20,7 @@ test("a first open installs the store and the setup guide reaches done", async (
   const progress = await app.locator("[data-progress]").textContent();
   assert.match(progress, /^5 of 8 steps done$/, "a suggested segment is not a saved one");
   assert.equal(await app.locator('[data-step="segment"] s-badge').textContent(), "To do");
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await world.page.screenshot({ path: `${SCREENSHOTS}home.png` });
+  await world.page.screenshot({ path: screenshotPath("home") });
   assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
 });
 
@@ -55,7 +44,7 @@ test("the suggested segment is kept with one click and listed with its members",
   const members = Number((await row.locator("s-table-cell").nth(1).textContent()).replace(/\D/g, ""));
   assert.ok(members > 0, "the kept segment has members");
   assert.match(await row.locator("s-table-cell").nth(2).textContent(), /^seglink:/);
-  await world.page.screenshot({ path: `${SCREENSHOTS}segments.png` });
+  await world.page.screenshot({ path: screenshotPath("segments") });
   assert.deepEqual(await accessibilityViolations(segments), [], "no serious or critical accessibility violation");
 });
 
@@ -87,7 +76,7 @@ test("the pixel page shows the pixel connected, the events it sent, and reconnec
   assert.equal(await rows.first().locator("s-table-cell").first().textContent(), "product view");
   assert.equal(await rows.first().locator("s-table-cell").nth(2).textContent(), "Anonymous");
   assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
-  await world.page.screenshot({ path: `${SCREENSHOTS}pixel.png` });
+  await world.page.screenshot({ path: screenshotPath("pixel") });
 
   await app.getByRole("button", { name: "Reconnect" }).click();
   await app.locator(".shopify-sim-toast", { hasText: "Reconnecting the pixel" }).waitFor();

@@ -3,11 +3,9 @@
 // with its members, reward it with a discount on collections picked in the resource picker, and
 // find in Shopify the members tagged and the rule in the discount's metafield.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { accessibilityViolations, eventually, launch } from "./harness.mjs";
+import { accessibilityViolations, eventually, launch, screenshotPath } from "./harness.mjs";
 
-const SCREENSHOTS = new URL("../../../docs/admin/", import.meta.url).pathname;
 let world;
 
 before(async () => {
@@ -47,9 +45,8 @@ test("a segment is built from an attribute and a behaviour, counted live, and sa
   await app.waitForFunction(() => /^\d[\d,]* customers match now$/.test(document.querySelector("[data-live-count]")?.textContent ?? ""));
   const matching = Number((await count.textContent()).replace(/\D/g, ""));
   assert.ok(matching > 0, `buyers who spent something match: ${matching}`);
-  mkdirSync(SCREENSHOTS, { recursive: true });
   await world.page.setViewportSize({ width: 1280, height: 1900 });
-  await world.page.screenshot({ path: `${SCREENSHOTS}segment-builder.png` });
+  await world.page.screenshot({ path: screenshotPath("segment-builder") });
   await world.page.setViewportSize({ width: 1280, height: 900 });
   assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
 
@@ -81,7 +78,7 @@ test("a rule on picked collections rewards the segment, and Shopify holds the ta
   assert.equal(await row.count(), 1);
   assert.match(await row.locator("s-table-cell").nth(2).textContent(), /^10% on products in chosen collections$/);
   await world.page.setViewportSize({ width: 1280, height: 1400 });
-  await world.page.screenshot({ path: `${SCREENSHOTS}discounts.png` });
+  await world.page.screenshot({ path: screenshotPath("discounts") });
   await world.page.setViewportSize({ width: 1280, height: 900 });
   assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
 

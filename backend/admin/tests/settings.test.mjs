@@ -2,20 +2,10 @@
 // bar (a bad value refused at its field, the saved one there after a reload), a connect link made
 // for one store and revoked, and the privacy requests' empty state.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { accessibilityViolations, launch } from "./harness.mjs";
+import { accessibilityViolations, screenshotPath, worldFor } from "./harness.mjs";
 
-const SCREENSHOTS = new URL("../../../docs/admin/", import.meta.url).pathname;
-let world;
-
-before(async () => {
-  world = await launch();
-});
-
-after(async () => {
-  await world?.close();
-});
+const world = worldFor({ before, after });
 
 test("settings: the policy is saved with its errors at the field, and a connect link is made and revoked", async () => {
   await world.page.goto(world.adminUrl("/settings"));
@@ -50,9 +40,8 @@ test("settings: the policy is saved with its errors at the field, and a connect 
   await app.getByText("None so far.").waitFor();
 
   assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
-  mkdirSync(SCREENSHOTS, { recursive: true });
   await world.page.setViewportSize({ width: 1280, height: 1500 });
-  await world.page.screenshot({ path: `${SCREENSHOTS}settings.png` });
+  await world.page.screenshot({ path: screenshotPath("settings") });
   await world.page.setViewportSize({ width: 1280, height: 900 });
 
   // The way to the page a connect link lands on, within the app.
@@ -61,5 +50,5 @@ test("settings: the policy is saved with its errors at the field, and a connect 
   await app.getByRole("button", { name: "Move this store" }).click();
   await app.getByText("the connect link was revoked").waitFor();
   assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
-  await world.page.screenshot({ path: `${SCREENSHOTS}connect.png` });
+  await world.page.screenshot({ path: screenshotPath("connect") });
 });

@@ -110,10 +110,8 @@ async fn only_signed_webhooks_reach_the_handler() {
     assert_eq!(send(&router, get).await.0, 405);
 }
 
-#[tokio::test]
-async fn every_admin_body_is_refused_as_json_with_the_path_to_the_bad_field() {
-    let app = TestApp::spawn().await;
-    let shop = "seglink-test.myshopify.com";
+/// A managed store in a workspace of its own, and a session token for it.
+async fn connected(app: &TestApp, shop: &str) -> String {
     let domain = seglink::shopify::ShopDomain::parse(shop).unwrap();
     let (workspace, _) = seglink::install::workspace::create(&app.state.store, &domain, 0).await.unwrap();
     let tokens = seglink::db::StoredTokens {
@@ -124,12 +122,15 @@ async fn every_admin_body_is_refused_as_json_with_the_path_to_the_bad_field() {
         scopes: String::new(),
         webhook_secret: None,
     };
-    app.state
-        .store
-        .connect_shop(shop, &workspace.id, seglink::db::Connection::Managed, &tokens, 0)
-        .await
-        .unwrap();
-    let token = session_token(SECRET, &SessionClaims::new(shop, API_KEY, 7, now()));
+    let connection = seglink::db::Connection::Managed;
+    app.state.store.connect_shop(shop, &workspace.id, connection, &tokens, 0).await.unwrap();
+    session_token(SECRET, &SessionClaims::new(shop, API_KEY, 7, now()))
+}
+
+#[tokio::test]
+async fn every_admin_body_is_refused_as_json_with_the_path_to_the_bad_field() {
+    let app = TestApp::spawn().await;
+    let token = connected(&app, "seglink-test.myshopify.com").await;
     let cases = [
         (
             "PUT",
@@ -157,23 +158,8 @@ async fn every_admin_body_is_refused_as_json_with_the_path_to_the_bad_field() {
 #[tokio::test]
 async fn a_session_of_one_shop_never_reaches_anothers_data() {
     let app = TestApp::spawn().await;
-    let mut sessions = Vec::new();
-    for shop in ["shop-a.myshopify.com", "shop-b.myshopify.com"] {
-        let domain = seglink::shopify::ShopDomain::parse(shop).unwrap();
-        let (workspace, _) = seglink::install::workspace::create(&app.state.store, &domain, 0).await.unwrap();
-        let tokens = seglink::db::StoredTokens {
-            access_token: app.state.keys.seal("t", shop),
-            access_expires_at: None,
-            refresh_token: None,
-            refresh_expires_at: None,
-            scopes: String::new(),
-            webhook_secret: None,
-        };
-        let connection = seglink::db::Connection::Managed;
-        app.state.store.connect_shop(shop, &workspace.id, connection, &tokens, 0).await.unwrap();
-        sessions.push(session_token(SECRET, &SessionClaims::new(shop, API_KEY, 7, now())));
-    }
-    let (a, b) = (&sessions[0], &sessions[1]);
+    let a = &connected(&app, "shop-a.myshopify.com").await;
+    let b = &connected(&app, "shop-b.myshopify.com").await;
     let segment = json!({ "name": "VIP", "slug": "vip", "rules": { "if": "tag", "is": "vip" } });
     assert_eq!(app.call("POST", "/api/segments", Some(a), Some(segment)).await.0, 201);
     let rule = json!({ "segment": "vip", "title": "VIP", "value": { "percentage": "10" }, "target": { "type": "orderSubtotal" } });
