@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/privacy-requests", get(settings::privacy_requests))
         .route("/api/privacy-requests/{id}/export", get(settings::take_export))
         .route("/api/setup", get(session::setup))
+        .route("/api/sync", get(session::sync))
         .route("/api/pixel", get(pixel::status))
         .route("/api/pixel/reconnect", post(pixel::reconnect))
         .route("/api/segments", get(segments::list).post(segments::create))

@@ -71,3 +71,30 @@ pub async fn setup(State(app): State<AppState>, session: ShopSession) -> Result<
         progress.iter().filter(|step| step["state"] == "done" || step["state"] == "skipped").count();
     Ok(Json(json!({ "steps": progress, "done": finished, "total": progress.len() })))
 }
+
+/// `GET /api/sync`: how well the store's data keeps up: the last delivery of each webhook topic,
+/// jobs retrying or dead, what is stored, and the pixel's last event.
+pub async fn sync(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
+    let shop = session.claims.shop.as_str();
+    let webhooks: Vec<Value> = app
+        .store
+        .last_webhook_per_topic(shop)
+        .await?
+        .into_iter()
+        .map(|(topic, at)| json!({ "topic": topic, "last_received_at": at }))
+        .collect();
+    let dead: Vec<Value> = app
+        .store
+        .dead_jobs(shop)
+        .await?
+        .into_iter()
+        .map(|(kind, error)| json!({ "kind": kind, "error": error }))
+        .collect();
+    let (products, customers, orders) = app.store.counts(shop).await?;
+    Ok(Json(json!({
+        "webhooks": webhooks,
+        "jobs": { "retrying": app.store.retrying_jobs(shop).await?, "dead": dead },
+        "counts": { "customers": customers, "orders": orders, "products": products },
+        "last_pixel_event_at": app.store.last_pixel_event_at(shop).await?,
+    })))
+}

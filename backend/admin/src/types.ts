@@ -114,3 +114,10 @@ export interface PixelStatus {
   endpoint: string;
   last_events: { kind: string; occurred_at: number; linked: boolean }[];
 }
+
+export interface SyncHealth {
+  webhooks: { topic: string; last_received_at: number }[];
+  jobs: { retrying: number; dead: { kind: string; error: string }[] };
+  counts: { customers: number; orders: number; products: number };
+  last_pixel_event_at: number | null;
+}

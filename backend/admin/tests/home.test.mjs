@@ -20,8 +20,16 @@ test("a first open installs the store and the setup guide reaches done", async (
   const progress = await app.locator("[data-progress]").textContent();
   assert.match(progress, /^5 of 8 steps done$/, "a suggested segment is not a saved one");
   assert.equal(await app.locator('[data-step="segment"] s-badge').textContent(), "To do");
-  await world.page.screenshot({ path: screenshotPath("home") });
   assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
+
+  // Sync health counts what the backfill read (the harness seeds 20 customers and 6 products).
+  await world.page.goto(world.adminUrl());
+  const again = await world.app();
+  const counts = again.locator("[data-counts]");
+  await counts.waitFor();
+  assert.match(await counts.textContent(), /^20 customers, \d+ orders and 6 products in Seglink\. Last storefront event: never\.$/);
+  assert.deepEqual(await accessibilityViolations(again), [], "no serious or critical accessibility violation");
+  await world.page.screenshot({ path: screenshotPath("home") });
 });
 
 test("the suggested segment is kept with one click and listed with its members", async () => {

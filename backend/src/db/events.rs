@@ -411,6 +411,16 @@ impl Store {
         Ok(client.flatten())
     }
 
+    /// When the shop's pixel last sent an event (Unix seconds).
+    pub async fn last_pixel_event_at(&self, shop: &str) -> Result<Option<i64>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT MAX(occurred_at) FROM events WHERE shop = $1 AND source = 'pixel'")
+                .bind(shop)
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
     /// A shop's latest storefront events, newest first: kind, time, and whether the client behind
     /// each is linked to a customer.
     pub async fn recent_pixel_events(

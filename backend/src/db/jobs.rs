@@ -165,6 +165,16 @@ impl Store {
         }))
     }
 
+    /// How many of a shop's jobs wait to be tried again after a failure.
+    pub async fn retrying_jobs(&self, shop: &str) -> Result<i64, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE shop = $1 AND state = 'queued' AND last_error IS NOT NULL")
+                .bind(shop)
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
     /// The last error of each dead job of a shop, oldest first.
     pub async fn dead_jobs(&self, shop: &str) -> Result<Vec<(String, String)>, DbError> {
         Ok(on_pool!(self, pool => {

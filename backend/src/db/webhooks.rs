@@ -134,6 +134,18 @@ impl Store {
         }))
     }
 
+    /// The last delivery of each topic a shop received: topic and Unix seconds.
+    pub async fn last_webhook_per_topic(&self, shop: &str) -> Result<Vec<(String, i64)>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT topic, MAX(received_at) FROM webhook_inbox WHERE shop = $1 GROUP BY topic ORDER BY topic",
+            )
+            .bind(shop)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
     /// How many deliveries are stored for a shop.
     pub async fn webhook_count(&self, shop: &str) -> Result<i64, DbError> {
         Ok(on_pool!(self, pool => {

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { useApi } from "../hooks";
 import { keep } from "../keep";
 import { Pending } from "../Pending";
-import type { Segment, Setup, SetupStep } from "../types";
+import type { Segment, Setup, SetupStep, SyncHealth } from "../types";
 
 const LABELS: Record<string, string> = {
   webhooks: "Webhooks subscribed",
@@ -55,6 +55,58 @@ function Suggestion() {
   );
 }
 
+const ago = (seconds: number | null) => (seconds ? new Date(seconds * 1000).toLocaleString() : "never");
+
+/// What Seglink holds and how fresh it is: counts, the last delivery of each webhook topic, the
+/// pixel's last event, and jobs that failed.
+function SyncHealthSection() {
+  const sync = useApi<SyncHealth>("/api/sync");
+  return (
+    <s-section heading="Sync health">
+      <Pending loaded={sync} what="sync health" />
+      {sync.state === "loaded" && (
+        <s-stack gap="base">
+          <s-paragraph data-counts>
+            {sync.data.counts.customers.toLocaleString()} customers, {sync.data.counts.orders.toLocaleString()} orders and{" "}
+            {sync.data.counts.products.toLocaleString()} products in Seglink. Last storefront event:{" "}
+            {ago(sync.data.last_pixel_event_at)}.
+          </s-paragraph>
+          {sync.data.jobs.dead.length > 0 && (
+            <s-banner tone="critical" heading={`${sync.data.jobs.dead.length} background jobs gave up`}>
+              {sync.data.jobs.dead.slice(0, 5).map((job) => (
+                <s-paragraph>
+                  {job.kind}: {job.error}
+                </s-paragraph>
+              ))}
+            </s-banner>
+          )}
+          {sync.data.jobs.retrying > 0 && (
+            <s-banner tone="warning" heading={`${sync.data.jobs.retrying} background jobs will be tried again`} />
+          )}
+          {sync.data.webhooks.length === 0 ? (
+            <s-paragraph>No webhook from Shopify yet: they arrive as orders, customers and products change.</s-paragraph>
+          ) : (
+            <s-table>
+              <s-table-header-row>
+                <s-table-header>Webhook topic</s-table-header>
+                <s-table-header>Last received</s-table-header>
+              </s-table-header-row>
+              <s-table-body>
+                {sync.data.webhooks.map((webhook) => (
+                  <s-table-row>
+                    <s-table-cell>{webhook.topic}</s-table-cell>
+                    <s-table-cell>{ago(webhook.last_received_at)}</s-table-cell>
+                  </s-table-row>
+                ))}
+              </s-table-body>
+            </s-table>
+          )}
+        </s-stack>
+      )}
+    </s-section>
+  );
+}
+
 export function Home() {
   const setup = useApi<Setup>("/api/setup", (data) => data.steps.some((step) => !finished(step) && step.state !== "failed"));
   return (
@@ -84,6 +136,7 @@ export function Home() {
           </s-stack>
         )}
       </s-section>
+      <SyncHealthSection />
     </s-page>
   );
 }
