@@ -19,12 +19,29 @@ pub async fn current(State(app): State<AppState>, session: ShopSession) -> Resul
     let record = app.store.shop(shop.as_str()).await?.ok_or(AppError::NotFound)?;
     let workspace = app.store.workspace(&record.workspace_id).await?.ok_or(AppError::NotFound)?;
     let setup = checklist(&app, shop.as_str()).await?;
+    // What the app asks for that the store has not granted (a scope added by an update, or one
+    // the merchant took back): the admin offers to approve it.
+    let granted: Vec<String> = record
+        .tokens
+        .as_ref()
+        .map(|tokens| {
+            tokens
+                .scopes
+                .split(',')
+                .map(str::trim)
+                .filter(|scope| !scope.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let missing = crate::install::custom_app::missing_scopes(&app.config.scopes, &granted);
     Ok(Json(json!({
         "shop": shop.as_str(),
         "user": session.claims.user_id,
         "workspace": { "slug": workspace.slug, "public_key": workspace.public_key },
         "server_key": connected.and_then(|connected| connected.new_server_key),
         "setup": setup,
+        "missing_scopes": missing,
     })))
 }
 

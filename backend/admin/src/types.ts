@@ -18,6 +18,7 @@ export interface Session {
   workspace: { slug: string; public_key: string };
   server_key: string | null;
   setup: SetupStep[];
+  missing_scopes: string[];
 }
 
 export interface Push {

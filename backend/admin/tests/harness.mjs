@@ -3,6 +3,7 @@
 // Debian's Chromium driven by playwright-core. Each waits for the other's readiness line, never
 // for a fixed time.
 import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -15,7 +16,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, "target");
 export const API_KEY = "seglink-admin-test";
 const SECRET = "seglink-admin-test-secret";
-const SCOPES = /scopes = "([^"]+)"/.exec(readFileSync(join(ROOT, "shopify.app.toml"), "utf8"))[1];
+export const SCOPES = /scopes = "([^"]+)"/.exec(readFileSync(join(ROOT, "shopify.app.toml"), "utf8"))[1];
 
 async function freePort() {
   return new Promise((resolve, reject) => {
@@ -101,6 +102,24 @@ export async function launch({ customers = 20, products = 6, orders = 40, profil
       rmSync(data, { recursive: true, force: true });
     },
     logs: () => ({ sim: sim.log(), app: app.log() }),
+    /// Delivers a webhook to the app as Shopify signs it.
+    async webhook(topic, body, eventId = `${topic}-${Date.now()}`) {
+      const text = JSON.stringify(body);
+      const answer = await fetch(`${appUrl}/webhooks`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          "X-Shopify-Hmac-Sha256": createHmac("sha256", SECRET).update(text).digest("base64"),
+          "X-Shopify-Topic": topic,
+          "X-Shopify-Shop-Domain": shop,
+          "X-Shopify-API-Version": "2026-10",
+          "X-Shopify-Webhook-Id": `w-${eventId}`,
+          "X-Shopify-Event-Id": eventId,
+        },
+        body: text,
+      });
+      if (!answer.ok) throw new Error(`${topic}: ${answer.status} ${await answer.text()}`);
+    },
     /// Runs a query against the simulated shop as the app itself (a token exchanged from a
     /// session token, as the backend gets its own), to see what Seglink did in Shopify.
     async shopify(query) {

@@ -4,7 +4,7 @@
 // click and the Segments page lists it.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { accessibilityViolations, screenshotPath, worldFor } from "./harness.mjs";
+import { SCOPES, accessibilityViolations, eventually, screenshotPath, worldFor } from "./harness.mjs";
 
 const world = worldFor({ before, after });
 
@@ -91,4 +91,22 @@ test("the pixel page shows the pixel connected, the events it sent, and reconnec
   await world.page.goto(world.adminUrl("/pixel"));
   app = await world.app();
   await app.locator("[data-pixel-state]", { hasText: "Connected" }).waitFor({ timeout: 30_000 });
+});
+
+test("a scope the store took back is named on Home, with the way to approve it", async () => {
+  const all = SCOPES.split(",");
+  await world.webhook("app/scopes_update", { id: 1, previous: all, current: all.filter((scope) => scope !== "read_customer_events") });
+  // A worker processes the delivery in its own time: open Home until the banner is there.
+  const home = await eventually(async () => {
+    await world.page.goto(world.adminUrl());
+    const app = await world.app();
+    const shown = await app.locator("[data-missing-scopes]").waitFor({ timeout: 2_000 }).then(() => true, () => false);
+    return shown ? app : null;
+  });
+  const banner = home.locator("[data-missing-scopes]");
+  assert.match(await banner.textContent(), /Not granted yet: read_customer_events\./);
+  assert.deepEqual(await accessibilityViolations(home), [], "no serious or critical accessibility violation");
+  await home.getByRole("button", { name: "Review access" }).click();
+  await home.locator(".shopify-sim-toast", { hasText: "Access approved" }).waitFor();
+  await banner.waitFor({ state: "detached" });
 });

@@ -167,3 +167,21 @@ async fn a_session_token_shopify_refuses_to_exchange_asks_app_bridge_to_retry() 
     assert!(fresh.store.shop(&shop.domain).await.unwrap().is_none(), "nothing installed");
     (fresh.cleanup)().await;
 }
+
+#[tokio::test]
+async fn scopes_the_store_has_not_granted_are_named_for_the_admin() {
+    let fresh = fresh_stores().await.remove(0);
+    let shop = SimulatedShop::start().await;
+    let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
+    let (_, session) = app.open_admin(&shop).await;
+    assert_eq!(session["missing_scopes"], serde_json::json!([]), "{session}");
+    // The merchant took read_customer_events back.
+    let current: Vec<&str> =
+        crate::helpers::SCOPES.split(',').filter(|scope| *scope != "read_customer_events").collect();
+    let update = serde_json::json!({ "id": 1, "previous": crate::helpers::SCOPES.split(',').collect::<Vec<_>>(), "current": current });
+    app.deliver(&shop.domain, "app/scopes_update", "scopes-1", &update).await;
+    app.run_jobs().await;
+    let (_, session) = app.open_admin(&shop).await;
+    assert_eq!(session["missing_scopes"], serde_json::json!(["read_customer_events"]), "{session}");
+    (fresh.cleanup)().await;
+}

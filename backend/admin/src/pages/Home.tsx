@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { useApi } from "../hooks";
 import { keep } from "../keep";
 import { Pending } from "../Pending";
-import type { Segment, Setup, SetupStep, SyncHealth } from "../types";
+import type { Segment, Session, Setup, SetupStep, SyncHealth } from "../types";
 
 const LABELS: Record<string, string> = {
   webhooks: "Webhooks subscribed",
@@ -107,10 +107,31 @@ function SyncHealthSection() {
   );
 }
 
+/// When the store granted less than Seglink asks for (a scope added in an update, or taken away),
+/// what is missing, and the way to approve it.
+function ScopeBanner() {
+  const session = useApi<Session>("/api/session");
+  const [asked, setAsked] = useState(false);
+  if (session.state !== "loaded" || session.data.missing_scopes.length === 0 || asked) return null;
+  const missing = session.data.missing_scopes;
+  const review = async () => {
+    const { result } = await shopify.scopes.request(missing);
+    setAsked(true);
+    shopify.toast.show(result === "granted-all" ? "Access approved" : "Access not approved: some features stay off");
+  };
+  return (
+    <s-banner tone="warning" heading="Seglink needs more access to this store" data-missing-scopes>
+      <s-paragraph>Not granted yet: {missing.join(", ")}. Until then, what needs them stays off.</s-paragraph>
+      <s-button onClick={review}>Review access</s-button>
+    </s-banner>
+  );
+}
+
 export function Home() {
   const setup = useApi<Setup>("/api/setup", (data) => data.steps.some((step) => !finished(step) && step.state !== "failed"));
   return (
     <s-page heading="Seglink">
+      <ScopeBanner />
       <Suggestion />
       <s-section heading="Setup guide">
         <Pending loaded={setup} what="the setup guide" />
