@@ -22,9 +22,23 @@ pub enum AppError {
     /// The request conflicts with what is stored (a slug taken, a segment a rule uses).
     #[error("{0}")]
     Conflict(String),
-    /// Missing or invalid credentials.
-    #[error("unauthorized")]
-    Unauthorized,
+    /// Missing or invalid credentials; the message says which.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The body is larger than the route reads.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The body stopped arriving.
+    #[error("{0}")]
+    TimedOut(String),
+    /// A rate limit: try again after `retry_after_secs`.
+    #[error("{message}")]
+    TooManyRequests {
+        /// Whose limit.
+        message: String,
+        /// Whole seconds, at least 1.
+        retry_after_secs: u64,
+    },
     /// The admin's session token is missing, invalid, or refused by Shopify's token exchange:
     /// 401 with the header that makes App Bridge fetch a fresh token and retry
     /// (docs/backend.md, session tokens).
@@ -64,7 +78,15 @@ impl IntoResponse for AppError {
             Self::Invalid { message, .. } => (StatusCode::UNPROCESSABLE_ENTITY, message.clone()),
             Self::Conflict(message) => (StatusCode::CONFLICT, message.clone()),
             Self::BadRequest(message) => (StatusCode::BAD_REQUEST, message.clone()),
-            Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized".to_owned()),
+            Self::Unauthorized(message) => (StatusCode::UNAUTHORIZED, message.clone()),
+            Self::TooLarge(message) => (StatusCode::PAYLOAD_TOO_LARGE, message.clone()),
+            Self::TimedOut(message) => (StatusCode::REQUEST_TIMEOUT, message.clone()),
+            Self::TooManyRequests { message, retry_after_secs } => {
+                let mut response =
+                    (StatusCode::TOO_MANY_REQUESTS, Json(json!({ "error": message }))).into_response();
+                response.headers_mut().insert(axum::http::header::RETRY_AFTER, (*retry_after_secs).into());
+                return response;
+            }
             Self::InvalidSession(reason) => (StatusCode::UNAUTHORIZED, (*reason).to_owned()),
             Self::Forbidden(message) => (StatusCode::FORBIDDEN, message.clone()),
             Self::NotFound => (StatusCode::NOT_FOUND, "not found".to_owned()),
@@ -83,6 +105,20 @@ impl AppError {
     /// A bad field at `path`.
     pub fn invalid(path: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Invalid { path: path.into(), message: message.into() }
+    }
+}
+
+impl From<crate::shopify::webhook::WebhookError> for AppError {
+    fn from(error: crate::shopify::webhook::WebhookError) -> Self {
+        use crate::shopify::webhook::WebhookError;
+        match error {
+            WebhookError::BadSignature => Self::Unauthorized(error.to_string()),
+            WebhookError::TooLarge => Self::TooLarge(error.to_string()),
+            WebhookError::BodyTimedOut => Self::TimedOut(error.to_string()),
+            WebhookError::MissingBody | WebhookError::MissingSignature | WebhookError::BadHeader(_) => {
+                Self::BadRequest(error.to_string())
+            }
+        }
     }
 }
 

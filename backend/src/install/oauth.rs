@@ -56,7 +56,8 @@ pub async fn callback(
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let now = unix_now();
-    signed_query::verify(&params, &app.config.secrets(), now).map_err(|_| AppError::Unauthorized)?;
+    signed_query::verify(&params, &app.config.secrets(), now)
+        .map_err(|error| AppError::Unauthorized(error.to_string()))?;
     let param = |name: &str| params.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
     let shop = ShopDomain::parse(param("shop").unwrap_or_default())
         .map_err(|error| AppError::BadRequest(error.to_string()))?;

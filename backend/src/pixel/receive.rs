@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_MAX_AGE, RETRY_AFTER,
+    ACCESS_CONTROL_MAX_AGE,
 };
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -19,6 +19,7 @@ use super::{MAX_BATCH, MAX_BODY_BYTES};
 use crate::app::{App, AppState};
 use crate::clock::unix_now;
 use crate::db::{CHECKOUT_COMPLETED, EventRow};
+use crate::error::AppError;
 use crate::ingest::payload::unix_seconds;
 use crate::shopify::ShopDomain;
 
@@ -33,7 +34,7 @@ pub async fn receive(State(app): State<AppState>, request: Request<Body>) -> Res
         Ok((accepted, rejected)) => {
             Json(json!({ "accepted": accepted, "rejected": rejected })).into_response()
         }
-        Err(refusal) => refusal,
+        Err(refusal) => refusal.into_response(),
     })
 }
 
@@ -47,44 +48,39 @@ fn with_cors(mut response: Response) -> Response {
     response
 }
 
-fn refuse(status: StatusCode, reason: &str) -> Response {
-    (status, Json(json!({ "error": reason }))).into_response()
-}
-
 /// How far ahead of our clock an event's time may be: browsers' clocks drift, but an event
 /// from the future would count as recent for ever.
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
-async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), Response> {
+async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), AppError> {
     let client = client_address(&request);
     let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES).await.map_err(|error| {
         if crate::serve::timed_out(&error) {
-            refuse(StatusCode::REQUEST_TIMEOUT, "the body stopped arriving")
+            AppError::TimedOut("the body stopped arriving".to_owned())
         } else {
-            refuse(StatusCode::PAYLOAD_TOO_LARGE, "the body is over 64 KB")
+            AppError::TooLarge("the body is over 64 KB".to_owned())
         }
     })?;
     let text =
-        std::str::from_utf8(&bytes).map_err(|_| refuse(StatusCode::BAD_REQUEST, "the body is not UTF-8"))?;
-    let body = Event::parse(text).map_err(|error| {
-        refuse(StatusCode::BAD_REQUEST, &format!("the body is not JSON (at byte {})", error.offset))
-    })?;
+        std::str::from_utf8(&bytes).map_err(|_| AppError::BadRequest("the body is not UTF-8".to_owned()))?;
+    let body = Event::parse(text)
+        .map_err(|error| AppError::BadRequest(format!("the body is not JSON (at byte {})", error.offset)))?;
     let field = |name: &str| body.get(name).and_then(Event::as_str).unwrap_or_default();
     let (key, shop) = (field("key"), field("shop"));
     let events = body
         .get("events")
         .and_then(Event::as_array)
-        .ok_or_else(|| refuse(StatusCode::BAD_REQUEST, "events must be an array"))?;
+        .ok_or_else(|| AppError::BadRequest("events must be an array".to_owned()))?;
     if events.len() > MAX_BATCH {
-        return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, "a batch holds at most 50 events"));
+        return Err(AppError::TooLarge("a batch holds at most 50 events".to_owned()));
     }
     // Checked before any bucket is charged: a request for another shop or with a made-up key
     // must not use up the real store's allowance.
     if ShopDomain::parse(shop).is_err() {
-        return Err(refuse(StatusCode::BAD_REQUEST, "shop must be a *.myshopify.com domain"));
+        return Err(AppError::BadRequest("shop must be a *.myshopify.com domain".to_owned()));
     }
     if !app.pixel_keys.allows(&app.store, key, shop).await.map_err(internal)? {
-        return Err(refuse(StatusCode::UNAUTHORIZED, "unknown key for this shop"));
+        return Err(AppError::Unauthorized("unknown key for this shop".to_owned()));
     }
     let now_instant = std::time::Instant::now();
     app.pixel_client_limiter
@@ -209,15 +205,12 @@ fn client_address(request: &Request<Body>) -> String {
     }
 }
 
-fn too_many(wait: std::time::Duration, reason: &str) -> Response {
-    let mut response = refuse(StatusCode::TOO_MANY_REQUESTS, reason);
-    let seconds = wait.as_secs_f64().ceil().max(1.0).to_string();
-    if let Ok(value) = HeaderValue::from_str(&seconds) {
-        response.headers_mut().insert(RETRY_AFTER, value);
-    }
-    response
+fn too_many(wait: std::time::Duration, reason: &str) -> AppError {
+    // Whole seconds, at least one: what `Retry-After` can say.
+    let retry_after_secs = wait.as_secs().saturating_add(u64::from(wait.subsec_nanos() > 0)).max(1);
+    AppError::TooManyRequests { message: reason.to_owned(), retry_after_secs }
 }
 
-fn internal(error: impl ToString) -> Response {
-    crate::error::AppError::Internal(error.to_string()).into_response()
+fn internal(error: impl ToString) -> AppError {
+    AppError::Internal(error.to_string())
 }

@@ -1,13 +1,10 @@
 //! The checks every Shopify-facing route makes, as extractors: a handler that takes one of these
 //! runs only for a request that passed it.
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 use super::session_token::{self, SessionClaims};
 use super::webhook::{self, WebhookDelivery, WebhookError};
@@ -60,29 +57,21 @@ pub struct VerifiedWebhook {
     pub body: Bytes,
 }
 
-/// A refused delivery: 401 for a bad signature, 400 for anything missing.
-pub struct RefusedWebhook(WebhookError);
-
-impl IntoResponse for RefusedWebhook {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::BAD_REQUEST);
-        (status, Json(json!({ "error": self.0.to_string() }))).into_response()
-    }
-}
-
 impl<S> FromRequest<S> for VerifiedWebhook
 where
     AppState: FromRef<S>,
     S: Send + Sync,
 {
-    type Rejection = RefusedWebhook;
+    /// 401 for a bad signature, 413 for a body over 5 MB, 408 for one that stops, 400 for
+    /// anything missing (`AppError`'s JSON).
+    type Rejection = AppError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let app = AppState::from_ref(state);
         let (parts, body) = request.into_parts();
         // Shopify's largest payloads are well under this; anything bigger is not Shopify.
         let body = axum::body::to_bytes(body, MAX_WEBHOOK_BYTES).await.map_err(|error| {
-            RefusedWebhook(if crate::serve::timed_out(&error) {
+            AppError::from(if crate::serve::timed_out(&error) {
                 WebhookError::BodyTimedOut
             } else {
                 WebhookError::TooLarge
@@ -98,8 +87,7 @@ where
                 }
             }
             checked => checked,
-        }
-        .map_err(RefusedWebhook)?;
+        }?;
         Ok(Self { delivery, body })
     }
 }
