@@ -7,6 +7,7 @@ import { Discounts } from "./pages/Discounts";
 import { Home } from "./pages/Home";
 import { Pixel } from "./pages/Pixel";
 import { SegmentBuilder } from "./pages/SegmentBuilder";
+import { SegmentDetail } from "./pages/SegmentDetail";
 import { Segments } from "./pages/Segments";
 import { Settings } from "./pages/Settings";
 
@@ -27,7 +28,9 @@ function App() {
     addEventListener("popstate", follow);
     return () => removeEventListener("popstate", follow);
   }, []);
-  const page = PAGES[path] ?? PAGES["/"];
+  const segment = /^\/segments\/([a-z0-9-]+)$/.exec(path);
+  const page =
+    PAGES[path] ?? (segment ? { title: "Segment", render: () => <SegmentDetail slug={segment[1]} /> } : PAGES["/"]);
   return (
     <>
       <s-app-nav>
@@ -49,7 +52,8 @@ function App() {
 addEventListener("click", (event) => {
   const link = (event.composedPath() as Element[]).find((node) => node instanceof HTMLElement && node.matches("s-link[href], a[href]"));
   const href = link?.getAttribute("href");
-  if (href?.startsWith("/") && !event.defaultPrevented && PAGES[href.split(/[?#]/)[0]]) {
+  const target = href?.split(/[?#]/)[0] ?? "";
+  if (href?.startsWith("/") && !event.defaultPrevented && (PAGES[target] || /^\/segments\/[a-z0-9-]+$/.test(target))) {
     event.preventDefault();
     navigate(href);
   }

@@ -55,6 +55,26 @@ test("a segment is built from an attribute and a behaviour, counted live, and sa
   await row.waitFor();
   const members = Number((await row.locator("s-table-cell").nth(1).textContent()).replace(/\D/g, ""));
   assert.equal(members, matching, "saved with the members the preview counted");
+
+  // Its page lists the members, and says why a customer who is not one is not.
+  await row.getByRole("link", { name: "Engaged buyers" }).click();
+  await app.locator("[data-summary]").waitFor();
+  await app.locator("s-table-row[data-member]").first().waitFor();
+  const listed = await app.locator("s-table-row[data-member]").evaluateAll((rows) => rows.map((row) => row.dataset.member));
+  assert.equal(listed.length, members);
+  const everyone = await app.evaluate(async () => (await (await fetch("/api/customers?query=example")).json()).customers);
+  const outsider = everyone.find((customer) => !listed.includes(customer.customer_id));
+  await app.getByLabel("Find a customer by email or name", { exact: true }).fill(outsider.email);
+  await app.getByRole("button", { name: "Find" }).click();
+  await app.getByRole("button", { name: "Explain" }).first().click();
+  const explanation = app.locator("[data-explanation]");
+  await explanation.waitFor();
+  assert.match(await explanation.locator("s-heading").textContent(), /is not in this segment$/);
+  assert.ok((await explanation.locator("s-badge", { hasText: "Fails" }).count()) > 0, "the failing condition is named");
+  assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
+  await world.page.setViewportSize({ width: 1280, height: 1600 });
+  await world.page.screenshot({ path: screenshotPath("segment") });
+  await world.page.setViewportSize({ width: 1280, height: 900 });
 });
 
 test("a rule on picked collections rewards the segment, and Shopify holds the tags and the rule", async () => {

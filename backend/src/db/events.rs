@@ -232,6 +232,31 @@ impl Store {
         }))
     }
 
+    /// Up to `limit` live customers whose email or name contains `text` (any case): id, email and
+    /// name.
+    pub async fn search_customers(
+        &self,
+        shop: &str,
+        text: &str,
+        limit: i64,
+    ) -> Result<Vec<(String, Option<String>, String)>, DbError> {
+        let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT customer_id, email, TRIM(COALESCE(first_name, '') || ' ' || COALESCE(last_name, '')) FROM customers
+                 WHERE shop = $1 AND deleted = 0
+                     AND (LOWER(COALESCE(email, '')) LIKE $2 ESCAPE '\\'
+                          OR LOWER(COALESCE(first_name, '') || ' ' || COALESCE(last_name, '')) LIKE $2 ESCAPE '\\')
+                 ORDER BY customer_id LIMIT $3",
+            )
+            .bind(shop)
+            .bind(format!("%{escaped}%"))
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
     /// Marks a customer deleted in Shopify and drops their personal data; a late update cannot
     /// bring them back.
     pub async fn delete_customer(&self, shop: &str, customer_id: &str, now: i64) -> Result<(), DbError> {

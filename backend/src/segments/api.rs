@@ -280,6 +280,34 @@ pub async fn members(
     Ok(Json(json!({ "members": members, "next": next })))
 }
 
+/// A customer search's text.
+#[derive(Deserialize)]
+pub struct CustomerQuery {
+    #[serde(default)]
+    query: String,
+}
+
+/// `GET /api/customers?query=`: up to 20 customers whose email or name contains the text, for
+/// "why in / why not".
+pub async fn search_customers(
+    State(app): State<AppState>,
+    session: ShopSession,
+    Query(search): Query<CustomerQuery>,
+) -> Result<Json<Value>, AppError> {
+    let text = search.query.trim();
+    if text.chars().count() < 2 || text.chars().count() > 100 {
+        return Err(AppError::invalid("/query", "must be 2 to 100 characters of an email or a name"));
+    }
+    let customers: Vec<Value> = app
+        .store
+        .search_customers(session.claims.shop.as_str(), text, 20)
+        .await?
+        .into_iter()
+        .map(|(id, email, name)| json!({ "customer_id": id, "email": email, "name": name }))
+        .collect();
+    Ok(Json(json!({ "customers": customers })))
+}
+
 /// `GET /api/segments/{slug}/changes`: the latest entries and exits.
 pub async fn changes(
     State(app): State<AppState>,

@@ -44,7 +44,7 @@ export function Segments() {
                   <s-table-row key={segment.slug} data-segment={segment.slug}>
                     <s-table-cell>
                       <s-stack direction="inline" gap="small-200">
-                        <s-text>{segment.name}</s-text>
+                        <s-link href={`/segments/${segment.slug}`}>{segment.name}</s-link>
                         {segment.suggested && <s-badge tone="info">Suggested</s-badge>}
                         {segment.suggested && (
                           <s-button
