@@ -126,14 +126,33 @@
   let next = 0;
   const escape = (text) => String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-  class Field extends HTMLElement {
-    static props = ["label", "value", "error", "details", "name", "placeholder", "disabled", "min", "max", "step", "required"];
+  /// A control's host: its values, a unique id for its label, and its shadow root.
+  class Control extends HTMLElement {
     constructor() {
       super();
       this._values = {};
       this._id = `field-${++next}`;
       this.attachShadow({ mode: "open" });
     }
+  }
+
+  /// Properties the app sets, kept and shown at once; `live` is read from the native control.
+  function defineProps(element, props, live) {
+    for (const prop of props) {
+      Object.defineProperty(element.prototype, prop, {
+        get() {
+          return prop === live && this._control ? this._control[live] : this._values[prop];
+        },
+        set(value) {
+          this._values[prop] = value;
+          this.refresh();
+        },
+      });
+    }
+  }
+
+  class Field extends Control {
+    static props = ["label", "value", "error", "details", "name", "placeholder", "disabled", "min", "max", "step", "required"];
     connectedCallback() {
       if (!this._control) this.build();
       this.refresh();
@@ -173,17 +192,7 @@
       if (this._control.value !== String(value)) this._control.value = value;
     }
   }
-  for (const prop of Field.props) {
-    Object.defineProperty(Field.prototype, prop, {
-      get() {
-        return prop === "value" && this._control ? this._control.value : this._values[prop];
-      },
-      set(value) {
-        this._values[prop] = value;
-        this.refresh();
-      },
-    });
-  }
+  defineProps(Field, Field.props, "value");
 
   class TextField extends Field {
     static observedAttributes = Field.props;
@@ -234,14 +243,8 @@
       this.setAttribute("value", value);
     },
   });
-  class Checkbox extends HTMLElement {
+  class Checkbox extends Control {
     static observedAttributes = ["label", "checked", "disabled"];
-    constructor() {
-      super();
-      this._values = {};
-      this._id = `field-${++next}`;
-      this.attachShadow({ mode: "open" });
-    }
     connectedCallback() {
       if (!this._control) {
         this.shadowRoot.innerHTML = `<style>${css} label{display:inline;font-weight:400;margin-left:6px} input{width:auto}</style><input type="checkbox" id="${this._id}"><label for="${this._id}"></label>`;
@@ -264,17 +267,7 @@
       this._control.disabled = Boolean(this._values.disabled ?? this.hasAttribute("disabled"));
     }
   }
-  for (const prop of ["label", "checked", "disabled"]) {
-    Object.defineProperty(Checkbox.prototype, prop, {
-      get() {
-        return prop === "checked" && this._control ? this._control.checked : this._values[prop];
-      },
-      set(value) {
-        this._values[prop] = value;
-        this.refresh();
-      },
-    });
-  }
+  defineProps(Checkbox, Checkbox.observedAttributes, "checked");
   customElements.define("s-checkbox", Checkbox);
   customElements.define("s-text-field", TextField);
   customElements.define("s-number-field", NumberField);
