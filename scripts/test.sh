@@ -68,6 +68,7 @@ cargo check --quiet --manifest-path crates/events/fuzz/Cargo.toml
 step "Web pixel: normaliser Wasm and bundle (size budgets), and the built bundle's tests"
 build_pixel_wasm
 bundle_pixel
+check_pixel_generated
 node --test crates/events-wasm/tests/ extensions/web-pixel/tests/
 
 step "All checks passed"

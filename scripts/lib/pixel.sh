@@ -42,7 +42,9 @@ PIXEL_GENERATED=extensions/web-pixel/src/generated
 
 # Puts the built normaliser into the extension's source (its glue, and its bytes as base64, since
 # the CLI's esbuild has no .wasm loader), then bundles the pixel as the Shopify CLI does (esbuild:
-# bundle, es6, minified, no legal comments) and fails over the budget.
+# bundle, es6, minified, no legal comments) and fails over the budget. The generated files are
+# committed, so `shopify app build` works from a clean checkout; check_pixel_generated says when
+# they are stale.
 bundle_pixel() {
   mkdir -p "$PIXEL_GENERATED"
   cp "$PIXEL_OUT/events_wasm.js" "$PIXEL_GENERATED/events_wasm.js"
@@ -55,6 +57,16 @@ bundle_pixel() {
   echo "$PIXEL_OUT/web-pixel.js: $size bytes (budget $PIXEL_BUNDLE_MAX_BYTES)"
   if [ "$size" -gt "$PIXEL_BUNDLE_MAX_BYTES" ]; then
     echo "the pixel bundle is over its size budget" >&2
+    return 1
+  fi
+}
+
+# The committed normaliser must be the one the sources build (the build is deterministic with the
+# pinned toolchain): otherwise the Shopify CLI would ship a stale one.
+check_pixel_generated() {
+  if ! git diff --quiet -- "$PIXEL_GENERATED"; then
+    git --no-pager diff --stat -- "$PIXEL_GENERATED"
+    echo "$PIXEL_GENERATED is stale: commit what bash scripts/build.sh wrote there" >&2
     return 1
   fi
 }
