@@ -276,8 +276,11 @@ async fn orders_too_large_to_add_up_saturate_and_every_job_finishes() {
             app.deliver(SHOP, "orders/paid", &format!("huge-{id}"), &order).await;
         }
         app.run_jobs().await;
-        assert_eq!(fresh.store.job_count(None, JobState::Dead).await.unwrap(), 0, "{}", fresh.name);
-        assert!(fresh.store.dead_jobs(SHOP).await.unwrap().is_empty());
+        // Every delivery was processed. (The segment's tag push, queued two seconds ahead, has no
+        // Shopify to reach in this test: whether it ran and died depends on timing, not on this.)
+        let webhook = seglink::db::WEBHOOK_JOB;
+        assert_eq!(fresh.store.job_count(Some(webhook), JobState::Dead).await.unwrap(), 0, "{}", fresh.name);
+        assert_eq!(fresh.store.job_count(Some(webhook), JobState::Queued).await.unwrap(), 0);
         assert_eq!(fresh.store.member_ids(SHOP, "big").await.unwrap(), ["7"], "spend did not wrap negative");
         (fresh.cleanup)().await;
     }
