@@ -100,10 +100,12 @@ impl Person {
             Value::String(text) => self.texts.iter().any(|known| known.eq_ignore_ascii_case(text.trim())),
             Value::Array(items) => items.iter().any(|item| self.mentioned(item)),
             Value::Object(fields) => fields.iter().any(|(name, field)| {
-                let names_customer = name == "customer_id"
-                    || (name == "customer" && payload::id(field, "id").as_deref() == Some(&self.customer_id));
-                (names_customer && payload::id_text(field).is_none_or(|id| id == self.customer_id))
-                    || self.mentioned(field)
+                let names_customer = match name.as_str() {
+                    "customer_id" => payload::id_text(field).as_deref() == Some(self.customer_id.as_str()),
+                    "customer" => payload::id(field, "id").as_deref() == Some(self.customer_id.as_str()),
+                    _ => false,
+                };
+                names_customer || self.mentioned(field)
             }),
             _ => false,
         }

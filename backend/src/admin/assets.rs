@@ -41,7 +41,7 @@ fn content_type(file: &str) -> &'static str {
 /// The `<link>` and `<script>` tags that load the admin, or a note when it was not built.
 pub fn entry_tags() -> String {
     let Some(script) = built::ENTRY_SCRIPT else {
-        return "<noscript></noscript><script>document.addEventListener('DOMContentLoaded',()=>{document.getElementById('app').textContent='The admin was not built: run npm run build:admin, then build seglink again.'})</script>".to_owned();
+        return "<script>document.addEventListener('DOMContentLoaded',()=>{document.getElementById('app').textContent='The admin was not built: run npm run build:admin, then build seglink again.'})</script>".to_owned();
     };
     let mut tags = String::new();
     for style in built::ENTRY_STYLES {

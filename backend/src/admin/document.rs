@@ -68,26 +68,26 @@ pub async fn document(State(app): State<AppState>, uri: Uri, Query(params): Quer
 /// Sends a request without a valid token to the bounce page, to come back to the same path
 /// and query with a fresh `id_token`.
 fn to_bounce(app: &App, shop: &ShopDomain, path: &str, params: &Params) -> Response {
-    let kept: Params = params.iter().filter(|(key, _)| key != "id_token" && key != "hmac").cloned().collect();
-    let mut reload = reqwest::Url::parse(&format!("{}{path}", app.config.app_url)).unwrap_or_else(|_| {
-        reqwest::Url::parse("https://invalid.example/").unwrap_or_else(|_| unreachable!())
-    });
-    reload.query_pairs_mut().extend_pairs(kept.iter().map(|(key, value)| (key.as_str(), value.as_str())));
-    let mut bounce = reqwest::Url::parse(&format!("{}/auth/session-token", app.config.app_url))
-        .unwrap_or_else(|_| reload.clone());
-    bounce.set_query(None);
+    // The app URL was checked at start, so it parses; the path comes from the router.
+    let Ok(mut reload) = reqwest::Url::parse(&format!("{}{path}", app.config.app_url)) else {
+        return notice(
+            StatusCode::BAD_REQUEST,
+            "Open Seglink from your Shopify admin",
+            "This address is not one of Seglink's pages.",
+        );
+    };
+    let kept = params.iter().filter(|(key, _)| key != "id_token" && key != "hmac");
+    reload.query_pairs_mut().extend_pairs(kept.map(|(key, value)| (key.as_str(), value.as_str())));
+    let mut bounce =
+        reqwest::Url::parse("http://bounce/auth/session-token").unwrap_or_else(|_| unreachable!());
     bounce
         .query_pairs_mut()
         .append_pair("shop", shop.as_str())
         .extend_pairs(param(params, "host").map(|host| ("host", host)))
         .append_pair("embedded", "1")
         .append_pair("shopify-reload", reload.as_str());
-    // Same origin: the path and query only, so a misconfigured URL cannot send the admin away.
-    let location = match bounce.query() {
-        Some(query) => format!("{}?{query}", bounce.path()),
-        None => bounce.path().to_owned(),
-    };
-    Redirect::to(&location).into_response()
+    // Same origin: the path and query only, so nothing here can send the admin away.
+    Redirect::to(&format!("{}?{}", bounce.path(), bounce.query().unwrap_or_default())).into_response()
 }
 
 /// `GET /auth/session-token`: App Bridge alone, which reads `shopify-reload`, fetches a fresh

@@ -105,7 +105,7 @@ pub async fn disconnect(
 pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
     let workspace = session_workspace(&app, &session).await?;
     let caller = session.claims.shop.as_str();
-    let owner = app.store.workspace(&workspace).await?.and_then(|workspace| workspace.owner_shop);
+    let owner = workspace_owner(&app, &workspace).await?;
     let stores: Vec<Value> = app
         .store
         .workspace_shops(&workspace)
@@ -122,6 +122,11 @@ pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<J
     Ok(Json(json!({ "stores": stores })))
 }
 
+/// The store that owns workspace `id`.
+async fn workspace_owner(app: &App, id: &str) -> Result<Option<String>, AppError> {
+    Ok(app.store.workspace(id).await?.and_then(|workspace| workspace.owner_shop))
+}
+
 async fn session_workspace(app: &App, session: &ShopSession) -> Result<String, AppError> {
     app.store.shop(session.claims.shop.as_str()).await?.map(|record| record.workspace_id).ok_or_else(|| {
         AppError::Unprocessable("open Seglink in this store's admin first to install it".to_owned())
@@ -136,7 +141,7 @@ async fn owned_custom_store(app: &App, session: &ShopSession, shop: &str) -> Res
     let caller = session.claims.shop.as_str();
     match app.store.shop(shop.as_str()).await? {
         Some(record) if record.workspace_id == workspace && record.connection == Connection::Custom => {
-            let owner = app.store.workspace(&workspace).await?.and_then(|workspace| workspace.owner_shop);
+            let owner = workspace_owner(app, &workspace).await?;
             if caller == shop.as_str() || owner.as_deref() == Some(caller) {
                 Ok(shop)
             } else {
