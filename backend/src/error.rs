@@ -1,9 +1,18 @@
-//! The one error type handlers return, and the JSON it answers with.
+//! The one error type handlers return, and the JSON it answers with. A failure of ours or of
+//! Shopify's keeps its source chain; the response carries that chain to `log_failures`, the one
+//! place it is logged, with the route that failed.
+
+use std::error::Error as StdError;
 
 use axum::Json;
+use axum::extract::{MatchedPath, Request};
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+
+/// Any error, kept as the source of ours.
+pub type Source = Box<dyn StdError + Send + Sync>;
 
 /// Everything a request can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -54,11 +63,32 @@ pub enum AppError {
     #[error("{0}")]
     Unprocessable(String),
     /// Shopify failed or could not be reached; the message says how.
-    #[error("{0}")]
-    Upstream(String),
-    /// A failure of ours; its details are logged, not sent.
-    #[error("internal error: {0}")]
-    Internal(String),
+    #[error("{message}")]
+    Upstream {
+        /// Sent to the caller.
+        message: String,
+        /// Logged.
+        #[source]
+        source: Option<Source>,
+    },
+    /// A failure of ours: what was being done, and why it failed; logged, not sent.
+    #[error("{doing}")]
+    Internal {
+        /// Such as `storing a webhook`.
+        doing: String,
+        /// Logged with its own sources.
+        #[source]
+        source: Option<Source>,
+    },
+}
+
+/// The failure a response stands for, kept in its extensions for `log_failures`.
+#[derive(Clone)]
+struct Failure {
+    /// The error and each of its sources, outermost first.
+    chain: String,
+    /// Ours (an error) or Shopify's (a warning).
+    ours: bool,
 }
 
 impl IntoResponse for AppError {
@@ -91,13 +121,15 @@ impl IntoResponse for AppError {
             Self::Forbidden(message) => (StatusCode::FORBIDDEN, message.clone()),
             Self::NotFound => (StatusCode::NOT_FOUND, "not found".to_owned()),
             Self::Unprocessable(message) => (StatusCode::UNPROCESSABLE_ENTITY, message.clone()),
-            Self::Upstream(message) => (StatusCode::BAD_GATEWAY, message.clone()),
-            Self::Internal(detail) => {
-                crate::log::error("request failed", &[("error", detail)]);
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned())
-            }
+            Self::Upstream { message, .. } => (StatusCode::BAD_GATEWAY, message.clone()),
+            Self::Internal { .. } => (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned()),
         };
-        (status, Json(json!({ "error": message }))).into_response()
+        let mut response = (status, Json(json!({ "error": message }))).into_response();
+        if let Self::Upstream { .. } | Self::Internal { .. } = &self {
+            let ours = matches!(self, Self::Internal { .. });
+            response.extensions_mut().insert(Failure { chain: self.chain(), ours });
+        }
+        response
     }
 }
 
@@ -106,6 +138,54 @@ impl AppError {
     pub fn invalid(path: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Invalid { path: path.into(), message: message.into() }
     }
+
+    /// A failure of ours while `doing` something, caused by `source`.
+    pub fn internal(doing: impl Into<String>, source: impl Into<Source>) -> Self {
+        Self::Internal { doing: doing.into(), source: Some(source.into()) }
+    }
+
+    /// Shopify's failure, told to the caller as `source` says it.
+    pub fn upstream(source: impl Into<Source>) -> Self {
+        let source = source.into();
+        Self::Upstream { message: source.to_string(), source: Some(source) }
+    }
+
+    /// This error and its sources, outermost first: `storing a webhook: database: disk full`.
+    fn chain(&self) -> String {
+        let mut chain = self.to_string();
+        let mut next = self.source();
+        while let Some(source) = next {
+            let text = source.to_string();
+            // A wrapper that repeats its source's words adds nothing.
+            if !chain.ends_with(&text) {
+                chain.push_str(": ");
+                chain.push_str(&text);
+            }
+            next = source.source();
+        }
+        chain
+    }
+}
+
+/// Logs each failed request once, with the route and the failure's whole chain: errors of ours
+/// as errors, Shopify's as warnings. Refusals of bad input are the caller's, and not logged.
+pub async fn log_failures(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+    let response = next.run(request).await;
+    if let Some(failure) = response.extensions().get::<Failure>() {
+        let fields =
+            [("method", method.as_str()), ("route", route.as_str()), ("error", failure.chain.as_str())];
+        if failure.ours {
+            crate::log::error("request failed", &fields);
+        } else {
+            crate::log::warn("Shopify failed a request", &fields);
+        }
+    }
+    response
 }
 
 impl From<crate::shopify::webhook::WebhookError> for AppError {
@@ -124,7 +204,7 @@ impl From<crate::shopify::webhook::WebhookError> for AppError {
 
 impl From<crate::db::DbError> for AppError {
     fn from(error: crate::db::DbError) -> Self {
-        Self::Internal(error.to_string())
+        Self::internal("storage", error)
     }
 }
 
@@ -132,9 +212,29 @@ impl From<crate::shopify::admin::ShopifyError> for AppError {
     fn from(error: crate::shopify::admin::ShopifyError) -> Self {
         use crate::shopify::admin::ShopifyError;
         match error {
-            ShopifyError::Db(error) => Self::Internal(error.to_string()),
+            ShopifyError::Db(error) => Self::internal("storage", error),
             ShopifyError::NotConnected(_) => Self::NotFound,
-            other => Self::Upstream(other.to_string()),
+            other => Self::upstream(other),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AppError;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("disk full")]
+    struct Disk;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("database: {0}")]
+    struct Database(#[source] Disk);
+
+    #[test]
+    fn a_failure_keeps_its_whole_chain_and_drops_repeated_words() {
+        let error = AppError::internal("storing a webhook", Database(Disk));
+        assert_eq!(error.chain(), "storing a webhook: database: disk full");
+        assert_eq!(AppError::upstream(Disk).chain(), "disk full");
     }
 }

@@ -7,6 +7,7 @@ pub mod custom_app;
 pub mod managed;
 pub mod oauth;
 mod provision;
+pub mod view;
 pub mod workspace;
 
 pub use provision::{STEPS, create_automatic_discount, provision};

@@ -2,6 +2,8 @@
 //! merchant's admin.
 
 pub mod admin;
+#[cfg(test)]
+mod api_types;
 pub mod app;
 pub mod backfill;
 pub mod clock;
@@ -13,9 +15,9 @@ pub mod error;
 mod group_commit;
 mod health;
 pub mod ingest;
+mod input;
 pub mod install;
 pub mod jobs;
-mod json_body;
 pub mod keyed_locks;
 pub mod log;
 pub mod metrics;

@@ -6,7 +6,7 @@
 mod keys;
 mod rate_limit;
 mod receive;
-mod status;
+pub mod status;
 mod writer;
 
 pub use keys::KnownKeys;

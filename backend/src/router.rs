@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/discount-rules/{id}", put(rules::update).delete(rules::delete))
         .route("/api/discount-rules/{id}/toggle", post(rules::toggle))
         .layer(middleware::map_response(private_by_default))
+        .layer(middleware::from_fn(crate::error::log_failures))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::count_requests))
         .with_state(state)
 }

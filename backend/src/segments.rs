@@ -8,6 +8,7 @@ mod native;
 pub mod push;
 pub mod reconcile;
 mod suggest;
+pub mod view;
 
 use serde::{Deserialize, Serialize};
 

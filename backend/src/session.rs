@@ -3,7 +3,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use serde_json::{Value, json};
+use serde::Serialize;
+use ts_rs::TS;
 
 use crate::app::AppState;
 use crate::clock::unix_now;
@@ -11,9 +12,91 @@ use crate::error::AppError;
 use crate::install::{STEPS, managed::ensure_installed};
 use crate::shopify::extract::ShopSession;
 
+/// Who is talking: the store, the staff member, the workspace and the setup checklist.
+#[derive(Serialize, TS)]
+pub struct SessionView {
+    pub shop: String,
+    /// The staff member's id (the session token's `sub`).
+    pub user: String,
+    pub workspace: WorkspaceView,
+    /// Only in the answer that created the workspace: shown once, stored hashed.
+    pub server_key: Option<String>,
+    pub setup: Vec<SetupStep>,
+    /// Scopes the app asks for that the store has not granted.
+    pub missing_scopes: Vec<String>,
+}
+
+/// The workspace a store belongs to.
+#[derive(Serialize, TS)]
+pub struct WorkspaceView {
+    pub slug: String,
+    /// The key the storefront pixel sends; not a secret.
+    pub public_key: String,
+    /// The caller's store owns the workspace (may make links, rotate the server key).
+    pub owned: bool,
+}
+
+/// One step from install to a rule at checkout.
+#[derive(Serialize, TS)]
+pub struct SetupStep {
+    pub step: String,
+    /// `pending`, `running`, `done`, `skipped` or `failed`.
+    pub state: String,
+    pub detail: Option<String>,
+}
+
+/// `GET /api/setup`.
+#[derive(Serialize, TS)]
+pub struct SetupProgress {
+    pub steps: Vec<SetupStep>,
+    pub done: usize,
+    pub total: usize,
+}
+
+/// The last delivery of one webhook topic.
+#[derive(Serialize, TS)]
+pub struct TopicSeen {
+    pub topic: String,
+    pub last_received_at: i64,
+}
+
+/// A job that ran out of attempts.
+#[derive(Serialize, TS)]
+pub struct DeadJob {
+    pub kind: String,
+    pub error: String,
+}
+
+/// Jobs that are not well.
+#[derive(Serialize, TS)]
+pub struct JobHealth {
+    pub retrying: i64,
+    pub dead: Vec<DeadJob>,
+}
+
+/// What Seglink stores of the shop.
+#[derive(Serialize, TS)]
+pub struct Counts {
+    pub customers: i64,
+    pub orders: i64,
+    pub products: i64,
+}
+
+/// `GET /api/sync`.
+#[derive(Serialize, TS)]
+pub struct SyncHealth {
+    pub webhooks: Vec<TopicSeen>,
+    pub jobs: JobHealth,
+    pub counts: Counts,
+    pub last_pixel_event_at: Option<i64>,
+}
+
 /// The shop, the staff member, the workspace and the setup checklist. The server key appears in
 /// the answer that created the workspace, and never again.
-pub async fn current(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
+pub async fn current(
+    State(app): State<AppState>,
+    session: ShopSession,
+) -> Result<Json<SessionView>, AppError> {
     let shop = &session.claims.shop;
     let connected = ensure_installed(&app, shop, &session.token, unix_now()).await?;
     let record = app.store.shop(shop.as_str()).await?.ok_or(AppError::NotFound)?;
@@ -35,34 +118,41 @@ pub async fn current(State(app): State<AppState>, session: ShopSession) -> Resul
         })
         .unwrap_or_default();
     let missing = crate::install::custom_app::missing_scopes(&app.config.scopes, &granted);
-    Ok(Json(json!({
-        "shop": shop.as_str(),
-        "user": session.claims.user_id,
-        "workspace": { "slug": workspace.slug, "public_key": workspace.public_key },
-        "server_key": connected.and_then(|connected| connected.new_server_key),
-        "setup": setup,
-        "missing_scopes": missing,
-    })))
+    Ok(Json(SessionView {
+        shop: shop.as_str().to_owned(),
+        user: session.claims.user_id.clone(),
+        workspace: WorkspaceView {
+            owned: workspace.owner_shop.as_deref() == Some(shop.as_str()),
+            slug: workspace.slug,
+            public_key: workspace.public_key,
+        },
+        server_key: connected.and_then(|connected| connected.new_server_key),
+        setup,
+        missing_scopes: missing,
+    }))
 }
 
-async fn checklist(app: &AppState, shop: &str) -> Result<Vec<Value>, AppError> {
+async fn checklist(app: &AppState, shop: &str) -> Result<Vec<SetupStep>, AppError> {
     let steps = app.store.setup_steps(shop).await?;
     Ok(STEPS
         .iter()
         .map(|step| {
             let found = steps.iter().find(|(name, _, _)| name == step);
-            json!({
-                "step": step,
-                "state": found.map_or("pending", |(_, state, _)| state.as_str()),
-                "detail": found.and_then(|(_, _, detail)| detail.clone()),
-            })
+            SetupStep {
+                step: (*step).to_owned(),
+                state: found.map_or("pending", |(_, state, _)| state.as_str()).to_owned(),
+                detail: found.and_then(|(_, _, detail)| detail.clone()),
+            }
         })
         .collect())
 }
 
 /// `GET /api/setup`: how far the store has come, from install to a rule at checkout: the
 /// provisioning steps, then whether it has segments, pushed tags and rules in Shopify.
-pub async fn setup(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
+pub async fn setup(
+    State(app): State<AppState>,
+    session: ShopSession,
+) -> Result<Json<SetupProgress>, AppError> {
     let shop = session.claims.shop.as_str();
     let steps = checklist(&app, shop).await?;
     // A suggestion is not the merchant's segment until they keep it.
@@ -75,43 +165,42 @@ pub async fn setup(State(app): State<AppState>, session: ShopSession) -> Result<
     }
     let rules = crate::discounts::rules_of(&app, shop).await?;
     let sync = app.store.discount_sync(shop).await?;
-    let done = |flag: bool| if flag { "done" } else { "pending" };
+    let step = |step: &str, done: bool, detail: String| SetupStep {
+        step: step.to_owned(),
+        state: if done { "done" } else { "pending" }.to_owned(),
+        detail: Some(detail),
+    };
+    let active = rules.iter().filter(|(_, rule)| rule.active).count();
     let mut progress = steps;
-    progress.push(json!({ "step": "segment", "state": done(!segments.is_empty()), "detail": format!("{} segments", segments.len()) }));
-    progress.push(json!({ "step": "tags_pushed", "state": done(pushed > 0), "detail": format!("{pushed} segments pushed") }));
-    progress.push(json!({
-        "step": "discount_rule",
-        "state": done(rules.iter().any(|(_, rule)| rule.active) && sync.as_ref().is_some_and(|sync| sync.state == "synced")),
-        "detail": format!("{} active rules", rules.iter().filter(|(_, rule)| rule.active).count()),
-    }));
-    let finished =
-        progress.iter().filter(|step| step["state"] == "done" || step["state"] == "skipped").count();
-    Ok(Json(json!({ "steps": progress, "done": finished, "total": progress.len() })))
+    progress.push(step("segment", !segments.is_empty(), format!("{} segments", segments.len())));
+    progress.push(step("tags_pushed", pushed > 0, format!("{pushed} segments pushed")));
+    progress.push(step(
+        "discount_rule",
+        active > 0 && sync.as_ref().is_some_and(|sync| sync.state == "synced"),
+        format!("{active} active rules"),
+    ));
+    let done = progress.iter().filter(|step| step.state == "done" || step.state == "skipped").count();
+    Ok(Json(SetupProgress { done, total: progress.len(), steps: progress }))
 }
 
 /// `GET /api/sync`: how well the store's data keeps up: the last delivery of each webhook topic,
 /// jobs retrying or dead, what is stored, and the pixel's last event.
-pub async fn sync(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
+pub async fn sync(State(app): State<AppState>, session: ShopSession) -> Result<Json<SyncHealth>, AppError> {
     let shop = session.claims.shop.as_str();
-    let webhooks: Vec<Value> = app
+    let webhooks = app
         .store
         .last_webhook_per_topic(shop)
         .await?
         .into_iter()
-        .map(|(topic, at)| json!({ "topic": topic, "last_received_at": at }))
+        .map(|(topic, last_received_at)| TopicSeen { topic, last_received_at })
         .collect();
-    let dead: Vec<Value> = app
-        .store
-        .dead_jobs(shop)
-        .await?
-        .into_iter()
-        .map(|(kind, error)| json!({ "kind": kind, "error": error }))
-        .collect();
+    let dead =
+        app.store.dead_jobs(shop).await?.into_iter().map(|(kind, error)| DeadJob { kind, error }).collect();
     let (products, customers, orders) = app.store.counts(shop).await?;
-    Ok(Json(json!({
-        "webhooks": webhooks,
-        "jobs": { "retrying": app.store.retrying_jobs(shop).await?, "dead": dead },
-        "counts": { "customers": customers, "orders": orders, "products": products },
-        "last_pixel_event_at": app.store.last_pixel_event_at(shop).await?,
-    })))
+    Ok(Json(SyncHealth {
+        webhooks,
+        jobs: JobHealth { retrying: app.store.retrying_jobs(shop).await?, dead },
+        counts: Counts { customers, orders, products },
+        last_pixel_event_at: app.store.last_pixel_event_at(shop).await?,
+    }))
 }

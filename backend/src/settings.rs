@@ -1,15 +1,16 @@
 //! A store's settings in the admin: its ingestion policy and its privacy requests.
 
 use axum::Json;
-use axum::extract::{Path, State};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
 
 use crate::app::AppState;
 use crate::clock::unix_now;
 use crate::db::IngestionPolicy;
 use crate::error::AppError;
-use crate::json_body::JsonBody;
+use crate::input::{JsonBody, Path};
 use crate::shopify::extract::ShopSession;
 
 /// The longest upsell window Seglink holds orders for.
@@ -25,16 +26,53 @@ pub struct PolicyInput {
     upsell_delay_minutes: i64,
 }
 
-fn policy_json(policy: &IngestionPolicy) -> Value {
-    json!({
-        "excluded_channels": policy.excluded_channels, "excluded_tags": policy.excluded_tags,
-        "exclude_test_orders": policy.exclude_test_orders, "upsell_delay_minutes": policy.upsell_delay_minutes,
-    })
+/// Which orders Seglink leaves out, and how long it waits for post-purchase upsells.
+#[derive(Serialize, TS)]
+pub struct PolicyView {
+    /// Sales channel handles, such as `pos`.
+    pub excluded_channels: Vec<String>,
+    /// Order tags.
+    pub excluded_tags: Vec<String>,
+    pub exclude_test_orders: bool,
+    pub upsell_delay_minutes: i64,
+}
+
+impl From<IngestionPolicy> for PolicyView {
+    fn from(policy: IngestionPolicy) -> Self {
+        Self {
+            excluded_channels: policy.excluded_channels,
+            excluded_tags: policy.excluded_tags,
+            exclude_test_orders: policy.exclude_test_orders,
+            upsell_delay_minutes: policy.upsell_delay_minutes,
+        }
+    }
+}
+
+/// A privacy request from Shopify and where it stands.
+#[derive(Serialize, TS)]
+pub struct PrivacyRequestView {
+    pub id: i64,
+    /// `customers/data_request`, `customers/redact` or `shop/redact`.
+    pub topic: String,
+    pub customer_id: Option<String>,
+    pub received_at: i64,
+    /// Shopify expects it done within 30 days.
+    pub due_at: i64,
+    pub completed_at: Option<i64>,
+    /// A data request's export waits to be downloaded, once.
+    pub export_ready: bool,
+    pub export_expires_at: Option<i64>,
+}
+
+/// `GET /api/privacy-requests`.
+#[derive(Serialize, TS)]
+pub struct PrivacyRequests {
+    pub requests: Vec<PrivacyRequestView>,
 }
 
 /// `GET /api/ingestion-policy`.
-pub async fn policy(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
-    Ok(Json(policy_json(&app.store.ingestion_policy(session.claims.shop.as_str()).await?)))
+pub async fn policy(State(app): State<AppState>, session: ShopSession) -> Result<Json<PolicyView>, AppError> {
+    Ok(Json(app.store.ingestion_policy(session.claims.shop.as_str()).await?.into()))
 }
 
 /// `PUT /api/ingestion-policy`.
@@ -42,7 +80,7 @@ pub async fn set_policy(
     State(app): State<AppState>,
     session: ShopSession,
     JsonBody(input): JsonBody<PolicyInput>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<PolicyView>, AppError> {
     if !(0..=MAX_UPSELL_DELAY_MINUTES).contains(&input.upsell_delay_minutes) {
         return Err(AppError::invalid(
             "/upsell_delay_minutes",
@@ -71,7 +109,7 @@ pub async fn set_policy(
         upsell_delay_minutes: input.upsell_delay_minutes,
     };
     app.store.set_ingestion_policy(session.claims.shop.as_str(), &policy, unix_now()).await?;
-    Ok(Json(policy_json(&policy)))
+    Ok(Json(policy.into()))
 }
 
 /// `GET /api/privacy-requests`: each request with its due date and, for a data request, whether
@@ -79,21 +117,24 @@ pub async fn set_policy(
 pub async fn privacy_requests(
     State(app): State<AppState>,
     session: ShopSession,
-) -> Result<Json<Value>, AppError> {
-    let requests: Vec<Value> = app
+) -> Result<Json<PrivacyRequests>, AppError> {
+    let requests = app
         .store
         .privacy_requests(session.claims.shop.as_str(), unix_now())
         .await?
         .into_iter()
-        .map(|request| {
-            json!({
-                "id": request.id, "topic": request.topic, "customer_id": request.customer_id,
-                "received_at": request.received_at, "due_at": request.due_at, "completed_at": request.completed_at,
-                "export_ready": request.export_ready, "export_expires_at": request.export_expires_at,
-            })
+        .map(|request| PrivacyRequestView {
+            id: request.id,
+            topic: request.topic,
+            customer_id: request.customer_id,
+            received_at: request.received_at,
+            due_at: request.due_at,
+            completed_at: request.completed_at,
+            export_ready: request.export_ready,
+            export_expires_at: request.export_expires_at,
         })
         .collect();
-    Ok(Json(json!({ "requests": requests })))
+    Ok(Json(PrivacyRequests { requests }))
 }
 
 /// `GET /api/privacy-requests/{id}/export`: a data request's export, served once; the merchant
@@ -108,6 +149,7 @@ pub async fn take_export(
         .take_export(session.claims.shop.as_str(), id, unix_now())
         .await?
         .ok_or(AppError::NotFound)?;
-    let export = serde_json::from_str(&export).map_err(|error| AppError::Internal(error.to_string()))?;
+    let export = serde_json::from_str(&export)
+        .map_err(|error| AppError::internal("reading a stored export", error))?;
     Ok(Json(export))
 }

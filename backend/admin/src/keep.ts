@@ -1,9 +1,9 @@
 // Keeping a suggested segment: saving it as it stands makes it the merchant's, and pushes it.
 import { api } from "./api";
-import type { Segment } from "./types";
+import type { SegmentView } from "./generated/api";
 
-export async function keep(segment: Segment): Promise<Segment> {
-  const kept = await api<Segment>(`/api/segments/${segment.slug}`, {
+export async function keep(segment: SegmentView): Promise<SegmentView> {
+  const kept = await api<SegmentView>(`/api/segments/${segment.slug}`, {
     method: "PUT",
     body: { name: segment.name, rules: segment.rules, native: segment.native?.enabled ?? false },
   });

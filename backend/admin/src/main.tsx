@@ -28,9 +28,14 @@ function App() {
     addEventListener("popstate", follow);
     return () => removeEventListener("popstate", follow);
   }, []);
-  const segment = /^\/segments\/([a-z0-9-]+)$/.exec(path);
+  const segment = /^\/segments\/([a-z0-9-]+)(\/edit)?$/.exec(path);
   const page =
-    PAGES[path] ?? (segment ? { title: "Segment", render: () => <SegmentDetail slug={segment[1]} /> } : PAGES["/"]);
+    PAGES[path] ??
+    (segment
+      ? segment[2]
+        ? { title: "Edit segment", render: () => <SegmentBuilder slug={segment[1]} /> }
+        : { title: "Segment", render: () => <SegmentDetail slug={segment[1]} /> }
+      : PAGES["/"]);
   return (
     <>
       <s-app-nav>
@@ -53,7 +58,7 @@ addEventListener("click", (event) => {
   const link = (event.composedPath() as Element[]).find((node) => node instanceof HTMLElement && node.matches("s-link[href], a[href]"));
   const href = link?.getAttribute("href");
   const target = href?.split(/[?#]/)[0] ?? "";
-  if (href?.startsWith("/") && !event.defaultPrevented && (PAGES[target] || /^\/segments\/[a-z0-9-]+$/.test(target))) {
+  if (href?.startsWith("/") && !event.defaultPrevented && (PAGES[target] || /^\/segments\/[a-z0-9-]+(\/edit)?$/.test(target))) {
     event.preventDefault();
     navigate(href);
   }

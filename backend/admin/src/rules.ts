@@ -79,3 +79,25 @@ export function toJson(node: RuleNode): unknown {
       return { if: node.if, is: f.is };
   }
 }
+
+/// A stored rule tree as the builder edits it: the inverse of `toJson`. The root is always a group.
+export function fromJson(value: unknown): Group {
+  const node = toNode(value);
+  return node.kind === "group" ? node : { kind: "group", match: "all", children: [node] };
+}
+
+function toNode(value: unknown): RuleNode {
+  const object = (value ?? {}) as Record<string, unknown>;
+  for (const match of ["all", "any"] as const) {
+    if (Array.isArray(object[match])) return { kind: "group", match, children: (object[match] as unknown[]).map(toNode) };
+  }
+  const kind = String(object.if ?? "amount_spent");
+  const text = (field: unknown) => (field === undefined || field === null ? "" : String(field));
+  const fields: Record<string, string> = {};
+  for (const field of CONDITIONS[kind]?.fields ?? []) {
+    if (field === "amount") fields.amount = typeof object.cents === "number" ? String(object.cents / 100) : "";
+    else if (field === "in") fields.in = Array.isArray(object.in) ? object.in.join(", ") : text(object.in);
+    else fields[field] = text(object[field]);
+  }
+  return { kind: "condition", if: kind, fields };
+}

@@ -60,5 +60,10 @@ declare namespace preact.JSX {
     "s-progress-bar": PolarisProps;
     "s-unordered-list": PolarisProps;
     "s-list-item": PolarisProps;
+    // App Bridge's save bar: its buttons show in the admin's top bar while it is shown.
+    "ui-save-bar": PolarisProps;
+  }
+  interface ButtonHTMLAttributes {
+    variant?: "primary";
   }
 }

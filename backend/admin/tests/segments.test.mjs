@@ -77,6 +77,31 @@ test("a segment is built from an attribute and a behaviour, counted live, and sa
   await world.page.setViewportSize({ width: 1280, height: 900 });
 });
 
+test("a saved segment is edited: its rules load into the builder, with sample members, and save through the save bar", async () => {
+  await world.page.goto(world.adminUrl("/segments/engaged-buyers"));
+  let app = await world.app();
+  await app.getByRole("link", { name: "Edit the rules" }).click();
+  await app.getByRole("heading", { name: "Edit segment", level: 1 }).waitFor();
+  const name = app.getByLabel("Name", { exact: true });
+  await app.waitForFunction(() => document.querySelector("s-text-field")?.value === "Engaged buyers");
+  assert.equal(await app.getByLabel("Amount (shop currency)").inputValue(), "1", "the stored cents read as the amount typed");
+  const second = app.locator('[data-path="/rules/all/1"]');
+  assert.equal(await second.getByLabel("Days", { exact: true }).inputValue(), "90");
+  // A few of the customers the rules hold, named, to check the rules mean what was meant.
+  const sample = app.locator("[data-sample]");
+  await sample.waitFor();
+  assert.match(await sample.textContent(), /^For example: .+/);
+
+  await name.fill("Engaged buyers (90 days)");
+  // Unsaved edits show the save bar.
+  await app.locator("#shopify-sim-save-bar").getByRole("button", { name: "Save" }).click();
+  await app.getByRole("heading", { name: "Engaged buyers (90 days)", level: 1 }).waitFor();
+  app = await world.app();
+  const stored = await app.evaluate(async () => (await (await fetch("/api/segments/engaged-buyers")).json()).name);
+  assert.equal(stored, "Engaged buyers (90 days)", "the slug, and so the tag, stays");
+  assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
+});
+
 test("a rule on picked collections rewards the segment, and Shopify holds the tags and the rule", async () => {
   await world.page.goto(world.adminUrl("/discounts"));
   const app = await world.app();

@@ -17,12 +17,15 @@ test("settings: the policy is saved with its errors at the field, and a connect 
   await channels.fill("pos");
   await delay.fill("5000");
   assert.equal(await app.evaluate(() => document.documentElement.dataset.saveBar), "policy", "the save bar shows");
-  await app.getByRole("button", { name: "Save", exact: true }).click();
+  // The save bar App Bridge draws in the admin's top bar saves the form.
+  const saveBar = app.locator("#shopify-sim-save-bar");
+  await saveBar.getByRole("button", { name: "Save" }).click();
   await app.getByText("must be from 0 to 1440 minutes").waitFor();
   await delay.fill("30");
-  await app.getByRole("button", { name: "Save", exact: true }).click();
+  await saveBar.getByRole("button", { name: "Save" }).click();
   await app.locator(".shopify-sim-toast", { hasText: "Ingestion policy saved" }).waitFor();
   assert.equal(await app.evaluate(() => document.documentElement.dataset.saveBar), "", "and hides once saved");
+  assert.equal(await saveBar.count(), 0);
 
   await world.page.goto(world.adminUrl("/settings"));
   app = await world.app();

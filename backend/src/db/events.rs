@@ -257,6 +257,24 @@ impl Store {
         }))
     }
 
+    /// A customer's id, email and name, as a search answers them; `None` when unknown or deleted.
+    pub async fn customer_card(
+        &self,
+        shop: &str,
+        customer_id: &str,
+    ) -> Result<Option<(String, Option<String>, String)>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT customer_id, email, TRIM(COALESCE(first_name, '') || ' ' || COALESCE(last_name, '')) FROM customers
+                 WHERE shop = $1 AND customer_id = $2 AND deleted = 0",
+            )
+            .bind(shop)
+            .bind(customer_id)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
     /// Marks a customer deleted in Shopify and drops their personal data; a late update cannot
     /// bring them back.
     pub async fn delete_customer(&self, shop: &str, customer_id: &str, now: i64) -> Result<(), DbError> {

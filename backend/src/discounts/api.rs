@@ -3,17 +3,16 @@
 //! and then written to the discount node's metafield.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::sync::{SyncError, sync, sync_job};
+use super::view::{RuleList, RuleView, SyncView};
 use crate::app::{App, AppState};
 use crate::clock::unix_now;
-use crate::db::DiscountSync;
 use crate::error::AppError;
-use crate::json_body::JsonBody;
+use crate::input::{JsonBody, Path};
 use crate::shopify::extract::ShopSession;
 
 /// `{"active": bool}`.
@@ -23,28 +22,11 @@ pub struct ToggleInput {
     active: bool,
 }
 
-fn sync_json(sync: Option<&DiscountSync>) -> Value {
-    match sync {
-        None => json!({ "state": "never" }),
-        Some(sync) => json!({
-            "state": sync.state, "discount_id": sync.discount_id, "bytes": sync.bytes,
-            "detail": sync.detail, "synced_at": sync.synced_at,
-        }),
-    }
-}
-
-async fn listing(app: &App, shop: &str) -> Result<Value, AppError> {
-    let rules: Vec<Value> = super::rules_of(app, shop)
-        .await?
-        .into_iter()
-        .map(|(id, rule)| {
-            let mut value = serde_json::to_value(&rule).unwrap_or(Value::Null);
-            value["id"] = json!(id);
-            value
-        })
-        .collect();
+async fn listing(app: &App, shop: &str) -> Result<RuleList, AppError> {
+    let rules =
+        super::rules_of(app, shop).await?.into_iter().map(|(id, rule)| RuleView { id, rule }).collect();
     let sync = app.store.discount_sync(shop).await?;
-    Ok(json!({ "rules": rules, "sync": sync_json(sync.as_ref()) }))
+    Ok(RuleList { rules, sync: SyncView::of(sync.as_ref()) })
 }
 
 /// The rule set with `change` applied at `index` (appended when `None`), checked whole. A
@@ -95,12 +77,8 @@ async fn push(app: &App, shop: &str) -> Result<(), AppError> {
     }
 }
 
-fn parse_rule(value: Value) -> Result<discount_rules::Rule, AppError> {
-    serde_json::from_value(value).map_err(|error| AppError::invalid("/", error.to_string()))
-}
-
 /// `GET /api/discount-rules`: the rules and the last write to Shopify.
-pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
+pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<Json<RuleList>, AppError> {
     Ok(Json(listing(&app, session.claims.shop.as_str()).await?))
 }
 
@@ -108,14 +86,13 @@ pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<J
 pub async fn create(
     State(app): State<AppState>,
     session: ShopSession,
-    JsonBody(body): JsonBody<Value>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+    JsonBody(rule): JsonBody<discount_rules::Rule>,
+) -> Result<(StatusCode, Json<RuleList>), AppError> {
     let shop = session.claims.shop.as_str();
-    let rule = parse_rule(body)?;
     segment_exists(&app, shop, &rule).await?;
     let rules = super::rules_of(&app, shop).await?.into_iter().map(|(_, rule)| rule).collect();
     check(rules, None, rule.clone())?;
-    let json = serde_json::to_string(&rule).map_err(|error| AppError::Internal(error.to_string()))?;
+    let json = serde_json::to_string(&rule).map_err(|error| AppError::internal("encoding a rule", error))?;
     app.store.insert_discount_rule(shop, &json, rule.active, unix_now()).await?;
     push(&app, shop).await?;
     Ok((StatusCode::CREATED, Json(listing(&app, shop).await?)))
@@ -133,7 +110,7 @@ async fn replace(
     let mut rule = rules[index].clone();
     change(&mut rule);
     check(rules, Some(index), rule.clone())?;
-    let json = serde_json::to_string(&rule).map_err(|error| AppError::Internal(error.to_string()))?;
+    let json = serde_json::to_string(&rule).map_err(|error| AppError::internal("encoding a rule", error))?;
     if !app.store.update_discount_rule(shop, id, &json, rule.active, unix_now()).await? {
         return Err(AppError::NotFound);
     }
@@ -145,10 +122,9 @@ pub async fn update(
     State(app): State<AppState>,
     session: ShopSession,
     Path(id): Path<i64>,
-    JsonBody(body): JsonBody<Value>,
-) -> Result<Json<Value>, AppError> {
+    JsonBody(rule): JsonBody<discount_rules::Rule>,
+) -> Result<Json<RuleList>, AppError> {
     let shop = session.claims.shop.as_str();
-    let rule = parse_rule(body)?;
     segment_exists(&app, shop, &rule).await?;
     replace(&app, shop, id, |stored| *stored = rule).await?;
     Ok(Json(listing(&app, shop).await?))
@@ -160,7 +136,7 @@ pub async fn toggle(
     session: ShopSession,
     Path(id): Path<i64>,
     JsonBody(input): JsonBody<ToggleInput>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<RuleList>, AppError> {
     let shop = session.claims.shop.as_str();
     if input.active {
         // Its segment may have been deleted while the rule was off.
@@ -177,7 +153,7 @@ pub async fn delete(
     State(app): State<AppState>,
     session: ShopSession,
     Path(id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<RuleList>, AppError> {
     let shop = session.claims.shop.as_str();
     if !app.store.delete_discount_rule(shop, id).await? {
         return Err(AppError::NotFound);

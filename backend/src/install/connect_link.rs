@@ -5,17 +5,17 @@
 //! re-provisions its web pixel, whose settings carry the workspace's public key.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
+use super::view::{LinkList, LinkView, Moved, NewLinkView};
 use crate::app::{App, AppState};
 use crate::clock::unix_now;
 use crate::crypto::{random_token, sha256_hex};
 use crate::db::{ConnectLink, Workspace};
 use crate::error::AppError;
-use crate::json_body::JsonBody;
+use crate::input::{JsonBody, Path};
 use crate::shopify::ShopDomain;
 use crate::shopify::extract::ShopSession;
 
@@ -52,19 +52,12 @@ pub async fn owned_workspace(app: &App, session: &ShopSession) -> Result<Workspa
     Ok(workspace)
 }
 
-fn link_json(link: &ConnectLink) -> Value {
-    json!({
-        "id": link.id, "for_shop": link.for_shop, "created_by": link.created_by, "created_at": link.created_at,
-        "expires_at": link.expires_at, "used_at": link.used_at, "revoked_at": link.revoked_at,
-    })
-}
-
 /// `POST /api/connect-links` with `{"shop"}`: a link for that store into the caller's workspace.
 pub async fn create(
     State(app): State<AppState>,
     session: ShopSession,
     JsonBody(request): JsonBody<NewLink>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<NewLinkView>), AppError> {
     let workspace = owned_workspace(&app, &session).await?;
     let for_shop =
         ShopDomain::parse(&request.shop).map_err(|error| AppError::invalid("/shop", error.to_string()))?;
@@ -84,17 +77,15 @@ pub async fn create(
         revoked_at: None,
     };
     app.store.create_connect_link(&link, &sha256_hex(&token)).await?;
-    let mut answer = link_json(&link);
-    answer["token"] = token.clone().into();
-    answer["url"] = format!("{}/connect#token={token}", app.config.app_url).into();
-    Ok((StatusCode::CREATED, Json(answer)))
+    let url = format!("{}/connect#token={token}", app.config.app_url);
+    Ok((StatusCode::CREATED, Json(NewLinkView { link: LinkView::from(&link), token, url })))
 }
 
 /// `GET /api/connect-links`: the workspace's links and what became of them.
-pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
+pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<Json<LinkList>, AppError> {
     let workspace = owned_workspace(&app, &session).await?;
     let links = app.store.connect_links(&workspace.id).await?;
-    Ok(Json(json!({ "links": links.iter().map(link_json).collect::<Vec<_>>() })))
+    Ok(Json(LinkList { links: links.iter().map(LinkView::from).collect() }))
 }
 
 /// `DELETE /api/connect-links/{id}`: revokes an unused link.
@@ -115,7 +106,7 @@ pub async fn accept(
     State(app): State<AppState>,
     session: ShopSession,
     JsonBody(request): JsonBody<Accept>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Moved>, AppError> {
     let shop = session.claims.shop.as_str();
     let refused = |reason: &str| AppError::BadRequest(format!("the connect link {reason}"));
     let link = app
@@ -150,5 +141,5 @@ pub async fn accept(
         "store moved by a connect link",
         &[("shop", shop), ("workspace", &workspace.id), ("link", &link.id)],
     );
-    Ok(Json(json!({ "shop": shop, "workspace": workspace.slug })))
+    Ok(Json(Moved { shop: shop.to_owned(), workspace: workspace.slug }))
 }

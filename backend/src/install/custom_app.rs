@@ -6,17 +6,17 @@
 //! store disconnected.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::connect;
+use super::view::{ConnectedStore, ConnectedStores, CustomConnected, Rotated};
 use crate::app::{App, AppState};
 use crate::clock::unix_now;
 use crate::db::{Connection, StoredTokens};
 use crate::error::AppError;
-use crate::json_body::JsonBody;
+use crate::input::{JsonBody, Path};
 use crate::shopify::admin::ShopifyError;
 use crate::shopify::operations::{CurrentInstallation, current_installation};
 use crate::shopify::{ShopDomain, extract::ShopSession};
@@ -46,7 +46,7 @@ pub async fn create(
     State(app): State<AppState>,
     session: ShopSession,
     JsonBody(request): JsonBody<NewConnection>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<CustomConnected>), AppError> {
     let workspace = session_workspace(&app, &session).await?;
     let shop = ShopDomain::parse(&request.shop).map_err(|error| AppError::BadRequest(error.to_string()))?;
     if let Some(existing) = app.store.shop(shop.as_str()).await?
@@ -59,7 +59,10 @@ pub async fn create(
     connect(&app, &shop, Connection::Custom, &tokens, Some(&workspace), unix_now()).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "shop": shop.as_str(), "scopes": tokens.scopes.split(',').collect::<Vec<_>>() })),
+        Json(CustomConnected {
+            shop: shop.as_str().to_owned(),
+            scopes: tokens.scopes.split(',').map(str::to_owned).collect(),
+        }),
     ))
 }
 
@@ -69,7 +72,7 @@ pub async fn rotate(
     session: ShopSession,
     Path(shop): Path<String>,
     JsonBody(request): JsonBody<Rotation>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Rotated>, AppError> {
     let shop = owned_custom_store(&app, &session, &shop).await?;
     let record = app.store.shop(shop.as_str()).await?.ok_or(AppError::NotFound)?;
     let secret =
@@ -79,14 +82,14 @@ pub async fn rotate(
             (None, Some(sealed)) => app
                 .keys
                 .open(sealed, shop.as_str())
-                .map_err(|_| AppError::Internal("unsealing".to_owned()))?,
+                .map_err(|error| AppError::internal("unsealing the stored API secret", error))?,
             (None, None) => return Err(AppError::BadRequest("api_secret is required".to_owned())),
         };
     let tokens = validated_tokens(&app, &shop, &request.access_token, &secret).await?;
     app.store
         .connect_shop(shop.as_str(), &record.workspace_id, Connection::Custom, &tokens, unix_now())
         .await?;
-    Ok(Json(json!({ "shop": shop.as_str(), "rotated": true })))
+    Ok(Json(Rotated { shop: shop.as_str().to_owned(), rotated: true }))
 }
 
 /// `DELETE /api/connections/{shop}`: forgets a custom-app store's token; its data stays.
@@ -102,24 +105,27 @@ pub async fn disconnect(
 
 /// `GET /api/connections`: the stores of the caller's workspace for its owner store; any other
 /// store sees itself only.
-pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
+pub async fn list(
+    State(app): State<AppState>,
+    session: ShopSession,
+) -> Result<Json<ConnectedStores>, AppError> {
     let workspace = session_workspace(&app, &session).await?;
     let caller = session.claims.shop.as_str();
     let owner = workspace_owner(&app, &workspace).await?;
-    let stores: Vec<Value> = app
+    let stores = app
         .store
         .workspace_shops(&workspace)
         .await?
         .into_iter()
         .filter(|record| owner.as_deref() == Some(caller) || record.shop == caller)
-        .map(|record| {
-            json!({
-                "shop": record.shop, "connection": format!("{:?}", record.connection).to_lowercase(),
-                "active": record.active, "owner": owner.as_deref() == Some(record.shop.as_str()),
-            })
+        .map(|record| ConnectedStore {
+            connection: format!("{:?}", record.connection).to_lowercase(),
+            active: record.active,
+            owner: owner.as_deref() == Some(record.shop.as_str()),
+            shop: record.shop,
         })
         .collect();
-    Ok(Json(json!({ "stores": stores })))
+    Ok(Json(ConnectedStores { stores }))
 }
 
 /// The store that owns workspace `id`.

@@ -29,7 +29,7 @@ pub async fn ensure_installed(
                 GrantError::Refused { status: 400 | 401, .. } => {
                     AppError::InvalidSession("Shopify refused the session token; fetch a fresh one")
                 }
-                other => AppError::Upstream(other.to_string()),
+                other => AppError::upstream(other),
             },
         )?;
     let tokens = app.shopify.seal_grant(shop, &grant, now);

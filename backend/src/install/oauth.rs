@@ -35,7 +35,7 @@ pub async fn begin(
     let state = random_token(24);
     let redirect_uri = format!("{}/auth/callback", app.config.app_url);
     let mut authorize = reqwest::Url::parse(&app.shopify.http().url(&shop, "/admin/oauth/authorize"))
-        .map_err(|error| AppError::Internal(error.to_string()))?;
+        .map_err(|error| AppError::internal("building the authorize URL", error))?;
     authorize
         .query_pairs_mut()
         .append_pair("client_id", &app.config.api_key)
@@ -76,7 +76,7 @@ pub async fn callback(
         .grants()
         .exchange_code(app.shopify.http(), &shop, code)
         .await
-        .map_err(|error| AppError::Upstream(error.to_string()))?;
+        .map_err(AppError::upstream)?;
     let tokens = app.shopify.seal_grant(&shop, &grant, now);
     connect(&app, &shop, Connection::Managed, &tokens, None, now).await?;
     let expired = format!("{STATE_COOKIE}=; Max-Age=0; Path=/auth/callback; HttpOnly; Secure; SameSite=Lax");

@@ -28,12 +28,17 @@ pub async fn preflight() -> Response {
     with_cors(StatusCode::NO_CONTENT.into_response())
 }
 
+/// How many events of a batch were stored; the rest were malformed, unknown or too old.
+#[derive(serde::Serialize)]
+pub struct Accepted {
+    accepted: usize,
+    rejected: usize,
+}
+
 /// `POST /v1/pixel/events` with `{"key", "shop", "normalized", "events": […]}`.
 pub async fn receive(State(app): State<AppState>, request: Request<Body>) -> Response {
     with_cors(match accept(&app, request).await {
-        Ok((accepted, rejected)) => {
-            Json(json!({ "accepted": accepted, "rejected": rejected })).into_response()
-        }
+        Ok((accepted, rejected)) => Json(Accepted { accepted, rejected }).into_response(),
         Err(refusal) => refusal.into_response(),
     })
 }
@@ -211,6 +216,6 @@ fn too_many(wait: std::time::Duration, reason: &str) -> AppError {
     AppError::TooManyRequests { message: reason.to_owned(), retry_after_secs }
 }
 
-fn internal(error: impl ToString) -> AppError {
-    AppError::Internal(error.to_string())
+fn internal(error: impl Into<crate::error::Source>) -> AppError {
+    AppError::internal("storing pixel events", error)
 }

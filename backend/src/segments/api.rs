@@ -2,17 +2,21 @@
 //! customer, push now and its status, reconcile. The shop comes from the session token only.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::{membership, native, push, reconcile};
+use super::view::{
+    Change, Changes, ConditionOutcome, CustomerCard, CustomerSearch, Explanation, Member, MembersPage,
+    NativePreview, Preview, PushView, RecomputeReport, Recomputed, SegmentList, SegmentView,
+};
+use super::{membership, push, reconcile};
 use crate::app::AppState;
 use crate::clock::unix_now;
-use crate::db::{PushRow, SegmentRow};
+use crate::db::SegmentRow;
 use crate::error::AppError;
-use crate::json_body::JsonBody;
+use crate::input::{JsonBody, Path, Query};
 use crate::shopify::extract::ShopSession;
 
 /// Longest slug: the tag `seglink:<slug>` stays short in Shopify's admin.
@@ -21,6 +25,8 @@ const MAX_SLUG: usize = 40;
 const MAX_NAME: usize = 100;
 /// Most segments a store keeps.
 const MAX_SEGMENTS: usize = 100;
+/// Customers a preview names.
+const PREVIEW_SAMPLE: usize = 5;
 /// Largest members page.
 const MAX_PAGE: i64 = 1_000;
 
@@ -74,6 +80,8 @@ fn slug(given: Option<&str>, name: &str) -> Result<String, AppError> {
             && slug.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-')
             && !slug.starts_with('-')
             && !slug.ends_with('-')
+            // The admin's page for a new segment is `/segments/new`.
+            && slug != "new"
     };
     if let Some(given) = given {
         return if valid(given) {
@@ -102,58 +110,24 @@ fn slug(given: Option<&str>, name: &str) -> Result<String, AppError> {
     }
 }
 
-fn push_json(push: Option<&PushRow>) -> Value {
-    match push {
-        None => json!({ "state": "never" }),
-        Some(push) => json!({
-            "state": push.state, "added": push.added, "removed": push.removed, "calls": push.calls,
-            "bulk_running": push.bulk.is_some(), "repaired": push.repaired, "reconciled_at": push.reconciled_at,
-            "detail": push.detail, "updated_at": push.updated_at,
-        }),
-    }
-}
-
-fn segment_json(segment: &SegmentRow, push: Option<&PushRow>) -> Value {
-    let rules: Value = serde_json::from_str(&segment.rules).unwrap_or(Value::Null);
-    let parsed = segments::parse(&rules).ok();
-    let native = match &parsed {
-        Some(rule) => {
-            let (query, reason) = native::query(segment, rule);
-            json!({
-                "enabled": segment.native == 1, "segment_id": segment.native_segment_id,
-                "query": if reason.is_none() { Some(query) } else { None }, "reason": reason,
-                "tag_query": segments::native::tag_query(&segment.slug),
-            })
-        }
-        None => Value::Null,
-    };
-    let storefront_signals = parsed.as_ref().map(segments::storefront_signals).unwrap_or_default();
-    json!({
-        "slug": segment.slug, "name": segment.name, "rules": rules, "tag": discount_rules::segment_tag(&segment.slug),
-        "member_count": segment.member_count, "suggested": segment.suggested == 1,
-        "computed_at": segment.computed_at, "created_at": segment.created_at, "updated_at": segment.updated_at,
-        "native": native, "push": push_json(push), "storefront_signals": storefront_signals,
-    })
-}
-
 async fn found(app: &AppState, shop: &str, slug: &str) -> Result<SegmentRow, AppError> {
     app.store.segment(shop, slug).await?.filter(|segment| segment.deleted == 0).ok_or(AppError::NotFound)
 }
 
-async fn answer(app: &AppState, shop: &str, slug: &str) -> Result<Value, AppError> {
+async fn answer(app: &AppState, shop: &str, slug: &str) -> Result<SegmentView, AppError> {
     let segment = found(app, shop, slug).await?;
-    Ok(segment_json(&segment, app.store.push_state(shop, slug).await?.as_ref()))
+    Ok(SegmentView::of(&segment, app.store.push_state(shop, slug).await?.as_ref()))
 }
 
 /// `GET /api/segments`.
-pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
+pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<Json<SegmentList>, AppError> {
     let shop = session.claims.shop.as_str();
     let mut segments = Vec::new();
     for segment in app.store.segments(shop, false).await? {
         let push = app.store.push_state(shop, &segment.slug).await?;
-        segments.push(segment_json(&segment, push.as_ref()));
+        segments.push(SegmentView::of(&segment, push.as_ref()));
     }
-    Ok(Json(json!({ "segments": segments })))
+    Ok(Json(SegmentList { segments }))
 }
 
 /// `GET /api/segments/{slug}`.
@@ -161,7 +135,7 @@ pub async fn show(
     State(app): State<AppState>,
     session: ShopSession,
     Path(slug): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<SegmentView>, AppError> {
     Ok(Json(answer(&app, session.claims.shop.as_str(), &slug).await?))
 }
 
@@ -170,7 +144,7 @@ pub async fn create(
     State(app): State<AppState>,
     session: ShopSession,
     JsonBody(input): JsonBody<SegmentInput>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<SegmentView>), AppError> {
     let shop = session.claims.shop.as_str();
     let name = name(&input.name)?;
     let slug = slug(input.slug.as_deref(), &name)?;
@@ -198,7 +172,7 @@ pub async fn update(
     session: ShopSession,
     Path(slug): Path<String>,
     JsonBody(input): JsonBody<SegmentInput>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<SegmentView>, AppError> {
     let shop = session.claims.shop.as_str();
     let name = name(&input.name)?;
     if input.slug.as_deref().is_some_and(|given| given != slug) {
@@ -244,15 +218,27 @@ pub async fn preview(
     State(app): State<AppState>,
     session: ShopSession,
     JsonBody(input): JsonBody<PreviewInput>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Preview>, AppError> {
+    let shop = session.claims.shop.as_str();
     let rule = rules(&input.rules)?;
-    let count = membership::preview(&app, session.claims.shop.as_str(), &rule, unix_now()).await?;
+    let (count, sample_ids) = membership::preview(&app, shop, &rule, PREVIEW_SAMPLE, unix_now()).await?;
+    let mut sample = Vec::with_capacity(sample_ids.len());
+    for id in sample_ids {
+        if let Some((customer_id, email, name)) = app.store.customer_card(shop, &id).await? {
+            sample.push(CustomerCard { customer_id, email, name });
+        }
+    }
     let native = segments::native::translate(&rule);
-    Ok(Json(json!({
-        "count": count,
-        "native": { "query": native.as_ref().ok(), "reason": native.as_ref().err().map(|reason| &reason.0) },
-        "storefront_signals": segments::storefront_signals(&rule),
-    })))
+    let (query, reason) = match native {
+        Ok(query) => (Some(query), None),
+        Err(reason) => (None, Some(reason.0)),
+    };
+    Ok(Json(Preview {
+        count,
+        sample,
+        native: NativePreview { query, reason },
+        storefront_signals: segments::storefront_signals(&rule),
+    }))
 }
 
 /// `GET /api/segments/{slug}/members?after=&limit=`.
@@ -261,7 +247,7 @@ pub async fn members(
     session: ShopSession,
     Path(slug): Path<String>,
     Query(page): Query<PageQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<MembersPage>, AppError> {
     let shop = session.claims.shop.as_str();
     found(&app, shop, &slug).await?;
     let limit = page.limit.unwrap_or(100);
@@ -270,14 +256,7 @@ pub async fn members(
     }
     let rows = app.store.members_page(shop, &slug, &page.after, limit).await?;
     let next = (rows.len() as i64 == limit).then(|| rows.last().map(|row| row.customer_id.clone())).flatten();
-    let members: Vec<Value> = rows
-        .into_iter()
-        .map(|row| {
-            json!({ "customer_id": row.customer_id, "since": row.since, "email": row.email,
-                "first_name": row.first_name, "last_name": row.last_name })
-        })
-        .collect();
-    Ok(Json(json!({ "members": members, "next": next })))
+    Ok(Json(MembersPage { members: rows.into_iter().map(Member::from).collect(), next }))
 }
 
 /// A customer search's text.
@@ -293,19 +272,19 @@ pub async fn search_customers(
     State(app): State<AppState>,
     session: ShopSession,
     Query(search): Query<CustomerQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<CustomerSearch>, AppError> {
     let text = search.query.trim();
     if text.chars().count() < 2 || text.chars().count() > 100 {
         return Err(AppError::invalid("/query", "must be 2 to 100 characters of an email or a name"));
     }
-    let customers: Vec<Value> = app
+    let customers = app
         .store
         .search_customers(session.claims.shop.as_str(), text, 20)
         .await?
         .into_iter()
-        .map(|(id, email, name)| json!({ "customer_id": id, "email": email, "name": name }))
+        .map(|(customer_id, email, name)| CustomerCard { customer_id, email, name })
         .collect();
-    Ok(Json(json!({ "customers": customers })))
+    Ok(Json(CustomerSearch { customers }))
 }
 
 /// `GET /api/segments/{slug}/changes`: the latest entries and exits.
@@ -313,17 +292,17 @@ pub async fn changes(
     State(app): State<AppState>,
     session: ShopSession,
     Path(slug): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Changes>, AppError> {
     let shop = session.claims.shop.as_str();
     found(&app, shop, &slug).await?;
-    let changes: Vec<Value> = app
+    let changes = app
         .store
         .segment_changes(shop, &slug, 200)
         .await?
         .into_iter()
-        .map(|change| json!({ "customer_id": change.customer_id, "change": change.change, "at": change.at }))
+        .map(|change| Change { customer_id: change.customer_id, change: change.change, at: change.at })
         .collect();
-    Ok(Json(json!({ "changes": changes })))
+    Ok(Json(Changes { changes }))
 }
 
 /// `GET /api/segments/{slug}/explain/{customer_id}`: why a customer is in or out, condition by
@@ -332,21 +311,19 @@ pub async fn explain(
     State(app): State<AppState>,
     session: ShopSession,
     Path((slug, customer_id)): Path<(String, String)>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Explanation>, AppError> {
     let shop = session.claims.shop.as_str();
     let segment = found(&app, shop, &slug).await?;
     let rule = rules(&serde_json::from_str(&segment.rules).unwrap_or(Value::Null))?;
     let outcome =
         membership::explain(&app, shop, &rule, &customer_id, unix_now()).await?.ok_or(AppError::NotFound)?;
     let recorded = app.store.memberships(shop, &customer_id).await?.contains(&slug);
-    let conditions: Vec<Value> = outcome
+    let conditions = outcome
         .explanations
-        .iter()
-        .map(|line| json!({ "path": line.path, "held": line.held, "detail": line.detail }))
+        .into_iter()
+        .map(|line| ConditionOutcome { path: line.path, held: line.held, detail: line.detail })
         .collect();
-    Ok(Json(json!({
-        "customer_id": customer_id, "member": outcome.member, "recorded_member": recorded, "conditions": conditions,
-    })))
+    Ok(Json(Explanation { customer_id, member: outcome.member, recorded_member: recorded, conditions }))
 }
 
 /// `POST /api/segments/{slug}/push`: push now.
@@ -354,11 +331,11 @@ pub async fn push_now(
     State(app): State<AppState>,
     session: ShopSession,
     Path(slug): Path<String>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<PushView>), AppError> {
     let shop = session.claims.shop.as_str();
     found(&app, shop, &slug).await?;
     push::push_now(&app, shop, &slug, unix_now()).await?;
-    Ok((StatusCode::ACCEPTED, Json(push_json(app.store.push_state(shop, &slug).await?.as_ref()))))
+    Ok((StatusCode::ACCEPTED, Json(PushView::of(app.store.push_state(shop, &slug).await?.as_ref()))))
 }
 
 /// `GET /api/segments/{slug}/push`: the push's state.
@@ -366,10 +343,10 @@ pub async fn push_status(
     State(app): State<AppState>,
     session: ShopSession,
     Path(slug): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<PushView>, AppError> {
     let shop = session.claims.shop.as_str();
     found(&app, shop, &slug).await?;
-    Ok(Json(push_json(app.store.push_state(shop, &slug).await?.as_ref())))
+    Ok(Json(PushView::of(app.store.push_state(shop, &slug).await?.as_ref())))
 }
 
 /// `POST /api/segments/reconcile`: read every `seglink:` tag back from Shopify and repair drift.
@@ -379,13 +356,21 @@ pub async fn reconcile(State(app): State<AppState>, session: ShopSession) -> Res
 }
 
 /// `POST /api/segments/recompute`: evaluate every segment in full now.
-pub async fn recompute(State(app): State<AppState>, session: ShopSession) -> Result<Json<Value>, AppError> {
+pub async fn recompute(
+    State(app): State<AppState>,
+    session: ShopSession,
+) -> Result<Json<RecomputeReport>, AppError> {
     let report = membership::recompute(&app, session.claims.shop.as_str(), None, unix_now()).await?;
-    let segments: Vec<Value> = report
+    let segments = report
         .into_iter()
-        .map(|line| json!({ "slug": line.slug, "members": line.members, "entered": line.entered, "left": line.left }))
+        .map(|line| Recomputed {
+            slug: line.slug,
+            members: line.members,
+            entered: line.entered,
+            left: line.left,
+        })
         .collect();
-    Ok(Json(json!({ "segments": segments })))
+    Ok(Json(RecomputeReport { segments }))
 }
 
 #[cfg(test)]
@@ -399,5 +384,6 @@ mod tests {
         assert!(slug(Some("VIP"), "x").is_err());
         assert!(slug(None, "!!!").is_err());
         assert_eq!(slug(None, &"a".repeat(60)).unwrap().len(), 40);
+        assert!(slug(Some("new"), "x").is_err());
     }
 }

@@ -154,12 +154,26 @@ pub async fn refresh_customer(app: &App, shop: &str, customer_id: &str, now: i64
     Ok(changed)
 }
 
-/// How many customers unsaved rules would hold now.
-pub async fn preview(app: &App, shop: &str, rule: &Rule, now: i64) -> Result<usize, DbError> {
+/// How many customers unsaved rules would hold now, and the ids of the first `sample` of them.
+pub async fn preview(
+    app: &App,
+    shop: &str,
+    rule: &Rule,
+    sample: usize,
+    now: i64,
+) -> Result<(usize, Vec<String>), DbError> {
     let mut reads = Reads::default();
     reads.add(rule);
     let everyone = profiles(&app.store, shop, Scope::Store, &reads, now).await?;
-    Ok(members_of(rule, &everyone, now).count())
+    let mut count = 0;
+    let mut first = Vec::with_capacity(sample);
+    for id in members_of(rule, &everyone, now) {
+        if first.len() < sample {
+            first.push(id.to_owned());
+        }
+        count += 1;
+    }
+    Ok((count, first))
 }
 
 /// Why `customer_id` is or is not in a segment with `rule`; `None` for an unknown customer.

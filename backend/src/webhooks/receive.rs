@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::app::AppState;
 use crate::clock::unix_now;
@@ -11,16 +11,26 @@ use crate::db::Recorded;
 use crate::error::AppError;
 use crate::shopify::extract::VerifiedWebhook;
 
+/// The answer Shopify gets.
+#[derive(Serialize)]
+pub struct Received {
+    /// The event was stored by an earlier delivery.
+    duplicate: bool,
+}
+
 /// `POST /webhooks`.
-pub async fn receive(State(app): State<AppState>, webhook: VerifiedWebhook) -> Result<Json<Value>, AppError> {
+pub async fn receive(
+    State(app): State<AppState>,
+    webhook: VerifiedWebhook,
+) -> Result<Json<Received>, AppError> {
     let topic = webhook.delivery.topic.clone();
     let recorded = app
         .inbox
         .record(webhook.delivery, webhook.body, unix_now())
         .await
-        .map_err(|error| AppError::Internal(format!("storing a {topic} webhook: {error}")))?;
+        .map_err(|error| AppError::internal(format!("storing a {topic} webhook"), error))?;
     if recorded == Recorded::New {
         app.jobs_waiting.notify_one();
     }
-    Ok(Json(json!({ "duplicate": recorded == Recorded::Duplicate })))
+    Ok(Json(Received { duplicate: recorded == Recorded::Duplicate }))
 }

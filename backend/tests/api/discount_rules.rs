@@ -32,7 +32,7 @@ async fn rules_are_checked_whole_and_every_change_reaches_the_discount() {
             (rule("vip", "Too much", "150"), "/value"),
             (
                 json!({ "segment": "vip", "title": "x", "value": { "percentage": "10" }, "target": { "type": "everything" } }),
-                "/",
+                "/target/type",
             ),
         ];
         for (body, path) in cases {

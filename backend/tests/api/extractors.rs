@@ -146,13 +146,27 @@ async fn every_admin_body_is_refused_as_json_with_the_path_to_the_bad_field() {
         ),
         ("POST", "/api/connect-links", json!({ "shop": "evil.com" }), "/shop"),
         ("POST", "/api/connect-links", json!({ "nope": 1 }), "/"),
-        ("POST", "/api/connections", json!({ "shop": 1 }), "/"),
+        ("POST", "/api/connections", json!({ "shop": 1 }), "/shop"),
         ("POST", "/api/connect", json!([]), "/"),
     ];
     for (method, path, body, field) in cases {
         let (status, answer) = app.call(method, path, Some(&token), Some(body.clone())).await;
         assert_eq!((status, answer["path"].as_str()), (422, Some(field)), "{method} {path} {body}: {answer}");
     }
+}
+
+#[tokio::test]
+async fn path_and_query_parameters_are_refused_as_json_too() {
+    let app = TestApp::spawn().await;
+    let token = connected(&app, "seglink-test.myshopify.com").await;
+    let segment = json!({ "name": "VIP", "rules": { "if": "tag", "is": "vip" } });
+    assert_eq!(app.call("POST", "/api/segments", Some(&token), Some(segment)).await.0, 201);
+
+    let (status, answer) = app.call("GET", "/api/segments/vip/members?limit=lots", Some(&token), None).await;
+    assert_eq!((status, answer["path"].as_str()), (422, Some("/limit")), "{answer}");
+    let (status, answer) = app.call("DELETE", "/api/discount-rules/first", Some(&token), None).await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer["error"].as_str().is_some_and(|error| !error.is_empty()), "{answer}");
 }
 
 #[tokio::test]

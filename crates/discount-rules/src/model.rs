@@ -8,6 +8,7 @@ pub const SEGMENT_TAG_PREFIX: &str = "seglink:";
 /// One merchant rule: members of a segment get a discount at checkout.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase", deny_unknown_fields))]
 pub struct Rule {
     /// Slug of the segment whose members qualify; they carry the tag `seglink:<slug>`.
@@ -21,6 +22,7 @@ pub struct Rule {
     /// Minimum subtotal in the shop's currency: of the order for order and shipping rules, of
     /// the matching lines for product rules.
     #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
     pub minimum_subtotal: Option<Decimal>,
     /// Minimum number of matching items (product rules only).
     #[cfg_attr(feature = "serde", serde(default))]
@@ -53,17 +55,19 @@ pub fn segment_tag(slug: &str) -> String {
 /// How much a rule takes off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub enum DiscountValue {
     /// A percentage in (0, 100] with at most 2 fraction digits.
-    Percentage(Decimal),
+    Percentage(#[cfg_attr(feature = "ts", ts(as = "String"))] Decimal),
     /// An amount in the shop's currency, converted to the buyer's currency at checkout.
-    FixedAmount(Decimal),
+    FixedAmount(#[cfg_attr(feature = "ts", ts(as = "String"))] Decimal),
 }
 
 /// What a rule's discount applies to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", serde(tag = "type", content = "ids", rename_all = "camelCase"))]
 pub enum Target {
     /// The order subtotal.
@@ -79,6 +83,7 @@ pub enum Target {
 /// Shopify's discount classes; a Function only emits the classes its discount node has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", serde(rename_all = "SCREAMING_SNAKE_CASE"))]
 pub enum DiscountClass {
     /// Order subtotal discounts.

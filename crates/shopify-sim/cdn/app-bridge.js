@@ -99,19 +99,52 @@
     });
   }
 
+  // The save bar: App Bridge shows the `<ui-save-bar id>` element's buttons in the admin's top
+  // bar and forwards their clicks; here the bar is drawn over the page the same way.
   const saveBars = new Set();
+  function drawSaveBars() {
+    document.documentElement.dataset.saveBar = [...saveBars].join(" ");
+    document.getElementById("shopify-sim-save-bar")?.remove();
+    const shown = [...saveBars].map((id) => document.getElementById(id)).find(Boolean);
+    if (!shown) return;
+    const bar = document.createElement("div");
+    bar.id = "shopify-sim-save-bar";
+    bar.setAttribute("role", "region");
+    bar.setAttribute("aria-label", "Unsaved changes");
+    bar.style.cssText = "position:fixed;top:0;left:0;right:0;z-index:10;display:flex;gap:8px;justify-content:flex-end;padding:8px 16px;background:#1a1a1a;color:#fff";
+    bar.append("Unsaved changes ");
+    for (const button of shown.querySelectorAll("button")) {
+      const copy = document.createElement("button");
+      copy.textContent = button.textContent;
+      copy.addEventListener("click", () => button.click());
+      bar.append(copy);
+    }
+    document.body.append(bar);
+  }
+  // Its buttons never show in the page itself.
+  customElements.define("ui-save-bar", class extends HTMLElement {
+    connectedCallback() {
+      this.hidden = true;
+    }
+  });
+  function saveBarElement(id) {
+    const element = document.getElementById(id);
+    if (!element || element.localName !== "ui-save-bar") throw new Error(`no <ui-save-bar id="${id}"> in the document`);
+    return element;
+  }
   window.shopify = {
     idToken,
     toast: { show },
     resourcePicker,
     saveBar: {
       show: async (id) => {
+        saveBarElement(id);
         saveBars.add(id);
-        document.documentElement.dataset.saveBar = [...saveBars].join(" ");
+        drawSaveBars();
       },
       hide: async (id) => {
         saveBars.delete(id);
-        document.documentElement.dataset.saveBar = [...saveBars].join(" ");
+        drawSaveBars();
       },
     },
     scopes: {

@@ -2,6 +2,7 @@
 // the move itself. The token is in the link's fragment, which no server saw on the way here.
 import { useState } from "preact/hooks";
 import { ApiError, api } from "../api";
+import type { Moved } from "../generated/api";
 
 /// The token in a pasted link (`…/connect#token=clt_…`) or the token itself.
 function tokenOf(text: string): string {
@@ -16,7 +17,7 @@ export function Connect() {
   const move = async () => {
     setState({ moving: true });
     try {
-      const moved = await api<{ shop: string; workspace: string }>("/api/connect", { method: "POST", body: { token } });
+      const moved = await api<Moved>("/api/connect", { method: "POST", body: { token } });
       history.replaceState(null, "", location.pathname);
       setState({ done: `${moved.shop} is now in the workspace “${moved.workspace}”.` });
     } catch (error) {

@@ -5,7 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, api } from "../api";
 import { useApi } from "../hooks";
 import { Pending } from "../Pending";
-import type { DiscountRule, RuleTarget, Rules, Segment } from "../types";
+import type { RuleList, RuleView, SegmentList, SegmentView, Target } from "../generated/api";
 
 type Kind = "orderPercentage" | "orderAmount" | "collections" | "products" | "shipping";
 
@@ -17,9 +17,9 @@ const KINDS: Record<Kind, string> = {
   shipping: "Percentage off shipping",
 };
 
-function describe(rule: DiscountRule): string {
+function describe(rule: RuleView): string {
   const value = "percentage" in rule.value ? `${Number(rule.value.percentage)}%` : `${rule.value.fixedAmount} off`;
-  const on: Record<RuleTarget["type"], string> = {
+  const on: Record<Target["type"], string> = {
     orderSubtotal: "the order",
     shipping: "shipping",
     collections: "products in chosen collections",
@@ -29,7 +29,7 @@ function describe(rule: DiscountRule): string {
   return `${value} on ${on[rule.target.type]}${minimum}`;
 }
 
-function NewRule(props: { segments: Segment[]; onSaved: (rules: Rules) => void }) {
+function NewRule(props: { segments: SegmentView[]; onSaved: (rules: RuleList) => void }) {
   const [segment, setSegment] = useState(props.segments[0]?.slug ?? "");
   const [title, setTitle] = useState("");
   const [kind, setKind] = useState<Kind>("orderPercentage");
@@ -39,7 +39,7 @@ function NewRule(props: { segments: Segment[]; onSaved: (rules: Rules) => void }
   const [errors, setErrors] = useState<Record<string, string>>({});
   useEffect(() => setPicked([]), [kind]);
 
-  const target = (): RuleTarget => {
+  const target = (): Target => {
     if (kind === "collections" || kind === "products") return { type: kind, ids: picked.map((item) => item.id) };
     return kind === "shipping" ? { type: "shipping" } : { type: "orderSubtotal" };
   };
@@ -52,7 +52,7 @@ function NewRule(props: { segments: Segment[]; onSaved: (rules: Rules) => void }
       ...(minimum.trim() ? { minimumSubtotal: minimum.trim() } : {}),
     };
     try {
-      const rules = await api<Rules>("/api/discount-rules", { method: "POST", body });
+      const rules = await api<RuleList>("/api/discount-rules", { method: "POST", body });
       setErrors({});
       setTitle("");
       shopify.toast.show(`“${body.title.trim()}” is live at checkout`);
@@ -123,13 +123,13 @@ function NewRule(props: { segments: Segment[]; onSaved: (rules: Rules) => void }
 }
 
 export function Discounts() {
-  const loaded = useApi<Rules>("/api/discount-rules");
-  const segments = useApi<{ segments: Segment[] }>("/api/segments");
-  const [rules, setRules] = useState<Rules | null>(null);
+  const loaded = useApi<RuleList>("/api/discount-rules");
+  const segments = useApi<SegmentList>("/api/segments");
+  const [rules, setRules] = useState<RuleList | null>(null);
   const current = rules ?? (loaded.state === "loaded" ? loaded.data : null);
   const act = async (path: string, method: string) => {
     try {
-      setRules(await api<Rules>(path, { method }));
+      setRules(await api<RuleList>(path, { method }));
     } catch (error) {
       shopify.toast.show((error as Error).message, { isError: true });
     }

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { useApi } from "../hooks";
 import { keep } from "../keep";
 import { Pending } from "../Pending";
-import type { Segment, Session, Setup, SetupStep, SyncHealth } from "../types";
+import type { SegmentList, SegmentView, SessionView, SetupProgress, SetupStep, SyncHealth } from "../generated/api";
 
 const LABELS: Record<string, string> = {
   webhooks: "Webhooks subscribed",
@@ -25,8 +25,8 @@ function finished(step: SetupStep): boolean {
 
 /// The segment Seglink suggested after the backfill, until the merchant keeps it.
 function Suggestion() {
-  const segments = useApi<{ segments: Segment[] }>("/api/segments", (data) => data.segments.length === 0, 3000);
-  const [kept, setKept] = useState<Segment | null>(null);
+  const segments = useApi<SegmentList>("/api/segments", (data) => data.segments.length === 0, 3000);
+  const [kept, setKept] = useState<SegmentView | null>(null);
   const suggested = segments.state === "loaded" ? segments.data.segments.find((segment) => segment.suggested) : undefined;
   if (kept) {
     return (
@@ -110,7 +110,7 @@ function SyncHealthSection() {
 /// When the store granted less than Seglink asks for (a scope added in an update, or taken away),
 /// what is missing, and the way to approve it.
 function ScopeBanner() {
-  const session = useApi<Session>("/api/session");
+  const session = useApi<SessionView>("/api/session");
   const [asked, setAsked] = useState(false);
   if (session.state !== "loaded" || session.data.missing_scopes.length === 0 || asked) return null;
   const missing = session.data.missing_scopes;
@@ -128,7 +128,7 @@ function ScopeBanner() {
 }
 
 export function Home() {
-  const setup = useApi<Setup>("/api/setup", (data) => data.steps.some((step) => !finished(step) && step.state !== "failed"));
+  const setup = useApi<SetupProgress>("/api/setup", (data) => data.steps.some((step) => !finished(step) && step.state !== "failed"));
   return (
     <s-page heading="Seglink">
       <ScopeBanner />

@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api";
 import { useApi } from "../hooks";
 import { Pending } from "../Pending";
-import type { PixelStatus } from "../types";
+import type { PixelStatus } from "../generated/api";
 
 export function Pixel() {
   const loaded = useApi<PixelStatus>("/api/pixel", (data) => data.state === "pending" || data.state === "running");

@@ -1,9 +1,11 @@
-// A new segment: the whole rule tree (nested all/any groups, every condition the engine knows),
-// the live count while editing, errors at the field the server names, and save.
+// A new or a saved segment: the whole rule tree (nested all/any groups, every condition the
+// engine knows), the live count and a few of its customers while editing, errors at the field
+// the server names, and save (with App Bridge's save bar while there are unsaved edits).
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api } from "../api";
 import { navigate } from "../navigation";
-import { CONDITIONS, EVENTS, MARKETING_STATES, condition, fieldPath, toJson } from "../rules";
+import type { Preview, SegmentView } from "../generated/api";
+import { CONDITIONS, EVENTS, MARKETING_STATES, condition, fieldPath, fromJson, toJson } from "../rules";
 import type { Condition, Group, RuleNode } from "../rules";
 
 type Errors = Record<string, string>;
@@ -137,39 +139,62 @@ function GroupEditor(props: { node: Group; path: string; errors: Errors; onChang
   );
 }
 
-export function SegmentBuilder() {
+/// Creates a segment, or edits the saved one `slug` names (its slug, and so its tag, stays).
+export function SegmentBuilder(props: { slug?: string }) {
   const [name, setName] = useState("");
   const [root, setRoot] = useState<Group>({ kind: "group", match: "all", children: [condition()] });
+  const [loaded, setLoaded] = useState(!props.slug);
+  const [dirty, setDirty] = useState(false);
   const [errors, setErrors] = useState<Errors>({});
-  const [count, setCount] = useState<number | null>(null);
-  const [signals, setSignals] = useState<string[]>([]);
+  const [preview, setPreview] = useState<Preview | null>(null);
   const [saving, setSaving] = useState(false);
 
-  // The live count, a moment after the last edit.
   useEffect(() => {
+    if (!props.slug) return;
+    api<SegmentView>(`/api/segments/${props.slug}`)
+      .then((segment) => {
+        setName(segment.name);
+        setRoot(fromJson(segment.rules));
+        setLoaded(true);
+      })
+      .catch((error: Error) => shopify.toast.show(error.message, { isError: true }));
+  }, [props.slug]);
+
+  const edit = <T,>(set: (value: T) => void) => (value: T) => {
+    set(value);
+    setDirty(true);
+  };
+
+  // The live count and a few of the customers it holds, a moment after the last edit.
+  useEffect(() => {
+    if (!loaded) return;
     const timer = setTimeout(async () => {
       try {
-        const preview = await api<{ count: number; storefront_signals: string[] }>("/api/segments/preview", {
-          method: "POST",
-          body: { rules: toJson(root) },
-        });
-        setCount(preview.count);
-        setSignals(preview.storefront_signals);
+        setPreview(await api<Preview>("/api/segments/preview", { method: "POST", body: { rules: toJson(root) } }));
         setErrors({});
       } catch (error) {
-        setCount(null);
+        setPreview(null);
         if (error instanceof ApiError && error.path) setErrors({ [error.path]: error.message });
       }
     }, 400);
     return () => clearTimeout(timer);
-  }, [root]);
+  }, [root, loaded]);
+
+  // The save bar: the admin asks before leaving unsaved rules.
+  useEffect(() => {
+    if (dirty) shopify.saveBar.show("segment-save-bar");
+    else shopify.saveBar.hide("segment-save-bar");
+  }, [dirty]);
 
   const save = async () => {
     setSaving(true);
     try {
-      await api("/api/segments", { method: "POST", body: { name, rules: toJson(root) } });
+      const body = { name, rules: toJson(root) };
+      if (props.slug) await api(`/api/segments/${props.slug}`, { method: "PUT", body });
+      else await api("/api/segments", { method: "POST", body });
+      setDirty(false);
       shopify.toast.show(`Saved “${name.trim()}”`);
-      navigate("/segments");
+      navigate(props.slug ? `/segments/${props.slug}` : "/segments");
     } catch (error) {
       if (error instanceof ApiError && error.path) {
         setErrors({ [error.path === "/slug" ? "/name" : error.path]: error.message });
@@ -180,31 +205,45 @@ export function SegmentBuilder() {
       setSaving(false);
     }
   };
+  const leave = () => {
+    setDirty(false);
+    navigate(props.slug ? `/segments/${props.slug}` : "/segments");
+  };
 
+  if (!loaded) return <s-page heading="Edit segment"><s-section><s-spinner accessibilityLabel="Loading the segment" /></s-section></s-page>;
   return (
-    <s-page heading="New segment">
+    <s-page heading={props.slug ? "Edit segment" : "New segment"}>
+      <ui-save-bar id="segment-save-bar">
+        <button variant="primary" onClick={save}>Save</button>
+        <button onClick={leave}>Discard</button>
+      </ui-save-bar>
       <s-section heading="Segment">
         <s-text-field
           label="Name"
           value={name}
           error={errors["/name"]}
-          onInput={(event: Event) => setName((event.currentTarget as HTMLInputElement).value)}
+          onInput={(event: Event) => edit(setName)((event.currentTarget as HTMLInputElement).value)}
         />
         <s-paragraph data-live-count>
-          {count === null ? "Counting when the rules are complete…" : `${count.toLocaleString()} customers match now`}
+          {preview === null ? "Counting when the rules are complete…" : `${preview.count.toLocaleString()} customers match now`}
         </s-paragraph>
-        {signals.map((signal) => (
+        {preview && preview.sample.length > 0 && (
+          <s-paragraph data-sample>
+            For example: {preview.sample.map((customer) => customer.name || customer.email || customer.customer_id).join(", ")}
+          </s-paragraph>
+        )}
+        {(preview?.storefront_signals ?? []).map((signal) => (
           <s-banner tone="warning" heading="Rests on storefront signals">
             <s-paragraph>{signal}</s-paragraph>
           </s-banner>
         ))}
       </s-section>
-      <GroupEditor node={root} path="/rules" errors={errors} onChange={(node) => setRoot(node as Group)} />
+      <GroupEditor node={root} path="/rules" errors={errors} onChange={(node) => edit(setRoot)(node as Group)} />
       <s-stack direction="inline" gap="small-200">
         <s-button variant="primary" loading={saving} onClick={save}>
           Save segment
         </s-button>
-        <s-button onClick={() => navigate("/segments")}>Cancel</s-button>
+        <s-button onClick={leave}>Cancel</s-button>
       </s-stack>
     </s-page>
   );

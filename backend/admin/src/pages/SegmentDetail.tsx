@@ -4,27 +4,14 @@ import { useState } from "preact/hooks";
 import { ApiError, api } from "../api";
 import { useApi } from "../hooks";
 import { Pending } from "../Pending";
-import type { Push, Segment } from "../types";
-
-interface Member {
-  customer_id: string;
-  since: number;
-  email: string | null;
-  first_name: string | null;
-  last_name: string | null;
-}
-
-interface Explanation {
-  member: boolean;
-  conditions: { path: string; held: boolean; detail: string }[];
-}
+import type { Changes, CustomerCard, CustomerSearch, Explanation, Member, MembersPage, PushView, SegmentView } from "../generated/api";
 
 const when = (seconds: number) => new Date(seconds * 1000).toLocaleString();
 const nameOf = (member: Member) => [member.first_name, member.last_name].filter(Boolean).join(" ") || member.email || member.customer_id;
 
 function Members(props: { slug: string }) {
   const [after, setAfter] = useState<string[]>([""]);
-  const page = useApi<{ members: Member[]; next: string | null }>(
+  const page = useApi<MembersPage>(
     `/api/segments/${props.slug}/members?limit=25&after=${encodeURIComponent(after[after.length - 1])}`,
   );
   return (
@@ -70,7 +57,7 @@ function WhyInOrNot(props: { slug: string }) {
   const [answer, setAnswer] = useState<{ who: string; explanation: Explanation } | null>(null);
   const search = async () => {
     try {
-      const result = await api<{ customers: { customer_id: string; email: string | null; name: string }[] }>(
+      const result = await api<CustomerSearch>(
         `/api/customers?query=${encodeURIComponent(query)}`,
       );
       setFound(result.customers);
@@ -80,7 +67,7 @@ function WhyInOrNot(props: { slug: string }) {
       setError(failure instanceof ApiError ? failure.message : String(failure));
     }
   };
-  const explain = async (customer: { customer_id: string; email: string | null; name: string }) => {
+  const explain = async (customer: CustomerCard) => {
     const explanation = await api<Explanation>(`/api/segments/${props.slug}/explain/${customer.customer_id}`);
     setAnswer({ who: customer.name || customer.email || customer.customer_id, explanation });
   };
@@ -125,14 +112,14 @@ function WhyInOrNot(props: { slug: string }) {
   );
 }
 
-function Pushing(props: { slug: string; push: Push }) {
+function Pushing(props: { slug: string; push: PushView }) {
   const [push, setPush] = useState(props.push);
-  const now = async () => setPush(await api<Push>(`/api/segments/${props.slug}/push`, { method: "POST" }));
+  const now = async () => setPush(await api<PushView>(`/api/segments/${props.slug}/push`, { method: "POST" }));
   const reconcile = async () => {
     await api("/api/segments/reconcile", { method: "POST" });
     shopify.toast.show("Reconciling: Seglink reads every tag back from Shopify and repairs what differs");
   };
-  const changes = useApi<{ changes: { customer_id: string; change: string; at: number }[] }>(`/api/segments/${props.slug}/changes`);
+  const changes = useApi<Changes>(`/api/segments/${props.slug}/changes`);
   return (
     <s-section heading="Tags in Shopify">
       <s-stack gap="base">
@@ -163,7 +150,7 @@ function Pushing(props: { slug: string; push: Push }) {
 }
 
 export function SegmentDetail(props: { slug: string }) {
-  const segment = useApi<Segment>(`/api/segments/${props.slug}`);
+  const segment = useApi<SegmentView>(`/api/segments/${props.slug}`);
   return (
     <s-page heading={segment.state === "loaded" ? segment.data.name : "Segment"}>
       <Pending loaded={segment} what="the segment" />
@@ -174,6 +161,7 @@ export function SegmentDetail(props: { slug: string }) {
               {segment.data.member_count.toLocaleString()} members, tagged <s-text type="code">{segment.data.tag}</s-text> in
               Shopify.
             </s-paragraph>
+            <s-link href={`/segments/${props.slug}/edit`}>Edit the rules</s-link>
             {segment.data.storefront_signals.map((signal) => (
               <s-banner tone="warning" heading="Rests on storefront signals">
                 <s-paragraph>{signal}</s-paragraph>

@@ -5,17 +5,17 @@ import { useApi } from "../hooks";
 import { keep } from "../keep";
 import { navigate } from "../navigation";
 import { Pending } from "../Pending";
-import type { Segment } from "../types";
+import type { SegmentList, SegmentView } from "../generated/api";
 
 const PUSH_STATES: Record<string, string> = { never: "Not pushed yet", done: "Pushed", running: "Pushing", queued: "Queued", failed: "Failed" };
 
-function when(seconds?: number): string {
+function when(seconds: number | null): string {
   return seconds ? new Date(seconds * 1000).toLocaleString() : "";
 }
 
 export function Segments() {
-  const loaded = useApi<{ segments: Segment[] }>("/api/segments");
-  const [kept, setKept] = useState<Record<string, Segment>>({});
+  const loaded = useApi<SegmentList>("/api/segments");
+  const [kept, setKept] = useState<Record<string, SegmentView>>({});
   return (
     <s-page heading="Segments">
       <s-button slot="primary-action" variant="primary" onClick={() => navigate("/segments/new")}>

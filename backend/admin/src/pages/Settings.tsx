@@ -4,14 +4,14 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, api } from "../api";
 import { useApi } from "../hooks";
 import { Pending } from "../Pending";
-import type { ConnectLink, ConnectedStore, IngestionPolicy, PrivacyRequest, Session } from "../types";
+import type { ConnectedStores, LinkList, LinkView, NewLinkView, PolicyView, PrivacyRequestView, PrivacyRequests, SessionView } from "../generated/api";
 
 const day = (seconds: number | null) => (seconds ? new Date(seconds * 1000).toLocaleDateString() : "");
 const list = (text: string) => text.split(",").map((item) => item.trim()).filter(Boolean);
 const value = (event: Event) => (event.currentTarget as HTMLInputElement).value;
 
 function Policy() {
-  const loaded = useApi<IngestionPolicy>("/api/ingestion-policy");
+  const loaded = useApi<PolicyView>("/api/ingestion-policy");
   const [form, setForm] = useState({ channels: "", tags: "", tests: true, delay: "0" });
   const [saved, setSaved] = useState(form);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -34,7 +34,7 @@ function Policy() {
   }, [dirty]);
   const save = async () => {
     try {
-      const policy = await api<IngestionPolicy>("/api/ingestion-policy", {
+      const policy = await api<PolicyView>("/api/ingestion-policy", {
         method: "PUT",
         body: {
           excluded_channels: list(form.channels),
@@ -54,6 +54,10 @@ function Policy() {
   };
   return (
     <s-section heading="What Seglink counts">
+      <ui-save-bar id="policy">
+        <button variant="primary" onClick={save}>Save</button>
+        <button onClick={() => setForm(saved)}>Discard</button>
+      </ui-save-bar>
       <Pending loaded={loaded} what="the ingestion policy" />
       {loaded.state === "loaded" && (
         <s-stack gap="base">
@@ -96,17 +100,17 @@ function Policy() {
 }
 
 function Stores() {
-  const stores = useApi<{ stores: ConnectedStore[] }>("/api/connections");
-  const links = useApi<{ links: ConnectLink[] }>("/api/connect-links");
-  const [made, setMade] = useState<ConnectLink[] | null>(null);
+  const stores = useApi<ConnectedStores>("/api/connections");
+  const links = useApi<LinkList>("/api/connect-links");
+  const [made, setMade] = useState<LinkView[] | null>(null);
   const [shop, setShop] = useState("");
   const [error, setError] = useState<string | undefined>();
-  const [fresh, setFresh] = useState<ConnectLink | null>(null);
+  const [fresh, setFresh] = useState<NewLinkView | null>(null);
   const current = made ?? (links.state === "loaded" ? links.data.links : []);
-  const refresh = async () => setMade((await api<{ links: ConnectLink[] }>("/api/connect-links")).links);
+  const refresh = async () => setMade((await api<LinkList>("/api/connect-links")).links);
   const invite = async () => {
     try {
-      setFresh(await api<ConnectLink>("/api/connect-links", { method: "POST", body: { shop } }));
+      setFresh(await api<NewLinkView>("/api/connect-links", { method: "POST", body: { shop } }));
       setError(undefined);
       setShop("");
       await refresh();
@@ -188,8 +192,8 @@ function Stores() {
 }
 
 function Privacy() {
-  const loaded = useApi<{ requests: PrivacyRequest[] }>("/api/privacy-requests");
-  const download = async (request: PrivacyRequest) => {
+  const loaded = useApi<PrivacyRequests>("/api/privacy-requests");
+  const download = async (request: PrivacyRequestView) => {
     const data = await api<unknown>(`/api/privacy-requests/${request.id}/export`);
     const link = document.createElement("a");
     link.href = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }));
@@ -237,7 +241,7 @@ function Privacy() {
 }
 
 export function Settings() {
-  const session = useApi<Session>("/api/session");
+  const session = useApi<SessionView>("/api/session");
   return (
     <s-page heading="Settings">
       <s-section heading="Storefront key">

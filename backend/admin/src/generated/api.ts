@@ -1,0 +1,471 @@
+// Generated from the backend's view types (backend/src/api_types.rs); do not edit.
+// `SEGLINK_UPDATE_TYPES=1 cargo test -p seglink api_types` writes it anew.
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
+
+/** Every refusal: `path` (a JSON pointer) and `message` name the field when one is wrong. */
+export type ApiError = { error: string, path?: string, message?: string };
+
+/**
+ * Who is talking: the store, the staff member, the workspace and the setup checklist.
+ */
+export type SessionView = { shop: string, 
+/**
+ * The staff member's id (the session token's `sub`).
+ */
+user: string, workspace: WorkspaceView, 
+/**
+ * Only in the answer that created the workspace: shown once, stored hashed.
+ */
+server_key: string | null, setup: Array<SetupStep>, 
+/**
+ * Scopes the app asks for that the store has not granted.
+ */
+missing_scopes: Array<string>, };
+
+/**
+ * The workspace a store belongs to.
+ */
+export type WorkspaceView = { slug: string, 
+/**
+ * The key the storefront pixel sends; not a secret.
+ */
+public_key: string, 
+/**
+ * The caller's store owns the workspace (may make links, rotate the server key).
+ */
+owned: boolean, };
+
+/**
+ * One step from install to a rule at checkout.
+ */
+export type SetupStep = { step: string, 
+/**
+ * `pending`, `running`, `done`, `skipped` or `failed`.
+ */
+state: string, detail: string | null, };
+
+/**
+ * `GET /api/setup`.
+ */
+export type SetupProgress = { steps: Array<SetupStep>, done: number, total: number, };
+
+/**
+ * `GET /api/sync`.
+ */
+export type SyncHealth = { webhooks: Array<TopicSeen>, jobs: JobHealth, counts: Counts, last_pixel_event_at: number | null, };
+
+/**
+ * The last delivery of one webhook topic.
+ */
+export type TopicSeen = { topic: string, last_received_at: number, };
+
+/**
+ * Jobs that are not well.
+ */
+export type JobHealth = { retrying: number, dead: Array<DeadJob>, };
+
+/**
+ * A job that ran out of attempts.
+ */
+export type DeadJob = { kind: string, error: string, };
+
+/**
+ * What Seglink stores of the shop.
+ */
+export type Counts = { customers: number, orders: number, products: number, };
+
+/**
+ * A segment with its membership, its push and its Shopify segment.
+ */
+export type SegmentView = { slug: string, name: string, 
+/**
+ * The rule tree as `crates/segments` reads it (docs/segments.md).
+ */
+rules: JsonValue, 
+/**
+ * The customer tag members carry in Shopify.
+ */
+tag: string, member_count: number, 
+/**
+ * Proposed by Seglink after the backfill, not yet kept by the merchant.
+ */
+suggested: boolean, computed_at: number | null, created_at: number, updated_at: number, 
+/**
+ * `None` when the stored rules no longer parse.
+ */
+native: NativeView | null, push: PushView, 
+/**
+ * Conditions that read what the storefront reports, in words.
+ */
+storefront_signals: Array<string>, };
+
+/**
+ * The segment as a Shopify segment: its query, or why it cannot be one.
+ */
+export type NativeView = { 
+/**
+ * The merchant asked for a Shopify segment.
+ */
+enabled: boolean, segment_id: string | null, 
+/**
+ * ShopifyQL equal to the rules, when there is one.
+ */
+query: string | null, 
+/**
+ * Why the rules have no ShopifyQL equal (the tag query is used then).
+ */
+reason: string | null, 
+/**
+ * ShopifyQL that selects the members by their tag.
+ */
+tag_query: string, };
+
+/**
+ * The last push of a segment's tags to Shopify.
+ */
+export type PushView = { 
+/**
+ * `never`, `queued`, `running`, `done` or `failed`.
+ */
+state: string, added: number, removed: number, 
+/**
+ * Admin API calls it made.
+ */
+calls: number, bulk_running: boolean, 
+/**
+ * Drift repaired by the last reconciliation.
+ */
+repaired: number | null, reconciled_at: number | null, detail: string | null, updated_at: number | null, };
+
+/**
+ * `GET /api/segments`.
+ */
+export type SegmentList = { segments: Array<SegmentView>, };
+
+/**
+ * What unsaved rules would hold now.
+ */
+export type Preview = { count: number, 
+/**
+ * A few of the customers they hold, to see whether the rules mean what the merchant meant.
+ */
+sample: Array<CustomerCard>, native: NativePreview, storefront_signals: Array<string>, };
+
+/**
+ * Whether unsaved rules translate into a Shopify segment.
+ */
+export type NativePreview = { query: string | null, reason: string | null, };
+
+/**
+ * A customer as the admin names them.
+ */
+export type CustomerCard = { customer_id: string, email: string | null, 
+/**
+ * First and last name; empty when unknown or redacted.
+ */
+name: string, };
+
+/**
+ * `GET /api/customers`.
+ */
+export type CustomerSearch = { customers: Array<CustomerCard>, };
+
+/**
+ * A member, since when.
+ */
+export type Member = { customer_id: string, since: number, email: string | null, first_name: string | null, last_name: string | null, };
+
+/**
+ * A page of members; `next` is where the following page starts.
+ */
+export type MembersPage = { members: Array<Member>, next: string | null, };
+
+/**
+ * A customer who entered or left.
+ */
+export type Change = { customer_id: string, 
+/**
+ * `entered` or `left`.
+ */
+change: string, at: number, };
+
+/**
+ * `GET /api/segments/{slug}/changes`.
+ */
+export type Changes = { changes: Array<Change>, };
+
+/**
+ * Why a customer is in or out, condition by condition.
+ */
+export type Explanation = { customer_id: string, 
+/**
+ * What the rules say now.
+ */
+member: boolean, 
+/**
+ * What the last evaluation stored (and pushed).
+ */
+recorded_member: boolean, conditions: Array<ConditionOutcome>, };
+
+/**
+ * One condition's outcome for a customer.
+ */
+export type ConditionOutcome = { 
+/**
+ * JSON pointer into the rules, such as `/all/1`.
+ */
+path: string, held: boolean, 
+/**
+ * The values compared, in words.
+ */
+detail: string, };
+
+/**
+ * One segment's full evaluation.
+ */
+export type Recomputed = { slug: string, members: number, entered: number, left: number, };
+
+/**
+ * `POST /api/segments/recompute`.
+ */
+export type RecomputeReport = { segments: Array<Recomputed>, };
+
+/**
+ * One merchant rule: members of a segment get a discount at checkout.
+ */
+export type Rule = { 
+/**
+ * Slug of the segment whose members qualify; they carry the tag `seglink:<slug>`.
+ */
+segment: string, 
+/**
+ * Text the buyer sees next to the discount.
+ */
+title: string, 
+/**
+ * How much is taken off.
+ */
+value: DiscountValue, 
+/**
+ * What the discount applies to.
+ */
+target: Target, 
+/**
+ * Minimum subtotal in the shop's currency: of the order for order and shipping rules, of
+ * the matching lines for product rules.
+ */
+minimumSubtotal: string | null, 
+/**
+ * Minimum number of matching items (product rules only).
+ */
+minimumQuantity: number | null, 
+/**
+ * Breaks ties between rules that take off the same amount; higher wins.
+ */
+priority: number, 
+/**
+ * Inactive rules are kept but never reach checkout.
+ */
+active: boolean, };
+
+/**
+ * How much a rule takes off.
+ */
+export type DiscountValue = { "percentage": string } | { "fixedAmount": string };
+
+/**
+ * What a rule's discount applies to.
+ */
+export type Target = { "type": "orderSubtotal" } | { "type": "collections", "ids": Array<string> } | { "type": "products", "ids": Array<string> } | { "type": "shipping" };
+
+/**
+ * A stored rule and its id.
+ */
+export type RuleView = { id: number, 
+/**
+ * Slug of the segment whose members qualify; they carry the tag `seglink:<slug>`.
+ */
+segment: string, 
+/**
+ * Text the buyer sees next to the discount.
+ */
+title: string, 
+/**
+ * How much is taken off.
+ */
+value: DiscountValue, 
+/**
+ * What the discount applies to.
+ */
+target: Target, 
+/**
+ * Minimum subtotal in the shop's currency: of the order for order and shipping rules, of
+ * the matching lines for product rules.
+ */
+minimumSubtotal: string | null, 
+/**
+ * Minimum number of matching items (product rules only).
+ */
+minimumQuantity: number | null, 
+/**
+ * Breaks ties between rules that take off the same amount; higher wins.
+ */
+priority: number, 
+/**
+ * Inactive rules are kept but never reach checkout.
+ */
+active: boolean, };
+
+/**
+ * The last write of the rules to the discount's metafield in Shopify.
+ */
+export type SyncView = { 
+/**
+ * `never`, `pending`, `synced` or `failed`.
+ */
+state: string, discount_id: string | null, 
+/**
+ * Size of the metafield written.
+ */
+bytes: number | null, detail: string | null, synced_at: number | null, };
+
+/**
+ * Every rule, and where Shopify stands.
+ */
+export type RuleList = { rules: Array<RuleView>, sync: SyncView, };
+
+/**
+ * Whether Shopify runs the pixel, and what it sent last.
+ */
+export type PixelStatus = { connected: boolean, 
+/**
+ * The provisioning step's state: `pending`, `running`, `done` or `failed`.
+ */
+state: string, detail: string | null, 
+/**
+ * Where the pixel posts.
+ */
+endpoint: string, last_events: Array<PixelEvent>, };
+
+/**
+ * An event the pixel sent.
+ */
+export type PixelEvent = { kind: string, occurred_at: number, 
+/**
+ * Tied to a known customer.
+ */
+linked: boolean, };
+
+/**
+ * A reconnect under way.
+ */
+export type Reconnecting = { state: string, };
+
+/**
+ * Which orders Seglink leaves out, and how long it waits for post-purchase upsells.
+ */
+export type PolicyView = { 
+/**
+ * Sales channel handles, such as `pos`.
+ */
+excluded_channels: Array<string>, 
+/**
+ * Order tags.
+ */
+excluded_tags: Array<string>, exclude_test_orders: boolean, upsell_delay_minutes: number, };
+
+/**
+ * A privacy request from Shopify and where it stands.
+ */
+export type PrivacyRequestView = { id: number, 
+/**
+ * `customers/data_request`, `customers/redact` or `shop/redact`.
+ */
+topic: string, customer_id: string | null, received_at: number, 
+/**
+ * Shopify expects it done within 30 days.
+ */
+due_at: number, completed_at: number | null, 
+/**
+ * A data request's export waits to be downloaded, once.
+ */
+export_ready: boolean, export_expires_at: number | null, };
+
+/**
+ * `GET /api/privacy-requests`.
+ */
+export type PrivacyRequests = { requests: Array<PrivacyRequestView>, };
+
+/**
+ * A store of the workspace and how Seglink reaches it.
+ */
+export type ConnectedStore = { shop: string, 
+/**
+ * `managed` (installed from Shopify) or `custom` (a custom app's token).
+ */
+connection: string, active: boolean, 
+/**
+ * It owns the workspace.
+ */
+owner: boolean, };
+
+/**
+ * `GET /api/connections`.
+ */
+export type ConnectedStores = { stores: Array<ConnectedStore>, };
+
+/**
+ * A store connected with a custom app's token.
+ */
+export type CustomConnected = { shop: string, 
+/**
+ * The scopes the token grants.
+ */
+scopes: Array<string>, };
+
+/**
+ * A custom-app store whose token was replaced.
+ */
+export type Rotated = { shop: string, rotated: boolean, };
+
+/**
+ * A connect link and what became of it.
+ */
+export type LinkView = { id: string, 
+/**
+ * The one store that may use it.
+ */
+for_shop: string, created_by: string, created_at: number, expires_at: number, used_at: number | null, revoked_at: number | null, };
+
+/**
+ * A link just made: the only answer that carries its token.
+ */
+export type NewLinkView = { token: string, 
+/**
+ * The page the other store opens, with the token in its fragment.
+ */
+url: string, id: string, 
+/**
+ * The one store that may use it.
+ */
+for_shop: string, created_by: string, created_at: number, expires_at: number, used_at: number | null, revoked_at: number | null, };
+
+/**
+ * `GET /api/connect-links`.
+ */
+export type LinkList = { links: Array<LinkView>, };
+
+/**
+ * A store moved by a connect link.
+ */
+export type Moved = { shop: string, 
+/**
+ * The workspace it is in now.
+ */
+workspace: string, };
+
+/**
+ * A new server key: shown in this answer only, stored hashed.
+ */
+export type ServerKey = { server_key: string, };

@@ -1,0 +1,116 @@
+//! The admin's TypeScript types, generated from the view types the API answers with, so the
+//! admin cannot read a field the backend no longer sends: `backend/admin/src/generated/api.ts`.
+//! The test fails when that file is stale; `SEGLINK_UPDATE_TYPES=1 cargo test -p seglink
+//! api_types` writes it anew.
+
+use ts_rs::{Config, TS};
+
+use crate::discounts::view::{RuleList, RuleView, SyncView};
+use crate::install::view::{
+    ConnectedStore, ConnectedStores, CustomConnected, LinkList, LinkView, Moved, NewLinkView, Rotated,
+    ServerKey,
+};
+use crate::pixel::status::{PixelEvent, PixelStatus, Reconnecting};
+use crate::segments::view::{
+    Change, Changes, ConditionOutcome, CustomerCard, CustomerSearch, Explanation, Member, MembersPage,
+    NativePreview, NativeView, Preview, PushView, RecomputeReport, Recomputed, SegmentList, SegmentView,
+};
+use crate::session::{
+    Counts, DeadJob, JobHealth, SessionView, SetupProgress, SetupStep, SyncHealth, TopicSeen, WorkspaceView,
+};
+use crate::settings::{PolicyView, PrivacyRequestView, PrivacyRequests};
+
+const PATH: &str = "admin/src/generated/api.ts";
+
+/// One `export type` per line group, with its doc comment.
+fn declaration<T: TS>(config: &Config) -> String {
+    let docs = T::docs().map(|docs| format!("{}\n", docs.trim_end())).unwrap_or_default();
+    format!("{docs}export {}\n", T::decl(config))
+}
+
+/// The whole file.
+fn generated() -> String {
+    // JSON numbers: every integer the API sends fits in a double (counts, ids, Unix seconds).
+    let config = Config::new().with_large_int("number");
+    let declarations = [
+        declaration::<serde_json::Value>(&config),
+        // Errors
+        String::from(
+            "/** Every refusal: `path` (a JSON pointer) and `message` name the field when one is wrong. */\n\
+             export type ApiError = { error: string, path?: string, message?: string };\n",
+        ),
+        // Session and setup
+        declaration::<SessionView>(&config),
+        declaration::<WorkspaceView>(&config),
+        declaration::<SetupStep>(&config),
+        declaration::<SetupProgress>(&config),
+        declaration::<SyncHealth>(&config),
+        declaration::<TopicSeen>(&config),
+        declaration::<JobHealth>(&config),
+        declaration::<DeadJob>(&config),
+        declaration::<Counts>(&config),
+        // Segments
+        declaration::<SegmentView>(&config),
+        declaration::<NativeView>(&config),
+        declaration::<PushView>(&config),
+        declaration::<SegmentList>(&config),
+        declaration::<Preview>(&config),
+        declaration::<NativePreview>(&config),
+        declaration::<CustomerCard>(&config),
+        declaration::<CustomerSearch>(&config),
+        declaration::<Member>(&config),
+        declaration::<MembersPage>(&config),
+        declaration::<Change>(&config),
+        declaration::<Changes>(&config),
+        declaration::<Explanation>(&config),
+        declaration::<ConditionOutcome>(&config),
+        declaration::<Recomputed>(&config),
+        declaration::<RecomputeReport>(&config),
+        // Discounts
+        declaration::<discount_rules::Rule>(&config),
+        declaration::<discount_rules::DiscountValue>(&config),
+        declaration::<discount_rules::Target>(&config),
+        declaration::<RuleView>(&config),
+        declaration::<SyncView>(&config),
+        declaration::<RuleList>(&config),
+        // Pixel
+        declaration::<PixelStatus>(&config),
+        declaration::<PixelEvent>(&config),
+        declaration::<Reconnecting>(&config),
+        // Settings and workspaces
+        declaration::<PolicyView>(&config),
+        declaration::<PrivacyRequestView>(&config),
+        declaration::<PrivacyRequests>(&config),
+        declaration::<ConnectedStore>(&config),
+        declaration::<ConnectedStores>(&config),
+        declaration::<CustomConnected>(&config),
+        declaration::<Rotated>(&config),
+        declaration::<LinkView>(&config),
+        declaration::<NewLinkView>(&config),
+        declaration::<LinkList>(&config),
+        declaration::<Moved>(&config),
+        declaration::<ServerKey>(&config),
+    ];
+    let mut file = String::from(
+        "// Generated from the backend's view types (backend/src/api_types.rs); do not edit.\n\
+         // `SEGLINK_UPDATE_TYPES=1 cargo test -p seglink api_types` writes it anew.\n\n",
+    );
+    file.push_str(&declarations.join("\n"));
+    file
+}
+
+#[test]
+fn the_admin_types_are_generated_from_the_current_views() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(PATH);
+    let fresh = generated();
+    if std::env::var_os("SEGLINK_UPDATE_TYPES").is_some() {
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("the folder is writable");
+        std::fs::write(&path, &fresh).expect("the file is writable");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "{PATH} is stale: run `SEGLINK_UPDATE_TYPES=1 cargo test -p seglink api_types` and commit it"
+    );
+}

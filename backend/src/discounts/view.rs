@@ -1,0 +1,55 @@
+//! What the discount rule API answers, typed for the admin's generated TypeScript.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::db::DiscountSync;
+
+/// A stored rule and its id.
+#[derive(Serialize, TS)]
+pub struct RuleView {
+    pub id: i64,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub rule: discount_rules::Rule,
+}
+
+/// The last write of the rules to the discount's metafield in Shopify.
+#[derive(Serialize, TS)]
+pub struct SyncView {
+    /// `never`, `pending`, `synced` or `failed`.
+    pub state: String,
+    pub discount_id: Option<String>,
+    /// Size of the metafield written.
+    pub bytes: Option<i64>,
+    pub detail: Option<String>,
+    pub synced_at: Option<i64>,
+}
+
+impl SyncView {
+    pub fn of(sync: Option<&DiscountSync>) -> Self {
+        match sync {
+            None => Self {
+                state: "never".to_owned(),
+                discount_id: None,
+                bytes: None,
+                detail: None,
+                synced_at: None,
+            },
+            Some(sync) => Self {
+                state: sync.state.clone(),
+                discount_id: sync.discount_id.clone(),
+                bytes: sync.bytes,
+                detail: sync.detail.clone(),
+                synced_at: Some(sync.synced_at),
+            },
+        }
+    }
+}
+
+/// Every rule, and where Shopify stands.
+#[derive(Serialize, TS)]
+pub struct RuleList {
+    pub rules: Vec<RuleView>,
+    pub sync: SyncView,
+}

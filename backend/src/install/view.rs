@@ -1,0 +1,96 @@
+//! What the workspace and connection API answers, typed for the admin's generated TypeScript.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::db::ConnectLink;
+
+/// A store connected with a custom app's token.
+#[derive(Serialize, TS)]
+pub struct CustomConnected {
+    pub shop: String,
+    /// The scopes the token grants.
+    pub scopes: Vec<String>,
+}
+
+/// A custom-app store whose token was replaced.
+#[derive(Serialize, TS)]
+pub struct Rotated {
+    pub shop: String,
+    pub rotated: bool,
+}
+
+/// A store of the workspace and how Seglink reaches it.
+#[derive(Serialize, TS)]
+pub struct ConnectedStore {
+    pub shop: String,
+    /// `managed` (installed from Shopify) or `custom` (a custom app's token).
+    pub connection: String,
+    pub active: bool,
+    /// It owns the workspace.
+    pub owner: bool,
+}
+
+/// `GET /api/connections`.
+#[derive(Serialize, TS)]
+pub struct ConnectedStores {
+    pub stores: Vec<ConnectedStore>,
+}
+
+/// A connect link and what became of it.
+#[derive(Serialize, TS)]
+pub struct LinkView {
+    pub id: String,
+    /// The one store that may use it.
+    pub for_shop: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl From<&ConnectLink> for LinkView {
+    fn from(link: &ConnectLink) -> Self {
+        Self {
+            id: link.id.clone(),
+            for_shop: link.for_shop.clone(),
+            created_by: link.created_by.clone(),
+            created_at: link.created_at,
+            expires_at: link.expires_at,
+            used_at: link.used_at,
+            revoked_at: link.revoked_at,
+        }
+    }
+}
+
+/// A link just made: the only answer that carries its token.
+#[derive(Serialize, TS)]
+pub struct NewLinkView {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub link: LinkView,
+    pub token: String,
+    /// The page the other store opens, with the token in its fragment.
+    pub url: String,
+}
+
+/// `GET /api/connect-links`.
+#[derive(Serialize, TS)]
+pub struct LinkList {
+    pub links: Vec<LinkView>,
+}
+
+/// A store moved by a connect link.
+#[derive(Serialize, TS)]
+pub struct Moved {
+    pub shop: String,
+    /// The workspace it is in now.
+    pub workspace: String,
+}
+
+/// A new server key: shown in this answer only, stored hashed.
+#[derive(Serialize, TS)]
+pub struct ServerKey {
+    pub server_key: String,
+}

@@ -1,0 +1,240 @@
+//! What the segment API answers: the shapes the admin reads, typed here and generated into the
+//! admin's TypeScript (docs/admin.md, "One typed API").
+
+use serde::Serialize;
+use serde_json::Value;
+use ts_rs::TS;
+
+use super::native;
+use crate::db::{MemberRow, PushRow, SegmentRow};
+
+/// A segment with its membership, its push and its Shopify segment.
+#[derive(Serialize, TS)]
+pub struct SegmentView {
+    pub slug: String,
+    pub name: String,
+    /// The rule tree as `crates/segments` reads it (docs/segments.md).
+    pub rules: Value,
+    /// The customer tag members carry in Shopify.
+    pub tag: String,
+    pub member_count: i64,
+    /// Proposed by Seglink after the backfill, not yet kept by the merchant.
+    pub suggested: bool,
+    pub computed_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// `None` when the stored rules no longer parse.
+    pub native: Option<NativeView>,
+    pub push: PushView,
+    /// Conditions that read what the storefront reports, in words.
+    pub storefront_signals: Vec<String>,
+}
+
+/// The segment as a Shopify segment: its query, or why it cannot be one.
+#[derive(Serialize, TS)]
+pub struct NativeView {
+    /// The merchant asked for a Shopify segment.
+    pub enabled: bool,
+    pub segment_id: Option<String>,
+    /// ShopifyQL equal to the rules, when there is one.
+    pub query: Option<String>,
+    /// Why the rules have no ShopifyQL equal (the tag query is used then).
+    pub reason: Option<String>,
+    /// ShopifyQL that selects the members by their tag.
+    pub tag_query: String,
+}
+
+/// The last push of a segment's tags to Shopify.
+#[derive(Serialize, TS)]
+pub struct PushView {
+    /// `never`, `queued`, `running`, `done` or `failed`.
+    pub state: String,
+    pub added: i64,
+    pub removed: i64,
+    /// Admin API calls it made.
+    pub calls: i64,
+    pub bulk_running: bool,
+    /// Drift repaired by the last reconciliation.
+    pub repaired: Option<i64>,
+    pub reconciled_at: Option<i64>,
+    pub detail: Option<String>,
+    pub updated_at: Option<i64>,
+}
+
+impl PushView {
+    pub fn of(push: Option<&PushRow>) -> Self {
+        match push {
+            None => Self {
+                state: "never".to_owned(),
+                added: 0,
+                removed: 0,
+                calls: 0,
+                bulk_running: false,
+                repaired: None,
+                reconciled_at: None,
+                detail: None,
+                updated_at: None,
+            },
+            Some(push) => Self {
+                state: push.state.clone(),
+                added: push.added,
+                removed: push.removed,
+                calls: push.calls,
+                bulk_running: push.bulk.is_some(),
+                repaired: push.repaired,
+                reconciled_at: push.reconciled_at,
+                detail: push.detail.clone(),
+                updated_at: Some(push.updated_at),
+            },
+        }
+    }
+}
+
+impl SegmentView {
+    pub fn of(segment: &SegmentRow, push: Option<&PushRow>) -> Self {
+        let rules: Value = serde_json::from_str(&segment.rules).unwrap_or(Value::Null);
+        let parsed = segments::parse(&rules).ok();
+        let native = parsed.as_ref().map(|rule| {
+            let (query, reason) = native::query(segment, rule);
+            NativeView {
+                enabled: segment.native == 1,
+                segment_id: segment.native_segment_id.clone(),
+                query: reason.is_none().then_some(query),
+                reason,
+                tag_query: segments::native::tag_query(&segment.slug),
+            }
+        });
+        Self {
+            tag: discount_rules::segment_tag(&segment.slug),
+            slug: segment.slug.clone(),
+            name: segment.name.clone(),
+            rules,
+            member_count: segment.member_count,
+            suggested: segment.suggested == 1,
+            computed_at: segment.computed_at,
+            created_at: segment.created_at,
+            updated_at: segment.updated_at,
+            native,
+            push: PushView::of(push),
+            storefront_signals: parsed.as_ref().map(segments::storefront_signals).unwrap_or_default(),
+        }
+    }
+}
+
+/// `GET /api/segments`.
+#[derive(Serialize, TS)]
+pub struct SegmentList {
+    pub segments: Vec<SegmentView>,
+}
+
+/// What unsaved rules would hold now.
+#[derive(Serialize, TS)]
+pub struct Preview {
+    pub count: usize,
+    /// A few of the customers they hold, to see whether the rules mean what the merchant meant.
+    pub sample: Vec<CustomerCard>,
+    pub native: NativePreview,
+    pub storefront_signals: Vec<String>,
+}
+
+/// Whether unsaved rules translate into a Shopify segment.
+#[derive(Serialize, TS)]
+pub struct NativePreview {
+    pub query: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// A customer as the admin names them.
+#[derive(Serialize, TS)]
+pub struct CustomerCard {
+    pub customer_id: String,
+    pub email: Option<String>,
+    /// First and last name; empty when unknown or redacted.
+    pub name: String,
+}
+
+/// `GET /api/customers`.
+#[derive(Serialize, TS)]
+pub struct CustomerSearch {
+    pub customers: Vec<CustomerCard>,
+}
+
+/// A member, since when.
+#[derive(Serialize, TS)]
+pub struct Member {
+    pub customer_id: String,
+    pub since: i64,
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+impl From<MemberRow> for Member {
+    fn from(row: MemberRow) -> Self {
+        Self {
+            customer_id: row.customer_id,
+            since: row.since,
+            email: row.email,
+            first_name: row.first_name,
+            last_name: row.last_name,
+        }
+    }
+}
+
+/// A page of members; `next` is where the following page starts.
+#[derive(Serialize, TS)]
+pub struct MembersPage {
+    pub members: Vec<Member>,
+    pub next: Option<String>,
+}
+
+/// A customer who entered or left.
+#[derive(Serialize, TS)]
+pub struct Change {
+    pub customer_id: String,
+    /// `entered` or `left`.
+    pub change: String,
+    pub at: i64,
+}
+
+/// `GET /api/segments/{slug}/changes`.
+#[derive(Serialize, TS)]
+pub struct Changes {
+    pub changes: Vec<Change>,
+}
+
+/// Why a customer is in or out, condition by condition.
+#[derive(Serialize, TS)]
+pub struct Explanation {
+    pub customer_id: String,
+    /// What the rules say now.
+    pub member: bool,
+    /// What the last evaluation stored (and pushed).
+    pub recorded_member: bool,
+    pub conditions: Vec<ConditionOutcome>,
+}
+
+/// One condition's outcome for a customer.
+#[derive(Serialize, TS)]
+pub struct ConditionOutcome {
+    /// JSON pointer into the rules, such as `/all/1`.
+    pub path: String,
+    pub held: bool,
+    /// The values compared, in words.
+    pub detail: String,
+}
+
+/// One segment's full evaluation.
+#[derive(Serialize, TS)]
+pub struct Recomputed {
+    pub slug: String,
+    pub members: usize,
+    pub entered: usize,
+    pub left: usize,
+}
+
+/// `POST /api/segments/recompute`.
+#[derive(Serialize, TS)]
+pub struct RecomputeReport {
+    pub segments: Vec<Recomputed>,
+}
