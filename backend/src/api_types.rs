@@ -5,6 +5,7 @@
 
 use ts_rs::{Config, TS};
 
+use crate::discounts::trial::{Cart, CartLine, Given, RuleOutcome, Trial, TrialInput};
 use crate::discounts::view::{RuleList, RuleView, SyncView};
 use crate::install::view::{
     ConnectedStore, ConnectedStores, CustomConnected, LinkList, LinkView, Moved, NewLinkView, Rotated,
@@ -73,6 +74,12 @@ fn generated() -> String {
         declaration::<RuleView>(&config),
         declaration::<SyncView>(&config),
         declaration::<RuleList>(&config),
+        declaration::<TrialInput>(&config),
+        declaration::<Cart>(&config),
+        declaration::<CartLine>(&config),
+        declaration::<Trial>(&config),
+        declaration::<Given>(&config),
+        declaration::<RuleOutcome>(&config),
         // Pixel
         declaration::<PixelStatus>(&config),
         declaration::<PixelEvent>(&config),

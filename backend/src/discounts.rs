@@ -3,6 +3,7 @@
 
 pub mod api;
 mod sync;
+pub mod trial;
 pub mod view;
 
 pub use sync::{SYNC_JOB, run_sync, sync, sync_job};

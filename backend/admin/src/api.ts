@@ -1,5 +1,8 @@
 // The backend's admin API. Inside Shopify's admin, App Bridge adds the session token to every
-// fetch to the app's own origin; errors come back as `{ "error", "path"? }`.
+// fetch to the app's own origin; errors come back as `{ "error", "path"?, "message"? }`, where a
+// bad field's `message` is shown at the field its `path` names.
+
+import type { ApiError as ApiRefusal } from "./generated/api";
 
 export class ApiError extends Error {
   constructor(
@@ -20,7 +23,8 @@ export async function api<T>(path: string, init?: { method?: string; body?: unkn
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
   if (!response.ok) {
-    throw new ApiError(response.status, data?.error ?? response.statusText, data?.path);
+    const refusal = data as ApiRefusal | null;
+    throw new ApiError(response.status, (refusal?.path ? refusal.message : refusal?.error) ?? response.statusText, refusal?.path);
   }
   return data as T;
 }

@@ -4,6 +4,8 @@
 interface ResourceSelection {
   id: string;
   title?: string;
+  /// A product's variants, with their prices as decimal strings.
+  variants?: { id: string; title?: string; price?: string }[];
 }
 
 interface ShopifyGlobal {

@@ -145,3 +145,56 @@ test("a rule on picked collections rewards the segment, and Shopify holds the ta
   });
   assert.equal(tagged.length, members, "every member carries the segment's tag in Shopify");
 });
+
+test("a member's sample cart gets the rule from the Function, a paused rule gives nothing and says why", async () => {
+  await world.page.goto(world.adminUrl("/discounts"));
+  const app = await world.app();
+  const { rules } = await app.evaluate(async () => (await fetch("/api/discount-rules")).json());
+  const collectionId = rules[0].target.ids[0];
+  const products = await world.shopify("{ products(first: 50) { nodes { id title collections(first: 10) { nodes { id } } } } }");
+  const inside = products.data.products.nodes.find((product) => product.collections.nodes.some((collection) => collection.id === collectionId));
+  const { members } = await app.evaluate(async () => (await fetch("/api/segments/engaged-buyers/members")).json());
+
+  await app.getByLabel("Customer email or name", { exact: true }).fill(members[0].email);
+  await app.getByRole("button", { name: "Find customer" }).click();
+  await app.getByLabel("Customer", { exact: true }).waitFor();
+  await app.getByRole("button", { name: "Choose cart products" }).click();
+  const picker = app.locator("#shopify-sim-resource-picker");
+  await picker.locator(`input[value="${inside.id}"]`).check();
+  await picker.getByRole("button", { name: "Select" }).click();
+  const price = app.getByLabel(`Unit price of ${inside.title}`, { exact: true });
+  assert.match(await price.inputValue(), /^\d+\.\d\d$/, "the variant's price from the picker");
+  await price.fill("40.00");
+  await app.getByLabel(`Quantity of ${inside.title}`, { exact: true }).fill("2");
+  await app.getByRole("button", { name: "See what they get" }).click();
+  const given = app.locator("[data-given]");
+  await given.waitFor();
+  assert.equal(await given.textContent(), "Engaged 10% off: 10% off the matching products, 8.00");
+  await world.page.setViewportSize({ width: 1280, height: 2200 });
+  await world.page.screenshot({ path: screenshotPath("discounts-try") });
+  await world.page.setViewportSize({ width: 1280, height: 900 });
+  assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
+
+  // Paused, the rule is no longer at checkout: the same cart gets nothing, and the rule says why.
+  const row = app.locator("s-table-row[data-rule]");
+  await row.getByRole("button", { name: "Pause" }).click();
+  await row.locator("s-badge", { hasText: "Paused" }).waitFor();
+  assert.equal(await app.locator("[data-trial]").count(), 0, "no active rule, nothing to try");
+  await row.getByRole("button", { name: "Activate" }).click();
+  await row.locator("s-badge", { hasText: "Active" }).waitFor();
+  const other = await app.evaluate(async (memberIds) => {
+    const everyone = (await (await fetch("/api/customers?query=example")).json()).customers;
+    return everyone.find((customer) => !memberIds.includes(customer.customer_id));
+  }, members.map((member) => member.customer_id));
+  await app.getByLabel("Customer email or name", { exact: true }).fill(other.email);
+  await app.getByRole("button", { name: "Find customer" }).click();
+  await app.getByRole("button", { name: "Choose cart products" }).click();
+  await picker.locator(`input[value="${inside.id}"]`).check();
+  await picker.getByRole("button", { name: "Select" }).click();
+  await app.getByRole("button", { name: "See what they get" }).click();
+  await app.getByText("No discount at checkout").waitFor();
+  assert.equal(
+    await app.locator("s-table-row[data-outcome] s-table-cell").nth(1).textContent(),
+    "not a member of `engaged-buyers` (no tag seglink:engaged-buyers)",
+  );
+});

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 
 use super::sync::{SyncError, sync, sync_job};
+use super::trial::{self, Trial, TrialInput};
 use super::view::{RuleList, RuleView, SyncView};
 use crate::app::{App, AppState};
 use crate::clock::unix_now;
@@ -160,4 +161,28 @@ pub async fn delete(
     }
     push(&app, shop).await?;
     Ok(Json(listing(&app, shop).await?))
+}
+
+/// `POST /api/discount-rules/try`: what a customer would get for a sample cart, from the
+/// Function itself, and why each rule gives or does not.
+pub async fn try_cart(
+    State(app): State<AppState>,
+    session: ShopSession,
+    JsonBody(input): JsonBody<TrialInput>,
+) -> Result<Json<Trial>, AppError> {
+    let shop = &session.claims.shop;
+    trial::check(&input.cart)?;
+    if app.store.customer_card(shop.as_str(), &input.customer_id).await?.is_none() {
+        return Err(AppError::invalid("/customer_id", "no customer of this store has this id"));
+    }
+    let rules = super::rules_of(&app, shop.as_str()).await?;
+    let tags = app
+        .store
+        .memberships(shop.as_str(), &input.customer_id)
+        .await?
+        .iter()
+        .map(|slug| discount_rules::segment_tag(slug))
+        .collect();
+    let collections = trial::collections(&app, shop, &rules, &input.cart).await?;
+    Ok(Json(trial::run(&rules, &tags, &input.cart, &collections)?))
 }

@@ -50,3 +50,4 @@ operation!(SetMetafields, "graphql/set_metafields.graphql");
 operation!(DiscountConfig, "graphql/discount_config.graphql");
 operation!(StageUpload, "graphql/stage_upload.graphql");
 operation!(StartBulkMutation, "graphql/start_bulk_mutation.graphql");
+operation!(ProductCollections, "graphql/product_collections.graphql");

@@ -24,6 +24,7 @@ mod simulated;
 mod slow_clients;
 mod storage;
 mod throttling;
+mod trial;
 mod web_process;
 mod webhook_route;
 mod webhooks;

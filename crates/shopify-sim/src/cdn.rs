@@ -69,7 +69,21 @@ pub async fn resources(
             _ => shop
                 .products
                 .iter()
-                .map(|product| json!({ "id": gid("Product", product.id), "title": product.title }))
+                .map(|product| {
+                    // As App Bridge's picker answers: the product with its variants and prices.
+                    let variants: Vec<serde_json::Value> = product
+                        .variants
+                        .iter()
+                        .map(|variant| {
+                            json!({
+                                "id": gid("ProductVariant", variant.id),
+                                "title": variant.title,
+                                "price": crate::money::amount(variant.price_cents),
+                            })
+                        })
+                        .collect();
+                    json!({ "id": gid("Product", product.id), "title": product.title, "variants": variants })
+                })
                 .collect(),
         }
     });

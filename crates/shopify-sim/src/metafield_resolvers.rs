@@ -214,6 +214,73 @@ impl ObjectValue for ProductValue<'_> {
             "handle" => Ok(ResolvedValue::leaf(product.handle.clone())),
             "productType" => Ok(ResolvedValue::leaf(product.product_type.clone())),
             "tags" => Ok(ResolvedValue::list(product.tags.clone().into_iter().map(ResolvedValue::leaf))),
+            "collections" => {
+                let ids = shop
+                    .collections
+                    .iter()
+                    .filter(|collection| collection.product_ids.contains(&product.id))
+                    .map(|collection| collection.id)
+                    .collect();
+                let page = crate::paging::page(ids, info.arguments(), false)?;
+                Ok(ResolvedValue::object(CollectionConnectionValue { shop: self.shop, page }))
+            }
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+/// A page of the collections a product is in.
+struct CollectionConnectionValue<'s> {
+    shop: &'s RefCell<Shop>,
+    page: crate::paging::Page,
+}
+
+impl ObjectValue for CollectionConnectionValue<'_> {
+    fn type_name(&self) -> &str {
+        "CollectionConnection"
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        let collection = |id: &u64| CollectionValue { shop: self.shop, id: *id };
+        match info.field_name() {
+            "nodes" => Ok(ResolvedValue::list(
+                self.page.ids.iter().map(move |id| ResolvedValue::object(collection(id))),
+            )),
+            "edges" => Ok(ResolvedValue::list(self.page.ids.iter().map(move |id| {
+                ResolvedValue::object(crate::paging::Edge {
+                    name: "CollectionEdge",
+                    id: *id,
+                    node: collection(id),
+                })
+            }))),
+            "pageInfo" => Ok(ResolvedValue::object(crate::paging::PageInfoValue::of(&self.page))),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+/// A collection, read from the shop when each field resolves.
+struct CollectionValue<'s> {
+    shop: &'s RefCell<Shop>,
+    id: u64,
+}
+
+impl ObjectValue for CollectionValue<'_> {
+    fn type_name(&self) -> &str {
+        "Collection"
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        let shop = self.shop.borrow();
+        let collection = shop
+            .collections
+            .iter()
+            .find(|collection| collection.id == self.id)
+            .ok_or_else(|| FieldError { message: "the collection was deleted".to_owned() })?;
+        match info.field_name() {
+            "id" => Ok(ResolvedValue::leaf(gid("Collection", collection.id))),
+            "title" => Ok(ResolvedValue::leaf(collection.title.clone())),
+            "handle" => Ok(ResolvedValue::leaf(collection.handle.clone())),
             _ => Err(self.unknown_field_error(info)),
         }
     }

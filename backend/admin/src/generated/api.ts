@@ -336,6 +336,84 @@ bytes: number | null, detail: string | null, synced_at: number | null, };
 export type RuleList = { rules: Array<RuleView>, sync: SyncView, };
 
 /**
+ * `POST /api/discount-rules/try`.
+ */
+export type TrialInput = { customer_id: string, cart: Cart, };
+
+/**
+ * A sample cart.
+ */
+export type Cart = { lines: Array<CartLine>, 
+/**
+ * The shipping option's price; none when the cart ships free or is picked up.
+ */
+shipping?: string, };
+
+/**
+ * A cart line: a product, how many, at what unit price in the shop's currency.
+ */
+export type CartLine = { 
+/**
+ * `gid://shopify/Product/…`.
+ */
+product_id: string, quantity: number, price: string, };
+
+/**
+ * What the Function gives at checkout, and why each rule does or does not.
+ */
+export type Trial = { 
+/**
+ * The discounts Shopify applies: the largest order and product discount, every shipping one.
+ */
+discounts: Array<Given>, 
+/**
+ * Their sum, in the shop's currency.
+ */
+total_off: string, 
+/**
+ * Every active rule, in the Function's order, with its outcome.
+ */
+rules: Array<RuleOutcome>, 
+/**
+ * The segment tags the customer holds in Seglink (pushed to Shopify by the segment push).
+ */
+tags: Array<string>, };
+
+/**
+ * A discount the Function gives.
+ */
+export type Given = { 
+/**
+ * `order`, `product` or `shipping`.
+ */
+class: string, 
+/**
+ * The rule's title, as the buyer sees it.
+ */
+title: string, 
+/**
+ * Such as `10%` or `5.00`.
+ */
+value: string, 
+/**
+ * What it takes off this cart, in the shop's currency.
+ */
+amount: string, };
+
+/**
+ * One rule's outcome for the cart.
+ */
+export type RuleOutcome = { rule_id: number, title: string, segment: string, 
+/**
+ * The Function offered it for this cart.
+ */
+qualifies: boolean, 
+/**
+ * Why not, in words; or why it was offered but not applied.
+ */
+reason: string | null, };
+
+/**
  * Whether Shopify runs the pixel, and what it sent last.
  */
 export type PixelStatus = { connected: boolean, 

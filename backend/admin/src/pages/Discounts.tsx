@@ -1,10 +1,12 @@
 // Discounts: the rules that reward segments at checkout (at most 25 active), each written to the
 // Function's discount as it changes, and a form for a new one: an order, product or shipping
-// discount, products and collections chosen with App Bridge's resource picker.
+// discount, products and collections chosen with App Bridge's resource picker; and what a customer
+// would get for a sample cart.
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api } from "../api";
 import { useApi } from "../hooks";
 import { Pending } from "../Pending";
+import { TryCart } from "./TryCart";
 import type { RuleList, RuleView, SegmentList, SegmentView, Target } from "../generated/api";
 
 type Kind = "orderPercentage" | "orderAmount" | "collections" | "products" | "shipping";
@@ -127,9 +129,9 @@ export function Discounts() {
   const segments = useApi<SegmentList>("/api/segments");
   const [rules, setRules] = useState<RuleList | null>(null);
   const current = rules ?? (loaded.state === "loaded" ? loaded.data : null);
-  const act = async (path: string, method: string) => {
+  const act = async (path: string, method: string, body?: unknown) => {
     try {
-      setRules(await api<RuleList>(path, { method }));
+      setRules(await api<RuleList>(path, { method, body }));
     } catch (error) {
       shopify.toast.show((error as Error).message, { isError: true });
     }
@@ -171,7 +173,7 @@ export function Discounts() {
                       </s-table-cell>
                       <s-table-cell>
                         <s-stack direction="inline" gap="small-200">
-                          <s-button onClick={() => act(`/api/discount-rules/${rule.id}/toggle`, "POST")}>
+                          <s-button onClick={() => act(`/api/discount-rules/${rule.id}/toggle`, "POST", { active: !rule.active })}>
                             {rule.active ? "Pause" : "Activate"}
                           </s-button>
                           <s-button tone="critical" onClick={() => act(`/api/discount-rules/${rule.id}`, "DELETE")}>
@@ -196,6 +198,7 @@ export function Discounts() {
       {segments.state === "loaded" && segments.data.segments.length > 0 && (
         <NewRule segments={segments.data.segments.filter((segment) => !segment.suggested)} onSaved={setRules} />
       )}
+      {current && current.rules.some((rule) => rule.active) && <TryCart />}
     </s-page>
   );
 }

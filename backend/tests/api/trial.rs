@@ -1,0 +1,199 @@
+//! "What would this customer get" on every database: the admin's answer for a sample cart is the
+//! one the simulator's checkout gets from the same Function with the input Shopify builds, and a
+//! rule that gives nothing says why.
+
+use serde_json::{Value, json};
+use shopify_function::wasm_api::{Context, Serialize};
+use shopify_sim::{CartLine, Checkout, Customer, Merchandise, Product};
+
+use crate::databases::fresh_stores;
+use crate::segments::installed;
+use crate::simulated::SimulatedShop;
+
+const LINES_QUERY: &str =
+    include_str!("../../../extensions/segment-discount/src/cart_lines_discounts_generate_run.graphql");
+
+/// The titles of the Function's candidates for `customer`'s cart at the simulator's checkout, by
+/// operation, with the minimum subtotal Shopify is left to check.
+fn at_checkout(
+    shop: &SimulatedShop,
+    discount_id: &str,
+    customer: &str,
+    lines: &[(String, u32, &str)],
+) -> Vec<(String, String, Option<String>)> {
+    let checkout = shop.sim.with_admin(|admin| {
+        let state = admin.shop();
+        let tags =
+            state.customers.iter().find(|found| found.id.to_string() == customer).unwrap().tags.clone();
+        let lines = lines
+            .iter()
+            .enumerate()
+            .map(|(index, (product, quantity, subtotal))| {
+                let number: u64 = product.rsplit('/').next().unwrap().parse().unwrap();
+                let collections = state
+                    .collections
+                    .iter()
+                    .filter(|collection| collection.product_ids.contains(&number))
+                    .map(|collection| format!("gid://shopify/Collection/{}", collection.id))
+                    .collect();
+                CartLine {
+                    id: format!("gid://shopify/CartLine/{}", index + 1),
+                    quantity: *quantity,
+                    subtotal: (*subtotal).to_owned(),
+                    merchandise: Merchandise::Variant {
+                        id: format!("gid://shopify/ProductVariant/{}", index + 1),
+                        product: Product { id: product.clone(), collections, ..Product::default() },
+                    },
+                }
+            })
+            .collect();
+        Checkout {
+            customer: Some(Customer { id: format!("gid://shopify/Customer/{customer}"), tags }),
+            lines,
+            currency: "USD".to_owned(),
+            presentment_currency_rate: "1".to_owned(),
+            discount: admin.checkout_discount(discount_id, Some(("$app:seglink", "config"))).unwrap(),
+            ..Checkout::default()
+        }
+    });
+    let input = shopify_sim::function_input(LINES_QUERY, &checkout).unwrap();
+    let result = shopify_function::run_function_with_input(
+        segment_discount::cart_lines_discounts_generate_run,
+        &input.to_string(),
+    )
+    .unwrap();
+    let mut context = Context::new_with_input(Value::Null);
+    result.serialize(&mut context).unwrap();
+    let output = context.finalize_output_and_return().unwrap();
+    let mut found = Vec::new();
+    for operation in output["operations"].as_array().unwrap() {
+        for (name, add) in operation.as_object().unwrap() {
+            for candidate in add["candidates"].as_array().unwrap() {
+                let minimum = candidate["conditions"][0]["orderMinimumSubtotal"]["minimumAmount"].as_str();
+                found.push((
+                    name.clone(),
+                    candidate["message"].as_str().unwrap().to_owned(),
+                    minimum.map(str::to_owned),
+                ));
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn a_sample_cart_gets_what_checkout_gives_and_a_rule_that_gives_nothing_says_why() {
+    for fresh in fresh_stores().await {
+        let (shop, app) = installed(fresh.store.clone(), 6).await;
+        let segment = json!({ "name": "Buyers", "rules": { "if": "orders_count", "op": ">=", "value": 1 } });
+        assert_eq!(app.admin(&shop, "POST", "/api/segments", Some(segment)).await.0, 201);
+        app.run_jobs().await;
+        let member = app.admin(&shop, "GET", "/api/segments/buyers/members", None).await.1["members"][0]
+            ["customer_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let (collection, inside, outside) = shop.sim.with_admin(|admin| {
+            let state = admin.shop();
+            let collection = &state.collections[0];
+            let inside = collection.product_ids[0];
+            let outside = state
+                .products
+                .iter()
+                .map(|product| product.id)
+                .find(|id| !collection.product_ids.contains(id));
+            (format!("gid://shopify/Collection/{}", collection.id), inside, outside.unwrap())
+        });
+        let on_collection = json!({
+            "segment": "buyers", "title": "Buyers 10% off the collection", "value": { "percentage": "10" },
+            "target": { "type": "collections", "ids": [collection] },
+        });
+        let big_orders = json!({
+            "segment": "buyers", "title": "Buyers 5 off big orders", "value": { "fixedAmount": "5" },
+            "target": { "type": "orderSubtotal" }, "minimumSubtotal": "1000",
+        });
+        for rule in [on_collection, big_orders] {
+            let (status, answer) = app.admin(&shop, "POST", "/api/discount-rules", Some(rule)).await;
+            assert_eq!(status, 201, "{answer}");
+        }
+        let (inside, outside) =
+            (format!("gid://shopify/Product/{inside}"), format!("gid://shopify/Product/{outside}"));
+        let cart = json!({ "lines": [
+            { "product_id": inside, "quantity": 2, "price": "10.00" },
+            { "product_id": outside, "quantity": 1, "price": "20.00" },
+        ] });
+
+        let (status, trial) = app
+            .admin(
+                &shop,
+                "POST",
+                "/api/discount-rules/try",
+                Some(json!({ "customer_id": member, "cart": cart })),
+            )
+            .await;
+        assert_eq!(status, 200, "{trial}");
+        assert_eq!(
+            trial["discounts"],
+            json!([{ "class": "product", "title": "Buyers 10% off the collection", "value": "10%", "amount": "2.00" }]),
+            "10% of the two items in the collection: {trial}"
+        );
+        assert_eq!(trial["total_off"], "2.00");
+        let reasons: Vec<&str> = trial["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|rule| rule["reason"].as_str().unwrap_or(""))
+            .collect();
+        assert!(reasons.contains(&"the cart's subtotal 40.00 is under the minimum 1000.00"), "{trial}");
+
+        // Shopify's checkout, fed by the simulator from the real input query, agrees: the product
+        // discount, and the order discount only on its condition, which this cart fails.
+        let discount_id = app.admin(&shop, "GET", "/api/discount-rules", None).await.1["sync"]["discount_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        app.run_jobs().await;
+        let lines = [(inside.clone(), 2, "20.00"), (outside.clone(), 1, "20.00")];
+        let owned = |text: &str| text.to_owned();
+        assert_eq!(
+            at_checkout(&shop, &discount_id, &member, &lines),
+            [
+                (owned("orderDiscountsAdd"), owned("Buyers 5 off big orders"), Some(owned("1000.0"))),
+                (owned("productDiscountsAdd"), owned("Buyers 10% off the collection"), None),
+            ]
+        );
+
+        // Someone outside the segment gets nothing, and each rule says so.
+        let outsider = shop.sim.with_admin(|admin| {
+            admin.shop().customers.iter().map(|customer| customer.id.to_string()).collect::<Vec<_>>()
+        });
+        let members: Vec<String> =
+            app.admin(&shop, "GET", "/api/segments/buyers/members", None).await.1["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|member| member["customer_id"].as_str().unwrap().to_owned())
+                .collect();
+        if let Some(outsider) = outsider.into_iter().find(|id| !members.contains(id)) {
+            let body = json!({ "customer_id": outsider, "cart": { "lines": [{ "product_id": inside, "quantity": 1, "price": "10.00" }] } });
+            let (_, trial) = app.admin(&shop, "POST", "/api/discount-rules/try", Some(body)).await;
+            assert_eq!(trial["discounts"], json!([]), "{trial}");
+            assert!(
+                trial["rules"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|rule| rule["reason"] == "not a member of `buyers` (no tag seglink:buyers)"),
+                "{trial}"
+            );
+        }
+
+        // A bad cart is refused at its field.
+        let body = json!({ "customer_id": member, "cart": { "lines": [{ "product_id": "shoe", "quantity": 1, "price": "1" }] } });
+        let (status, answer) = app.admin(&shop, "POST", "/api/discount-rules/try", Some(body)).await;
+        assert_eq!((status, answer["path"].as_str()), (422, Some("/cart/lines/0/product_id")), "{answer}");
+        let body = json!({ "customer_id": member, "cart": { "lines": [{ "product_id": inside, "quantity": 1, "price": "ten" }] } });
+        let (status, answer) = app.admin(&shop, "POST", "/api/discount-rules/try", Some(body)).await;
+        assert_eq!((status, answer["path"].as_str()), (422, Some("/cart/lines/0/price")), "{answer}");
+    }
+}
