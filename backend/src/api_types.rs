@@ -5,6 +5,7 @@
 
 use ts_rs::{Config, TS};
 
+use crate::discounts::guest_misses::{GuestMiss, GuestMisses};
 use crate::discounts::trial::{Cart, CartLine, Given, RuleOutcome, Trial, TrialInput};
 use crate::discounts::view::{RuleList, RuleView, SyncView};
 use crate::install::view::{
@@ -80,6 +81,8 @@ fn generated() -> String {
         declaration::<Trial>(&config),
         declaration::<Given>(&config),
         declaration::<RuleOutcome>(&config),
+        declaration::<GuestMisses>(&config),
+        declaration::<GuestMiss>(&config),
         // Pixel
         declaration::<PixelStatus>(&config),
         declaration::<PixelEvent>(&config),

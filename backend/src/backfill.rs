@@ -43,7 +43,7 @@ impl Stage {
                     .map(|at| at.date().to_string())
                     .unwrap_or_default();
                 format!(
-                    "{{ orders(query: \"created_at:>={since}\") {{ edges {{ node {{ id name processedAt cancelledAt \
+                    "{{ orders(query: \"created_at:>={since}\") {{ edges {{ node {{ id name email processedAt cancelledAt \
                      displayFinancialStatus currencyCode currentTotalPriceSet {{ shopMoney {{ amount }} }} \
                      customer {{ id }} }} }} }} }}"
                 )
@@ -170,9 +170,15 @@ async fn load(app: &App, shop: &str, stage: Stage, jsonl: &str, snapshot_at: i64
             }
             Stage::Orders => {
                 let processed_at = text(&node, "/processedAt").as_deref().and_then(unix_seconds);
+                let customer_id = text(&node, "/customer/id").map(|gid| gid::numeric(&gid).to_owned());
+                let guest_email = match customer_id {
+                    None => text(&node, "/email").map(|email| email.trim().to_lowercase()),
+                    Some(_) => None,
+                };
                 let order = OrderRow {
                     order_id: id.clone(),
-                    customer_id: text(&node, "/customer/id").map(|gid| gid::numeric(&gid).to_owned()),
+                    customer_id,
+                    guest_email,
                     name: text(&node, "/name"),
                     total_price: text(&node, "/currentTotalPriceSet/shopMoney/amount"),
                     currency: text(&node, "/currencyCode"),

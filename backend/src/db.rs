@@ -20,7 +20,9 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-pub use events::{CHECKOUT_COMPLETED, CustomerRow, EventRow, IngestionPolicy, OrderRow, ProductRow};
+pub use events::{
+    CHECKOUT_COMPLETED, CustomerRow, EventRow, GuestOrderRow, IngestionPolicy, OrderRow, ProductRow,
+};
 pub use facts::{FactsRow, Scope};
 pub use jobs::{ClaimedJob, JobState, MAX_ATTEMPTS, NewJob};
 pub use privacy::PrivacyRequest;

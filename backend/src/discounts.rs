@@ -2,6 +2,7 @@
 //! config the Function reads and written to the discount node's metafield on every change.
 
 pub mod api;
+pub mod guest_misses;
 mod sync;
 pub mod trial;
 pub mod view;

@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/segments/{slug}/push", get(segments::push_status).post(segments::push_now))
         .route("/api/discount-rules", get(rules::list).post(rules::create))
         .route("/api/discount-rules/try", post(rules::try_cart))
+        .route("/api/discount-rules/guest-misses", get(rules::guest_misses))
         .route("/api/discount-rules/{id}", put(rules::update).delete(rules::delete))
         .route("/api/discount-rules/{id}/toggle", post(rules::toggle))
         .layer(middleware::map_response(private_by_default))

@@ -198,3 +198,35 @@ test("a member's sample cart gets the rule from the Function, a paused rule give
     "not a member of `engaged-buyers` (no tag seglink:engaged-buyers)",
   );
 });
+
+test("a member who checked out as a guest is in the guest-miss report with what the rule would have taken off", async () => {
+  await world.page.goto(world.adminUrl("/discounts"));
+  let app = await world.app();
+  await app.getByText(/^No member missed a discount by checking out as a guest since /).waitFor();
+  const { members } = await app.evaluate(async () => (await fetch("/api/segments/engaged-buyers/members")).json());
+  const { rules } = await app.evaluate(async () => (await fetch("/api/discount-rules")).json());
+  const products = await world.shopify("{ products(first: 50) { nodes { id collections(first: 10) { nodes { id } } } } }");
+  const inside = products.data.products.nodes.find((product) =>
+    product.collections.nodes.some((collection) => collection.id === rules[0].target.ids[0]),
+  );
+  // Shopify's orders/paid for a checkout without sign-in: no customer, the member's email.
+  await world.webhook("orders/paid", {
+    id: 990001, name: "#9001", email: members[0].email, customer: null, total_price: "60.00", currency: "USD",
+    financial_status: "paid", created_at: new Date().toISOString(), updated_at: new Date().toISOString(),
+    line_items: [{ product_id: Number(inside.id.split("/").pop()), variant_id: 1, quantity: 2, price: "30.00" }],
+  });
+  const row = await eventually(async () => {
+    await world.page.goto(world.adminUrl("/discounts"));
+    app = await world.app();
+    await app.locator("[data-guest-misses]").waitFor();
+    return (await app.locator("s-table-row[data-guest-order]").count()) === 1 ? app.locator("s-table-row[data-guest-order]") : null;
+  });
+  assert.equal(await row.locator("s-table-cell").nth(2).textContent(), members[0].email);
+  assert.equal(await row.locator("s-table-cell").nth(4).textContent(), "6.00", "10% of the two items in the collection");
+  assert.match(await app.locator("[data-guest-misses]").textContent(), /^1 guest order since .+ was placed with a member's email and got no discount: 6\.00 missed\.$/);
+  await world.page.setViewportSize({ width: 1280, height: 2600 });
+  await world.page.screenshot({ path: screenshotPath("discounts-guest-misses") });
+  await world.page.setViewportSize({ width: 1280, height: 900 });
+  assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
+});
+

@@ -35,6 +35,27 @@ pub struct OrderRow {
     pub updated_at: i64,
     /// The checkout it came from, which the storefront pixel also reports.
     pub checkout_token: Option<String>,
+    /// A guest order's email, lower-cased; `None` for a customer's order.
+    pub guest_email: Option<String>,
+}
+
+/// A guest order placed with a segment member's email.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct GuestOrderRow {
+    /// Numeric id.
+    pub order_id: String,
+    /// `#1001`.
+    pub name: Option<String>,
+    /// Unix seconds.
+    pub placed_at: i64,
+    /// Decimal string in the shop's currency.
+    pub total_price: Option<String>,
+    /// `[{product_id, variant_id, quantity, price}]` as JSON; `[]` for a backfilled order.
+    pub line_items: String,
+    /// The member whose email it is.
+    pub customer_id: String,
+    /// Their email.
+    pub email: Option<String>,
 }
 
 /// A customer as last reported.
@@ -140,14 +161,16 @@ impl Store {
         let written = on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO orders (shop, order_id, customer_id, name, total_price, currency, source_name, tags, test,
-                                     financial_status, line_items, cancelled_at, created_at, updated_at, checkout_token)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                                     financial_status, line_items, cancelled_at, created_at, updated_at, checkout_token,
+                                     guest_email)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
                  ON CONFLICT (shop, order_id) DO UPDATE SET customer_id = excluded.customer_id, name = excluded.name,
                      total_price = excluded.total_price, currency = excluded.currency, source_name = excluded.source_name,
                      tags = excluded.tags, test = excluded.test, financial_status = excluded.financial_status,
                      line_items = excluded.line_items, cancelled_at = excluded.cancelled_at,
                      created_at = excluded.created_at, updated_at = excluded.updated_at,
-                     checkout_token = COALESCE(excluded.checkout_token, orders.checkout_token)
+                     checkout_token = COALESCE(excluded.checkout_token, orders.checkout_token),
+                     guest_email = excluded.guest_email
                  WHERE orders.updated_at <= excluded.updated_at",
             )
             .bind(shop)
@@ -165,6 +188,7 @@ impl Store {
             .bind(order.created_at)
             .bind(order.updated_at)
             .bind(&order.checkout_token)
+            .bind(&order.guest_email)
             .execute(pool)
             .await?
             .rows_affected()
@@ -177,7 +201,7 @@ impl Store {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT order_id, customer_id, name, total_price, currency, source_name, tags, test, financial_status,
-                        line_items, cancelled_at, created_at, updated_at, checkout_token
+                        line_items, cancelled_at, created_at, updated_at, checkout_token, guest_email
                  FROM orders WHERE shop = $1 AND order_id = $2",
             )
             .bind(shop)
@@ -251,6 +275,33 @@ impl Store {
             )
             .bind(shop)
             .bind(format!("%{escaped}%"))
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Guest orders since `since` (Unix seconds), newest first, placed with the email of a customer
+    /// who is in a segment now: the order, its lines, and the customer.
+    pub async fn guest_orders_of_members(
+        &self,
+        shop: &str,
+        since: i64,
+        limit: i64,
+    ) -> Result<Vec<GuestOrderRow>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT o.order_id, o.name, COALESCE(o.created_at, o.updated_at) AS placed_at, o.total_price,
+                        o.line_items, c.customer_id, c.email
+                 FROM orders o
+                 JOIN customers c ON c.shop = o.shop AND LOWER(c.email) = o.guest_email AND c.deleted = 0
+                 WHERE o.shop = $1 AND o.guest_email IS NOT NULL AND o.customer_id IS NULL
+                     AND o.cancelled_at IS NULL AND o.test = 0 AND COALESCE(o.created_at, o.updated_at) >= $2
+                     AND EXISTS (SELECT 1 FROM segment_members m WHERE m.shop = o.shop AND m.customer_id = c.customer_id)
+                 ORDER BY placed_at DESC, o.order_id LIMIT $3",
+            )
+            .bind(shop)
+            .bind(since)
             .bind(limit)
             .fetch_all(pool)
             .await?

@@ -169,8 +169,10 @@ impl Store {
         let orders: Vec<OrderRow> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT order_id, customer_id, name, total_price, currency, source_name, tags, test, financial_status,
-                        line_items, cancelled_at, created_at, updated_at, checkout_token
-                 FROM orders WHERE shop = $1 AND customer_id = $2 ORDER BY order_id",
+                        line_items, cancelled_at, created_at, updated_at, checkout_token, guest_email
+                 FROM orders WHERE shop = $1 AND (customer_id = $2 OR guest_email =
+                     (SELECT LOWER(email) FROM customers WHERE shop = $1 AND customer_id = $2))
+                 ORDER BY order_id",
             )
             .bind(shop)
             .bind(customer_id)
@@ -200,6 +202,7 @@ impl Store {
     }
 
     /// Deletes one customer's personal data: the customer, their orders and those Shopify names,
+    /// the email of guest orders placed with the customer's email,
     /// the events of the customer, of those orders and of the storefront clients linked to them,
     /// memberships and their history, holds and release jobs of those orders, and the customer's
     /// id and exports in the record of privacy requests.
@@ -218,6 +221,14 @@ impl Store {
                     .fetch_all(&mut *transaction)
                     .await?;
             orders.extend(order_ids.iter().cloned());
+            sqlx::query(
+                "UPDATE orders SET guest_email = NULL WHERE shop = $1 AND guest_email =
+                     (SELECT LOWER(email) FROM customers WHERE shop = $1 AND customer_id = $2)",
+            )
+            .bind(shop)
+            .bind(customer_id)
+            .execute(&mut *transaction)
+            .await?;
             sqlx::query(
                 "DELETE FROM events WHERE shop = $1
                      AND client_id IN (SELECT client_id FROM client_links WHERE shop = $1 AND customer_id = $2)",

@@ -183,6 +183,16 @@ pub async fn try_cart(
         .iter()
         .map(|slug| discount_rules::segment_tag(slug))
         .collect();
-    let collections = trial::collections(&app, shop, &rules, &input.cart).await?;
+    let mut collections = std::collections::HashMap::new();
+    trial::collections(&app, shop, &rules, &input.cart, &mut collections).await?;
     Ok(Json(trial::run(&rules, &tags, &input.cart, &collections)?))
+}
+
+/// `GET /api/discount-rules/guest-misses`: members who checked out as guests, and what the
+/// rules would have taken off.
+pub async fn guest_misses(
+    State(app): State<AppState>,
+    session: ShopSession,
+) -> Result<Json<super::guest_misses::GuestMisses>, AppError> {
+    Ok(Json(super::guest_misses::report(&app, &session.claims.shop, unix_now()).await?))
 }

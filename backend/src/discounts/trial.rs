@@ -167,13 +167,14 @@ fn whole(quantity: u32) -> Decimal {
     Decimal::from_parts(u64::from(quantity), 0)
 }
 
-fn money(amount: Decimal) -> String {
+/// An amount as money is written: rounded half up to cents, as checkout rounds a discount.
+pub fn money(amount: Decimal) -> String {
     let text = amount.to_string();
-    match text.split_once('.') {
-        None => format!("{text}.00"),
-        Some((units, fraction)) if fraction.len() < 2 => format!("{units}.{fraction:0<2}"),
-        Some(_) => text,
-    }
+    let (units, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let digit = |index: usize| u128::from(fraction.as_bytes().get(index).map_or(0, |byte| byte - b'0'));
+    let units: u128 = units.parse().unwrap_or(0);
+    let cents = units.saturating_mul(100) + digit(0) * 10 + digit(1) + u128::from(digit(2) >= 5);
+    format!("{}.{:02}", cents / 100, cents % 100)
 }
 
 /// A Function run's output as JSON; a panic inside it is a failure of ours, not a crash.
@@ -417,20 +418,21 @@ fn why_not(
     None
 }
 
-/// The collections of each product of the cart, asked of Shopify when a rule is on collections.
+/// Adds to `known` the collections of each product of the cart not in it yet, asked of Shopify,
+/// when an active rule is on collections.
 pub async fn collections(
     app: &App,
     shop: &ShopDomain,
     rules: &[(i64, Rule)],
     cart: &Cart,
-) -> Result<HashMap<String, HashSet<String>>, AppError> {
-    let mut found = HashMap::new();
+    known: &mut HashMap<String, HashSet<String>>,
+) -> Result<(), AppError> {
     let needed = rules.iter().any(|(_, rule)| rule.active && matches!(rule.target, Target::Collections(_)));
     if !needed {
-        return Ok(found);
+        return Ok(());
     }
     for line in &cart.lines {
-        if found.contains_key(&line.product_id) {
+        if known.contains_key(&line.product_id) {
             continue;
         }
         let variables = product_collections::Variables { id: line.product_id.clone() };
@@ -438,7 +440,29 @@ pub async fn collections(
         let ids = product
             .map(|product| product.collections.nodes.into_iter().map(|collection| collection.id).collect())
             .unwrap_or_default();
-        found.insert(line.product_id.clone(), ids);
+        known.insert(line.product_id.clone(), ids);
     }
-    Ok(found)
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use discount_rules::Decimal;
+
+    use super::money;
+
+    #[test]
+    fn money_is_rounded_half_up_to_cents() {
+        let cases = [
+            ("16.998", "17.00"),
+            ("2", "2.00"),
+            ("2.5", "2.50"),
+            ("0.004", "0.00"),
+            ("0.005", "0.01"),
+            ("9.995", "10.00"),
+        ];
+        for (amount, written) in cases {
+            assert_eq!(money(amount.parse::<Decimal>().unwrap()), written, "{amount}");
+        }
+    }
 }

@@ -57,9 +57,18 @@ pub fn order(value: &Value, fallback_time: i64) -> Option<OrderRow> {
                 .collect()
         })
         .unwrap_or_default();
+    let customer_id = value.get("customer").and_then(|customer| id(customer, "id"));
+    // Only a guest's email is kept: a customer's order is theirs by id.
+    let guest_email = match customer_id {
+        None => {
+            text(value, "email").map(|email| email.trim().to_lowercase()).filter(|email| !email.is_empty())
+        }
+        Some(_) => None,
+    };
     Some(OrderRow {
         order_id: id(value, "id")?,
-        customer_id: value.get("customer").and_then(|customer| id(customer, "id")),
+        customer_id,
+        guest_email,
         name: text(value, "name"),
         total_price: text(value, "current_total_price").or_else(|| text(value, "total_price")),
         currency: text(value, "currency"),

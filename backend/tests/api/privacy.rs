@@ -198,6 +198,10 @@ async fn ada_everywhere(app: &TestApp, store: &seglink::db::Store) {
     };
     app.deliver(SHOP, "orders/paid", "ev-o1", &order(8_888_001, ADA)).await;
     app.deliver(SHOP, "orders/paid", "ev-o2", &order(8_888_002, 7_777_002)).await;
+    // Ada also checked out once as a guest, with her email, in an order Shopify does not name.
+    let guest = json!({ "id": 8_888_004, "total_price": "20.00", "email": ADA_IDENTIFIERS[1].to_uppercase(),
+        "checkout_token": "tok-guest", "customer": null, "updated_at": "2026-11-20T09:00:00Z" });
+    app.deliver(SHOP, "orders/paid", "ev-o4", &guest).await;
     // A delivery that can never be processed keeps its body: it names Ada by email.
     app.deliver(SHOP, "orders/paid", "ev-bad", &json!({ "email": ADA_IDENTIFIERS[1] })).await;
     app.run_jobs().await;

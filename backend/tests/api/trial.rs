@@ -8,7 +8,7 @@ use shopify_sim::{CartLine, Checkout, Customer, Merchandise, Product};
 
 use crate::databases::fresh_stores;
 use crate::segments::installed;
-use crate::simulated::SimulatedShop;
+use crate::simulated::{SimulatedShop, now};
 
 const LINES_QUERY: &str =
     include_str!("../../../extensions/segment-discount/src/cart_lines_discounts_generate_run.graphql");
@@ -195,5 +195,55 @@ async fn a_sample_cart_gets_what_checkout_gives_and_a_rule_that_gives_nothing_sa
         let body = json!({ "customer_id": member, "cart": { "lines": [{ "product_id": inside, "quantity": 1, "price": "ten" }] } });
         let (status, answer) = app.admin(&shop, "POST", "/api/discount-rules/try", Some(body)).await;
         assert_eq!((status, answer["path"].as_str()), (422, Some("/cart/lines/0/price")), "{answer}");
+    }
+}
+
+#[tokio::test]
+async fn a_member_who_checked_out_as_a_guest_is_reported_with_what_they_missed() {
+    for fresh in fresh_stores().await {
+        let (shop, app) = installed(fresh.store.clone(), 6).await;
+        shop.subscribe_declared_topics();
+        let segment = json!({ "name": "Buyers", "rules": { "if": "orders_count", "op": ">=", "value": 1 } });
+        assert_eq!(app.admin(&shop, "POST", "/api/segments", Some(segment)).await.0, 201);
+        let rule = json!({ "segment": "buyers", "title": "Buyers 10% off", "value": { "percentage": "10" },
+            "target": { "type": "orderSubtotal" } });
+        assert_eq!(app.admin(&shop, "POST", "/api/discount-rules", Some(rule)).await.0, 201);
+        let (status, empty) = app.admin(&shop, "GET", "/api/discount-rules/guest-misses", None).await;
+        assert_eq!((status, &empty["orders"]), (200, &json!([])), "{empty}");
+
+        let member =
+            app.admin(&shop, "GET", "/api/segments/buyers/members", None).await.1["members"][0].clone();
+        let email = member["email"].as_str().unwrap().to_owned();
+        let (variant, price) = shop.sim.with_admin(|admin| {
+            let variant = &admin.shop().products[0].variants[0];
+            (variant.id, variant.price_cents)
+        });
+        shop.sim.with_admin(|admin| {
+            // The member checks out as a guest, typing the email in capitals; a stranger does too.
+            admin.place_guest_order(&email.to_uppercase(), &[(variant, 2)], now()).unwrap();
+            admin.place_guest_order("stranger@example.net", &[(variant, 1)], now()).unwrap();
+        });
+        shop.forward_webhooks(&app).await;
+        app.run_jobs().await;
+
+        let (status, report) = app.admin(&shop, "GET", "/api/discount-rules/guest-misses", None).await;
+        assert_eq!(status, 200, "{report}");
+        let orders = report["orders"].as_array().unwrap();
+        assert_eq!(orders.len(), 1, "only the member's guest order: {report}");
+        assert_eq!(orders[0]["customer_id"], member["customer_id"]);
+        assert_eq!(orders[0]["segments"], json!(["buyers"]));
+        // 10% of two items, in cents, rounded half up.
+        let cents = (2 * price * 10 + 50) / 100;
+        let missed = format!("{}.{:02}", cents / 100, cents % 100);
+        assert_eq!(orders[0]["missed"], missed, "10% of the order: {report}");
+        assert_eq!(report["total_missed"], missed);
+
+        // Redacting the member forgets which guest orders were theirs.
+        let redact = json!({ "shop_domain": shop.domain, "customer": { "id": member["customer_id"].as_str().unwrap().parse::<u64>().unwrap(), "email": email },
+            "orders_to_redact": [] });
+        app.deliver(&shop.domain, "customers/redact", "redact-member", &redact).await;
+        app.run_jobs().await;
+        let (_, report) = app.admin(&shop, "GET", "/api/discount-rules/guest-misses", None).await;
+        assert_eq!(report["orders"], json!([]), "{report}");
     }
 }

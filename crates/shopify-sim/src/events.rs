@@ -45,6 +45,28 @@ impl AdminApi {
         checkout_token: Option<&str>,
         now: Duration,
     ) -> Result<u64, EventError> {
+        self.record_order(customer_id, None, lines, checkout_token, now)
+    }
+
+    /// A guest checks out with `email`, signed in as no customer (the email may be a customer's):
+    /// `orders/create` and `orders/paid` without a `customer`.
+    pub fn place_guest_order(
+        &mut self,
+        email: &str,
+        lines: &[(u64, u32)],
+        now: Duration,
+    ) -> Result<u64, EventError> {
+        self.record_order(None, Some(email), lines, None, now)
+    }
+
+    fn record_order(
+        &mut self,
+        customer_id: Option<u64>,
+        guest_email: Option<&str>,
+        lines: &[(u64, u32)],
+        checkout_token: Option<&str>,
+        now: Duration,
+    ) -> Result<u64, EventError> {
         let mut shop = self.shop.borrow_mut();
         if customer_id.is_some_and(|id| !shop.customers.iter().any(|customer| customer.id == id)) {
             return refuse("no such customer");
@@ -78,6 +100,7 @@ impl AdminApi {
             id,
             name: format!("#{number}"),
             customer_id,
+            guest_email: guest_email.map(str::to_owned),
             checkout_token: checkout_token.map_or_else(|| crate::shop::checkout_token(id), str::to_owned),
             created_at: now.as_secs(),
             lines: order_lines,

@@ -199,6 +199,13 @@ impl ObjectValue for OrderValue<'_> {
         match info.field_name() {
             "id" => Ok(ResolvedValue::leaf(gid("Order", order.id))),
             "name" => Ok(ResolvedValue::leaf(order.name.clone())),
+            "email" => Ok(ResolvedValue::leaf(
+                order
+                    .customer_id
+                    .and_then(|id| shop.customers.iter().find(|customer| customer.id == id))
+                    .map(|customer| customer.email.clone())
+                    .or_else(|| order.guest_email.clone()),
+            )),
             "createdAt" | "processedAt" => Ok(ResolvedValue::leaf(iso8601(order.created_at))),
             "cancelledAt" => Ok(ResolvedValue::leaf(order.cancelled_at.map(iso8601))),
             "displayFinancialStatus" => Ok(ResolvedValue::leaf(

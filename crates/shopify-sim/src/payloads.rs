@@ -45,7 +45,7 @@ pub(crate) fn order(order: &Order, shop: &Shop) -> Value {
         "id": order.id,
         "admin_graphql_api_id": gid("Order", order.id),
         "name": order.name,
-        "email": buyer.map(|customer| customer.email.as_str()),
+        "email": buyer.map(|customer| customer.email.as_str()).or(order.guest_email.as_deref()),
         "checkout_token": order.checkout_token,
         "created_at": iso8601(order.created_at),
         "cancelled_at": order.cancelled_at.map(iso8601),

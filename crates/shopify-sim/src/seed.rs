@@ -247,6 +247,7 @@ fn orders(
                 id: FIRST_ORDER_ID + index,
                 name: format!("#{}", 1_001 + index),
                 customer_id,
+                guest_email: None,
                 checkout_token: crate::shop::checkout_token(FIRST_ORDER_ID + index),
                 created_at,
                 lines,

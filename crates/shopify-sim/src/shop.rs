@@ -113,6 +113,9 @@ pub struct Order {
     pub name: String,
     /// The buyer, or `None` for a guest checkout.
     pub customer_id: Option<u64>,
+    /// The email a guest checked out with; a customer's order carries the customer's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guest_email: Option<String>,
     /// The token of the checkout that became this order: the storefront's pixel reports the same
     /// one in `checkout_completed`, which is how an app ties a browser to a verified buyer.
     pub checkout_token: String,

@@ -414,6 +414,40 @@ qualifies: boolean,
 reason: string | null, };
 
 /**
+ * `GET /api/discount-rules/guest-misses`.
+ */
+export type GuestMisses = { 
+/**
+ * Orders that would have had a discount, newest first.
+ */
+orders: Array<GuestMiss>, 
+/**
+ * What those orders missed together, in the shop's currency.
+ */
+total_missed: string, 
+/**
+ * Guest orders of members read, with or without a miss.
+ */
+orders_checked: number, 
+/**
+ * The report covers orders since then (Unix seconds).
+ */
+since: number, };
+
+/**
+ * A member's guest order and what it missed.
+ */
+export type GuestMiss = { order_id: string, order_name: string | null, placed_at: number, customer_id: string, email: string | null, 
+/**
+ * The member's segments now.
+ */
+segments: Array<string>, 
+/**
+ * What the discounts would have taken off.
+ */
+missed: string, discounts: Array<Given>, };
+
+/**
  * Whether Shopify runs the pixel, and what it sent last.
  */
 export type PixelStatus = { connected: boolean, 

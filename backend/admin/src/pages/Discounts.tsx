@@ -1,11 +1,12 @@
 // Discounts: the rules that reward segments at checkout (at most 25 active), each written to the
 // Function's discount as it changes, and a form for a new one: an order, product or shipping
 // discount, products and collections chosen with App Bridge's resource picker; and what a customer
-// would get for a sample cart.
+// would get for a sample cart; and the members who checked out as guests and missed their discount.
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api } from "../api";
 import { useApi } from "../hooks";
 import { Pending } from "../Pending";
+import { GuestMisses } from "./GuestMisses";
 import { TryCart } from "./TryCart";
 import type { RuleList, RuleView, SegmentList, SegmentView, Target } from "../generated/api";
 
@@ -199,6 +200,7 @@ export function Discounts() {
         <NewRule segments={segments.data.segments.filter((segment) => !segment.suggested)} onSaved={setRules} />
       )}
       {current && current.rules.some((rule) => rule.active) && <TryCart />}
+      {current && current.rules.some((rule) => rule.active) && <GuestMisses />}
     </s-page>
   );
 }
