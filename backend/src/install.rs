@@ -7,6 +7,7 @@ pub mod custom_app;
 pub mod managed;
 pub mod oauth;
 mod provision;
+pub mod server_key;
 pub mod view;
 pub mod workspace;
 

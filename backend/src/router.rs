@@ -7,7 +7,7 @@ use axum::{Router, middleware};
 
 use crate::app::AppState;
 use crate::discounts::api as rules;
-use crate::install::{connect_link, custom_app, oauth};
+use crate::install::{connect_link, custom_app, oauth, server_key};
 use crate::segments::api as segments;
 use crate::{admin, health, metrics, pixel, session, settings, webhooks};
 
@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/connect-links", get(connect_link::list).post(connect_link::create))
         .route("/api/connect-links/{id}", delete(connect_link::revoke))
         .route("/api/connect", post(connect_link::accept))
+        .route("/api/server-key", post(server_key::rotate))
         .route("/api/ingestion-policy", get(settings::policy).put(settings::set_policy))
         .route("/api/privacy-requests", get(settings::privacy_requests))
         .route("/api/privacy-requests/{id}/export", get(settings::take_export))

@@ -43,9 +43,29 @@ test("settings: the policy is saved with its errors at the field, and a connect 
   await app.getByText("None so far.").waitFor();
 
   assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
-  await world.page.setViewportSize({ width: 1280, height: 1500 });
+  await world.page.setViewportSize({ width: 1280, height: 2300 });
   await world.page.screenshot({ path: screenshotPath("settings") });
   await world.page.setViewportSize({ width: 1280, height: 900 });
+
+  // A custom app's token is checked with Shopify before anything is kept; errors land at their field.
+  await app.getByLabel("Custom app's store", { exact: true }).fill("not-a-store.example.com");
+  await app.getByLabel("Admin API access token", { exact: true }).fill("shpat_pasted");
+  await app.getByLabel("API secret key", { exact: true }).fill("secret");
+  await app.getByRole("button", { name: "Connect the store" }).click();
+  await app.getByText(/myshopify\.com/).first().waitFor();
+  await app.getByLabel("Custom app's store", { exact: true }).fill(world.shop);
+  await app.getByRole("button", { name: "Connect the store" }).click();
+  await app.getByText(`Shopify does not accept this token for ${world.shop}`).waitFor();
+  assert.equal(await app.locator("[data-custom-store]").count(), 0, "nothing connected");
+
+  // The server key: rotated by the owner store, shown once.
+  await app.getByRole("button", { name: "Rotate the server key" }).click();
+  await app.getByRole("button", { name: "Rotate now" }).click();
+  const key = app.locator("[data-server-key]");
+  await key.waitFor();
+  assert.match(await key.textContent(), /^sk_[A-Za-z0-9_-]{32}$/);
+  await app.locator(".shopify-sim-toast", { hasText: "Server key rotated" }).waitFor();
+  assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
 
   // The way to the page a connect link lands on, within the app.
   await app.getByRole("link", { name: "Join a workspace" }).click();

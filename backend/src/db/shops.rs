@@ -196,6 +196,18 @@ impl Store {
         }))
     }
 
+    /// Replaces a workspace's server key by the one hashing to `hash`.
+    pub async fn set_server_key_hash(&self, workspace_id: &str, hash: &str) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE workspaces SET server_key_hash = $1 WHERE id = $2")
+                .bind(hash)
+                .bind(workspace_id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
     /// The workspace whose server key hashes to `hash`.
     pub async fn workspace_by_server_key(&self, hash: &str) -> Result<Option<Workspace>, DbError> {
         Ok(on_pool!(self, pool => {

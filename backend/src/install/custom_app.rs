@@ -48,12 +48,16 @@ pub async fn create(
     JsonBody(request): JsonBody<NewConnection>,
 ) -> Result<(StatusCode, Json<CustomConnected>), AppError> {
     let workspace = session_workspace(&app, &session).await?;
-    let shop = ShopDomain::parse(&request.shop).map_err(|error| AppError::BadRequest(error.to_string()))?;
+    let shop =
+        ShopDomain::parse(&request.shop).map_err(|error| AppError::invalid("/shop", error.to_string()))?;
     if let Some(existing) = app.store.shop(shop.as_str()).await?
         && existing.active
         && existing.workspace_id != workspace
     {
-        return Err(AppError::Unprocessable(format!("{} is connected to another workspace", shop.as_str())));
+        return Err(AppError::invalid(
+            "/shop",
+            format!("{} is connected to another workspace", shop.as_str()),
+        ));
     }
     let tokens = validated_tokens(&app, &shop, &request.access_token, &request.api_secret).await?;
     connect(&app, &shop, Connection::Custom, &tokens, Some(&workspace), unix_now()).await?;
@@ -83,7 +87,7 @@ pub async fn rotate(
                 .keys
                 .open(sealed, shop.as_str())
                 .map_err(|error| AppError::internal("unsealing the stored API secret", error))?,
-            (None, None) => return Err(AppError::BadRequest("api_secret is required".to_owned())),
+            (None, None) => return Err(AppError::invalid("/api_secret", "is required")),
         };
     let tokens = validated_tokens(&app, &shop, &request.access_token, &secret).await?;
     app.store
@@ -169,12 +173,10 @@ async fn validated_tokens(
 ) -> Result<StoredTokens, AppError> {
     let (access_token, api_secret) = (access_token.trim(), api_secret.trim());
     if access_token.is_empty() {
-        return Err(AppError::BadRequest("access_token is required".to_owned()));
+        return Err(AppError::invalid("/access_token", "is required"));
     }
     if api_secret.is_empty() {
-        return Err(AppError::BadRequest(
-            "api_secret is required: it verifies the custom app's webhooks".to_owned(),
-        ));
+        return Err(AppError::invalid("/api_secret", "is required: it verifies the custom app's webhooks"));
     }
     // The token goes into a request header: anything but visible ASCII is a paste gone wrong,
     // and a line break would be a header of the caller's making.
@@ -190,9 +192,10 @@ async fn validated_tokens(
         .run_with_token::<CurrentInstallation>(shop, access_token, current_installation::Variables {})
         .await
         .map_err(|error| match error {
-            ShopifyError::Unauthorized(_) => {
-                AppError::Unprocessable(format!("Shopify does not accept this token for {}", shop.as_str()))
-            }
+            ShopifyError::Unauthorized(_) => AppError::invalid(
+                "/access_token",
+                format!("Shopify does not accept this token for {}", shop.as_str()),
+            ),
             other => AppError::from(other),
         })?;
     let granted: Vec<String> =
@@ -214,8 +217,8 @@ async fn validated_tokens(
     })
 }
 
-/// The `required` scopes `granted` does not cover; `write_x` covers `read_x` (reference notes,
-/// backend §1.2).
+/// The `required` scopes `granted` does not cover; `write_x` covers `read_x`, as Shopify's access
+/// scopes document (docs/security.md, scopes).
 pub fn missing_scopes(required: &[String], granted: &[String]) -> Vec<String> {
     let covers = |scope: &str| {
         granted.iter().any(|held| {

@@ -9,7 +9,7 @@ use crate::shopify::ShopDomain;
 pub async fn create(store: &Store, shop: &ShopDomain, now: i64) -> Result<(Workspace, String), DbError> {
     let id = format!("ws_{}", random_token(12));
     let public_key = format!("pk_{}", random_token(18));
-    let server_key = format!("sk_{}", random_token(24));
+    let server_key = super::server_key::new_key();
     let workspace = store
         .create_workspace(&id, &slug(shop), &public_key, &sha256_hex(&server_key), shop.as_str(), now)
         .await?;

@@ -143,7 +143,7 @@ async fn foreign_domains_are_refused_before_the_token_is_tried() {
                 Some(json!({ "shop": shop, "access_token": "shpat_x", "api_secret": "s" })),
             )
             .await;
-        assert_eq!(status, 400, "{shop}: {body}");
+        assert_eq!((status, body["path"].as_str()), (422, Some("/shop")), "{shop}: {body}");
         assert!(body["error"].as_str().unwrap().contains("myshopify.com"));
     }
     // A token with a line break would be a header of the caller's making: refused at its field.
@@ -319,5 +319,32 @@ async fn only_the_owner_store_or_the_store_itself_manages_a_workspace() {
         assert_eq!(listed["stores"].as_array().unwrap().len(), 3, "{listed}");
         assert_eq!(app.call("DELETE", path, Some(&custom), None).await.0, 204);
         (fresh.cleanup)().await;
+    }
+}
+
+#[tokio::test]
+async fn the_owner_store_rotates_the_server_key_and_the_old_one_stops_working() {
+    for fresh in fresh_stores().await {
+        let shop = SimulatedShop::start().await;
+        let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
+        let (status, session) = app.open_admin(&shop).await;
+        assert_eq!(status, 200, "{session}");
+        let first = session["server_key"].as_str().expect("shown on the first open").to_owned();
+        assert!(session["workspace"]["owned"].as_bool().unwrap());
+        let (_, again) = app.open_admin(&shop).await;
+        assert!(again["server_key"].is_null(), "and never again: {again}");
+        let hash = |key: &str| seglink::crypto::sha256_hex(key);
+        assert!(fresh.store.workspace_by_server_key(&hash(&first)).await.unwrap().is_some());
+
+        let (status, rotated) = app.call("POST", "/api/server-key", Some(&shop.session_token()), None).await;
+        assert_eq!(status, 200, "{rotated}");
+        let second = rotated["server_key"].as_str().unwrap();
+        assert!(second.starts_with("sk_") && second != first);
+        assert!(
+            fresh.store.workspace_by_server_key(&hash(&first)).await.unwrap().is_none(),
+            "{}",
+            fresh.name
+        );
+        assert!(fresh.store.workspace_by_server_key(&hash(second)).await.unwrap().is_some());
     }
 }

@@ -1,9 +1,12 @@
-// Settings: the storefront key, what Seglink ingests, the workspace's stores and connect links,
-// and privacy requests with their due dates (App Home's settings pattern).
+// Settings: the workspace's keys, what Seglink ingests, the workspace's stores (custom-app
+// connections, connect links), and privacy requests with their due dates (App Home's settings
+// pattern).
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api } from "../api";
 import { useApi } from "../hooks";
 import { Pending } from "../Pending";
+import { CustomApps } from "./CustomApps";
+import { Keys } from "./Keys";
 import type { ConnectedStores, LinkList, LinkView, NewLinkView, PolicyView, PrivacyRequestView, PrivacyRequests, SessionView } from "../generated/api";
 
 const day = (seconds: number | null) => (seconds ? new Date(seconds * 1000).toLocaleDateString() : "");
@@ -100,7 +103,8 @@ function Policy() {
 }
 
 function Stores() {
-  const stores = useApi<ConnectedStores>("/api/connections");
+  const [version, setVersion] = useState(0);
+  const stores = useApi<ConnectedStores>(`/api/connections?v=${version}`);
   const links = useApi<LinkList>("/api/connect-links");
   const [made, setMade] = useState<LinkView[] | null>(null);
   const [shop, setShop] = useState("");
@@ -125,68 +129,71 @@ function Stores() {
   };
   return (
     <s-section heading="Stores in this workspace">
-      <Pending loaded={stores} what="the stores" />
-      {stores.state === "loaded" && (
-        <s-table>
-          <s-table-header-row>
-            <s-table-header>Store</s-table-header>
-            <s-table-header>Connection</s-table-header>
-            <s-table-header>Status</s-table-header>
-          </s-table-header-row>
-          <s-table-body>
-            {stores.data.stores.map((store) => (
-              <s-table-row>
-                <s-table-cell>
-                  {store.shop} {store.owner && <s-badge>Owner</s-badge>}
-                </s-table-cell>
-                <s-table-cell>{store.connection === "custom" ? "Custom app" : "Installed"}</s-table-cell>
-                <s-table-cell>{store.active ? "Connected" : "Disconnected"}</s-table-cell>
-              </s-table-row>
-            ))}
-          </s-table-body>
-        </s-table>
-      )}
-      {links.state === "loaded" && (
-        <s-stack gap="base">
-          <s-heading>Invite another store</s-heading>
-          <s-text-field
-            label="Store domain"
-            details="The link works once, for this store only, for 24 hours"
-            placeholder="another-store.myshopify.com"
-            value={shop}
-            error={error}
-            onInput={(event: Event) => setShop(value(event))}
-          />
-          <s-stack direction="inline">
-            <s-button onClick={invite}>Make a connect link</s-button>
-          </s-stack>
-          {fresh?.url && (
-            <s-banner tone="success" heading={`A link for ${fresh.for_shop}`}>
-              <s-paragraph>
-                In that store's admin, open Seglink's “Join a workspace” page (/connect) and paste:{" "}
-                <s-text type="code" data-connect-url>{fresh.url}</s-text>
-              </s-paragraph>
-            </s-banner>
-          )}
-          {current.map((link) => (
-            <s-stack direction="inline" gap="small-200" data-link={link.id}>
-              <s-text>{link.for_shop}</s-text>
-              <s-badge tone={link.used_at ? "success" : link.revoked_at ? "critical" : "info"}>
-                {link.used_at ? `Used ${day(link.used_at)}` : link.revoked_at ? "Revoked" : `Open until ${day(link.expires_at)}`}
-              </s-badge>
-              {!link.used_at && !link.revoked_at && (
-                <s-button tone="critical" onClick={() => revoke(link.id)}>
-                  Revoke
-                </s-button>
-              )}
+      <s-stack gap="large">
+        <Pending loaded={stores} what="the stores" />
+        {stores.state === "loaded" && (
+          <s-table>
+            <s-table-header-row>
+              <s-table-header>Store</s-table-header>
+              <s-table-header>Connection</s-table-header>
+              <s-table-header>Status</s-table-header>
+            </s-table-header-row>
+            <s-table-body>
+              {stores.data.stores.map((store) => (
+                <s-table-row>
+                  <s-table-cell>
+                    {store.shop} {store.owner && <s-badge>Owner</s-badge>}
+                  </s-table-cell>
+                  <s-table-cell>{store.connection === "custom" ? "Custom app" : "Installed"}</s-table-cell>
+                  <s-table-cell>{store.active ? "Connected" : "Disconnected"}</s-table-cell>
+                </s-table-row>
+              ))}
+            </s-table-body>
+          </s-table>
+        )}
+        {stores.state === "loaded" && <CustomApps stores={stores.data.stores} onChange={() => setVersion(version + 1)} />}
+        {links.state === "loaded" && (
+          <s-stack gap="base">
+            <s-heading>Invite another store</s-heading>
+            <s-text-field
+              label="Store domain"
+              details="The link works once, for this store only, for 24 hours"
+              placeholder="another-store.myshopify.com"
+              value={shop}
+              error={error}
+              onInput={(event: Event) => setShop(value(event))}
+            />
+            <s-stack direction="inline">
+              <s-button onClick={invite}>Make a connect link</s-button>
             </s-stack>
-          ))}
-        </s-stack>
-      )}
-      {links.state === "failed" && <s-paragraph>Only the workspace's owner store invites other stores.</s-paragraph>}
-      <s-paragraph>
-        Invited into another workspace? <s-link href="/connect">Join a workspace</s-link>
-      </s-paragraph>
+            {fresh?.url && (
+              <s-banner tone="success" heading={`A link for ${fresh.for_shop}`}>
+                <s-paragraph>
+                  In that store's admin, open Seglink's “Join a workspace” page (/connect) and paste:{" "}
+                  <s-text type="code" data-connect-url>{fresh.url}</s-text>
+                </s-paragraph>
+              </s-banner>
+            )}
+            {current.map((link) => (
+              <s-stack direction="inline" gap="small-200" data-link={link.id}>
+                <s-text>{link.for_shop}</s-text>
+                <s-badge tone={link.used_at ? "success" : link.revoked_at ? "critical" : "info"}>
+                  {link.used_at ? `Used ${day(link.used_at)}` : link.revoked_at ? "Revoked" : `Open until ${day(link.expires_at)}`}
+                </s-badge>
+                {!link.used_at && !link.revoked_at && (
+                  <s-button tone="critical" onClick={() => revoke(link.id)}>
+                    Revoke
+                  </s-button>
+                )}
+              </s-stack>
+            ))}
+          </s-stack>
+        )}
+        {links.state === "failed" && <s-paragraph>Only the workspace's owner store invites other stores.</s-paragraph>}
+        <s-paragraph>
+          Invited into another workspace? <s-link href="/connect">Join a workspace</s-link>
+        </s-paragraph>
+      </s-stack>
     </s-section>
   );
 }
@@ -244,15 +251,13 @@ export function Settings() {
   const session = useApi<SessionView>("/api/session");
   return (
     <s-page heading="Settings">
-      <s-section heading="Storefront key">
-        <Pending loaded={session} what="the workspace" />
-        {session.state === "loaded" && (
-          <s-paragraph>
-            The pixel sends events with the public key <s-text type="code">{session.data.workspace.public_key}</s-text> of
-            the workspace “{session.data.workspace.slug}”.
-          </s-paragraph>
-        )}
-      </s-section>
+      {session.state === "loaded" ? (
+        <Keys session={session.data} />
+      ) : (
+        <s-section heading="Keys">
+          <Pending loaded={session} what="the workspace" />
+        </s-section>
+      )}
       <Policy />
       <Stores />
       <Privacy />
