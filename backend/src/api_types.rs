@@ -12,7 +12,7 @@ use crate::install::view::{
     ConnectedStore, ConnectedStores, CustomConnected, LinkList, LinkView, Moved, NewLinkView, Rotated,
     ServerKey,
 };
-use crate::pixel::status::{PixelEvent, PixelStatus, Reconnecting};
+use crate::pixel::status::{PixelEvent, PixelSettingsView, PixelStatus, Reconnecting};
 use crate::segments::view::{
     Change, Changes, ConditionOutcome, CustomerCard, CustomerSearch, Explanation, Member, MembersPage,
     NativePreview, NativeView, Preview, PushView, RecomputeReport, Recomputed, SegmentList, SegmentView,
@@ -87,6 +87,7 @@ fn generated() -> String {
         declaration::<PixelStatus>(&config),
         declaration::<PixelEvent>(&config),
         declaration::<Reconnecting>(&config),
+        declaration::<PixelSettingsView>(&config),
         // Settings and workspaces
         declaration::<PolicyView>(&config),
         declaration::<PrivacyRequestView>(&config),

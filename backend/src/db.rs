@@ -28,7 +28,7 @@ pub use jobs::{ClaimedJob, JobState, MAX_ATTEMPTS, NewJob};
 pub use privacy::PrivacyRequest;
 pub use rules::{DiscountSync, StoredRule};
 pub use segments::{ChangeRow, MemberRow, PushRow, SegmentRow};
-pub use shops::{ConnectLink, Connection, ShopRecord, StoredTokens, Workspace};
+pub use shops::{ConnectLink, Connection, PixelSettings, ShopRecord, StoredTokens, Workspace};
 pub use webhooks::{Arriving, Recorded, WEBHOOK_JOB};
 
 /// A storage failure.

@@ -70,7 +70,9 @@ pub async fn reprovision_pixel(app: &App, shop: &str, now: i64, why: &str) -> Re
         shop: shop.to_owned(),
         payload: json!({ "reason": why }).to_string(),
         run_at: now,
-        dedupe_key: Some(format!("provision:{shop}:pixel:{now}")),
+        // Each change is its own job: two in one second (a reconnect, then new settings) must
+        // both be written, the last one last.
+        dedupe_key: Some(format!("provision:{shop}:pixel:{now}:{}", crate::crypto::random_token(8))),
     };
     app.store.enqueue(&job).await?;
     app.jobs_waiting.notify_one();

@@ -12,7 +12,7 @@ mod writer;
 pub use keys::KnownKeys;
 pub use rate_limit::RateLimiter;
 pub use receive::{preflight, receive};
-pub use status::{reconnect, status};
+pub use status::{reconnect, set_settings, status};
 pub use writer::EventWriter;
 
 /// Largest body accepted; a `keepalive` fetch can carry no more.

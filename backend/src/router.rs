@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sync", get(session::sync))
         .route("/api/pixel", get(pixel::status))
         .route("/api/pixel/reconnect", post(pixel::reconnect))
+        .route("/api/pixel/settings", put(pixel::set_settings))
         .route("/api/customers", get(segments::search_customers))
         .route("/api/segments", get(segments::list).post(segments::create))
         .route("/api/segments/preview", post(segments::preview))

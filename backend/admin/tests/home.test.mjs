@@ -91,6 +91,30 @@ test("the pixel page shows the pixel connected, the events it sent, and reconnec
   await world.page.goto(world.adminUrl("/pixel"));
   app = await world.app();
   await app.locator("[data-pixel-state]", { hasText: "Connected" }).waitFor({ timeout: 30_000 });
+
+  // The merchant keeps page views out and tracks half the visitors; the pixel on Shopify gets it.
+  const percent = app.getByLabel("Visitors tracked (percent)", { exact: true });
+  await percent.fill("0");
+  const saveBar = app.locator("#shopify-sim-save-bar");
+  await saveBar.getByRole("button", { name: "Save" }).click();
+  await app.getByText("must be a whole number from 1 to 100").waitFor();
+  await percent.fill("50");
+  await app.getByLabel("Page viewed", { exact: true }).uncheck();
+  await saveBar.getByRole("button", { name: "Save" }).click();
+  await app.locator(".shopify-sim-toast", { hasText: "Pixel settings saved" }).waitFor();
+  const settings = await eventually(async () => {
+    const answer = await world.shopify("{ webPixel { settings } }");
+    const written = JSON.parse(answer.data.webPixel.settings);
+    return written.samplingRate === "0.5" ? written : null;
+  });
+  const tracked = settings.trackedEvents.split(",");
+  assert.equal(tracked.length, 11);
+  assert.ok(!tracked.includes("page_viewed") && tracked.includes("product_viewed"), settings.trackedEvents);
+  await world.page.goto(world.adminUrl("/pixel"));
+  app = await world.app();
+  await app.getByLabel("Page viewed", { exact: true }).waitFor();
+  assert.equal(await app.getByLabel("Page viewed", { exact: true }).isChecked(), false, "kept after a reload");
+  assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
 });
 
 test("a scope the store took back is named on Home, with the way to approve it", async () => {

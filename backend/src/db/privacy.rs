@@ -32,8 +32,9 @@ pub const PRIVACY_DUE_SECONDS: i64 = 30 * 86_400;
 pub const EXPORT_KEPT_SECONDS: i64 = 7 * 86_400;
 
 /// Every table with a `shop` column that holds a store's data, in deletion order.
-const SHOP_TABLES: [&str; 18] = [
+const SHOP_TABLES: [&str; 19] = [
     "events",
+    "pixel_settings",
     "client_links",
     "held_orders",
     "orders",

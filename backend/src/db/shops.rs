@@ -36,6 +36,21 @@ pub struct ConnectLink {
     pub revoked_at: Option<i64>,
 }
 
+/// What the storefront pixel sends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PixelSettings {
+    /// Standard events by their pixel API names; empty for every one.
+    pub tracked_events: Vec<String>,
+    /// The share of visitors tracked, from `0.01` to `1`.
+    pub sampling_rate: String,
+}
+
+impl Default for PixelSettings {
+    fn default() -> Self {
+        Self { tracked_events: Vec::new(), sampling_rate: "1".to_owned() }
+    }
+}
+
 /// How Seglink reaches a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Connection {
@@ -444,6 +459,44 @@ impl Store {
             .execute(&mut *transaction)
             .await?;
             transaction.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The merchant's pixel settings: the standard events it sends (empty for all) and the share
+    /// of visitors it tracks, as the decimal text the pixel reads.
+    pub async fn pixel_settings(&self, shop: &str) -> Result<PixelSettings, DbError> {
+        let found: Option<(String, String)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT tracked_events, sampling_rate FROM pixel_settings WHERE shop = $1")
+                .bind(shop)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(found.map_or_else(PixelSettings::default, |(events, rate)| PixelSettings {
+            tracked_events: events.split(',').filter(|name| !name.is_empty()).map(str::to_owned).collect(),
+            sampling_rate: rate,
+        }))
+    }
+
+    /// Stores the merchant's pixel settings.
+    pub async fn set_pixel_settings(
+        &self,
+        shop: &str,
+        settings: &PixelSettings,
+        now: i64,
+    ) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO pixel_settings (shop, tracked_events, sampling_rate, updated_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (shop) DO UPDATE SET tracked_events = excluded.tracked_events,
+                     sampling_rate = excluded.sampling_rate, updated_at = excluded.updated_at",
+            )
+            .bind(shop)
+            .bind(settings.tracked_events.join(","))
+            .bind(&settings.sampling_rate)
+            .bind(now)
+            .execute(pool)
+            .await?;
         });
         Ok(())
     }

@@ -164,12 +164,14 @@ async fn web_pixel(app: &App, shop: &ShopDomain, record: &ShopRecord) -> Result<
         .workspace(&record.workspace_id)
         .await?
         .ok_or_else(|| JobError::Fatal(format!("{} has no workspace", record.shop)))?;
+    let chosen = app.store.pixel_settings(&record.shop).await?;
     // Shopify rejects settings that miss any key the extension declares: send them all.
     let settings = json!({
         "accountId": workspace.id,
         "publicKey": workspace.public_key,
         "apiEndpoint": format!("{}/v1/pixel/events", app.config.app_url),
-        "samplingRate": "1",
+        "samplingRate": chosen.sampling_rate,
+        "trackedEvents": chosen.tracked_events.join(","),
         "enableConsoleLogging": "false",
         "metaPixelId": "",
     });

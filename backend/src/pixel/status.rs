@@ -1,14 +1,16 @@
 //! The admin's view of the storefront pixel: whether Shopify has it, the last events it sent,
-//! and a reconnect that writes its settings again.
+//! what the merchant chose it to send, and a reconnect that writes its settings again.
 
 use axum::Json;
 use axum::extract::State;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::app::AppState;
 use crate::clock::unix_now;
+use crate::db::PixelSettings;
 use crate::error::AppError;
+use crate::input::JsonBody;
 use crate::shopify::extract::ShopSession;
 
 /// Events listed at most.
@@ -24,6 +26,58 @@ pub struct PixelStatus {
     /// Where the pixel posts.
     pub endpoint: String,
     pub last_events: Vec<PixelEvent>,
+    pub settings: PixelSettingsView,
+    /// The standard events the merchant may choose among, in the pixel API's names.
+    pub trackable_events: Vec<String>,
+}
+
+/// What the merchant chose the pixel to send.
+#[derive(Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct PixelSettingsView {
+    /// Standard events sent; empty for every one. `checkout_completed` is always sent.
+    pub tracked_events: Vec<String>,
+    /// Visitors tracked, in percent (1 to 100); the same visitor is always in or out.
+    pub sampling_percent: u32,
+}
+
+impl PixelSettingsView {
+    fn of(settings: &PixelSettings) -> Self {
+        // Stored as the share the pixel reads: `0.25` is 25%.
+        let share: f64 = settings.sampling_rate.parse().unwrap_or(1.0);
+        Self {
+            tracked_events: settings.tracked_events.clone(),
+            sampling_percent: (share * 100.0).round().clamp(1.0, 100.0) as u32,
+        }
+    }
+
+    /// The settings as stored, or the field that is wrong.
+    fn checked(self) -> Result<PixelSettings, AppError> {
+        if !(1..=100).contains(&self.sampling_percent) {
+            return Err(AppError::invalid("/sampling_percent", "must be a whole number from 1 to 100"));
+        }
+        let mut tracked: Vec<String> = Vec::new();
+        for (index, name) in self.tracked_events.into_iter().enumerate() {
+            if !events::TRACKABLE_EVENTS.contains(&name.as_str()) {
+                return Err(AppError::invalid(
+                    format!("/tracked_events/{index}"),
+                    format!("`{name}` is not a standard event the pixel can leave out"),
+                ));
+            }
+            if !tracked.contains(&name) {
+                tracked.push(name);
+            }
+        }
+        // Every event chosen is the same as none left out.
+        if tracked.len() == events::TRACKABLE_EVENTS.len() {
+            tracked.clear();
+        }
+        let sampling_rate = match self.sampling_percent {
+            100 => "1".to_owned(),
+            percent => format!("0.{percent:02}").trim_end_matches('0').to_owned(),
+        };
+        Ok(PixelSettings { tracked_events: tracked, sampling_rate })
+    }
 }
 
 /// An event the pixel sent.
@@ -62,7 +116,24 @@ pub async fn status(
         detail,
         endpoint: format!("{}/v1/pixel/events", app.config.app_url),
         last_events,
+        settings: PixelSettingsView::of(&app.store.pixel_settings(shop).await?),
+        trackable_events: events::TRACKABLE_EVENTS.iter().map(|name| (*name).to_owned()).collect(),
     }))
+}
+
+/// `PUT /api/pixel/settings`: stores what the pixel sends and writes it into the pixel's
+/// settings on Shopify (with every other key).
+pub async fn set_settings(
+    State(app): State<AppState>,
+    session: ShopSession,
+    JsonBody(input): JsonBody<PixelSettingsView>,
+) -> Result<Json<PixelSettingsView>, AppError> {
+    let shop = session.claims.shop.as_str();
+    let settings = input.checked()?;
+    let now = unix_now();
+    app.store.set_pixel_settings(shop, &settings, now).await?;
+    crate::install::reprovision_pixel(&app, shop, now, "pixel settings changed").await?;
+    Ok(Json(PixelSettingsView::of(&settings)))
 }
 
 /// `POST /api/pixel/reconnect`: provisions the pixel again, with every settings key.

@@ -95,7 +95,7 @@ async fn a_mutation_is_not_repeated_after_a_server_error_and_a_query_is() {
 
     shop.sim.inject(unavailable());
     let settings = json!({ "accountId": "a", "publicKey": "p", "apiEndpoint": "e", "samplingRate": "1",
-        "enableConsoleLogging": "false", "metaPixelId": "" });
+        "trackedEvents": "", "enableConsoleLogging": "false", "metaPixelId": "" });
     let variables =
         create_web_pixel::Variables { pixel: create_web_pixel::WebPixelInput { settings: settings.clone() } };
     let answer = app.state.shopify.run::<CreateWebPixel>(&domain, variables).await;

@@ -185,3 +185,47 @@ async fn scopes_the_store_has_not_granted_are_named_for_the_admin() {
     assert_eq!(session["missing_scopes"], serde_json::json!(["read_customer_events"]), "{session}");
     (fresh.cleanup)().await;
 }
+
+#[tokio::test]
+async fn the_pixel_settings_the_merchant_chooses_reach_the_pixel_on_shopify() {
+    for fresh in fresh_stores().await {
+        let shop = SimulatedShop::start().await;
+        let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
+        app.open_admin(&shop).await;
+        app.run_jobs().await;
+        let token = shop.session_token();
+        let (status, pixel) = app.call("GET", "/api/pixel", Some(&token), None).await;
+        assert_eq!(status, 200, "{pixel}");
+        assert_eq!(pixel["settings"], serde_json::json!({ "tracked_events": [], "sampling_percent": 100 }));
+        assert_eq!(pixel["trackable_events"].as_array().unwrap().len(), 12);
+
+        let chosen = serde_json::json!({ "tracked_events": ["product_viewed", "product_added_to_cart"], "sampling_percent": 25 });
+        let (status, saved) =
+            app.call("PUT", "/api/pixel/settings", Some(&token), Some(chosen.clone())).await;
+        assert_eq!((status, &saved), (200, &chosen), "{}", fresh.name);
+        app.run_jobs().await;
+        let written = shop.inspect("{ webPixel { settings } }");
+        let settings: Value =
+            serde_json::from_str(written["data"]["webPixel"]["settings"].as_str().unwrap()).unwrap();
+        assert_eq!(settings["trackedEvents"], "product_viewed,product_added_to_cart");
+        assert_eq!(settings["samplingRate"], "0.25");
+        assert!(settings["publicKey"].as_str().unwrap().starts_with("pk_"), "every other key is written too");
+        let (_, pixel) = app.call("GET", "/api/pixel", Some(&token), None).await;
+        assert_eq!((&pixel["settings"], &pixel["connected"]), (&chosen, &Value::Bool(true)));
+
+        for (body, path) in [
+            (
+                serde_json::json!({ "tracked_events": ["page_viewed", "checkout_completed"], "sampling_percent": 50 }),
+                "/tracked_events/1",
+            ),
+            (serde_json::json!({ "tracked_events": [], "sampling_percent": 0 }), "/sampling_percent"),
+            (serde_json::json!({ "tracked_events": [], "sampling_percent": 101 }), "/sampling_percent"),
+        ] {
+            let (status, answer) = app.call("PUT", "/api/pixel/settings", Some(&token), Some(body)).await;
+            assert_eq!((status, answer["path"].as_str()), (422, Some(path)), "{answer}");
+        }
+        let (_, pixel) = app.call("GET", "/api/pixel", Some(&token), None).await;
+        assert_eq!(pixel["settings"], chosen, "a refused change keeps what was saved");
+        (fresh.cleanup)().await;
+    }
+}

@@ -9,9 +9,12 @@ use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
 
 use crate::helpers::{API_KEY, APP_URL, SCOPES, SECRET};
 
-/// The pixel extension's settings keys (DESIGN.md §6).
-pub const PIXEL_SETTINGS: [&str; 6] =
-    ["accountId", "publicKey", "apiEndpoint", "samplingRate", "enableConsoleLogging", "metaPixelId"];
+/// The pixel extension's settings keys, as its `shopify.extension.toml` declares them.
+pub fn pixel_settings() -> Vec<String> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../extensions/web-pixel/shopify.extension.toml");
+    let config: toml::Table = std::fs::read_to_string(path).unwrap().parse().unwrap();
+    config["settings"]["fields"].as_table().unwrap().keys().cloned().collect()
+}
 
 pub struct SimulatedShop {
     pub sim: Simulator,
@@ -48,7 +51,8 @@ impl SimulatedShop {
         let oauth = OAuthServer::new(&domain, app, &scopes);
         let mut admin = AdminApi::new(shop, oauth, Plan::Standard, now());
         admin.deploy_function("segment-discount", "discount", "Seglink segment rewards");
-        admin.deploy_web_pixel(&PIXEL_SETTINGS);
+        let keys = pixel_settings();
+        admin.deploy_web_pixel(&keys.iter().map(String::as_str).collect::<Vec<_>>());
         let sim = Simulator::new(admin);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());

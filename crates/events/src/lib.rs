@@ -14,4 +14,4 @@ pub mod model;
 pub mod normalize;
 
 pub use model::{Event, Kind, Line, Money};
-pub use normalize::{NormalizeError, Outcome, normalize, normalize_text};
+pub use normalize::{NormalizeError, Outcome, TRACKABLE_EVENTS, normalize, normalize_text};

@@ -78,6 +78,24 @@ impl fmt::Display for NormalizeError {
 
 impl core::error::Error for NormalizeError {}
 
+/// The standard events a merchant may choose the pixel to send or not, in the pixel API's names.
+/// `checkout_completed` is not among them: it always goes, since it is how a storefront visitor is
+/// tied to the verified order (docs/security.md).
+pub const TRACKABLE_EVENTS: [&str; 12] = [
+    "page_viewed",
+    "product_viewed",
+    "collection_viewed",
+    "search_submitted",
+    "product_added_to_cart",
+    "product_removed_from_cart",
+    "cart_viewed",
+    "checkout_started",
+    "checkout_contact_info_submitted",
+    "checkout_address_info_submitted",
+    "checkout_shipping_info_submitted",
+    "payment_info_submitted",
+];
+
 /// Normalises one event given as JSON text.
 pub fn normalize_text(text: &str) -> Result<Outcome, NormalizeError> {
     normalize(&Json::parse(text).map_err(NormalizeError::NotJson)?)
@@ -296,6 +314,21 @@ mod tests {
     use std::assert_eq;
 
     use super::*;
+
+    #[test]
+    fn every_trackable_event_is_one_the_normaliser_knows_and_none_is_a_purchase() {
+        for name in TRACKABLE_EVENTS {
+            let raw = alloc::format!(
+                r#"{{"name":"{name}","id":"e1","timestamp":"2026-12-01T10:00:00Z","clientId":"c1"}}"#
+            );
+            match normalize_text(&raw) {
+                Ok(Outcome::Event(event)) => assert_ne!(event.kind, Kind::Purchase, "{name}"),
+                Err(NormalizeError::UnknownEvent(_)) => panic!("{name} is not a standard event"),
+                // Missing details (a product, a search) are the event's problem, not its name's.
+                _ => {}
+            }
+        }
+    }
 
     #[test]
     fn decimals_are_spelled_plainly() {

@@ -1,4 +1,5 @@
-// The pixel's logic, apart from `register` so tests can drive it: consent, sampling, the
+// The pixel's logic, apart from `register` so tests can drive it: consent, sampling, the events
+// the merchant chose, the
 // normaliser (Wasm, or raw events for the backend when Wasm cannot start), batching and sending.
 
 export const MAX_BATCH = 20;
@@ -23,9 +24,19 @@ export function analyticsAllowed(privacy) {
   return Boolean(privacy && privacy.analyticsProcessingAllowed);
 }
 
+/** Always sent: it ties the visitor to the verified order (docs/security.md). */
+const ALWAYS_SENT = 'checkout_completed';
+
+/** The standard events the merchant chose, or null for every one. */
+function trackedEvents(text) {
+  const names = String(text || '').split(',').map((name) => name.trim()).filter(Boolean);
+  return names.length ? new Set([...names, ALWAYS_SENT]) : null;
+}
+
 export function readSettings(settings) {
   const rate = Number.parseFloat(settings.samplingRate);
   return {
+    tracked: trackedEvents(settings.trackedEvents),
     publicKey: String(settings.publicKey || ''),
     endpoint: String(settings.apiEndpoint || ''),
     samplingRate: Number.isFinite(rate) ? Math.min(1, Math.max(0, rate)) : 1,
@@ -71,6 +82,7 @@ export function startPixel({ analytics, init, settings, customerPrivacy }, { sta
 
   analytics.subscribe('all_standard_events', (event) => {
     if (!allowed || !sampled(event.clientId, config.samplingRate)) return;
+    if (config.tracked !== null && !config.tracked.has(event.name)) return;
     let item = event;
     if (normalize !== null) {
       const answer = JSON.parse(normalize(JSON.stringify(event)));

@@ -16,7 +16,7 @@ const canonical = JSON.parse(readFileSync(join(fixtures, 'canonical_events.json'
 
 const SETTINGS = {
   accountId: 'ws_1', publicKey: 'pk_test', apiEndpoint: 'https://seglink.example/v1/pixel/events',
-  samplingRate: '1', enableConsoleLogging: 'false', metaPixelId: '',
+  samplingRate: '1', trackedEvents: '', enableConsoleLogging: 'false', metaPixelId: '',
 };
 
 /** Loads the bundle and starts the pixel; returns handles to drive it and what it sent. */
@@ -107,6 +107,20 @@ test('sampling is deterministic per client id', () => {
   const half = sentFor(0.5);
   assert.ok(half.size > 60 && half.size < 140, `about half: ${half.size}`);
   assert.deepEqual([...sentFor(0.5)], [...half], 'the same visitors every time');
+});
+
+test('only the events the merchant chose are sent, and a finished checkout always is, normalised or raw', () => {
+  for (const wasm of [true, false]) {
+    const pixel = startPixel({ wasm, settings: { ...SETTINGS, trackedEvents: 'product_viewed,product_added_to_cart' } });
+    samples.forEach(pixel.emit);
+    pixel.tick();
+    const names = new Set(samples.map((event) => event.name));
+    assert.ok(names.has('page_viewed') && names.has('checkout_completed'), 'the samples hold others too');
+    const sent = pixel.sent.flatMap((request) => request.body.events);
+    const kinds = new Set(sent.map((event) => (wasm ? event.kind : event.name)));
+    const expected = wasm ? ['add_to_cart', 'product_view', 'purchase'] : ['checkout_completed', 'product_added_to_cart', 'product_viewed'];
+    assert.deepEqual([...kinds].sort(), expected, `wasm: ${wasm}`);
+  }
 });
 
 test('without WebAssembly the raw events are sent for the backend to normalise', () => {

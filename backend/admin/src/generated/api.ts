@@ -458,7 +458,11 @@ state: string, detail: string | null,
 /**
  * Where the pixel posts.
  */
-endpoint: string, last_events: Array<PixelEvent>, };
+endpoint: string, last_events: Array<PixelEvent>, settings: PixelSettingsView, 
+/**
+ * The standard events the merchant may choose among, in the pixel API's names.
+ */
+trackable_events: Array<string>, };
 
 /**
  * An event the pixel sent.
@@ -473,6 +477,19 @@ linked: boolean, };
  * A reconnect under way.
  */
 export type Reconnecting = { state: string, };
+
+/**
+ * What the merchant chose the pixel to send.
+ */
+export type PixelSettingsView = { 
+/**
+ * Standard events sent; empty for every one. `checkout_completed` is always sent.
+ */
+tracked_events: Array<string>, 
+/**
+ * Visitors tracked, in percent (1 to 100); the same visitor is always in or out.
+ */
+sampling_percent: number, };
 
 /**
  * Which orders Seglink leaves out, and how long it waits for post-purchase upsells.

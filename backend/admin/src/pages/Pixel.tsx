@@ -1,10 +1,11 @@
 // The storefront pixel: whether Shopify runs it for this store, a reconnect that writes its
-// settings again, and the last events it sent.
+// settings again, what it sends, and the last events it sent.
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import { useApi } from "../hooks";
 import { Pending } from "../Pending";
 import type { PixelStatus } from "../generated/api";
+import { PixelSettings } from "./PixelSettings";
 
 export function Pixel() {
   const loaded = useApi<PixelStatus>("/api/pixel", (data) => data.state === "pending" || data.state === "running");
@@ -49,6 +50,7 @@ export function Pixel() {
           </s-stack>
         )}
       </s-section>
+      {loaded.state === "loaded" && <PixelSettings settings={loaded.data.settings} trackable={loaded.data.trackable_events} />}
       <s-section heading="Last events received">
         {loaded.state === "loaded" && loaded.data.last_events.length === 0 && (
           <s-paragraph>None yet. They appear here as shoppers browse your store.</s-paragraph>
