@@ -14,7 +14,7 @@ export const CONDITIONS: Record<string, { label: string; fields: string[] }> = {
   tag: { label: "Has tag", fields: ["is"] },
   email_marketing: { label: "Email marketing", fields: ["is"] },
   created_within_days: { label: "Account made within", fields: ["days"] },
-  did: { label: "Did (behaviour)", fields: ["event", "times", "days", "product_id"] },
+  did: { label: "Did (behaviour)", fields: ["event", "times", "days", "product_id", "collection_id"] },
 };
 
 /// The canonical events a `did` condition counts (crates/events).
@@ -36,7 +36,7 @@ export function condition(kind = "amount_spent"): Condition {
     tag: { is: "" },
     email_marketing: { is: "SUBSCRIBED" },
     created_within_days: { days: "30" },
-    did: { event: "product_view", times: "1", days: "30", product_id: "" },
+    did: { event: "product_view", times: "1", days: "30", product_id: "", collection_id: "" },
   };
   return { kind: "condition", if: kind, fields: { ...defaults[kind] } };
 }
@@ -74,6 +74,7 @@ export function toJson(node: RuleNode): unknown {
         times: number(f.times),
         days: number(f.days),
         ...(f.product_id?.trim() ? { product_id: f.product_id.trim() } : {}),
+        ...(f.collection_id?.trim() ? { collection_id: f.collection_id.trim() } : {}),
       };
     default:
       return { if: node.if, is: f.is };

@@ -54,7 +54,7 @@ export async function launch({ customers = 20, products = 6, orders = 40, profil
     "shopify-sim",
     ["serve", "--port", String(simPort), "--customers", String(customers), "--products", String(products),
       "--orders", String(orders), "--now", String(Math.floor(Date.now() / 1000)), "--app-url", appUrl,
-      "--extensions", join(ROOT, "extensions")],
+      "--extensions", join(ROOT, "extensions"), "--app-config", join(ROOT, "shopify.app.toml")],
     credentials,
     /serving (\S+) on http/,
   );
@@ -144,7 +144,26 @@ export async function launch({ customers = 20, products = 6, orders = 40, profil
         headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": token },
         body: JSON.stringify({ query }),
       });
+      // An uninstall revokes the token: the next question exchanges a fresh one.
+      if (answer.status === 401) token = undefined;
       return answer.json();
+    },
+    /// A session token for `shopDomain` as Shopify's admin signs one for this app: with another
+    /// store's domain, what a staff member of that store would hold.
+    sessionToken(shopDomain = shop) {
+      const now = Math.floor(Date.now() / 1000);
+      const encode = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
+      const claims = {
+        iss: `https://${shopDomain}/admin`, dest: `https://${shopDomain}`, aud: API_KEY, sub: "1",
+        exp: now + 60, nbf: now - 5, iat: now, jti: `jti-${now}-${Math.random()}`, sid: "sid-1",
+      };
+      const unsigned = `${encode({ alg: "HS256", typ: "JWT" })}.${encode(claims)}`;
+      return `${unsigned}.${createHmac("sha256", SECRET).update(unsigned).digest("base64url")}`;
+    },
+    /// Tells the simulated admin to uninstall the app, as the merchant would.
+    async uninstall() {
+      const answer = await fetch(`${simOrigin}/__sim/uninstall`, { method: "POST" });
+      if (answer.status !== 204) throw new Error(`uninstall: ${answer.status}`);
     },
   };
 }

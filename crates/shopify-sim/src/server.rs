@@ -148,6 +148,7 @@ impl Simulator {
             .route("/admin/oauth/access_token", post(access_token))
             .route("/admin/api/{version}/graphql.json", post(graphql))
             .route("/__sim/faults", post(inject_fault))
+            .route("/__sim/uninstall", post(uninstall))
             .route("/__sim/bulk/{file}", get(bulk_result))
             .route(
                 "/__sim/uploads",
@@ -281,6 +282,13 @@ async fn inject_fault(State(sim): State<Simulator>, body: Bytes) -> Response {
         }
         Err(error) => json_response(400, json!({ "error": format!("not a fault: {error}") })),
     }
+}
+
+/// The merchant uninstalls the app in the shop's admin: its tokens, pixel, discounts and reserved
+/// definitions go, and `app/uninstalled` is queued for the app.
+async fn uninstall(State(sim): State<Simulator>) -> Response {
+    sim.with_admin(|admin| admin.uninstall(now()));
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn apply_faults(State(sim): State<Simulator>, request: Request, next: Next) -> Response {

@@ -76,20 +76,28 @@ function ConditionEditor(props: { node: Condition; path: string; errors: Errors;
             ))}
           </s-select>
         )}
-        {fields.includes("product_id") && (
-          <s-stack direction="inline" gap="small-200">
-            <s-text>{node.fields.product_id ? `On product ${node.fields.product_id}` : "On any product"}</s-text>
-            <s-button
-              onClick={async () => {
-                const picked = await shopify.resourcePicker({ type: "product" });
-                if (picked?.[0]) onChange({ ...node, fields: { ...node.fields, product_id: picked[0].id } });
-              }}
-            >
-              Choose product
-            </s-button>
-          </s-stack>
-        )}
-        {error("product_id") && <s-text tone="critical">{error("product_id")}</s-text>}
+        {(["product", "collection"] as const).map((resource) => {
+          const field = `${resource}_id`;
+          if (!fields.includes(field)) return null;
+          const chosen = node.fields[field];
+          return (
+            <s-stack gap="small-200">
+              <s-stack direction="inline" gap="small-200">
+                <s-text>{chosen ? `On ${resource} ${chosen}` : `On any ${resource}`}</s-text>
+                <s-button
+                  onClick={async () => {
+                    const picked = await shopify.resourcePicker({ type: resource });
+                    if (picked?.[0]) onChange({ ...node, fields: { ...node.fields, [field]: picked[0].id } });
+                  }}
+                >
+                  {`Choose ${resource}`}
+                </s-button>
+                {chosen && <s-button onClick={() => onChange({ ...node, fields: { ...node.fields, [field]: "" } })}>{`Any ${resource}`}</s-button>}
+              </s-stack>
+              {error(field) && <s-text tone="critical">{error(field)}</s-text>}
+            </s-stack>
+          );
+        })}
         <s-button tone="critical" onClick={props.onRemove} accessibilityLabel="Remove this condition">
           Remove
         </s-button>

@@ -12,9 +12,10 @@ use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
 
 const USAGE: &str = "usage: shopify-sim seed [SHOP OPTIONS] [--quiet]
        shopify-sim serve [SHOP OPTIONS] [--port N] [--plan standard|advanced|plus|enterprise] [--redirect-url URL]
-                         [--app-url URL] [--extensions DIR]
+                         [--app-url URL] [--extensions DIR] [--app-config FILE]
 --app-url: the app the admin page (/store/<handle>/apps/<client id>) frames
 --extensions: deploy the app's extensions found in DIR/*/shopify.extension.toml (Functions, the web pixel)
+--app-config: subscribe the webhooks FILE (a shopify.app.toml) declares, delivered under --app-url
 shop options: --seed N --customers N --products N --orders N --now UNIX_SECONDS
 serve reads SHOPIFY_API_KEY, SHOPIFY_API_SECRET and SCOPES (comma-separated) from the environment";
 
@@ -41,6 +42,7 @@ struct Flags {
     redirect_url: Option<String>,
     app_url: Option<String>,
     extensions: Option<String>,
+    app_config: Option<String>,
 }
 
 fn run(arguments: &[String]) -> Result<(), String> {
@@ -89,11 +91,15 @@ fn parse_flags(flags: &[String], serving: bool) -> Result<Flags, String> {
             ("--redirect-url", true) => parsed.redirect_url = Some(value.clone()),
             ("--app-url", true) => parsed.app_url = Some(value.clone()),
             ("--extensions", true) => parsed.extensions = Some(value.clone()),
+            ("--app-config", true) => parsed.app_config = Some(value.clone()),
             ("--port", true) => {
                 parsed.port =
                     value.parse().map_err(|_| format!("--port takes a port number, not `{value}`"))?
             }
-            ("--plan" | "--redirect-url" | "--port" | "--app-url" | "--extensions", false) => {
+            (
+                "--plan" | "--redirect-url" | "--port" | "--app-url" | "--extensions" | "--app-config",
+                false,
+            ) => {
                 return Err(format!("unknown option `{flag}` for seed"));
             }
             _ => {
@@ -148,6 +154,11 @@ fn serve_shop(shop: shopify_sim::shop::Shop, flags: &Flags) -> Result<(), String
     if let Some(directory) = &flags.extensions {
         deploy_extensions(&mut admin, directory)?;
     }
+    if let Some(path) = &flags.app_config {
+        let app_url =
+            flags.app_url.as_deref().ok_or("--app-config needs --app-url: where the webhooks go")?;
+        subscribe_declared_webhooks(&mut admin, path, app_url)?;
+    }
     let sim = Simulator::new(admin);
     if let Some(url) = &flags.app_url {
         sim.set_app_url(url);
@@ -170,6 +181,33 @@ fn serve_shop(shop: shopify_sim::shop::Shop, flags: &Flags) -> Result<(), String
         });
         serve(&sim, listener).await.map_err(|error| format!("server stopped: {error}"))
     })
+}
+
+/// Subscribes what `shopify app deploy` would from the app's `shopify.app.toml`: every topic of
+/// each `[[webhooks.subscriptions]]` the simulator emits, to `uri` under `app_url`.
+fn subscribe_declared_webhooks(admin: &mut AdminApi, path: &str, app_url: &str) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|error| format!("--app-config {path}: {error}"))?;
+    let manifest: toml::Table = toml::from_str(&text).map_err(|error| format!("{path}: {error}"))?;
+    let subscriptions = manifest
+        .get("webhooks")
+        .and_then(|webhooks| webhooks.get("subscriptions"))
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten();
+    for subscription in subscriptions {
+        let uri = subscription.get("uri").and_then(toml::Value::as_str).unwrap_or("/webhooks");
+        let address = if uri.starts_with('/') {
+            format!("{}{uri}", app_url.trim_end_matches('/'))
+        } else {
+            uri.to_owned()
+        };
+        let topics = subscription.get("topics").and_then(toml::Value::as_array).into_iter().flatten();
+        for topic in topics.filter_map(toml::Value::as_str) {
+            // A topic the simulator never emits has nothing to deliver.
+            let _ = admin.webhooks_mut().subscribe(topic, &address);
+        }
+    }
+    Ok(())
 }
 
 /// Deploys what `shopify app deploy` would from `directory`: each Function (by handle and API)
