@@ -1,4 +1,4 @@
-//! The historical backfill (DESIGN.md §8): customers, the last 90 days of orders, and products,
+//! The historical backfill (docs/backend.md): customers, the last 90 days of orders, and products,
 //! each read with one bulk operation and streamed from its JSONL result into the same tables the
 //! webhooks fill. Each stage is a `backfill` job; a job that finds its operation still running
 //! queues the next look and finishes, so no worker waits on Shopify. Progress is the `backfill`

@@ -1,6 +1,6 @@
 //! Seglink's own keys, each derived from one master key with HKDF-SHA256 under its own label, so
-//! no key serves two purposes and the app's client secret signs nothing of ours (reference notes,
-//! backend §1.2: Shopify's cookie-signing fix).
+//! no key serves two purposes and the app's client secret signs nothing of ours (the lesson of
+//! shopify-app-js's cookie-signing fix; docs/security.md, "Credentials").
 
 use aes_gcm::aead::{Aead, KeyInit, OsRng, rand_core::RngCore};
 use aes_gcm::{Aes256Gcm, Nonce};

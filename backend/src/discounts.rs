@@ -1,4 +1,4 @@
-//! Discount rules (DESIGN.md §5): the merchant's rules, at most 25 active, compiled into the
+//! Discount rules (docs/segments.md): the merchant's rules, at most 25 active, compiled into the
 //! config the Function reads and written to the discount node's metafield on every change.
 
 pub mod api;

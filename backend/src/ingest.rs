@@ -1,4 +1,4 @@
-//! Turning stored webhook deliveries into state and canonical events (DESIGN.md §3), under each
+//! Turning stored webhook deliveries into state and canonical events (docs/backend.md, docs/pixel.md), under each
 //! store's ingestion policy. Every step is idempotent, so a job that runs twice (a worker died
 //! after the work and before marking it done) changes nothing the second time.
 
@@ -77,7 +77,7 @@ pub async fn process_webhook(app: &App, shop: &str, job_payload: &str) -> Result
         _ => None,
     };
     dispatch(app, &delivery, now).await?;
-    // Only the customers the delivery concerns are evaluated again (DESIGN.md §4).
+    // Only the customers the delivery concerns are evaluated again (docs/segments.md).
     let current = concerned_customer(app, &delivery).await?;
     for customer in
         previous.iter().chain(current.iter().filter(|current| previous.as_ref() != Some(*current)))

@@ -1,4 +1,4 @@
-//! Installing Seglink into a store (DESIGN.md §2): the managed install with token exchange, the
+//! Installing Seglink into a store (docs/backend.md): the managed install with token exchange, the
 //! authorization-code fallback, custom-app connections, connect links between workspaces, and
 //! the provisioning that follows each of them.
 

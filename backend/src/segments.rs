@@ -1,4 +1,4 @@
-//! Segments (DESIGN.md §4): membership from the rules, kept current incrementally and in full,
+//! Segments (docs/segments.md): membership from the rules, kept current incrementally and in full,
 //! pushed back to Shopify as tags and native segments, explained, and served to the admin.
 
 pub mod api;

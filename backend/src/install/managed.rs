@@ -1,6 +1,6 @@
 //! The managed install (the default for embedded apps): Shopify installs the app, the admin
 //! loads it with a session token, and the backend trades that token for an expiring offline
-//! token (reference notes, backend §1.3). Runs on the first request of a store that has no
+//! token (shopify-app-js `token-exchange.ts`; docs/backend.md). Runs on the first request of a store that has no
 //! active token; later requests find the token stored.
 
 use super::{Connected, connect};

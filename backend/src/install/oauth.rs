@@ -1,5 +1,5 @@
 //! The authorization-code flow, for installs that do not come through the managed install
-//! (reference notes, backend §1.2). `/auth?shop=` sends the merchant to Shopify with a state
+//! (shopify-app-js `lib/auth/oauth/oauth.ts`; docs/backend.md). `/auth?shop=` sends the merchant to Shopify with a state
 //! nonce that is also kept in a cookie signed with a derived key; `/auth/callback` accepts only a
 //! signed, fresh query for a valid shop whose state matches that cookie, then trades the code.
 

@@ -1,4 +1,4 @@
-//! Provisioning after a store connects (DESIGN.md §2): each step records its progress, a step
+//! Provisioning after a store connects (docs/backend.md): each step records its progress, a step
 //! already done is skipped, and what Shopify says already exists counts as done, so the job can
 //! run again after any failure and finish what is left.
 
@@ -51,7 +51,7 @@ const TOPICS: [subscription::WebhookSubscriptionTopic; 20] = {
 
 /// Our Function's handle (`extensions/segment-discount`).
 pub const FUNCTION_HANDLE: &str = "segment-discount";
-/// The product metafields Seglink writes (DESIGN.md §7), with their types.
+/// The product metafields Seglink writes (docs/backend.md), with their types.
 const PRODUCT_METAFIELDS: [(&str, &str, &str); 4] = [
     ("listing_score", "Listing score", "number_integer"),
     ("recommendations", "Listing recommendations", "json"),

@@ -1,4 +1,4 @@
-//! Native mode (DESIGN.md §4): the segment kept as a Shopify segment too, with the rules as a
+//! Native mode (docs/segments.md): the segment kept as a Shopify segment too, with the rules as a
 //! Shopify segment query where they translate, and otherwise the query of the segment's tag.
 
 use crate::app::App;

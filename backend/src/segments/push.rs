@@ -1,4 +1,4 @@
-//! Tag push-back (DESIGN.md §4): Shopify gets `seglink:<slug>` added on customers who entered a
+//! Tag push-back (docs/segments.md): Shopify gets `seglink:<slug>` added on customers who entered a
 //! segment and removed from those who left, and nothing else. `segment_tagged` records what
 //! Shopify holds after every call, so it is the checkpoint: a push that dies (a crash, a storm of
 //! 5xx) resumes with exactly the calls still missing, and unchanged customers cost no call.

@@ -1,7 +1,7 @@
 //! When to send an Admin API request again, and after how long. Shopify throttles with HTTP 200
 //! and `THROTTLED`, or with 429 and `Retry-After` in seconds (not milliseconds, as Shopify's own
-//! Node client reads it); a query over the cost limit never succeeds (reference notes, backend
-//! §1.9 and §3).
+//! Node client reads it); a query over the cost limit never succeeds (shopify.dev
+//! "GraphQL Admin API rate limits"; docs/backend.md, "Talking to Shopify").
 
 use std::time::Duration;
 

@@ -1,6 +1,7 @@
 //! Session tokens (App Bridge ID tokens): HS256 JWTs signed with the app's client secret.
-//! Rules: reference notes, backend §1.4, tightened as the notes advise (`alg` exactly HS256,
-//! `iss` = `dest` + `/admin`, `dest` a `*.myshopify.com` shop).
+//! Rules: shopify-app-js `decode-session-token.ts` (docs/backend.md, "Installing a store"),
+//! tightened beyond it (`alg` exactly HS256, `iss` = `dest` + `/admin`, `dest` a
+//! `*.myshopify.com` shop).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -1,5 +1,5 @@
 //! Query strings Shopify signs (the OAuth callback, app-load URLs): the `hmac` over the other
-//! parameters, and a timestamp within 90 s. Algorithm: reference notes, backend §1.2.
+//! parameters, and a timestamp within 90 s. Algorithm: shopify-app-js `hmac-validator.ts` (docs/backend.md).
 
 use super::signature::signed_by_any;
 

@@ -1,6 +1,6 @@
 //! Shopify's token endpoint, `POST /admin/oauth/access_token`: an authorization code or a session
 //! token in, an expiring offline token with its refresh token out; and the refresh itself
-//! (reference notes, backend §1.2 and §1.3).
+//! (shopify-app-js `token-exchange.ts` and `refresh-token.ts`; docs/backend.md).
 
 use serde::Deserialize;
 use serde_json::json;

@@ -1,5 +1,5 @@
 //! Webhook deliveries: the signature over the raw body, then the headers Shopify always sends.
-//! Rules: reference notes, backend §1.1. Answers follow what Shopify's app review expects:
+//! Rules: shopify-app-js `lib/webhooks/validate.ts` (docs/backend.md, "Webhooks and jobs"). Answers follow what Shopify's app review expects:
 //! 401 for a bad signature, 400 for anything missing.
 
 use base64::Engine as _;

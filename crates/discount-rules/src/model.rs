@@ -1,4 +1,4 @@
-//! The discount rules a merchant configures (DESIGN.md §5).
+//! The discount rules a merchant configures (docs/segments.md, "Discount rules").
 
 use crate::Decimal;
 

@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::{Decimal, DiscountValue, Rule, Target};
 
-/// Active rules a shop may have (DESIGN.md §5).
+/// Active rules a shop may have (docs/segments.md).
 pub const MAX_ACTIVE_RULES: usize = 25;
 /// Shopify does not deliver metafield values over this many bytes to a Function.
 pub const MAX_METAFIELD_BYTES: usize = 10_000;

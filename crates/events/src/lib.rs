@@ -1,4 +1,4 @@
-//! Seglink's canonical events (DESIGN.md §3 and §6) and the normaliser that turns Shopify's web
+//! Seglink's canonical events (docs/pixel.md) and the normaliser that turns Shopify's web
 //! pixel standard events into them. It has no dependencies: the same code runs natively in the
 //! backend and as Wasm inside the pixel, where `no_std` keeps the module small.
 

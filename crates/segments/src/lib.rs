@@ -1,4 +1,4 @@
-//! Segment rules (DESIGN.md §4): a JSON tree of `all`/`any` groups over customer attributes and
+//! Segment rules (docs/segments.md): a JSON tree of `all`/`any` groups over customer attributes and
 //! behaviour, checked with the path to any bad node, evaluated for one customer, and explained
 //! condition by condition with the values compared.
 

@@ -1,4 +1,5 @@
-//! Rules as Shopify's segment query language (reference notes, pixel-segments §4), so a merchant
+//! Rules as Shopify's segment query language (shopify.dev "Segment query language reference";
+//! docs/segments.md), so a merchant
 //! can use a segment inside Shopify too. What has no Shopify equivalent is said in words.
 
 use crate::rules::{Comparison, Condition, Rule};

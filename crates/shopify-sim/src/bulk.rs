@@ -1,6 +1,6 @@
 //! Bulk queries: `bulkOperationRunQuery` runs a query over every object, without pages, and
 //! leaves the result as JSONL at a URL; `bulkOperation(id:)` and `currentBulkOperation` report it;
-//! `bulk_operations/finish` announces it. Rules: reference notes, backend §3 ("Bulk operations").
+//! `bulk_operations/finish` announces it. Rules: shopify.dev "Perform bulk operations with the GraphQL Admin API" (docs/simulator.md).
 
 use std::cell::RefCell;
 

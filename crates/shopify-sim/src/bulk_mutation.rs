@@ -1,6 +1,6 @@
 //! Bulk mutations: `stagedUploadsCreate` hands out an upload target for the JSONL of variables,
 //! the app uploads it (multipart POST, as to Shopify's storage), and `bulkOperationRunMutation`
-//! runs the mutation once per line. Rules: reference notes, backend §3 ("Bulk operations").
+//! runs the mutation once per line. Rules: shopify.dev "Bulk import data with the GraphQL Admin API" (docs/simulator.md).
 
 use std::cell::RefCell;
 

@@ -1,7 +1,7 @@
 //! The requested cost of a query as the Admin API computes it before running anything.
 //!
-//! Rules (shopify.dev "GraphQL Admin API rate limits", summarised in the reference notes'
-//! backend §3): scalars and enums cost 0, an object 1, a connection 2 plus, for each of the
+//! Rules (shopify.dev "GraphQL Admin API rate limits"; docs/simulator.md, "Query cost and
+//! throttling"): scalars and enums cost 0, an object 1, a connection 2 plus, for each of the
 //! `first`/`last` objects it asks for, 1 and the cost of what it selects on that object; a type
 //! condition on an interface or union counts only its most expensive branch, since each object
 //! matches one; a mutation costs 10. Fields Shopify prices specially are not modelled.

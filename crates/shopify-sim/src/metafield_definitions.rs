@@ -1,5 +1,5 @@
 //! `metafieldDefinitionCreate`: a definition fixes the type of a namespace and key on one kind of
-//! owner, and `metafieldsSet` then holds writes to it. Limits: reference notes, backend §3.
+//! owner, and `metafieldsSet` then holds writes to it. Limits: shopify.dev "Metafield limits" (docs/simulator.md).
 
 use std::cell::RefCell;
 

@@ -1,6 +1,6 @@
 //! Metafields and `metafieldsSet`: at most 25 per call, all or nothing, compare-and-set through
 //! `compareDigest` (`null` means "must not exist yet"), values checked against their type.
-//! Limits: reference notes, backend §3 ("Specific mutations").
+//! Limits: shopify.dev "metafieldsSet" and "Metafield limits".
 
 use std::collections::BTreeMap;
 

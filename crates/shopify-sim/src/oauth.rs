@@ -2,7 +2,7 @@
 //! `/admin/oauth/access_token` grants (authorization code, token exchange, refresh), with the
 //! tokens they hand out and the checks every Admin API call makes on them.
 //!
-//! Algorithms and lifetimes: reference notes, backend §1.2–§1.4. Error bodies Shopify is known to
+//! Algorithms and lifetimes: shopify-app-js `lib/auth/oauth` and `lib/session` (docs/simulator.md). Error bodies Shopify is known to
 //! send are reproduced word for word (sources beside each); where no real response is on record
 //! the body follows RFC 6749 §5.2, and docs/simulator.md says which those are. Time is passed in.
 

@@ -1,5 +1,5 @@
 //! The app's web pixel: `webPixelCreate`, `webPixelUpdate` and `webPixel`, with settings checked
-//! against the keys the deployed extension declares (reference notes, pixel-segments §3).
+//! against the keys the deployed extension declares (shopify.dev "webPixelCreate").
 
 use std::cell::RefCell;
 

@@ -1,4 +1,4 @@
-//! The customer segment query language (reference notes, pixel-segments §4.2–4.3): parsed into
+//! The customer segment query language (shopify.dev "Segment query language reference"): parsed into
 //! a tree, checked, and evaluated against a customer's records. Errors read as Shopify's do:
 //! "Query Line 1 Column 6: 'valid' is unexpected." and "… 'a' filter cannot be found."
 //!

@@ -1,6 +1,7 @@
 //! Signatures as Shopify makes them: webhook bodies, signed query strings (OAuth redirects and
-//! app-load URLs), and session tokens. Algorithms: shared/reference/notes/backend.md §1.1, §1.2,
-//! §1.4; the tests use the vectors of §6.
+//! app-load URLs), and session tokens. Algorithms: shopify-app-js `hmac-validator.ts`
+//! and `decode-session-token.ts`; the tests use vectors computed by hand with HMAC-SHA256
+//! (docs/simulator.md, "Signatures").
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -121,11 +122,11 @@ pub fn session_token(secret: &str, claims: &SessionClaims) -> String {
 mod tests {
     use super::*;
 
-    // shared/reference/notes/backend.md §6: every vector uses the secret "hush".
+    // Every vector uses the secret "hush".
     const SECRET: &str = "hush";
 
     #[test]
-    fn webhook_bodies_sign_as_in_the_notes() {
+    fn webhook_bodies_sign_as_the_vector_says() {
         assert_eq!(
             webhook_hmac(SECRET, br#"{"id":1,"email":"a@b.c"}"#),
             "TQYJjsweVrfqXtQN3RT7O5n68G7oajkBdHWxHw2t6OE="
@@ -174,7 +175,7 @@ mod tests {
     }
 
     #[test]
-    fn session_tokens_match_the_notes_vector() {
+    fn session_tokens_match_the_vector() {
         let claims = SessionClaims {
             iss: "https://test-shop.myshopify.com/admin".to_owned(),
             dest: "https://test-shop.myshopify.com".to_owned(),

@@ -2,7 +2,7 @@
 //! `extensions.cost` it answers with.
 //!
 //! Restore rates are shopify.dev's per plan; bucket sizes are 20 times the rate, the ratio seen in
-//! real `throttleStatus` payloads (reference notes, backend §3). Time is whatever the caller says
+//! real `throttleStatus` payloads (shopify.dev "GraphQL Admin API rate limits"). Time is whatever the caller says
 //! it is, so tests move a clock instead of sleeping.
 
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! signed over the raw body, at least once, retried on failure. Tests script the faults an app
 //! must survive: duplicates, deliveries out of order, and endpoints that fail.
 //!
-//! Facts: reference notes, backend §1.1 (headers, signing, 8 retries over 4 hours, 2xx is
+//! Facts: shopify.dev "Deliver webhooks through HTTPS" (headers, signing, 8 retries over 4 hours, 2xx is
 //! success). The transport is the caller's: `deliver_due` hands each delivery to a function that
 //! says what the app answered, so the same outbox drives an HTTP client or a test double.
 
@@ -301,7 +301,7 @@ fn deliverable(uri: &str) -> bool {
     }
 }
 
-/// JSON as Shopify writes webhook bodies, escaping `/` and `&` (reference notes, backend §1.1), so an app that re-serialises the parsed body before checking the signature fails
+/// JSON as Shopify writes webhook bodies, escaping `/` and `&` (shopify.dev "Deliver webhooks through HTTPS"), so an app that re-serialises the parsed body before checking the signature fails
 /// here as it would in production.
 fn shopify_json(payload: &Value) -> Vec<u8> {
     let plain = payload.to_string();

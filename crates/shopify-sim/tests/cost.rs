@@ -1,5 +1,5 @@
-//! Requested query cost and the per-shop leaky bucket, against the rules in the notes
-//! (backend §3): the numbers here are the ones Shopify reports for the same documents.
+//! Requested query cost and the per-shop leaky bucket, against shopify.dev's rules ("GraphQL
+//! Admin API rate limits"): the numbers here are the ones Shopify reports for the same documents.
 
 use std::time::Duration;
 
