@@ -96,6 +96,13 @@ export async function launch({ customers = 20, products = 6, orders = 40, profil
       await frame.waitForSelector("#app s-page", { state: "attached" });
       return frame;
     },
+    /// A screenshot of the admin `height` pixels tall, once the app's frame has grown to it.
+    async screenshot(name, height = 900) {
+      await page.setViewportSize({ width: 1280, height });
+      await page.waitForFunction((tall) => document.querySelector("#app-iframe")?.getBoundingClientRect().height >= tall - 60, height);
+      await page.screenshot({ path: screenshotPath(name) });
+      await page.setViewportSize({ width: 1280, height: 900 });
+    },
     async close() {
       await browser.close();
       for (const service of [app, sim]) service.child.kill();

@@ -4,7 +4,7 @@
 // click and the Segments page lists it.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { SCOPES, accessibilityViolations, eventually, screenshotPath, worldFor } from "./harness.mjs";
+import { SCOPES, accessibilityViolations, eventually, worldFor } from "./harness.mjs";
 
 const world = worldFor({ before, after });
 
@@ -29,7 +29,7 @@ test("a first open installs the store and the setup guide reaches done", async (
   await counts.waitFor();
   assert.match(await counts.textContent(), /^20 customers, \d+ orders and 6 products in Seglink\. Last storefront event: never\.$/);
   assert.deepEqual(await accessibilityViolations(again), [], "no serious or critical accessibility violation");
-  await world.page.screenshot({ path: screenshotPath("home") });
+  await world.screenshot("home");
 });
 
 test("the suggested segment is kept with one click and listed with its members", async () => {
@@ -52,7 +52,7 @@ test("the suggested segment is kept with one click and listed with its members",
   const members = Number((await row.locator("s-table-cell").nth(1).textContent()).replace(/\D/g, ""));
   assert.ok(members > 0, "the kept segment has members");
   assert.match(await row.locator("s-table-cell").nth(2).textContent(), /^seglink:/);
-  await world.page.screenshot({ path: screenshotPath("segments") });
+  await world.screenshot("segments");
   assert.deepEqual(await accessibilityViolations(segments), [], "no serious or critical accessibility violation");
 });
 
@@ -84,7 +84,7 @@ test("the pixel page shows the pixel connected, the events it sent, and reconnec
   assert.equal(await rows.first().locator("s-table-cell").first().textContent(), "product view");
   assert.equal(await rows.first().locator("s-table-cell").nth(2).textContent(), "Anonymous");
   assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
-  await world.page.screenshot({ path: screenshotPath("pixel") });
+  await world.screenshot("pixel", 1700);
 
   await app.getByRole("button", { name: "Reconnect" }).click();
   await app.locator(".shopify-sim-toast", { hasText: "Reconnecting the pixel" }).waitFor();

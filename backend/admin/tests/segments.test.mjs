@@ -4,7 +4,7 @@
 // find in Shopify the members tagged and the rule in the discount's metafield.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { accessibilityViolations, eventually, launch, screenshotPath } from "./harness.mjs";
+import { accessibilityViolations, eventually, launch } from "./harness.mjs";
 
 let world;
 
@@ -45,9 +45,7 @@ test("a segment is built from an attribute and a behaviour, counted live, and sa
   await app.waitForFunction(() => /^\d[\d,]* customers match now$/.test(document.querySelector("[data-live-count]")?.textContent ?? ""));
   const matching = Number((await count.textContent()).replace(/\D/g, ""));
   assert.ok(matching > 0, `buyers who spent something match: ${matching}`);
-  await world.page.setViewportSize({ width: 1280, height: 1900 });
-  await world.page.screenshot({ path: screenshotPath("segment-builder") });
-  await world.page.setViewportSize({ width: 1280, height: 900 });
+  await world.screenshot("segment-builder", 1900);
   assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
 
   await app.getByRole("button", { name: "Save segment" }).click();
@@ -72,9 +70,7 @@ test("a segment is built from an attribute and a behaviour, counted live, and sa
   assert.match(await explanation.locator("s-heading").textContent(), /is not in this segment$/);
   assert.ok((await explanation.locator("s-badge", { hasText: "Fails" }).count()) > 0, "the failing condition is named");
   assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
-  await world.page.setViewportSize({ width: 1280, height: 1600 });
-  await world.page.screenshot({ path: screenshotPath("segment") });
-  await world.page.setViewportSize({ width: 1280, height: 900 });
+  await world.screenshot("segment", 1600);
 });
 
 test("a saved segment is edited: its rules load into the builder, with sample members, and save through the save bar", async () => {
@@ -122,9 +118,7 @@ test("a rule on picked collections rewards the segment, and Shopify holds the ta
   const row = app.locator("s-table-row[data-rule]");
   assert.equal(await row.count(), 1);
   assert.match(await row.locator("s-table-cell").nth(2).textContent(), /^10% on products in chosen collections$/);
-  await world.page.setViewportSize({ width: 1280, height: 1400 });
-  await world.page.screenshot({ path: screenshotPath("discounts") });
-  await world.page.setViewportSize({ width: 1280, height: 900 });
+  await world.screenshot("discounts", 1400);
   assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
 
   // The app's own API, through App Bridge's authenticated fetch, says what it stored.
@@ -170,9 +164,7 @@ test("a member's sample cart gets the rule from the Function, a paused rule give
   const given = app.locator("[data-given]");
   await given.waitFor();
   assert.equal(await given.textContent(), "Engaged 10% off: 10% off the matching products, 8.00");
-  await world.page.setViewportSize({ width: 1280, height: 2200 });
-  await world.page.screenshot({ path: screenshotPath("discounts-try") });
-  await world.page.setViewportSize({ width: 1280, height: 900 });
+  await world.screenshot("discounts-try", 2200);
   assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
 
   // Paused, the rule is no longer at checkout: the same cart gets nothing, and the rule says why.
@@ -224,9 +216,7 @@ test("a member who checked out as a guest is in the guest-miss report with what 
   assert.equal(await row.locator("s-table-cell").nth(2).textContent(), members[0].email);
   assert.equal(await row.locator("s-table-cell").nth(4).textContent(), "6.00", "10% of the two items in the collection");
   assert.match(await app.locator("[data-guest-misses]").textContent(), /^1 guest order since .+ was placed with a member's email and got no discount: 6\.00 missed\.$/);
-  await world.page.setViewportSize({ width: 1280, height: 2600 });
-  await world.page.screenshot({ path: screenshotPath("discounts-guest-misses") });
-  await world.page.setViewportSize({ width: 1280, height: 900 });
+  await world.screenshot("discounts-guest-misses", 2600);
   assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
 });
 

@@ -3,7 +3,7 @@
 // for one store and revoked, and the privacy requests' empty state.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { accessibilityViolations, screenshotPath, worldFor } from "./harness.mjs";
+import { accessibilityViolations, worldFor } from "./harness.mjs";
 
 const world = worldFor({ before, after });
 
@@ -43,9 +43,7 @@ test("settings: the policy is saved with its errors at the field, and a connect 
   await app.getByText("None so far.").waitFor();
 
   assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
-  await world.page.setViewportSize({ width: 1280, height: 2300 });
-  await world.page.screenshot({ path: screenshotPath("settings") });
-  await world.page.setViewportSize({ width: 1280, height: 900 });
+  await world.screenshot("settings", 2300);
 
   // A custom app's token is checked with Shopify before anything is kept; errors land at their field.
   await app.getByLabel("Custom app's store", { exact: true }).fill("not-a-store.example.com");
@@ -73,5 +71,5 @@ test("settings: the policy is saved with its errors at the field, and a connect 
   await app.getByRole("button", { name: "Move this store" }).click();
   await app.getByText("the connect link was revoked").waitFor();
   assert.deepEqual(await accessibilityViolations(app), [], "no serious or critical accessibility violation");
-  await world.page.screenshot({ path: screenshotPath("connect") });
+  await world.screenshot("connect");
 });
