@@ -5,6 +5,7 @@
 
 use ts_rs::{Config, TS};
 
+use crate::db::{MemberRow, PrivacyRequest};
 use crate::discounts::guest_misses::{GuestMiss, GuestMisses};
 use crate::discounts::trial::{Cart, CartLine, Given, RuleOutcome, Trial, TrialInput};
 use crate::discounts::view::{RuleList, RuleView, SyncView};
@@ -14,13 +15,13 @@ use crate::install::view::{
 };
 use crate::pixel::status::{PixelEvent, PixelSettingsView, PixelStatus, Reconnecting};
 use crate::segments::view::{
-    Change, Changes, ConditionOutcome, CustomerCard, CustomerSearch, Explanation, Member, MembersPage,
-    NativePreview, NativeView, Preview, PushView, RecomputeReport, Recomputed, SegmentList, SegmentView,
+    Change, Changes, ConditionOutcome, CustomerCard, CustomerSearch, Explanation, MembersPage, NativePreview,
+    NativeView, Preview, PushView, RecomputeReport, Recomputed, SegmentList, SegmentView,
 };
 use crate::session::{
     Counts, DeadJob, JobHealth, SessionView, SetupProgress, SetupStep, SyncHealth, TopicSeen, WorkspaceView,
 };
-use crate::settings::{PolicyView, PrivacyRequestView, PrivacyRequests};
+use crate::settings::{PolicyView, PrivacyRequests};
 
 const PATH: &str = "admin/src/generated/api.ts";
 
@@ -60,7 +61,7 @@ fn generated() -> String {
         declaration::<NativePreview>(&config),
         declaration::<CustomerCard>(&config),
         declaration::<CustomerSearch>(&config),
-        declaration::<Member>(&config),
+        declaration::<MemberRow>(&config),
         declaration::<MembersPage>(&config),
         declaration::<Change>(&config),
         declaration::<Changes>(&config),
@@ -90,7 +91,7 @@ fn generated() -> String {
         declaration::<PixelSettingsView>(&config),
         // Settings and workspaces
         declaration::<PolicyView>(&config),
-        declaration::<PrivacyRequestView>(&config),
+        declaration::<PrivacyRequest>(&config),
         declaration::<PrivacyRequests>(&config),
         declaration::<ConnectedStore>(&config),
         declaration::<ConnectedStores>(&config),

@@ -8,7 +8,7 @@ use ts_rs::TS;
 
 use crate::app::AppState;
 use crate::clock::unix_now;
-use crate::db::IngestionPolicy;
+use crate::db::{IngestionPolicy, PrivacyRequest};
 use crate::error::AppError;
 use crate::input::{JsonBody, Path};
 use crate::shopify::extract::ShopSession;
@@ -48,26 +48,10 @@ impl From<IngestionPolicy> for PolicyView {
     }
 }
 
-/// A privacy request from Shopify and where it stands.
-#[derive(Serialize, TS)]
-pub struct PrivacyRequestView {
-    pub id: i64,
-    /// `customers/data_request`, `customers/redact` or `shop/redact`.
-    pub topic: String,
-    pub customer_id: Option<String>,
-    pub received_at: i64,
-    /// Shopify expects it done within 30 days.
-    pub due_at: i64,
-    pub completed_at: Option<i64>,
-    /// A data request's export waits to be downloaded, once.
-    pub export_ready: bool,
-    pub export_expires_at: Option<i64>,
-}
-
 /// `GET /api/privacy-requests`.
 #[derive(Serialize, TS)]
 pub struct PrivacyRequests {
-    pub requests: Vec<PrivacyRequestView>,
+    pub requests: Vec<PrivacyRequest>,
 }
 
 /// `GET /api/ingestion-policy`.
@@ -118,22 +102,7 @@ pub async fn privacy_requests(
     State(app): State<AppState>,
     session: ShopSession,
 ) -> Result<Json<PrivacyRequests>, AppError> {
-    let requests = app
-        .store
-        .privacy_requests(session.claims.shop.as_str(), unix_now())
-        .await?
-        .into_iter()
-        .map(|request| PrivacyRequestView {
-            id: request.id,
-            topic: request.topic,
-            customer_id: request.customer_id,
-            received_at: request.received_at,
-            due_at: request.due_at,
-            completed_at: request.completed_at,
-            export_ready: request.export_ready,
-            export_expires_at: request.export_expires_at,
-        })
-        .collect();
+    let requests = app.store.privacy_requests(session.claims.shop.as_str(), unix_now()).await?;
     Ok(Json(PrivacyRequests { requests }))
 }
 

@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 
 use super::{CustomerRow, DbError, EventRow, OrderRow, Store, on_pool};
 
-/// A privacy request as the admin lists it.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+/// A privacy request as the admin lists it (the API answers with it as it is).
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Serialize, ts_rs::TS)]
 pub struct PrivacyRequest {
     /// Its row.
     pub id: i64,

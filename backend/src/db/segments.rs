@@ -73,7 +73,7 @@ pub struct PushRow {
 }
 
 /// A member, for the admin's list.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Serialize, ts_rs::TS)]
 pub struct MemberRow {
     /// The customer.
     pub customer_id: String,

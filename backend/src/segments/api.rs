@@ -8,8 +8,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::view::{
-    Change, Changes, ConditionOutcome, CustomerCard, CustomerSearch, Explanation, Member, MembersPage,
-    NativePreview, Preview, PushView, RecomputeReport, Recomputed, SegmentList, SegmentView,
+    Change, Changes, ConditionOutcome, CustomerCard, CustomerSearch, Explanation, MembersPage, NativePreview,
+    Preview, PushView, RecomputeReport, Recomputed, SegmentList, SegmentView,
 };
 use super::{membership, push, reconcile};
 use crate::app::AppState;
@@ -256,7 +256,7 @@ pub async fn members(
     }
     let rows = app.store.members_page(shop, &slug, &page.after, limit).await?;
     let next = (rows.len() as i64 == limit).then(|| rows.last().map(|row| row.customer_id.clone())).flatten();
-    Ok(Json(MembersPage { members: rows.into_iter().map(Member::from).collect(), next }))
+    Ok(Json(MembersPage { members: rows, next }))
 }
 
 /// A customer search's text.

@@ -159,32 +159,10 @@ pub struct CustomerSearch {
     pub customers: Vec<CustomerCard>,
 }
 
-/// A member, since when.
-#[derive(Serialize, TS)]
-pub struct Member {
-    pub customer_id: String,
-    pub since: i64,
-    pub email: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-}
-
-impl From<MemberRow> for Member {
-    fn from(row: MemberRow) -> Self {
-        Self {
-            customer_id: row.customer_id,
-            since: row.since,
-            email: row.email,
-            first_name: row.first_name,
-            last_name: row.last_name,
-        }
-    }
-}
-
 /// A page of members; `next` is where the following page starts.
 #[derive(Serialize, TS)]
 pub struct MembersPage {
-    pub members: Vec<Member>,
+    pub members: Vec<MemberRow>,
     pub next: Option<String>,
 }
 

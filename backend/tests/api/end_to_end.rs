@@ -6,7 +6,6 @@
 //! the member's order is cancelled they leave, the tag goes, and so does the discount.
 
 use serde_json::{Value, json};
-use shopify_function::wasm_api::{Context, Serialize};
 use shopify_sim::{CartLine, Checkout, Customer, Merchandise, Product, SeedOptions};
 
 use crate::databases::fresh_stores;
@@ -48,14 +47,7 @@ fn discounts_at_checkout(shop: &SimulatedShop, discount_id: &str, customer: &str
         }
     });
     let input = shopify_sim::function_input(LINES_QUERY, &checkout).unwrap();
-    let result = shopify_function::run_function_with_input(
-        segment_discount::cart_lines_discounts_generate_run,
-        &input.to_string(),
-    )
-    .unwrap();
-    let mut context = Context::new_with_input(Value::Null);
-    result.serialize(&mut context).unwrap();
-    context.finalize_output_and_return().unwrap()
+    crate::simulated::run_lines_function(&input)
 }
 
 /// The pixel's events of one storefront visit ending in `order_id`'s checkout, as the pixel

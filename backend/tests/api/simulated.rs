@@ -197,3 +197,17 @@ impl Drop for Tripwire {
         self.task.abort();
     }
 }
+
+/// The output of the discount Function's order and product target (the crate itself, run
+/// natively) for an input built by the simulator's checkout.
+pub fn run_lines_function(input: &serde_json::Value) -> serde_json::Value {
+    use shopify_function::wasm_api::{Context, Serialize};
+    let result = shopify_function::run_function_with_input(
+        segment_discount::cart_lines_discounts_generate_run,
+        &input.to_string(),
+    )
+    .unwrap();
+    let mut context = Context::new_with_input(serde_json::Value::Null);
+    result.serialize(&mut context).unwrap();
+    context.finalize_output_and_return().unwrap()
+}

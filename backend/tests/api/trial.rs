@@ -2,8 +2,7 @@
 //! one the simulator's checkout gets from the same Function with the input Shopify builds, and a
 //! rule that gives nothing says why.
 
-use serde_json::{Value, json};
-use shopify_function::wasm_api::{Context, Serialize};
+use serde_json::json;
 use shopify_sim::{CartLine, Checkout, Customer, Merchandise, Product};
 
 use crate::databases::fresh_stores;
@@ -57,14 +56,7 @@ fn at_checkout(
         }
     });
     let input = shopify_sim::function_input(LINES_QUERY, &checkout).unwrap();
-    let result = shopify_function::run_function_with_input(
-        segment_discount::cart_lines_discounts_generate_run,
-        &input.to_string(),
-    )
-    .unwrap();
-    let mut context = Context::new_with_input(Value::Null);
-    result.serialize(&mut context).unwrap();
-    let output = context.finalize_output_and_return().unwrap();
+    let output = crate::simulated::run_lines_function(&input);
     let mut found = Vec::new();
     for operation in output["operations"].as_array().unwrap() {
         for (name, add) in operation.as_object().unwrap() {

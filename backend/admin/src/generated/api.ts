@@ -172,14 +172,34 @@ name: string, };
 export type CustomerSearch = { customers: Array<CustomerCard>, };
 
 /**
- * A member, since when.
+ * A member, for the admin's list.
  */
-export type Member = { customer_id: string, since: number, email: string | null, first_name: string | null, last_name: string | null, };
+export type MemberRow = { 
+/**
+ * The customer.
+ */
+customer_id: string, 
+/**
+ * When they entered.
+ */
+since: number, 
+/**
+ * Personal data, absent once redacted.
+ */
+email: string | null, 
+/**
+ * Personal data.
+ */
+first_name: string | null, 
+/**
+ * Personal data.
+ */
+last_name: string | null, };
 
 /**
  * A page of members; `next` is where the following page starts.
  */
-export type MembersPage = { members: Array<Member>, next: string | null, };
+export type MembersPage = { members: Array<MemberRow>, next: string | null, };
 
 /**
  * A customer who entered or left.
@@ -505,26 +525,46 @@ excluded_channels: Array<string>,
 excluded_tags: Array<string>, exclude_test_orders: boolean, upsell_delay_minutes: number, };
 
 /**
- * A privacy request from Shopify and where it stands.
+ * A privacy request as the admin lists it (the API answers with it as it is).
  */
-export type PrivacyRequestView = { id: number, 
+export type PrivacyRequest = { 
+/**
+ * Its row.
+ */
+id: number, 
 /**
  * `customers/data_request`, `customers/redact` or `shop/redact`.
  */
-topic: string, customer_id: string | null, received_at: number, 
+topic: string, 
 /**
- * Shopify expects it done within 30 days.
+ * The customer, for the customer topics.
  */
-due_at: number, completed_at: number | null, 
+customer_id: string | null, 
 /**
- * A data request's export waits to be downloaded, once.
+ * Unix seconds.
  */
-export_ready: boolean, export_expires_at: number | null, };
+received_at: number, 
+/**
+ * 30 days after it arrived.
+ */
+due_at: number, 
+/**
+ * When Seglink carried it out.
+ */
+completed_at: number | null, 
+/**
+ * Whether a data request's export waits to be downloaded.
+ */
+export_ready: boolean, 
+/**
+ * Until when it does.
+ */
+export_expires_at: number | null, };
 
 /**
  * `GET /api/privacy-requests`.
  */
-export type PrivacyRequests = { requests: Array<PrivacyRequestView>, };
+export type PrivacyRequests = { requests: Array<PrivacyRequest>, };
 
 /**
  * A store of the workspace and how Seglink reaches it.

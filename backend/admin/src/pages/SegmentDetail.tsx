@@ -4,10 +4,10 @@ import { useState } from "preact/hooks";
 import { ApiError, api } from "../api";
 import { useApi } from "../hooks";
 import { Pending } from "../Pending";
-import type { Changes, CustomerCard, CustomerSearch, Explanation, Member, MembersPage, PushView, SegmentView } from "../generated/api";
+import type { Changes, CustomerCard, CustomerSearch, Explanation, MemberRow, MembersPage, PushView, SegmentView } from "../generated/api";
 
 const when = (seconds: number) => new Date(seconds * 1000).toLocaleString();
-const nameOf = (member: Member) => [member.first_name, member.last_name].filter(Boolean).join(" ") || member.email || member.customer_id;
+const nameOf = (member: MemberRow) => [member.first_name, member.last_name].filter(Boolean).join(" ") || member.email || member.customer_id;
 
 function Members(props: { slug: string }) {
   const [after, setAfter] = useState<string[]>([""]);

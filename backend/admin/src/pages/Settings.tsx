@@ -7,7 +7,7 @@ import { useApi } from "../hooks";
 import { Pending } from "../Pending";
 import { CustomApps } from "./CustomApps";
 import { Keys } from "./Keys";
-import type { ConnectedStores, LinkList, LinkView, NewLinkView, PolicyView, PrivacyRequestView, PrivacyRequests, SessionView } from "../generated/api";
+import type { ConnectedStores, LinkList, LinkView, NewLinkView, PolicyView, PrivacyRequest, PrivacyRequests, SessionView } from "../generated/api";
 
 const day = (seconds: number | null) => (seconds ? new Date(seconds * 1000).toLocaleDateString() : "");
 const list = (text: string) => text.split(",").map((item) => item.trim()).filter(Boolean);
@@ -200,7 +200,7 @@ function Stores() {
 
 function Privacy() {
   const loaded = useApi<PrivacyRequests>("/api/privacy-requests");
-  const download = async (request: PrivacyRequestView) => {
+  const download = async (request: PrivacyRequest) => {
     const data = await api<unknown>(`/api/privacy-requests/${request.id}/export`);
     const link = document.createElement("a");
     link.href = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }));
