@@ -42,10 +42,14 @@ impl AdminSchema {
         &self.schema
     }
 
-    /// Parses and validates a document against the schema, as Shopify does before running it.
+    /// Parses and validates a document against the schema, as Shopify does before running it:
+    /// apollo-compiler's rules, and the input rules it leaves out (`input_rules`).
     pub fn validate(&self, document: &str) -> Result<Valid<ExecutableDocument>, GraphqlErrors> {
-        ExecutableDocument::parse_and_validate(&self.schema, document, "query.graphql")
-            .map_err(|invalid| shopify_errors(&invalid.errors))
+        let document = ExecutableDocument::parse_and_validate(&self.schema, document, "query.graphql")
+            .map_err(|invalid| shopify_errors(&invalid.errors))?;
+        crate::input_rules::check_literals(&self.schema, &document)
+            .map_err(|refused| GraphqlErrors { errors: vec![refused] })?;
+        Ok(document)
     }
 }
 

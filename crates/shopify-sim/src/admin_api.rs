@@ -19,7 +19,7 @@ use crate::admin_resolvers::{MutationRoot, QueryRoot};
 use crate::bulk::BulkOperations;
 use crate::cost::requested_cost;
 use crate::discounts::{Discounts, ShopifyFunction};
-use crate::errors::{GraphqlError, GraphqlErrors};
+use crate::errors::{GraphqlError, GraphqlErrors, Location};
 use crate::metafield_definitions::Definition;
 use crate::oauth::{OAuthError, OAuthServer};
 use crate::pixels::WebPixels;
@@ -279,11 +279,29 @@ impl AdminApi {
             Ok(document) => document,
             Err(invalid) => return Response { status: 200, body: invalid.to_json() },
         };
+        let schema = AdminSchema::get().schema();
         let operation_name = request.get("operationName").and_then(Value::as_str);
         let Ok(operation) = document.operations.get(operation_name) else {
             let message = "An operation name is required when the document has more than one operation";
             return errors(GraphqlError::new("BAD_REQUEST", message, Vec::new()));
         };
+        // Variables are coerced before the query is priced, as Shopify does: a bad value is the
+        // caller's error, not a cost.
+        let raw: JsonMap = serde_json::from_value(Value::Object(variables.clone())).unwrap_or_default();
+        let coerced = match apollo_compiler::request::coerce_variable_values(schema, operation, &raw) {
+            Ok(coerced) => coerced,
+            Err(error) => {
+                let locations = error
+                    .location()
+                    .and_then(|span| span.line_column_range(&document.sources))
+                    .map(|range| vec![Location { line: range.start.line, column: range.start.column }])
+                    .unwrap_or_default();
+                return errors(GraphqlError::new("INVALID_VARIABLE", error.message().to_string(), locations));
+            }
+        };
+        if let Err(refused) = crate::input_rules::check_variables(schema, operation, &coerced) {
+            return errors(refused);
+        }
         let requested = requested_cost(&document, operation, &variables);
         let status = match self.bucket.charge(requested, now) {
             Ok(status) => status,

@@ -16,6 +16,7 @@ pub mod delivery;
 pub mod discounts;
 mod errors;
 mod events;
+mod input_rules;
 pub mod metafield_definitions;
 mod metafield_resolvers;
 pub mod metafields;
