@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Seglink's main command for now: installs what it needs (idempotent) and builds the app's
-# deployable parts: the checkout discount Function, built exactly as the Shopify CLI builds it
-# (the command and path in shopify.extension.toml, run from the extension), and the pixel's
-# normaliser as Wasm.
+# Builds the app's deployable parts, installing what it needs (idempotent): the embedded admin
+# (compiled into `seglink`), the checkout discount Function, built exactly as the Shopify CLI
+# builds it (the command and path in shopify.extension.toml, run from the extension), and the
+# pixel's normaliser as Wasm with the pixel's bundle. `scripts/demo.sh` runs it first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

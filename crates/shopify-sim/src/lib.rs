@@ -1,4 +1,4 @@
-//! A local stand-in for Shopify for Seglink's tests and `seglink demo` (docs/simulator.md).
+//! A local stand-in for Shopify for Seglink's tests and `seglink-demo` (docs/simulator.md).
 //!
 //! It imports nothing from Seglink's own crates, so it cannot agree with them by construction,
 //! and it is no more lenient than Shopify: every GraphQL document is validated against the
@@ -13,6 +13,7 @@ mod cdn;
 mod checkout;
 mod cost;
 pub mod delivery;
+pub mod deploy;
 pub mod discounts;
 mod errors;
 mod events;

@@ -111,6 +111,16 @@ impl Simulator {
         change(&mut lock(&self.inner.admin))
     }
 
+    /// Delivers webhooks as they fall due, retries included, checking every second; runs until
+    /// its task is dropped.
+    pub async fn deliver_webhooks_forever(self) {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            self.deliver_webhooks().await;
+        }
+    }
+
     /// Sends every webhook delivery due now to the app over HTTP, retrying later what fails.
     /// Returns what happened.
     pub async fn deliver_webhooks(&self) -> crate::webhooks::DeliveryReport {

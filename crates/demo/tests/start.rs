@@ -1,0 +1,143 @@
+//! The demo as the README starts it: one command brings up the simulated shop and Seglink and
+//! installs it; Ctrl-C stops both; a second start finds Seglink's data; a busy port is named,
+//! with the flag that picks another.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+use shopify_sim::signing::{SessionClaims, session_token};
+
+const DEMO: &str = env!("CARGO_BIN_EXE_seglink-demo");
+
+struct Demo {
+    child: Child,
+    lines: BufReader<ChildStdout>,
+    admin: String,
+}
+
+impl Demo {
+    /// Starts the demo on free ports and waits for the line with its URL.
+    fn start(data: &std::path::Path) -> Self {
+        let mut child = Command::new(DEMO)
+            .args([
+                "--port",
+                "0",
+                "--app-port",
+                "0",
+                "--customers",
+                "40",
+                "--orders",
+                "120",
+                "--products",
+                "8",
+                "--no-open",
+            ])
+            .arg("--data")
+            .arg(data)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the demo starts");
+        let mut lines = BufReader::new(child.stdout.take().expect("its output"));
+        let admin = read_line(&mut lines)
+            .strip_prefix("Seglink demo: open ")
+            .expect("the URL line")
+            .trim()
+            .to_owned();
+        Self { child, lines, admin }
+    }
+
+    /// Ctrl-C, and what it says as it stops.
+    fn interrupt(mut self) -> String {
+        let status =
+            Command::new("kill").args(["-INT", &self.child.id().to_string()]).status().expect("kill runs");
+        assert!(status.success());
+        let mut said = String::new();
+        while let Ok(read) = self.lines.read_line(&mut said) {
+            if read == 0 {
+                break;
+            }
+        }
+        let exit = self.child.wait().expect("it exits");
+        assert!(exit.success(), "a clean stop: {exit}");
+        said
+    }
+}
+
+fn read_line(lines: &mut BufReader<ChildStdout>) -> String {
+    let mut line = String::new();
+    lines.read_line(&mut line).expect("a line");
+    line
+}
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// The app's URL, from the iframe of the simulated admin page.
+async fn app_url(admin: &str) -> String {
+    let page = reqwest::get(admin).await.unwrap().text().await.unwrap();
+    let source = page.split("src=\"").nth(1).expect("the app's frame").split('"').next().unwrap().to_owned();
+    source.split("/?").next().unwrap().trim_end_matches('/').to_owned()
+}
+
+/// `GET /api/session` as the shop's staff, signed with the demo's app secret.
+async fn session(data: &std::path::Path, app_url: &str) -> Value {
+    let secret = std::fs::read_to_string(data.join("app-secret")).unwrap();
+    let claims = SessionClaims::new("seglink-demo-1.myshopify.com", "seglink-demo", 1, now());
+    let token = session_token(secret.trim(), &claims);
+    let answer =
+        reqwest::Client::new().get(format!("{app_url}/api/session")).bearer_auth(token).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    answer.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn one_command_installs_the_shop_and_a_second_start_finds_seglinks_data() {
+    let data = std::env::temp_dir().join(format!("seglink-demo-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+
+    let first = Demo::start(&data);
+    assert!(
+        first.admin.starts_with("http://localhost:") && first.admin.ends_with("/apps/seglink-demo"),
+        "{}",
+        first.admin
+    );
+    let app = app_url(&first.admin).await;
+    let installed = session(&data, &app).await;
+    let public_key =
+        installed["workspace"]["public_key"].as_str().expect("installed: a workspace").to_owned();
+    assert!(installed["server_key"].is_null(), "the demo's own first open saw the key, not this one");
+    let said = first.interrupt();
+    assert!(said.contains("stopped; the data stays in"), "{said}");
+
+    let second = Demo::start(&data);
+    let app = app_url(&second.admin).await;
+    let again = session(&data, &app).await;
+    assert_eq!(
+        again["workspace"]["public_key"],
+        public_key.as_str(),
+        "the same workspace: the data was reused"
+    );
+    second.interrupt();
+    std::fs::remove_dir_all(&data).unwrap();
+}
+
+#[test]
+fn a_busy_port_is_named_with_the_flag_that_picks_another() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let data = std::env::temp_dir().join(format!("seglink-demo-busy-{}", std::process::id()));
+    let output = Command::new(DEMO)
+        .args(["--port", &port, "--no-open"])
+        .arg("--data")
+        .arg(&data)
+        .output()
+        .expect("the demo runs");
+    assert_eq!(output.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains(&format!("port {port} is busy")) && message.contains("--port"), "{message}");
+    let _ = std::fs::remove_dir_all(&data);
+}
