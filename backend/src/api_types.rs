@@ -21,7 +21,7 @@ use crate::segments::view::{
 use crate::session::{
     Counts, DeadJob, JobHealth, SessionView, SetupProgress, SetupStep, SyncHealth, TopicSeen, WorkspaceView,
 };
-use crate::settings::{PolicyView, PrivacyRequests};
+use crate::settings::{PolicyView, PrivacyRequests, RetentionView};
 
 const PATH: &str = "admin/src/generated/api.ts";
 
@@ -93,6 +93,7 @@ fn generated() -> String {
         declaration::<PolicyView>(&config),
         declaration::<PrivacyRequest>(&config),
         declaration::<PrivacyRequests>(&config),
+        declaration::<RetentionView>(&config),
         declaration::<ConnectedStore>(&config),
         declaration::<ConnectedStores>(&config),
         declaration::<CustomConnected>(&config),

@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/server-key", post(server_key::rotate))
         .route("/api/ingestion-policy", get(settings::policy).put(settings::set_policy))
         .route("/api/privacy-requests", get(settings::privacy_requests))
+        .route("/api/data-retention", get(settings::retention).put(settings::set_retention))
         .route("/api/privacy-requests/{id}/export", get(settings::take_export))
         .route("/api/setup", get(session::setup))
         .route("/api/sync", get(session::sync))

@@ -49,15 +49,19 @@ pub async fn run_recompute(app: &App, shop: &str, payload: &str) -> Result<(), J
     let job: RecomputeJob = serde_json::from_str(payload)
         .map_err(|error| JobError::Fatal(format!("bad recompute job: {error}")))?;
     let now = crate::clock::unix_now();
-    // Nightly housekeeping too: exports nobody fetched are not kept past their time.
+    // Nightly housekeeping too: exports nobody fetched are not kept past their time, nor
+    // storefront events past the store's retention.
     app.store.purge_expired_exports(now).await?;
+    let days = app.store.storefront_event_days(shop).await?;
+    app.store.prune_storefront_events(shop, now - days * DAY).await?;
     if !app.store.shop(shop).await?.is_some_and(|record| record.active) {
         // Uninstalled or disconnected: nothing to push to, and no next night.
         return Ok(());
     }
-    let report = recompute(app, shop, None, now).await?;
-    // The next night follows this one's, however late this one ran.
-    if let Some(midnight) = job.nightly.filter(|_| !report.is_empty()) {
+    recompute(app, shop, None, now).await?;
+    // The next night follows this one's, however late this one ran: the retention is kept
+    // even by a store without segments.
+    if let Some(midnight) = job.nightly {
         queue_nightly(app, shop, midnight).await?;
     }
     Ok(())

@@ -16,6 +16,18 @@ use crate::shopify::extract::ShopSession;
 /// The longest upsell window Seglink holds orders for.
 const MAX_UPSELL_DELAY_MINUTES: i64 = 24 * 60;
 
+/// The shortest and longest a store may keep its storefront events.
+const STOREFRONT_EVENT_DAYS: std::ops::RangeInclusive<i64> = 30..=3_650;
+
+/// How long Seglink keeps what it holds: the one choice the merchant makes, and the rules
+/// that are fixed.
+#[derive(Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionView {
+    /// Days storefront (pixel) events are kept; older ones go nightly. 30 to 3650.
+    pub storefront_event_days: i64,
+}
+
 /// An ingestion policy as the admin sends it.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -94,6 +106,35 @@ pub async fn set_policy(
     };
     app.store.set_ingestion_policy(session.claims.shop.as_str(), &policy, unix_now()).await?;
     Ok(Json(policy.into()))
+}
+
+/// `GET /api/data-retention`.
+pub async fn retention(
+    State(app): State<AppState>,
+    session: ShopSession,
+) -> Result<Json<RetentionView>, AppError> {
+    let storefront_event_days = app.store.storefront_event_days(session.claims.shop.as_str()).await?;
+    Ok(Json(RetentionView { storefront_event_days }))
+}
+
+/// `PUT /api/data-retention`: events older than the new limit go with the next nightly run.
+pub async fn set_retention(
+    State(app): State<AppState>,
+    session: ShopSession,
+    JsonBody(input): JsonBody<RetentionView>,
+) -> Result<Json<RetentionView>, AppError> {
+    if !STOREFRONT_EVENT_DAYS.contains(&input.storefront_event_days) {
+        return Err(AppError::invalid(
+            "/storefront_event_days",
+            format!("must be from {} to {} days", STOREFRONT_EVENT_DAYS.start(), STOREFRONT_EVENT_DAYS.end()),
+        ));
+    }
+    let shop = session.claims.shop.as_str();
+    let now = unix_now();
+    app.store.set_storefront_event_days(shop, input.storefront_event_days, now).await?;
+    // The nightly run carries the pruning out, segments or not.
+    crate::segments::queue_nightly(&app, shop, now).await?;
+    Ok(Json(input))
 }
 
 /// `GET /api/privacy-requests`: each request with its due date and, for a data request, whether

@@ -56,6 +56,15 @@ test("settings: the policy is saved with its errors at the field, and a connect 
   await app.getByText(`Shopify does not accept this token for ${world.shop}`).waitFor();
   assert.equal(await app.locator("[data-custom-store]").count(), 0, "nothing connected");
 
+  // Data retention: a bad value at its field, then kept.
+  const retention = app.getByLabel("Keep storefront events (days)", { exact: true });
+  await retention.fill("7");
+  await app.getByRole("button", { name: "Save retention" }).click();
+  await app.getByText("must be from 30 to 3650 days").waitFor();
+  await retention.fill("90");
+  await app.getByRole("button", { name: "Save retention" }).click();
+  await app.locator(".shopify-sim-toast", { hasText: "Storefront events are kept 90 days" }).waitFor();
+
   // The server key: rotated by the owner store, shown once.
   await app.getByRole("button", { name: "Rotate the server key" }).click();
   await app.getByRole("button", { name: "Rotate now" }).click();

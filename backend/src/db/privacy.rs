@@ -26,15 +26,19 @@ pub struct PrivacyRequest {
     pub export_expires_at: Option<i64>,
 }
 
+/// How long storefront events are kept when the merchant has not chosen.
+pub const DEFAULT_STOREFRONT_EVENT_DAYS: i64 = 365;
+
 /// Shopify expects a privacy request to be met within 30 days.
 pub const PRIVACY_DUE_SECONDS: i64 = 30 * 86_400;
 /// A data request's export is kept this long for the merchant to download, once.
 pub const EXPORT_KEPT_SECONDS: i64 = 7 * 86_400;
 
 /// Every table with a `shop` column that holds a store's data, in deletion order.
-const SHOP_TABLES: [&str; 19] = [
+const SHOP_TABLES: [&str; 20] = [
     "events",
     "pixel_settings",
+    "data_retention",
     "client_links",
     "held_orders",
     "orders",
@@ -162,6 +166,47 @@ impl Store {
             .await?;
         });
         Ok(())
+    }
+
+    /// How many days the store keeps its storefront events.
+    pub async fn storefront_event_days(&self, shop: &str) -> Result<i64, DbError> {
+        let days: Option<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT storefront_event_days FROM data_retention WHERE shop = $1")
+                .bind(shop)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(days.unwrap_or(DEFAULT_STOREFRONT_EVENT_DAYS))
+    }
+
+    /// Sets how many days the store keeps its storefront events.
+    pub async fn set_storefront_event_days(&self, shop: &str, days: i64, now: i64) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO data_retention (shop, storefront_event_days, updated_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (shop) DO UPDATE SET storefront_event_days = excluded.storefront_event_days,
+                     updated_at = excluded.updated_at",
+            )
+            .bind(shop)
+            .bind(days)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Deletes the store's storefront events that happened before `before` (Unix seconds); how
+    /// many went.
+    pub async fn prune_storefront_events(&self, shop: &str, before: i64) -> Result<u64, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query("DELETE FROM events WHERE shop = $1 AND source = 'pixel' AND occurred_at < $2")
+                .bind(shop)
+                .bind(before)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
     }
 
     /// Everything stored about one customer, as JSON for the merchant.

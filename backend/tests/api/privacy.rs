@@ -369,3 +369,48 @@ async fn an_export_is_served_once_and_not_after_its_time() {
         (fresh.cleanup)().await;
     }
 }
+
+#[tokio::test]
+async fn storefront_events_older_than_the_stores_retention_go_nightly() {
+    for fresh in fresh_stores().await {
+        let (shop, app) = crate::segments::installed(fresh.store.clone(), 3).await;
+        let (status, retention) = app.admin(&shop, "GET", "/api/data-retention", None).await;
+        assert_eq!((status, &retention), (200, &json!({ "storefront_event_days": 365 })));
+        for days in [29, 3_651] {
+            let (status, answer) = app
+                .admin(&shop, "PUT", "/api/data-retention", Some(json!({ "storefront_event_days": days })))
+                .await;
+            assert_eq!((status, answer["path"].as_str()), (422, Some("/storefront_event_days")), "{answer}");
+        }
+
+        let now = now();
+        let event = |id: &str, days_ago: i64, source: &str| seglink::db::EventRow {
+            kind: "product_view".to_owned(),
+            source: source.to_owned(),
+            source_id: id.to_owned(),
+            customer_id: None,
+            order_id: None,
+            occurred_at: now - days_ago * 86_400,
+            properties: "{}".to_owned(),
+            client_id: Some("visitor".to_owned()),
+        };
+        for (id, days_ago, source) in
+            [("old", 40, "pixel"), ("recent", 10, "pixel"), ("old-order", 40, "order")]
+        {
+            fresh.store.record_event(&shop.domain, &event(id, days_ago, source)).await.unwrap();
+        }
+        let (status, saved) = app
+            .admin(&shop, "PUT", "/api/data-retention", Some(json!({ "storefront_event_days": 30 })))
+            .await;
+        assert_eq!((status, saved), (200, json!({ "storefront_event_days": 30 })));
+        app.run_jobs_ahead(86_400 + 60).await;
+        let kept = fresh.store.recent_pixel_events(&shop.domain, 10).await.unwrap();
+        assert_eq!(kept.len(), 1, "{}: only the recent storefront event stays: {kept:?}", fresh.name);
+        let rows = every_row(&fresh.url).await;
+        assert!(
+            rows.iter().any(|(table, row)| table == "events" && row.contains("old-order")),
+            "order events are not storefront events"
+        );
+        (fresh.cleanup)().await;
+    }
+}

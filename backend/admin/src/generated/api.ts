@@ -567,6 +567,16 @@ export_expires_at: number | null, };
 export type PrivacyRequests = { requests: Array<PrivacyRequest>, };
 
 /**
+ * How long Seglink keeps what it holds: the one choice the merchant makes, and the rules
+ * that are fixed.
+ */
+export type RetentionView = { 
+/**
+ * Days storefront (pixel) events are kept; older ones go nightly. 30 to 3650.
+ */
+storefront_event_days: number, };
+
+/**
  * A store of the workspace and how Seglink reaches it.
  */
 export type ConnectedStore = { shop: string, 

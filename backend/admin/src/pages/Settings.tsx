@@ -7,6 +7,7 @@ import { useApi } from "../hooks";
 import { Pending } from "../Pending";
 import { CustomApps } from "./CustomApps";
 import { Keys } from "./Keys";
+import { Retention } from "./Retention";
 import type { ConnectedStores, LinkList, LinkView, NewLinkView, PolicyView, PrivacyRequest, PrivacyRequests, SessionView } from "../generated/api";
 
 const day = (seconds: number | null) => (seconds ? new Date(seconds * 1000).toLocaleDateString() : "");
@@ -261,6 +262,7 @@ export function Settings() {
       <Policy />
       <Stores />
       <Privacy />
+      <Retention />
     </s-page>
   );
 }
