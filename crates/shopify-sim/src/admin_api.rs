@@ -191,6 +191,11 @@ impl AdminApi {
             .map(|operation| operation.jsonl.clone())
     }
 
+    /// The customer segments, as the admin lists them.
+    pub fn segments(&self) -> Vec<Segment> {
+        self.segments.borrow().clone()
+    }
+
     /// The app's automatic discounts as they stand.
     pub fn automatic_discounts(&self) -> Vec<crate::discounts::AutomaticAppDiscount> {
         self.discounts.borrow().automatic.clone()
@@ -238,6 +243,11 @@ impl AdminApi {
             metafields,
             input_variables: input_variables.map(|(namespace, key)| (namespace.to_owned(), key.to_owned())),
         })
+    }
+
+    /// The latest webhook delivery attempts with the app's answers, oldest first.
+    pub fn webhooks_sent(&self) -> Vec<crate::webhooks::Sent> {
+        self.outbox.borrow().sent().cloned().collect()
     }
 
     /// The webhook subscriptions and deliveries.

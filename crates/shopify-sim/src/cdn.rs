@@ -112,15 +112,24 @@ pub async fn admin_page(State(sim): State<Simulator>, Path(path): Path<Vec<(Stri
     let page = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Seglink · {shop} · Shopify admin (simulated)</title>\
          <style>body{{margin:0;font:14px system-ui;background:#f1f1f1}}header{{background:#1a1a1a;color:#fff;padding:10px 16px}}\
-         iframe{{border:0;width:100%;height:calc(100vh - 40px);display:block}}</style></head>\
-         <body><header>Shopify admin (simulated) · {shop}</header>\
+         header a{{color:#fff;margin-left:12px}}iframe{{border:0;width:100%;height:calc(100vh - 40px);display:block}}</style></head>\
+         <body><header>Shopify admin (simulated) · {shop} <nav aria-label=\"Admin\">{links}</nav></header>\
          <iframe id=\"app-iframe\" title=\"Seglink\" src=\"{source}\"></iframe></body></html>",
         shop = escape(&shop),
         source = escape(&source),
+        links = crate::admin_pages::PAGES
+            .iter()
+            .map(|(path, name)| format!(
+                "<a href=\"/store/{}/{path}\">{name}</a>",
+                escape(&handle.clone().unwrap_or_default())
+            ))
+            .collect::<Vec<_>>()
+            .join(" "),
     );
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
 }
 
-fn escape(text: &str) -> String {
+/// Text made safe for HTML.
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

@@ -6,6 +6,7 @@
 
 mod admin;
 mod admin_api;
+mod admin_pages;
 mod admin_resolvers;
 pub mod bulk;
 pub mod bulk_mutation;

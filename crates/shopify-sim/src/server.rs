@@ -148,6 +148,7 @@ impl Simulator {
     /// embedded admin's side (`crate::cdn`): the admin page framing the app and the CDN scripts.
     pub fn router(&self) -> Router {
         Router::new()
+            .route("/store/{handle}/{page}", get(crate::admin_pages::page))
             .route("/store/{handle}/apps/{api_key}", get(crate::cdn::admin_page))
             .route("/store/{handle}/apps/{api_key}/{*rest}", get(crate::cdn::admin_page))
             .route("/shopifycloud/app-bridge.js", get(crate::cdn::app_bridge))

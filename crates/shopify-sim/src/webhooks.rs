@@ -12,6 +12,22 @@ use serde_json::Value;
 
 use crate::signing::webhook_hmac;
 
+/// One attempt to deliver a webhook, and the app's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sent {
+    pub topic: String,
+    pub event_id: String,
+    /// 0 for the first attempt.
+    pub attempt: u32,
+    /// The HTTP status, or `None` when the app could not be reached.
+    pub answer: Option<u16>,
+    /// Unix seconds.
+    pub at: u64,
+}
+
+/// Attempts the log keeps.
+const SENT_KEPT: usize = 200;
+
 /// Seconds to wait before each retry. Shopify publishes the total (8 retries over 4 hours), not
 /// the steps; these grow and add up to exactly 4 hours.
 pub const RETRY_DELAYS_SECS: [u64; 8] = [60, 120, 300, 600, 1_200, 2_400, 3_600, 6_120];
@@ -100,6 +116,8 @@ pub struct SubscriptionError {
 /// The shop's webhook subscriptions and the deliveries not yet accepted.
 #[derive(Clone, Debug)]
 pub struct WebhookOutbox {
+    /// The latest attempts, newest last, for the admin's webhook page.
+    sent: std::collections::VecDeque<Sent>,
     client_secret: String,
     shop_domain: String,
     api_version: String,
@@ -115,6 +133,7 @@ impl WebhookOutbox {
     /// An outbox for `shop_domain`, signing with the app's client secret.
     pub fn new(client_secret: &str, shop_domain: &str, api_version: &str) -> Self {
         Self {
+            sent: std::collections::VecDeque::new(),
             client_secret: client_secret.to_owned(),
             shop_domain: shop_domain.to_owned(),
             api_version: api_version.to_owned(),
@@ -259,6 +278,11 @@ impl WebhookOutbox {
         report
     }
 
+    /// The latest delivery attempts with the app's answers, oldest first.
+    pub fn sent(&self) -> impl Iterator<Item = &Sent> {
+        self.sent.iter()
+    }
+
     /// Files one answer: accepted, retried later, or abandoned. True when accepted.
     fn record(
         &mut self,
@@ -267,6 +291,16 @@ impl WebhookOutbox {
         now: Duration,
         report: &mut DeliveryReport,
     ) -> bool {
+        if self.sent.len() == SENT_KEPT {
+            self.sent.pop_front();
+        }
+        self.sent.push_back(Sent {
+            topic: delivery.header("X-Shopify-Topic").unwrap_or_default().to_owned(),
+            event_id: delivery.header("X-Shopify-Event-Id").unwrap_or_default().to_owned(),
+            attempt: delivery.attempt,
+            answer,
+            at: now.as_secs(),
+        });
         if answer.is_some_and(|status| (200..300).contains(&status)) {
             report.delivered += 1;
             return true;

@@ -390,3 +390,41 @@ fn a_throttled_burst_empties_the_bucket() {
     assert_eq!(body["errors"][0]["extensions"]["code"], "THROTTLED");
     assert_eq!(body["extensions"]["cost"]["requestedQueryCost"], 52);
 }
+
+#[test]
+fn the_admin_pages_show_tags_webhooks_and_their_answers() {
+    let (sim, address, token) = start();
+    let (uri, request) = app_endpoint(503);
+    let (customer, handle) = sim.with_admin(|admin| {
+        admin.webhooks_mut().subscribe("customers/create", &uri).unwrap();
+        let shop = admin.shop();
+        (shop.customers[0].id, shop.domain.trim_end_matches(".myshopify.com").to_owned())
+    });
+    let tag = json!({ "query": format!(r#"mutation {{ tagsAdd(id: "gid://shopify/Customer/{customer}", tags: ["seglink:vip"]) {{ userErrors {{ message }} }} }}"#) });
+    assert_eq!(post_json(address, GRAPHQL, Some(&token), &tag).status, 200);
+    sim.with_admin(|admin| {
+        admin.create_customer("pages@example.com", "US", Duration::from_secs(now_secs())).unwrap()
+    });
+    deliver(&sim);
+    request.join().unwrap();
+
+    let page = |name: &str| send(address, "GET", &format!("/store/{handle}/{name}"), &[], "").unwrap();
+    let customers = page("customers");
+    assert_eq!(customers.status, 200);
+    assert!(
+        customers.body.contains("seglink:vip") && customers.body.contains("pages@example.com"),
+        "{}",
+        customers.body
+    );
+    let webhooks = page("webhooks");
+    assert!(
+        webhooks.body.contains("customers/create") && webhooks.body.contains("<td>503</td>"),
+        "{}",
+        webhooks.body
+    );
+    for name in ["segments", "discounts", "products"] {
+        assert_eq!(page(name).status, 200, "{name}");
+    }
+    assert_eq!(page("orders-of-the-moon").status, 404);
+    assert_eq!(send(address, "GET", "/store/another-shop/customers", &[], "").unwrap().status, 404);
+}
