@@ -131,13 +131,7 @@ pub fn run(
         .iter()
         .fold(Decimal::ZERO, |sum, line| sum.saturating_add(line.price * whole(line.quantity)));
     let (lines_input, delivery_input) = inputs(&config, tags, cart, subtotal, collections_of);
-    let lines_output = function_output(|| {
-        shopify_function::run_function_with_input(
-            segment_discount::cart_lines_discounts_generate_run,
-            &lines_input.to_string(),
-        )
-        .map(|result| serialized(&result))
-    })?;
+    let lines_output = run_lines(&lines_input)?;
     let delivery_output = match cart.shipping {
         Some(_) => function_output(|| {
             shopify_function::run_function_with_input(
@@ -175,6 +169,18 @@ pub fn money(amount: Decimal) -> String {
     let units: u128 = units.parse().unwrap_or(0);
     let cents = units.saturating_mul(100) + digit(0) * 10 + digit(1) + u128::from(digit(2) >= 5);
     format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+/// The discount Function's order and product target (`cart.lines.discounts.generate.run`), run
+/// natively on `input`; its output as Shopify reads it.
+pub fn run_lines(input: &Value) -> Result<Value, AppError> {
+    function_output(|| {
+        shopify_function::run_function_with_input(
+            segment_discount::cart_lines_discounts_generate_run,
+            &input.to_string(),
+        )
+        .map(|result| serialized(&result))
+    })
 }
 
 /// A Function run's output as JSON; a panic inside it is a failure of ours, not a crash.

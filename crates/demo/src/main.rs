@@ -4,6 +4,7 @@
 //! merchant's first open does, and prints the URL of the simulated admin. Ctrl-C stops both.
 
 mod data;
+mod runner;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -197,6 +198,7 @@ fn simulated_shop(
     shopify_sim::deploy::subscribe_declared_webhooks(&mut admin, APP_CONFIG, app_url)?;
     let simulator = Simulator::new(admin);
     simulator.set_app_url(app_url);
+    simulator.set_function_runner(std::sync::Arc::new(runner::NativeFunction));
     Ok(simulator)
 }
 

@@ -141,3 +141,100 @@ fn a_busy_port_is_named_with_the_flag_that_picks_another() {
     assert!(message.contains(&format!("port {port} is busy")) && message.contains("--port"), "{message}");
     let _ = std::fs::remove_dir_all(&data);
 }
+
+/// An admin API call as the shop's staff.
+async fn admin_call(
+    data: &std::path::Path,
+    app_url: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
+    let secret = std::fs::read_to_string(data.join("app-secret")).unwrap();
+    let claims = SessionClaims::new("seglink-demo-1.myshopify.com", "seglink-demo", 1, now());
+    let request = reqwest::Client::new()
+        .request(method.parse().unwrap(), format!("{app_url}{path}"))
+        .bearer_auth(session_token(secret.trim(), &claims));
+    let request = match body {
+        Some(body) => request.header("Content-Type", "application/json").body(body.to_string()),
+        None => request,
+    };
+    let answer = request.send().await.unwrap();
+    let status = answer.status();
+    let text = answer.text().await.unwrap();
+    assert!(status.is_success(), "{method} {path}: {status} {text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+/// Asks `check` again every 100 ms until it holds; fails after 60 s. For what another task
+/// reaches in its own time (provisioning, a push).
+async fn eventually<F: std::future::Future<Output = bool>>(what: &str, mut check: impl FnMut() -> F) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !check().await {
+        assert!(std::time::Instant::now() < deadline, "not reached within 60 s: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_members_checkout_gets_the_discount_from_the_function_and_a_guests_does_not() {
+    let data = std::env::temp_dir().join(format!("seglink-demo-checkout-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let demo = Demo::start(&data);
+    let app = app_url(&demo.admin).await;
+    eventually("the discount is provisioned and the history read", || async {
+        let setup = admin_call(&data, &app, "GET", "/api/setup", None).await;
+        let done = |name: &str| {
+            setup["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|step| step["step"] == name && step["state"] == "done")
+        };
+        done("discount") && done("backfill")
+    })
+    .await;
+    let segment =
+        serde_json::json!({ "name": "Buyers", "rules": { "if": "orders_count", "op": ">=", "value": 1 } });
+    admin_call(&data, &app, "POST", "/api/segments", Some(segment)).await;
+    let rule = serde_json::json!({ "segment": "buyers", "title": "Buyers 10% off", "value": { "percentage": "10" }, "target": { "type": "orderSubtotal" } });
+    admin_call(&data, &app, "POST", "/api/discount-rules", Some(rule)).await;
+    eventually("the tags are pushed", || async {
+        admin_call(&data, &app, "GET", "/api/segments/buyers/push", None).await["state"] == "done"
+    })
+    .await;
+    let member = admin_call(&data, &app, "GET", "/api/segments/buyers/members", None).await["members"][0]["customer_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let store = demo.admin.split("/apps/").next().unwrap().to_owned();
+    let form = reqwest::get(format!("{store}/checkout")).await.unwrap().text().await.unwrap();
+    let variant = form.split("name=\"qty_").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let priced = |buyer: String| {
+        let url = format!("{store}/checkout?customer={buyer}&qty_{variant}=2");
+        async move { reqwest::get(url).await.unwrap().text().await.unwrap() }
+    };
+    let members_cart = priced(member.clone()).await;
+    assert!(members_cart.contains("data-discount>Buyers 10% off: 10% on the order"), "{members_cart}");
+    assert!(members_cart.contains("data-runner>Decided by the discount Function: segment-discount"));
+    let guests_cart = priced("guest".to_owned()).await;
+    assert!(guests_cart.contains("data-no-discount"), "a guest carries no tag: {guests_cart}");
+
+    let placed = reqwest::Client::new()
+        .post(format!("{store}/checkout?customer={member}&qty_{variant}=2"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(placed.contains("data-order>Order #"), "{placed}");
+    eventually("Seglink took the order's webhooks", || async {
+        let page = reqwest::get(format!("{store}/webhooks")).await.unwrap().text().await.unwrap();
+        page.contains("<td>orders/paid</td>") && page.contains("<td>200</td>")
+    })
+    .await;
+    demo.interrupt();
+    std::fs::remove_dir_all(&data).unwrap();
+}

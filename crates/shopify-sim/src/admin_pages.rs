@@ -13,7 +13,8 @@ use crate::server::Simulator;
 use crate::shop::gid;
 
 /// The pages, by their path under `/store/<handle>/`, with their titles.
-pub const PAGES: [(&str, &str); 5] = [
+pub const PAGES: [(&str, &str); 6] = [
+    ("checkout", "Checkout"),
     ("customers", "Customers"),
     ("segments", "Segments"),
     ("discounts", "Discounts"),

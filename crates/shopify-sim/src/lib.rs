@@ -12,6 +12,7 @@ pub mod bulk;
 pub mod bulk_mutation;
 mod cdn;
 mod checkout;
+pub mod checkout_page;
 mod cost;
 pub mod delivery;
 pub mod deploy;

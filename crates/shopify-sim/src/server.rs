@@ -82,6 +82,8 @@ struct Inner {
     faults: Mutex<Vec<Fault>>,
     /// The app's URL, which the admin page frames.
     app_url: Mutex<Option<String>>,
+    /// The app's discount Function, as the checkout runs it.
+    runner: Mutex<crate::checkout_page::Runner>,
 }
 
 impl Simulator {
@@ -92,6 +94,7 @@ impl Simulator {
                 admin: Mutex::new(admin),
                 faults: Mutex::new(Vec::new()),
                 app_url: Mutex::new(None),
+                runner: Mutex::new(None),
             }),
         }
     }
@@ -104,6 +107,16 @@ impl Simulator {
     /// The app's URL, once set.
     pub fn app_url(&self) -> Option<String> {
         lock(&self.inner.app_url).clone()
+    }
+
+    /// Plugs in the app's discount Function, which the checkout page runs.
+    pub fn set_function_runner(&self, runner: std::sync::Arc<dyn crate::checkout_page::FunctionRunner>) {
+        *lock(&self.inner.runner) = Some(runner);
+    }
+
+    /// The Function runner plugged in, if any.
+    pub(crate) fn function_runner(&self) -> crate::checkout_page::Runner {
+        lock(&self.inner.runner).clone()
     }
 
     /// Runs `change` on the shop's API: to seed state, mint tokens or read what an app did.
@@ -148,6 +161,10 @@ impl Simulator {
     /// embedded admin's side (`crate::cdn`): the admin page framing the app and the CDN scripts.
     pub fn router(&self) -> Router {
         Router::new()
+            .route(
+                "/store/{handle}/checkout",
+                get(crate::checkout_page::show).post(crate::checkout_page::place),
+            )
             .route("/store/{handle}/{page}", get(crate::admin_pages::page))
             .route("/store/{handle}/apps/{api_key}", get(crate::cdn::admin_page))
             .route("/store/{handle}/apps/{api_key}/{*rest}", get(crate::cdn::admin_page))
