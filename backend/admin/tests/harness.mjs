@@ -40,10 +40,18 @@ function start(profile, binary, args, env, ready) {
     });
     child.on("exit", (code) => reject(new Error(`${binary} exited with ${code}:\n${log}`)));
   });
-  return { child, started, log: () => log };
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  const stopped = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+    return exited;
+  };
+  return { child, started, log: () => log, stopped };
 }
 
-export async function launch({ customers = 20, products = 6, orders = 40, profile = "debug" } = {}) {
+/// `webhooks`: the simulator subscribes what shopify.app.toml declares and delivers Shopify's own
+/// webhooks (an uninstall, orders) to the app, as a store does after `shopify app deploy`; off,
+/// a test sends the webhooks it needs itself.
+export async function launch({ customers = 20, products = 6, orders = 40, profile = "debug", webhooks = false } = {}) {
   const [simPort, appPort] = [await freePort(), await freePort()];
   const data = mkdtempSync(join(tmpdir(), "seglink-admin-"));
   const simOrigin = `http://127.0.0.1:${simPort}`;
@@ -54,7 +62,7 @@ export async function launch({ customers = 20, products = 6, orders = 40, profil
     "shopify-sim",
     ["serve", "--port", String(simPort), "--customers", String(customers), "--products", String(products),
       "--orders", String(orders), "--now", String(Math.floor(Date.now() / 1000)), "--app-url", appUrl,
-      "--extensions", join(ROOT, "extensions"), "--app-config", join(ROOT, "shopify.app.toml")],
+      "--extensions", join(ROOT, "extensions"), ...(webhooks ? ["--app-config", join(ROOT, "shopify.app.toml")] : [])],
     credentials,
     /serving (\S+) on http/,
   );
@@ -105,7 +113,9 @@ export async function launch({ customers = 20, products = 6, orders = 40, profil
     },
     async close() {
       await browser.close();
-      for (const service of [app, sim]) service.child.kill();
+      // Gone before the next world starts: a simulator still delivering webhooks could reach
+      // the next app given the same port.
+      await Promise.all([app, sim].map((service) => service.stopped()));
       rmSync(data, { recursive: true, force: true });
     },
     logs: () => ({ sim: sim.log(), app: app.log() }),
@@ -194,6 +204,17 @@ export function screenshotPath(name) {
   const folder = process.env.SEGLINK_UPDATE_SCREENSHOTS === "1" ? join(ROOT, "docs", "admin") : join(TARGET, "admin-screenshots");
   mkdirSync(folder, { recursive: true });
   return join(folder, `${name}.png`);
+}
+
+/// Waits for `locator`; when it never comes, fails with the end of both services' logs, which
+/// say what the page could not show.
+export async function waitOrExplain(world, locator) {
+  try {
+    await locator.waitFor();
+  } catch (error) {
+    const { sim, app } = world.logs();
+    throw new Error(`${error.message}\n--- seglink ---\n${app.slice(-4000)}\n--- simulator ---\n${sim.slice(-1000)}`);
+  }
 }
 
 /// One browser world for a test file: started before its tests, closed after them.

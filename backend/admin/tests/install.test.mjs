@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { eventually, worldFor } from "./harness.mjs";
 
-const world = worldFor({ before, after });
+const world = worldFor({ before, after }, { webhooks: true });
 const STEPS = ["webhooks", "web_pixel", "metafield_definitions", "discount", "backfill"];
 
 async function installed() {

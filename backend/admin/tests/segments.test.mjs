@@ -4,7 +4,7 @@
 // find in Shopify the members tagged and the rule in the discount's metafield.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { accessibilityViolations, eventually, launch } from "./harness.mjs";
+import { accessibilityViolations, eventually, launch, waitOrExplain } from "./harness.mjs";
 
 let world;
 
@@ -50,7 +50,7 @@ test("a segment is built from an attribute and a behaviour, counted live, and sa
 
   await app.getByRole("button", { name: "Save segment" }).click();
   const row = app.locator('s-table-row[data-segment="engaged-buyers"]');
-  await row.waitFor();
+  await waitOrExplain(world, row);
   const members = Number((await row.locator("s-table-cell").nth(1).textContent()).replace(/\D/g, ""));
   assert.equal(members, matching, "saved with the members the preview counted");
 
