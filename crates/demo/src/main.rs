@@ -121,8 +121,11 @@ async fn run(options: Options) -> Result<(), Refusal> {
     }
 
     let handle = domain.trim_end_matches(".myshopify.com");
-    let admin = format!("http://localhost:{}/store/{handle}/apps/{API_KEY}", local_port_of(&shop_origin));
-    println!("Seglink demo: open {admin}");
+    let origin = format!("http://localhost:{}", local_port_of(&shop_origin));
+    simulator.set_welcome(&guide(handle));
+    let landing = format!("{origin}/");
+    println!("Seglink demo: open {landing}");
+    println!("Seglink in the simulated admin: {origin}/store/{handle}/apps/{API_KEY}");
     println!(
         "(a simulated shop of {} customers, {} products and {} orders; data in {}{})",
         seeding.customers,
@@ -132,11 +135,33 @@ async fn run(options: Options) -> Result<(), Refusal> {
         if reused { ", reused" } else { "" }
     );
     if !options.no_open {
-        open_browser(&admin);
+        open_browser(&landing);
     }
     tokio::signal::ctrl_c().await.map_err(|error| format!("could not wait for Ctrl-C: {error}"))?;
     println!("stopped; the data stays in {} (--fresh starts over)", options.data.display());
     Ok(())
+}
+
+/// The landing page: the loop in five steps, each a link into the simulated admin or Seglink.
+fn guide(handle: &str) -> String {
+    let store = format!("/store/{handle}");
+    let app = format!("{store}/apps/{API_KEY}");
+    format!(
+        "<p>Seglink is installed in this simulated Shopify store. Follow the loop: shoppers' history \
+         becomes a segment, the segment becomes a customer tag in Shopify, and the tag a discount at \
+         checkout, decided by Seglink's Shopify Function.</p><ol>\
+         <li><a href=\"{app}\">Open Seglink</a> in the admin: its setup guide shows the install, the pixel, \
+         the discount and the reading of 90 days of orders.</li>\
+         <li>On Seglink's Home, keep the suggested segment (or build one on <a href=\"{app}/segments/new\">Segments</a>). \
+         Its members get the tag: see them on <a href=\"{store}/customers\">Customers</a>.</li>\
+         <li>On Seglink's <a href=\"{app}/discounts\">Discounts</a>, add a rule: “VIP 15%”, 15% off the order for that segment. \
+         The discount's metafield holds it: see <a href=\"{store}/discounts\">Discounts</a>.</li>\
+         <li>At the <a href=\"{store}/checkout\">checkout</a>, buy as a member: the Function gives 15%. Place the order: \
+         Shopify's order webhooks reach Seglink (<a href=\"{store}/webhooks\">Webhooks</a>).</li>\
+         <li>Buy as a guest, or as a customer who is not a member: no discount. Seglink's \
+         “What would a customer get?” on Discounts says why, rule by rule.</li></ol>\
+         <p>Not simulated yet: the storefront and its pixel (docs/demo.md).</p>"
+    )
 }
 
 /// A listener on 127.0.0.1:`port`, or the message a busy port deserves.

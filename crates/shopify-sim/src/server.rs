@@ -84,6 +84,8 @@ struct Inner {
     app_url: Mutex<Option<String>>,
     /// The app's discount Function, as the checkout runs it.
     runner: Mutex<crate::checkout_page::Runner>,
+    /// What `/` says, when something runs the simulator for people (a demo's guide).
+    welcome: Mutex<Option<String>>,
 }
 
 impl Simulator {
@@ -95,6 +97,7 @@ impl Simulator {
                 faults: Mutex::new(Vec::new()),
                 app_url: Mutex::new(None),
                 runner: Mutex::new(None),
+                welcome: Mutex::new(None),
             }),
         }
     }
@@ -112,6 +115,11 @@ impl Simulator {
     /// Plugs in the app's discount Function, which the checkout page runs.
     pub fn set_function_runner(&self, runner: std::sync::Arc<dyn crate::checkout_page::FunctionRunner>) {
         *lock(&self.inner.runner) = Some(runner);
+    }
+
+    /// Serves `body` (HTML) at `/`, inside the admin's chrome: a demo's guide.
+    pub fn set_welcome(&self, body: &str) {
+        *lock(&self.inner.welcome) = Some(body.to_owned());
     }
 
     /// The Function runner plugged in, if any.
@@ -161,6 +169,7 @@ impl Simulator {
     /// embedded admin's side (`crate::cdn`): the admin page framing the app and the CDN scripts.
     pub fn router(&self) -> Router {
         Router::new()
+            .route("/", get(welcome))
             .route(
                 "/store/{handle}/checkout",
                 get(crate::checkout_page::show).post(crate::checkout_page::place),
@@ -310,6 +319,18 @@ async fn inject_fault(State(sim): State<Simulator>, body: Bytes) -> Response {
         }
         Err(error) => json_response(400, json!({ "error": format!("not a fault: {error}") })),
     }
+}
+
+/// `GET /`: the welcome a demo set, or nothing.
+async fn welcome(State(sim): State<Simulator>) -> Response {
+    let Some(body) = lock(&sim.inner.welcome).clone() else {
+        return (StatusCode::NOT_FOUND, "nothing here: the admin is at /store/<handle>/…").into_response();
+    };
+    let page = sim.with_admin(|admin| {
+        let handle = admin.shop().domain.trim_end_matches(".myshopify.com").to_owned();
+        crate::admin_pages::frame(admin, &handle, "Welcome", &body)
+    });
+    axum::response::Html(page).into_response()
 }
 
 /// The merchant uninstalls the app in the shop's admin: its tokens, pixel, discounts and reserved
