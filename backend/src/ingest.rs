@@ -193,8 +193,7 @@ async fn dispatch(app: &App, delivery: &Delivery<'_>, now: i64) -> Result<(), Jo
         }
         "app/uninstalled" => {
             // Shopify removes the app's pixel, metafield definitions and discount with it.
-            store.deactivate_shop(shop, now).await?;
-            store.forget_provisioning(shop).await?;
+            store.record_uninstall(shop, now).await?;
             Ok(())
         }
         "app/scopes_update" => {

@@ -441,6 +441,14 @@ impl Store {
         Ok(())
     }
 
+    /// What an uninstall leaves: the store inactive, without tokens, and its provisioning
+    /// forgotten, since Shopify removed the pixel, the definitions and the discount; its data
+    /// stays until Shopify's store erasure.
+    pub async fn record_uninstall(&self, shop: &str, now: i64) -> Result<(), DbError> {
+        self.deactivate_shop(shop, now).await?;
+        self.forget_provisioning(shop).await
+    }
+
     /// Forgets what Shopify removes with the app: its setup steps (pixel, metafield
     /// definitions, discount, webhooks, backfill) and the discount the rules were written to, so
     /// a reinstall provisions them again.

@@ -133,13 +133,9 @@ pub fn run(
     let (lines_input, delivery_input) = inputs(&config, tags, cart, subtotal, collections_of);
     let lines_output = run_lines(&lines_input)?;
     let delivery_output = match cart.shipping {
-        Some(_) => function_output(|| {
-            shopify_function::run_function_with_input(
-                segment_discount::cart_delivery_options_discounts_generate_run,
-                &delivery_input.to_string(),
-            )
-            .map(|result| serialized(&result))
-        })?,
+        Some(_) => {
+            run_target(segment_discount::cart_delivery_options_discounts_generate_run, &delivery_input)?
+        }
         None => json!({ "operations": [] }),
     };
     let discounts = given(&lines_output, &delivery_output, cart, subtotal);
@@ -174,12 +170,17 @@ pub fn money(amount: Decimal) -> String {
 /// The discount Function's order and product target (`cart.lines.discounts.generate.run`), run
 /// natively on `input`; its output as Shopify reads it.
 pub fn run_lines(input: &Value) -> Result<Value, AppError> {
+    run_target(segment_discount::cart_lines_discounts_generate_run, input)
+}
+
+/// One of the Function's targets, run natively on `input`.
+fn run_target<O: shopify_function::wasm_api::Serialize>(
+    target: fn(segment_discount::RawInput) -> shopify_function::Result<O>,
+    input: &Value,
+) -> Result<Value, AppError> {
     function_output(|| {
-        shopify_function::run_function_with_input(
-            segment_discount::cart_lines_discounts_generate_run,
-            &input.to_string(),
-        )
-        .map(|result| serialized(&result))
+        shopify_function::run_function_with_input(target, &input.to_string())
+            .map(|result| serialized(&result))
     })
 }
 

@@ -264,8 +264,7 @@ fn backend_config(
 /// go, its data stays), and the first open installs it again.
 async fn forget_install(config: &Config, domain: &str) -> Result<(), String> {
     let store = seglink::db::Store::connect(&config.database_url).await.map_err(|error| error.to_string())?;
-    store.deactivate_shop(domain, seglink::clock::unix_now()).await.map_err(|error| error.to_string())?;
-    store.forget_provisioning(domain).await.map_err(|error| error.to_string())
+    store.record_uninstall(domain, seglink::clock::unix_now()).await.map_err(|error| error.to_string())
 }
 
 /// What a merchant's first open does: the admin frames Seglink with a signed launch, whose
