@@ -111,14 +111,15 @@ pub(super) async fn process(app: &App, delivery: &Delivery<'_>, now: i64) -> Res
 /// Ties the storefront client whose checkout became this order to the order's customer. The
 /// verified order names its checkout token, and only the client whose pixel reported that token
 /// is linked: a shopper cannot know another's token, so claiming someone's order id links nothing
-/// (docs/security.md).
-pub async fn link_buyer(app: &App, shop: &str, order_id: &str) -> Result<(), JobError> {
+/// (docs/security.md). Returns the customer linked, whose segments the client's events can now
+/// change.
+pub async fn link_buyer(app: &App, shop: &str, order_id: &str) -> Result<Option<String>, JobError> {
     let store = &app.store;
-    let Some(order) = store.order(shop, order_id).await? else { return Ok(()) };
-    let (Some(token), Some(customer_id)) = (order.checkout_token, order.customer_id) else { return Ok(()) };
-    let Some(client_id) = store.checkout_client(shop, &token).await? else { return Ok(()) };
+    let Some(order) = store.order(shop, order_id).await? else { return Ok(None) };
+    let (Some(token), Some(customer_id)) = (order.checkout_token, order.customer_id) else { return Ok(None) };
+    let Some(client_id) = store.checkout_client(shop, &token).await? else { return Ok(None) };
     store.link_client(shop, &client_id, &customer_id, crate::clock::unix_now()).await?;
-    Ok(())
+    Ok(Some(customer_id))
 }
 
 /// Ends an upsell hold: one event for the order as it stands now, edits included.

@@ -155,9 +155,15 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), App
         app.store.record_event(shop, checkout).await.map_err(internal)?;
         // The order's webhook may have come first: link now if the tokens agree.
         if let Some(order_id) = &checkout.order_id {
-            crate::ingest::link_buyer(app, shop, order_id)
+            let linked = crate::ingest::link_buyer(app, shop, order_id)
                 .await
                 .map_err(|error| internal(error.to_string()))?;
+            // The client's earlier events now count for the buyer.
+            if let Some(customer) =
+                linked.filter(|linked| !customers.iter().any(|(_, known)| known.as_ref() == Some(linked)))
+            {
+                customers.push((String::new(), Some(customer)));
+            }
         }
     }
     // Customers already known behind their clients are evaluated again now (docs/segments.md).

@@ -24,6 +24,9 @@ const API_KEY: &str = "seglink-demo";
 /// The repository's app configuration and extensions, which the simulator deploys.
 const APP_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shopify.app.toml");
 const EXTENSIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../extensions");
+/// The pixel as `scripts/build.sh` bundles it (as `shopify app build` would), which the
+/// simulated storefront runs.
+const PIXEL_BUNDLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/pixel/web-pixel.js");
 
 #[derive(Parser)]
 #[command(name = "seglink-demo", about = "Seglink and a simulated Shopify, the whole loop in a browser")]
@@ -142,25 +145,32 @@ async fn run(options: Options) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// The landing page: the loop in five steps, each a link into the simulated admin or Seglink.
+/// The landing page: the loop in five steps, each a link into the simulated admin, Seglink or the
+/// storefront.
 fn guide(handle: &str) -> String {
     let store = format!("/store/{handle}");
     let app = format!("{store}/apps/{API_KEY}");
+    let shop = format!("/storefront/{handle}");
     format!(
         "<p>Seglink is installed in this simulated Shopify store. Follow the loop: shoppers' history \
          becomes a segment, the segment becomes a customer tag in Shopify, and the tag a discount at \
          checkout, decided by Seglink's Shopify Function.</p><ol>\
          <li><a href=\"{app}\">Open Seglink</a> in the admin: its setup guide shows the install, the pixel, \
          the discount and the reading of 90 days of orders.</li>\
-         <li>On Seglink's Home, keep the suggested segment (or build one on <a href=\"{app}/segments/new\">Segments</a>). \
-         Its members get the tag: see them on <a href=\"{store}/customers\">Customers</a>.</li>\
+         <li>On Seglink's Home, keep the suggested segment (or build one on <a href=\"{app}/segments/new\">Segments</a>, \
+         such as shoppers who added to cart this week). Its members get the tag: see them on \
+         <a href=\"{store}/customers\">Customers</a>.</li>\
          <li>On Seglink's <a href=\"{app}/discounts\">Discounts</a>, add a rule: “VIP 15%”, 15% off the order for that segment. \
          The discount's metafield holds it: see <a href=\"{store}/discounts\">Discounts</a>.</li>\
-         <li>At the <a href=\"{store}/checkout\">checkout</a>, buy as a member: the Function gives 15%. Place the order: \
-         Shopify's order webhooks reach Seglink (<a href=\"{store}/webhooks\">Webhooks</a>).</li>\
-         <li>Buy as a guest, or as a customer who is not a member: no discount. Seglink's \
+         <li>Shop as a member: on the <a href=\"{shop}\">storefront</a>, accept the cookie banner, \
+         <a href=\"{shop}/account\">sign in</a> as a customer with the tag, add to the cart and check out. The \
+         Function gives 15%. Seglink's pixel runs on every page, in a sandbox like Shopify's, and sends \
+         what you do to Seglink; paying sends Shopify's order webhooks (<a href=\"{store}/webhooks\">Webhooks</a>), \
+         which tie this browser to the customer, so your visits count in behavioural segments.</li>\
+         <li>Sign out and check out as a guest, or as a customer who is not a member: no discount. Seglink's \
          “What would a customer get?” on Discounts says why, rule by rule.</li></ol>\
-         <p>Not simulated yet: the storefront and its pixel (docs/demo.md).</p>"
+         <p>The storefront, the checkout and the admin pages are the simulator's stand-ins for Shopify's \
+         (docs/demo.md says what is and is not simulated).</p>"
     )
 }
 
@@ -224,6 +234,12 @@ fn simulated_shop(
     let simulator = Simulator::new(admin);
     simulator.set_app_url(app_url);
     simulator.set_function_runner(std::sync::Arc::new(runner::NativeFunction));
+    match std::fs::read_to_string(PIXEL_BUNDLE) {
+        Ok(bundle) => simulator.set_web_pixel_script(&bundle),
+        Err(error) => eprintln!(
+            "seglink-demo: the storefront runs without the pixel: {PIXEL_BUNDLE}: {error} (bash scripts/build.sh builds it)"
+        ),
+    }
     Ok(simulator)
 }
 

@@ -189,6 +189,14 @@ async fn eventually<F: std::future::Future<Output = bool>>(what: &str, mut check
     }
 }
 
+/// The amount after `label` on a page, in cents: `Total 12.34` is 1234.
+fn cents_after(page: &str, label: &str) -> u64 {
+    let text = page.split(label).nth(1).unwrap_or_else(|| panic!("no {label:?} in {page}"));
+    let amount: String = text.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+    let (whole, fraction) = amount.split_once('.').expect("two decimals");
+    whole.parse::<u64>().unwrap() * 100 + fraction.parse::<u64>().unwrap()
+}
+
 #[tokio::test]
 async fn a_members_checkout_gets_the_discount_from_the_function_and_a_guests_does_not() {
     let data = std::env::temp_dir().join(format!("seglink-demo-checkout-{}", std::process::id()));
@@ -240,7 +248,10 @@ async fn a_members_checkout_gets_the_discount_from_the_function_and_a_guests_doe
         async move { reqwest::get(url).await.unwrap().text().await.unwrap() }
     };
     let members_cart = priced(member.clone()).await;
-    assert!(members_cart.contains("data-discount>Buyers 10% off: 10% on the order"), "{members_cart}");
+    assert!(members_cart.contains("data-discount>Buyers 10% off: −"), "{members_cart}");
+    let (subtotal, total) =
+        (cents_after(&members_cart, "<p>Subtotal "), cents_after(&members_cart, "data-total>Total "));
+    assert_eq!(total, subtotal - (subtotal + 5) / 10, "10% off, to the cent: {members_cart}");
     assert!(members_cart.contains("data-runner>Decided by the discount Function: segment-discount"));
     let guests_cart = priced("guest".to_owned()).await;
     assert!(guests_cart.contains("data-no-discount"), "a guest carries no tag: {guests_cart}");

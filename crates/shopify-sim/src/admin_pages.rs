@@ -51,10 +51,10 @@ pub fn frame(admin: &AdminApi, handle: &str, title: &str, body: &str) -> String 
     let links: String = PAGES
         .iter()
         .map(|(path, name)| format!("<a href=\"/store/{handle}/{path}\">{name}</a>"))
-        .chain(std::iter::once(format!(
-            "<a href=\"/store/{handle}/apps/{}\">Seglink</a>",
-            escape(admin.oauth().client_id())
-        )))
+        .chain([
+            format!("<a href=\"/storefront/{handle}\">Online store</a>"),
+            format!("<a href=\"/store/{handle}/apps/{}\">Seglink</a>", escape(admin.oauth().client_id())),
+        ])
         .collect::<Vec<_>>()
         .join(" ");
     format!(

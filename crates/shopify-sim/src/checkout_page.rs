@@ -15,9 +15,11 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::Value;
 
 use crate::admin_pages::frame;
+use crate::applied::{Applied, PricedLine};
 use crate::cdn::escape;
 use crate::money::amount;
 use crate::server::Simulator;
+use crate::shop::Shop;
 use crate::shop::gid;
 use crate::{AdminApi, CartLine, Checkout, Customer, Merchandise, Product};
 
@@ -81,7 +83,7 @@ pub async fn show(
         same_store(admin, &handle).then(|| {
             let mut body = form(admin, &handle, &cart);
             if !cart.lines.is_empty() {
-                body.push_str(&priced(admin, &handle, &cart, runner.as_deref()));
+                body.push_str(&summary(admin, &handle, &cart, runner.as_deref()));
             }
             frame(admin, &handle, "Checkout", &body)
         })
@@ -167,7 +169,12 @@ fn form(admin: &AdminApi, handle: &str, cart: &Cart) -> String {
 }
 
 /// The cart as the checkout gives it to a Function.
-fn checkout(admin: &AdminApi, cart: &Cart, runner: &dyn FunctionRunner) -> Option<Checkout> {
+fn checkout(
+    admin: &AdminApi,
+    customer: Option<u64>,
+    cart: &[(u64, u32)],
+    runner: &dyn FunctionRunner,
+) -> Option<Checkout> {
     let discount = admin.automatic_discounts().into_iter().next()?;
     let variables = runner.input_variables();
     let node = admin.checkout_discount(
@@ -175,22 +182,14 @@ fn checkout(admin: &AdminApi, cart: &Cart, runner: &dyn FunctionRunner) -> Optio
         variables.as_ref().map(|(namespace, key)| (namespace.as_str(), key.as_str())),
     )?;
     let shop = admin.shop();
-    let customer = cart
-        .customer
+    let customer = customer
         .and_then(|id| shop.customers.iter().find(|customer| customer.id == id))
         .map(|found| Customer { id: gid("Customer", found.id), tags: found.tags.clone() });
     let lines = cart
-        .lines
         .iter()
         .enumerate()
         .filter_map(|(index, (variant_id, quantity))| {
-            let (product, variant) = shop.products.iter().find_map(|product| {
-                product
-                    .variants
-                    .iter()
-                    .find(|variant| variant.id == *variant_id)
-                    .map(|variant| (product, variant))
-            })?;
+            let (product, variant) = find_variant(&shop, *variant_id)?;
             let collections = shop
                 .collections
                 .iter()
@@ -198,7 +197,7 @@ fn checkout(admin: &AdminApi, cart: &Cart, runner: &dyn FunctionRunner) -> Optio
                 .map(|collection| gid("Collection", collection.id))
                 .collect();
             Some(CartLine {
-                id: gid("CartLine", index as u64 + 1),
+                id: line_id(index),
                 quantity: *quantity,
                 subtotal: amount(variant.price_cents * u64::from(*quantity)),
                 merchandise: Merchandise::Variant {
@@ -222,86 +221,130 @@ fn checkout(admin: &AdminApi, cart: &Cart, runner: &dyn FunctionRunner) -> Optio
     })
 }
 
-fn priced(admin: &AdminApi, handle: &str, cart: &Cart, runner: Option<&dyn FunctionRunner>) -> String {
-    let subtotal_cents: u64 = {
-        let shop = admin.shop();
-        cart.lines
-            .iter()
-            .filter_map(|(variant_id, quantity)| {
-                shop.products
-                    .iter()
-                    .flat_map(|product| &product.variants)
-                    .find(|variant| variant.id == *variant_id)
-                    .map(|variant| variant.price_cents * u64::from(*quantity))
-            })
-            .sum()
-    };
-    let mut html = format!("<h2>Price</h2><p>Subtotal {}</p>", amount(subtotal_cents));
-    match runner {
-        None => html.push_str(
-            "<p>No discount Function runner is plugged in: the cart is priced without discounts.</p>",
-        ),
-        Some(runner) => match checkout(admin, cart, runner) {
-            None => html.push_str("<p>The app has no automatic discount in this store yet.</p>"),
-            Some(checkout) => html.push_str(&decided(runner, &checkout)),
-        },
-    }
-    html.push_str(&format!(
-        "<form method=\"post\" action=\"/store/{handle}/checkout?{}\"><p><button type=\"submit\">Place the order</button></p></form>",
-        escape(&cart.query())
-    ));
-    html
+/// The id a cart's line at `index` has in the Function's input.
+fn line_id(index: usize) -> String {
+    gid("CartLine", index as u64 + 1)
 }
 
-fn decided(runner: &dyn FunctionRunner, checkout: &Checkout) -> String {
-    let input = match crate::function_input(&runner.lines_query(), checkout) {
-        Ok(input) => input,
-        Err(errors) => {
-            return format!(
-                "<p role=\"alert\">The input query failed: {}</p>",
-                escape(&errors.to_json().to_string())
-            );
-        }
-    };
-    let output = match runner.run_lines(&input) {
-        Ok(output) => output,
-        Err(error) => return format!("<p role=\"alert\">The Function failed: {}</p>", escape(&error)),
-    };
-    let mut items = String::new();
-    for operation in output["operations"].as_array().into_iter().flatten() {
-        for (kind, add) in operation.as_object().into_iter().flatten() {
-            for candidate in add["candidates"].as_array().into_iter().flatten() {
-                let value = &candidate["value"];
-                let value =
-                    match (value["percentage"]["value"].as_str(), value["fixedAmount"]["amount"].as_str()) {
-                        (Some(percent), _) => format!("{}%", plain(percent)),
-                        (None, Some(fixed)) => format!("{} off", plain(fixed)),
-                        _ => value.to_string(),
-                    };
-                let minimum = candidate["conditions"][0]["orderMinimumSubtotal"]["minimumAmount"]
-                    .as_str()
-                    .map(|minimum| format!(" (from a subtotal of {minimum})"))
-                    .unwrap_or_default();
-                let class = if kind.starts_with("order") { "order" } else { "products" };
-                items.push_str(&format!(
-                    "<li data-discount>{}: {} on the {class}{minimum}</li>",
-                    escape(candidate["message"].as_str().unwrap_or_default()),
-                    escape(&value)
-                ));
-            }
-        }
+/// The product and variant of a variant id.
+pub(crate) fn find_variant(
+    shop: &Shop,
+    variant_id: u64,
+) -> Option<(&crate::shop::Product, &crate::shop::Variant)> {
+    shop.products.iter().find_map(|product| {
+        product.variants.iter().find(|variant| variant.id == variant_id).map(|variant| (product, variant))
+    })
+}
+
+/// A cart priced: its subtotal, what the Function's discounts take off, and what the page says
+/// about who decided.
+pub(crate) struct Priced {
+    pub subtotal_cents: u64,
+    pub applied: Vec<Applied>,
+    /// The discounts in words, with the runner's name, or why none ran.
+    pub html: String,
+}
+
+impl Priced {
+    pub(crate) fn total_cents(&self) -> u64 {
+        self.subtotal_cents.saturating_sub(self.applied.iter().map(|discount| discount.cents).sum())
     }
-    let verdict = if items.is_empty() {
+}
+
+/// Prices `cart` for `customer` (`None`: a guest) with the app's discount Function, as a checkout
+/// would.
+pub(crate) fn price(
+    admin: &AdminApi,
+    customer: Option<u64>,
+    cart: &[(u64, u32)],
+    runner: Option<&dyn FunctionRunner>,
+) -> Priced {
+    let shop = admin.shop();
+    let subtotals: Vec<u64> = cart
+        .iter()
+        .map(|(variant_id, quantity)| {
+            find_variant(&shop, *variant_id)
+                .map_or(0, |(_, variant)| variant.price_cents * u64::from(*quantity))
+        })
+        .collect();
+    let subtotal_cents = subtotals.iter().sum();
+    drop(shop);
+    let decision = match runner {
+        None => {
+            Err("<p>No discount Function runner is plugged in: the cart is priced without discounts.</p>"
+                .to_owned())
+        }
+        Some(runner) => match checkout(admin, customer, cart, runner) {
+            None => Err("<p>The app has no automatic discount in this store yet.</p>".to_owned()),
+            Some(checkout) => decide(runner, &checkout, &subtotals),
+        },
+    };
+    match decision {
+        Ok((applied, html)) => Priced { subtotal_cents, applied, html },
+        Err(html) => Priced { subtotal_cents, applied: Vec::new(), html },
+    }
+}
+
+/// Runs the Function on `checkout` and applies its output to the lines.
+fn decide(
+    runner: &dyn FunctionRunner,
+    checkout: &Checkout,
+    subtotals: &[u64],
+) -> Result<(Vec<Applied>, String), String> {
+    let input = crate::function_input(&runner.lines_query(), checkout).map_err(|errors| {
+        format!("<p role=\"alert\">The input query failed: {}</p>", escape(&errors.to_json().to_string()))
+    })?;
+    let output = runner
+        .run_lines(&input)
+        .map_err(|error| format!("<p role=\"alert\">The Function failed: {}</p>", escape(&error)))?;
+    let ids: Vec<String> = (0..subtotals.len()).map(line_id).collect();
+    let lines: Vec<PricedLine<'_>> = ids
+        .iter()
+        .zip(subtotals)
+        .map(|(id, subtotal_cents)| PricedLine { id, subtotal_cents: *subtotal_cents })
+        .collect();
+    let (applied, passed) = crate::applied::apply(&output, &lines);
+    let mut html = if applied.is_empty() {
         "<p data-no-discount>No discount for this buyer and cart.</p>".to_owned()
     } else {
-        format!(
-            "<ul>{items}</ul><p>Shopify applies the largest order discount and the largest product discount whose conditions the cart meets.</p>"
-        )
+        let items: String = applied
+            .iter()
+            .map(|discount| {
+                format!(
+                    "<li data-discount>{}: −{} on the {}</li>",
+                    escape(&discount.message),
+                    amount(discount.cents),
+                    if discount.class == "order" { "order" } else { "products" }
+                )
+            })
+            .collect();
+        format!("<ul>{items}</ul>")
     };
-    format!("{verdict}<p data-runner>Decided by the discount Function: {}.</p>", escape(&runner.name()))
+    if !passed.is_empty() {
+        let items: String = passed
+            .iter()
+            .map(|candidate| {
+                format!("<li>{}: not applied, {}</li>", escape(&candidate.message), escape(&candidate.reason))
+            })
+            .collect();
+        html.push_str(&format!("<p>Also offered by the Function:</p><ul>{items}</ul>"));
+    }
+    html.push_str(&format!(
+        "<p data-runner>Decided by the discount Function: {}.</p>",
+        escape(&runner.name())
+    ));
+    Ok((applied, html))
 }
 
-/// `10.0` as `10`, `2.50` as `2.5`: a decimal without trailing zeros.
-fn plain(decimal: &str) -> &str {
-    if decimal.contains('.') { decimal.trim_end_matches('0').trim_end_matches('.') } else { decimal }
+/// The price of the form's cart, and the button that places its order.
+fn summary(admin: &AdminApi, handle: &str, cart: &Cart, runner: Option<&dyn FunctionRunner>) -> String {
+    let priced = price(admin, cart.customer, &cart.lines, runner);
+    format!(
+        "<h2>Price</h2><p>Subtotal {}</p>{}<p data-total>Total {}</p>\
+         <form method=\"post\" action=\"/store/{handle}/checkout?{}\"><p><button type=\"submit\">Place the order</button></p></form>",
+        amount(priced.subtotal_cents),
+        priced.html,
+        amount(priced.total_cents()),
+        escape(&cart.query())
+    )
 }

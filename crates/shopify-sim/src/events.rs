@@ -59,6 +59,17 @@ impl AdminApi {
         self.record_order(None, Some(email), lines, None, now)
     }
 
+    /// As `place_guest_order`, from the storefront checkout `checkout_token`.
+    pub fn place_guest_order_from_checkout(
+        &mut self,
+        email: &str,
+        lines: &[(u64, u32)],
+        checkout_token: &str,
+        now: Duration,
+    ) -> Result<u64, EventError> {
+        self.record_order(None, Some(email), lines, Some(checkout_token), now)
+    }
+
     fn record_order(
         &mut self,
         customer_id: Option<u64>,

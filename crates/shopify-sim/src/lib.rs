@@ -8,6 +8,7 @@ mod admin;
 mod admin_api;
 mod admin_pages;
 mod admin_resolvers;
+pub mod applied;
 pub mod bulk;
 pub mod bulk_mutation;
 mod cdn;
@@ -35,6 +36,7 @@ pub mod segments;
 pub mod server;
 pub mod shop;
 pub mod signing;
+mod storefront;
 mod throttle;
 pub mod webhooks;
 

@@ -86,6 +86,8 @@ struct Inner {
     runner: Mutex<crate::checkout_page::Runner>,
     /// What `/` says, when something runs the simulator for people (a demo's guide).
     welcome: Mutex<Option<String>>,
+    /// The app's built web pixel bundle, which the storefront runs.
+    web_pixel_script: Mutex<Option<Arc<str>>>,
 }
 
 impl Simulator {
@@ -98,6 +100,7 @@ impl Simulator {
                 app_url: Mutex::new(None),
                 runner: Mutex::new(None),
                 welcome: Mutex::new(None),
+                web_pixel_script: Mutex::new(None),
             }),
         }
     }
@@ -120,6 +123,17 @@ impl Simulator {
     /// Serves `body` (HTML) at `/`, inside the admin's chrome: a demo's guide.
     pub fn set_welcome(&self, body: &str) {
         *lock(&self.inner.welcome) = Some(body.to_owned());
+    }
+
+    /// Deploys the app's built web pixel bundle (the one file `shopify app build` makes), which
+    /// the storefront runs in its sandbox.
+    pub fn set_web_pixel_script(&self, script: &str) {
+        *lock(&self.inner.web_pixel_script) = Some(Arc::from(script));
+    }
+
+    /// The web pixel bundle, once deployed.
+    pub(crate) fn web_pixel_script(&self) -> Option<Arc<str>> {
+        lock(&self.inner.web_pixel_script).clone()
     }
 
     /// The Function runner plugged in, if any.
@@ -168,7 +182,7 @@ impl Simulator {
     /// `/__sim/bulk/{id}.jsonl` for bulk results, `/__sim/uploads` for staged uploads, and the
     /// embedded admin's side (`crate::cdn`): the admin page framing the app and the CDN scripts.
     pub fn router(&self) -> Router {
-        Router::new()
+        crate::storefront::routes(Router::new())
             .route("/", get(welcome))
             .route(
                 "/store/{handle}/checkout",
