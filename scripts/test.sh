@@ -71,4 +71,8 @@ bundle_pixel
 check_pixel_generated
 node --test crates/events-wasm/tests/ extensions/web-pixel/tests/
 
+step "The demo's guided walk in Chromium (seglink-demo, the storefront running the pixel just built)"
+cargo build --locked -p seglink-demo
+node --test crates/demo/tests/
+
 step "All checks passed"

@@ -197,11 +197,11 @@ export async function eventually(check, seconds = 30) {
   }
 }
 
-/// Where a page's screenshot goes: docs/admin/ when SEGLINK_UPDATE_SCREENSHOTS=1 (to refresh the
-/// pictures docs/admin.md shows), else target/admin-screenshots/, so a test run leaves the
+/// Where a page's screenshot goes: docs/<topic>/ when SEGLINK_UPDATE_SCREENSHOTS=1 (to refresh the
+/// pictures docs/<topic>.md shows), else target/<topic>-screenshots/, so a test run leaves the
 /// repository as it found it.
-export function screenshotPath(name) {
-  const folder = process.env.SEGLINK_UPDATE_SCREENSHOTS === "1" ? join(ROOT, "docs", "admin") : join(TARGET, "admin-screenshots");
+export function screenshotPath(name, topic = "admin") {
+  const folder = process.env.SEGLINK_UPDATE_SCREENSHOTS === "1" ? join(ROOT, "docs", topic) : join(TARGET, `${topic}-screenshots`);
   mkdirSync(folder, { recursive: true });
   return join(folder, `${name}.png`);
 }

@@ -246,6 +246,41 @@ async fn events_of_a_known_customer_move_their_segments_at_once() {
     }
 }
 
+#[tokio::test]
+async fn a_buyers_claim_after_the_webhook_links_them_and_moves_their_segments_at_once() {
+    for fresh in fresh_stores().await {
+        let app = TestApp::on(fresh.store.clone(), None);
+        let key = shop(&app, SHOP).await;
+        let now = seglink::clock::unix_now();
+        let rules = r#"{ "if": "did", "event": "add_to_cart", "times": 1, "days": 7 }"#;
+        let segment = seglink::db::SegmentRow::new("carters", "Cart builders", rules.to_owned(), now);
+        fresh.store.create_segment(SHOP, &segment).await.unwrap();
+        let customer = json!({ "id": 7, "email": "ada@example.com", "updated_at": "2026-11-20T09:00:00Z" });
+        app.deliver(SHOP, "customers/create", "c-7", &customer).await;
+        let at = time::OffsetDateTime::from_unix_timestamp(now)
+            .unwrap()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        let added = json!({ "kind": "add_to_cart", "id": "a1", "occurred_at": at, "client_id": CLIENT, "product_id": "7", "quantity": 1 });
+        post(&app, batch(&key, SHOP, true, vec![added])).await;
+        // The webhook comes first: nothing has claimed its token yet.
+        let order = json!({ "id": 7100, "total_price": "12.00", "currency": "EUR", "customer": { "id": 7 },
+            "checkout_token": CHECKOUT_TOKEN, "updated_at": "2026-11-20T10:14:00Z" });
+        app.deliver(SHOP, "orders/paid", "paid-7100", &order).await;
+        app.run_jobs().await;
+        assert!(fresh.store.member_ids(SHOP, "carters").await.unwrap().is_empty(), "{}", fresh.name);
+
+        // The thank-you page's claim links the browser, and its add-to-cart counts at once.
+        let claim = json!({ "kind": "purchase", "id": "done", "occurred_at": at, "client_id": CLIENT,
+            "order_id": "7100", "checkout_token": CHECKOUT_TOKEN });
+        let (status, _, answer) = post(&app, batch(&key, SHOP, true, vec![claim])).await;
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(fresh.store.linked_customer(SHOP, CLIENT).await.unwrap().as_deref(), Some("7"));
+        assert_eq!(fresh.store.member_ids(SHOP, "carters").await.unwrap(), ["7"], "{}", fresh.name);
+        (fresh.cleanup)().await;
+    }
+}
+
 /// A shopper's own purchase claim: their client, any order id and products, a checkout token.
 fn forged_purchase(client: &str, order_id: &str, token: &str) -> Value {
     json!({ "kind": "purchase", "id": format!("forged-{order_id}-{token}"), "occurred_at": "2026-11-20T10:00:00Z",

@@ -124,7 +124,9 @@ async fn run(options: Options) -> Result<(), Refusal> {
     }
 
     let handle = domain.trim_end_matches(".myshopify.com");
-    let origin = format!("http://localhost:{}", local_port_of(&shop_origin));
+    // The origin Seglink knows the admin by (its CSP's frame-ancestors): another host name for
+    // the same address would be refused the frame.
+    let origin = &shop_origin;
     simulator.set_welcome(&guide(handle));
     let landing = format!("{origin}/");
     println!("Seglink demo: open {landing}");
@@ -187,10 +189,6 @@ async fn bind(port: u16, flag: &str) -> Result<tokio::net::TcpListener, Refusal>
 
 fn local_port(listener: &tokio::net::TcpListener) -> u16 {
     listener.local_addr().map(|address| address.port()).unwrap_or_default()
-}
-
-fn local_port_of(origin: &str) -> &str {
-    origin.rsplit(':').next().unwrap_or_default()
 }
 
 /// The scopes `shopify.app.toml` asks for.

@@ -3,7 +3,7 @@
 //! metafields, products with their metafields, and the webhooks sent with the app's answers.
 //! Plain HTML from the shop's state, read when the page is asked for.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
@@ -22,8 +22,22 @@ pub const PAGES: [(&str, &str); 6] = [
     ("webhooks", "Webhooks"),
 ];
 
+/// A page's search box: `?q=`.
+#[derive(serde::Deserialize)]
+pub struct Search {
+    #[serde(default)]
+    q: String,
+}
+
+/// Most customers the list shows, as Shopify's admin pages its list.
+const CUSTOMERS_SHOWN: usize = 250;
+
 /// `GET /store/{handle}/{page}`.
-pub async fn page(State(sim): State<Simulator>, Path((handle, name)): Path<(String, String)>) -> Response {
+pub async fn page(
+    State(sim): State<Simulator>,
+    Path((handle, name)): Path<(String, String)>,
+    Query(search): Query<Search>,
+) -> Response {
     let Some((_, title)) = PAGES.iter().find(|(path, _)| *path == name) else {
         return (StatusCode::NOT_FOUND, "no such page in this admin").into_response();
     };
@@ -31,7 +45,7 @@ pub async fn page(State(sim): State<Simulator>, Path((handle, name)): Path<(Stri
         let shop_handle = admin.shop().domain.trim_end_matches(".myshopify.com").to_owned();
         (shop_handle == handle).then(|| {
             let body = match name.as_str() {
-                "customers" => customers(admin),
+                "customers" => customers(admin, &handle, search.q.trim()),
                 "segments" => segments(admin),
                 "discounts" => discounts(admin),
                 "products" => products(admin),
@@ -46,17 +60,23 @@ pub async fn page(State(sim): State<Simulator>, Path((handle, name)): Path<(Stri
     }
 }
 
-/// The admin's chrome around a page: the store, and links to every page and to the app.
-pub fn frame(admin: &AdminApi, handle: &str, title: &str, body: &str) -> String {
-    let links: String = PAGES
+/// The admin's links: its pages, the online store and the app.
+pub fn nav(handle: &str, client_id: &str) -> String {
+    let handle = escape(handle);
+    PAGES
         .iter()
         .map(|(path, name)| format!("<a href=\"/store/{handle}/{path}\">{name}</a>"))
         .chain([
             format!("<a href=\"/storefront/{handle}\">Online store</a>"),
-            format!("<a href=\"/store/{handle}/apps/{}\">Seglink</a>", escape(admin.oauth().client_id())),
+            format!("<a href=\"/store/{handle}/apps/{}\">Seglink</a>", escape(client_id)),
         ])
         .collect::<Vec<_>>()
-        .join(" ");
+        .join(" ")
+}
+
+/// The admin's chrome around a page: the store, and links to every page and to the app.
+pub fn frame(admin: &AdminApi, handle: &str, title: &str, body: &str) -> String {
+    let links = nav(handle, admin.oauth().client_id());
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} · {shop} · Shopify admin (simulated)</title>\
          <style>body{{margin:0;font:14px system-ui;background:#f1f1f1}}header{{background:#1a1a1a;color:#fff;padding:10px 16px}}\
@@ -84,11 +104,24 @@ fn table(headers: &[&str], rows: Vec<Vec<String>>, empty: &str) -> String {
     format!("<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 }
 
-fn customers(admin: &AdminApi) -> String {
+/// Customers with their tags; `query` finds them by name, email or tag, as the admin's search does.
+fn customers(admin: &AdminApi, handle: &str, query: &str) -> String {
     let shop = admin.shop();
-    let rows = shop
+    let needle = query.to_lowercase();
+    let found: Vec<&crate::shop::Customer> = shop
         .customers
         .iter()
+        .filter(|customer| {
+            needle.is_empty()
+                || format!("{} {} {}", customer.first_name, customer.last_name, customer.email)
+                    .to_lowercase()
+                    .contains(&needle)
+                || customer.tags.iter().any(|tag| tag.to_lowercase().contains(&needle))
+        })
+        .collect();
+    let rows = found
+        .iter()
+        .take(CUSTOMERS_SHOWN)
         .map(|customer| {
             vec![
                 customer.id.to_string(),
@@ -98,7 +131,19 @@ fn customers(admin: &AdminApi) -> String {
             ]
         })
         .collect();
-    table(&["Id", "Name", "Email", "Tags"], rows, "No customers.")
+    let shown = if found.len() > CUSTOMERS_SHOWN {
+        format!("{} customers; the first {CUSTOMERS_SHOWN} are shown.", found.len())
+    } else if found.len() == 1 {
+        "1 customer.".to_owned()
+    } else {
+        format!("{} customers.", found.len())
+    };
+    format!(
+        "<form action=\"/store/{handle}/customers\"><label>Search by name, email or tag <input type=\"search\" name=\"q\" value=\"{}\"></label> \
+         <button>Search</button></form><p data-count>{shown}</p>{}",
+        escape(query),
+        table(&["Id", "Name", "Email", "Tags"], rows, "No customers.")
+    )
 }
 
 fn segments(admin: &AdminApi) -> String {

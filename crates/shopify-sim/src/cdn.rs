@@ -117,14 +117,8 @@ pub async fn admin_page(State(sim): State<Simulator>, Path(path): Path<Vec<(Stri
          <iframe id=\"app-iframe\" title=\"Seglink\" src=\"{source}\"></iframe></body></html>",
         shop = escape(&shop),
         source = escape(&source),
-        links = crate::admin_pages::PAGES
-            .iter()
-            .map(|(path, name)| format!(
-                "<a href=\"/store/{}/{path}\">{name}</a>",
-                escape(&handle.clone().unwrap_or_default())
-            ))
-            .collect::<Vec<_>>()
-            .join(" "),
+        links =
+            crate::admin_pages::nav(&handle.clone().unwrap_or_default(), &key.clone().unwrap_or_default()),
     );
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
 }

@@ -8,6 +8,20 @@ use crate::admin_api::AdminApi;
 use crate::payloads;
 use crate::shop::{Customer, FinancialStatus, Order, OrderLine, Product, Refund, Variant};
 
+/// A storefront checkout as it is paid.
+pub struct CompletedCheckout<'a> {
+    /// The buyer signed in, or `None` for a guest.
+    pub customer_id: Option<u64>,
+    /// A guest's email.
+    pub guest_email: Option<&'a str>,
+    /// Variant ids and quantities.
+    pub lines: &'a [(u64, u32)],
+    /// The checkout's token, which its pixel events carry too.
+    pub token: &'a str,
+    /// What the discounts took off the lines, in minor units.
+    pub discount_cents: u64,
+}
+
 /// Why an event could not happen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventError(pub String);
@@ -45,7 +59,7 @@ impl AdminApi {
         checkout_token: Option<&str>,
         now: Duration,
     ) -> Result<u64, EventError> {
-        self.record_order(customer_id, None, lines, checkout_token, now)
+        self.record_order(customer_id, None, lines, checkout_token, 0, now)
     }
 
     /// A guest checks out with `email`, signed in as no customer (the email may be a customer's):
@@ -56,18 +70,24 @@ impl AdminApi {
         lines: &[(u64, u32)],
         now: Duration,
     ) -> Result<u64, EventError> {
-        self.record_order(None, Some(email), lines, None, now)
+        self.record_order(None, Some(email), lines, None, 0, now)
     }
 
-    /// As `place_guest_order`, from the storefront checkout `checkout_token`.
-    pub fn place_guest_order_from_checkout(
+    /// A storefront checkout paid, with what the discounts took off: `orders/create`, then
+    /// `orders/paid`. Returns the order id.
+    pub fn complete_checkout(
         &mut self,
-        email: &str,
-        lines: &[(u64, u32)],
-        checkout_token: &str,
+        checkout: &CompletedCheckout<'_>,
         now: Duration,
     ) -> Result<u64, EventError> {
-        self.record_order(None, Some(email), lines, Some(checkout_token), now)
+        self.record_order(
+            checkout.customer_id,
+            checkout.guest_email,
+            checkout.lines,
+            Some(checkout.token),
+            checkout.discount_cents,
+            now,
+        )
     }
 
     fn record_order(
@@ -76,6 +96,7 @@ impl AdminApi {
         guest_email: Option<&str>,
         lines: &[(u64, u32)],
         checkout_token: Option<&str>,
+        discount_cents: u64,
         now: Duration,
     ) -> Result<u64, EventError> {
         let mut shop = self.shop.borrow_mut();
@@ -116,6 +137,7 @@ impl AdminApi {
             created_at: now.as_secs(),
             lines: order_lines,
             subtotal_cents,
+            discount_cents: discount_cents.min(subtotal_cents),
             financial_status: FinancialStatus::Paid,
             cancelled_at: None,
             refunds: Vec::new(),

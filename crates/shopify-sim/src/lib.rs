@@ -49,7 +49,7 @@ pub use checkout::{
 };
 pub use cost::{MAX_QUERY_COST, MUTATION_COST, requested_cost};
 pub use errors::{GraphqlError, GraphqlErrors, Location};
-pub use events::EventError;
+pub use events::{CompletedCheckout, EventError};
 pub use paging::MAX_PAGE_SIZE;
 pub use seed::{ORDER_WINDOW_DAYS, SeedOptions, seed_shop};
 pub use throttle::{Bucket, Plan, Refusal, ThrottleStatus};

@@ -214,7 +214,7 @@ impl ObjectValue for OrderValue<'_> {
                     .and_then(|status| status.as_str().map(str::to_owned)),
             )),
             "currencyCode" => Ok(ResolvedValue::leaf(currency.clone())),
-            "subtotalPriceSet" | "totalPriceSet" => Ok(bag(order.subtotal_cents)),
+            "subtotalPriceSet" | "totalPriceSet" => Ok(bag(order.total_cents())),
             "currentTotalPriceSet" => Ok(bag(order.current_total_cents())),
             "totalRefundedSet" => Ok(bag(order.refunded_cents())),
             "customer" => Ok(match order.customer_id {

@@ -53,9 +53,12 @@ pub(crate) fn order(order: &Order, shop: &Shop) -> Value {
         "financial_status": serde_json::to_value(order.financial_status)
             .ok()
             .and_then(|status| status.as_str().map(str::to_lowercase)),
-        "subtotal_price": money(order.subtotal_cents),
-        "total_price": money(order.subtotal_cents),
-        "current_total_price": money(order.subtotal_cents - refunded),
+        // Shopify's subtotal is after discounts; the lines' own sum is `total_line_items_price`.
+        "total_line_items_price": money(order.subtotal_cents),
+        "total_discounts": money(order.discount_cents),
+        "subtotal_price": money(order.total_cents()),
+        "total_price": money(order.total_cents()),
+        "current_total_price": money(order.total_cents().saturating_sub(refunded)),
         "customer": buyer.map(|customer| json!({
             "id": customer.id,
             "admin_graphql_api_id": gid("Customer", customer.id),

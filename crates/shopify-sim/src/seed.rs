@@ -252,6 +252,7 @@ fn orders(
                 created_at,
                 lines,
                 subtotal_cents,
+                discount_cents: 0,
                 financial_status,
                 cancelled_at: cancelled_at.map(|at: u64| at.min(options.now)),
                 refunds,

@@ -125,6 +125,8 @@ pub struct Order {
     pub lines: Vec<OrderLine>,
     /// Sum of the lines.
     pub subtotal_cents: u64,
+    /// What discounts took off the lines.
+    pub discount_cents: u64,
     /// Payment state, which follows the refunds.
     pub financial_status: FinancialStatus,
     /// When it was cancelled, if it was.
@@ -177,7 +179,12 @@ impl Order {
 
     /// The total less refunds: what the order is worth now.
     pub fn current_total_cents(&self) -> u64 {
-        self.subtotal_cents.saturating_sub(self.refunded_cents())
+        self.total_cents().saturating_sub(self.refunded_cents())
+    }
+
+    /// What the buyer paid: the lines less the discounts.
+    pub fn total_cents(&self) -> u64 {
+        self.subtotal_cents.saturating_sub(self.discount_cents)
     }
 
     /// What the order adds to its buyer's amount spent: nothing once cancelled.

@@ -24,6 +24,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::AdminApi;
+use crate::events::CompletedCheckout;
 use crate::server::Simulator;
 use pages::Page;
 use visitor::{Cookies, Visitor};
@@ -201,8 +202,10 @@ async fn sign_in(
     (cookies, Redirect::to(&format!("/storefront/{handle}"))).into_response()
 }
 
+/// Signing out also starts a new visitor (a new `clientId`), so that the people a demo plays in
+/// one browser stay apart, as they would on their own devices.
 async fn sign_out(Path(handle): Path<String>) -> Response {
-    let cookies = Cookies::new(&handle).customer(None).checkout(None).into_headers();
+    let cookies = Cookies::new(&handle).customer(None).checkout(None).new_visitor().into_headers();
     (cookies, Redirect::to(&format!("/storefront/{handle}"))).into_response()
 }
 
@@ -257,35 +260,37 @@ async fn pay(
     };
     let email = form.email.trim().to_lowercase();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let runner = sim.function_runner();
     let placed = sim.with_admin(|admin| {
         if !same_store(admin, &handle) {
             return Err("no such store".to_owned());
         }
-        let result = match visitor.customer {
-            Some(customer) => {
-                admin.place_order_from_checkout(Some(customer), &visitor.cart, Some(&token), now)
-            }
-            None if valid_email(&email) => {
-                admin.place_guest_order_from_checkout(&email, &visitor.cart, &token, now)
-            }
-            None => return Err("Enter an email address to check out as a guest.".to_owned()),
+        if visitor.customer.is_none() && !valid_email(&email) {
+            return Err("Enter an email address to check out as a guest.".to_owned());
+        }
+        // Priced again now: the cart, the buyer's tags or the rules may have changed since the
+        // page was shown, and the order keeps what the Function decides at payment.
+        let priced = crate::checkout_page::price(admin, visitor.customer, &visitor.cart, runner.as_deref());
+        let checkout = CompletedCheckout {
+            customer_id: visitor.customer,
+            guest_email: visitor.customer.is_none().then_some(email.as_str()),
+            lines: &visitor.cart,
+            token: &token,
+            discount_cents: priced.subtotal_cents - priced.total_cents(),
         };
-        result.map_err(|error| error.to_string())
+        admin.complete_checkout(&checkout, now).map_err(|error| error.to_string())
     });
     match placed {
         Ok(order) => {
             let cookies = Cookies::new(&handle).cart(&[]).checkout(None).last_order(order).into_headers();
             (cookies, Redirect::to(&format!("/storefront/{handle}/orders/{order}"))).into_response()
         }
-        Err(message) => {
-            let runner = sim.function_runner();
-            show(&sim, &handle, &visitor, |admin| {
-                let mut page =
-                    pages::checkout(admin, &handle, &visitor, &token, runner.as_deref(), Some(&message));
-                page.status = StatusCode::UNPROCESSABLE_ENTITY;
-                Some(page)
-            })
-        }
+        Err(message) => show(&sim, &handle, &visitor, |admin| {
+            let mut page =
+                pages::checkout(admin, &handle, &visitor, &token, runner.as_deref(), Some(&message));
+            page.status = StatusCode::UNPROCESSABLE_ENTITY;
+            Some(page)
+        }),
     }
 }
 

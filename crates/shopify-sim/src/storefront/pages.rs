@@ -375,7 +375,7 @@ pub fn thank_you(admin: &AdminApi, handle: &str, order_id: u64) -> Option<Page> 
             email: email.as_deref(),
             cart: &cart,
             subtotal_cents: order.subtotal_cents,
-            total_cents: order.subtotal_cents,
+            total_cents: order.total_cents(),
             order: Some((order.id, order.customer_id)),
         },
     );

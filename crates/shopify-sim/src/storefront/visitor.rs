@@ -126,6 +126,12 @@ impl<'a> Cookies<'a> {
         self.set(CHECKOUT, token.unwrap_or_default())
     }
 
+    /// Forgets the visitor id the page's script keeps (`sim_client`, on every path).
+    pub fn new_visitor(mut self) -> Self {
+        self.values.push(HeaderValue::from_static("sim_client=; Path=/; SameSite=Lax; Max-Age=0"));
+        self
+    }
+
     pub fn last_order(self, order: u64) -> Self {
         self.set(LAST_ORDER, &order.to_string())
     }
