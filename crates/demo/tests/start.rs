@@ -107,7 +107,7 @@ async fn one_command_installs_the_shop_and_a_second_start_finds_seglinks_data() 
 
     let first = Demo::start(&data);
     assert!(
-        first.admin.starts_with("http://localhost:") && first.admin.ends_with("/apps/seglink-demo"),
+        first.admin.starts_with("http://127.0.0.1:") && first.admin.ends_with("/apps/seglink-demo"),
         "{}",
         first.admin
     );

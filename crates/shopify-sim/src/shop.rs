@@ -125,7 +125,8 @@ pub struct Order {
     pub lines: Vec<OrderLine>,
     /// Sum of the lines.
     pub subtotal_cents: u64,
-    /// What discounts took off the lines.
+    /// What discounts took off the lines (none in a seeded shop, which serialises without it).
+    #[serde(skip_serializing_if = "is_zero")]
     pub discount_cents: u64,
     /// Payment state, which follows the refunds.
     pub financial_status: FinancialStatus,
@@ -133,6 +134,10 @@ pub struct Order {
     pub cancelled_at: Option<u64>,
     /// Refunds, oldest first.
     pub refunds: Vec<Refund>,
+}
+
+fn is_zero(cents: &u64) -> bool {
+    *cents == 0
 }
 
 /// A checkout token for order `id`: 32 hex digits, as Shopify's are, and unique per order.
