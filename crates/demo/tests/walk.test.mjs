@@ -18,8 +18,9 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, "target");
 
 /// Starts the demo and resolves with its two URLs once it has printed them.
+/// `SEGLINK_DEMO` names another build of the binary (the release one `scripts/demo.sh` runs).
 function startDemo(data) {
-  const child = spawn(join(TARGET, "debug", "seglink-demo"), ["--port", "0", "--app-port", "0", "--no-open", "--fresh", "--data", data], {
+  const child = spawn(process.env.SEGLINK_DEMO ?? join(TARGET, "debug", "seglink-demo"), ["--port", "0", "--app-port", "0", "--no-open", "--fresh", "--data", data], {
     env: { PATH: process.env.PATH },
   });
   let output = "";
