@@ -11,7 +11,7 @@ use crate::app::App;
 use crate::clock::unix_now;
 use crate::db::{CustomerRow, EventRow, NewJob, OrderRow, ProductRow};
 use crate::ingest::payload::unix_seconds;
-use crate::jobs::{BACKFILL_JOB, JobError};
+use crate::jobs::{Job, JobError};
 use crate::shopify::bulk_query;
 use crate::shopify::storage::fetch_result;
 use crate::shopify::{ShopDomain, gid};
@@ -53,9 +53,9 @@ impl Stage {
     }
 }
 
-/// A backfill job's input: the stage, and its bulk operation once started.
+/// One step of a store's backfill: the stage, and its bulk operation once started.
 #[derive(Serialize, Deserialize)]
-struct Progress {
+pub struct Backfill {
     stage: Stage,
     operation: Option<String>,
     /// When the operation started (Unix seconds): the snapshot's time, used as `updated_at`.
@@ -66,33 +66,33 @@ struct Progress {
 pub fn first_job(shop: &str, now: i64) -> NewJob {
     next_job(
         shop,
-        &Progress { stage: Stage::Customers, operation: None, started_at: None },
+        &Backfill { stage: Stage::Customers, operation: None, started_at: None },
         now,
         Some(format!("backfill:{shop}:{now}")),
     )
 }
 
-fn next_job(shop: &str, progress: &Progress, run_at: i64, dedupe_key: Option<String>) -> NewJob {
-    NewJob {
-        kind: BACKFILL_JOB,
-        shop: shop.to_owned(),
-        payload: serde_json::to_string(progress).unwrap_or_default(),
-        run_at,
-        dedupe_key,
+impl Job for Backfill {
+    const KIND: &'static str = "backfill";
+
+    async fn run(self, app: &App, shop: &str) -> Result<(), JobError> {
+        run(app, shop, self).await
     }
 }
 
+fn next_job(shop: &str, progress: &Backfill, run_at: i64, dedupe_key: Option<String>) -> NewJob {
+    progress.queued(shop, run_at, dedupe_key)
+}
+
 /// Runs one step of a backfill.
-pub async fn run(app: &App, shop: &str, payload: &str) -> Result<(), JobError> {
-    let progress: Progress = serde_json::from_str(payload)
-        .map_err(|error| JobError::Fatal(format!("bad backfill job: {error}")))?;
+async fn run(app: &App, shop: &str, progress: Backfill) -> Result<(), JobError> {
     let domain = ShopDomain::parse(shop).map_err(|error| JobError::Fatal(error.to_string()))?;
     let now = unix_now();
     let Some(operation) = progress.operation.clone() else {
         let operation = bulk_query::start(&app.shopify, &domain, progress.stage.query(now)).await?;
         let detail = format!("{:?}: started", progress.stage).to_lowercase();
         app.store.set_setup_step(shop, "backfill", "running", Some(&detail), now).await?;
-        let started = Progress { stage: progress.stage, operation: Some(operation), started_at: Some(now) };
+        let started = Backfill { stage: progress.stage, operation: Some(operation), started_at: Some(now) };
         app.store.enqueue(&next_job(shop, &started, now, None)).await?;
         return Ok(());
     };
@@ -119,7 +119,7 @@ pub async fn run(app: &App, shop: &str, payload: &str) -> Result<(), JobError> {
     match STAGES.get(position + 1) {
         Some(next) => {
             app.store.set_setup_step(shop, "backfill", "running", Some(&detail), now).await?;
-            let next = Progress { stage: *next, operation: None, started_at: None };
+            let next = Backfill { stage: *next, operation: None, started_at: None };
             app.store.enqueue(&next_job(shop, &next, now, None)).await?;
         }
         None => {

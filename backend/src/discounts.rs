@@ -7,7 +7,7 @@ mod sync;
 pub mod trial;
 pub mod view;
 
-pub use sync::{SYNC_JOB, run_sync, sync, sync_job};
+pub use sync::{SyncDiscount, sync, sync_job};
 
 use crate::app::App;
 use crate::db::DbError;

@@ -3,21 +3,31 @@
 //! after the work and before marking it done) changes nothing the second time.
 
 mod orders;
-pub use orders::{link_buyer, release as release_order};
+pub use orders::{ReleaseOrder, link_buyer, release as release_order};
 pub mod payload;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::db::EventRow;
-use crate::jobs::JobError;
+use crate::jobs::{Job, JobError};
 
-/// A webhook job's input: which stored delivery to process.
-#[derive(Deserialize)]
-struct WebhookJob {
-    event_id: String,
-    topic: String,
+/// Processes one stored webhook delivery (queued with it by `Store::record_webhooks`).
+#[derive(Serialize, Deserialize)]
+pub struct ProcessWebhook {
+    /// `X-Shopify-Event-Id`.
+    pub event_id: String,
+    /// Its topic.
+    pub topic: String,
+}
+
+impl Job for ProcessWebhook {
+    const KIND: &'static str = crate::db::WEBHOOK_JOB;
+
+    async fn run(self, app: &App, shop: &str) -> Result<(), JobError> {
+        process_webhook(app, shop, &self).await
+    }
 }
 
 /// What processing a delivery needs to know about it.
@@ -57,9 +67,7 @@ impl Delivery<'_> {
 }
 
 /// Processes the delivery a `webhook` job of `shop` names, then prunes its body.
-pub async fn process_webhook(app: &App, shop: &str, job_payload: &str) -> Result<(), JobError> {
-    let job: WebhookJob =
-        serde_json::from_str(job_payload).map_err(|error| JobError::Fatal(format!("bad job: {error}")))?;
+pub async fn process_webhook(app: &App, shop: &str, job: &ProcessWebhook) -> Result<(), JobError> {
     let Some((Some(body), received_at)) = app.store.webhook_body(shop, &job.event_id, &job.topic).await?
     else {
         // Deleted since (shop/redact), or its body redacted (customers/redact): nothing to do.

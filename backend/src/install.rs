@@ -13,11 +13,9 @@ pub mod workspace;
 
 pub use provision::{STEPS, create_automatic_discount, provision};
 
-use serde_json::json;
-
 use crate::app::App;
-use crate::db::{Connection, DbError, NewJob, StoredTokens};
-use crate::jobs::PROVISION_JOB;
+use crate::db::{Connection, DbError, StoredTokens};
+use crate::jobs::{Job, JobError};
 use crate::shopify::ShopDomain;
 
 /// What connecting a store did.
@@ -48,32 +46,46 @@ pub async fn connect(
         }
     };
     app.store.connect_shop(shop.as_str(), &workspace_id, connection, tokens, now).await?;
-    let job = NewJob {
-        kind: PROVISION_JOB,
-        shop: shop.as_str().to_owned(),
-        payload: json!({ "connection": format!("{connection:?}") }).to_string(),
-        run_at: now,
-        dedupe_key: Some(format!("provision:{}:{now}", shop.as_str())),
-    };
+    let job = Provision { connection: Some(format!("{connection:?}")), reason: None }.queued(
+        shop.as_str(),
+        now,
+        Some(format!("provision:{}:{now}", shop.as_str())),
+    );
     app.store.enqueue(&job).await?;
     app.jobs_waiting.notify_waiters();
     crate::log::info("store connected", &[("shop", shop.as_str()), ("workspace", &workspace_id)]);
     Ok(Connected { workspace_id, new_server_key })
 }
 
+/// Provisions a store: every setup step not yet done. The fields say why, for a person reading
+/// the job table.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Provision {
+    /// How the store was connected, after an install or a connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    connection: Option<String>,
+    /// Why it runs again (a moved workspace, new pixel settings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+impl Job for Provision {
+    const KIND: &'static str = "provision";
+
+    async fn run(self, app: &App, shop: &str) -> Result<(), JobError> {
+        provision(app, shop).await
+    }
+}
+
 /// Provisions a store's web pixel again (a moved workspace, a merchant's reconnect): its
 /// settings carry the workspace's public key and the endpoint, written with every key.
 pub async fn reprovision_pixel(app: &App, shop: &str, now: i64, why: &str) -> Result<(), DbError> {
     app.store.set_setup_step(shop, "web_pixel", "pending", Some(why), now).await?;
-    let job = NewJob {
-        kind: PROVISION_JOB,
-        shop: shop.to_owned(),
-        payload: json!({ "reason": why }).to_string(),
-        run_at: now,
-        // Each change is its own job: two in one second (a reconnect, then new settings) must
-        // both be written, the last one last.
-        dedupe_key: Some(format!("provision:{shop}:pixel:{now}:{}", crate::crypto::random_token(8))),
-    };
+    // Each change is its own job: two in one second (a reconnect, then new settings) must both
+    // be written, the last one last.
+    let dedupe_key = format!("provision:{shop}:pixel:{now}:{}", crate::crypto::random_token(8));
+    let job =
+        Provision { connection: None, reason: Some(why.to_owned()) }.queued(shop, now, Some(dedupe_key));
     app.store.enqueue(&job).await?;
     app.jobs_waiting.notify_one();
     Ok(())

@@ -8,17 +8,32 @@ use std::time::Duration;
 
 use futures_util::FutureExt as _;
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
 use crate::app::{App, AppState};
 use crate::clock::unix_now;
-use crate::db::{ClaimedJob, DbError, WEBHOOK_JOB};
+use crate::db::{ClaimedJob, DbError, NewJob};
 use crate::shopify::admin::ShopifyError;
 
-/// Ends a post-purchase upsell hold.
-pub const RELEASE_ORDER_JOB: &str = "release_order";
-/// Provisions a store after install.
-pub const PROVISION_JOB: &str = "provision";
-/// One step of a store's historical backfill.
-pub const BACKFILL_JOB: &str = "backfill";
+/// A kind of background work: its name in the job table, its typed payload, and how it runs.
+/// `dispatch` below is the one place a kind meets its code.
+pub trait Job: Serialize + DeserializeOwned + Send {
+    /// The job table's `kind`.
+    const KIND: &'static str;
+
+    /// Does the work for `shop`. Idempotent: a worker that dies mid-job leaves it to run again.
+    fn run(self, app: &App, shop: &str) -> impl Future<Output = Result<(), JobError>> + Send;
+
+    /// The row that queues this job for `shop`, due at `run_at`; enqueueing a `dedupe_key` that
+    /// is already queued makes no second job.
+    fn queued(&self, shop: &str, run_at: i64, dedupe_key: Option<String>) -> NewJob {
+        // A payload is a struct of strings, numbers and options, all of which JSON represents:
+        // serialising one cannot fail.
+        let payload = serde_json::to_string(self).expect("a job payload is plain data");
+        NewJob { kind: Self::KIND, shop: shop.to_owned(), payload, run_at, dedupe_key }
+    }
+}
 
 pub use crate::db::MAX_ATTEMPTS;
 /// Jobs claimed at a time.
@@ -193,19 +208,29 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 }
 
 async fn dispatch(app: &App, job: &ClaimedJob) -> Result<(), JobError> {
+    use crate::backfill::Backfill;
+    use crate::discounts::SyncDiscount;
+    use crate::ingest::{ProcessWebhook, ReleaseOrder};
+    use crate::install::Provision;
+    use crate::segments::{PushTags, Recompute, ReconcileTags};
     match job.kind.as_str() {
-        WEBHOOK_JOB => crate::ingest::process_webhook(app, &job.shop, &job.payload).await,
-        RELEASE_ORDER_JOB => crate::ingest::release_order(app, &job.shop, &job.payload).await,
-        PROVISION_JOB => crate::install::provision(app, &job.shop).await,
-        BACKFILL_JOB => crate::backfill::run(app, &job.shop, &job.payload).await,
-        crate::segments::push::PUSH_JOB => crate::segments::push::run(app, &job.shop, &job.payload).await,
-        crate::segments::reconcile::RECONCILE_JOB => {
-            crate::segments::reconcile::run(app, &job.shop, &job.payload).await
-        }
-        crate::segments::RECOMPUTE_JOB => crate::segments::run_recompute(app, &job.shop, &job.payload).await,
-        crate::discounts::SYNC_JOB => crate::discounts::run_sync(app, &job.shop).await,
+        ProcessWebhook::KIND => run::<ProcessWebhook>(app, job).await,
+        ReleaseOrder::KIND => run::<ReleaseOrder>(app, job).await,
+        Provision::KIND => run::<Provision>(app, job).await,
+        Backfill::KIND => run::<Backfill>(app, job).await,
+        PushTags::KIND => run::<PushTags>(app, job).await,
+        ReconcileTags::KIND => run::<ReconcileTags>(app, job).await,
+        Recompute::KIND => run::<Recompute>(app, job).await,
+        SyncDiscount::KIND => run::<SyncDiscount>(app, job).await,
         other => Err(JobError::Fatal(format!("no worker runs `{other}` jobs"))),
     }
+}
+
+/// Reads a claimed job's payload as `J` and runs it; a payload that does not read is dead.
+async fn run<J: Job>(app: &App, job: &ClaimedJob) -> Result<(), JobError> {
+    let payload: J = serde_json::from_str(&job.payload)
+        .map_err(|error| JobError::Fatal(format!("a `{}` job's payload: {error}", J::KIND)))?;
+    payload.run(app, &job.shop).await
 }
 
 async fn record_outcome(app: &App, job: &ClaimedJob, outcome: Result<(), JobError>, now: i64) {

@@ -13,41 +13,46 @@ pub mod view;
 use serde::{Deserialize, Serialize};
 
 use crate::app::App;
-use crate::db::{DbError, NewJob};
-use crate::jobs::JobError;
+use crate::db::DbError;
+use crate::jobs::{Job, JobError};
 
 pub use membership::{preview, recompute, refresh_customer};
+pub use push::PushTags;
+pub use reconcile::ReconcileTags;
 pub use suggest::suggest;
 
-/// Recomputes a store's segments in full.
-pub const RECOMPUTE_JOB: &str = "segment_recompute";
 const DAY: i64 = 86_400;
 
+/// Recomputes a store's segments in full.
 #[derive(Serialize, Deserialize)]
-struct RecomputeJob {
+pub struct Recompute {
     /// The midnight (Unix seconds) of a nightly run, which queues the next night's.
     nightly: Option<i64>,
+}
+
+impl Job for Recompute {
+    const KIND: &'static str = "segment_recompute";
+
+    async fn run(self, app: &App, shop: &str) -> Result<(), JobError> {
+        run_recompute(app, shop, self).await
+    }
 }
 
 /// Queues the nightly recompute of `shop` for the first midnight UTC after `now`; one per night.
 pub async fn queue_nightly(app: &App, shop: &str, now: i64) -> Result<(), DbError> {
     let midnight = (now / DAY + 1) * DAY;
     app.store
-        .enqueue(&NewJob {
-            kind: RECOMPUTE_JOB,
-            shop: shop.to_owned(),
-            payload: serde_json::to_string(&RecomputeJob { nightly: Some(midnight) }).unwrap_or_default(),
-            run_at: midnight,
-            dedupe_key: Some(format!("nightly:{shop}:{midnight}")),
-        })
+        .enqueue(&Recompute { nightly: Some(midnight) }.queued(
+            shop,
+            midnight,
+            Some(format!("nightly:{shop}:{midnight}")),
+        ))
         .await?;
     Ok(())
 }
 
 /// Runs a recompute job: every live segment in full, then, nightly, the next night's.
-pub async fn run_recompute(app: &App, shop: &str, payload: &str) -> Result<(), JobError> {
-    let job: RecomputeJob = serde_json::from_str(payload)
-        .map_err(|error| JobError::Fatal(format!("bad recompute job: {error}")))?;
+async fn run_recompute(app: &App, shop: &str, job: Recompute) -> Result<(), JobError> {
     let now = crate::clock::unix_now();
     // Nightly housekeeping too: exports nobody fetched are not kept past their time, nor
     // storefront events past the store's retention.

@@ -6,13 +6,11 @@
 use crate::app::App;
 use crate::clock::unix_now;
 use crate::db::{DiscountSync, NewJob};
-use crate::jobs::JobError;
+use crate::jobs::{Job, JobError};
 use crate::shopify::ShopDomain;
 use crate::shopify::admin::ShopifyError;
 use crate::shopify::operations::{DiscountConfig, SetMetafields, discount_config, set_metafields};
 
-/// Writes a store's rules to Shopify in the background (after a failed write in a request).
-pub const SYNC_JOB: &str = "discount_sync";
 /// Writes repeated after a stale digest.
 const ATTEMPTS: usize = 3;
 
@@ -164,14 +162,21 @@ async fn read_digest(
 
 /// A job that retries a write that failed in a request.
 pub fn sync_job(shop: &str, now: i64) -> NewJob {
-    NewJob { kind: SYNC_JOB, shop: shop.to_owned(), payload: "{}".to_owned(), run_at: now, dedupe_key: None }
+    SyncDiscount {}.queued(shop, now, None)
 }
 
-/// Runs a sync job.
-pub async fn run_sync(app: &App, shop: &str) -> Result<(), JobError> {
-    match sync(app, shop).await {
-        Ok(_) => Ok(()),
-        Err(SyncError::Rules(violations)) => Err(JobError::Fatal(violations.to_string())),
-        Err(error) => Err(JobError::Retry(error.to_string())),
+/// Writes a store's rules to Shopify in the background (after a failed write in a request).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct SyncDiscount {}
+
+impl Job for SyncDiscount {
+    const KIND: &'static str = "discount_sync";
+
+    async fn run(self, app: &App, shop: &str) -> Result<(), JobError> {
+        match sync(app, shop).await {
+            Ok(_) => Ok(()),
+            Err(SyncError::Rules(violations)) => Err(JobError::Fatal(violations.to_string())),
+            Err(error) => Err(JobError::Retry(error.to_string())),
+        }
     }
 }

@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 
 use super::{Delivery, payload};
 use crate::app::App;
-use crate::db::{IngestionPolicy, NewJob, OrderRow};
-use crate::jobs::{JobError, RELEASE_ORDER_JOB};
+use crate::db::{IngestionPolicy, OrderRow};
+use crate::jobs::{Job, JobError};
 
 /// Why a policy leaves an order out, if it does.
 pub fn excluded_by(policy: &IngestionPolicy, order: &OrderRow) -> Option<String> {
@@ -83,13 +83,11 @@ pub(super) async fn process(app: &App, delivery: &Delivery<'_>, now: i64) -> Res
             )
             .await?;
         if first_hold {
-            let job = NewJob {
-                kind: RELEASE_ORDER_JOB,
-                shop: delivery.shop.to_owned(),
-                payload: json!({ "order_id": order.order_id }).to_string(),
-                run_at: now + policy.upsell_delay_minutes * 60,
-                dedupe_key: Some(format!("release:{}:{}", delivery.shop, order.order_id)),
-            };
+            let job = ReleaseOrder { order_id: order.order_id.clone() }.queued(
+                delivery.shop,
+                now + policy.upsell_delay_minutes * 60,
+                Some(format!("release:{}:{}", delivery.shop, order.order_id)),
+            );
             store.enqueue(&job).await?;
             app.jobs_waiting.notify_waiters();
         }
@@ -122,16 +120,26 @@ pub async fn link_buyer(app: &App, shop: &str, order_id: &str) -> Result<Option<
     Ok(Some(customer_id))
 }
 
+/// Ends a post-purchase upsell hold on an order.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct ReleaseOrder {
+    order_id: String,
+}
+
+impl Job for ReleaseOrder {
+    const KIND: &'static str = "release_order";
+
+    async fn run(self, app: &App, shop: &str) -> Result<(), JobError> {
+        release(app, shop, &self.order_id).await
+    }
+}
+
 /// Ends an upsell hold: one event for the order as it stands now, edits included.
-pub async fn release(app: &App, shop: &str, job_payload: &str) -> Result<(), JobError> {
-    let order_id = serde_json::from_str::<Value>(job_payload)
-        .ok()
-        .and_then(|payload| payload.get("order_id").and_then(Value::as_str).map(str::to_owned))
-        .ok_or_else(|| JobError::Fatal("a release job without an order id".to_owned()))?;
+pub async fn release(app: &App, shop: &str, order_id: &str) -> Result<(), JobError> {
     let store = &app.store;
-    let Some((paid, source_id)) = store.held_order(shop, &order_id).await? else { return Ok(()) };
-    let Some(order) = store.order(shop, &order_id).await? else {
-        store.end_hold(shop, &order_id).await?;
+    let Some((paid, source_id)) = store.held_order(shop, order_id).await? else { return Ok(()) };
+    let Some(order) = store.order(shop, order_id).await? else {
+        store.end_hold(shop, order_id).await?;
         return Ok(());
     };
     let kind = if paid { "purchase" } else { "order_created" };
@@ -148,8 +156,8 @@ pub async fn release(app: &App, shop: &str, job_payload: &str) -> Result<(), Job
     // Recorded before the hold ends, so a crash in between repeats the (idempotent) event.
     store.record_event(shop, &event).await?;
     if paid {
-        link_buyer(app, shop, &order_id).await?;
+        link_buyer(app, shop, order_id).await?;
     }
-    store.end_hold(shop, &order_id).await?;
+    store.end_hold(shop, order_id).await?;
     Ok(())
 }

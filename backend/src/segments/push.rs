@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::db::{DbError, NewJob, PushRow};
-use crate::jobs::JobError;
+use crate::jobs::{Job, JobError};
 use crate::shopify::bulk_query::{self, Progress};
 use crate::shopify::operations::{
     AddTags, RemoveTags, StageUpload, StartBulkMutation, add_tags, remove_tags, stage_upload,
@@ -22,8 +22,6 @@ use crate::shopify::operations::{
 };
 use crate::shopify::{ShopDomain, gid};
 
-/// Pushes a segment's tags.
-pub const PUSH_JOB: &str = "segment_push";
 /// A diff at least this large goes through bulk mutations.
 pub const BULK_MIN: usize = 250;
 /// Changes within this many seconds of the first share one push.
@@ -33,9 +31,9 @@ const POLL_SECS: i64 = 2;
 /// Progress is saved every this many calls.
 const PROGRESS_EVERY: i64 = 50;
 
-/// A push job's input.
+/// Pushes a segment's tags: its input.
 #[derive(Serialize, Deserialize)]
-struct PushJob {
+pub struct PushTags {
     slug: String,
     /// Set after Shopify refused a bulk mutation: this push makes one call per customer.
     #[serde(default)]
@@ -69,14 +67,16 @@ pub async fn forget_customer(store: &crate::db::Store, shop: &str, customer_id: 
     Ok(())
 }
 
-fn job(shop: &str, slug: &str, per_customer: bool, run_at: i64, dedupe_key: Option<String>) -> NewJob {
-    NewJob {
-        kind: PUSH_JOB,
-        shop: shop.to_owned(),
-        payload: json!({ "slug": slug, "per_customer": per_customer }).to_string(),
-        run_at,
-        dedupe_key,
+impl Job for PushTags {
+    const KIND: &'static str = "segment_push";
+
+    async fn run(self, app: &App, shop: &str) -> Result<(), JobError> {
+        run(app, shop, self).await
     }
+}
+
+fn job(shop: &str, slug: &str, per_customer: bool, run_at: i64, dedupe_key: Option<String>) -> NewJob {
+    PushTags { slug: slug.to_owned(), per_customer }.queued(shop, run_at, dedupe_key)
 }
 
 /// Queues a push for the changes of this moment, unless one is pending already: changes close
@@ -100,9 +100,7 @@ pub async fn push_now(app: &App, shop: &str, slug: &str, now: i64) -> Result<(),
 }
 
 /// Runs a push job.
-pub async fn run(app: &App, shop: &str, payload: &str) -> Result<(), JobError> {
-    let push: PushJob =
-        serde_json::from_str(payload).map_err(|error| JobError::Fatal(format!("bad push job: {error}")))?;
+async fn run(app: &App, shop: &str, push: PushTags) -> Result<(), JobError> {
     let domain = ShopDomain::parse(shop).map_err(|error| JobError::Fatal(error.to_string()))?;
     // Two pushes of one segment at once would act on the same checkpoint: one at a time in this
     // process, and across replicas by a lease in the database.
@@ -143,7 +141,7 @@ async fn run_leased(
     app: &App,
     domain: &ShopDomain,
     shop: &str,
-    push: &PushJob,
+    push: &PushTags,
     lease: &Lease,
 ) -> Result<(), JobError> {
     // Changes from here on are not in this push's diff: they queue the next.

@@ -10,28 +10,29 @@ use serde_json::Value;
 
 use crate::app::App;
 use crate::db::NewJob;
-use crate::jobs::JobError;
+use crate::jobs::{Job, JobError};
 use crate::shopify::ShopDomain;
 use crate::shopify::bulk_query::{self, Progress};
 
-/// Reads a store's tags back.
-pub const RECONCILE_JOB: &str = "segment_reconcile";
 const POLL_SECS: i64 = 2;
 const QUERY: &str = "{ customers { edges { node { id tags } } } }";
 
+/// Reads a store's tags back: one step, and the bulk query once started.
 #[derive(Default, Serialize, Deserialize)]
-struct ReconcileJob {
+pub struct ReconcileTags {
     operation: Option<String>,
 }
 
-fn job(shop: &str, operation: Option<String>, run_at: i64) -> NewJob {
-    NewJob {
-        kind: RECONCILE_JOB,
-        shop: shop.to_owned(),
-        payload: serde_json::to_string(&ReconcileJob { operation }).unwrap_or_default(),
-        run_at,
-        dedupe_key: None,
+impl Job for ReconcileTags {
+    const KIND: &'static str = "segment_reconcile";
+
+    async fn run(self, app: &App, shop: &str) -> Result<(), JobError> {
+        run(app, shop, self).await
     }
+}
+
+fn job(shop: &str, operation: Option<String>, run_at: i64) -> NewJob {
+    ReconcileTags { operation }.queued(shop, run_at, None)
 }
 
 /// Queues a reconciliation of every segment of the store.
@@ -42,9 +43,7 @@ pub async fn queue(app: &App, shop: &str, now: i64) -> Result<(), crate::db::DbE
 }
 
 /// Runs one step of a reconciliation.
-pub async fn run(app: &App, shop: &str, payload: &str) -> Result<(), JobError> {
-    let step: ReconcileJob = serde_json::from_str(payload)
-        .map_err(|error| JobError::Fatal(format!("bad reconcile job: {error}")))?;
+async fn run(app: &App, shop: &str, step: ReconcileTags) -> Result<(), JobError> {
     let domain = ShopDomain::parse(shop).map_err(|error| JobError::Fatal(error.to_string()))?;
     let now = crate::clock::unix_now();
     let Some(operation) = step.operation else {

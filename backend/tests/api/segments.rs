@@ -457,7 +457,8 @@ async fn one_replica_at_a_time_holds_a_segment_push() {
 #[tokio::test]
 async fn the_nightly_recompute_repairs_membership_and_queues_the_next_night_while_installed() {
     use seglink::db::JobState;
-    use seglink::segments::RECOMPUTE_JOB;
+    use seglink::jobs::Job as _;
+    const RECOMPUTE_JOB: &str = seglink::segments::Recompute::KIND;
     for fresh in fresh_stores().await {
         let (shop, app) = installed(fresh.store.clone(), 10).await;
         let everyone = json!({ "name": "Everyone", "rules": { "if": "country", "in": EVERYWHERE } });
