@@ -115,7 +115,7 @@ async fn recompute(customers: u64, events: u64) {
     ];
     for (slug, rule) in rules {
         // Kept data keeps its segments; a fresh store gets them.
-        let _ = store.create_segment(SHOP, &segment(slug, rule, now)).await.expect("a segment");
+        store.create_segment(SHOP, &segment(slug, rule, now)).await.expect("a segment");
     }
     let app = AppState(std::sync::Arc::new(App::new(config(&url, None), store)));
     for run in ["first (every member enters)", "again (nothing changes)"] {

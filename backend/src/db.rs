@@ -34,12 +34,23 @@ pub use webhooks::{Arriving, Recorded, WEBHOOK_JOB};
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
+    /// No row matches what the change names (a slug, an id).
+    #[error("not found")]
+    NotFound,
+    /// The change collides with a row that exists (a taken slug) or has moved on (a used link).
+    #[error("conflict")]
+    Conflict,
     /// The database refused or could not be reached.
     #[error("database: {0}")]
     Other(#[from] sqlx::Error),
     /// The schema could not be brought up to date.
     #[error("migration: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+/// What a change that must touch exactly one row did: `Ok` when it did, else `otherwise`.
+fn one_row(rows_affected: u64, otherwise: DbError) -> Result<(), DbError> {
+    if rows_affected == 1 { Ok(()) } else { Err(otherwise) }
 }
 
 /// An open database, cheap to clone.

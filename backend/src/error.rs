@@ -204,7 +204,10 @@ impl From<crate::shopify::webhook::WebhookError> for AppError {
 
 impl From<crate::db::DbError> for AppError {
     fn from(error: crate::db::DbError) -> Self {
-        Self::internal("storage", error)
+        match error {
+            crate::db::DbError::NotFound => Self::NotFound,
+            other => Self::internal("storage", other),
+        }
     }
 }
 

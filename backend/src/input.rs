@@ -111,14 +111,14 @@ mod tests {
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
+    #[expect(dead_code, reason = "serde reads the fields; the tests only check what it refuses")]
     struct Input {
         items: Vec<Item>,
     }
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
+    #[expect(dead_code, reason = "serde reads the fields; the tests only check what it refuses")]
     struct Item {
         count: u32,
     }

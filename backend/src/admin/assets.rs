@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use super::html::escape;
 
 mod built {
-    #![allow(clippy::all, reason = "written by build.rs")]
     include!(concat!(env!("OUT_DIR"), "/admin_assets.rs"));
 }
 

@@ -65,7 +65,7 @@ impl Store {
         }))
     }
 
-    /// Replaces a rule; `false` when the store has no such rule.
+    /// Replaces a rule; `NotFound` when the store has no such rule.
     pub async fn update_discount_rule(
         &self,
         shop: &str,
@@ -73,7 +73,7 @@ impl Store {
         rule: &str,
         active: bool,
         now: i64,
-    ) -> Result<bool, DbError> {
+    ) -> Result<(), DbError> {
         let updated = on_pool!(self, pool => {
             sqlx::query("UPDATE discount_rules SET rule = $3, active = $4, updated_at = $5 WHERE shop = $1 AND id = $2")
                 .bind(shop)
@@ -85,11 +85,11 @@ impl Store {
                 .await?
                 .rows_affected()
         });
-        Ok(updated == 1)
+        super::one_row(updated, DbError::NotFound)
     }
 
-    /// Removes a rule; `false` when the store has no such rule.
-    pub async fn delete_discount_rule(&self, shop: &str, id: i64) -> Result<bool, DbError> {
+    /// Removes a rule; `NotFound` when the store has no such rule.
+    pub async fn delete_discount_rule(&self, shop: &str, id: i64) -> Result<(), DbError> {
         let deleted = on_pool!(self, pool => {
             sqlx::query("DELETE FROM discount_rules WHERE shop = $1 AND id = $2")
                 .bind(shop)
@@ -98,7 +98,7 @@ impl Store {
                 .await?
                 .rows_affected()
         });
-        Ok(deleted == 1)
+        super::one_row(deleted, DbError::NotFound)
     }
 
     /// The last write of the rules to Shopify.

@@ -132,8 +132,8 @@ impl Store {
         Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(shop).bind(slug).fetch_optional(pool).await?))
     }
 
-    /// Adds a segment; `false` when the slug is taken (by a segment still being deleted, too).
-    pub async fn create_segment(&self, shop: &str, segment: &SegmentRow) -> Result<bool, DbError> {
+    /// Adds a segment; `Conflict` when the slug is taken (by a segment still being deleted, too).
+    pub async fn create_segment(&self, shop: &str, segment: &SegmentRow) -> Result<(), DbError> {
         let inserted = on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO segments (shop, slug, name, rules, native, suggested, created_at, updated_at)
@@ -150,10 +150,10 @@ impl Store {
             .await?
             .rows_affected()
         });
-        Ok(inserted == 1)
+        super::one_row(inserted, DbError::Conflict)
     }
 
-    /// Changes a live segment's name, rules and native mode; `false` when there is none.
+    /// Changes a live segment's name, rules and native mode; `NotFound` when there is none.
     pub async fn update_segment(
         &self,
         shop: &str,
@@ -162,7 +162,7 @@ impl Store {
         rules: &str,
         native: bool,
         now: i64,
-    ) -> Result<bool, DbError> {
+    ) -> Result<(), DbError> {
         let updated = on_pool!(self, pool => {
             sqlx::query(
                 "UPDATE segments SET name = $3, rules = $4, native = $5, suggested = 0, updated_at = $6
@@ -178,7 +178,7 @@ impl Store {
             .await?
             .rows_affected()
         });
-        Ok(updated == 1)
+        super::one_row(updated, DbError::NotFound)
     }
 
     /// Records the Shopify segment kept for this one.
@@ -195,7 +195,8 @@ impl Store {
     }
 
     /// Marks a segment deleted and lets every member leave; its tags go with the next push.
-    pub async fn delete_segment(&self, shop: &str, slug: &str, now: i64) -> Result<bool, DbError> {
+    /// `NotFound` when no live segment has the slug.
+    pub async fn delete_segment(&self, shop: &str, slug: &str, now: i64) -> Result<(), DbError> {
         let members: Vec<String> = self.member_ids(shop, slug).await?;
         self.apply_membership(shop, slug, &[], &members, now, false).await?;
         let updated = on_pool!(self, pool => {
@@ -207,7 +208,7 @@ impl Store {
                 .await?
                 .rows_affected()
         });
-        Ok(updated == 1)
+        super::one_row(updated, DbError::NotFound)
     }
 
     /// Removes every trace of a deleted segment whose tags are gone.

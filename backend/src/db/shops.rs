@@ -316,8 +316,8 @@ impl Store {
         }))
     }
 
-    /// Revokes a workspace's unused link; `false` when there is none such.
-    pub async fn revoke_connect_link(&self, workspace_id: &str, id: &str, now: i64) -> Result<bool, DbError> {
+    /// Revokes a workspace's unused link; `NotFound` when there is none such.
+    pub async fn revoke_connect_link(&self, workspace_id: &str, id: &str, now: i64) -> Result<(), DbError> {
         let revoked = on_pool!(self, pool => {
             sqlx::query(
                 "UPDATE connect_links SET revoked_at = $3
@@ -330,15 +330,15 @@ impl Store {
             .await?
             .rows_affected()
         });
-        Ok(revoked == 1)
+        super::one_row(revoked, DbError::NotFound)
     }
 
     /// Uses link `id` to move `shop` into the link's workspace, in one transaction: the link
     /// must be unused, unrevoked, unexpired and for this shop, and is marked used. A store that
-    /// owned the workspace it leaves hands it to that workspace's next store. `false` when the
-    /// link no longer holds (another use won the race).
-    pub async fn use_connect_link(&self, id: &str, shop: &str, now: i64) -> Result<bool, DbError> {
-        Ok(on_pool!(self, pool => {
+    /// owned the workspace it leaves hands it to that workspace's next store. `Conflict` when
+    /// the link no longer holds (another use won the race).
+    pub async fn use_connect_link(&self, id: &str, shop: &str, now: i64) -> Result<(), DbError> {
+        let used = on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
             let used = sqlx::query(
                 "UPDATE connect_links SET used_at = $3
@@ -371,8 +371,9 @@ impl Store {
                 .await?;
             }
             transaction.commit().await?;
-            used == 1
-        }))
+            used
+        });
+        super::one_row(used, DbError::Conflict)
     }
 
     /// A store, active or not.

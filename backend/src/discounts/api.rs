@@ -112,9 +112,7 @@ async fn replace(
     change(&mut rule);
     check(rules, Some(index), rule.clone())?;
     let json = serde_json::to_string(&rule).map_err(|error| AppError::internal("encoding a rule", error))?;
-    if !app.store.update_discount_rule(shop, id, &json, rule.active, unix_now()).await? {
-        return Err(AppError::NotFound);
-    }
+    app.store.update_discount_rule(shop, id, &json, rule.active, unix_now()).await?;
     push(app, shop).await
 }
 
@@ -156,9 +154,7 @@ pub async fn delete(
     Path(id): Path<i64>,
 ) -> Result<Json<RuleList>, AppError> {
     let shop = session.claims.shop.as_str();
-    if !app.store.delete_discount_rule(shop, id).await? {
-        return Err(AppError::NotFound);
-    }
+    app.store.delete_discount_rule(shop, id).await?;
     push(&app, shop).await?;
     Ok(Json(listing(&app, shop).await?))
 }

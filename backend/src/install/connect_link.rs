@@ -13,7 +13,7 @@ use super::view::{LinkList, LinkView, Moved, NewLinkView};
 use crate::app::{App, AppState};
 use crate::clock::unix_now;
 use crate::crypto::{random_token, sha256_hex};
-use crate::db::{ConnectLink, Workspace};
+use crate::db::{ConnectLink, DbError, Workspace};
 use crate::error::AppError;
 use crate::input::{JsonBody, Path};
 use crate::shopify::ShopDomain;
@@ -95,9 +95,7 @@ pub async fn revoke(
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
     let workspace = owned_workspace(&app, &session).await?;
-    if !app.store.revoke_connect_link(&workspace.id, &id, unix_now()).await? {
-        return Err(AppError::NotFound);
-    }
+    app.store.revoke_connect_link(&workspace.id, &id, unix_now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -132,9 +130,10 @@ pub async fn accept(
             "open Seglink in this store's admin first to install it".to_owned(),
         ));
     }
-    if !app.store.use_connect_link(&link.id, shop, now).await? {
-        return Err(refused("was used already; ask for a new one"));
-    }
+    app.store.use_connect_link(&link.id, shop, now).await.map_err(|error| match error {
+        DbError::Conflict => refused("was used already; ask for a new one"),
+        other => other.into(),
+    })?;
     crate::install::reprovision_pixel(&app, shop, now, "the store moved workspace").await?;
     let workspace = app.store.workspace(&link.workspace_id).await?.ok_or(AppError::NotFound)?;
     crate::log::info(

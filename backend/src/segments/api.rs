@@ -14,7 +14,7 @@ use super::view::{
 use super::{membership, push, reconcile};
 use crate::app::AppState;
 use crate::clock::unix_now;
-use crate::db::SegmentRow;
+use crate::db::{DbError, SegmentRow};
 use crate::error::AppError;
 use crate::input::{JsonBody, Path, Query};
 use crate::shopify::extract::ShopSession;
@@ -157,9 +157,10 @@ pub async fn create(
         native: i64::from(input.native),
         ..SegmentRow::new(&slug, &name, input.rules.to_string(), now)
     };
-    if !app.store.create_segment(shop, &segment).await? {
-        return Err(AppError::Conflict(format!("the slug `{slug}` is taken")));
-    }
+    app.store.create_segment(shop, &segment).await.map_err(|error| match error {
+        DbError::Conflict => AppError::Conflict(format!("the slug `{slug}` is taken")),
+        other => other.into(),
+    })?;
     membership::recompute(&app, shop, Some(&slug), now).await?;
     push::push_now(&app, shop, &slug, now).await?;
     super::queue_nightly(&app, shop, now).await?;
@@ -180,9 +181,7 @@ pub async fn update(
     }
     rules(&input.rules)?;
     let now = unix_now();
-    if !app.store.update_segment(shop, &slug, &name, &input.rules.to_string(), input.native, now).await? {
-        return Err(AppError::NotFound);
-    }
+    app.store.update_segment(shop, &slug, &name, &input.rules.to_string(), input.native, now).await?;
     membership::recompute(&app, shop, Some(&slug), now).await?;
     push::push_now(&app, shop, &slug, now).await?;
     Ok(Json(answer(&app, shop, &slug).await?))

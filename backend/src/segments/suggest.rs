@@ -31,8 +31,10 @@ pub async fn suggest(app: &App, shop: &str, now: i64) -> Result<Option<String>, 
         _ => ("subscribers", "Email subscribers", json!({ "if": "email_marketing", "is": "SUBSCRIBED" })),
     };
     let segment = SegmentRow { suggested: 1, ..SegmentRow::new(slug, name, rules.to_string(), now) };
-    if !app.store.create_segment(shop, &segment).await? {
-        return Ok(None);
+    match app.store.create_segment(shop, &segment).await {
+        // Another request made it first (or the merchant made one with its slug).
+        Err(DbError::Conflict) => return Ok(None),
+        created => created?,
     }
     super::recompute(app, shop, Some(slug), now).await?;
     super::queue_nightly(app, shop, now).await?;

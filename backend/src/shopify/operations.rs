@@ -3,7 +3,7 @@
 //! Optional input fields are left out rather than sent as null (`skip_serializing_none`), and a
 //! `@oneOf` input such as `DiscountContextInput` becomes an enum, so only one field can be sent.
 
-#![allow(missing_docs, clippy::all)]
+#![expect(missing_docs, reason = "graphql_client's derive writes each operation's types, undocumented")]
 
 use graphql_client::GraphQLQuery;
 

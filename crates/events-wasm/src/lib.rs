@@ -52,9 +52,13 @@ mod runtime {
         live: Cell<usize>,
     }
 
-    // The module runs on one thread: the pixel's worker.
+    // SAFETY: the module runs on one thread, the pixel's worker (wasm32-unknown-unknown has no
+    // threads), so the cells are never reached from two threads.
     unsafe impl Sync for Arena {}
 
+    // SAFETY: `alloc` returns blocks aligned as asked, each past the last and past the memory the
+    // module had when it first allocated, so no two live blocks overlap; or null when memory
+    // cannot grow. Space is handed out again only when `live` says every block has been freed.
     unsafe impl GlobalAlloc for Arena {
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
             if self.start.get() == 0 {
