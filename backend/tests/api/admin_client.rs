@@ -14,7 +14,7 @@ use seglink::shopify::operations::{
 use serde_json::{Value, json};
 use shopify_sim::server::{Fault, FaultKind};
 
-use crate::databases::fresh_stores;
+use crate::databases::Fresh;
 use crate::helpers::TestApp;
 use crate::simulated::SimulatedShop;
 
@@ -81,7 +81,7 @@ fn a_one_of_input_is_sent_with_its_chosen_field_only() {
 
 #[tokio::test]
 async fn a_mutation_is_not_repeated_after_a_server_error_and_a_query_is() {
-    let fresh = fresh_stores().await.remove(0);
+    let fresh = Fresh::sqlite().await;
     let shop = SimulatedShop::start().await;
     let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
     app.open_admin(&shop).await;
@@ -120,5 +120,4 @@ async fn a_mutation_is_not_repeated_after_a_server_error_and_a_query_is() {
         "a 429 ran nothing, so the mutation is sent again"
     );
     assert!(started.elapsed() >= std::time::Duration::from_secs(1), "Retry-After is seconds");
-    (fresh.cleanup)().await;
 }

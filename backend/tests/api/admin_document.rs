@@ -5,7 +5,7 @@
 use axum::body::Body;
 use axum::http::Request;
 
-use crate::databases::fresh_stores;
+use crate::databases::{Fresh, on_each_engine};
 use crate::helpers::{API_KEY, TestApp};
 use crate::simulated::{SimulatedShop, now};
 
@@ -17,46 +17,40 @@ fn launch(shop: &SimulatedShop, at: u64) -> String {
     shop.sim.with_admin(|admin| admin.oauth().app_load_query(1, at))
 }
 
-#[tokio::test]
-async fn a_launch_installs_the_store_and_frames_only_for_it() {
-    for fresh in fresh_stores().await {
-        let shop = SimulatedShop::start().await;
-        let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
-        let (status, headers, body) = get(&app, &format!("/?{}", launch(&shop, now().as_secs()))).await;
-        assert_eq!(status, 200, "{}: {body}", fresh.name);
-        // The simulator plays Shopify's admin here, so its origin may frame the app too.
-        assert_eq!(
-            headers["content-security-policy"],
-            format!("frame-ancestors https://{} https://admin.shopify.com {};", shop.domain, shop.origin)
-                .as_str()
-        );
-        assert_eq!(headers["cache-control"], "no-store");
-        assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
-        assert!(body.contains(&format!(r#"<meta name="shopify-api-key" content="{API_KEY}">"#)), "{body}");
-        let bridge = body.find("/shopifycloud/app-bridge.js").unwrap();
-        let polaris = body.find("/shopifycloud/polaris-1.js").unwrap();
-        assert!(bridge < polaris, "App Bridge loads first");
-        assert!(
-            body.contains(r#"<script src="https://cdn.shopify.com/shopifycloud/app-bridge.js">"#),
-            "not deferred"
-        );
-        assert!(
-            fresh.store.shop(&shop.domain).await.unwrap().is_some_and(|record| record.active),
-            "installed"
-        );
+async fn a_launch_installs_the_store_and_frames_only_for_it(fresh: Fresh) {
+    let shop = SimulatedShop::start().await;
+    let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
+    let (status, headers, body) = get(&app, &format!("/?{}", launch(&shop, now().as_secs()))).await;
+    assert_eq!(status, 200, "{}: {body}", fresh.name);
+    // The simulator plays Shopify's admin here, so its origin may frame the app too.
+    assert_eq!(
+        headers["content-security-policy"],
+        format!("frame-ancestors https://{} https://admin.shopify.com {};", shop.domain, shop.origin)
+            .as_str()
+    );
+    assert_eq!(headers["cache-control"], "no-store");
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(body.contains(&format!(r#"<meta name="shopify-api-key" content="{API_KEY}">"#)), "{body}");
+    let bridge = body.find("/shopifycloud/app-bridge.js").unwrap();
+    let polaris = body.find("/shopifycloud/polaris-1.js").unwrap();
+    assert!(bridge < polaris, "App Bridge loads first");
+    assert!(
+        body.contains(r#"<script src="https://cdn.shopify.com/shopifycloud/app-bridge.js">"#),
+        "not deferred"
+    );
+    assert!(fresh.store.shop(&shop.domain).await.unwrap().is_some_and(|record| record.active), "installed");
 
-        // Every admin page's path is the same document.
-        for path in ["/segments", "/segments/vip", "/discounts", "/pixel", "/settings"] {
-            let (status, _, _) = get(&app, &format!("{path}?{}", launch(&shop, now().as_secs()))).await;
-            assert_eq!(status, 200, "{path}");
-        }
-        (fresh.cleanup)().await;
+    // Every admin page's path is the same document.
+    for path in ["/segments", "/segments/vip", "/discounts", "/pixel", "/settings"] {
+        let (status, _, _) = get(&app, &format!("{path}?{}", launch(&shop, now().as_secs()))).await;
+        assert_eq!(status, 200, "{path}");
     }
 }
+on_each_engine!(a_launch_installs_the_store_and_frames_only_for_it);
 
 #[tokio::test]
 async fn a_stale_or_missing_token_goes_to_the_bounce_page_and_back() {
-    let fresh = fresh_stores().await.remove(0);
+    let fresh = Fresh::sqlite().await;
     let shop = SimulatedShop::start().await;
     let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
     let stale = launch(&shop, now().as_secs() - 3_600);
@@ -83,12 +77,11 @@ async fn a_stale_or_missing_token_goes_to_the_bounce_page_and_back() {
 
     let missing = format!("/?embedded=1&shop={}", shop.domain);
     assert!(get(&app, &missing).await.1["location"].to_str().unwrap().starts_with("/auth/session-token?"));
-    (fresh.cleanup)().await;
 }
 
 #[tokio::test]
 async fn in_production_only_the_shop_and_shopifys_admin_frame_the_app() {
-    let fresh = fresh_stores().await.remove(0);
+    let fresh = Fresh::sqlite().await;
     let shop = SimulatedShop::start().await;
     // Installed through the simulator, then served as production serves it: no simulated admin.
     let installing = TestApp::on(fresh.store.clone(), Some(&shop.origin));
@@ -100,7 +93,6 @@ async fn in_production_only_the_shop_and_shopifys_admin_frame_the_app() {
         headers["content-security-policy"],
         format!("frame-ancestors https://{} https://admin.shopify.com;", shop.domain).as_str()
     );
-    (fresh.cleanup)().await;
 }
 
 #[tokio::test]

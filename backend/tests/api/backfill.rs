@@ -2,35 +2,31 @@
 //! the shop's customers, its last 90 days of orders and its products into the store, stage by
 //! stage, and the setup checklist says so.
 
-use crate::databases::fresh_stores;
+use crate::databases::{Fresh, on_each_engine};
 use crate::helpers::TestApp;
 use crate::simulated::{SimulatedShop, now};
 
-#[tokio::test]
-async fn provisioning_backfills_customers_recent_orders_and_products() {
-    for fresh in fresh_stores().await {
-        let shop = SimulatedShop::start().await;
-        let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
-        let (status, _) = app.open_admin(&shop).await;
-        assert_eq!(status, 200);
-        app.run_jobs().await;
+async fn provisioning_backfills_customers_recent_orders_and_products(fresh: Fresh) {
+    let shop = SimulatedShop::start().await;
+    let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
+    let (status, _) = app.open_admin(&shop).await;
+    assert_eq!(status, 200);
+    app.run_jobs().await;
 
-        let since = now().as_secs() - 90 * 86_400;
-        let (customers, recent_orders, products) = shop.sim.with_admin(|admin| {
-            let state = admin.shop();
-            let recent = state.orders.iter().filter(|order| order.created_at >= since).count();
-            (state.customers.len(), recent, state.products.len())
-        });
-        let (stored_products, stored_customers, stored_orders) =
-            fresh.store.counts(&shop.domain).await.unwrap();
-        assert_eq!(stored_customers as usize, customers, "{}", fresh.name);
-        assert_eq!(stored_products as usize, products);
-        assert_eq!(stored_orders as usize, recent_orders, "only the last 90 days");
+    let since = now().as_secs() - 90 * 86_400;
+    let (customers, recent_orders, products) = shop.sim.with_admin(|admin| {
+        let state = admin.shop();
+        let recent = state.orders.iter().filter(|order| order.created_at >= since).count();
+        (state.customers.len(), recent, state.products.len())
+    });
+    let (stored_products, stored_customers, stored_orders) = fresh.store.counts(&shop.domain).await.unwrap();
+    assert_eq!(stored_customers as usize, customers, "{}", fresh.name);
+    assert_eq!(stored_products as usize, products);
+    assert_eq!(stored_orders as usize, recent_orders, "only the last 90 days");
 
-        let (_, session) = app.open_admin(&shop).await;
-        let backfill =
-            session["setup"].as_array().unwrap().iter().find(|step| step["step"] == "backfill").unwrap();
-        assert_eq!(backfill["state"], "done", "{}: {session}", fresh.name);
-        (fresh.cleanup)().await;
-    }
+    let (_, session) = app.open_admin(&shop).await;
+    let backfill =
+        session["setup"].as_array().unwrap().iter().find(|step| step["step"] == "backfill").unwrap();
+    assert_eq!(backfill["state"], "done", "{}: {session}", fresh.name);
 }
+on_each_engine!(provisioning_backfills_customers_recent_orders_and_products);

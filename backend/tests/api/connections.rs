@@ -5,7 +5,7 @@
 use seglink::db::{Connection, StoredTokens};
 use serde_json::json;
 
-use crate::databases::fresh_stores;
+use crate::databases::{Fresh, on_each_engine};
 use crate::helpers::{SCOPES, TestApp};
 use crate::simulated::{SimulatedShop, Tripwire, now};
 
@@ -16,111 +16,101 @@ async fn home_store(app: &TestApp) -> String {
     lone_store(app, HOME, Connection::Managed).await.1
 }
 
-#[tokio::test]
-async fn a_custom_app_token_is_validated_kept_rotated_and_disconnected() {
-    for fresh in fresh_stores().await {
-        let shop = SimulatedShop::start().await;
-        let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
-        let session = home_store(&app).await;
+async fn a_custom_app_token_is_validated_kept_rotated_and_disconnected(fresh: Fresh) {
+    let shop = SimulatedShop::start().await;
+    let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
+    let session = home_store(&app).await;
 
-        let narrow = shop
-            .sim
-            .with_admin(|admin| admin.oauth_mut().custom_app_token(&["read_customers", "read_orders"]));
-        let (status, body) = app
-            .call(
-                "POST",
-                "/api/connections",
-                Some(&session),
-                Some(json!({ "shop": shop.domain, "access_token": narrow, "api_secret": "custom-secret" })),
-            )
-            .await;
-        assert_eq!(status, 422, "{}", fresh.name);
-        let reason = body["error"].as_str().unwrap();
-        assert!(reason.contains("write_customers") && reason.contains("write_pixels"), "{reason}");
-        assert!(!reason.contains("read_customers,"), "held scopes are not listed: {reason}");
-        assert!(fresh.store.shop(&shop.domain).await.unwrap().is_none(), "nothing kept");
+    let narrow =
+        shop.sim.with_admin(|admin| admin.oauth_mut().custom_app_token(&["read_customers", "read_orders"]));
+    let (status, body) = app
+        .call(
+            "POST",
+            "/api/connections",
+            Some(&session),
+            Some(json!({ "shop": shop.domain, "access_token": narrow, "api_secret": "custom-secret" })),
+        )
+        .await;
+    assert_eq!(status, 422, "{}", fresh.name);
+    let reason = body["error"].as_str().unwrap();
+    assert!(reason.contains("write_customers") && reason.contains("write_pixels"), "{reason}");
+    assert!(!reason.contains("read_customers,"), "held scopes are not listed: {reason}");
+    assert!(fresh.store.shop(&shop.domain).await.unwrap().is_none(), "nothing kept");
 
-        let (status, body) = app
-            .call(
-                "POST",
-                "/api/connections",
-                Some(&session),
-                Some(json!({ "shop": shop.domain, "access_token": "shpat_wrong", "api_secret": "custom-secret" })),
-            )
-            .await;
-        assert_eq!(status, 422, "{body}");
+    let (status, body) = app
+        .call(
+            "POST",
+            "/api/connections",
+            Some(&session),
+            Some(
+                json!({ "shop": shop.domain, "access_token": "shpat_wrong", "api_secret": "custom-secret" }),
+            ),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
 
-        let scopes: Vec<&str> = SCOPES.split(',').collect();
-        let token = shop.sim.with_admin(|admin| admin.oauth_mut().custom_app_token(&scopes));
-        let (status, body) = app
-            .call(
-                "POST",
-                "/api/connections",
-                Some(&session),
-                Some(json!({ "shop": shop.domain, "access_token": token, "api_secret": "custom-secret" })),
-            )
-            .await;
-        assert_eq!(status, 201, "{}: {body}", fresh.name);
-        let record = fresh.store.shop(&shop.domain).await.unwrap().unwrap();
-        assert_eq!(record.connection, Connection::Custom);
-        assert!(!record.tokens.as_ref().unwrap().access_token.contains(&token), "sealed at rest");
-        assert_eq!(
-            record.workspace_id,
-            fresh.store.shop(HOME).await.unwrap().unwrap().workspace_id,
-            "one workspace, two stores"
-        );
+    let scopes: Vec<&str> = SCOPES.split(',').collect();
+    let token = shop.sim.with_admin(|admin| admin.oauth_mut().custom_app_token(&scopes));
+    let (status, body) = app
+        .call(
+            "POST",
+            "/api/connections",
+            Some(&session),
+            Some(json!({ "shop": shop.domain, "access_token": token, "api_secret": "custom-secret" })),
+        )
+        .await;
+    assert_eq!(status, 201, "{}: {body}", fresh.name);
+    let record = fresh.store.shop(&shop.domain).await.unwrap().unwrap();
+    assert_eq!(record.connection, Connection::Custom);
+    assert!(!record.tokens.as_ref().unwrap().access_token.contains(&token), "sealed at rest");
+    assert_eq!(
+        record.workspace_id,
+        fresh.store.shop(HOME).await.unwrap().unwrap().workspace_id,
+        "one workspace, two stores"
+    );
 
-        app.run_jobs().await;
-        let subscribed = shop.sim.with_admin(|admin| admin.webhooks_mut().subscriptions().len());
-        assert_eq!(subscribed, 20, "{}: every topic, pointed at /webhooks", fresh.name);
-        let (_, listed) = app.call("GET", "/api/connections", Some(&session), None).await;
-        assert_eq!(listed["stores"].as_array().unwrap().len(), 2);
+    app.run_jobs().await;
+    let subscribed = shop.sim.with_admin(|admin| admin.webhooks_mut().subscriptions().len());
+    assert_eq!(subscribed, 20, "{}: every topic, pointed at /webhooks", fresh.name);
+    let (_, listed) = app.call("GET", "/api/connections", Some(&session), None).await;
+    assert_eq!(listed["stores"].as_array().unwrap().len(), 2);
 
-        // Its webhooks are signed with the custom app's secret, and accepted.
-        let body =
-            json!({ "id": 5, "email": "c@example.com", "updated_at": "2026-11-20T09:00:00Z" }).to_string();
-        let request = axum::http::Request::post("/webhooks")
-            .header(
-                "X-Shopify-Hmac-Sha256",
-                shopify_sim::signing::webhook_hmac("custom-secret", body.as_bytes()),
-            )
-            .header("X-Shopify-Topic", "customers/create")
-            .header("X-Shopify-Shop-Domain", &shop.domain)
-            .header("X-Shopify-API-Version", "2026-10")
-            .header("X-Shopify-Webhook-Id", "w-custom")
-            .body(axum::body::Body::from(body.clone()))
-            .unwrap();
-        assert_eq!(app.request(request).await.0, 200, "signed by the custom app");
-        let forged = axum::http::Request::post("/webhooks")
-            .header(
-                "X-Shopify-Hmac-Sha256",
-                shopify_sim::signing::webhook_hmac("not-a-secret", body.as_bytes()),
-            )
-            .header("X-Shopify-Topic", "customers/create")
-            .header("X-Shopify-Shop-Domain", &shop.domain)
-            .header("X-Shopify-API-Version", "2026-10")
-            .header("X-Shopify-Webhook-Id", "w-forged")
-            .body(axum::body::Body::from(body))
-            .unwrap();
-        assert_eq!(app.request(forged).await.0, 401);
+    // Its webhooks are signed with the custom app's secret, and accepted.
+    let body = json!({ "id": 5, "email": "c@example.com", "updated_at": "2026-11-20T09:00:00Z" }).to_string();
+    let request = axum::http::Request::post("/webhooks")
+        .header("X-Shopify-Hmac-Sha256", shopify_sim::signing::webhook_hmac("custom-secret", body.as_bytes()))
+        .header("X-Shopify-Topic", "customers/create")
+        .header("X-Shopify-Shop-Domain", &shop.domain)
+        .header("X-Shopify-API-Version", "2026-10")
+        .header("X-Shopify-Webhook-Id", "w-custom")
+        .body(axum::body::Body::from(body.clone()))
+        .unwrap();
+    assert_eq!(app.request(request).await.0, 200, "signed by the custom app");
+    let forged = axum::http::Request::post("/webhooks")
+        .header("X-Shopify-Hmac-Sha256", shopify_sim::signing::webhook_hmac("not-a-secret", body.as_bytes()))
+        .header("X-Shopify-Topic", "customers/create")
+        .header("X-Shopify-Shop-Domain", &shop.domain)
+        .header("X-Shopify-API-Version", "2026-10")
+        .header("X-Shopify-Webhook-Id", "w-forged")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    assert_eq!(app.request(forged).await.0, 401);
 
-        let rotated = shop.sim.with_admin(|admin| admin.oauth_mut().custom_app_token(&scopes));
-        let path = format!("/api/connections/{}", shop.domain);
-        let (status, _) =
-            app.call("PUT", &path, Some(&session), Some(json!({ "access_token": rotated }))).await;
-        assert_eq!(status, 200);
-        let kept = fresh.store.shop(&shop.domain).await.unwrap().unwrap().tokens.unwrap();
-        assert_eq!(app.state.keys.open(&kept.access_token, &shop.domain).unwrap(), rotated);
+    let rotated = shop.sim.with_admin(|admin| admin.oauth_mut().custom_app_token(&scopes));
+    let path = format!("/api/connections/{}", shop.domain);
+    let (status, _) = app.call("PUT", &path, Some(&session), Some(json!({ "access_token": rotated }))).await;
+    assert_eq!(status, 200);
+    let kept = fresh.store.shop(&shop.domain).await.unwrap().unwrap().tokens.unwrap();
+    assert_eq!(app.state.keys.open(&kept.access_token, &shop.domain).unwrap(), rotated);
 
-        let (status, _) = app.call("DELETE", &path, Some(&session), None).await;
-        assert_eq!(status, 204);
-        let record = fresh.store.shop(&shop.domain).await.unwrap().unwrap();
-        assert!(!record.active && record.tokens.is_none());
-        let (status, _) = app.call("DELETE", &format!("/api/connections/{HOME}"), Some(&session), None).await;
-        assert_eq!(status, 404, "a managed install is not disconnected from here");
-        (fresh.cleanup)().await;
-    }
+    let (status, _) = app.call("DELETE", &path, Some(&session), None).await;
+    assert_eq!(status, 204);
+    let record = fresh.store.shop(&shop.domain).await.unwrap().unwrap();
+    assert!(!record.active && record.tokens.is_none());
+    let (status, _) = app.call("DELETE", &format!("/api/connections/{HOME}"), Some(&session), None).await;
+    assert_eq!(status, 404, "a managed install is not disconnected from here");
 }
+on_each_engine!(a_custom_app_token_is_validated_kept_rotated_and_disconnected);
 
 #[tokio::test]
 async fn foreign_domains_are_refused_before_the_token_is_tried() {
@@ -180,171 +170,142 @@ fn session_for(shop: &str) -> String {
     )
 }
 
-#[tokio::test]
-async fn a_connect_link_moves_one_named_store_once_and_repoints_its_pixel() {
-    for fresh in fresh_stores().await {
-        let second = SimulatedShop::start().await;
-        let app = TestApp::on(fresh.store.clone(), Some(&second.origin));
-        let home = home_store(&app).await;
-        let home_workspace = fresh.store.shop(HOME).await.unwrap().unwrap().workspace_id;
-        let home_key = fresh.store.workspace(&home_workspace).await.unwrap().unwrap().public_key;
-        // The second store is installed on a workspace of its own, its pixel provisioned.
-        assert_eq!(app.open_admin(&second).await.0, 200);
-        app.run_jobs().await;
-        let pixel_key = |shop: &SimulatedShop| {
-            let pixel = shop.inspect("{ webPixel { settings } }");
-            let settings: serde_json::Value =
-                serde_json::from_str(pixel["data"]["webPixel"]["settings"].as_str().unwrap()).unwrap();
-            settings["publicKey"].as_str().unwrap().to_owned()
-        };
-        assert_ne!(pixel_key(&second), home_key);
-        let (_, intruder) = lone_store(&app, "intruder.myshopify.com", Connection::Managed).await;
+async fn a_connect_link_moves_one_named_store_once_and_repoints_its_pixel(fresh: Fresh) {
+    let second = SimulatedShop::start().await;
+    let app = TestApp::on(fresh.store.clone(), Some(&second.origin));
+    let home = home_store(&app).await;
+    let home_workspace = fresh.store.shop(HOME).await.unwrap().unwrap().workspace_id;
+    let home_key = fresh.store.workspace(&home_workspace).await.unwrap().unwrap().public_key;
+    // The second store is installed on a workspace of its own, its pixel provisioned.
+    assert_eq!(app.open_admin(&second).await.0, 200);
+    app.run_jobs().await;
+    let pixel_key = |shop: &SimulatedShop| {
+        let pixel = shop.inspect("{ webPixel { settings } }");
+        let settings: serde_json::Value =
+            serde_json::from_str(pixel["data"]["webPixel"]["settings"].as_str().unwrap()).unwrap();
+        settings["publicKey"].as_str().unwrap().to_owned()
+    };
+    assert_ne!(pixel_key(&second), home_key);
+    let (_, intruder) = lone_store(&app, "intruder.myshopify.com", Connection::Managed).await;
 
-        let (status, link) =
-            app.call("POST", "/api/connect-links", Some(&home), Some(json!({ "shop": second.domain }))).await;
-        assert_eq!(status, 201, "{link}");
-        let url = link["url"].as_str().unwrap();
-        assert!(
-            url.starts_with("https://seglink.example/connect#token="),
-            "the token stays out of requests: {url}"
-        );
-        let token = link["token"].as_str().unwrap().to_owned();
-        let accept = |token: &str| Some(json!({ "token": token }));
+    let (status, link) =
+        app.call("POST", "/api/connect-links", Some(&home), Some(json!({ "shop": second.domain }))).await;
+    assert_eq!(status, 201, "{link}");
+    let url = link["url"].as_str().unwrap();
+    assert!(
+        url.starts_with("https://seglink.example/connect#token="),
+        "the token stays out of requests: {url}"
+    );
+    let token = link["token"].as_str().unwrap().to_owned();
+    let accept = |token: &str| Some(json!({ "token": token }));
 
-        let (status, body) = app.call("POST", "/api/connect", Some(&intruder), accept(&token)).await;
-        assert_eq!(status, 403, "{}: a leaked link is for its store only: {body}", fresh.name);
-        let (status, _) = app
-            .call("POST", "/api/connect", Some(&second.session_token()), accept(&format!("{token}x")))
-            .await;
-        assert_eq!(status, 400);
+    let (status, body) = app.call("POST", "/api/connect", Some(&intruder), accept(&token)).await;
+    assert_eq!(status, 403, "{}: a leaked link is for its store only: {body}", fresh.name);
+    let (status, _) =
+        app.call("POST", "/api/connect", Some(&second.session_token()), accept(&format!("{token}x"))).await;
+    assert_eq!(status, 400);
 
-        let (status, body) =
-            app.call("POST", "/api/connect", Some(&second.session_token()), accept(&token)).await;
-        assert_eq!(status, 200, "{}: {body}", fresh.name);
-        assert_eq!(body["workspace"], "home-store");
-        assert_eq!(fresh.store.shop(&second.domain).await.unwrap().unwrap().workspace_id, home_workspace);
-        app.run_jobs().await;
-        assert_eq!(pixel_key(&second), home_key, "the moved store's pixel sends the new workspace's key");
-        let (status, body) =
-            app.call("POST", "/api/connect", Some(&second.session_token()), accept(&token)).await;
-        assert_eq!(status, 400);
-        assert!(body["error"].as_str().unwrap().contains("used already"), "{body}");
+    let (status, body) =
+        app.call("POST", "/api/connect", Some(&second.session_token()), accept(&token)).await;
+    assert_eq!(status, 200, "{}: {body}", fresh.name);
+    assert_eq!(body["workspace"], "home-store");
+    assert_eq!(fresh.store.shop(&second.domain).await.unwrap().unwrap().workspace_id, home_workspace);
+    app.run_jobs().await;
+    assert_eq!(pixel_key(&second), home_key, "the moved store's pixel sends the new workspace's key");
+    let (status, body) =
+        app.call("POST", "/api/connect", Some(&second.session_token()), accept(&token)).await;
+    assert_eq!(status, 400);
+    assert!(body["error"].as_str().unwrap().contains("used already"), "{body}");
 
-        // Revoked before use.
-        let (_, revocable) = app
-            .call(
-                "POST",
-                "/api/connect-links",
-                Some(&home),
-                Some(json!({ "shop": "intruder.myshopify.com" })),
-            )
-            .await;
-        let path = format!("/api/connect-links/{}", revocable["id"].as_str().unwrap());
-        assert_eq!(app.call("DELETE", &path, Some(&home), None).await.0, 204);
+    // Revoked before use.
+    let (_, revocable) = app
+        .call("POST", "/api/connect-links", Some(&home), Some(json!({ "shop": "intruder.myshopify.com" })))
+        .await;
+    let path = format!("/api/connect-links/{}", revocable["id"].as_str().unwrap());
+    assert_eq!(app.call("DELETE", &path, Some(&home), None).await.0, 204);
+    let (status, body) =
+        app.call("POST", "/api/connect", Some(&intruder), accept(revocable["token"].as_str().unwrap())).await;
+    assert_eq!((status, body["error"].as_str().unwrap().contains("revoked")), (400, true), "{body}");
+
+    // Expired.
+    let expired = seglink::db::ConnectLink {
+        id: "cl_old".to_owned(),
+        workspace_id: home_workspace.clone(),
+        for_shop: "intruder.myshopify.com".to_owned(),
+        created_by: HOME.to_owned(),
+        created_at: 0,
+        expires_at: now().as_secs() as i64 - 1,
+        used_at: None,
+        revoked_at: None,
+    };
+    fresh.store.create_connect_link(&expired, &seglink::crypto::sha256_hex("clt_old")).await.unwrap();
+    let (status, body) = app.call("POST", "/api/connect", Some(&intruder), accept("clt_old")).await;
+    assert_eq!((status, body["error"].as_str().unwrap().contains("expired")), (400, true), "{body}");
+
+    // Every link stays on record with what became of it.
+    let (status, listed) = app.call("GET", "/api/connect-links", Some(&home), None).await;
+    assert_eq!(status, 200);
+    let links = listed["links"].as_array().unwrap();
+    assert_eq!(links.len(), 3, "{listed}");
+    assert!(links.iter().any(|link| link["for_shop"] == second.domain.as_str() && link["used_at"].is_i64()));
+    assert!(links.iter().any(|link| link["revoked_at"].is_i64()));
+    assert!(links.iter().all(|link| link.get("token").is_none()), "tokens are not kept");
+}
+on_each_engine!(a_connect_link_moves_one_named_store_once_and_repoints_its_pixel);
+
+async fn only_the_owner_store_or_the_store_itself_manages_a_workspace(fresh: Fresh) {
+    let app = TestApp::on(fresh.store.clone(), None);
+    let home = home_store(&app).await;
+    let home_workspace = fresh.store.shop(HOME).await.unwrap().unwrap().workspace_id;
+    let (_, member) = lone_store(&app, "member.myshopify.com", Connection::Managed).await;
+    let (_, custom) = lone_store(&app, "custom.myshopify.com", Connection::Custom).await;
+    for shop in ["member.myshopify.com", "custom.myshopify.com"] {
+        let (_, link) =
+            app.call("POST", "/api/connect-links", Some(&home), Some(json!({ "shop": shop }))).await;
         let (status, body) = app
-            .call("POST", "/api/connect", Some(&intruder), accept(revocable["token"].as_str().unwrap()))
+            .call("POST", "/api/connect", Some(&session_for(shop)), Some(json!({ "token": link["token"] })))
             .await;
-        assert_eq!((status, body["error"].as_str().unwrap().contains("revoked")), (400, true), "{body}");
-
-        // Expired.
-        let expired = seglink::db::ConnectLink {
-            id: "cl_old".to_owned(),
-            workspace_id: home_workspace.clone(),
-            for_shop: "intruder.myshopify.com".to_owned(),
-            created_by: HOME.to_owned(),
-            created_at: 0,
-            expires_at: now().as_secs() as i64 - 1,
-            used_at: None,
-            revoked_at: None,
-        };
-        fresh.store.create_connect_link(&expired, &seglink::crypto::sha256_hex("clt_old")).await.unwrap();
-        let (status, body) = app.call("POST", "/api/connect", Some(&intruder), accept("clt_old")).await;
-        assert_eq!((status, body["error"].as_str().unwrap().contains("expired")), (400, true), "{body}");
-
-        // Every link stays on record with what became of it.
-        let (status, listed) = app.call("GET", "/api/connect-links", Some(&home), None).await;
-        assert_eq!(status, 200);
-        let links = listed["links"].as_array().unwrap();
-        assert_eq!(links.len(), 3, "{listed}");
-        assert!(
-            links.iter().any(|link| link["for_shop"] == second.domain.as_str() && link["used_at"].is_i64())
-        );
-        assert!(links.iter().any(|link| link["revoked_at"].is_i64()));
-        assert!(links.iter().all(|link| link.get("token").is_none()), "tokens are not kept");
-        (fresh.cleanup)().await;
+        assert_eq!(status, 200, "{}: {body}", fresh.name);
     }
+    assert_eq!(fresh.store.shop("member.myshopify.com").await.unwrap().unwrap().workspace_id, home_workspace);
+
+    // A member store (as one that joined by a leaked link would be) sees itself only and
+    // cannot disconnect, rotate, or invite.
+    let (status, listed) = app.call("GET", "/api/connections", Some(&member), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(listed["stores"].as_array().unwrap().len(), 1, "{listed}");
+    let path = "/api/connections/custom.myshopify.com";
+    assert_eq!(app.call("DELETE", path, Some(&member), None).await.0, 403);
+    let rotation = json!({ "access_token": "shpat_x", "api_secret": "s" });
+    assert_eq!(app.call("PUT", path, Some(&member), Some(rotation)).await.0, 403);
+    let invite = json!({ "shop": "another.myshopify.com" });
+    assert_eq!(app.call("POST", "/api/connect-links", Some(&member), Some(invite)).await.0, 403);
+    assert!(fresh.store.shop("custom.myshopify.com").await.unwrap().unwrap().active, "still connected");
+
+    // The owner sees every store; the store itself may leave.
+    let (_, listed) = app.call("GET", "/api/connections", Some(&home), None).await;
+    assert_eq!(listed["stores"].as_array().unwrap().len(), 3, "{listed}");
+    assert_eq!(app.call("DELETE", path, Some(&custom), None).await.0, 204);
 }
+on_each_engine!(only_the_owner_store_or_the_store_itself_manages_a_workspace);
 
-#[tokio::test]
-async fn only_the_owner_store_or_the_store_itself_manages_a_workspace() {
-    for fresh in fresh_stores().await {
-        let app = TestApp::on(fresh.store.clone(), None);
-        let home = home_store(&app).await;
-        let home_workspace = fresh.store.shop(HOME).await.unwrap().unwrap().workspace_id;
-        let (_, member) = lone_store(&app, "member.myshopify.com", Connection::Managed).await;
-        let (_, custom) = lone_store(&app, "custom.myshopify.com", Connection::Custom).await;
-        for shop in ["member.myshopify.com", "custom.myshopify.com"] {
-            let (_, link) =
-                app.call("POST", "/api/connect-links", Some(&home), Some(json!({ "shop": shop }))).await;
-            let (status, body) = app
-                .call(
-                    "POST",
-                    "/api/connect",
-                    Some(&session_for(shop)),
-                    Some(json!({ "token": link["token"] })),
-                )
-                .await;
-            assert_eq!(status, 200, "{}: {body}", fresh.name);
-        }
-        assert_eq!(
-            fresh.store.shop("member.myshopify.com").await.unwrap().unwrap().workspace_id,
-            home_workspace
-        );
+async fn the_owner_store_rotates_the_server_key_and_the_old_one_stops_working(fresh: Fresh) {
+    let shop = SimulatedShop::start().await;
+    let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
+    let (status, session) = app.open_admin(&shop).await;
+    assert_eq!(status, 200, "{session}");
+    let first = session["server_key"].as_str().expect("shown on the first open").to_owned();
+    assert!(session["workspace"]["owned"].as_bool().unwrap());
+    let (_, again) = app.open_admin(&shop).await;
+    assert!(again["server_key"].is_null(), "and never again: {again}");
+    let hash = |key: &str| seglink::crypto::sha256_hex(key);
+    assert!(fresh.store.workspace_by_server_key(&hash(&first)).await.unwrap().is_some());
 
-        // A member store (as one that joined by a leaked link would be) sees itself only and
-        // cannot disconnect, rotate, or invite.
-        let (status, listed) = app.call("GET", "/api/connections", Some(&member), None).await;
-        assert_eq!(status, 200);
-        assert_eq!(listed["stores"].as_array().unwrap().len(), 1, "{listed}");
-        let path = "/api/connections/custom.myshopify.com";
-        assert_eq!(app.call("DELETE", path, Some(&member), None).await.0, 403);
-        let rotation = json!({ "access_token": "shpat_x", "api_secret": "s" });
-        assert_eq!(app.call("PUT", path, Some(&member), Some(rotation)).await.0, 403);
-        let invite = json!({ "shop": "another.myshopify.com" });
-        assert_eq!(app.call("POST", "/api/connect-links", Some(&member), Some(invite)).await.0, 403);
-        assert!(fresh.store.shop("custom.myshopify.com").await.unwrap().unwrap().active, "still connected");
-
-        // The owner sees every store; the store itself may leave.
-        let (_, listed) = app.call("GET", "/api/connections", Some(&home), None).await;
-        assert_eq!(listed["stores"].as_array().unwrap().len(), 3, "{listed}");
-        assert_eq!(app.call("DELETE", path, Some(&custom), None).await.0, 204);
-        (fresh.cleanup)().await;
-    }
+    let (status, rotated) = app.call("POST", "/api/server-key", Some(&shop.session_token()), None).await;
+    assert_eq!(status, 200, "{rotated}");
+    let second = rotated["server_key"].as_str().unwrap();
+    assert!(second.starts_with("sk_") && second != first);
+    assert!(fresh.store.workspace_by_server_key(&hash(&first)).await.unwrap().is_none(), "{}", fresh.name);
+    assert!(fresh.store.workspace_by_server_key(&hash(second)).await.unwrap().is_some());
 }
-
-#[tokio::test]
-async fn the_owner_store_rotates_the_server_key_and_the_old_one_stops_working() {
-    for fresh in fresh_stores().await {
-        let shop = SimulatedShop::start().await;
-        let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
-        let (status, session) = app.open_admin(&shop).await;
-        assert_eq!(status, 200, "{session}");
-        let first = session["server_key"].as_str().expect("shown on the first open").to_owned();
-        assert!(session["workspace"]["owned"].as_bool().unwrap());
-        let (_, again) = app.open_admin(&shop).await;
-        assert!(again["server_key"].is_null(), "and never again: {again}");
-        let hash = |key: &str| seglink::crypto::sha256_hex(key);
-        assert!(fresh.store.workspace_by_server_key(&hash(&first)).await.unwrap().is_some());
-
-        let (status, rotated) = app.call("POST", "/api/server-key", Some(&shop.session_token()), None).await;
-        assert_eq!(status, 200, "{rotated}");
-        let second = rotated["server_key"].as_str().unwrap();
-        assert!(second.starts_with("sk_") && second != first);
-        assert!(
-            fresh.store.workspace_by_server_key(&hash(&first)).await.unwrap().is_none(),
-            "{}",
-            fresh.name
-        );
-        assert!(fresh.store.workspace_by_server_key(&hash(second)).await.unwrap().is_some());
-    }
-}
+on_each_engine!(the_owner_store_rotates_the_server_key_and_the_old_one_stops_working);

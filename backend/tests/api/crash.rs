@@ -12,7 +12,7 @@ use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use crate::databases::fresh_stores;
+use crate::databases::{Fresh, on_each_engine};
 use crate::helpers::{API_KEY, ENCRYPTION_KEY, SCOPES, SECRET};
 
 const SHOP: &str = "crash-test.myshopify.com";
@@ -80,65 +80,65 @@ async fn send(client: &reqwest::Client, base: &str, index: usize) -> bool {
         .is_ok_and(|response| response.status() == 200)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn no_acknowledged_delivery_is_lost_or_processed_twice_after_kill_9() {
-    for fresh in fresh_stores().await {
-        let client = reqwest::Client::new();
-        let (mut server, base) = start(&fresh.url).await;
-        let acknowledged = Arc::new(std::sync::Mutex::new(BTreeSet::new()));
-        let count = Arc::new(AtomicUsize::new(0));
-        let mut burst = tokio::task::JoinSet::new();
-        for lane in 0..8 {
-            let (client, base, acknowledged, count) =
-                (client.clone(), base.clone(), acknowledged.clone(), count.clone());
-            burst.spawn(async move {
-                for index in (lane..DELIVERIES).step_by(8) {
-                    if send(&client, &base, index).await {
-                        acknowledged.lock().unwrap().insert(index);
-                        count.fetch_add(1, Ordering::SeqCst);
-                    }
+async fn no_acknowledged_delivery_is_lost_or_processed_twice_after_kill_9(fresh: Fresh) {
+    let client = reqwest::Client::new();
+    let (mut server, base) = start(&fresh.url).await;
+    let acknowledged = Arc::new(std::sync::Mutex::new(BTreeSet::new()));
+    let count = Arc::new(AtomicUsize::new(0));
+    let mut burst = tokio::task::JoinSet::new();
+    for lane in 0..8 {
+        let (client, base, acknowledged, count) =
+            (client.clone(), base.clone(), acknowledged.clone(), count.clone());
+        burst.spawn(async move {
+            for index in (lane..DELIVERIES).step_by(8) {
+                if send(&client, &base, index).await {
+                    acknowledged.lock().unwrap().insert(index);
+                    count.fetch_add(1, Ordering::SeqCst);
                 }
-            });
-        }
-        while count.load(Ordering::SeqCst) < KILL_AFTER {
-            tokio::task::yield_now().await;
-        }
-        server.start_kill().unwrap();
-        server.wait().await.unwrap();
-        while burst.join_next().await.is_some() {}
-        let before_restart = acknowledged.lock().unwrap().clone();
-        assert!(
-            before_restart.len() >= KILL_AFTER && before_restart.len() < DELIVERIES,
-            "{}: killed mid-burst",
-            fresh.name
-        );
-
-        // Shopify retries what got no 200, and may redeliver some that did.
-        let (_server, base) = start(&fresh.url).await;
-        for index in 0..DELIVERIES {
-            if !before_restart.contains(&index) || index % 10 == 0 {
-                assert!(send(&client, &base, index).await, "redelivery {index}");
             }
-        }
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while fresh.store.job_count(None, JobState::Queued).await.unwrap()
-            + fresh.store.job_count(None, JobState::Running).await.unwrap()
-            > 0
-        {
-            assert!(Instant::now() < deadline, "{}: the workers finish", fresh.name);
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let events = fresh.store.events(SHOP).await.unwrap();
-        let ids: Vec<&str> = events.iter().map(|event| event.source_id.as_str()).collect();
-        let unique: BTreeSet<&str> = ids.iter().copied().collect();
-        assert_eq!(ids.len(), unique.len(), "{}: nothing processed twice", fresh.name);
-        assert_eq!(unique.len(), DELIVERIES, "{}: nothing lost", fresh.name);
-        assert_eq!(fresh.store.job_count(None, JobState::Dead).await.unwrap(), 0);
-        assert_eq!(
-            fresh.store.job_count(None, JobState::Done).await.unwrap(),
-            DELIVERIES as i64,
-            "one job per event"
-        );
-        (fresh.cleanup)().await;
+        });
     }
+    while count.load(Ordering::SeqCst) < KILL_AFTER {
+        tokio::task::yield_now().await;
+    }
+    server.start_kill().unwrap();
+    server.wait().await.unwrap();
+    while burst.join_next().await.is_some() {}
+    let before_restart = acknowledged.lock().unwrap().clone();
+    assert!(
+        before_restart.len() >= KILL_AFTER && before_restart.len() < DELIVERIES,
+        "{}: killed mid-burst",
+        fresh.name
+    );
+
+    // Shopify retries what got no 200, and may redeliver some that did.
+    let (_server, base) = start(&fresh.url).await;
+    for index in 0..DELIVERIES {
+        if !before_restart.contains(&index) || index % 10 == 0 {
+            assert!(send(&client, &base, index).await, "redelivery {index}");
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while fresh.store.job_count(None, JobState::Queued).await.unwrap()
+        + fresh.store.job_count(None, JobState::Running).await.unwrap()
+        > 0
+    {
+        assert!(Instant::now() < deadline, "{}: the workers finish", fresh.name);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let events = fresh.store.events(SHOP).await.unwrap();
+    let ids: Vec<&str> = events.iter().map(|event| event.source_id.as_str()).collect();
+    let unique: BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(ids.len(), unique.len(), "{}: nothing processed twice", fresh.name);
+    assert_eq!(unique.len(), DELIVERIES, "{}: nothing lost", fresh.name);
+    assert_eq!(fresh.store.job_count(None, JobState::Dead).await.unwrap(), 0);
+    assert_eq!(
+        fresh.store.job_count(None, JobState::Done).await.unwrap(),
+        DELIVERIES as i64,
+        "one job per event"
+    );
 }
+on_each_engine!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    no_acknowledged_delivery_is_lost_or_processed_twice_after_kill_9
+);

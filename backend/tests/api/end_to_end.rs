@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 use shopify_sim::{CartLine, Checkout, Customer, Merchandise, Product, SeedOptions};
 
-use crate::databases::fresh_stores;
+use crate::databases::{Fresh, on_each_engine};
 use crate::helpers::TestApp;
 use crate::simulated::{SimulatedShop, now};
 
@@ -69,89 +69,79 @@ fn visit(order_id: u64) -> Vec<Value> {
         .collect()
 }
 
-#[tokio::test]
-async fn a_segment_reaches_checkout_and_leaves_it() {
-    for fresh in fresh_stores().await {
-        let options = SeedOptions {
-            customers: 6,
-            products: 4,
-            orders: 0,
-            now: now().as_secs(),
-            ..SeedOptions::default()
-        };
-        let shop = SimulatedShop::start_with(options).await;
-        shop.subscribe_declared_topics();
-        let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
-        let (status, session) = app.open_admin(&shop).await;
-        assert_eq!(status, 200, "{session}");
-        let public_key = session["workspace"]["public_key"].as_str().unwrap().to_owned();
-        app.run_jobs().await;
-        shop.forward_webhooks(&app).await;
-        app.run_jobs().await;
+async fn a_segment_reaches_checkout_and_leaves_it(fresh: Fresh) {
+    let options =
+        SeedOptions { customers: 6, products: 4, orders: 0, now: now().as_secs(), ..SeedOptions::default() };
+    let shop = SimulatedShop::start_with(options).await;
+    shop.subscribe_declared_topics();
+    let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
+    let (status, session) = app.open_admin(&shop).await;
+    assert_eq!(status, 200, "{session}");
+    let public_key = session["workspace"]["public_key"].as_str().unwrap().to_owned();
+    app.run_jobs().await;
+    shop.forward_webhooks(&app).await;
+    app.run_jobs().await;
 
-        // Ada spends over $500; Ben spends less.
-        let (ada, ben, variant, price) = shop.sim.with_admin(|admin| {
-            let shop = admin.shop();
-            let variant = &shop.products[0].variants[0];
-            (shop.customers[0].id, shop.customers[1].id, variant.id, variant.price_cents)
-        });
-        assert!(price < 50_000);
-        let (ada_order, _) = shop.sim.with_admin(|admin| {
-            // Ada pays in the checkout her browser's pixel reports (the visit's checkout token).
-            let lines = [(variant, (50_000 / price + 1) as u32)];
-            let big =
-                admin.place_order_from_checkout(Some(ada), &lines, Some(VISIT_CHECKOUT), now()).unwrap();
-            let small = admin.place_order(Some(ben), &[(variant, 1)], now()).unwrap();
-            (big, small)
-        });
-        let batch =
-            json!({ "key": public_key, "shop": shop.domain, "normalized": true, "events": visit(ada_order) });
-        let request = axum::http::Request::post("/v1/pixel/events")
-            .header("Content-Type", "text/plain")
-            .body(axum::body::Body::from(batch.to_string()))
-            .unwrap();
-        let (status, _, answer) = app.request(request).await;
-        assert_eq!((status, answer.contains("\"rejected\":0")), (200, true), "{answer}");
-        assert!(shop.forward_webhooks(&app).await >= 4, "orders/create and orders/paid for each");
-        app.run_jobs().await;
-        let ada_id = ada.to_string();
-        assert_eq!(
-            fresh.store.linked_customer(&shop.domain, CLIENT).await.unwrap(),
-            Some(ada_id.clone()),
-            "the order webhook tied the storefront visit to Ada"
-        );
+    // Ada spends over $500; Ben spends less.
+    let (ada, ben, variant, price) = shop.sim.with_admin(|admin| {
+        let shop = admin.shop();
+        let variant = &shop.products[0].variants[0];
+        (shop.customers[0].id, shop.customers[1].id, variant.id, variant.price_cents)
+    });
+    assert!(price < 50_000);
+    let (ada_order, _) = shop.sim.with_admin(|admin| {
+        // Ada pays in the checkout her browser's pixel reports (the visit's checkout token).
+        let lines = [(variant, (50_000 / price + 1) as u32)];
+        let big = admin.place_order_from_checkout(Some(ada), &lines, Some(VISIT_CHECKOUT), now()).unwrap();
+        let small = admin.place_order(Some(ben), &[(variant, 1)], now()).unwrap();
+        (big, small)
+    });
+    let batch =
+        json!({ "key": public_key, "shop": shop.domain, "normalized": true, "events": visit(ada_order) });
+    let request = axum::http::Request::post("/v1/pixel/events")
+        .header("Content-Type", "text/plain")
+        .body(axum::body::Body::from(batch.to_string()))
+        .unwrap();
+    let (status, _, answer) = app.request(request).await;
+    assert_eq!((status, answer.contains("\"rejected\":0")), (200, true), "{answer}");
+    assert!(shop.forward_webhooks(&app).await >= 4, "orders/create and orders/paid for each");
+    app.run_jobs().await;
+    let ada_id = ada.to_string();
+    assert_eq!(
+        fresh.store.linked_customer(&shop.domain, CLIENT).await.unwrap(),
+        Some(ada_id.clone()),
+        "the order webhook tied the storefront visit to Ada"
+    );
 
-        let vip = json!({ "name": "VIP", "slug": "vip", "rules": { "if": "amount_spent", "op": ">", "cents": 50_000, "days": 90 } });
-        let (status, segment) =
-            app.call("POST", "/api/segments", Some(&shop.session_token()), Some(vip)).await;
-        assert_eq!(status, 201, "{segment}");
-        assert_eq!(segment["member_count"], 1);
-        app.run_jobs().await;
-        assert_eq!(shop.tagged("seglink:vip"), [ada_id.clone()].into(), "the tag is pushed to Ada only");
+    let vip = json!({ "name": "VIP", "slug": "vip", "rules": { "if": "amount_spent", "op": ">", "cents": 50_000, "days": 90 } });
+    let (status, segment) = app.call("POST", "/api/segments", Some(&shop.session_token()), Some(vip)).await;
+    assert_eq!(status, 201, "{segment}");
+    assert_eq!(segment["member_count"], 1);
+    app.run_jobs().await;
+    assert_eq!(shop.tagged("seglink:vip"), [ada_id.clone()].into(), "the tag is pushed to Ada only");
 
-        let rule = json!({ "segment": "vip", "title": "VIP 15% off", "value": { "percentage": "15" }, "target": { "type": "orderSubtotal" } });
-        let (status, rules) =
-            app.call("POST", "/api/discount-rules", Some(&shop.session_token()), Some(rule)).await;
-        assert_eq!(status, 201, "{rules}");
-        assert_eq!(rules["sync"]["state"], "synced", "{rules}");
-        let discount_id = rules["sync"]["discount_id"].as_str().unwrap().to_owned();
+    let rule = json!({ "segment": "vip", "title": "VIP 15% off", "value": { "percentage": "15" }, "target": { "type": "orderSubtotal" } });
+    let (status, rules) =
+        app.call("POST", "/api/discount-rules", Some(&shop.session_token()), Some(rule)).await;
+    assert_eq!(status, 201, "{rules}");
+    assert_eq!(rules["sync"]["state"], "synced", "{rules}");
+    let discount_id = rules["sync"]["discount_id"].as_str().unwrap().to_owned();
 
-        let member = discounts_at_checkout(&shop, &discount_id, &ada_id);
-        let candidate = &member["operations"][0]["orderDiscountsAdd"]["candidates"][0];
-        assert_eq!(candidate["message"], "VIP 15% off", "{member}");
-        assert_eq!(candidate["value"], json!({ "percentage": { "value": "15.0" } }), "{member}");
-        let outsider = discounts_at_checkout(&shop, &discount_id, &ben.to_string());
-        assert_eq!(outsider, json!({ "operations": [] }), "Ben gets nothing");
+    let member = discounts_at_checkout(&shop, &discount_id, &ada_id);
+    let candidate = &member["operations"][0]["orderDiscountsAdd"]["candidates"][0];
+    assert_eq!(candidate["message"], "VIP 15% off", "{member}");
+    assert_eq!(candidate["value"], json!({ "percentage": { "value": "15.0" } }), "{member}");
+    let outsider = discounts_at_checkout(&shop, &discount_id, &ben.to_string());
+    assert_eq!(outsider, json!({ "operations": [] }), "Ben gets nothing");
 
-        // Ada's order is cancelled: she leaves, her tag goes, and so does her discount.
-        shop.sim.with_admin(|admin| admin.cancel_order(ada_order, now())).unwrap();
-        shop.forward_webhooks(&app).await;
-        app.run_jobs_ahead(5).await;
-        let (_, after) = app.call("GET", "/api/segments/vip", Some(&shop.session_token()), None).await;
-        assert_eq!(after["member_count"], 0, "{after}");
-        let (_, pushed) = app.call("GET", "/api/segments/vip/push", Some(&shop.session_token()), None).await;
-        assert!(shop.tagged("seglink:vip").is_empty(), "the tag is removed: {pushed}");
-        assert_eq!(discounts_at_checkout(&shop, &discount_id, &ada_id), json!({ "operations": [] }));
-        (fresh.cleanup)().await;
-    }
+    // Ada's order is cancelled: she leaves, her tag goes, and so does her discount.
+    shop.sim.with_admin(|admin| admin.cancel_order(ada_order, now())).unwrap();
+    shop.forward_webhooks(&app).await;
+    app.run_jobs_ahead(5).await;
+    let (_, after) = app.call("GET", "/api/segments/vip", Some(&shop.session_token()), None).await;
+    assert_eq!(after["member_count"], 0, "{after}");
+    let (_, pushed) = app.call("GET", "/api/segments/vip/push", Some(&shop.session_token()), None).await;
+    assert!(shop.tagged("seglink:vip").is_empty(), "the tag is removed: {pushed}");
+    assert_eq!(discounts_at_checkout(&shop, &discount_id, &ada_id), json!({ "operations": [] }));
 }
+on_each_engine!(a_segment_reaches_checkout_and_leaves_it);

@@ -5,7 +5,7 @@
 use seglink::db::{IngestionPolicy, JobState};
 use serde_json::{Value, json};
 
-use crate::databases::fresh_stores;
+use crate::databases::{Fresh, on_each_engine};
 use crate::helpers::TestApp;
 
 const SHOP: &str = "seglink-test.myshopify.com";
@@ -27,307 +27,277 @@ fn kinds(events: &[seglink::db::EventRow]) -> Vec<&str> {
     events.iter().map(|event| event.kind.as_str()).collect()
 }
 
-#[tokio::test]
-async fn each_topic_gives_its_canonical_event_once() {
-    for fresh in fresh_stores().await {
-        let app = TestApp::on(fresh.store.clone(), None);
-        app.deliver(SHOP, "orders/create", "e-1", &order(1, "2026-11-20T09:00:00Z", json!({}))).await;
-        app.deliver(SHOP, "orders/paid", "e-2", &order(1, "2026-11-20T09:01:00Z", json!({}))).await;
-        app.deliver(SHOP, "orders/paid", "e-2", &order(1, "2026-11-20T09:01:00Z", json!({}))).await;
-        let customer = json!({ "id": 7, "email": "ada@example.com", "tags": "vip", "updated_at": "2026-11-20T09:00:00Z",
-            "default_address": { "country_code": "DE" } });
-        app.deliver(SHOP, "customers/create", "e-3", &customer).await;
-        app.deliver(
-            SHOP,
-            "checkouts/create",
-            "e-4",
-            &json!({ "id": 5, "token": "t", "customer": { "id": 7 } }),
-        )
+async fn each_topic_gives_its_canonical_event_once(fresh: Fresh) {
+    let app = TestApp::on(fresh.store.clone(), None);
+    app.deliver(SHOP, "orders/create", "e-1", &order(1, "2026-11-20T09:00:00Z", json!({}))).await;
+    app.deliver(SHOP, "orders/paid", "e-2", &order(1, "2026-11-20T09:01:00Z", json!({}))).await;
+    app.deliver(SHOP, "orders/paid", "e-2", &order(1, "2026-11-20T09:01:00Z", json!({}))).await;
+    let customer = json!({ "id": 7, "email": "ada@example.com", "tags": "vip", "updated_at": "2026-11-20T09:00:00Z",
+        "default_address": { "country_code": "DE" } });
+    app.deliver(SHOP, "customers/create", "e-3", &customer).await;
+    app.deliver(SHOP, "checkouts/create", "e-4", &json!({ "id": 5, "token": "t", "customer": { "id": 7 } }))
         .await;
-        app.deliver(SHOP, "refunds/create", "e-5", &json!({ "id": 9, "order_id": 1 })).await;
-        app.deliver(
-            SHOP,
-            "products/update",
-            "e-6",
-            &json!({ "id": 632910392, "title": "Mug", "updated_at": "2026-11-20T09:00:00Z" }),
-        )
-        .await;
-        assert_eq!(app.run_jobs().await, 6, "{}: the duplicate made no job", fresh.name);
+    app.deliver(SHOP, "refunds/create", "e-5", &json!({ "id": 9, "order_id": 1 })).await;
+    app.deliver(
+        SHOP,
+        "products/update",
+        "e-6",
+        &json!({ "id": 632910392, "title": "Mug", "updated_at": "2026-11-20T09:00:00Z" }),
+    )
+    .await;
+    assert_eq!(app.run_jobs().await, 6, "{}: the duplicate made no job", fresh.name);
 
-        let events = fresh.store.events(SHOP).await.unwrap();
-        assert_eq!(
-            kinds(&events),
-            ["order_created", "purchase", "customer_created", "checkout_start", "refund"],
-            "{}",
-            fresh.name
-        );
-        let purchase = &events[1];
-        assert_eq!((purchase.customer_id.as_deref(), purchase.order_id.as_deref()), (Some("7"), Some("1")));
-        assert_eq!(events[4].customer_id.as_deref(), Some("7"), "a refund is attributed through its order");
-        assert!(purchase.properties.contains("632910392"), "{}", purchase.properties);
-        assert_eq!(fresh.store.counts(SHOP).await.unwrap().0, 1);
+    let events = fresh.store.events(SHOP).await.unwrap();
+    assert_eq!(
+        kinds(&events),
+        ["order_created", "purchase", "customer_created", "checkout_start", "refund"],
+        "{}",
+        fresh.name
+    );
+    let purchase = &events[1];
+    assert_eq!((purchase.customer_id.as_deref(), purchase.order_id.as_deref()), (Some("7"), Some("1")));
+    assert_eq!(events[4].customer_id.as_deref(), Some("7"), "a refund is attributed through its order");
+    assert!(purchase.properties.contains("632910392"), "{}", purchase.properties);
+    assert_eq!(fresh.store.counts(SHOP).await.unwrap().0, 1);
 
-        // Running the jobs again (as after a crash before they were marked done) changes nothing.
-        for job in ["e-1", "e-2"] {
-            let topic = if job == "e-1" { "orders/create" } else { "orders/paid" };
-            let job = seglink::ingest::ProcessWebhook { event_id: job.to_owned(), topic: topic.to_owned() };
-            seglink::ingest::process_webhook(&app.state, SHOP, &job).await.unwrap();
-        }
-        assert_eq!(fresh.store.events(SHOP).await.unwrap().len(), 5);
-        (fresh.cleanup)().await;
+    // Running the jobs again (as after a crash before they were marked done) changes nothing.
+    for job in ["e-1", "e-2"] {
+        let topic = if job == "e-1" { "orders/create" } else { "orders/paid" };
+        let job = seglink::ingest::ProcessWebhook { event_id: job.to_owned(), topic: topic.to_owned() };
+        seglink::ingest::process_webhook(&app.state, SHOP, &job).await.unwrap();
     }
+    assert_eq!(fresh.store.events(SHOP).await.unwrap().len(), 5);
 }
+on_each_engine!(each_topic_gives_its_canonical_event_once);
 
-#[tokio::test]
-async fn an_older_payload_never_overwrites_newer_state() {
-    for fresh in fresh_stores().await {
-        let app = TestApp::on(fresh.store.clone(), None);
-        let newer = json!({ "id": 7, "email": "new@example.com", "updated_at": "2026-11-20T12:00:00+01:00" });
-        // Earlier as an instant, though later on the clock face: offsets are respected.
-        let older = json!({ "id": 7, "email": "old@example.com", "updated_at": "2026-11-20T11:30:00+02:00" });
-        app.deliver(SHOP, "customers/update", "e-new", &newer).await;
-        app.deliver(SHOP, "customers/update", "e-old", &older).await;
-        app.run_jobs().await;
-        let customer = fresh.store.customer(SHOP, "7").await.unwrap().unwrap();
-        assert_eq!(customer.email.as_deref(), Some("new@example.com"), "{}", fresh.name);
+async fn an_older_payload_never_overwrites_newer_state(fresh: Fresh) {
+    let app = TestApp::on(fresh.store.clone(), None);
+    let newer = json!({ "id": 7, "email": "new@example.com", "updated_at": "2026-11-20T12:00:00+01:00" });
+    // Earlier as an instant, though later on the clock face: offsets are respected.
+    let older = json!({ "id": 7, "email": "old@example.com", "updated_at": "2026-11-20T11:30:00+02:00" });
+    app.deliver(SHOP, "customers/update", "e-new", &newer).await;
+    app.deliver(SHOP, "customers/update", "e-old", &older).await;
+    app.run_jobs().await;
+    let customer = fresh.store.customer(SHOP, "7").await.unwrap().unwrap();
+    assert_eq!(customer.email.as_deref(), Some("new@example.com"), "{}", fresh.name);
 
-        app.deliver(
-            SHOP,
-            "orders/updated",
-            "o-new",
-            &order(1, "2026-11-20T10:00:00Z", json!({ "total_price": "30.00" })),
-        )
-        .await;
-        app.deliver(
-            SHOP,
-            "orders/updated",
-            "o-old",
-            &order(1, "2026-11-20T09:00:00Z", json!({ "total_price": "10.00" })),
-        )
-        .await;
-        app.run_jobs().await;
-        let stored = fresh.store.order(SHOP, "1").await.unwrap().unwrap();
-        assert_eq!(stored.total_price.as_deref(), Some("30.00"), "{}", fresh.name);
+    app.deliver(
+        SHOP,
+        "orders/updated",
+        "o-new",
+        &order(1, "2026-11-20T10:00:00Z", json!({ "total_price": "30.00" })),
+    )
+    .await;
+    app.deliver(
+        SHOP,
+        "orders/updated",
+        "o-old",
+        &order(1, "2026-11-20T09:00:00Z", json!({ "total_price": "10.00" })),
+    )
+    .await;
+    app.run_jobs().await;
+    let stored = fresh.store.order(SHOP, "1").await.unwrap().unwrap();
+    assert_eq!(stored.total_price.as_deref(), Some("30.00"), "{}", fresh.name);
 
-        // A deleted customer stays deleted, whatever arrives late.
-        app.deliver(SHOP, "customers/delete", "e-del", &json!({ "id": 7 })).await;
-        app.deliver(
-            SHOP,
-            "customers/update",
-            "e-late",
-            &json!({ "id": 7, "email": "late@example.com", "updated_at": "2026-11-21T00:00:00Z" }),
-        )
-        .await;
-        app.run_jobs().await;
-        assert_eq!(fresh.store.customer(SHOP, "7").await.unwrap(), None);
-        (fresh.cleanup)().await;
+    // A deleted customer stays deleted, whatever arrives late.
+    app.deliver(SHOP, "customers/delete", "e-del", &json!({ "id": 7 })).await;
+    app.deliver(
+        SHOP,
+        "customers/update",
+        "e-late",
+        &json!({ "id": 7, "email": "late@example.com", "updated_at": "2026-11-21T00:00:00Z" }),
+    )
+    .await;
+    app.run_jobs().await;
+    assert_eq!(fresh.store.customer(SHOP, "7").await.unwrap(), None);
+}
+on_each_engine!(an_older_payload_never_overwrites_newer_state);
+
+async fn the_ingestion_policy_leaves_out_channels_tags_and_test_orders(fresh: Fresh) {
+    let app = TestApp::on(fresh.store.clone(), None);
+    let policy = IngestionPolicy {
+        excluded_channels: vec!["pos".to_owned()],
+        excluded_tags: vec!["Exclude".to_owned()],
+        exclude_test_orders: true,
+        upsell_delay_minutes: 0,
+    };
+    fresh.store.set_ingestion_policy(SHOP, &policy, 0).await.unwrap();
+    let at = "2026-11-20T09:00:00Z";
+    app.deliver(SHOP, "orders/paid", "pos", &order(1, at, json!({ "source_name": "pos" }))).await;
+    app.deliver(SHOP, "orders/paid", "tagged", &order(2, at, json!({ "tags": "wholesale, exclude" }))).await;
+    app.deliver(SHOP, "orders/paid", "test", &order(3, at, json!({ "test": true }))).await;
+    app.deliver(SHOP, "orders/paid", "kept", &order(4, at, json!({}))).await;
+    app.run_jobs().await;
+    let events = fresh.store.events(SHOP).await.unwrap();
+    assert_eq!(
+        events.iter().map(|event| event.order_id.as_deref().unwrap()).collect::<Vec<_>>(),
+        ["4"],
+        "{}",
+        fresh.name
+    );
+}
+on_each_engine!(the_ingestion_policy_leaves_out_channels_tags_and_test_orders);
+
+async fn the_upsell_delay_holds_an_order_folds_its_edits_and_releases_one_event(fresh: Fresh) {
+    let app = TestApp::on(fresh.store.clone(), None);
+    let policy = IngestionPolicy { upsell_delay_minutes: 10, ..IngestionPolicy::default() };
+    fresh.store.set_ingestion_policy(SHOP, &policy, 0).await.unwrap();
+    app.deliver(
+        SHOP,
+        "orders/create",
+        "c",
+        &order(1, "2026-11-20T09:00:00Z", json!({ "financial_status": "pending" })),
+    )
+    .await;
+    app.deliver(SHOP, "orders/paid", "p", &order(1, "2026-11-20T09:00:30Z", json!({}))).await;
+    app.deliver(
+        SHOP,
+        "orders/updated",
+        "u",
+        &order(1, "2026-11-20T09:02:00Z", json!({ "total_price": "40.00" })),
+    )
+    .await;
+    app.deliver(SHOP, "orders/edited", "x", &json!({ "order_edit": { "id": 3, "order_id": 1 } })).await;
+    app.run_jobs().await;
+    assert!(fresh.store.events(SHOP).await.unwrap().is_empty(), "{}: held", fresh.name);
+    assert!(fresh.store.is_held(SHOP, "1").await.unwrap());
+    assert_eq!(
+        fresh.store.job_count(Some("release_order"), JobState::Queued).await.unwrap(),
+        1,
+        "one release"
+    );
+
+    // Ten minutes later the release job runs.
+    seglink::ingest::release_order(&app.state, SHOP, "1").await.unwrap();
+    let events = fresh.store.events(SHOP).await.unwrap();
+    assert_eq!(kinds(&events), ["purchase"], "{}", fresh.name);
+    assert!(events[0].properties.contains("40.00"), "the edit is folded in: {}", events[0].properties);
+    assert!(!fresh.store.is_held(SHOP, "1").await.unwrap());
+}
+on_each_engine!(the_upsell_delay_holds_an_order_folds_its_edits_and_releases_one_event);
+
+async fn a_delivery_that_can_never_be_processed_is_left_dead_at_once(fresh: Fresh) {
+    let app = TestApp::on(fresh.store.clone(), None);
+    app.deliver(SHOP, "orders/paid", "no-id", &json!({ "name": "#1" })).await;
+    app.run_jobs().await;
+    assert_eq!(fresh.store.job_count(None, JobState::Dead).await.unwrap(), 1, "{}", fresh.name);
+    let dead = fresh.store.dead_jobs(SHOP).await.unwrap();
+    assert!(dead[0].1.contains("without an order id"), "{dead:?}");
+    assert_eq!(app.run_jobs().await, 0, "not retried");
+}
+on_each_engine!(a_delivery_that_can_never_be_processed_is_left_dead_at_once);
+
+async fn a_failed_job_is_retried_later_and_a_crashed_claim_is_taken_again(fresh: Fresh) {
+    let store = &fresh.store;
+    let job = seglink::db::NewJob {
+        kind: "webhook",
+        shop: SHOP.to_owned(),
+        payload: "{}".to_owned(),
+        run_at: 100,
+        dedupe_key: Some("k".to_owned()),
+    };
+    assert!(store.enqueue(&job).await.unwrap());
+    assert!(!store.enqueue(&job).await.unwrap(), "{}: the dedupe key holds", fresh.name);
+    let claimed = store.claim_jobs(100, 300, 10).await.unwrap();
+    assert_eq!((claimed.len(), claimed[0].attempts), (1, 1));
+    assert!(store.claim_jobs(200, 300, 10).await.unwrap().is_empty(), "leased");
+    // The worker died: after the lease another claim takes it.
+    let again = store.claim_jobs(401, 300, 10).await.unwrap();
+    assert_eq!((again.len(), again[0].attempts), (1, 2));
+    store.fail_job(again[0].id, "Shopify answered 503", Some(500), 401).await.unwrap();
+    assert!(store.claim_jobs(499, 300, 10).await.unwrap().is_empty(), "backing off");
+    assert_eq!(store.claim_jobs(500, 300, 10).await.unwrap().len(), 1);
+}
+on_each_engine!(a_failed_job_is_retried_later_and_a_crashed_claim_is_taken_again);
+
+async fn a_job_whose_worker_dies_on_every_attempt_is_buried_not_taken_again(fresh: Fresh) {
+    let store = &fresh.store;
+    let job = seglink::db::NewJob {
+        kind: "webhook",
+        shop: SHOP.to_owned(),
+        payload: "{}".to_owned(),
+        run_at: 0,
+        dedupe_key: None,
+    };
+    store.enqueue(&job).await.unwrap();
+    // Each claim's worker dies (a poison job kills the process): the lease runs out.
+    let mut now = 0;
+    for attempt in 1..=seglink::jobs::MAX_ATTEMPTS {
+        let claimed = store.claim_jobs(now, 60, 10).await.unwrap();
+        assert_eq!((claimed.len(), claimed[0].attempts), (1, attempt), "{}", fresh.name);
+        now += 61;
     }
+    assert!(store.claim_jobs(now, 60, 10).await.unwrap().is_empty(), "{}: no ninth attempt", fresh.name);
+    assert_eq!(store.job_count(Some("webhook"), JobState::Dead).await.unwrap(), 1);
+    let dead = store.dead_jobs(SHOP).await.unwrap();
+    assert!(dead[0].1.contains("worker stopped"), "{dead:?}");
 }
+on_each_engine!(a_job_whose_worker_dies_on_every_attempt_is_buried_not_taken_again);
 
-#[tokio::test]
-async fn the_ingestion_policy_leaves_out_channels_tags_and_test_orders() {
-    for fresh in fresh_stores().await {
-        let app = TestApp::on(fresh.store.clone(), None);
-        let policy = IngestionPolicy {
-            excluded_channels: vec!["pos".to_owned()],
-            excluded_tags: vec!["Exclude".to_owned()],
-            exclude_test_orders: true,
-            upsell_delay_minutes: 0,
-        };
-        fresh.store.set_ingestion_policy(SHOP, &policy, 0).await.unwrap();
-        let at = "2026-11-20T09:00:00Z";
-        app.deliver(SHOP, "orders/paid", "pos", &order(1, at, json!({ "source_name": "pos" }))).await;
-        app.deliver(SHOP, "orders/paid", "tagged", &order(2, at, json!({ "tags": "wholesale, exclude" })))
-            .await;
-        app.deliver(SHOP, "orders/paid", "test", &order(3, at, json!({ "test": true }))).await;
-        app.deliver(SHOP, "orders/paid", "kept", &order(4, at, json!({}))).await;
-        app.run_jobs().await;
-        let events = fresh.store.events(SHOP).await.unwrap();
-        assert_eq!(
-            events.iter().map(|event| event.order_id.as_deref().unwrap()).collect::<Vec<_>>(),
-            ["4"],
-            "{}",
-            fresh.name
-        );
-        (fresh.cleanup)().await;
+async fn orders_too_large_to_add_up_saturate_and_every_job_finishes(fresh: Fresh) {
+    let app = TestApp::on(fresh.store.clone(), None);
+    let now = seglink::clock::unix_now();
+    let rules = r#"{ "if": "amount_spent", "op": ">", "cents": 100000 }"#;
+    let segment = seglink::db::SegmentRow::new("big", "Big", rules.to_owned(), now);
+    fresh.store.create_segment(SHOP, &segment).await.unwrap();
+    let customer = json!({ "id": 7, "email": "ada@example.com", "updated_at": "2026-11-20T09:00:00Z" });
+    app.deliver(SHOP, "customers/create", "c-7", &customer).await;
+    for id in 0..95 {
+        let order = json!({ "id": 9000 + id, "total_price": "999999999999999.99", "customer": { "id": 7 },
+            "updated_at": "2026-11-20T10:00:00Z" });
+        app.deliver(SHOP, "orders/paid", &format!("huge-{id}"), &order).await;
     }
+    app.run_jobs().await;
+    // Every delivery was processed. (The segment's tag push, queued two seconds ahead, has no
+    // Shopify to reach in this test: whether it ran and died depends on timing, not on this.)
+    let webhook = seglink::db::WEBHOOK_JOB;
+    assert_eq!(fresh.store.job_count(Some(webhook), JobState::Dead).await.unwrap(), 0, "{}", fresh.name);
+    assert_eq!(fresh.store.job_count(Some(webhook), JobState::Queued).await.unwrap(), 0);
+    assert_eq!(fresh.store.member_ids(SHOP, "big").await.unwrap(), ["7"], "spend did not wrap negative");
 }
+on_each_engine!(orders_too_large_to_add_up_saturate_and_every_job_finishes);
 
-#[tokio::test]
-async fn the_upsell_delay_holds_an_order_folds_its_edits_and_releases_one_event() {
-    for fresh in fresh_stores().await {
-        let app = TestApp::on(fresh.store.clone(), None);
-        let policy = IngestionPolicy { upsell_delay_minutes: 10, ..IngestionPolicy::default() };
-        fresh.store.set_ingestion_policy(SHOP, &policy, 0).await.unwrap();
-        app.deliver(
-            SHOP,
-            "orders/create",
-            "c",
-            &order(1, "2026-11-20T09:00:00Z", json!({ "financial_status": "pending" })),
-        )
-        .await;
-        app.deliver(SHOP, "orders/paid", "p", &order(1, "2026-11-20T09:00:30Z", json!({}))).await;
-        app.deliver(
-            SHOP,
-            "orders/updated",
-            "u",
-            &order(1, "2026-11-20T09:02:00Z", json!({ "total_price": "40.00" })),
-        )
-        .await;
-        app.deliver(SHOP, "orders/edited", "x", &json!({ "order_edit": { "id": 3, "order_id": 1 } })).await;
-        app.run_jobs().await;
-        assert!(fresh.store.events(SHOP).await.unwrap().is_empty(), "{}: held", fresh.name);
-        assert!(fresh.store.is_held(SHOP, "1").await.unwrap());
-        assert_eq!(
-            fresh.store.job_count(Some("release_order"), JobState::Queued).await.unwrap(),
-            1,
-            "one release"
-        );
-
-        // Ten minutes later the release job runs.
-        seglink::ingest::release_order(&app.state, SHOP, "1").await.unwrap();
-        let events = fresh.store.events(SHOP).await.unwrap();
-        assert_eq!(kinds(&events), ["purchase"], "{}", fresh.name);
-        assert!(events[0].properties.contains("40.00"), "the edit is folded in: {}", events[0].properties);
-        assert!(!fresh.store.is_held(SHOP, "1").await.unwrap());
-        (fresh.cleanup)().await;
-    }
-}
-
-#[tokio::test]
-async fn a_delivery_that_can_never_be_processed_is_left_dead_at_once() {
-    for fresh in fresh_stores().await {
-        let app = TestApp::on(fresh.store.clone(), None);
-        app.deliver(SHOP, "orders/paid", "no-id", &json!({ "name": "#1" })).await;
-        app.run_jobs().await;
-        assert_eq!(fresh.store.job_count(None, JobState::Dead).await.unwrap(), 1, "{}", fresh.name);
-        let dead = fresh.store.dead_jobs(SHOP).await.unwrap();
-        assert!(dead[0].1.contains("without an order id"), "{dead:?}");
-        assert_eq!(app.run_jobs().await, 0, "not retried");
-        (fresh.cleanup)().await;
-    }
-}
-
-#[tokio::test]
-async fn a_failed_job_is_retried_later_and_a_crashed_claim_is_taken_again() {
-    for fresh in fresh_stores().await {
-        let store = &fresh.store;
-        let job = seglink::db::NewJob {
-            kind: "webhook",
-            shop: SHOP.to_owned(),
-            payload: "{}".to_owned(),
-            run_at: 100,
-            dedupe_key: Some("k".to_owned()),
-        };
-        assert!(store.enqueue(&job).await.unwrap());
-        assert!(!store.enqueue(&job).await.unwrap(), "{}: the dedupe key holds", fresh.name);
-        let claimed = store.claim_jobs(100, 300, 10).await.unwrap();
-        assert_eq!((claimed.len(), claimed[0].attempts), (1, 1));
-        assert!(store.claim_jobs(200, 300, 10).await.unwrap().is_empty(), "leased");
-        // The worker died: after the lease another claim takes it.
-        let again = store.claim_jobs(401, 300, 10).await.unwrap();
-        assert_eq!((again.len(), again[0].attempts), (1, 2));
-        store.fail_job(again[0].id, "Shopify answered 503", Some(500), 401).await.unwrap();
-        assert!(store.claim_jobs(499, 300, 10).await.unwrap().is_empty(), "backing off");
-        assert_eq!(store.claim_jobs(500, 300, 10).await.unwrap().len(), 1);
-        (fresh.cleanup)().await;
-    }
-}
-
-#[tokio::test]
-async fn a_job_whose_worker_dies_on_every_attempt_is_buried_not_taken_again() {
-    for fresh in fresh_stores().await {
-        let store = &fresh.store;
+async fn concurrent_claims_never_take_the_same_job(fresh: Fresh) {
+    for index in 0..120 {
         let job = seglink::db::NewJob {
             kind: "webhook",
             shop: SHOP.to_owned(),
             payload: "{}".to_owned(),
             run_at: 0,
-            dedupe_key: None,
+            dedupe_key: Some(format!("job-{index}")),
         };
-        store.enqueue(&job).await.unwrap();
-        // Each claim's worker dies (a poison job kills the process): the lease runs out.
-        let mut now = 0;
-        for attempt in 1..=seglink::jobs::MAX_ATTEMPTS {
-            let claimed = store.claim_jobs(now, 60, 10).await.unwrap();
-            assert_eq!((claimed.len(), claimed[0].attempts), (1, attempt), "{}", fresh.name);
-            now += 61;
-        }
-        assert!(store.claim_jobs(now, 60, 10).await.unwrap().is_empty(), "{}: no ninth attempt", fresh.name);
-        assert_eq!(store.job_count(Some("webhook"), JobState::Dead).await.unwrap(), 1);
-        let dead = store.dead_jobs(SHOP).await.unwrap();
-        assert!(dead[0].1.contains("worker stopped"), "{dead:?}");
-        (fresh.cleanup)().await;
+        fresh.store.enqueue(&job).await.unwrap();
     }
-}
-
-#[tokio::test]
-async fn orders_too_large_to_add_up_saturate_and_every_job_finishes() {
-    for fresh in fresh_stores().await {
-        let app = TestApp::on(fresh.store.clone(), None);
-        let now = seglink::clock::unix_now();
-        let rules = r#"{ "if": "amount_spent", "op": ">", "cents": 100000 }"#;
-        let segment = seglink::db::SegmentRow::new("big", "Big", rules.to_owned(), now);
-        fresh.store.create_segment(SHOP, &segment).await.unwrap();
-        let customer = json!({ "id": 7, "email": "ada@example.com", "updated_at": "2026-11-20T09:00:00Z" });
-        app.deliver(SHOP, "customers/create", "c-7", &customer).await;
-        for id in 0..95 {
-            let order = json!({ "id": 9000 + id, "total_price": "999999999999999.99", "customer": { "id": 7 },
-                "updated_at": "2026-11-20T10:00:00Z" });
-            app.deliver(SHOP, "orders/paid", &format!("huge-{id}"), &order).await;
-        }
-        app.run_jobs().await;
-        // Every delivery was processed. (The segment's tag push, queued two seconds ahead, has no
-        // Shopify to reach in this test: whether it ran and died depends on timing, not on this.)
-        let webhook = seglink::db::WEBHOOK_JOB;
-        assert_eq!(fresh.store.job_count(Some(webhook), JobState::Dead).await.unwrap(), 0, "{}", fresh.name);
-        assert_eq!(fresh.store.job_count(Some(webhook), JobState::Queued).await.unwrap(), 0);
-        assert_eq!(fresh.store.member_ids(SHOP, "big").await.unwrap(), ["7"], "spend did not wrap negative");
-        (fresh.cleanup)().await;
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_claims_never_take_the_same_job() {
-    for fresh in fresh_stores().await {
-        for index in 0..120 {
-            let job = seglink::db::NewJob {
-                kind: "webhook",
-                shop: SHOP.to_owned(),
-                payload: "{}".to_owned(),
-                run_at: 0,
-                dedupe_key: Some(format!("job-{index}")),
-            };
-            fresh.store.enqueue(&job).await.unwrap();
-        }
-        // Four workers (or replicas) claim at once, as on PostgreSQL with FOR UPDATE SKIP LOCKED.
-        let mut claims = tokio::task::JoinSet::new();
-        for _ in 0..4 {
-            let store = fresh.store.clone();
-            claims.spawn(async move {
-                let mut mine = Vec::new();
-                loop {
-                    let batch = store.claim_jobs(10, 300, 7).await.unwrap();
-                    if batch.is_empty() {
-                        return mine;
-                    }
-                    mine.extend(batch.into_iter().map(|job| job.id));
+    // Four workers (or replicas) claim at once, as on PostgreSQL with FOR UPDATE SKIP LOCKED.
+    let mut claims = tokio::task::JoinSet::new();
+    for _ in 0..4 {
+        let store = fresh.store.clone();
+        claims.spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let batch = store.claim_jobs(10, 300, 7).await.unwrap();
+                if batch.is_empty() {
+                    return mine;
                 }
-            });
-        }
-        let mut all = Vec::new();
-        while let Some(claimed) = claims.join_next().await {
-            all.extend(claimed.unwrap());
-        }
-        let distinct: std::collections::BTreeSet<i64> = all.iter().copied().collect();
-        assert_eq!((all.len(), distinct.len()), (120, 120), "{}: each job claimed exactly once", fresh.name);
-        (fresh.cleanup)().await;
+                mine.extend(batch.into_iter().map(|job| job.id));
+            }
+        });
     }
+    let mut all = Vec::new();
+    while let Some(claimed) = claims.join_next().await {
+        all.extend(claimed.unwrap());
+    }
+    let distinct: std::collections::BTreeSet<i64> = all.iter().copied().collect();
+    assert_eq!((all.len(), distinct.len()), (120, 120), "{}: each job claimed exactly once", fresh.name);
 }
+on_each_engine!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    concurrent_claims_never_take_the_same_job
+);
 
 #[tokio::test]
 async fn a_scopes_update_is_recorded() {
-    let fresh = fresh_stores().await.remove(0);
+    let fresh = Fresh::sqlite().await;
     let app = TestApp::on(fresh.store.clone(), None);
     let domain = seglink::shopify::ShopDomain::parse(SHOP).unwrap();
     let (workspace, _) = seglink::install::workspace::create(&fresh.store, &domain, 0).await.unwrap();
@@ -349,5 +319,4 @@ async fn a_scopes_update_is_recorded() {
     app.run_jobs().await;
     let stored = fresh.store.shop(SHOP).await.unwrap().unwrap().tokens.unwrap().scopes;
     assert_eq!(stored, "read_orders,write_orders");
-    (fresh.cleanup)().await;
 }

@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::http::Request;
 use shopify_sim::signing::signed_query;
 
-use crate::databases::fresh_stores;
+use crate::databases::{Fresh, on_each_engine};
 use crate::helpers::{API_KEY, PREVIOUS_SECRET, SECRET, TestApp};
 use crate::simulated::{SimulatedShop, Tripwire, now};
 
@@ -22,49 +22,46 @@ fn header<'h>(headers: &'h axum::http::HeaderMap, name: &str) -> &'h str {
     headers.get(name).and_then(|value| value.to_str().ok()).unwrap_or_default()
 }
 
-#[tokio::test]
-async fn the_authorization_code_flow_installs_the_store() {
-    for fresh in fresh_stores().await {
-        let shop = SimulatedShop::start().await;
-        let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
-        let (status, headers) = get(&app, &format!("/auth?shop={}", shop.domain), None).await;
-        assert_eq!(status, 302);
-        let authorize = header(&headers, "location").to_owned();
-        assert!(
-            authorize.starts_with(&format!("{}/admin/oauth/authorize?client_id={API_KEY}", shop.origin)),
-            "{authorize}"
-        );
-        let set_cookie = header(&headers, "set-cookie");
-        assert!(
-            set_cookie.contains("HttpOnly")
-                && set_cookie.contains("Secure")
-                && set_cookie.contains("SameSite=Lax")
-        );
-        let cookie = set_cookie.split(';').next().unwrap().to_owned();
+async fn the_authorization_code_flow_installs_the_store(fresh: Fresh) {
+    let shop = SimulatedShop::start().await;
+    let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
+    let (status, headers) = get(&app, &format!("/auth?shop={}", shop.domain), None).await;
+    assert_eq!(status, 302);
+    let authorize = header(&headers, "location").to_owned();
+    assert!(
+        authorize.starts_with(&format!("{}/admin/oauth/authorize?client_id={API_KEY}", shop.origin)),
+        "{authorize}"
+    );
+    let set_cookie = header(&headers, "set-cookie");
+    assert!(
+        set_cookie.contains("HttpOnly")
+            && set_cookie.contains("Secure")
+            && set_cookie.contains("SameSite=Lax")
+    );
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
 
-        // The merchant approves; Shopify sends the browser back with a signed code.
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let approved = client.get(&authorize).send().await.unwrap();
-        assert_eq!(approved.status(), 302);
-        let back = approved.headers()["location"].to_str().unwrap().to_owned();
-        let query = back.split_once('?').unwrap().1;
+    // The merchant approves; Shopify sends the browser back with a signed code.
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let approved = client.get(&authorize).send().await.unwrap();
+    assert_eq!(approved.status(), 302);
+    let back = approved.headers()["location"].to_str().unwrap().to_owned();
+    let query = back.split_once('?').unwrap().1;
 
-        let (status, headers) = get(&app, &format!("/auth/callback?{query}"), Some(&cookie)).await;
-        assert_eq!(status, 302, "{}", fresh.name);
-        assert_eq!(
-            header(&headers, "location"),
-            format!("https://admin.shopify.com/store/seglink-demo-1/apps/{API_KEY}")
-        );
-        assert!(header(&headers, "set-cookie").contains("Max-Age=0"), "the state is used once");
-        let record = fresh.store.shop(&shop.domain).await.unwrap().expect("installed");
-        assert!(record.active && record.tokens.unwrap().refresh_token.is_some());
+    let (status, headers) = get(&app, &format!("/auth/callback?{query}"), Some(&cookie)).await;
+    assert_eq!(status, 302, "{}", fresh.name);
+    assert_eq!(
+        header(&headers, "location"),
+        format!("https://admin.shopify.com/store/seglink-demo-1/apps/{API_KEY}")
+    );
+    assert!(header(&headers, "set-cookie").contains("Max-Age=0"), "the state is used once");
+    let record = fresh.store.shop(&shop.domain).await.unwrap().expect("installed");
+    assert!(record.active && record.tokens.unwrap().refresh_token.is_some());
 
-        // The code is spent: replaying the callback fails at Shopify and installs nothing new.
-        let (status, _) = get(&app, &format!("/auth/callback?{query}"), Some(&cookie)).await;
-        assert_eq!(status, 502);
-        (fresh.cleanup)().await;
-    }
+    // The code is spent: replaying the callback fails at Shopify and installs nothing new.
+    let (status, _) = get(&app, &format!("/auth/callback?{query}"), Some(&cookie)).await;
+    assert_eq!(status, 502);
 }
+on_each_engine!(the_authorization_code_flow_installs_the_store);
 
 const FOREIGN_SHOPS: [&str; 6] = [
     "evil.com",

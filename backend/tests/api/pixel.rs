@@ -8,7 +8,7 @@ use axum::http::Request;
 use seglink::db::{Connection, StoredTokens};
 use serde_json::{Value, json};
 
-use crate::databases::fresh_stores;
+use crate::databases::{Fresh, on_each_engine};
 use crate::helpers::TestApp;
 
 const SHOP: &str = "pixel-shop.myshopify.com";
@@ -59,36 +59,33 @@ fn canonical(raw: &[Value]) -> Vec<Value> {
         .collect()
 }
 
-#[tokio::test]
-async fn the_wasm_path_and_the_raw_path_store_the_same_events() {
-    for fresh in fresh_stores().await {
-        let app = TestApp::on(fresh.store.clone(), None);
-        let raw_key = shop(&app, SHOP).await;
-        let wasm_key = shop(&app, "other-pixel-shop.myshopify.com").await;
-        let (status, headers, answer) = post(&app, batch(&raw_key, SHOP, false, samples())).await;
-        assert_eq!((status, &answer), (200, &json!({ "accepted": 13, "rejected": 0 })), "{}", fresh.name);
-        assert_eq!(headers["access-control-allow-origin"], "*");
-        let (status, _, answer) =
-            post(&app, batch(&wasm_key, "other-pixel-shop.myshopify.com", true, canonical(&samples()))).await;
-        assert_eq!((status, answer["accepted"].as_u64()), (200, Some(13)));
-        let strip = |rows: Vec<seglink::db::EventRow>| {
-            rows.into_iter()
-                .map(|row| (row.kind, row.source_id, row.properties, row.client_id))
-                .collect::<Vec<_>>()
-        };
-        let raw = strip(fresh.store.events(SHOP).await.unwrap());
-        assert_eq!(raw.len(), 13);
-        assert_eq!(raw, strip(fresh.store.events("other-pixel-shop.myshopify.com").await.unwrap()));
-        // Sent twice (a retried keepalive), stored once.
-        post(&app, batch(&raw_key, SHOP, false, samples())).await;
-        assert_eq!(fresh.store.events(SHOP).await.unwrap().len(), 13);
-        (fresh.cleanup)().await;
-    }
+async fn the_wasm_path_and_the_raw_path_store_the_same_events(fresh: Fresh) {
+    let app = TestApp::on(fresh.store.clone(), None);
+    let raw_key = shop(&app, SHOP).await;
+    let wasm_key = shop(&app, "other-pixel-shop.myshopify.com").await;
+    let (status, headers, answer) = post(&app, batch(&raw_key, SHOP, false, samples())).await;
+    assert_eq!((status, &answer), (200, &json!({ "accepted": 13, "rejected": 0 })), "{}", fresh.name);
+    assert_eq!(headers["access-control-allow-origin"], "*");
+    let (status, _, answer) =
+        post(&app, batch(&wasm_key, "other-pixel-shop.myshopify.com", true, canonical(&samples()))).await;
+    assert_eq!((status, answer["accepted"].as_u64()), (200, Some(13)));
+    let strip = |rows: Vec<seglink::db::EventRow>| {
+        rows.into_iter()
+            .map(|row| (row.kind, row.source_id, row.properties, row.client_id))
+            .collect::<Vec<_>>()
+    };
+    let raw = strip(fresh.store.events(SHOP).await.unwrap());
+    assert_eq!(raw.len(), 13);
+    assert_eq!(raw, strip(fresh.store.events("other-pixel-shop.myshopify.com").await.unwrap()));
+    // Sent twice (a retried keepalive), stored once.
+    post(&app, batch(&raw_key, SHOP, false, samples())).await;
+    assert_eq!(fresh.store.events(SHOP).await.unwrap().len(), 13);
 }
+on_each_engine!(the_wasm_path_and_the_raw_path_store_the_same_events);
 
 #[tokio::test]
 async fn limits_and_keys_are_enforced() {
-    let fresh = fresh_stores().await.remove(0);
+    let fresh = Fresh::sqlite().await;
     let app = TestApp::on(fresh.store.clone(), None);
     let key = shop(&app, SHOP).await;
     let other_key = shop(&app, "other-pixel-shop.myshopify.com").await;
@@ -124,7 +121,6 @@ async fn limits_and_keys_are_enforced() {
         }
     }
     assert_eq!(limited.as_deref(), Some("1"), "a burst is limited, with Retry-After in seconds");
-    (fresh.cleanup)().await;
 }
 
 /// A post from `address`, as the proxy in front of `seglink serve` reports it.
@@ -139,7 +135,7 @@ async fn post_from(app: &TestApp, address: &str, body: String) -> u16 {
 
 #[tokio::test]
 async fn nobody_can_silence_a_stores_pixel() {
-    let fresh = fresh_stores().await.remove(0);
+    let fresh = Fresh::sqlite().await;
     let app = TestApp::on(fresh.store.clone(), None);
     let key = shop(&app, SHOP).await;
     let page = samples().remove(0);
@@ -173,113 +169,103 @@ async fn nobody_can_silence_a_stores_pixel() {
         200,
         "a shopper is not"
     );
-    (fresh.cleanup)().await;
 }
 
-#[tokio::test]
-async fn an_order_webhook_links_the_client_and_the_purchase_is_kept_once() {
-    for fresh in fresh_stores().await {
-        let app = TestApp::on(fresh.store.clone(), None);
-        let key = shop(&app, SHOP).await;
-        let mut canonical_events = canonical(&samples());
-        // The browser claims to be customer 991: ignored.
-        for event in &mut canonical_events {
-            event["customer_id"] = "991".into();
-        }
-        post(&app, batch(&key, SHOP, true, canonical_events)).await;
-        assert_eq!(fresh.store.linked_customer(SHOP, CLIENT).await.unwrap(), None, "{}", fresh.name);
-        assert!(fresh.store.events(SHOP).await.unwrap().iter().all(|event| event.customer_id.is_none()));
-
-        let order = json!({ "id": 5001, "total_price": "69.80", "currency": "EUR", "customer": { "id": 7 },
-            "checkout_token": CHECKOUT_TOKEN, "updated_at": "2026-11-20T10:14:00Z" });
-        app.deliver(SHOP, "orders/paid", "paid-5001", &order).await;
-        app.run_jobs().await;
-        assert_eq!(
-            fresh.store.linked_customer(SHOP, CLIENT).await.unwrap().as_deref(),
-            Some("7"),
-            "{}",
-            fresh.name
-        );
-        let events = fresh.store.events(SHOP).await.unwrap();
-        let purchases: Vec<_> = events.iter().filter(|event| event.kind == "purchase").collect();
-        assert_eq!(purchases.len(), 1, "one purchase for order 5001");
-        assert_eq!(purchases[0].customer_id.as_deref(), Some("7"));
-        assert!(
-            events.iter().all(|event| event.customer_id.as_deref() == Some("7")),
-            "earlier pixel events are the customer's now"
-        );
-
-        // Later events of the linked client are attributed at once.
-        let later = json!({ "kind": "page_view", "id": "later", "occurred_at": "2026-11-21T10:00:00Z", "client_id": CLIENT });
-        post(&app, batch(&key, SHOP, true, vec![later])).await;
-        let last = fresh.store.events(SHOP).await.unwrap().pop().unwrap();
-        assert_eq!(last.customer_id.as_deref(), Some("7"));
-        (fresh.cleanup)().await;
+async fn an_order_webhook_links_the_client_and_the_purchase_is_kept_once(fresh: Fresh) {
+    let app = TestApp::on(fresh.store.clone(), None);
+    let key = shop(&app, SHOP).await;
+    let mut canonical_events = canonical(&samples());
+    // The browser claims to be customer 991: ignored.
+    for event in &mut canonical_events {
+        event["customer_id"] = "991".into();
     }
+    post(&app, batch(&key, SHOP, true, canonical_events)).await;
+    assert_eq!(fresh.store.linked_customer(SHOP, CLIENT).await.unwrap(), None, "{}", fresh.name);
+    assert!(fresh.store.events(SHOP).await.unwrap().iter().all(|event| event.customer_id.is_none()));
+
+    let order = json!({ "id": 5001, "total_price": "69.80", "currency": "EUR", "customer": { "id": 7 },
+        "checkout_token": CHECKOUT_TOKEN, "updated_at": "2026-11-20T10:14:00Z" });
+    app.deliver(SHOP, "orders/paid", "paid-5001", &order).await;
+    app.run_jobs().await;
+    assert_eq!(
+        fresh.store.linked_customer(SHOP, CLIENT).await.unwrap().as_deref(),
+        Some("7"),
+        "{}",
+        fresh.name
+    );
+    let events = fresh.store.events(SHOP).await.unwrap();
+    let purchases: Vec<_> = events.iter().filter(|event| event.kind == "purchase").collect();
+    assert_eq!(purchases.len(), 1, "one purchase for order 5001");
+    assert_eq!(purchases[0].customer_id.as_deref(), Some("7"));
+    assert!(
+        events.iter().all(|event| event.customer_id.as_deref() == Some("7")),
+        "earlier pixel events are the customer's now"
+    );
+
+    // Later events of the linked client are attributed at once.
+    let later = json!({ "kind": "page_view", "id": "later", "occurred_at": "2026-11-21T10:00:00Z", "client_id": CLIENT });
+    post(&app, batch(&key, SHOP, true, vec![later])).await;
+    let last = fresh.store.events(SHOP).await.unwrap().pop().unwrap();
+    assert_eq!(last.customer_id.as_deref(), Some("7"));
 }
+on_each_engine!(an_order_webhook_links_the_client_and_the_purchase_is_kept_once);
 
-#[tokio::test]
-async fn events_of_a_known_customer_move_their_segments_at_once() {
-    for fresh in fresh_stores().await {
-        let app = TestApp::on(fresh.store.clone(), None);
-        let key = shop(&app, SHOP).await;
-        let now = seglink::clock::unix_now();
-        let rules = r#"{ "if": "did", "event": "product_view", "times": 2, "days": 7 }"#;
-        let segment = seglink::db::SegmentRow::new("browsers", "Browsers", rules.to_owned(), now);
-        fresh.store.create_segment(SHOP, &segment).await.unwrap();
-        // The client is tied to customer 7 by an order.
-        fresh.store.link_client(SHOP, CLIENT, "7", now).await.unwrap();
-        let customer = json!({ "id": 7, "email": "ada@example.com", "updated_at": "2026-11-20T09:00:00Z" });
-        app.deliver(SHOP, "customers/create", "c-7", &customer).await;
-        app.run_jobs().await;
-        assert!(fresh.store.member_ids(SHOP, "browsers").await.unwrap().is_empty());
+async fn events_of_a_known_customer_move_their_segments_at_once(fresh: Fresh) {
+    let app = TestApp::on(fresh.store.clone(), None);
+    let key = shop(&app, SHOP).await;
+    let now = seglink::clock::unix_now();
+    let rules = r#"{ "if": "did", "event": "product_view", "times": 2, "days": 7 }"#;
+    let segment = seglink::db::SegmentRow::new("browsers", "Browsers", rules.to_owned(), now);
+    fresh.store.create_segment(SHOP, &segment).await.unwrap();
+    // The client is tied to customer 7 by an order.
+    fresh.store.link_client(SHOP, CLIENT, "7", now).await.unwrap();
+    let customer = json!({ "id": 7, "email": "ada@example.com", "updated_at": "2026-11-20T09:00:00Z" });
+    app.deliver(SHOP, "customers/create", "c-7", &customer).await;
+    app.run_jobs().await;
+    assert!(fresh.store.member_ids(SHOP, "browsers").await.unwrap().is_empty());
 
-        let at = time::OffsetDateTime::from_unix_timestamp(now)
-            .unwrap()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap();
-        let view = |id: &str| json!({ "kind": "product_view", "id": id, "occurred_at": at, "client_id": CLIENT, "product_id": "7" });
-        let (status, _, answer) = post(&app, batch(&key, SHOP, true, vec![view("v1"), view("v2")])).await;
-        assert_eq!(status, 200, "{answer}");
-        assert_eq!(fresh.store.member_ids(SHOP, "browsers").await.unwrap(), ["7"], "{}", fresh.name);
-        (fresh.cleanup)().await;
-    }
+    let at = time::OffsetDateTime::from_unix_timestamp(now)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let view = |id: &str| json!({ "kind": "product_view", "id": id, "occurred_at": at, "client_id": CLIENT, "product_id": "7" });
+    let (status, _, answer) = post(&app, batch(&key, SHOP, true, vec![view("v1"), view("v2")])).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(fresh.store.member_ids(SHOP, "browsers").await.unwrap(), ["7"], "{}", fresh.name);
 }
+on_each_engine!(events_of_a_known_customer_move_their_segments_at_once);
 
-#[tokio::test]
-async fn a_buyers_claim_after_the_webhook_links_them_and_moves_their_segments_at_once() {
-    for fresh in fresh_stores().await {
-        let app = TestApp::on(fresh.store.clone(), None);
-        let key = shop(&app, SHOP).await;
-        let now = seglink::clock::unix_now();
-        let rules = r#"{ "if": "did", "event": "add_to_cart", "times": 1, "days": 7 }"#;
-        let segment = seglink::db::SegmentRow::new("carters", "Cart builders", rules.to_owned(), now);
-        fresh.store.create_segment(SHOP, &segment).await.unwrap();
-        let customer = json!({ "id": 7, "email": "ada@example.com", "updated_at": "2026-11-20T09:00:00Z" });
-        app.deliver(SHOP, "customers/create", "c-7", &customer).await;
-        let at = time::OffsetDateTime::from_unix_timestamp(now)
-            .unwrap()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap();
-        let added = json!({ "kind": "add_to_cart", "id": "a1", "occurred_at": at, "client_id": CLIENT, "product_id": "7", "quantity": 1 });
-        post(&app, batch(&key, SHOP, true, vec![added])).await;
-        // The webhook comes first: nothing has claimed its token yet.
-        let order = json!({ "id": 7100, "total_price": "12.00", "currency": "EUR", "customer": { "id": 7 },
-            "checkout_token": CHECKOUT_TOKEN, "updated_at": "2026-11-20T10:14:00Z" });
-        app.deliver(SHOP, "orders/paid", "paid-7100", &order).await;
-        app.run_jobs().await;
-        assert!(fresh.store.member_ids(SHOP, "carters").await.unwrap().is_empty(), "{}", fresh.name);
+async fn a_buyers_claim_after_the_webhook_links_them_and_moves_their_segments_at_once(fresh: Fresh) {
+    let app = TestApp::on(fresh.store.clone(), None);
+    let key = shop(&app, SHOP).await;
+    let now = seglink::clock::unix_now();
+    let rules = r#"{ "if": "did", "event": "add_to_cart", "times": 1, "days": 7 }"#;
+    let segment = seglink::db::SegmentRow::new("carters", "Cart builders", rules.to_owned(), now);
+    fresh.store.create_segment(SHOP, &segment).await.unwrap();
+    let customer = json!({ "id": 7, "email": "ada@example.com", "updated_at": "2026-11-20T09:00:00Z" });
+    app.deliver(SHOP, "customers/create", "c-7", &customer).await;
+    let at = time::OffsetDateTime::from_unix_timestamp(now)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let added = json!({ "kind": "add_to_cart", "id": "a1", "occurred_at": at, "client_id": CLIENT, "product_id": "7", "quantity": 1 });
+    post(&app, batch(&key, SHOP, true, vec![added])).await;
+    // The webhook comes first: nothing has claimed its token yet.
+    let order = json!({ "id": 7100, "total_price": "12.00", "currency": "EUR", "customer": { "id": 7 },
+        "checkout_token": CHECKOUT_TOKEN, "updated_at": "2026-11-20T10:14:00Z" });
+    app.deliver(SHOP, "orders/paid", "paid-7100", &order).await;
+    app.run_jobs().await;
+    assert!(fresh.store.member_ids(SHOP, "carters").await.unwrap().is_empty(), "{}", fresh.name);
 
-        // The thank-you page's claim links the browser, and its add-to-cart counts at once.
-        let claim = json!({ "kind": "purchase", "id": "done", "occurred_at": at, "client_id": CLIENT,
-            "order_id": "7100", "checkout_token": CHECKOUT_TOKEN });
-        let (status, _, answer) = post(&app, batch(&key, SHOP, true, vec![claim])).await;
-        assert_eq!(status, 200, "{answer}");
-        assert_eq!(fresh.store.linked_customer(SHOP, CLIENT).await.unwrap().as_deref(), Some("7"));
-        assert_eq!(fresh.store.member_ids(SHOP, "carters").await.unwrap(), ["7"], "{}", fresh.name);
-        (fresh.cleanup)().await;
-    }
+    // The thank-you page's claim links the browser, and its add-to-cart counts at once.
+    let claim = json!({ "kind": "purchase", "id": "done", "occurred_at": at, "client_id": CLIENT,
+        "order_id": "7100", "checkout_token": CHECKOUT_TOKEN });
+    let (status, _, answer) = post(&app, batch(&key, SHOP, true, vec![claim])).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(fresh.store.linked_customer(SHOP, CLIENT).await.unwrap().as_deref(), Some("7"));
+    assert_eq!(fresh.store.member_ids(SHOP, "carters").await.unwrap(), ["7"], "{}", fresh.name);
 }
+on_each_engine!(a_buyers_claim_after_the_webhook_links_them_and_moves_their_segments_at_once);
 
 /// A shopper's own purchase claim: their client, any order id and products, a checkout token.
 fn forged_purchase(client: &str, order_id: &str, token: &str) -> Value {
@@ -289,93 +275,83 @@ fn forged_purchase(client: &str, order_id: &str, token: &str) -> Value {
         "lines": [{ "product_id": "999", "quantity": 1, "price": { "amount": "99999.00", "currency": "EUR" } }] })
 }
 
-#[tokio::test]
-async fn a_forged_purchase_before_the_webhook_neither_counts_nor_links() {
-    for fresh in fresh_stores().await {
-        let app = TestApp::on(fresh.store.clone(), None);
-        let key = shop(&app, SHOP).await;
-        let rules = r#"{ "if": "did", "event": "purchase", "product_id": "999", "times": 1, "days": 3650 }"#;
-        let now = seglink::clock::unix_now();
-        let segment = seglink::db::SegmentRow::new("bought-999", "Bought 999", rules.to_owned(), now);
-        fresh.store.create_segment(SHOP, &segment).await.unwrap();
-        let customer = json!({ "id": 7, "email": "ada@example.com", "updated_at": "2026-11-20T09:00:00Z" });
-        app.deliver(SHOP, "customers/create", "c-7", &customer).await;
+async fn a_forged_purchase_before_the_webhook_neither_counts_nor_links(fresh: Fresh) {
+    let app = TestApp::on(fresh.store.clone(), None);
+    let key = shop(&app, SHOP).await;
+    let rules = r#"{ "if": "did", "event": "purchase", "product_id": "999", "times": 1, "days": 3650 }"#;
+    let now = seglink::clock::unix_now();
+    let segment = seglink::db::SegmentRow::new("bought-999", "Bought 999", rules.to_owned(), now);
+    fresh.store.create_segment(SHOP, &segment).await.unwrap();
+    let customer = json!({ "id": 7, "email": "ada@example.com", "updated_at": "2026-11-20T09:00:00Z" });
+    app.deliver(SHOP, "customers/create", "c-7", &customer).await;
 
-        // The attacker claims order 7100, Ada's, with product 999 and their own client and token.
-        let (status, _, answer) =
-            post(&app, batch(&key, SHOP, true, vec![forged_purchase("attacker", "7100", "guessed")])).await;
-        assert_eq!((status, answer["accepted"].as_u64()), (200, Some(1)), "{answer}");
-        let order = json!({ "id": 7100, "total_price": "12.00", "currency": "EUR", "customer": { "id": 7 },
-            "checkout_token": "ada-real-token", "line_items": [{ "product_id": 1, "quantity": 1, "price": "12.00" }],
-            "updated_at": "2026-11-20T10:14:00Z" });
-        app.deliver(SHOP, "orders/paid", "paid-7100", &order).await;
-        app.run_jobs().await;
-
-        let events = fresh.store.events(SHOP).await.unwrap();
-        let purchases: Vec<_> = events.iter().filter(|event| event.kind == "purchase").collect();
-        assert_eq!(purchases.len(), 1, "{}: {events:?}", fresh.name);
-        assert_eq!(purchases[0].source, "order");
-        assert!(!purchases[0].properties.contains("999"), "the webhook's lines: {}", purchases[0].properties);
-        assert!(purchases[0].properties.contains("12.00"));
-        assert_eq!(fresh.store.linked_customer(SHOP, "attacker").await.unwrap(), None, "no identity theft");
-        assert!(fresh.store.member_ids(SHOP, "bought-999").await.unwrap().is_empty(), "no forged membership");
-        (fresh.cleanup)().await;
-    }
-}
-
-#[tokio::test]
-async fn a_forged_purchase_after_the_webhook_links_nobody() {
-    for fresh in fresh_stores().await {
-        let app = TestApp::on(fresh.store.clone(), None);
-        let key = shop(&app, SHOP).await;
-        let order = json!({ "id": 7100, "total_price": "12.00", "currency": "EUR", "customer": { "id": 7 },
-            "checkout_token": "ada-real-token", "updated_at": "2026-11-20T10:14:00Z" });
-        app.deliver(SHOP, "orders/paid", "paid-7100", &order).await;
-        app.run_jobs().await;
+    // The attacker claims order 7100, Ada's, with product 999 and their own client and token.
+    let (status, _, answer) =
         post(&app, batch(&key, SHOP, true, vec![forged_purchase("attacker", "7100", "guessed")])).await;
-        assert_eq!(fresh.store.linked_customer(SHOP, "attacker").await.unwrap(), None, "{}", fresh.name);
-        let page = json!({ "kind": "page_view", "id": "after", "occurred_at": "2026-11-20T10:20:00Z", "client_id": "attacker" });
-        post(&app, batch(&key, SHOP, true, vec![page])).await;
-        let events = fresh.store.events(SHOP).await.unwrap();
-        assert!(
-            events
-                .iter()
-                .filter(|event| event.client_id.as_deref() == Some("attacker"))
-                .all(|event| event.customer_id.is_none()),
-            "the attacker's events are not Ada's: {events:?}"
-        );
+    assert_eq!((status, answer["accepted"].as_u64()), (200, Some(1)), "{answer}");
+    let order = json!({ "id": 7100, "total_price": "12.00", "currency": "EUR", "customer": { "id": 7 },
+        "checkout_token": "ada-real-token", "line_items": [{ "product_id": 1, "quantity": 1, "price": "12.00" }],
+        "updated_at": "2026-11-20T10:14:00Z" });
+    app.deliver(SHOP, "orders/paid", "paid-7100", &order).await;
+    app.run_jobs().await;
 
-        // Ada's own browser reports the real token: linked, whichever came first.
-        post(&app, batch(&key, SHOP, true, vec![forged_purchase("ada-browser", "7100", "ada-real-token")]))
-            .await;
-        assert_eq!(fresh.store.linked_customer(SHOP, "ada-browser").await.unwrap().as_deref(), Some("7"));
-        (fresh.cleanup)().await;
-    }
+    let events = fresh.store.events(SHOP).await.unwrap();
+    let purchases: Vec<_> = events.iter().filter(|event| event.kind == "purchase").collect();
+    assert_eq!(purchases.len(), 1, "{}: {events:?}", fresh.name);
+    assert_eq!(purchases[0].source, "order");
+    assert!(!purchases[0].properties.contains("999"), "the webhook's lines: {}", purchases[0].properties);
+    assert!(purchases[0].properties.contains("12.00"));
+    assert_eq!(fresh.store.linked_customer(SHOP, "attacker").await.unwrap(), None, "no identity theft");
+    assert!(fresh.store.member_ids(SHOP, "bought-999").await.unwrap().is_empty(), "no forged membership");
 }
+on_each_engine!(a_forged_purchase_before_the_webhook_neither_counts_nor_links);
 
-#[tokio::test]
-async fn events_from_the_future_are_refused() {
-    for fresh in fresh_stores().await {
-        let app = TestApp::on(fresh.store.clone(), None);
-        let key = shop(&app, SHOP).await;
-        let at = |seconds: i64| {
-            time::OffsetDateTime::from_unix_timestamp(seglink::clock::unix_now() + seconds)
-                .unwrap()
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap()
-        };
-        let event = |id: &str, occurred_at: String| json!({ "kind": "page_view", "id": id, "occurred_at": occurred_at, "client_id": CLIENT });
-        let events = vec![
-            event("far", "9999-12-31T23:59:59Z".to_owned()),
-            event("ahead", at(3_600)),
-            event("skewed", at(60)),
-            event("now", at(0)),
-        ];
-        let (status, _, answer) = post(&app, batch(&key, SHOP, true, events)).await;
-        assert_eq!((status, answer), (200, json!({ "accepted": 2, "rejected": 2 })), "{}", fresh.name);
-        let stored: Vec<String> =
-            fresh.store.events(SHOP).await.unwrap().into_iter().map(|event| event.source_id).collect();
-        assert_eq!(stored, ["skewed", "now"]);
-        (fresh.cleanup)().await;
-    }
+async fn a_forged_purchase_after_the_webhook_links_nobody(fresh: Fresh) {
+    let app = TestApp::on(fresh.store.clone(), None);
+    let key = shop(&app, SHOP).await;
+    let order = json!({ "id": 7100, "total_price": "12.00", "currency": "EUR", "customer": { "id": 7 },
+        "checkout_token": "ada-real-token", "updated_at": "2026-11-20T10:14:00Z" });
+    app.deliver(SHOP, "orders/paid", "paid-7100", &order).await;
+    app.run_jobs().await;
+    post(&app, batch(&key, SHOP, true, vec![forged_purchase("attacker", "7100", "guessed")])).await;
+    assert_eq!(fresh.store.linked_customer(SHOP, "attacker").await.unwrap(), None, "{}", fresh.name);
+    let page = json!({ "kind": "page_view", "id": "after", "occurred_at": "2026-11-20T10:20:00Z", "client_id": "attacker" });
+    post(&app, batch(&key, SHOP, true, vec![page])).await;
+    let events = fresh.store.events(SHOP).await.unwrap();
+    assert!(
+        events
+            .iter()
+            .filter(|event| event.client_id.as_deref() == Some("attacker"))
+            .all(|event| event.customer_id.is_none()),
+        "the attacker's events are not Ada's: {events:?}"
+    );
+
+    // Ada's own browser reports the real token: linked, whichever came first.
+    post(&app, batch(&key, SHOP, true, vec![forged_purchase("ada-browser", "7100", "ada-real-token")])).await;
+    assert_eq!(fresh.store.linked_customer(SHOP, "ada-browser").await.unwrap().as_deref(), Some("7"));
 }
+on_each_engine!(a_forged_purchase_after_the_webhook_links_nobody);
+
+async fn events_from_the_future_are_refused(fresh: Fresh) {
+    let app = TestApp::on(fresh.store.clone(), None);
+    let key = shop(&app, SHOP).await;
+    let at = |seconds: i64| {
+        time::OffsetDateTime::from_unix_timestamp(seglink::clock::unix_now() + seconds)
+            .unwrap()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let event = |id: &str, occurred_at: String| json!({ "kind": "page_view", "id": id, "occurred_at": occurred_at, "client_id": CLIENT });
+    let events = vec![
+        event("far", "9999-12-31T23:59:59Z".to_owned()),
+        event("ahead", at(3_600)),
+        event("skewed", at(60)),
+        event("now", at(0)),
+    ];
+    let (status, _, answer) = post(&app, batch(&key, SHOP, true, events)).await;
+    assert_eq!((status, answer), (200, json!({ "accepted": 2, "rejected": 2 })), "{}", fresh.name);
+    let stored: Vec<String> =
+        fresh.store.events(SHOP).await.unwrap().into_iter().map(|event| event.source_id).collect();
+    assert_eq!(stored, ["skewed", "now"]);
+}
+on_each_engine!(events_from_the_future_are_refused);

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::databases::fresh_stores;
+use crate::databases::{Fresh, on_each_engine};
 use crate::helpers::{API_KEY, SECRET, TestApp};
 use crate::simulated::SimulatedShop;
 
@@ -24,79 +24,68 @@ async fn seed(app: &TestApp, shop: &str) {
     app.run_jobs().await;
 }
 
-#[tokio::test]
-async fn data_requests_and_redactions_are_recorded_and_carried_out() {
-    for fresh in fresh_stores().await {
-        let app = TestApp::on(fresh.store.clone(), None);
-        seed(&app, SHOP).await;
-        seed(&app, OTHER).await;
-        let store = &fresh.store;
+async fn data_requests_and_redactions_are_recorded_and_carried_out(fresh: Fresh) {
+    let app = TestApp::on(fresh.store.clone(), None);
+    seed(&app, SHOP).await;
+    seed(&app, OTHER).await;
+    let store = &fresh.store;
 
-        let request = json!({ "shop_domain": SHOP, "customer": { "id": 7, "email": "c7@example.com" }, "orders_requested": [1], "data_request": { "id": 99 } });
-        app.deliver(SHOP, "customers/data_request", "dr-1", &request).await;
-        app.run_jobs().await;
-        let requests = store.privacy_requests(SHOP, now()).await.unwrap();
-        assert_eq!(requests.len(), 1, "{}", fresh.name);
-        assert_eq!(requests[0].due_at - requests[0].received_at, 30 * 86_400);
-        assert!(requests[0].completed_at.is_some());
-        let taken = store.take_export(SHOP, requests[0].id, now()).await.unwrap();
-        let export: serde_json::Value = serde_json::from_str(taken.as_deref().unwrap()).unwrap();
-        assert_eq!(export["customer"]["email"], "c7@example.com");
-        assert_eq!(export["orders"][0]["id"], "1");
-        assert_eq!(export["events"].as_array().unwrap().len(), 2, "customer_created and purchase: {export}");
+    let request = json!({ "shop_domain": SHOP, "customer": { "id": 7, "email": "c7@example.com" }, "orders_requested": [1], "data_request": { "id": 99 } });
+    app.deliver(SHOP, "customers/data_request", "dr-1", &request).await;
+    app.run_jobs().await;
+    let requests = store.privacy_requests(SHOP, now()).await.unwrap();
+    assert_eq!(requests.len(), 1, "{}", fresh.name);
+    assert_eq!(requests[0].due_at - requests[0].received_at, 30 * 86_400);
+    assert!(requests[0].completed_at.is_some());
+    let taken = store.take_export(SHOP, requests[0].id, now()).await.unwrap();
+    let export: serde_json::Value = serde_json::from_str(taken.as_deref().unwrap()).unwrap();
+    assert_eq!(export["customer"]["email"], "c7@example.com");
+    assert_eq!(export["orders"][0]["id"], "1");
+    assert_eq!(export["events"].as_array().unwrap().len(), 2, "customer_created and purchase: {export}");
 
-        let redact = json!({ "shop_domain": SHOP, "customer": { "id": 7 }, "orders_to_redact": [1] });
-        app.deliver(SHOP, "customers/redact", "cr-1", &redact).await;
-        app.run_jobs().await;
-        assert_eq!(store.customer(SHOP, "7").await.unwrap(), None, "{}", fresh.name);
-        assert_eq!(store.order(SHOP, "1").await.unwrap(), None);
-        let left = store.events(SHOP).await.unwrap();
-        assert!(left.iter().all(|event| event.customer_id.as_deref() == Some("8")), "{left:?}");
-        assert!(store.customer(SHOP, "8").await.unwrap().is_some(), "others are untouched");
+    let redact = json!({ "shop_domain": SHOP, "customer": { "id": 7 }, "orders_to_redact": [1] });
+    app.deliver(SHOP, "customers/redact", "cr-1", &redact).await;
+    app.run_jobs().await;
+    assert_eq!(store.customer(SHOP, "7").await.unwrap(), None, "{}", fresh.name);
+    assert_eq!(store.order(SHOP, "1").await.unwrap(), None);
+    let left = store.events(SHOP).await.unwrap();
+    assert!(left.iter().all(|event| event.customer_id.as_deref() == Some("8")), "{left:?}");
+    assert!(store.customer(SHOP, "8").await.unwrap().is_some(), "others are untouched");
 
-        app.deliver(SHOP, "shop/redact", "sr-1", &json!({ "shop_id": 1, "shop_domain": SHOP })).await;
-        app.run_jobs().await;
-        assert!(store.events(SHOP).await.unwrap().is_empty());
-        assert_eq!(store.customer(SHOP, "8").await.unwrap(), None);
-        assert_eq!(store.webhook_count(SHOP).await.unwrap(), 0);
-        let requests = store.privacy_requests(SHOP, now()).await.unwrap();
-        assert_eq!(requests.len(), 3, "the requests themselves stay on record");
-        assert_eq!(requests[0].topic, "shop/redact");
-        assert!(requests.iter().all(|request| request.completed_at.is_some()));
-        assert_eq!(store.events(OTHER).await.unwrap().len(), 4, "another store keeps everything");
-        (fresh.cleanup)().await;
-    }
+    app.deliver(SHOP, "shop/redact", "sr-1", &json!({ "shop_id": 1, "shop_domain": SHOP })).await;
+    app.run_jobs().await;
+    assert!(store.events(SHOP).await.unwrap().is_empty());
+    assert_eq!(store.customer(SHOP, "8").await.unwrap(), None);
+    assert_eq!(store.webhook_count(SHOP).await.unwrap(), 0);
+    let requests = store.privacy_requests(SHOP, now()).await.unwrap();
+    assert_eq!(requests.len(), 3, "the requests themselves stay on record");
+    assert_eq!(requests[0].topic, "shop/redact");
+    assert!(requests.iter().all(|request| request.completed_at.is_some()));
+    assert_eq!(store.events(OTHER).await.unwrap().len(), 4, "another store keeps everything");
 }
+on_each_engine!(data_requests_and_redactions_are_recorded_and_carried_out);
 
-#[tokio::test]
-async fn uninstall_drops_the_tokens_and_keeps_the_data() {
-    for fresh in fresh_stores().await {
-        let shop = SimulatedShop::start().await;
-        let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
-        let (status, _) = app.open_admin(&shop).await;
-        assert_eq!(status, 200);
-        seed(&app, &shop.domain).await;
-        let before = fresh.store.events(&shop.domain).await.unwrap().len();
-        assert!(before >= 4, "the seeded events, and those of the backfill");
-        app.deliver(&shop.domain, "app/uninstalled", "un-1", &json!({ "id": 1, "domain": shop.domain }))
-            .await;
-        app.run_jobs().await;
-        let record = fresh.store.shop(&shop.domain).await.unwrap().unwrap();
-        assert!(!record.active && record.tokens.is_none(), "{}", fresh.name);
-        assert_eq!(
-            fresh.store.events(&shop.domain).await.unwrap().len(),
-            before,
-            "data stays until shop/redact"
-        );
+async fn uninstall_drops_the_tokens_and_keeps_the_data(fresh: Fresh) {
+    let shop = SimulatedShop::start().await;
+    let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
+    let (status, _) = app.open_admin(&shop).await;
+    assert_eq!(status, 200);
+    seed(&app, &shop.domain).await;
+    let before = fresh.store.events(&shop.domain).await.unwrap().len();
+    assert!(before >= 4, "the seeded events, and those of the backfill");
+    app.deliver(&shop.domain, "app/uninstalled", "un-1", &json!({ "id": 1, "domain": shop.domain })).await;
+    app.run_jobs().await;
+    let record = fresh.store.shop(&shop.domain).await.unwrap().unwrap();
+    assert!(!record.active && record.tokens.is_none(), "{}", fresh.name);
+    assert_eq!(fresh.store.events(&shop.domain).await.unwrap().len(), before, "data stays until shop/redact");
 
-        // Reinstalling exchanges a new token and keeps the workspace.
-        let (status, session) = app.open_admin(&shop).await;
-        assert_eq!(status, 200);
-        assert_eq!(session["server_key"], serde_json::Value::Null, "the same workspace");
-        assert!(fresh.store.shop(&shop.domain).await.unwrap().unwrap().active);
-        (fresh.cleanup)().await;
-    }
+    // Reinstalling exchanges a new token and keeps the workspace.
+    let (status, session) = app.open_admin(&shop).await;
+    assert_eq!(status, 200);
+    assert_eq!(session["server_key"], serde_json::Value::Null, "the same workspace");
+    assert!(fresh.store.shop(&shop.domain).await.unwrap().unwrap().active);
 }
+on_each_engine!(uninstall_drops_the_tokens_and_keeps_the_data);
 
 /// Every row of every table, as text: what someone who opens the database file would find.
 async fn every_row(url: &str) -> Vec<(String, String)> {
@@ -246,171 +235,144 @@ async fn ada_everywhere(app: &TestApp, store: &seglink::db::Store) {
     app.run_jobs().await;
 }
 
-#[tokio::test]
-async fn after_a_customer_redaction_no_table_names_the_customer() {
-    for fresh in fresh_stores().await {
-        let app = TestApp::on(fresh.store.clone(), None);
-        ada_everywhere(&app, &fresh.store).await;
-        let before = rows_naming(&fresh.url, &ADA_IDENTIFIERS).await;
-        let tables: std::collections::BTreeSet<&str> =
-            before.iter().map(|(table, _)| table.as_str()).collect();
-        for table in [
-            "customers",
-            "orders",
-            "events",
-            "client_links",
-            "segment_members",
-            "segment_changes",
-            "segment_tagged",
-            "segment_pushes",
-            "webhook_inbox",
-            "privacy_requests",
-        ] {
-            assert!(tables.contains(table), "{}: the setup puts Ada in {table}: {tables:?}", fresh.name);
-        }
-
-        let redact = json!({ "shop_domain": SHOP, "customer": { "id": ADA, "email": ADA_IDENTIFIERS[1], "phone": ADA_IDENTIFIERS[2] },
-            "orders_to_redact": [8_888_003] });
-        app.deliver(SHOP, "customers/redact", "ev-cr", &redact).await;
-        app.run_jobs().await;
-        let left = rows_naming(&fresh.url, &ADA_IDENTIFIERS).await;
-        assert!(left.is_empty(), "{}: Ada is still in {left:#?}", fresh.name);
-        let ben = rows_naming(&fresh.url, &["7777002", "ben@example.com"]).await;
-        assert!(ben.iter().any(|(table, _)| table == "customers"), "{}: Ben is untouched", fresh.name);
-        assert!(
-            ben.iter().any(|(table, _)| table == "segment_pushes"),
-            "Ben's line of the running push stays"
-        );
-        (fresh.cleanup)().await;
+async fn after_a_customer_redaction_no_table_names_the_customer(fresh: Fresh) {
+    let app = TestApp::on(fresh.store.clone(), None);
+    ada_everywhere(&app, &fresh.store).await;
+    let before = rows_naming(&fresh.url, &ADA_IDENTIFIERS).await;
+    let tables: std::collections::BTreeSet<&str> = before.iter().map(|(table, _)| table.as_str()).collect();
+    for table in [
+        "customers",
+        "orders",
+        "events",
+        "client_links",
+        "segment_members",
+        "segment_changes",
+        "segment_tagged",
+        "segment_pushes",
+        "webhook_inbox",
+        "privacy_requests",
+    ] {
+        assert!(tables.contains(table), "{}: the setup puts Ada in {table}: {tables:?}", fresh.name);
     }
-}
 
-#[tokio::test]
-async fn after_a_shop_redaction_no_table_names_its_customers() {
-    for fresh in fresh_stores().await {
-        let app = TestApp::on(fresh.store.clone(), None);
-        ada_everywhere(&app, &fresh.store).await;
-        app.deliver(SHOP, "shop/redact", "ev-sr", &json!({ "shop_id": 1, "shop_domain": SHOP })).await;
-        app.run_jobs().await;
-        let left =
-            rows_naming(&fresh.url, &[ADA_IDENTIFIERS.as_slice(), &["7777002", "ben@example.com"]].concat())
-                .await;
-        assert!(left.is_empty(), "{}: still stored: {left:#?}", fresh.name);
-        assert_eq!(
-            fresh.store.privacy_requests(SHOP, now()).await.unwrap().len(),
-            2,
-            "the requests stay on record"
-        );
-        (fresh.cleanup)().await;
-    }
+    let redact = json!({ "shop_domain": SHOP, "customer": { "id": ADA, "email": ADA_IDENTIFIERS[1], "phone": ADA_IDENTIFIERS[2] },
+        "orders_to_redact": [8_888_003] });
+    app.deliver(SHOP, "customers/redact", "ev-cr", &redact).await;
+    app.run_jobs().await;
+    let left = rows_naming(&fresh.url, &ADA_IDENTIFIERS).await;
+    assert!(left.is_empty(), "{}: Ada is still in {left:#?}", fresh.name);
+    let ben = rows_naming(&fresh.url, &["7777002", "ben@example.com"]).await;
+    assert!(ben.iter().any(|(table, _)| table == "customers"), "{}: Ben is untouched", fresh.name);
+    assert!(ben.iter().any(|(table, _)| table == "segment_pushes"), "Ben's line of the running push stays");
 }
+on_each_engine!(after_a_customer_redaction_no_table_names_the_customer);
 
-#[tokio::test]
-async fn processed_deliveries_keep_no_body() {
-    for fresh in fresh_stores().await {
-        let app = TestApp::on(fresh.store.clone(), None);
-        seed(&app, SHOP).await;
-        assert!(fresh.store.kept_webhook_bodies(SHOP).await.unwrap().is_empty(), "{}", fresh.name);
-        // The row stays, so a redelivery is still a duplicate.
-        let customer = json!({ "id": 7, "email": "c7@example.com", "first_name": "Ada", "updated_at": "2026-11-20T09:00:00Z" });
-        let (status, _, answer) = app
-            .request(crate::helpers::webhook(SHOP, "customers/create", &format!("{SHOP}-c7"), &customer))
+async fn after_a_shop_redaction_no_table_names_its_customers(fresh: Fresh) {
+    let app = TestApp::on(fresh.store.clone(), None);
+    ada_everywhere(&app, &fresh.store).await;
+    app.deliver(SHOP, "shop/redact", "ev-sr", &json!({ "shop_id": 1, "shop_domain": SHOP })).await;
+    app.run_jobs().await;
+    let left =
+        rows_naming(&fresh.url, &[ADA_IDENTIFIERS.as_slice(), &["7777002", "ben@example.com"]].concat())
             .await;
-        assert_eq!((status, answer.as_str()), (200, r#"{"duplicate":true}"#));
-        (fresh.cleanup)().await;
-    }
+    assert!(left.is_empty(), "{}: still stored: {left:#?}", fresh.name);
+    assert_eq!(
+        fresh.store.privacy_requests(SHOP, now()).await.unwrap().len(),
+        2,
+        "the requests stay on record"
+    );
 }
+on_each_engine!(after_a_shop_redaction_no_table_names_its_customers);
 
-#[tokio::test]
-async fn an_export_is_served_once_and_not_after_its_time() {
-    for fresh in fresh_stores().await {
-        let app = TestApp::on(fresh.store.clone(), None);
-        seed(&app, SHOP).await;
-        let request = json!({ "shop_domain": SHOP, "customer": { "id": 7 }, "orders_requested": [1], "data_request": { "id": 1 } });
-        app.deliver(SHOP, "customers/data_request", "dr-a", &request).await;
-        app.deliver(SHOP, "customers/data_request", "dr-b", &request).await;
-        app.run_jobs().await;
-        let token = shopify_sim::signing::session_token(
-            SECRET,
-            &shopify_sim::signing::SessionClaims::new(SHOP, API_KEY, 1, now()),
-        );
-        let (status, listed) = app.call("GET", "/api/privacy-requests", Some(&token), None).await;
-        assert_eq!(status, 200, "{listed}");
-        let requests = listed["requests"].as_array().unwrap();
-        assert!(
-            requests.iter().all(|request| request["export_ready"] == true && request.get("export").is_none()),
-            "{listed}"
-        );
-        let (first, second) = (requests[0]["id"].as_i64().unwrap(), requests[1]["id"].as_i64().unwrap());
-        let export_path = |id: i64| format!("/api/privacy-requests/{id}/export");
-        let (status, export) = app.call("GET", &export_path(first), Some(&token), None).await;
-        assert_eq!(
-            (status, export["customer"]["email"].as_str()),
-            (200, Some("c7@example.com")),
-            "{}",
-            fresh.name
-        );
-        assert_eq!(app.call("GET", &export_path(first), Some(&token), None).await.0, 404, "served once");
-        let other = shopify_sim::signing::session_token(
-            SECRET,
-            &shopify_sim::signing::SessionClaims::new(OTHER, API_KEY, 1, now()),
-        );
-        assert_eq!(
-            app.call("GET", &export_path(second), Some(&other), None).await.0,
-            404,
-            "not another shop's"
-        );
-        // Eight days on, the one never fetched is gone from the database.
-        fresh.store.purge_expired_exports(now() + 8 * 86_400).await.unwrap();
-        assert_eq!(app.call("GET", &export_path(second), Some(&token), None).await.0, 404);
-        assert!(
-            rows_naming(&fresh.url, &["c7@example.com"]).await.iter().all(|(table, _)| table == "customers")
-        );
-        (fresh.cleanup)().await;
-    }
+async fn processed_deliveries_keep_no_body(fresh: Fresh) {
+    let app = TestApp::on(fresh.store.clone(), None);
+    seed(&app, SHOP).await;
+    assert!(fresh.store.kept_webhook_bodies(SHOP).await.unwrap().is_empty(), "{}", fresh.name);
+    // The row stays, so a redelivery is still a duplicate.
+    let customer = json!({ "id": 7, "email": "c7@example.com", "first_name": "Ada", "updated_at": "2026-11-20T09:00:00Z" });
+    let (status, _, answer) = app
+        .request(crate::helpers::webhook(SHOP, "customers/create", &format!("{SHOP}-c7"), &customer))
+        .await;
+    assert_eq!((status, answer.as_str()), (200, r#"{"duplicate":true}"#));
 }
+on_each_engine!(processed_deliveries_keep_no_body);
 
-#[tokio::test]
-async fn storefront_events_older_than_the_stores_retention_go_nightly() {
-    for fresh in fresh_stores().await {
-        let (shop, app) = crate::segments::installed(fresh.store.clone(), 3).await;
-        let (status, retention) = app.admin(&shop, "GET", "/api/data-retention", None).await;
-        assert_eq!((status, &retention), (200, &json!({ "storefront_event_days": 365 })));
-        for days in [29, 3_651] {
-            let (status, answer) = app
-                .admin(&shop, "PUT", "/api/data-retention", Some(json!({ "storefront_event_days": days })))
-                .await;
-            assert_eq!((status, answer["path"].as_str()), (422, Some("/storefront_event_days")), "{answer}");
-        }
+async fn an_export_is_served_once_and_not_after_its_time(fresh: Fresh) {
+    let app = TestApp::on(fresh.store.clone(), None);
+    seed(&app, SHOP).await;
+    let request = json!({ "shop_domain": SHOP, "customer": { "id": 7 }, "orders_requested": [1], "data_request": { "id": 1 } });
+    app.deliver(SHOP, "customers/data_request", "dr-a", &request).await;
+    app.deliver(SHOP, "customers/data_request", "dr-b", &request).await;
+    app.run_jobs().await;
+    let token = shopify_sim::signing::session_token(
+        SECRET,
+        &shopify_sim::signing::SessionClaims::new(SHOP, API_KEY, 1, now()),
+    );
+    let (status, listed) = app.call("GET", "/api/privacy-requests", Some(&token), None).await;
+    assert_eq!(status, 200, "{listed}");
+    let requests = listed["requests"].as_array().unwrap();
+    assert!(
+        requests.iter().all(|request| request["export_ready"] == true && request.get("export").is_none()),
+        "{listed}"
+    );
+    let (first, second) = (requests[0]["id"].as_i64().unwrap(), requests[1]["id"].as_i64().unwrap());
+    let export_path = |id: i64| format!("/api/privacy-requests/{id}/export");
+    let (status, export) = app.call("GET", &export_path(first), Some(&token), None).await;
+    assert_eq!(
+        (status, export["customer"]["email"].as_str()),
+        (200, Some("c7@example.com")),
+        "{}",
+        fresh.name
+    );
+    assert_eq!(app.call("GET", &export_path(first), Some(&token), None).await.0, 404, "served once");
+    let other = shopify_sim::signing::session_token(
+        SECRET,
+        &shopify_sim::signing::SessionClaims::new(OTHER, API_KEY, 1, now()),
+    );
+    assert_eq!(app.call("GET", &export_path(second), Some(&other), None).await.0, 404, "not another shop's");
+    // Eight days on, the one never fetched is gone from the database.
+    fresh.store.purge_expired_exports(now() + 8 * 86_400).await.unwrap();
+    assert_eq!(app.call("GET", &export_path(second), Some(&token), None).await.0, 404);
+    assert!(rows_naming(&fresh.url, &["c7@example.com"]).await.iter().all(|(table, _)| table == "customers"));
+}
+on_each_engine!(an_export_is_served_once_and_not_after_its_time);
 
-        let now = now();
-        let event = |id: &str, days_ago: i64, source: &str| seglink::db::EventRow {
-            kind: "product_view".to_owned(),
-            source: source.to_owned(),
-            source_id: id.to_owned(),
-            customer_id: None,
-            order_id: None,
-            occurred_at: now - days_ago * 86_400,
-            properties: "{}".to_owned(),
-            client_id: Some("visitor".to_owned()),
-        };
-        for (id, days_ago, source) in
-            [("old", 40, "pixel"), ("recent", 10, "pixel"), ("old-order", 40, "order")]
-        {
-            fresh.store.record_event(&shop.domain, &event(id, days_ago, source)).await.unwrap();
-        }
-        let (status, saved) = app
-            .admin(&shop, "PUT", "/api/data-retention", Some(json!({ "storefront_event_days": 30 })))
+async fn storefront_events_older_than_the_stores_retention_go_nightly(fresh: Fresh) {
+    let (shop, app) = crate::segments::installed(fresh.store.clone(), 3).await;
+    let (status, retention) = app.admin(&shop, "GET", "/api/data-retention", None).await;
+    assert_eq!((status, &retention), (200, &json!({ "storefront_event_days": 365 })));
+    for days in [29, 3_651] {
+        let (status, answer) = app
+            .admin(&shop, "PUT", "/api/data-retention", Some(json!({ "storefront_event_days": days })))
             .await;
-        assert_eq!((status, saved), (200, json!({ "storefront_event_days": 30 })));
-        app.run_jobs_ahead(86_400 + 60).await;
-        let kept = fresh.store.recent_pixel_events(&shop.domain, 10).await.unwrap();
-        assert_eq!(kept.len(), 1, "{}: only the recent storefront event stays: {kept:?}", fresh.name);
-        let rows = every_row(&fresh.url).await;
-        assert!(
-            rows.iter().any(|(table, row)| table == "events" && row.contains("old-order")),
-            "order events are not storefront events"
-        );
-        (fresh.cleanup)().await;
+        assert_eq!((status, answer["path"].as_str()), (422, Some("/storefront_event_days")), "{answer}");
     }
+
+    let now = now();
+    let event = |id: &str, days_ago: i64, source: &str| seglink::db::EventRow {
+        kind: "product_view".to_owned(),
+        source: source.to_owned(),
+        source_id: id.to_owned(),
+        customer_id: None,
+        order_id: None,
+        occurred_at: now - days_ago * 86_400,
+        properties: "{}".to_owned(),
+        client_id: Some("visitor".to_owned()),
+    };
+    for (id, days_ago, source) in [("old", 40, "pixel"), ("recent", 10, "pixel"), ("old-order", 40, "order")]
+    {
+        fresh.store.record_event(&shop.domain, &event(id, days_ago, source)).await.unwrap();
+    }
+    let (status, saved) =
+        app.admin(&shop, "PUT", "/api/data-retention", Some(json!({ "storefront_event_days": 30 }))).await;
+    assert_eq!((status, saved), (200, json!({ "storefront_event_days": 30 })));
+    app.run_jobs_ahead(86_400 + 60).await;
+    let kept = fresh.store.recent_pixel_events(&shop.domain, 10).await.unwrap();
+    assert_eq!(kept.len(), 1, "{}: only the recent storefront event stays: {kept:?}", fresh.name);
+    let rows = every_row(&fresh.url).await;
+    assert!(
+        rows.iter().any(|(table, row)| table == "events" && row.contains("old-order")),
+        "order events are not storefront events"
+    );
 }
+on_each_engine!(storefront_events_older_than_the_stores_retention_go_nightly);

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use shopify_sim::SeedOptions;
 use shopify_sim::server::{Fault, FaultKind};
 
-use crate::databases::fresh_stores;
+use crate::databases::{Fresh, on_each_engine};
 use crate::helpers::TestApp;
 use crate::simulated::{SimulatedShop, now};
 
@@ -78,7 +78,7 @@ fn calls_per_customer(calls: &[Value], tag: &str) -> BTreeMap<String, usize> {
 
 #[tokio::test]
 async fn bad_segments_are_refused_with_the_path_to_the_bad_field() {
-    let fresh = fresh_stores().await.remove(0);
+    let fresh = Fresh::sqlite().await;
     let (shop, app) = installed(fresh.store.clone(), 5).await;
     let cases = [
         (
@@ -114,241 +114,220 @@ async fn bad_segments_are_refused_with_the_path_to_the_bad_field() {
         list["segments"].as_array().unwrap().iter().all(|segment| segment["suggested"] == true),
         "nothing refused was stored: {list}"
     );
-    (fresh.cleanup)().await;
 }
 
-#[tokio::test]
-async fn membership_is_counted_previewed_explained_and_its_changes_recorded() {
-    for fresh in fresh_stores().await {
-        let (shop, app) = installed(fresh.store.clone(), 30).await;
-        let (_, list) = app.admin(&shop, "GET", "/api/segments", None).await;
-        let suggested = &list["segments"][0];
-        assert_eq!(suggested["slug"], "top-spenders", "one suggestion after the backfill: {list}");
-        assert!(suggested["member_count"].as_i64().unwrap() >= 1, "{suggested}");
+async fn membership_is_counted_previewed_explained_and_its_changes_recorded(fresh: Fresh) {
+    let (shop, app) = installed(fresh.store.clone(), 30).await;
+    let (_, list) = app.admin(&shop, "GET", "/api/segments", None).await;
+    let suggested = &list["segments"][0];
+    assert_eq!(suggested["slug"], "top-spenders", "one suggestion after the backfill: {list}");
+    assert!(suggested["member_count"].as_i64().unwrap() >= 1, "{suggested}");
 
-        let rules = json!({ "all": [{ "if": "orders_count", "op": ">=", "value": 3, "days": 90 }] });
-        let (status, preview) =
-            app.admin(&shop, "POST", "/api/segments/preview", Some(json!({ "rules": rules }))).await;
-        assert_eq!(status, 200, "{preview}");
-        assert!(preview["native"]["reason"].as_str().unwrap().contains("window of days"), "{preview}");
-        let (status, created) = app
-            .admin(&shop, "POST", "/api/segments", Some(json!({ "name": "Regulars", "rules": rules })))
-            .await;
-        assert_eq!(status, 201, "{created}");
-        assert_eq!(created["slug"], "regulars");
-        assert_eq!(created["tag"], "seglink:regulars");
-        assert_eq!(created["member_count"], preview["count"], "the preview counted what saving stores");
-        assert_eq!(created["native"]["tag_query"], "customer_tags CONTAINS 'seglink:regulars'");
-        let inside = all_members(&app, &shop, "regulars").await;
-        assert_eq!(inside.len() as i64, created["member_count"].as_i64().unwrap());
-        assert!(!inside.is_empty() && inside.len() < 30, "a real cut of the shop: {}", inside.len());
-
-        let (status, _) = app
-            .admin(&shop, "POST", "/api/segments", Some(json!({ "name": "Regulars", "rules": rules })))
-            .await;
-        assert_eq!(status, 409, "the slug is taken");
-
-        let member = inside.iter().next().unwrap();
-        let (status, why) =
-            app.admin(&shop, "GET", &format!("/api/segments/regulars/explain/{member}"), None).await;
-        assert_eq!(status, 200, "{why}");
-        assert_eq!((why["member"].clone(), why["recorded_member"].clone()), (json!(true), json!(true)));
-        assert!(why["conditions"][0]["detail"].as_str().unwrap().starts_with("orders in 90 days "), "{why}");
-        let outsider = shop.customer_tags().into_keys().find(|id| !inside.contains(id)).unwrap();
-        let (_, why_not) =
-            app.admin(&shop, "GET", &format!("/api/segments/regulars/explain/{outsider}"), None).await;
-        assert_eq!(why_not["member"], false);
-        assert!(why_not["conditions"][0]["detail"].as_str().unwrap().contains(" < 3"), "{why_not}");
-        let (status, _) = app.admin(&shop, "GET", "/api/segments/regulars/explain/404", None).await;
-        assert_eq!(status, 404);
-
-        // Raising the bar lets some leave; each exit is recorded with its time.
-        let stricter = json!({ "name": "Regulars", "rules": { "if": "orders_count", "op": ">=", "value": 4, "days": 90 } });
-        let (status, updated) = app.admin(&shop, "PUT", "/api/segments/regulars", Some(stricter)).await;
-        assert_eq!(status, 200, "{updated}");
-        let remaining = all_members(&app, &shop, "regulars").await;
-        assert!(
-            remaining.is_subset(&inside) && remaining.len() < inside.len(),
-            "{remaining:?} of {inside:?}"
-        );
-        let (_, changes) = app.admin(&shop, "GET", "/api/segments/regulars/changes", None).await;
-        let left: BTreeSet<String> = changes["changes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|change| change["change"] == "left")
-            .map(|change| change["customer_id"].as_str().unwrap().to_owned())
-            .collect();
-        assert_eq!(left, inside.difference(&remaining).cloned().collect());
-        (fresh.cleanup)().await;
-    }
-}
-
-#[tokio::test]
-async fn tags_equal_membership_after_throttling_and_5xx_and_nothing_is_called_twice() {
-    for fresh in fresh_stores().await {
-        let (shop, app) = installed(fresh.store.clone(), 40).await;
-        let before = other_tags(shop.customer_tags());
-        shop.sim.inject(Fault {
-            path_prefix: "/admin/api/".to_owned(),
-            kind: FaultKind::ThrottledBurst,
-            times: 1,
-            after: 0,
-        });
-        shop.sim.inject(Fault {
-            path_prefix: "/admin/api/".to_owned(),
-            kind: FaultKind::Status { status: 503 },
-            times: 2,
-            after: 3,
-        });
-        let rules = json!({ "if": "orders_count", "op": ">=", "value": 3, "days": 90 });
-        let (status, created) = app
-            .admin(&shop, "POST", "/api/segments", Some(json!({ "name": "Regulars", "rules": rules })))
-            .await;
-        assert_eq!(status, 201, "{created}");
-        app.run_jobs().await;
-        let inside = all_members(&app, &shop, "regulars").await;
-        assert_eq!(shop.tagged("seglink:regulars"), inside, "Shopify's tags are the membership");
-        assert_eq!(other_tags(shop.customer_tags()), before, "no other tag touched");
-        let adds = calls_per_customer(&shop.calls("tagsAdd"), "seglink:regulars");
-        assert_eq!(adds.keys().cloned().collect::<BTreeSet<_>>(), inside);
-        assert!(adds.values().all(|count| *count == 1), "one call per entering customer: {adds:?}");
-        let (_, status_now) = app.admin(&shop, "GET", "/api/segments/regulars/push", None).await;
-        assert_eq!(status_now["state"], "done", "{status_now}");
-        assert_eq!(status_now["added"].as_u64().unwrap() as usize, inside.len());
-
-        // Nothing changed: a push costs no call.
-        let calls_before = shop.calls("tagsAdd").len() + shop.calls("tagsRemove").len();
-        app.admin(&shop, "POST", "/api/segments/regulars/push", None).await;
-        app.run_jobs().await;
-        assert_eq!(shop.calls("tagsAdd").len() + shop.calls("tagsRemove").len(), calls_before);
-
-        // Some leave: only they lose the tag, with one call each.
-        let stricter = json!({ "name": "Regulars", "rules": { "if": "orders_count", "op": ">=", "value": 4, "days": 90 } });
-        app.admin(&shop, "PUT", "/api/segments/regulars", Some(stricter)).await;
-        app.run_jobs().await;
-        let remaining = all_members(&app, &shop, "regulars").await;
-        assert_eq!(shop.tagged("seglink:regulars"), remaining);
-        let removes = calls_per_customer(&shop.calls("tagsRemove"), "seglink:regulars");
-        assert_eq!(
-            removes.keys().cloned().collect::<BTreeSet<_>>(),
-            inside.difference(&remaining).cloned().collect()
-        );
-        assert_eq!(other_tags(shop.customer_tags()), before);
-
-        // Deleting the segment takes every tag away, then the segment.
-        let (status, _) = app.admin(&shop, "DELETE", "/api/segments/regulars", None).await;
-        assert_eq!(status, 202);
-        app.run_jobs().await;
-        assert!(shop.tagged("seglink:regulars").is_empty());
-        assert!(fresh.store.segment(&shop.domain, "regulars").await.unwrap().is_none(), "gone once untagged");
-        (fresh.cleanup)().await;
-    }
-}
-
-#[tokio::test]
-async fn a_push_broken_midway_resumes_with_only_the_calls_still_missing() {
-    for fresh in fresh_stores().await {
-        let (shop, app) = installed(fresh.store.clone(), 40).await;
-        // The sixth tag call fails for good: not retried (a 500 is no transient error), the job
-        // fails, as if the worker had died there.
-        shop.sim.inject(Fault {
-            path_prefix: "/admin/api/".to_owned(),
-            kind: FaultKind::Status { status: 500 },
-            times: 1,
-            after: 5,
-        });
-        let rules = json!({ "if": "orders_count", "op": ">=", "value": 2, "days": 90 });
-        let (status, _) = app
-            .admin(&shop, "POST", "/api/segments", Some(json!({ "name": "Buyers", "rules": rules })))
-            .await;
-        assert_eq!(status, 201);
-        app.run_jobs().await;
-        let inside = all_members(&app, &shop, "buyers").await;
-        assert!(inside.len() > 10, "{}", inside.len());
-        let (_, broken) = app.admin(&shop, "GET", "/api/segments/buyers/push", None).await;
-        assert_eq!(broken["state"], "failed", "{broken}");
-        let partial = shop.tagged("seglink:buyers");
-        assert_eq!(partial.len(), 5, "five calls went through before the failure");
-
-        app.admin(&shop, "POST", "/api/segments/buyers/push", None).await;
-        app.run_jobs().await;
-        assert_eq!(shop.tagged("seglink:buyers"), inside);
-        let adds = calls_per_customer(&shop.calls("tagsAdd"), "seglink:buyers");
-        assert!(adds.values().all(|count| *count == 1), "no customer tagged twice: {adds:?}");
-        assert_eq!(adds.len(), inside.len());
-        (fresh.cleanup)().await;
-    }
-}
-
-#[tokio::test]
-async fn reconciliation_repairs_tags_edited_by_hand_and_counts_them() {
-    for fresh in fresh_stores().await {
-        let (shop, app) = installed(fresh.store.clone(), 30).await;
-        let rules = json!({ "if": "orders_count", "op": ">=", "value": 3, "days": 90 });
+    let rules = json!({ "all": [{ "if": "orders_count", "op": ">=", "value": 3, "days": 90 }] });
+    let (status, preview) =
+        app.admin(&shop, "POST", "/api/segments/preview", Some(json!({ "rules": rules }))).await;
+    assert_eq!(status, 200, "{preview}");
+    assert!(preview["native"]["reason"].as_str().unwrap().contains("window of days"), "{preview}");
+    let (status, created) =
         app.admin(&shop, "POST", "/api/segments", Some(json!({ "name": "Regulars", "rules": rules }))).await;
-        app.run_jobs().await;
-        let inside = all_members(&app, &shop, "regulars").await;
-        let member = inside.iter().next().unwrap().clone();
-        let outsider = shop.customer_tags().into_keys().find(|id| !inside.contains(id)).unwrap();
-        // By hand in Shopify's admin: a member loses the tag, an outsider gains it.
-        shop.sim.with_admin(|admin| {
-            let token = admin.oauth_mut().custom_app_token(&["write_customers"]);
-            for (id, mutation) in [(&member, "tagsRemove"), (&outsider, "tagsAdd")] {
-                let query = format!(r#"mutation {{ {mutation}(id: "gid://shopify/Customer/{id}", tags: ["seglink:regulars"]) {{ userErrors {{ message }} }} }}"#);
-                admin.graphql(&token, &json!({ "query": query }), now());
-            }
-        });
-        assert_ne!(shop.tagged("seglink:regulars"), inside);
-        let (status, _) = app.admin(&shop, "POST", "/api/segments/reconcile", None).await;
-        assert_eq!(status, 202);
-        app.run_jobs().await;
-        assert_eq!(shop.tagged("seglink:regulars"), inside, "drift repaired");
-        let (_, pushed) = app.admin(&shop, "GET", "/api/segments/regulars/push", None).await;
-        assert_eq!(pushed["repaired"], 2, "{pushed}");
-        assert!(pushed["reconciled_at"].as_i64().is_some());
-        (fresh.cleanup)().await;
-    }
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["slug"], "regulars");
+    assert_eq!(created["tag"], "seglink:regulars");
+    assert_eq!(created["member_count"], preview["count"], "the preview counted what saving stores");
+    assert_eq!(created["native"]["tag_query"], "customer_tags CONTAINS 'seglink:regulars'");
+    let inside = all_members(&app, &shop, "regulars").await;
+    assert_eq!(inside.len() as i64, created["member_count"].as_i64().unwrap());
+    assert!(!inside.is_empty() && inside.len() < 30, "a real cut of the shop: {}", inside.len());
+
+    let (status, _) =
+        app.admin(&shop, "POST", "/api/segments", Some(json!({ "name": "Regulars", "rules": rules }))).await;
+    assert_eq!(status, 409, "the slug is taken");
+
+    let member = inside.iter().next().unwrap();
+    let (status, why) =
+        app.admin(&shop, "GET", &format!("/api/segments/regulars/explain/{member}"), None).await;
+    assert_eq!(status, 200, "{why}");
+    assert_eq!((why["member"].clone(), why["recorded_member"].clone()), (json!(true), json!(true)));
+    assert!(why["conditions"][0]["detail"].as_str().unwrap().starts_with("orders in 90 days "), "{why}");
+    let outsider = shop.customer_tags().into_keys().find(|id| !inside.contains(id)).unwrap();
+    let (_, why_not) =
+        app.admin(&shop, "GET", &format!("/api/segments/regulars/explain/{outsider}"), None).await;
+    assert_eq!(why_not["member"], false);
+    assert!(why_not["conditions"][0]["detail"].as_str().unwrap().contains(" < 3"), "{why_not}");
+    let (status, _) = app.admin(&shop, "GET", "/api/segments/regulars/explain/404", None).await;
+    assert_eq!(status, 404);
+
+    // Raising the bar lets some leave; each exit is recorded with its time.
+    let stricter =
+        json!({ "name": "Regulars", "rules": { "if": "orders_count", "op": ">=", "value": 4, "days": 90 } });
+    let (status, updated) = app.admin(&shop, "PUT", "/api/segments/regulars", Some(stricter)).await;
+    assert_eq!(status, 200, "{updated}");
+    let remaining = all_members(&app, &shop, "regulars").await;
+    assert!(remaining.is_subset(&inside) && remaining.len() < inside.len(), "{remaining:?} of {inside:?}");
+    let (_, changes) = app.admin(&shop, "GET", "/api/segments/regulars/changes", None).await;
+    let left: BTreeSet<String> = changes["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|change| change["change"] == "left")
+        .map(|change| change["customer_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(left, inside.difference(&remaining).cloned().collect());
 }
+on_each_engine!(membership_is_counted_previewed_explained_and_its_changes_recorded);
+
+async fn tags_equal_membership_after_throttling_and_5xx_and_nothing_is_called_twice(fresh: Fresh) {
+    let (shop, app) = installed(fresh.store.clone(), 40).await;
+    let before = other_tags(shop.customer_tags());
+    shop.sim.inject(Fault {
+        path_prefix: "/admin/api/".to_owned(),
+        kind: FaultKind::ThrottledBurst,
+        times: 1,
+        after: 0,
+    });
+    shop.sim.inject(Fault {
+        path_prefix: "/admin/api/".to_owned(),
+        kind: FaultKind::Status { status: 503 },
+        times: 2,
+        after: 3,
+    });
+    let rules = json!({ "if": "orders_count", "op": ">=", "value": 3, "days": 90 });
+    let (status, created) =
+        app.admin(&shop, "POST", "/api/segments", Some(json!({ "name": "Regulars", "rules": rules }))).await;
+    assert_eq!(status, 201, "{created}");
+    app.run_jobs().await;
+    let inside = all_members(&app, &shop, "regulars").await;
+    assert_eq!(shop.tagged("seglink:regulars"), inside, "Shopify's tags are the membership");
+    assert_eq!(other_tags(shop.customer_tags()), before, "no other tag touched");
+    let adds = calls_per_customer(&shop.calls("tagsAdd"), "seglink:regulars");
+    assert_eq!(adds.keys().cloned().collect::<BTreeSet<_>>(), inside);
+    assert!(adds.values().all(|count| *count == 1), "one call per entering customer: {adds:?}");
+    let (_, status_now) = app.admin(&shop, "GET", "/api/segments/regulars/push", None).await;
+    assert_eq!(status_now["state"], "done", "{status_now}");
+    assert_eq!(status_now["added"].as_u64().unwrap() as usize, inside.len());
+
+    // Nothing changed: a push costs no call.
+    let calls_before = shop.calls("tagsAdd").len() + shop.calls("tagsRemove").len();
+    app.admin(&shop, "POST", "/api/segments/regulars/push", None).await;
+    app.run_jobs().await;
+    assert_eq!(shop.calls("tagsAdd").len() + shop.calls("tagsRemove").len(), calls_before);
+
+    // Some leave: only they lose the tag, with one call each.
+    let stricter =
+        json!({ "name": "Regulars", "rules": { "if": "orders_count", "op": ">=", "value": 4, "days": 90 } });
+    app.admin(&shop, "PUT", "/api/segments/regulars", Some(stricter)).await;
+    app.run_jobs().await;
+    let remaining = all_members(&app, &shop, "regulars").await;
+    assert_eq!(shop.tagged("seglink:regulars"), remaining);
+    let removes = calls_per_customer(&shop.calls("tagsRemove"), "seglink:regulars");
+    assert_eq!(
+        removes.keys().cloned().collect::<BTreeSet<_>>(),
+        inside.difference(&remaining).cloned().collect()
+    );
+    assert_eq!(other_tags(shop.customer_tags()), before);
+
+    // Deleting the segment takes every tag away, then the segment.
+    let (status, _) = app.admin(&shop, "DELETE", "/api/segments/regulars", None).await;
+    assert_eq!(status, 202);
+    app.run_jobs().await;
+    assert!(shop.tagged("seglink:regulars").is_empty());
+    assert!(fresh.store.segment(&shop.domain, "regulars").await.unwrap().is_none(), "gone once untagged");
+}
+on_each_engine!(tags_equal_membership_after_throttling_and_5xx_and_nothing_is_called_twice);
+
+async fn a_push_broken_midway_resumes_with_only_the_calls_still_missing(fresh: Fresh) {
+    let (shop, app) = installed(fresh.store.clone(), 40).await;
+    // The sixth tag call fails for good: not retried (a 500 is no transient error), the job
+    // fails, as if the worker had died there.
+    shop.sim.inject(Fault {
+        path_prefix: "/admin/api/".to_owned(),
+        kind: FaultKind::Status { status: 500 },
+        times: 1,
+        after: 5,
+    });
+    let rules = json!({ "if": "orders_count", "op": ">=", "value": 2, "days": 90 });
+    let (status, _) =
+        app.admin(&shop, "POST", "/api/segments", Some(json!({ "name": "Buyers", "rules": rules }))).await;
+    assert_eq!(status, 201);
+    app.run_jobs().await;
+    let inside = all_members(&app, &shop, "buyers").await;
+    assert!(inside.len() > 10, "{}", inside.len());
+    let (_, broken) = app.admin(&shop, "GET", "/api/segments/buyers/push", None).await;
+    assert_eq!(broken["state"], "failed", "{broken}");
+    let partial = shop.tagged("seglink:buyers");
+    assert_eq!(partial.len(), 5, "five calls went through before the failure");
+
+    app.admin(&shop, "POST", "/api/segments/buyers/push", None).await;
+    app.run_jobs().await;
+    assert_eq!(shop.tagged("seglink:buyers"), inside);
+    let adds = calls_per_customer(&shop.calls("tagsAdd"), "seglink:buyers");
+    assert!(adds.values().all(|count| *count == 1), "no customer tagged twice: {adds:?}");
+    assert_eq!(adds.len(), inside.len());
+}
+on_each_engine!(a_push_broken_midway_resumes_with_only_the_calls_still_missing);
+
+async fn reconciliation_repairs_tags_edited_by_hand_and_counts_them(fresh: Fresh) {
+    let (shop, app) = installed(fresh.store.clone(), 30).await;
+    let rules = json!({ "if": "orders_count", "op": ">=", "value": 3, "days": 90 });
+    app.admin(&shop, "POST", "/api/segments", Some(json!({ "name": "Regulars", "rules": rules }))).await;
+    app.run_jobs().await;
+    let inside = all_members(&app, &shop, "regulars").await;
+    let member = inside.iter().next().unwrap().clone();
+    let outsider = shop.customer_tags().into_keys().find(|id| !inside.contains(id)).unwrap();
+    // By hand in Shopify's admin: a member loses the tag, an outsider gains it.
+    shop.sim.with_admin(|admin| {
+        let token = admin.oauth_mut().custom_app_token(&["write_customers"]);
+        for (id, mutation) in [(&member, "tagsRemove"), (&outsider, "tagsAdd")] {
+            let query = format!(r#"mutation {{ {mutation}(id: "gid://shopify/Customer/{id}", tags: ["seglink:regulars"]) {{ userErrors {{ message }} }} }}"#);
+            admin.graphql(&token, &json!({ "query": query }), now());
+        }
+    });
+    assert_ne!(shop.tagged("seglink:regulars"), inside);
+    let (status, _) = app.admin(&shop, "POST", "/api/segments/reconcile", None).await;
+    assert_eq!(status, 202);
+    app.run_jobs().await;
+    assert_eq!(shop.tagged("seglink:regulars"), inside, "drift repaired");
+    let (_, pushed) = app.admin(&shop, "GET", "/api/segments/regulars/push", None).await;
+    assert_eq!(pushed["repaired"], 2, "{pushed}");
+    assert!(pushed["reconciled_at"].as_i64().is_some());
+}
+on_each_engine!(reconciliation_repairs_tags_edited_by_hand_and_counts_them);
 
 const EVERYWHERE: [&str; 10] = ["US", "CA", "GB", "DE", "AU", "FR", "NL", "SE", "JP", "IE"];
 
-#[tokio::test]
-async fn a_large_diff_goes_through_one_bulk_mutation_and_falls_back_when_refused() {
-    for fresh in fresh_stores().await {
-        let (shop, app) = installed(fresh.store.clone(), 300).await;
-        let everyone = json!({ "name": "Everyone", "rules": { "if": "country", "in": EVERYWHERE } });
-        let (status, created) = app.admin(&shop, "POST", "/api/segments", Some(everyone)).await;
-        assert_eq!(status, 201, "{created}");
-        assert_eq!(created["member_count"], 300);
-        app.run_jobs_ahead(5).await;
-        assert_eq!(shop.tagged("seglink:everyone").len(), 300);
-        assert_eq!(shop.calls("bulkOperationRunMutation").len(), 1);
-        assert!(shop.calls("tagsAdd").is_empty(), "no call per customer");
+async fn a_large_diff_goes_through_one_bulk_mutation_and_falls_back_when_refused(fresh: Fresh) {
+    let (shop, app) = installed(fresh.store.clone(), 300).await;
+    let everyone = json!({ "name": "Everyone", "rules": { "if": "country", "in": EVERYWHERE } });
+    let (status, created) = app.admin(&shop, "POST", "/api/segments", Some(everyone)).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["member_count"], 300);
+    app.run_jobs_ahead(5).await;
+    assert_eq!(shop.tagged("seglink:everyone").len(), 300);
+    assert_eq!(shop.calls("bulkOperationRunMutation").len(), 1);
+    assert!(shop.calls("tagsAdd").is_empty(), "no call per customer");
 
-        // Shopify refuses the staged upload: the push makes one call per customer instead.
-        shop.sim.inject(Fault {
-            path_prefix: "/admin/api/".to_owned(),
-            kind: FaultKind::Status { status: 500 },
-            times: 1,
-            after: 0,
-        });
-        let europe = json!({ "name": "Europe", "rules": { "if": "country", "in": ["GB", "DE", "FR", "NL", "SE", "IE", "US"] } });
-        let (status, created) = app.admin(&shop, "POST", "/api/segments", Some(europe)).await;
-        assert_eq!(status, 201, "{created}");
-        let members = created["member_count"].as_u64().unwrap() as usize;
-        assert!(members >= 250, "{members}");
-        app.run_jobs_ahead(5).await;
-        assert_eq!(shop.tagged("seglink:europe"), all_members(&app, &shop, "europe").await);
-        assert_eq!(shop.calls("bulkOperationRunMutation").len(), 1, "no second bulk mutation");
-        assert_eq!(calls_per_customer(&shop.calls("tagsAdd"), "seglink:europe").len(), members);
-        (fresh.cleanup)().await;
-    }
+    // Shopify refuses the staged upload: the push makes one call per customer instead.
+    shop.sim.inject(Fault {
+        path_prefix: "/admin/api/".to_owned(),
+        kind: FaultKind::Status { status: 500 },
+        times: 1,
+        after: 0,
+    });
+    let europe = json!({ "name": "Europe", "rules": { "if": "country", "in": ["GB", "DE", "FR", "NL", "SE", "IE", "US"] } });
+    let (status, created) = app.admin(&shop, "POST", "/api/segments", Some(europe)).await;
+    assert_eq!(status, 201, "{created}");
+    let members = created["member_count"].as_u64().unwrap() as usize;
+    assert!(members >= 250, "{members}");
+    app.run_jobs_ahead(5).await;
+    assert_eq!(shop.tagged("seglink:europe"), all_members(&app, &shop, "europe").await);
+    assert_eq!(shop.calls("bulkOperationRunMutation").len(), 1, "no second bulk mutation");
+    assert_eq!(calls_per_customer(&shop.calls("tagsAdd"), "seglink:europe").len(), members);
 }
+on_each_engine!(a_large_diff_goes_through_one_bulk_mutation_and_falls_back_when_refused);
 
 #[tokio::test]
 async fn native_segments_follow_the_rules_or_else_the_tag_and_say_why() {
-    let fresh = fresh_stores().await.remove(0);
+    let fresh = Fresh::sqlite().await;
     let (shop, app) = installed(fresh.store.clone(), 10).await;
     let attribute = json!({ "name": "Germany", "native": true, "rules": { "if": "country", "in": ["DE"] } });
     let behaviour = json!({ "name": "Browsers", "native": true,
@@ -389,98 +368,91 @@ async fn native_segments_follow_the_rules_or_else_the_tag_and_say_why() {
         "customer_countries CONTAINS 'DE' OR customer_countries CONTAINS 'AT'"
     );
     assert_eq!(shop.calls("segmentCreate").len(), 2);
-    (fresh.cleanup)().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_push_killed_with_kill_9_resumes_and_tags_nobody_twice_but_the_call_in_flight() {
-    for fresh in fresh_stores().await {
-        let (shop, app) = installed(fresh.store.clone(), 60).await;
-        let rules = json!({ "if": "country", "in": EVERYWHERE });
-        let (status, created) =
-            app.admin(&shop, "POST", "/api/segments", Some(json!({ "name": "All", "rules": rules }))).await;
-        assert_eq!(status, 201, "{created}");
-        let inside = all_members(&app, &shop, "all").await;
-        assert_eq!(inside.len(), 60);
-        // Each call takes 30 ms at Shopify, so the kill lands in the middle of the push.
-        shop.sim.inject(Fault {
-            path_prefix: "/admin/api/".to_owned(),
-            kind: FaultKind::Delay { millis: 30 },
-            times: 10_000,
-            after: 0,
-        });
-        let (mut server, _) = crate::crash::start_with(
-            &fresh.url,
-            &[("SEGLINK_SHOPIFY_ORIGIN", shop.origin.as_str()), ("SEGLINK_WORKERS", "1")],
-        )
-        .await;
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        while shop.calls("tagsAdd").len() < 15 {
-            assert!(std::time::Instant::now() < deadline, "the server never pushed");
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        }
-        server.start_kill().unwrap();
-        server.wait().await.unwrap();
-        let partial = shop.tagged("seglink:all");
-        assert!(partial.len() >= 15 && partial.len() < inside.len(), "killed mid-push: {}", partial.len());
-
-        // The killed server's job claim and push lease lapse after a second (its lease setting);
-        // the push lease is ended here rather than waited for.
-        fresh.store.release_push(&shop.domain, "all").await.unwrap();
-        app.run_jobs_ahead(5).await;
-        assert_eq!(shop.tagged("seglink:all"), inside);
-        let adds = calls_per_customer(&shop.calls("tagsAdd"), "seglink:all");
-        assert_eq!(adds.len(), inside.len());
-        let twice: Vec<_> = adds.iter().filter(|(_, count)| **count > 1).collect();
-        // The call Shopify ran just as the process died was never recorded: at most that one
-        // customer is tagged again (harmlessly: tagsAdd of a held tag changes nothing).
-        assert!(twice.len() <= 1 && twice.iter().all(|(_, count)| **count == 2), "{twice:?}");
-        (fresh.cleanup)().await;
+async fn a_push_killed_with_kill_9_resumes_and_tags_nobody_twice_but_the_call_in_flight(fresh: Fresh) {
+    let (shop, app) = installed(fresh.store.clone(), 60).await;
+    let rules = json!({ "if": "country", "in": EVERYWHERE });
+    let (status, created) =
+        app.admin(&shop, "POST", "/api/segments", Some(json!({ "name": "All", "rules": rules }))).await;
+    assert_eq!(status, 201, "{created}");
+    let inside = all_members(&app, &shop, "all").await;
+    assert_eq!(inside.len(), 60);
+    // Each call takes 30 ms at Shopify, so the kill lands in the middle of the push.
+    shop.sim.inject(Fault {
+        path_prefix: "/admin/api/".to_owned(),
+        kind: FaultKind::Delay { millis: 30 },
+        times: 10_000,
+        after: 0,
+    });
+    let (mut server, _) = crate::crash::start_with(
+        &fresh.url,
+        &[("SEGLINK_SHOPIFY_ORIGIN", shop.origin.as_str()), ("SEGLINK_WORKERS", "1")],
+    )
+    .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while shop.calls("tagsAdd").len() < 15 {
+        assert!(std::time::Instant::now() < deadline, "the server never pushed");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-}
+    server.start_kill().unwrap();
+    server.wait().await.unwrap();
+    let partial = shop.tagged("seglink:all");
+    assert!(partial.len() >= 15 && partial.len() < inside.len(), "killed mid-push: {}", partial.len());
 
-#[tokio::test]
-async fn one_replica_at_a_time_holds_a_segment_push() {
-    for fresh in fresh_stores().await {
-        let store = &fresh.store;
-        assert!(store.lease_push("s.myshopify.com", "vip", "a", 100, 160).await.unwrap());
-        assert!(!store.lease_push("s.myshopify.com", "vip", "b", 120, 180).await.unwrap(), "held by a");
-        assert!(store.lease_push("s.myshopify.com", "vip", "a", 150, 210).await.unwrap(), "a renews");
-        assert!(store.lease_push("s.myshopify.com", "other", "b", 150, 210).await.unwrap(), "per segment");
-        assert!(store.lease_push("s.myshopify.com", "vip", "b", 210, 270).await.unwrap(), "a's ran out");
-        store.release_push("s.myshopify.com", "vip").await.unwrap();
-        assert!(store.lease_push("s.myshopify.com", "vip", "c", 220, 280).await.unwrap(), "released");
-        (fresh.cleanup)().await;
-    }
+    // The killed server's job claim and push lease lapse after a second (its lease setting);
+    // the push lease is ended here rather than waited for.
+    fresh.store.release_push(&shop.domain, "all").await.unwrap();
+    app.run_jobs_ahead(5).await;
+    assert_eq!(shop.tagged("seglink:all"), inside);
+    let adds = calls_per_customer(&shop.calls("tagsAdd"), "seglink:all");
+    assert_eq!(adds.len(), inside.len());
+    let twice: Vec<_> = adds.iter().filter(|(_, count)| **count > 1).collect();
+    // The call Shopify ran just as the process died was never recorded: at most that one
+    // customer is tagged again (harmlessly: tagsAdd of a held tag changes nothing).
+    assert!(twice.len() <= 1 && twice.iter().all(|(_, count)| **count == 2), "{twice:?}");
 }
+on_each_engine!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    a_push_killed_with_kill_9_resumes_and_tags_nobody_twice_but_the_call_in_flight
+);
 
-#[tokio::test]
-async fn the_nightly_recompute_repairs_membership_and_queues_the_next_night_while_installed() {
+async fn one_replica_at_a_time_holds_a_segment_push(fresh: Fresh) {
+    let store = &fresh.store;
+    assert!(store.lease_push("s.myshopify.com", "vip", "a", 100, 160).await.unwrap());
+    assert!(!store.lease_push("s.myshopify.com", "vip", "b", 120, 180).await.unwrap(), "held by a");
+    assert!(store.lease_push("s.myshopify.com", "vip", "a", 150, 210).await.unwrap(), "a renews");
+    assert!(store.lease_push("s.myshopify.com", "other", "b", 150, 210).await.unwrap(), "per segment");
+    assert!(store.lease_push("s.myshopify.com", "vip", "b", 210, 270).await.unwrap(), "a's ran out");
+    store.release_push("s.myshopify.com", "vip").await.unwrap();
+    assert!(store.lease_push("s.myshopify.com", "vip", "c", 220, 280).await.unwrap(), "released");
+}
+on_each_engine!(one_replica_at_a_time_holds_a_segment_push);
+
+async fn the_nightly_recompute_repairs_membership_and_queues_the_next_night_while_installed(fresh: Fresh) {
     use seglink::db::JobState;
     use seglink::jobs::Job as _;
     const RECOMPUTE_JOB: &str = seglink::segments::Recompute::KIND;
-    for fresh in fresh_stores().await {
-        let (shop, app) = installed(fresh.store.clone(), 10).await;
-        let everyone = json!({ "name": "Everyone", "rules": { "if": "country", "in": EVERYWHERE } });
-        assert_eq!(app.admin(&shop, "POST", "/api/segments", Some(everyone)).await.0, 201);
-        app.run_jobs().await;
-        let nightly = || fresh.store.job_count(Some(RECOMPUTE_JOB), JobState::Queued);
-        assert_eq!(nightly().await.unwrap(), 1, "tonight's run, once");
-        // A member the rules would not make stands for what the passing of time changes.
-        let now = seglink::clock::unix_now();
-        fresh
-            .store
-            .apply_membership(&shop.domain, "everyone", &["999".to_owned()], &[], now, false)
-            .await
-            .unwrap();
+    let (shop, app) = installed(fresh.store.clone(), 10).await;
+    let everyone = json!({ "name": "Everyone", "rules": { "if": "country", "in": EVERYWHERE } });
+    assert_eq!(app.admin(&shop, "POST", "/api/segments", Some(everyone)).await.0, 201);
+    app.run_jobs().await;
+    let nightly = || fresh.store.job_count(Some(RECOMPUTE_JOB), JobState::Queued);
+    assert_eq!(nightly().await.unwrap(), 1, "tonight's run, once");
+    // A member the rules would not make stands for what the passing of time changes.
+    let now = seglink::clock::unix_now();
+    fresh
+        .store
+        .apply_membership(&shop.domain, "everyone", &["999".to_owned()], &[], now, false)
+        .await
+        .unwrap();
 
-        app.run_jobs_ahead(86_400 + 60).await;
-        assert!(!fresh.store.member_ids(&shop.domain, "everyone").await.unwrap().contains(&"999".to_owned()));
-        assert_eq!(nightly().await.unwrap(), 1, "the next night's is queued");
+    app.run_jobs_ahead(86_400 + 60).await;
+    assert!(!fresh.store.member_ids(&shop.domain, "everyone").await.unwrap().contains(&"999".to_owned()));
+    assert_eq!(nightly().await.unwrap(), 1, "the next night's is queued");
 
-        fresh.store.deactivate_shop(&shop.domain, now).await.unwrap();
-        app.run_jobs_ahead(3 * 86_400).await;
-        assert_eq!(nightly().await.unwrap(), 0, "an uninstalled store has no next night");
-        (fresh.cleanup)().await;
-    }
+    fresh.store.deactivate_shop(&shop.domain, now).await.unwrap();
+    app.run_jobs_ahead(3 * 86_400).await;
+    assert_eq!(nightly().await.unwrap(), 0, "an uninstalled store has no next night");
 }
+on_each_engine!(the_nightly_recompute_repairs_membership_and_queues_the_next_night_while_installed);

@@ -7,7 +7,7 @@ use seglink::shopify::webhook::WebhookDelivery;
 
 use seglink::db::Store;
 
-use crate::databases::{fresh_stores, unique};
+use crate::databases::{Fresh, on_each_engine, unique};
 use crate::helpers::TempDb;
 
 fn delivery(event_id: &str, topic: &str) -> WebhookDelivery {
@@ -21,40 +21,37 @@ fn delivery(event_id: &str, topic: &str) -> WebhookDelivery {
     }
 }
 
-#[tokio::test]
-async fn a_delivery_is_stored_once_per_event_and_topic() {
-    for fresh in fresh_stores().await {
-        let store = &fresh.store;
-        let body = br#"{"id":1}"#;
-        assert_eq!(
-            store.record_webhook(&delivery("e-1", "orders/paid"), body, 1).await.unwrap(),
-            Recorded::New,
-            "{}",
-            fresh.name
-        );
-        assert_eq!(
-            store.record_webhook(&delivery("e-1", "orders/paid"), body, 2).await.unwrap(),
-            Recorded::Duplicate,
-            "{}",
-            fresh.name
-        );
-        assert_eq!(
-            store.record_webhook(&delivery("e-1", "orders/create"), body, 3).await.unwrap(),
-            Recorded::New,
-            "{}",
-            fresh.name
-        );
-        assert_eq!(
-            store.record_webhook(&delivery("e-2", "orders/paid"), body, 4).await.unwrap(),
-            Recorded::New,
-            "{}",
-            fresh.name
-        );
-        assert_eq!(store.webhook_count("seglink-test.myshopify.com").await.unwrap(), 3, "{}", fresh.name);
-        assert_eq!(store.webhook_count("other.myshopify.com").await.unwrap(), 0, "{}", fresh.name);
-        (fresh.cleanup)().await;
-    }
+async fn a_delivery_is_stored_once_per_event_and_topic(fresh: Fresh) {
+    let store = &fresh.store;
+    let body = br#"{"id":1}"#;
+    assert_eq!(
+        store.record_webhook(&delivery("e-1", "orders/paid"), body, 1).await.unwrap(),
+        Recorded::New,
+        "{}",
+        fresh.name
+    );
+    assert_eq!(
+        store.record_webhook(&delivery("e-1", "orders/paid"), body, 2).await.unwrap(),
+        Recorded::Duplicate,
+        "{}",
+        fresh.name
+    );
+    assert_eq!(
+        store.record_webhook(&delivery("e-1", "orders/create"), body, 3).await.unwrap(),
+        Recorded::New,
+        "{}",
+        fresh.name
+    );
+    assert_eq!(
+        store.record_webhook(&delivery("e-2", "orders/paid"), body, 4).await.unwrap(),
+        Recorded::New,
+        "{}",
+        fresh.name
+    );
+    assert_eq!(store.webhook_count("seglink-test.myshopify.com").await.unwrap(), 3, "{}", fresh.name);
+    assert_eq!(store.webhook_count("other.myshopify.com").await.unwrap(), 0, "{}", fresh.name);
 }
+on_each_engine!(a_delivery_is_stored_once_per_event_and_topic);
 
 #[tokio::test]
 async fn reopening_a_database_keeps_what_was_stored() {
@@ -75,29 +72,26 @@ async fn reopening_a_database_keeps_what_was_stored() {
     );
 }
 
-#[tokio::test]
-async fn a_batch_stores_each_event_once_and_answers_in_order() {
+async fn a_batch_stores_each_event_once_and_answers_in_order(fresh: Fresh) {
     use seglink::db::{Arriving, JobState};
-    for fresh in fresh_stores().await {
-        let store = &fresh.store;
-        let (a, b, old) =
-            (delivery("b-1", "orders/paid"), delivery("b-2", "orders/paid"), delivery("e-0", "orders/paid"));
-        assert_eq!(store.record_webhook(&old, b"{}", 1).await.unwrap(), Recorded::New);
-        let arriving = |delivery| Arriving { delivery, body: b"{}", received_at: 2 };
-        let batch = [arriving(&a), arriving(&old), arriving(&b), arriving(&a)];
-        let answers = store.record_webhooks(&batch).await.unwrap();
-        assert_eq!(
-            answers,
-            [Recorded::New, Recorded::Duplicate, Recorded::New, Recorded::Duplicate],
-            "{}",
-            fresh.name
-        );
-        assert_eq!(store.webhook_count("seglink-test.myshopify.com").await.unwrap(), 3);
-        assert_eq!(
-            store.job_count(Some("webhook"), JobState::Queued).await.unwrap(),
-            3,
-            "one job per stored event"
-        );
-        (fresh.cleanup)().await;
-    }
+    let store = &fresh.store;
+    let (a, b, old) =
+        (delivery("b-1", "orders/paid"), delivery("b-2", "orders/paid"), delivery("e-0", "orders/paid"));
+    assert_eq!(store.record_webhook(&old, b"{}", 1).await.unwrap(), Recorded::New);
+    let arriving = |delivery| Arriving { delivery, body: b"{}", received_at: 2 };
+    let batch = [arriving(&a), arriving(&old), arriving(&b), arriving(&a)];
+    let answers = store.record_webhooks(&batch).await.unwrap();
+    assert_eq!(
+        answers,
+        [Recorded::New, Recorded::Duplicate, Recorded::New, Recorded::Duplicate],
+        "{}",
+        fresh.name
+    );
+    assert_eq!(store.webhook_count("seglink-test.myshopify.com").await.unwrap(), 3);
+    assert_eq!(
+        store.job_count(Some("webhook"), JobState::Queued).await.unwrap(),
+        3,
+        "one job per stored event"
+    );
 }
+on_each_engine!(a_batch_stores_each_event_once_and_answers_in_order);

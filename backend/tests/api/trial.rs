@@ -5,7 +5,7 @@
 use serde_json::json;
 use shopify_sim::{CartLine, Checkout, Customer, Merchandise, Product};
 
-use crate::databases::fresh_stores;
+use crate::databases::{Fresh, on_each_engine};
 use crate::segments::installed;
 use crate::simulated::{SimulatedShop, now};
 
@@ -73,169 +73,152 @@ fn at_checkout(
     found
 }
 
-#[tokio::test]
-async fn a_sample_cart_gets_what_checkout_gives_and_a_rule_that_gives_nothing_says_why() {
-    for fresh in fresh_stores().await {
-        let (shop, app) = installed(fresh.store.clone(), 6).await;
-        let segment = json!({ "name": "Buyers", "rules": { "if": "orders_count", "op": ">=", "value": 1 } });
-        assert_eq!(app.admin(&shop, "POST", "/api/segments", Some(segment)).await.0, 201);
-        app.run_jobs().await;
-        let member = app.admin(&shop, "GET", "/api/segments/buyers/members", None).await.1["members"][0]
-            ["customer_id"]
+async fn a_sample_cart_gets_what_checkout_gives_and_a_rule_that_gives_nothing_says_why(fresh: Fresh) {
+    let (shop, app) = installed(fresh.store.clone(), 6).await;
+    let segment = json!({ "name": "Buyers", "rules": { "if": "orders_count", "op": ">=", "value": 1 } });
+    assert_eq!(app.admin(&shop, "POST", "/api/segments", Some(segment)).await.0, 201);
+    app.run_jobs().await;
+    let member =
+        app.admin(&shop, "GET", "/api/segments/buyers/members", None).await.1["members"][0]["customer_id"]
             .as_str()
             .unwrap()
             .to_owned();
-        let (collection, inside, outside) = shop.sim.with_admin(|admin| {
-            let state = admin.shop();
-            let collection = &state.collections[0];
-            let inside = collection.product_ids[0];
-            let outside = state
-                .products
-                .iter()
-                .map(|product| product.id)
-                .find(|id| !collection.product_ids.contains(id));
-            (format!("gid://shopify/Collection/{}", collection.id), inside, outside.unwrap())
-        });
-        let on_collection = json!({
-            "segment": "buyers", "title": "Buyers 10% off the collection", "value": { "percentage": "10" },
-            "target": { "type": "collections", "ids": [collection] },
-        });
-        let big_orders = json!({
-            "segment": "buyers", "title": "Buyers 5 off big orders", "value": { "fixedAmount": "5" },
-            "target": { "type": "orderSubtotal" }, "minimumSubtotal": "1000",
-        });
-        for rule in [on_collection, big_orders] {
-            let (status, answer) = app.admin(&shop, "POST", "/api/discount-rules", Some(rule)).await;
-            assert_eq!(status, 201, "{answer}");
-        }
-        let (inside, outside) =
-            (format!("gid://shopify/Product/{inside}"), format!("gid://shopify/Product/{outside}"));
-        let cart = json!({ "lines": [
-            { "product_id": inside, "quantity": 2, "price": "10.00" },
-            { "product_id": outside, "quantity": 1, "price": "20.00" },
-        ] });
+    let (collection, inside, outside) = shop.sim.with_admin(|admin| {
+        let state = admin.shop();
+        let collection = &state.collections[0];
+        let inside = collection.product_ids[0];
+        let outside =
+            state.products.iter().map(|product| product.id).find(|id| !collection.product_ids.contains(id));
+        (format!("gid://shopify/Collection/{}", collection.id), inside, outside.unwrap())
+    });
+    let on_collection = json!({
+        "segment": "buyers", "title": "Buyers 10% off the collection", "value": { "percentage": "10" },
+        "target": { "type": "collections", "ids": [collection] },
+    });
+    let big_orders = json!({
+        "segment": "buyers", "title": "Buyers 5 off big orders", "value": { "fixedAmount": "5" },
+        "target": { "type": "orderSubtotal" }, "minimumSubtotal": "1000",
+    });
+    for rule in [on_collection, big_orders] {
+        let (status, answer) = app.admin(&shop, "POST", "/api/discount-rules", Some(rule)).await;
+        assert_eq!(status, 201, "{answer}");
+    }
+    let (inside, outside) =
+        (format!("gid://shopify/Product/{inside}"), format!("gid://shopify/Product/{outside}"));
+    let cart = json!({ "lines": [
+        { "product_id": inside, "quantity": 2, "price": "10.00" },
+        { "product_id": outside, "quantity": 1, "price": "20.00" },
+    ] });
 
-        let (status, trial) = app
-            .admin(
-                &shop,
-                "POST",
-                "/api/discount-rules/try",
-                Some(json!({ "customer_id": member, "cart": cart })),
-            )
-            .await;
-        assert_eq!(status, 200, "{trial}");
-        assert_eq!(
-            trial["discounts"],
-            json!([{ "class": "product", "title": "Buyers 10% off the collection", "value": "10%", "amount": "2.00" }]),
-            "10% of the two items in the collection: {trial}"
-        );
-        assert_eq!(trial["total_off"], "2.00");
-        let reasons: Vec<&str> = trial["rules"]
+    let (status, trial) = app
+        .admin(&shop, "POST", "/api/discount-rules/try", Some(json!({ "customer_id": member, "cart": cart })))
+        .await;
+    assert_eq!(status, 200, "{trial}");
+    assert_eq!(
+        trial["discounts"],
+        json!([{ "class": "product", "title": "Buyers 10% off the collection", "value": "10%", "amount": "2.00" }]),
+        "10% of the two items in the collection: {trial}"
+    );
+    assert_eq!(trial["total_off"], "2.00");
+    let reasons: Vec<&str> =
+        trial["rules"].as_array().unwrap().iter().map(|rule| rule["reason"].as_str().unwrap_or("")).collect();
+    assert!(reasons.contains(&"the cart's subtotal 40.00 is under the minimum 1000.00"), "{trial}");
+
+    // Shopify's checkout, fed by the simulator from the real input query, agrees: the product
+    // discount, and the order discount only on its condition, which this cart fails.
+    let discount_id = app.admin(&shop, "GET", "/api/discount-rules", None).await.1["sync"]["discount_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.run_jobs().await;
+    let lines = [(inside.clone(), 2, "20.00"), (outside.clone(), 1, "20.00")];
+    let owned = |text: &str| text.to_owned();
+    assert_eq!(
+        at_checkout(&shop, &discount_id, &member, &lines),
+        [
+            (owned("orderDiscountsAdd"), owned("Buyers 5 off big orders"), Some(owned("1000.0"))),
+            (owned("productDiscountsAdd"), owned("Buyers 10% off the collection"), None),
+        ]
+    );
+
+    // Someone outside the segment gets nothing, and each rule says so.
+    let outsider = shop.sim.with_admin(|admin| {
+        admin.shop().customers.iter().map(|customer| customer.id.to_string()).collect::<Vec<_>>()
+    });
+    let members: Vec<String> =
+        app.admin(&shop, "GET", "/api/segments/buyers/members", None).await.1["members"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|rule| rule["reason"].as_str().unwrap_or(""))
+            .map(|member| member["customer_id"].as_str().unwrap().to_owned())
             .collect();
-        assert!(reasons.contains(&"the cart's subtotal 40.00 is under the minimum 1000.00"), "{trial}");
-
-        // Shopify's checkout, fed by the simulator from the real input query, agrees: the product
-        // discount, and the order discount only on its condition, which this cart fails.
-        let discount_id = app.admin(&shop, "GET", "/api/discount-rules", None).await.1["sync"]["discount_id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        app.run_jobs().await;
-        let lines = [(inside.clone(), 2, "20.00"), (outside.clone(), 1, "20.00")];
-        let owned = |text: &str| text.to_owned();
-        assert_eq!(
-            at_checkout(&shop, &discount_id, &member, &lines),
-            [
-                (owned("orderDiscountsAdd"), owned("Buyers 5 off big orders"), Some(owned("1000.0"))),
-                (owned("productDiscountsAdd"), owned("Buyers 10% off the collection"), None),
-            ]
-        );
-
-        // Someone outside the segment gets nothing, and each rule says so.
-        let outsider = shop.sim.with_admin(|admin| {
-            admin.shop().customers.iter().map(|customer| customer.id.to_string()).collect::<Vec<_>>()
-        });
-        let members: Vec<String> =
-            app.admin(&shop, "GET", "/api/segments/buyers/members", None).await.1["members"]
+    if let Some(outsider) = outsider.into_iter().find(|id| !members.contains(id)) {
+        let body = json!({ "customer_id": outsider, "cart": { "lines": [{ "product_id": inside, "quantity": 1, "price": "10.00" }] } });
+        let (_, trial) = app.admin(&shop, "POST", "/api/discount-rules/try", Some(body)).await;
+        assert_eq!(trial["discounts"], json!([]), "{trial}");
+        assert!(
+            trial["rules"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|member| member["customer_id"].as_str().unwrap().to_owned())
-                .collect();
-        if let Some(outsider) = outsider.into_iter().find(|id| !members.contains(id)) {
-            let body = json!({ "customer_id": outsider, "cart": { "lines": [{ "product_id": inside, "quantity": 1, "price": "10.00" }] } });
-            let (_, trial) = app.admin(&shop, "POST", "/api/discount-rules/try", Some(body)).await;
-            assert_eq!(trial["discounts"], json!([]), "{trial}");
-            assert!(
-                trial["rules"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .all(|rule| rule["reason"] == "not a member of `buyers` (no tag seglink:buyers)"),
-                "{trial}"
-            );
-        }
-
-        // A bad cart is refused at its field.
-        let body = json!({ "customer_id": member, "cart": { "lines": [{ "product_id": "shoe", "quantity": 1, "price": "1" }] } });
-        let (status, answer) = app.admin(&shop, "POST", "/api/discount-rules/try", Some(body)).await;
-        assert_eq!((status, answer["path"].as_str()), (422, Some("/cart/lines/0/product_id")), "{answer}");
-        let body = json!({ "customer_id": member, "cart": { "lines": [{ "product_id": inside, "quantity": 1, "price": "ten" }] } });
-        let (status, answer) = app.admin(&shop, "POST", "/api/discount-rules/try", Some(body)).await;
-        assert_eq!((status, answer["path"].as_str()), (422, Some("/cart/lines/0/price")), "{answer}");
+                .all(|rule| rule["reason"] == "not a member of `buyers` (no tag seglink:buyers)"),
+            "{trial}"
+        );
     }
+
+    // A bad cart is refused at its field.
+    let body = json!({ "customer_id": member, "cart": { "lines": [{ "product_id": "shoe", "quantity": 1, "price": "1" }] } });
+    let (status, answer) = app.admin(&shop, "POST", "/api/discount-rules/try", Some(body)).await;
+    assert_eq!((status, answer["path"].as_str()), (422, Some("/cart/lines/0/product_id")), "{answer}");
+    let body = json!({ "customer_id": member, "cart": { "lines": [{ "product_id": inside, "quantity": 1, "price": "ten" }] } });
+    let (status, answer) = app.admin(&shop, "POST", "/api/discount-rules/try", Some(body)).await;
+    assert_eq!((status, answer["path"].as_str()), (422, Some("/cart/lines/0/price")), "{answer}");
 }
+on_each_engine!(a_sample_cart_gets_what_checkout_gives_and_a_rule_that_gives_nothing_says_why);
 
-#[tokio::test]
-async fn a_member_who_checked_out_as_a_guest_is_reported_with_what_they_missed() {
-    for fresh in fresh_stores().await {
-        let (shop, app) = installed(fresh.store.clone(), 6).await;
-        shop.subscribe_declared_topics();
-        let segment = json!({ "name": "Buyers", "rules": { "if": "orders_count", "op": ">=", "value": 1 } });
-        assert_eq!(app.admin(&shop, "POST", "/api/segments", Some(segment)).await.0, 201);
-        let rule = json!({ "segment": "buyers", "title": "Buyers 10% off", "value": { "percentage": "10" },
-            "target": { "type": "orderSubtotal" } });
-        assert_eq!(app.admin(&shop, "POST", "/api/discount-rules", Some(rule)).await.0, 201);
-        let (status, empty) = app.admin(&shop, "GET", "/api/discount-rules/guest-misses", None).await;
-        assert_eq!((status, &empty["orders"]), (200, &json!([])), "{empty}");
+async fn a_member_who_checked_out_as_a_guest_is_reported_with_what_they_missed(fresh: Fresh) {
+    let (shop, app) = installed(fresh.store.clone(), 6).await;
+    shop.subscribe_declared_topics();
+    let segment = json!({ "name": "Buyers", "rules": { "if": "orders_count", "op": ">=", "value": 1 } });
+    assert_eq!(app.admin(&shop, "POST", "/api/segments", Some(segment)).await.0, 201);
+    let rule = json!({ "segment": "buyers", "title": "Buyers 10% off", "value": { "percentage": "10" },
+        "target": { "type": "orderSubtotal" } });
+    assert_eq!(app.admin(&shop, "POST", "/api/discount-rules", Some(rule)).await.0, 201);
+    let (status, empty) = app.admin(&shop, "GET", "/api/discount-rules/guest-misses", None).await;
+    assert_eq!((status, &empty["orders"]), (200, &json!([])), "{empty}");
 
-        let member =
-            app.admin(&shop, "GET", "/api/segments/buyers/members", None).await.1["members"][0].clone();
-        let email = member["email"].as_str().unwrap().to_owned();
-        let (variant, price) = shop.sim.with_admin(|admin| {
-            let variant = &admin.shop().products[0].variants[0];
-            (variant.id, variant.price_cents)
-        });
-        shop.sim.with_admin(|admin| {
-            // The member checks out as a guest, typing the email in capitals; a stranger does too.
-            admin.place_guest_order(&email.to_uppercase(), &[(variant, 2)], now()).unwrap();
-            admin.place_guest_order("stranger@example.net", &[(variant, 1)], now()).unwrap();
-        });
-        shop.forward_webhooks(&app).await;
-        app.run_jobs().await;
+    let member = app.admin(&shop, "GET", "/api/segments/buyers/members", None).await.1["members"][0].clone();
+    let email = member["email"].as_str().unwrap().to_owned();
+    let (variant, price) = shop.sim.with_admin(|admin| {
+        let variant = &admin.shop().products[0].variants[0];
+        (variant.id, variant.price_cents)
+    });
+    shop.sim.with_admin(|admin| {
+        // The member checks out as a guest, typing the email in capitals; a stranger does too.
+        admin.place_guest_order(&email.to_uppercase(), &[(variant, 2)], now()).unwrap();
+        admin.place_guest_order("stranger@example.net", &[(variant, 1)], now()).unwrap();
+    });
+    shop.forward_webhooks(&app).await;
+    app.run_jobs().await;
 
-        let (status, report) = app.admin(&shop, "GET", "/api/discount-rules/guest-misses", None).await;
-        assert_eq!(status, 200, "{report}");
-        let orders = report["orders"].as_array().unwrap();
-        assert_eq!(orders.len(), 1, "only the member's guest order: {report}");
-        assert_eq!(orders[0]["customer_id"], member["customer_id"]);
-        assert_eq!(orders[0]["segments"], json!(["buyers"]));
-        // 10% of two items, in cents, rounded half up.
-        let cents = (2 * price * 10 + 50) / 100;
-        let missed = format!("{}.{:02}", cents / 100, cents % 100);
-        assert_eq!(orders[0]["missed"], missed, "10% of the order: {report}");
-        assert_eq!(report["total_missed"], missed);
+    let (status, report) = app.admin(&shop, "GET", "/api/discount-rules/guest-misses", None).await;
+    assert_eq!(status, 200, "{report}");
+    let orders = report["orders"].as_array().unwrap();
+    assert_eq!(orders.len(), 1, "only the member's guest order: {report}");
+    assert_eq!(orders[0]["customer_id"], member["customer_id"]);
+    assert_eq!(orders[0]["segments"], json!(["buyers"]));
+    // 10% of two items, in cents, rounded half up.
+    let cents = (2 * price * 10 + 50) / 100;
+    let missed = format!("{}.{:02}", cents / 100, cents % 100);
+    assert_eq!(orders[0]["missed"], missed, "10% of the order: {report}");
+    assert_eq!(report["total_missed"], missed);
 
-        // Redacting the member forgets which guest orders were theirs.
-        let redact = json!({ "shop_domain": shop.domain, "customer": { "id": member["customer_id"].as_str().unwrap().parse::<u64>().unwrap(), "email": email },
-            "orders_to_redact": [] });
-        app.deliver(&shop.domain, "customers/redact", "redact-member", &redact).await;
-        app.run_jobs().await;
-        let (_, report) = app.admin(&shop, "GET", "/api/discount-rules/guest-misses", None).await;
-        assert_eq!(report["orders"], json!([]), "{report}");
-    }
+    // Redacting the member forgets which guest orders were theirs.
+    let redact = json!({ "shop_domain": shop.domain, "customer": { "id": member["customer_id"].as_str().unwrap().parse::<u64>().unwrap(), "email": email },
+        "orders_to_redact": [] });
+    app.deliver(&shop.domain, "customers/redact", "redact-member", &redact).await;
+    app.run_jobs().await;
+    let (_, report) = app.admin(&shop, "GET", "/api/discount-rules/guest-misses", None).await;
+    assert_eq!(report["orders"], json!([]), "{report}");
 }
+on_each_engine!(a_member_who_checked_out_as_a_guest_is_reported_with_what_they_missed);

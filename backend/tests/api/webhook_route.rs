@@ -1,6 +1,7 @@
 //! `POST /webhooks`: stored before the 200, once per event, and nothing stored for a refused
 //! delivery.
 
+use crate::databases::{Fresh, on_each_engine};
 use axum::body::Body;
 use axum::http::Request;
 use serde_json::{Value, json};
@@ -59,32 +60,28 @@ async fn a_refused_delivery_stores_nothing() {
     assert_eq!(app.state.store.webhook_count(SHOP).await.unwrap(), 0);
 }
 
-#[tokio::test]
-async fn the_same_event_id_in_two_shops_is_two_deliveries() {
-    for fresh in crate::databases::fresh_stores().await {
-        let app = TestApp::on(fresh.store.clone(), None);
-        let customer = |id: u64| json!({ "id": id, "email": format!("c{id}@example.com"), "updated_at": "2026-11-20T09:00:00Z" });
-        // A tenant's custom app signs with its own secret and claims an event id first...
-        let claimed =
-            crate::helpers::webhook("tenant.myshopify.com", "customers/create", "ev-1", &customer(1));
-        let (status, _, answer) = app.request(claimed).await;
-        assert_eq!((status, answer.as_str()), (200, r#"{"duplicate":false}"#), "{}", fresh.name);
-        // ...and Shopify's genuine delivery of that id for another shop is still stored.
-        let genuine = crate::helpers::webhook(SHOP, "customers/create", "ev-1", &customer(2));
-        let (status, _, answer) = app.request(genuine).await;
-        assert_eq!((status, answer.as_str()), (200, r#"{"duplicate":false}"#), "{}", fresh.name);
-        app.run_jobs().await;
-        assert!(fresh.store.customer(SHOP, "2").await.unwrap().is_some(), "{}", fresh.name);
-        assert!(fresh.store.customer("tenant.myshopify.com", "1").await.unwrap().is_some());
+async fn the_same_event_id_in_two_shops_is_two_deliveries(fresh: Fresh) {
+    let app = TestApp::on(fresh.store.clone(), None);
+    let customer = |id: u64| json!({ "id": id, "email": format!("c{id}@example.com"), "updated_at": "2026-11-20T09:00:00Z" });
+    // A tenant's custom app signs with its own secret and claims an event id first...
+    let claimed = crate::helpers::webhook("tenant.myshopify.com", "customers/create", "ev-1", &customer(1));
+    let (status, _, answer) = app.request(claimed).await;
+    assert_eq!((status, answer.as_str()), (200, r#"{"duplicate":false}"#), "{}", fresh.name);
+    // ...and Shopify's genuine delivery of that id for another shop is still stored.
+    let genuine = crate::helpers::webhook(SHOP, "customers/create", "ev-1", &customer(2));
+    let (status, _, answer) = app.request(genuine).await;
+    assert_eq!((status, answer.as_str()), (200, r#"{"duplicate":false}"#), "{}", fresh.name);
+    app.run_jobs().await;
+    assert!(fresh.store.customer(SHOP, "2").await.unwrap().is_some(), "{}", fresh.name);
+    assert!(fresh.store.customer("tenant.myshopify.com", "1").await.unwrap().is_some());
 
-        // Privacy requests too are recorded per shop.
-        let redact = |shop: &str| json!({ "shop_id": 1, "shop_domain": shop });
-        app.deliver("tenant.myshopify.com", "shop/redact", "ev-2", &redact("tenant.myshopify.com")).await;
-        app.deliver(SHOP, "shop/redact", "ev-2", &redact(SHOP)).await;
-        app.run_jobs().await;
-        let now = seglink::clock::unix_now();
-        assert_eq!(fresh.store.privacy_requests(SHOP, now).await.unwrap().len(), 1, "{}", fresh.name);
-        assert_eq!(fresh.store.privacy_requests("tenant.myshopify.com", now).await.unwrap().len(), 1);
-        (fresh.cleanup)().await;
-    }
+    // Privacy requests too are recorded per shop.
+    let redact = |shop: &str| json!({ "shop_id": 1, "shop_domain": shop });
+    app.deliver("tenant.myshopify.com", "shop/redact", "ev-2", &redact("tenant.myshopify.com")).await;
+    app.deliver(SHOP, "shop/redact", "ev-2", &redact(SHOP)).await;
+    app.run_jobs().await;
+    let now = seglink::clock::unix_now();
+    assert_eq!(fresh.store.privacy_requests(SHOP, now).await.unwrap().len(), 1, "{}", fresh.name);
+    assert_eq!(fresh.store.privacy_requests("tenant.myshopify.com", now).await.unwrap().len(), 1);
 }
+on_each_engine!(the_same_event_id_in_two_shops_is_two_deliveries);
