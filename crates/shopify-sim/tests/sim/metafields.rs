@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-mod common;
-
 use serde_json::{Value, json};
 use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
 
@@ -14,7 +12,7 @@ const CUSTOMER: &str = "gid://shopify/Customer/7100000000";
 
 fn installed(scopes: &[&str]) -> (AdminApi, String) {
     let shop = seed_shop(&SeedOptions { customers: 5, products: 3, orders: 5, ..SeedOptions::default() });
-    common::install(shop, "4242", scopes, Plan::Plus, NOW)
+    crate::common::install(shop, "4242", scopes, Plan::Plus, NOW)
 }
 
 fn full() -> (AdminApi, String) {

@@ -4,9 +4,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
 
-mod common;
-
-use common::SECRET;
+use crate::common::SECRET;
 use serde_json::{Value, json};
 use shopify_sim::server::{Fault, FaultKind, Simulator, serve};
 use shopify_sim::{Plan, SeedOptions, seed_shop};
@@ -38,7 +36,7 @@ fn start() -> (Simulator, SocketAddr, String) {
     let shop = seed_shop(&SeedOptions { customers: 20, products: 4, orders: 40, ..SeedOptions::default() });
     let now = Duration::from_secs(now_secs());
     let (api, token) =
-        common::install(shop, "client", &["read_customers", "write_customers"], Plan::Standard, now);
+        crate::common::install(shop, "client", &["read_customers", "write_customers"], Plan::Standard, now);
     let sim = Simulator::new(api);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();

@@ -3,8 +3,6 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-mod common;
-
 use serde_json::{Value, json};
 use shopify_sim::segment_query::Query;
 use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
@@ -13,7 +11,7 @@ const NOW: Duration = Duration::from_secs(1_790_812_800);
 
 fn installed() -> (AdminApi, String) {
     let shop = seed_shop(&SeedOptions { customers: 80, products: 6, orders: 600, ..SeedOptions::default() });
-    common::install(shop, "5", &["write_customers"], Plan::Plus, NOW)
+    crate::common::install(shop, "5", &["write_customers"], Plan::Plus, NOW)
 }
 
 fn data(api: &mut AdminApi, token: &str, query: &str, variables: Value) -> Value {

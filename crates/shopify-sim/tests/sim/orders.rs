@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-mod common;
-
 use serde_json::{Value, json};
 use shopify_sim::orders::RECENT_ORDER_DAYS;
 use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
@@ -13,7 +11,7 @@ const NOW: Duration = Duration::from_secs(1_790_812_800);
 
 fn installed(scopes: &[&str]) -> (AdminApi, String) {
     let shop = seed_shop(&SeedOptions { customers: 40, products: 8, orders: 400, ..SeedOptions::default() });
-    common::install(shop, "8", scopes, Plan::Plus, NOW)
+    crate::common::install(shop, "8", scopes, Plan::Plus, NOW)
 }
 
 fn data(api: &mut AdminApi, token: &str, query: &str, variables: Value) -> Value {

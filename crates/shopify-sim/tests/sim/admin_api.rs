@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-mod common;
-
 use serde_json::{Value, json};
 use shopify_sim::shop::Shop;
 use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
@@ -13,7 +11,7 @@ const NOW: Duration = Duration::from_secs(1_790_812_800);
 
 fn installed(scopes: &[&str]) -> (AdminApi, String) {
     let shop = seed_shop(&SeedOptions { customers: 50, products: 6, orders: 300, ..SeedOptions::default() });
-    common::install(shop, "client", scopes, Plan::Standard, NOW)
+    crate::common::install(shop, "client", scopes, Plan::Standard, NOW)
 }
 
 fn full_api() -> (AdminApi, String) {

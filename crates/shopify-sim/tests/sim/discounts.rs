@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-mod common;
-
 use serde_json::{Value, json};
 use shopify_sim::{AdminApi, Checkout, Plan, SeedOptions, function_input, seed_shop};
 
@@ -12,7 +10,7 @@ const NOW: Duration = Duration::from_secs(1_790_812_800);
 
 fn installed(scopes: &[&str]) -> (AdminApi, String) {
     let shop = seed_shop(&SeedOptions { customers: 3, products: 2, orders: 3, ..SeedOptions::default() });
-    let (mut api, token) = common::install(shop, "77", scopes, Plan::Plus, NOW);
+    let (mut api, token) = crate::common::install(shop, "77", scopes, Plan::Plus, NOW);
     api.deploy_function("segment-discount", "discount", "Segment discount");
     (api, token)
 }

@@ -6,8 +6,6 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-mod common;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
@@ -51,7 +49,7 @@ fn now() -> Duration {
 fn store() -> (Simulator, String) {
     let shop = seed_shop(&SeedOptions { customers: 5, products: 3, orders: 5, ..SeedOptions::default() });
     let handle = shop.domain.trim_end_matches(".myshopify.com").to_owned();
-    let (mut api, token) = common::install(
+    let (mut api, token) = crate::common::install(
         shop,
         "client",
         &["write_discounts", "read_orders", "write_pixels", "read_customer_events"],

@@ -3,8 +3,6 @@
 //! object literal names a field once; and variables are coerced before a query is priced, so a
 //! bad value is a variable error, not a cost.
 
-mod common;
-
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -50,7 +48,7 @@ fn an_input_object_literal_names_each_field_once() {
 fn api() -> (shopify_sim::AdminApi, String) {
     let now = Duration::from_secs(1_790_000_000);
     let shop = seed_shop(&SeedOptions { customers: 3, products: 2, orders: 0, ..SeedOptions::default() });
-    common::install(shop, "client-1", &["write_discounts", "read_customers"], Plan::Standard, now)
+    crate::common::install(shop, "client-1", &["write_discounts", "read_customers"], Plan::Standard, now)
 }
 
 fn run(document: &str, variables: Value) -> Value {

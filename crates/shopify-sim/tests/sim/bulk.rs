@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-mod common;
-
 use serde_json::{Value, json};
 use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
 
@@ -13,7 +11,7 @@ const NOW: Duration = Duration::from_secs(1_790_812_800);
 fn installed() -> (AdminApi, String) {
     let shop =
         seed_shop(&SeedOptions { customers: 1_000, products: 2, orders: 10, ..SeedOptions::default() });
-    common::install(shop, "3", &["read_customers"], Plan::Standard, NOW)
+    crate::common::install(shop, "3", &["read_customers"], Plan::Standard, NOW)
 }
 
 const RUN: &str = "mutation ($query: String!) {
@@ -117,7 +115,7 @@ const TAGS_ADD: &str = "mutation ($id: ID!, $tags: [String!]!) { tagsAdd(id: $id
 
 fn writer() -> (AdminApi, String) {
     let shop = seed_shop(&SeedOptions { customers: 5, products: 1, orders: 1, ..SeedOptions::default() });
-    common::install(shop, "3", &["write_customers"], Plan::Standard, NOW)
+    crate::common::install(shop, "3", &["write_customers"], Plan::Standard, NOW)
 }
 
 fn stage(api: &mut AdminApi, token: &str) -> String {

@@ -3,20 +3,18 @@
 
 use std::time::Duration;
 
-mod common;
-
 use serde_json::{Value, json};
 use shopify_sim::signing::webhook_hmac;
 use shopify_sim::webhooks::Delivery;
 use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
 
-use common::SECRET;
+use crate::common::SECRET;
 const NOW: Duration = Duration::from_secs(1_790_812_800);
 const HOOKS: &str = "https://app.example/webhooks";
 
 fn installed(scopes: &[&str]) -> (AdminApi, String) {
     let shop = seed_shop(&SeedOptions { customers: 10, products: 3, orders: 30, ..SeedOptions::default() });
-    common::install(shop, "client", scopes, Plan::Plus, NOW)
+    crate::common::install(shop, "client", scopes, Plan::Plus, NOW)
 }
 
 fn all_scopes() -> (AdminApi, String) {

@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-mod common;
-
 use serde_json::{Value, json};
 use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
 
@@ -13,7 +11,7 @@ const PIXEL_SCOPES: [&str; 2] = ["write_pixels", "read_customer_events"];
 
 fn installed(scopes: &[&str], deployed: bool) -> (AdminApi, String) {
     let shop = seed_shop(&SeedOptions { customers: 1, products: 1, orders: 1, ..SeedOptions::default() });
-    let (mut api, token) = common::install(shop, "9", scopes, Plan::Standard, NOW);
+    let (mut api, token) = crate::common::install(shop, "9", scopes, Plan::Standard, NOW);
     if deployed {
         api.deploy_web_pixel(&["shopKey", "endpoint"]);
     }
