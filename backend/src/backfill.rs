@@ -110,7 +110,9 @@ async fn run(app: &App, shop: &str, progress: Backfill) -> Result<(), JobError> 
     };
     let snapshot_at = progress.started_at.unwrap_or(now);
     let read = match url {
-        Some(url) => load(app, shop, progress.stage, &fetch_result(app, &url).await?, snapshot_at).await?,
+        Some(url) => {
+            load(app, shop, progress.stage, &fetch_result(&app.shopify, &url).await?, snapshot_at).await?
+        }
         // Shopify gives no URL when nothing matched.
         None => 0,
     };

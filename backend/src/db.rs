@@ -29,7 +29,7 @@ pub use privacy::{DEFAULT_STOREFRONT_EVENT_DAYS, PrivacyRequest};
 pub use rules::{DiscountSync, StoredRule};
 pub use segments::{ChangeRow, MemberRow, PushRow, SegmentRow};
 pub use shops::{ConnectLink, Connection, PixelSettings, ShopRecord, StoredTokens, Workspace};
-pub use webhooks::{Arriving, Recorded, WEBHOOK_JOB};
+pub use webhooks::{Arriving, DeliveryHeaders, Recorded, WEBHOOK_JOB};
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]

@@ -61,7 +61,7 @@ impl From<DbError> for JobError {
 impl From<ShopifyError> for JobError {
     fn from(error: ShopifyError) -> Self {
         match error {
-            ShopifyError::NotConnected(_) => Self::Fatal(error.to_string()),
+            ShopifyError::NotConnected(_) | ShopifyError::Refused(_) => Self::Fatal(error.to_string()),
             other => Self::Retry(other.to_string()),
         }
     }

@@ -7,10 +7,10 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::app::AppState;
+use crate::checks::ShopSession;
 use crate::clock::unix_now;
 use crate::error::AppError;
 use crate::install::{STEPS, managed::ensure_installed};
-use crate::shopify::extract::ShopSession;
 
 /// Who is talking: the store, the staff member, the workspace and the setup checklist.
 #[derive(Serialize, TS)]

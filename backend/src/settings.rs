@@ -7,11 +7,11 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use crate::app::AppState;
+use crate::checks::ShopSession;
 use crate::clock::unix_now;
 use crate::db::{IngestionPolicy, PrivacyRequest};
 use crate::error::AppError;
 use crate::input::{JsonBody, Path};
-use crate::shopify::extract::ShopSession;
 
 /// The longest upsell window Seglink holds orders for.
 const MAX_UPSELL_DELAY_MINUTES: i64 = 24 * 60;

@@ -3,7 +3,6 @@
 
 pub mod admin;
 pub mod bulk_query;
-pub mod extract;
 pub mod gid;
 pub mod http;
 pub mod operations;

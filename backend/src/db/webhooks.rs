@@ -2,7 +2,6 @@
 //! transaction before Shopify gets its 200.
 
 use super::{DbError, Store, on_pool};
-use crate::shopify::webhook::WebhookDelivery;
 
 /// What storing a webhook did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,11 +12,28 @@ pub enum Recorded {
     Duplicate,
 }
 
+/// What a verified delivery's headers say, as the inbox keeps it.
+#[derive(Clone, Copy, Debug)]
+pub struct DeliveryHeaders<'a> {
+    /// The shop it is about.
+    pub shop: &'a str,
+    /// Such as `orders/paid`.
+    pub topic: &'a str,
+    /// The same for every delivery of one event: the key duplicates are dropped on.
+    pub event_id: &'a str,
+    /// Unique per delivery attempt series.
+    pub webhook_id: &'a str,
+    /// The API version of the payload.
+    pub api_version: &'a str,
+    /// When Shopify says the event happened, as sent.
+    pub triggered_at: Option<&'a str>,
+}
+
 /// A verified delivery on its way to the inbox.
 #[derive(Clone, Copy, Debug)]
 pub struct Arriving<'a> {
     /// What its headers say.
-    pub delivery: &'a WebhookDelivery,
+    pub delivery: DeliveryHeaders<'a>,
     /// The raw body.
     pub body: &'a [u8],
     /// Unix seconds.
@@ -32,7 +48,7 @@ impl Store {
     /// already.
     pub async fn record_webhook(
         &self,
-        delivery: &WebhookDelivery,
+        delivery: DeliveryHeaders<'_>,
         body: &[u8],
         received_at: i64,
     ) -> Result<Recorded, DbError> {
@@ -57,12 +73,12 @@ impl Store {
             for arriving in batch {
                 let delivery = arriving.delivery;
                 query = query
-                    .bind(&delivery.event_id)
-                    .bind(&delivery.topic)
-                    .bind(delivery.shop.as_str())
-                    .bind(&delivery.webhook_id)
-                    .bind(&delivery.api_version)
-                    .bind(&delivery.triggered_at)
+                    .bind(delivery.event_id)
+                    .bind(delivery.topic)
+                    .bind(delivery.shop)
+                    .bind(delivery.webhook_id)
+                    .bind(delivery.api_version)
+                    .bind(delivery.triggered_at)
                     .bind(arriving.body)
                     .bind(arriving.received_at);
             }
@@ -75,7 +91,7 @@ impl Store {
             .map(|arriving| {
                 let position = inserted.iter().enumerate().position(|(index, (shop, event_id, topic))| {
                     !claimed[index]
-                        && shop == arriving.delivery.shop.as_str()
+                        && shop == arriving.delivery.shop
                         && *event_id == arriving.delivery.event_id
                         && *topic == arriving.delivery.topic
                 });

@@ -11,10 +11,10 @@ use super::sync::{SyncError, sync, sync_job};
 use super::trial::{self, Trial, TrialInput};
 use super::view::{RuleList, RuleView, SyncView};
 use crate::app::{App, AppState};
+use crate::checks::ShopSession;
 use crate::clock::unix_now;
 use crate::error::AppError;
 use crate::input::{JsonBody, Path};
-use crate::shopify::extract::ShopSession;
 
 /// `{"active": bool}`.
 #[derive(Deserialize)]

@@ -11,13 +11,13 @@ use serde::Deserialize;
 
 use super::view::{LinkList, LinkView, Moved, NewLinkView};
 use crate::app::{App, AppState};
+use crate::checks::ShopSession;
 use crate::clock::unix_now;
 use crate::crypto::{random_token, sha256_hex};
 use crate::db::{ConnectLink, DbError, Workspace};
 use crate::error::AppError;
 use crate::input::{JsonBody, Path};
 use crate::shopify::ShopDomain;
-use crate::shopify::extract::ShopSession;
 
 /// A link works for this long.
 pub const LINK_LIFETIME_SECS: i64 = 24 * 3_600;

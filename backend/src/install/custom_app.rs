@@ -13,13 +13,14 @@ use serde::Deserialize;
 use super::connect;
 use super::view::{ConnectedStore, ConnectedStores, CustomConnected, Rotated};
 use crate::app::{App, AppState};
+use crate::checks::ShopSession;
 use crate::clock::unix_now;
 use crate::db::{Connection, StoredTokens};
 use crate::error::AppError;
 use crate::input::{JsonBody, Path};
+use crate::shopify::ShopDomain;
 use crate::shopify::admin::ShopifyError;
 use crate::shopify::operations::{CurrentInstallation, current_installation};
-use crate::shopify::{ShopDomain, extract::ShopSession};
 
 /// A token and the store it is for.
 #[derive(Deserialize)]

@@ -8,9 +8,9 @@ use axum::extract::State;
 use super::connect_link::owned_workspace;
 use super::view::ServerKey;
 use crate::app::AppState;
+use crate::checks::ShopSession;
 use crate::crypto::{random_token, sha256_hex};
 use crate::error::AppError;
-use crate::shopify::extract::ShopSession;
 
 /// A new server key.
 pub fn new_key() -> String {

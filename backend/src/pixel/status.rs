@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::app::AppState;
+use crate::checks::ShopSession;
 use crate::clock::unix_now;
 use crate::db::PixelSettings;
 use crate::error::AppError;
 use crate::input::JsonBody;
-use crate::shopify::extract::ShopSession;
 
 /// Events listed at most.
 const LAST_EVENTS: i64 = 20;

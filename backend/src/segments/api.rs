@@ -13,11 +13,11 @@ use super::view::{
 };
 use super::{membership, push, reconcile};
 use crate::app::AppState;
+use crate::checks::ShopSession;
 use crate::clock::unix_now;
 use crate::db::{DbError, SegmentRow};
 use crate::error::AppError;
 use crate::input::{JsonBody, Path, Query};
-use crate::shopify::extract::ShopSession;
 
 /// Longest slug: the tag `seglink:<slug>` stays short in Shopify's admin.
 const MAX_SLUG: usize = 40;

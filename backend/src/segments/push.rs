@@ -330,7 +330,9 @@ async fn start_bulk(
         target.parameters.into_iter().map(|parameter| (parameter.name, parameter.value)).collect();
     let path =
         fields.iter().find(|(name, _)| name == "key").map(|(_, value)| value.clone()).ok_or("no key")?;
-    crate::shopify::storage::upload(app, &url, &fields, file).await?;
+    crate::shopify::storage::upload(&app.shopify, &url, &fields, file)
+        .await
+        .map_err(|error| error.to_string())?;
     let field = if adding { "tagsAdd" } else { "tagsRemove" };
     let mutation = format!(
         "mutation($id: ID!, $tags: [String!]!) {{ {field}(id: $id, tags: $tags) {{ userErrors {{ message }} }} }}"
@@ -379,7 +381,7 @@ async fn follow_bulk(
     let mut done = Vec::new();
     if let Some(url) = url {
         let field = if running.adding { "tagsAdd" } else { "tagsRemove" };
-        for line in crate::shopify::storage::fetch_result(app, &url).await?.lines() {
+        for line in crate::shopify::storage::fetch_result(&app.shopify, &url).await?.lines() {
             let Ok(result) = serde_json::from_str::<Value>(line) else { continue };
             let clean = result.get("errors").is_none()
                 && result

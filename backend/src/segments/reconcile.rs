@@ -60,7 +60,7 @@ async fn run(app: &App, shop: &str, step: ReconcileTags) -> Result<(), JobError>
         Progress::Failed(reason) => return Err(JobError::Fatal(format!("the tag read-back {reason}"))),
     };
     let jsonl = match url {
-        Some(url) => crate::shopify::storage::fetch_result(app, &url).await?,
+        Some(url) => crate::shopify::storage::fetch_result(&app.shopify, &url).await?,
         None => String::new(),
     };
     let held = tags_held(&jsonl);

@@ -41,6 +41,10 @@ pub enum ShopifyError {
     /// Top-level GraphQL errors.
     #[error("GraphQL errors: {0}")]
     Graphql(String),
+    /// What we will not do, whenever asked: fetch from a host that is not Shopify's, look at an
+    /// operation Shopify no longer knows.
+    #[error("{0}")]
+    Refused(String),
     /// Our own storage failed.
     #[error(transparent)]
     Db(#[from] DbError),

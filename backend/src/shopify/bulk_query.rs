@@ -2,9 +2,8 @@
 //! their next look rather than wait.
 
 use super::ShopDomain;
-use super::admin::Shopify;
+use super::admin::{Shopify, ShopifyError};
 use super::operations::{BulkOperationStatus, StartBulkQuery, bulk_operation_status, start_bulk_query};
-use crate::jobs::JobError;
 
 /// Where a bulk operation is.
 pub enum Progress {
@@ -17,25 +16,26 @@ pub enum Progress {
 }
 
 /// Starts `query`; the operation's id.
-pub async fn start(shopify: &Shopify, shop: &ShopDomain, query: String) -> Result<String, JobError> {
+pub async fn start(shopify: &Shopify, shop: &ShopDomain, query: String) -> Result<String, ShopifyError> {
     let started = shopify.run::<StartBulkQuery>(shop, start_bulk_query::Variables { query }).await?;
-    let payload = started.bulk_operation_run_query.ok_or_else(|| JobError::Retry("no answer".to_owned()))?;
+    let payload =
+        started.bulk_operation_run_query.ok_or_else(|| ShopifyError::Failed("no answer".to_owned()))?;
     if let Some(error) = payload.user_errors.first() {
         // Too many bulk operations of this app are running: try again shortly.
-        return Err(JobError::Retry(error.message.clone()));
+        return Err(ShopifyError::Failed(error.message.clone()));
     }
-    Ok(payload.bulk_operation.ok_or_else(|| JobError::Retry("no bulk operation".to_owned()))?.id)
+    Ok(payload.bulk_operation.ok_or_else(|| ShopifyError::Failed("no bulk operation".to_owned()))?.id)
 }
 
 /// Where the operation `id` is.
-pub async fn progress(shopify: &Shopify, shop: &ShopDomain, id: &str) -> Result<Progress, JobError> {
+pub async fn progress(shopify: &Shopify, shop: &ShopDomain, id: &str) -> Result<Progress, ShopifyError> {
     use bulk_operation_status::BulkOperationStatus as Status;
     let variables = bulk_operation_status::Variables { id: id.to_owned() };
     let status = shopify
         .run::<BulkOperationStatus>(shop, variables)
         .await?
         .bulk_operation
-        .ok_or_else(|| JobError::Fatal(format!("bulk operation {id} is gone")))?;
+        .ok_or_else(|| ShopifyError::Refused(format!("bulk operation {id} is gone")))?;
     Ok(match status.status {
         Status::CREATED | Status::RUNNING => Progress::Running,
         Status::COMPLETED => Progress::Completed(status.url),

@@ -34,6 +34,11 @@ pub struct ShopifyHttp {
 pub struct Unreachable(String);
 
 impl ShopifyHttp {
+    /// The origin that replaces `https://<shop>`, if any (the simulator).
+    pub fn origin_override(&self) -> Option<&str> {
+        self.origin_override.as_deref()
+    }
+
     /// A client; `origin_override` replaces `https://<shop>` (the simulator).
     pub fn new(origin_override: Option<String>) -> Self {
         let client = reqwest::Client::builder()

@@ -26,6 +26,20 @@ pub struct WebhookDelivery {
     pub triggered_at: Option<String>,
 }
 
+impl WebhookDelivery {
+    /// The headers as the inbox keeps them.
+    pub fn headers(&self) -> crate::db::DeliveryHeaders<'_> {
+        crate::db::DeliveryHeaders {
+            shop: self.shop.as_str(),
+            topic: &self.topic,
+            event_id: &self.event_id,
+            webhook_id: &self.webhook_id,
+            api_version: &self.api_version,
+            triggered_at: self.triggered_at.as_deref(),
+        }
+    }
+}
+
 /// Why a delivery was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum WebhookError {

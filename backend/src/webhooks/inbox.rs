@@ -21,7 +21,7 @@ impl Inbox {
                 let arriving: Vec<Arriving<'_>> = items
                     .iter()
                     .map(|(delivery, body, received_at)| Arriving {
-                        delivery,
+                        delivery: delivery.headers(),
                         body,
                         received_at: *received_at,
                     })

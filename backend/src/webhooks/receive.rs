@@ -6,10 +6,10 @@ use axum::extract::State;
 use serde::Serialize;
 
 use crate::app::AppState;
+use crate::checks::VerifiedWebhook;
 use crate::clock::unix_now;
 use crate::db::Recorded;
 use crate::error::AppError;
-use crate::shopify::extract::VerifiedWebhook;
 
 /// The answer Shopify gets.
 #[derive(Serialize)]

@@ -7,7 +7,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
 use axum::routing::post;
-use seglink::shopify::extract::{ShopSession, VerifiedWebhook};
+use seglink::checks::{ShopSession, VerifiedWebhook};
 use serde_json::{Value, json};
 use shopify_sim::signing::{SessionClaims, session_token, webhook_hmac};
 

@@ -25,25 +25,25 @@ async fn a_delivery_is_stored_once_per_event_and_topic(fresh: Fresh) {
     let store = &fresh.store;
     let body = br#"{"id":1}"#;
     assert_eq!(
-        store.record_webhook(&delivery("e-1", "orders/paid"), body, 1).await.unwrap(),
+        store.record_webhook(delivery("e-1", "orders/paid").headers(), body, 1).await.unwrap(),
         Recorded::New,
         "{}",
         fresh.name
     );
     assert_eq!(
-        store.record_webhook(&delivery("e-1", "orders/paid"), body, 2).await.unwrap(),
+        store.record_webhook(delivery("e-1", "orders/paid").headers(), body, 2).await.unwrap(),
         Recorded::Duplicate,
         "{}",
         fresh.name
     );
     assert_eq!(
-        store.record_webhook(&delivery("e-1", "orders/create"), body, 3).await.unwrap(),
+        store.record_webhook(delivery("e-1", "orders/create").headers(), body, 3).await.unwrap(),
         Recorded::New,
         "{}",
         fresh.name
     );
     assert_eq!(
-        store.record_webhook(&delivery("e-2", "orders/paid"), body, 4).await.unwrap(),
+        store.record_webhook(delivery("e-2", "orders/paid").headers(), body, 4).await.unwrap(),
         Recorded::New,
         "{}",
         fresh.name
@@ -61,13 +61,13 @@ async fn reopening_a_database_keeps_what_was_stored() {
     Store::connect(&url)
         .await
         .unwrap()
-        .record_webhook(&delivery("e-9", "orders/paid"), b"{}", 1)
+        .record_webhook(delivery("e-9", "orders/paid").headers(), b"{}", 1)
         .await
         .unwrap();
     let reopened = Store::connect(&url).await.unwrap();
     assert_eq!(reopened.webhook_count("seglink-test.myshopify.com").await.unwrap(), 1);
     assert_eq!(
-        reopened.record_webhook(&delivery("e-9", "orders/paid"), b"{}", 2).await.unwrap(),
+        reopened.record_webhook(delivery("e-9", "orders/paid").headers(), b"{}", 2).await.unwrap(),
         Recorded::Duplicate
     );
 }
@@ -77,8 +77,10 @@ async fn a_batch_stores_each_event_once_and_answers_in_order(fresh: Fresh) {
     let store = &fresh.store;
     let (a, b, old) =
         (delivery("b-1", "orders/paid"), delivery("b-2", "orders/paid"), delivery("e-0", "orders/paid"));
-    assert_eq!(store.record_webhook(&old, b"{}", 1).await.unwrap(), Recorded::New);
-    let arriving = |delivery| Arriving { delivery, body: b"{}", received_at: 2 };
+    assert_eq!(store.record_webhook(old.headers(), b"{}", 1).await.unwrap(), Recorded::New);
+    fn arriving(delivery: &WebhookDelivery) -> Arriving<'_> {
+        Arriving { delivery: delivery.headers(), body: b"{}", received_at: 2 }
+    }
     let batch = [arriving(&a), arriving(&old), arriving(&b), arriving(&a)];
     let answers = store.record_webhooks(&batch).await.unwrap();
     assert_eq!(

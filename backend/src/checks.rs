@@ -6,12 +6,12 @@ use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 
-use super::session_token::{self, SessionClaims};
-use super::webhook::{self, WebhookDelivery, WebhookError};
 use crate::app::AppState;
 use crate::clock::unix_now;
 use crate::error::AppError;
 use crate::shopify::ShopDomain;
+use crate::shopify::session_token::{self, SessionClaims};
+use crate::shopify::webhook::{self, WebhookDelivery, WebhookError};
 
 /// A staff member of a shop, from the session token App Bridge sends as `Authorization: Bearer`.
 #[derive(Clone, Debug)]
