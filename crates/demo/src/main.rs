@@ -130,7 +130,6 @@ async fn run(options: Options) -> Result<(), Refusal> {
     simulator.set_welcome(&guide(handle));
     let landing = format!("{origin}/");
     println!("Seglink demo: open {landing}");
-    println!("Seglink in the simulated admin: {origin}/store/{handle}/apps/{API_KEY}");
     println!(
         "(a simulated shop of {} customers, {} products and {} orders; data in {}{})",
         seeding.customers,

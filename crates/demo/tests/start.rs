@@ -47,11 +47,8 @@ impl Demo {
             .expect("the URL line")
             .trim()
             .to_owned();
-        let admin = read_line(&mut lines)
-            .strip_prefix("Seglink in the simulated admin: ")
-            .expect("the admin's line")
-            .trim()
-            .to_owned();
+        // The guide's first link: Seglink in the simulated admin of the seeded shop.
+        let admin = format!("{landing}store/seglink-demo-1/apps/seglink-demo");
         Self { child, lines, landing, admin }
     }
 

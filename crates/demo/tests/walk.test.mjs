@@ -17,7 +17,7 @@ import { accessibilityViolations, eventually, screenshotPath } from "../../../ba
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, "target");
 
-/// Starts the demo and resolves with its two URLs once it has printed them.
+/// Starts the demo and resolves with its URL once it has printed it, and Seglink's in the admin.
 /// `SEGLINK_DEMO` names another build of the binary (the release one `scripts/demo.sh` runs).
 function startDemo(data) {
   const child = spawn(process.env.SEGLINK_DEMO ?? join(TARGET, "debug", "seglink-demo"), ["--port", "0", "--app-port", "0", "--no-open", "--fresh", "--data", data], {
@@ -30,9 +30,9 @@ function startDemo(data) {
   const started = new Promise((resolve, reject) => {
     child.stdout.on("data", (chunk) => {
       output += chunk;
-      const landing = /Seglink demo: open (\S+)/.exec(output);
-      const admin = /Seglink in the simulated admin: (\S+)/.exec(output);
-      if (landing && admin) resolve({ landing: landing[1], admin: admin[1] });
+      const landing = /Seglink demo: open (\S+)\n/.exec(output);
+      // The guide's first link: Seglink in the simulated admin of the seeded shop.
+      if (landing) resolve({ landing: landing[1], admin: `${landing[1]}store/seglink-demo-1/apps/seglink-demo` });
     });
     child.on("exit", (code) => reject(new Error(`seglink-demo exited with ${code}:\n${output}\n${errors}`)));
   });
