@@ -26,7 +26,7 @@ pub use events::{
 pub use facts::{FactsRow, Scope};
 pub use jobs::{ClaimedJob, JobState, MAX_ATTEMPTS, NewJob};
 pub use privacy::{DEFAULT_STOREFRONT_EVENT_DAYS, PrivacyRequest};
-pub use rules::{DiscountSync, StoredRule};
+pub use rules::{DiscountSync, RuleChange, StoredRule};
 pub use segments::{ChangeRow, MemberRow, PushRow, SegmentRow};
 pub use shops::{ConnectLink, Connection, PixelSettings, ShopRecord, StoredTokens, Workspace};
 pub use webhooks::{Arriving, DeliveryHeaders, Recorded, WEBHOOK_JOB};

@@ -15,11 +15,13 @@ use crate::db::DbError;
 /// The store's rules with their ids, oldest first. A stored rule that no longer parses (never
 /// written by this version) is skipped rather than failing the whole set.
 pub async fn rules_of(app: &App, shop: &str) -> Result<Vec<(i64, discount_rules::Rule)>, DbError> {
-    Ok(app
-        .store
-        .discount_rules(shop)
-        .await?
-        .into_iter()
+    Ok(parsed(&app.store.discount_rules(shop).await?))
+}
+
+/// Stored rules as rules, with their ids; a row that no longer parses is left out.
+pub(crate) fn parsed(stored: &[crate::db::StoredRule]) -> Vec<(i64, discount_rules::Rule)> {
+    stored
+        .iter()
         .filter_map(|stored| serde_json::from_str(&stored.rule).ok().map(|rule| (stored.id, rule)))
-        .collect())
+        .collect()
 }

@@ -32,7 +32,82 @@ pub struct DiscountSync {
     pub synced_at: i64,
 }
 
+/// A change to a store's rules, decided on the rules as they stand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RuleChange {
+    /// A new rule (`discount_rules::Rule` JSON).
+    Insert {
+        /// The rule.
+        rule: String,
+        /// Whether it reaches checkout.
+        active: bool,
+    },
+    /// A new version of rule `id`.
+    Update {
+        /// The rule's row.
+        id: i64,
+        /// The rule.
+        rule: String,
+        /// Whether it reaches checkout.
+        active: bool,
+    },
+}
+
 impl Store {
+    /// Reads the store's rules and writes the change `decide` makes of them, in one transaction
+    /// that first takes the store's write lock (its `shops` row on PostgreSQL, the database on
+    /// SQLite): two changes can never both pass a check (at most 25 active, the metafield's
+    /// size) made on the same rules. `decide` refusing writes nothing.
+    pub async fn change_discount_rules<E>(
+        &self,
+        shop: &str,
+        now: i64,
+        decide: impl FnOnce(&[StoredRule]) -> Result<RuleChange, E>,
+    ) -> Result<Result<(), E>, DbError> {
+        Ok(on_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            sqlx::query("UPDATE shops SET shop = shop WHERE shop = $1").bind(shop).execute(&mut *transaction).await?;
+            let rules: Vec<StoredRule> = sqlx::query_as(
+                "SELECT id, rule, active, updated_at FROM discount_rules WHERE shop = $1 ORDER BY id",
+            )
+            .bind(shop)
+            .fetch_all(&mut *transaction)
+            .await?;
+            match decide(&rules) {
+                Err(refusal) => Err(refusal),
+                Ok(RuleChange::Insert { rule, active }) => {
+                    sqlx::query(
+                        "INSERT INTO discount_rules (shop, rule, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
+                    )
+                    .bind(shop)
+                    .bind(rule)
+                    .bind(i64::from(active))
+                    .bind(now)
+                    .execute(&mut *transaction)
+                    .await?;
+                    transaction.commit().await?;
+                    Ok(())
+                }
+                Ok(RuleChange::Update { id, rule, active }) => {
+                    let updated = sqlx::query(
+                        "UPDATE discount_rules SET rule = $3, active = $4, updated_at = $5 WHERE shop = $1 AND id = $2",
+                    )
+                    .bind(shop)
+                    .bind(id)
+                    .bind(rule)
+                    .bind(i64::from(active))
+                    .bind(now)
+                    .execute(&mut *transaction)
+                    .await?
+                    .rows_affected();
+                    super::one_row(updated, DbError::NotFound)?;
+                    transaction.commit().await?;
+                    Ok(())
+                }
+            }
+        }))
+    }
+
     /// The store's rules, oldest first.
     pub async fn discount_rules(&self, shop: &str) -> Result<Vec<StoredRule>, DbError> {
         Ok(on_pool!(self, pool => {
@@ -41,51 +116,6 @@ impl Store {
                 .fetch_all(pool)
                 .await?
         }))
-    }
-
-    /// Adds a rule; its id.
-    pub async fn insert_discount_rule(
-        &self,
-        shop: &str,
-        rule: &str,
-        active: bool,
-        now: i64,
-    ) -> Result<i64, DbError> {
-        Ok(on_pool!(self, pool => {
-            sqlx::query_scalar(
-                "INSERT INTO discount_rules (shop, rule, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
-                 RETURNING id",
-            )
-            .bind(shop)
-            .bind(rule)
-            .bind(i64::from(active))
-            .bind(now)
-            .fetch_one(pool)
-            .await?
-        }))
-    }
-
-    /// Replaces a rule; `NotFound` when the store has no such rule.
-    pub async fn update_discount_rule(
-        &self,
-        shop: &str,
-        id: i64,
-        rule: &str,
-        active: bool,
-        now: i64,
-    ) -> Result<(), DbError> {
-        let updated = on_pool!(self, pool => {
-            sqlx::query("UPDATE discount_rules SET rule = $3, active = $4, updated_at = $5 WHERE shop = $1 AND id = $2")
-                .bind(shop)
-                .bind(id)
-                .bind(rule)
-                .bind(i64::from(active))
-                .bind(now)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        super::one_row(updated, DbError::NotFound)
     }
 
     /// Removes a rule; `NotFound` when the store has no such rule.

@@ -418,7 +418,30 @@ impl Store {
         Ok(())
     }
 
-    /// The segment's push state.
+    /// The push state of every segment of a store that has one, by slug: one query for a list.
+    pub async fn push_states(
+        &self,
+        shop: &str,
+    ) -> Result<std::collections::HashMap<String, PushRow>, DbError> {
+        #[derive(sqlx::FromRow)]
+        struct Slugged {
+            slug: String,
+            #[sqlx(flatten)]
+            push: PushRow,
+        }
+        let rows: Vec<Slugged> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT slug, state, added, removed, calls, bulk, repaired, reconciled_at, detail, updated_at
+                 FROM segment_pushes WHERE shop = $1",
+            )
+            .bind(shop)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(|row| (row.slug, row.push)).collect())
+    }
+
+    /// A segment's push state, if it has one.
     pub async fn push_state(&self, shop: &str, slug: &str) -> Result<Option<PushRow>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(

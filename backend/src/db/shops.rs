@@ -168,24 +168,34 @@ impl Store {
                 .fetch_all(pool)
                 .await?
         });
-        let free = (1..)
+        // The read only skips slugs known to be taken; the insert decides: a slug another
+        // install took meanwhile makes it try the next one, with no read-then-write race.
+        let mut candidates = (1..)
             .map(|n: u32| if n == 1 { slug.to_owned() } else { format!("{slug}-{n}") })
-            .find(|candidate| !taken.contains(candidate))
-            .unwrap_or_else(|| unreachable!("an unbounded range always has a free slug"));
-        on_pool!(self, pool => {
-            sqlx::query(
-                "INSERT INTO workspaces (id, slug, public_key, server_key_hash, created_at, owner_shop)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
+            .filter(|candidate| !taken.contains(candidate));
+        let free = loop {
+            let Some(candidate) = candidates.next() else {
+                unreachable!("an unbounded range always has a free slug")
+            };
+            let inserted = on_pool!(self, pool => {
+                sqlx::query(
+                    "INSERT INTO workspaces (id, slug, public_key, server_key_hash, created_at, owner_shop)
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (slug) DO NOTHING",
+                )
                 .bind(id)
-                .bind(&free)
+                .bind(&candidate)
                 .bind(public_key)
                 .bind(server_key_hash)
                 .bind(now)
                 .bind(owner_shop)
                 .execute(pool)
-                .await?;
-        });
+                .await?
+                .rows_affected()
+            });
+            if inserted == 1 {
+                break candidate;
+            }
+        };
         Ok(Workspace {
             id: id.to_owned(),
             slug: free,

@@ -13,6 +13,7 @@ use super::view::{RuleList, RuleView, SyncView};
 use crate::app::{App, AppState};
 use crate::checks::ShopSession;
 use crate::clock::unix_now;
+use crate::db::RuleChange;
 use crate::error::AppError;
 use crate::input::{JsonBody, Path};
 
@@ -91,10 +92,14 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<RuleList>), AppError> {
     let shop = session.claims.shop.as_str();
     segment_exists(&app, shop, &rule).await?;
-    let rules = super::rules_of(&app, shop).await?.into_iter().map(|(_, rule)| rule).collect();
-    check(rules, None, rule.clone())?;
     let json = serde_json::to_string(&rule).map_err(|error| AppError::internal("encoding a rule", error))?;
-    app.store.insert_discount_rule(shop, &json, rule.active, unix_now()).await?;
+    app.store
+        .change_discount_rules(shop, unix_now(), |stored| {
+            let rules = super::parsed(stored).into_iter().map(|(_, rule)| rule).collect();
+            check(rules, None, rule.clone())?;
+            Ok::<_, AppError>(RuleChange::Insert { rule: json, active: rule.active })
+        })
+        .await??;
     push(&app, shop).await?;
     Ok((StatusCode::CREATED, Json(listing(&app, shop).await?)))
 }
@@ -105,14 +110,20 @@ async fn replace(
     id: i64,
     change: impl FnOnce(&mut discount_rules::Rule),
 ) -> Result<(), AppError> {
-    let stored = super::rules_of(app, shop).await?;
-    let index = stored.iter().position(|(stored_id, _)| *stored_id == id).ok_or(AppError::NotFound)?;
-    let rules: Vec<discount_rules::Rule> = stored.into_iter().map(|(_, rule)| rule).collect();
-    let mut rule = rules[index].clone();
-    change(&mut rule);
-    check(rules, Some(index), rule.clone())?;
-    let json = serde_json::to_string(&rule).map_err(|error| AppError::internal("encoding a rule", error))?;
-    app.store.update_discount_rule(shop, id, &json, rule.active, unix_now()).await?;
+    app.store
+        .change_discount_rules(shop, unix_now(), |stored| {
+            let stored = super::parsed(stored);
+            let index =
+                stored.iter().position(|(stored_id, _)| *stored_id == id).ok_or(AppError::NotFound)?;
+            let rules: Vec<discount_rules::Rule> = stored.into_iter().map(|(_, rule)| rule).collect();
+            let mut rule = rules[index].clone();
+            change(&mut rule);
+            check(rules, Some(index), rule.clone())?;
+            let json =
+                serde_json::to_string(&rule).map_err(|error| AppError::internal("encoding a rule", error))?;
+            Ok::<_, AppError>(RuleChange::Update { id, rule: json, active: rule.active })
+        })
+        .await??;
     push(app, shop).await
 }
 

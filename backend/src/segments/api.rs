@@ -122,11 +122,14 @@ async fn answer(app: &AppState, shop: &str, slug: &str) -> Result<SegmentView, A
 /// `GET /api/segments`.
 pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<Json<SegmentList>, AppError> {
     let shop = session.claims.shop.as_str();
-    let mut segments = Vec::new();
-    for segment in app.store.segments(shop, false).await? {
-        let push = app.store.push_state(shop, &segment.slug).await?;
-        segments.push(SegmentView::of(&segment, push.as_ref()));
-    }
+    let pushes = app.store.push_states(shop).await?;
+    let segments = app
+        .store
+        .segments(shop, false)
+        .await?
+        .iter()
+        .map(|segment| SegmentView::of(segment, pushes.get(&segment.slug)))
+        .collect();
     Ok(Json(SegmentList { segments }))
 }
 

@@ -133,3 +133,26 @@ async fn a_reinstall_provisions_again_and_the_new_discount_gets_the_rules(fresh:
     assert_eq!(written(&shop, &second)[0].title, "VIP 10% off", "the rules survive a reinstall");
 }
 on_each_engine!(a_reinstall_provisions_again_and_the_new_discount_gets_the_rules);
+
+async fn two_rules_added_at_once_never_pass_the_limit_together(fresh: Fresh) {
+    let (shop, app) = installed(fresh.store.clone(), 5).await;
+    let segment = json!({ "name": "VIP", "slug": "vip", "rules": { "if": "tag", "is": "vip" } });
+    assert_eq!(app.admin(&shop, "POST", "/api/segments", Some(segment)).await.0, 201);
+    for index in 0..24 {
+        let body = rule("vip", &format!("Rule {index}"), "5");
+        assert_eq!(app.admin(&shop, "POST", "/api/discount-rules", Some(body)).await.0, 201);
+    }
+    // Both check the same 24 rules; the store's write lock lets only one of them add the 25th.
+    let (first, second) = tokio::join!(
+        app.admin(&shop, "POST", "/api/discount-rules", Some(rule("vip", "Last A", "5"))),
+        app.admin(&shop, "POST", "/api/discount-rules", Some(rule("vip", "Last B", "5"))),
+    );
+    let mut statuses = [first.0, second.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 422], "{}: {} / {}", fresh.name, first.1, second.1);
+    assert_eq!(fresh.store.discount_rules(&shop.domain).await.unwrap().len(), 25);
+}
+on_each_engine!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    two_rules_added_at_once_never_pass_the_limit_together
+);
