@@ -105,45 +105,37 @@ pub struct ShopRecord {
     pub tokens: Option<StoredTokens>,
 }
 
-type ShopRow = (
-    String,
-    String,
-    String,
-    i64,
-    Option<String>,
-    Option<i64>,
-    Option<String>,
-    Option<i64>,
-    String,
-    Option<String>,
-);
+/// A `shops` row as read (`SHOP_COLUMNS`).
+#[derive(sqlx::FromRow)]
+struct ShopRow {
+    shop: String,
+    workspace_id: String,
+    connection: String,
+    active: i64,
+    access_token: Option<String>,
+    access_expires_at: Option<i64>,
+    refresh_token: Option<String>,
+    refresh_expires_at: Option<i64>,
+    scopes: String,
+    webhook_secret: Option<String>,
+}
 
-fn shop_record(row: ShopRow) -> ShopRecord {
-    let (
-        shop,
-        workspace_id,
-        connection,
-        active,
-        access_token,
-        access_expires_at,
-        refresh_token,
-        refresh_expires_at,
-        scopes,
-        webhook_secret,
-    ) = row;
-    ShopRecord {
-        shop,
-        workspace_id,
-        connection: Connection::parse(&connection),
-        active: active != 0,
-        tokens: access_token.map(|access_token| StoredTokens {
-            access_token,
-            access_expires_at,
-            refresh_token,
-            refresh_expires_at,
-            scopes,
-            webhook_secret,
-        }),
+impl From<ShopRow> for ShopRecord {
+    fn from(row: ShopRow) -> Self {
+        Self {
+            shop: row.shop,
+            workspace_id: row.workspace_id,
+            connection: Connection::parse(&row.connection),
+            active: row.active != 0,
+            tokens: row.access_token.map(|access_token| StoredTokens {
+                access_token,
+                access_expires_at: row.access_expires_at,
+                refresh_token: row.refresh_token,
+                refresh_expires_at: row.refresh_expires_at,
+                scopes: row.scopes,
+                webhook_secret: row.webhook_secret,
+            }),
+        }
     }
 }
 
@@ -391,7 +383,7 @@ impl Store {
         let sql = format!("SELECT {SHOP_COLUMNS} FROM shops WHERE shop = $1");
         let row: Option<ShopRow> =
             on_pool!(self, pool => sqlx::query_as(&sql).bind(shop).fetch_optional(pool).await?);
-        Ok(row.map(shop_record))
+        Ok(row.map(ShopRecord::from))
     }
 
     /// Every store of a workspace.
@@ -399,7 +391,7 @@ impl Store {
         let sql = format!("SELECT {SHOP_COLUMNS} FROM shops WHERE workspace_id = $1 ORDER BY shop");
         let rows: Vec<ShopRow> =
             on_pool!(self, pool => sqlx::query_as(&sql).bind(workspace_id).fetch_all(pool).await?);
-        Ok(rows.into_iter().map(shop_record).collect())
+        Ok(rows.into_iter().map(ShopRecord::from).collect())
     }
 
     /// Replaces a store's tokens (after a refresh), if `expected` still holds: another replica
