@@ -10,11 +10,11 @@ use serde_json::{Value, json};
 use crate::app::App;
 use crate::clock::unix_now;
 use crate::db::{CustomerRow, EventRow, NewJob, OrderRow, ProductRow};
-use crate::ingest::payload::unix_seconds;
 use crate::jobs::{Job, JobError};
 use crate::shopify::bulk_query;
 use crate::shopify::storage::fetch_result;
 use crate::shopify::{ShopDomain, gid};
+use crate::webhooks::process::payload::unix_seconds;
 
 /// Orders this many days back are read.
 pub const ORDER_DAYS: i64 = 90;

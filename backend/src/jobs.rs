@@ -210,9 +210,9 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 async fn dispatch(app: &App, job: &ClaimedJob) -> Result<(), JobError> {
     use crate::backfill::Backfill;
     use crate::discounts::SyncDiscount;
-    use crate::ingest::{ProcessWebhook, ReleaseOrder};
     use crate::install::Provision;
     use crate::segments::{PushTags, Recompute, ReconcileTags};
+    use crate::webhooks::process::{ProcessWebhook, ReleaseOrder};
     match job.kind.as_str() {
         ProcessWebhook::KIND => run::<ProcessWebhook>(app, job).await,
         ReleaseOrder::KIND => run::<ReleaseOrder>(app, job).await,

@@ -6,8 +6,8 @@
 use serde_json::Value;
 
 use crate::app::App;
-use crate::ingest::{Delivery, payload};
 use crate::jobs::JobError;
+use crate::webhooks::process::{Delivery, payload};
 
 /// Carries out `customers/data_request`, `customers/redact` or `shop/redact`.
 pub async fn process(app: &App, delivery: &Delivery<'_>, now: i64) -> Result<(), JobError> {

@@ -20,8 +20,8 @@ use crate::app::{App, AppState};
 use crate::clock::unix_now;
 use crate::db::{CHECKOUT_COMPLETED, EventRow};
 use crate::error::AppError;
-use crate::ingest::payload::unix_seconds;
 use crate::shopify::ShopDomain;
+use crate::webhooks::process::payload::unix_seconds;
 
 /// `OPTIONS /v1/pixel/events`.
 pub async fn preflight() -> Response {
@@ -155,7 +155,7 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), App
         app.store.record_event(shop, checkout).await.map_err(internal)?;
         // The order's webhook may have come first: link now if the tokens agree.
         if let Some(order_id) = &checkout.order_id {
-            let linked = crate::ingest::link_buyer(app, shop, order_id)
+            let linked = crate::webhooks::process::link_buyer(app, shop, order_id)
                 .await
                 .map_err(|error| internal(error.to_string()))?;
             // The client's earlier events now count for the buyer.

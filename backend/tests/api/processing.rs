@@ -63,8 +63,9 @@ async fn each_topic_gives_its_canonical_event_once(fresh: Fresh) {
     // Running the jobs again (as after a crash before they were marked done) changes nothing.
     for job in ["e-1", "e-2"] {
         let topic = if job == "e-1" { "orders/create" } else { "orders/paid" };
-        let job = seglink::ingest::ProcessWebhook { event_id: job.to_owned(), topic: topic.to_owned() };
-        seglink::ingest::process_webhook(&app.state, SHOP, &job).await.unwrap();
+        let job =
+            seglink::webhooks::process::ProcessWebhook { event_id: job.to_owned(), topic: topic.to_owned() };
+        seglink::webhooks::process::process_webhook(&app.state, SHOP, &job).await.unwrap();
     }
     assert_eq!(fresh.store.events(SHOP).await.unwrap().len(), 5);
 }
@@ -168,7 +169,7 @@ async fn the_upsell_delay_holds_an_order_folds_its_edits_and_releases_one_event(
     );
 
     // Ten minutes later the release job runs.
-    seglink::ingest::release_order(&app.state, SHOP, "1").await.unwrap();
+    seglink::webhooks::process::release_order(&app.state, SHOP, "1").await.unwrap();
     let events = fresh.store.events(SHOP).await.unwrap();
     assert_eq!(kinds(&events), ["purchase"], "{}", fresh.name);
     assert!(events[0].properties.contains("40.00"), "the edit is folded in: {}", events[0].properties);
