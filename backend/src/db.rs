@@ -3,10 +3,14 @@
 //! and `on_pool!` runs the same code against whichever pool is open. One method per use case,
 //! grouped by feature in the submodules.
 
+mod customers;
 mod events;
 mod facts;
 mod jobs;
+mod orders;
+mod policy;
 mod privacy;
+mod products;
 mod rules;
 mod segments;
 mod shops;
@@ -20,12 +24,14 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-pub use events::{
-    CHECKOUT_COMPLETED, CustomerRow, EventRow, GuestOrderRow, IngestionPolicy, OrderRow, ProductRow,
-};
+pub use customers::CustomerRow;
+pub use events::{CHECKOUT_COMPLETED, EventRow};
 pub use facts::{FactsRow, Scope};
 pub use jobs::{ClaimedJob, JobState, MAX_ATTEMPTS, NewJob};
+pub use orders::{GuestOrderRow, OrderRow};
+pub use policy::IngestionPolicy;
 pub use privacy::{DEFAULT_STOREFRONT_EVENT_DAYS, PrivacyRequest};
+pub use products::ProductRow;
 pub use rules::{DiscountSync, RuleChange, StoredRule};
 pub use segments::{ChangeRow, MemberRow, PushRow, SegmentRow};
 pub use shops::{ConnectLink, Connection, PixelSettings, ShopRecord, StoredTokens, Workspace};
