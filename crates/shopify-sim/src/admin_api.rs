@@ -2,6 +2,9 @@
 //! document against the official schema, the requested cost against the shop's bucket, the
 //! scopes of each root field, then execution against the shop's records.
 
+pub(crate) mod resolvers;
+pub(crate) mod schema;
+
 use std::cell::RefCell;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -14,13 +17,13 @@ use apollo_compiler::schema::Implementers;
 use apollo_compiler::{ExecutableDocument, Name};
 use serde_json::{Value, json};
 
-use crate::admin::{ADMIN_API_VERSION, AdminSchema};
-use crate::admin_resolvers::{MutationRoot, QueryRoot};
+use crate::admin_api::resolvers::{MutationRoot, QueryRoot};
+use crate::admin_api::schema::{ADMIN_API_VERSION, AdminSchema};
 use crate::bulk::BulkOperations;
 use crate::cost::requested_cost;
 use crate::discounts::{Discounts, ShopifyFunction};
 use crate::errors::{GraphqlError, GraphqlErrors, Location};
-use crate::metafield_definitions::Definition;
+use crate::metafields::definitions::Definition;
 use crate::oauth::{OAuthError, OAuthServer};
 use crate::pixels::WebPixels;
 use crate::segments::Segment;

@@ -11,7 +11,7 @@ use apollo_compiler::response::JsonValue;
 use apollo_compiler::validation::Valid;
 use serde_json::{Map, Value};
 
-use crate::admin::AdminSchema;
+use crate::admin_api::schema::AdminSchema;
 use crate::shop::{gid, iso8601};
 
 /// At most this many connections in a bulk query.

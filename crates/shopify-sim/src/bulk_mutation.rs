@@ -8,7 +8,7 @@ use apollo_compiler::executable::OperationType;
 use apollo_compiler::resolvers::{FieldError, ObjectValue, ResolveInfo, ResolvedValue};
 use apollo_compiler::response::JsonValue;
 
-use crate::admin::AdminSchema;
+use crate::admin_api::schema::AdminSchema;
 use crate::bulk::BulkOperations;
 
 /// Largest variables file Shopify takes (API 2026-01 and later).
@@ -123,7 +123,7 @@ impl ObjectValue for StagedPayload {
                 None => ResolvedValue::null(),
             }),
             "userErrors" => Ok(ResolvedValue::list(self.error.iter().map(|(field, message)| {
-                ResolvedValue::object(crate::admin_resolvers::UserErrorValue { field, message })
+                ResolvedValue::object(crate::admin_api::resolvers::UserErrorValue { field, message })
             }))),
             _ => Err(self.unknown_field_error(info)),
         }

@@ -10,7 +10,7 @@ use apollo_compiler::response::{JsonMap, JsonValue};
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{ExecutableDocument, Schema};
 
-use crate::admin::ONE_OF;
+use crate::admin_api::schema::ONE_OF;
 use crate::errors::{GraphqlError, GraphqlErrors};
 use crate::money::MoneyValue;
 
@@ -140,7 +140,7 @@ fn function_schema() -> &'static Valid<Schema> {
 pub fn function_input(query: &str, checkout: &Checkout) -> Result<serde_json::Value, GraphqlErrors> {
     let schema = function_schema();
     let document = ExecutableDocument::parse_and_validate(schema, query, "input.graphql")
-        .map_err(|invalid| crate::admin::shopify_errors(&invalid.errors))?;
+        .map_err(|invalid| crate::admin_api::schema::shopify_errors(&invalid.errors))?;
     let variables = input_variables(&checkout.discount);
     let execution = Execution::new(schema, &document).raw_variable_values(&variables);
     let response = execution

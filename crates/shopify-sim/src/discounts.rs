@@ -7,8 +7,8 @@ use std::cell::RefCell;
 use apollo_compiler::resolvers::{FieldError, ObjectValue, ResolveInfo, ResolvedValue};
 use apollo_compiler::response::JsonValue;
 
-use crate::metafield_definitions::{Definition, defined_type};
-use crate::metafield_resolvers::metafield_field;
+use crate::metafields::definitions::{Definition, defined_type};
+use crate::metafields::resolvers::metafield_field;
 use crate::metafields::{SetInput, SetRules, set};
 use crate::shop::{Shop, gid, iso8601, parse_time};
 

@@ -4,10 +4,8 @@
 //! and it is no more lenient than Shopify: every GraphQL document is validated against the
 //! official Admin 2026-10 schema before anything runs.
 
-mod admin;
 mod admin_api;
 mod admin_pages;
-mod admin_resolvers;
 pub mod applied;
 pub mod bulk;
 pub mod bulk_mutation;
@@ -21,8 +19,6 @@ pub mod discounts;
 mod errors;
 mod events;
 mod input_rules;
-pub mod metafield_definitions;
-mod metafield_resolvers;
 pub mod metafields;
 mod money;
 pub mod oauth;
@@ -40,9 +36,9 @@ mod storefront;
 mod throttle;
 pub mod webhooks;
 
-pub use admin::{ADMIN_API_VERSION, AdminSchema};
+pub use admin_api::resolvers::MAX_TAG_CHARS;
+pub use admin_api::schema::{ADMIN_API_VERSION, AdminSchema};
 pub use admin_api::{AdminApi, Call, Response};
-pub use admin_resolvers::MAX_TAG_CHARS;
 pub use checkout::{
     CartLine, Checkout, Customer, DeliveryGroup, DeliveryOption, DiscountNode, MAX_FUNCTION_METAFIELD_BYTES,
     Merchandise, Product, function_input,

@@ -2,6 +2,9 @@
 //! `compareDigest` (`null` means "must not exist yet"), values checked against their type.
 //! Limits: shopify.dev "metafieldsSet" and "Metafield limits".
 
+pub mod definitions;
+pub(crate) mod resolvers;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;

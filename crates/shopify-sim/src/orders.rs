@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use apollo_compiler::resolvers::{FieldError, ObjectValue, ResolveInfo, ResolvedValue};
 use apollo_compiler::response::JsonValue;
 
-use crate::metafield_resolvers::ProductValue;
+use crate::metafields::resolvers::ProductValue;
 use crate::money::MoneyValue;
 use crate::paging::{Edge, Page, PageInfoValue, page};
 use crate::shop::{Order, Shop, gid, iso8601};

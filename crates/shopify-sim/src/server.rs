@@ -18,8 +18,8 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::admin::ADMIN_API_VERSION;
 use crate::admin_api::AdminApi;
+use crate::admin_api::schema::ADMIN_API_VERSION;
 use crate::oauth::OAuthError;
 
 /// What a scripted fault does to a request.

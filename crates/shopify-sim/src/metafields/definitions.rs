@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use apollo_compiler::resolvers::{FieldError, ObjectValue, ResolveInfo, ResolvedValue};
 use apollo_compiler::response::JsonValue;
 
-use crate::metafield_resolvers::owner_of;
+use crate::metafields::resolvers::owner_of;
 use crate::metafields::{TYPES, resolve_namespace};
 use crate::shop::gid;
 

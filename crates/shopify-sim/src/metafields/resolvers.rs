@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use apollo_compiler::resolvers::{FieldError, ObjectValue, ResolveInfo, ResolvedValue};
 use apollo_compiler::response::JsonValue;
 
-use crate::metafield_definitions::{Definition, defined_type};
+use crate::metafields::definitions::{Definition, defined_type};
 use crate::metafields::{Metafield, SetError, SetInput, SetRules, resolve_namespace, set};
 use crate::shop::{Shop, gid, iso8601};
 

@@ -7,15 +7,15 @@ use std::time::Duration;
 use apollo_compiler::resolvers::{Execution, FieldError, ObjectValue, ResolveInfo, ResolvedValue};
 use apollo_compiler::response::JsonValue;
 
-use crate::admin::AdminSchema;
+use crate::admin_api::schema::AdminSchema;
 use crate::admin_api::{check_fields, implementers};
 use crate::bulk::{
     BulkOperation, BulkOperations, BulkPayload, check, finish_payload, operation_field, to_jsonl,
 };
 use crate::bulk_mutation::{check_mutation, staged_uploads, variable_lines};
 use crate::discounts::{DiscountContext, DiscountNodeValue, Discounts, functions_connection};
-use crate::metafield_definitions::{Definition, create_definition};
-use crate::metafield_resolvers::{ProductValue, metafield_field, metafields_set, set_inputs};
+use crate::metafields::definitions::{Definition, create_definition};
+use crate::metafields::resolvers::{ProductValue, metafield_field, metafields_set, set_inputs};
 use crate::money::MoneyValue;
 use crate::orders::{Reader, order, orders, products};
 use crate::paging::{Edge, Page, PageInfoValue, page};

@@ -11,7 +11,7 @@ use crate::errors::{GraphqlError, GraphqlErrors, Location};
 pub const ADMIN_API_VERSION: &str = "2026-10";
 
 /// Written by `scripts/schemas.mjs` from Shopify's introspection (`@shopify/dev-mcp`).
-const ADMIN_SDL: &str = include_str!("../schema/admin_2026-10.graphql");
+const ADMIN_SDL: &str = include_str!("../../schema/admin_2026-10.graphql");
 
 /// apollo-compiler 1.x does not predefine `@oneOf`, which the Admin schema uses on its input
 /// unions; graphql-js does, and refuses to see it declared again, so it is added here rather
