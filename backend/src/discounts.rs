@@ -3,11 +3,11 @@
 
 pub mod api;
 pub mod guest_misses;
-mod sync;
+mod metafield;
 pub mod trial;
 pub mod view;
 
-pub use sync::{SyncDiscount, sync, sync_job};
+pub use metafield::{WriteDiscountRules, retry_job, write_rules};
 
 use crate::app::App;
 use crate::db::DbError;

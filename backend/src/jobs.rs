@@ -209,7 +209,7 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 
 async fn dispatch(app: &App, job: &ClaimedJob) -> Result<(), JobError> {
     use crate::backfill::Backfill;
-    use crate::discounts::SyncDiscount;
+    use crate::discounts::WriteDiscountRules;
     use crate::install::Provision;
     use crate::segments::{PushTags, Recompute, ReconcileTags};
     use crate::webhooks::process::{ProcessWebhook, ReleaseOrder};
@@ -221,7 +221,7 @@ async fn dispatch(app: &App, job: &ClaimedJob) -> Result<(), JobError> {
         PushTags::KIND => run::<PushTags>(app, job).await,
         ReconcileTags::KIND => run::<ReconcileTags>(app, job).await,
         Recompute::KIND => run::<Recompute>(app, job).await,
-        SyncDiscount::KIND => run::<SyncDiscount>(app, job).await,
+        WriteDiscountRules::KIND => run::<WriteDiscountRules>(app, job).await,
         other => Err(JobError::Fatal(format!("no worker runs `{other}` jobs"))),
     }
 }

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use super::sync::{SyncError, sync, sync_job};
+use super::metafield::{WriteError, retry_job, write_rules};
 use super::trial::{self, Trial, TrialInput};
 use super::view::{RuleList, RuleView, SyncView};
 use crate::app::{App, AppState};
@@ -64,16 +64,16 @@ async fn segment_exists(app: &App, shop: &str, rule: &discount_rules::Rule) -> R
 
 /// Writes the rules to Shopify; a failure is kept for a background retry, since the rules are
 /// stored and the answer says the write is pending.
-async fn push(app: &App, shop: &str) -> Result<(), AppError> {
-    match sync(app, shop).await {
+async fn write_or_retry(app: &App, shop: &str) -> Result<(), AppError> {
+    match write_rules(app, shop).await {
         Ok(_) => Ok(()),
-        Err(SyncError::Db(error)) => Err(error.into()),
+        Err(WriteError::Db(error)) => Err(error.into()),
         Err(error) => {
             crate::log::warn(
                 "discount rules not written; retrying later",
                 &[("shop", shop), ("error", &error.to_string())],
             );
-            app.store.enqueue(&sync_job(shop, unix_now())).await?;
+            app.store.enqueue(&retry_job(shop, unix_now())).await?;
             Ok(())
         }
     }
@@ -100,7 +100,7 @@ pub async fn create(
             Ok::<_, AppError>(RuleChange::Insert { rule: json, active: rule.active })
         })
         .await??;
-    push(&app, shop).await?;
+    write_or_retry(&app, shop).await?;
     Ok((StatusCode::CREATED, Json(listing(&app, shop).await?)))
 }
 
@@ -124,7 +124,7 @@ async fn replace(
             Ok::<_, AppError>(RuleChange::Update { id, rule: json, active: rule.active })
         })
         .await??;
-    push(app, shop).await
+    write_or_retry(app, shop).await
 }
 
 /// `PUT /api/discount-rules/{id}`.
@@ -166,7 +166,7 @@ pub async fn delete(
 ) -> Result<Json<RuleList>, AppError> {
     let shop = session.claims.shop.as_str();
     app.store.delete_discount_rule(shop, id).await?;
-    push(&app, shop).await?;
+    write_or_retry(&app, shop).await?;
     Ok(Json(listing(&app, shop).await?))
 }
 

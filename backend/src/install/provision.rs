@@ -98,7 +98,7 @@ pub async fn provision(app: &App, shop: &str) -> Result<(), JobError> {
                 app.store.set_setup_step(shop, step, state, detail.as_deref(), now).await?;
                 // A reinstalled store keeps its rules: the new discount gets them.
                 if step == "discount" && !crate::discounts::rules_of(app, shop).await?.is_empty() {
-                    app.store.enqueue(&crate::discounts::sync_job(shop, now)).await?;
+                    app.store.enqueue(&crate::discounts::retry_job(shop, now)).await?;
                 }
             }
             Err(error) => {

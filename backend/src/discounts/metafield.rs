@@ -16,7 +16,7 @@ const ATTEMPTS: usize = 3;
 
 /// Why the rules did not reach Shopify.
 #[derive(Debug, thiserror::Error)]
-pub enum SyncError {
+pub enum WriteError {
     /// The rules do not compile; each violation at `rules[i].field`.
     #[error("{0}")]
     Rules(discount_rules::Violations),
@@ -28,7 +28,7 @@ pub enum SyncError {
     Db(#[from] crate::db::DbError),
 }
 
-impl From<ShopifyError> for SyncError {
+impl From<ShopifyError> for WriteError {
     fn from(error: ShopifyError) -> Self {
         match error {
             ShopifyError::Db(error) => Self::Db(error),
@@ -38,14 +38,14 @@ impl From<ShopifyError> for SyncError {
 }
 
 /// Compiles the store's rules and writes them; what was written.
-pub async fn sync(app: &App, shop: &str) -> Result<DiscountSync, SyncError> {
-    let domain = ShopDomain::parse(shop).map_err(|error| SyncError::Shopify(error.to_string()))?;
+pub async fn write_rules(app: &App, shop: &str) -> Result<DiscountSync, WriteError> {
+    let domain = ShopDomain::parse(shop).map_err(|error| WriteError::Shopify(error.to_string()))?;
     let _held = app.locks.lock(&format!("discount:{shop}")).await;
     let rules: Vec<discount_rules::Rule> =
         super::rules_of(app, shop).await?.into_iter().map(|(_, rule)| rule).collect();
-    let config = discount_rules::compile(&rules).map_err(SyncError::Rules)?;
+    let config = discount_rules::compile(&rules).map_err(WriteError::Rules)?;
     let value = config.to_metafield_json();
-    let outcome = write(app, &domain, &value).await;
+    let outcome = write_config(app, &domain, &value).await;
     let now = unix_now();
     let previous = app.store.discount_sync(shop).await?.unwrap_or_default();
     let record = match &outcome {
@@ -70,11 +70,15 @@ pub async fn sync(app: &App, shop: &str) -> Result<DiscountSync, SyncError> {
 
 /// The discount that carries the config: the one recorded, or the one provisioning made, or,
 /// when the merchant deleted it, a new one (created with the config, so nothing else to write).
-async fn write(app: &App, shop: &ShopDomain, value: &str) -> Result<(String, Option<String>), SyncError> {
+async fn write_config(
+    app: &App,
+    shop: &ShopDomain,
+    value: &str,
+) -> Result<(String, Option<String>), WriteError> {
     let recorded = app.store.discount_sync(shop.as_str()).await?.and_then(|sync| sync.discount_id);
     let provisioned = || async {
         let steps = app.store.setup_steps(shop.as_str()).await?;
-        Ok::<_, SyncError>(
+        Ok::<_, WriteError>(
             steps
                 .into_iter()
                 .find(|(step, state, _)| step == "discount" && state == "done")
@@ -93,8 +97,8 @@ async fn write(app: &App, shop: &ShopDomain, value: &str) -> Result<(String, Opt
         let Some((discount_id, digest)) = current else {
             let created = crate::install::create_automatic_discount(app, shop, value)
                 .await
-                .map_err(|error| SyncError::Shopify(error.to_string()))?
-                .ok_or_else(|| SyncError::Shopify("Shopify made no discount".to_owned()))?;
+                .map_err(|error| WriteError::Shopify(error.to_string()))?
+                .ok_or_else(|| WriteError::Shopify("Shopify made no discount".to_owned()))?;
             let digest = read_digest(app, shop, &created).await?.and_then(|(_, digest)| digest);
             return Ok((created, digest));
         };
@@ -114,7 +118,7 @@ async fn write(app: &App, shop: &ShopDomain, value: &str) -> Result<(String, Opt
             .run_repeatable::<SetMetafields>(shop, variables)
             .await?
             .metafields_set
-            .ok_or_else(|| SyncError::Shopify("metafieldsSet answered nothing".to_owned()))?;
+            .ok_or_else(|| WriteError::Shopify("metafieldsSet answered nothing".to_owned()))?;
         match payload.user_errors.first() {
             None => {
                 let digest = payload
@@ -138,10 +142,10 @@ async fn write(app: &App, shop: &ShopDomain, value: &str) -> Result<(String, Opt
             {
                 continue;
             }
-            Some(error) => return Err(SyncError::Shopify(error.message.clone())),
+            Some(error) => return Err(WriteError::Shopify(error.message.clone())),
         }
     }
-    Err(SyncError::Shopify("the metafield kept changing while it was written".to_owned()))
+    Err(WriteError::Shopify("the metafield kept changing while it was written".to_owned()))
 }
 
 /// The discount's id and its config metafield's digest (`None` inside when there is no
@@ -150,7 +154,7 @@ async fn read_digest(
     app: &App,
     shop: &ShopDomain,
     discount_id: &str,
-) -> Result<Option<(String, Option<String>)>, SyncError> {
+) -> Result<Option<(String, Option<String>)>, WriteError> {
     let variables = discount_config::Variables {
         id: discount_id.to_owned(),
         namespace: discount_rules::METAFIELD_NAMESPACE.to_owned(),
@@ -161,21 +165,21 @@ async fn read_digest(
 }
 
 /// A job that retries a write that failed in a request.
-pub fn sync_job(shop: &str, now: i64) -> NewJob {
-    SyncDiscount {}.queued(shop, now, None)
+pub fn retry_job(shop: &str, now: i64) -> NewJob {
+    WriteDiscountRules {}.queued(shop, now, None)
 }
 
 /// Writes a store's rules to Shopify in the background (after a failed write in a request).
 #[derive(serde::Serialize, serde::Deserialize)]
-pub struct SyncDiscount {}
+pub struct WriteDiscountRules {}
 
-impl Job for SyncDiscount {
+impl Job for WriteDiscountRules {
     const KIND: &'static str = "discount_sync";
 
     async fn run(self, app: &App, shop: &str) -> Result<(), JobError> {
-        match sync(app, shop).await {
+        match write_rules(app, shop).await {
             Ok(_) => Ok(()),
-            Err(SyncError::Rules(violations)) => Err(JobError::Fatal(violations.to_string())),
+            Err(WriteError::Rules(violations)) => Err(JobError::Fatal(violations.to_string())),
             Err(error) => Err(JobError::Retry(error.to_string())),
         }
     }
