@@ -1,16 +1,12 @@
-//! The application: its shared state, and binding and serving it.
+//! The application's shared state: what every handler and job can reach (start-up is `startup`).
 
-use std::net::SocketAddr;
 use std::ops::Deref;
 use std::sync::Arc;
-
-use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::crypto::Keys;
 use crate::db::Store;
 use crate::metrics::Metrics;
-use crate::router::router;
 use crate::shopify::admin::Shopify;
 
 /// What every handler can reach.
@@ -78,36 +74,5 @@ impl Deref for AppState {
 
     fn deref(&self) -> &App {
         &self.0
-    }
-}
-
-/// A bound, not yet serving, application.
-pub struct Application {
-    listener: TcpListener,
-    state: AppState,
-}
-
-impl Application {
-    /// Opens the database (migrating it) and binds 127.0.0.1 on the configured port (0 picks a
-    /// free one).
-    pub async fn build(config: Config) -> Result<Self, String> {
-        let store = Store::connect(&config.database_url).await.map_err(|error| error.to_string())?;
-        let address = SocketAddr::from(([127, 0, 0, 1], config.port));
-        let listener = TcpListener::bind(address)
-            .await
-            .map_err(|error| format!("cannot listen on {address}: {error}"))?;
-        Ok(Self { listener, state: AppState(Arc::new(App::new(config, store))) })
-    }
-
-    /// The port actually bound.
-    pub fn port(&self) -> u16 {
-        self.listener.local_addr().map(|address| address.port()).unwrap_or_default()
-    }
-
-    /// Starts the background workers and serves until the process ends.
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        tokio::spawn(crate::jobs::supervise(self.state.clone(), self.state.config.workers));
-        let limits = self.state.config.limits;
-        crate::serve::serve(self.listener, router(self.state), limits).await
     }
 }

@@ -29,4 +29,5 @@ pub mod serve;
 mod session;
 mod settings;
 pub mod shopify;
+pub mod startup;
 pub mod webhooks;

@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use seglink::app::Application;
 use seglink::config::Config;
+use seglink::startup::Application;
 
 #[derive(Parser)]
 #[command(name = "seglink", about = "Seglink's backend")]

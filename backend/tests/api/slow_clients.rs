@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use seglink::app::Application;
+use seglink::startup::Application;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 

@@ -13,8 +13,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
 use data::{DataFolder, Seeding};
-use seglink::app::Application;
 use seglink::config::Config;
+use seglink::startup::Application;
 use shopify_sim::oauth::{AppCredentials, OAuthServer};
 use shopify_sim::server::{Simulator, serve};
 use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
