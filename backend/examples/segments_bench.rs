@@ -120,7 +120,8 @@ async fn recompute(customers: u64, events: u64) {
     let app = AppState(std::sync::Arc::new(App::new(config(&url, None), store)));
     for run in ["first (every member enters)", "again (nothing changes)"] {
         let started = Instant::now();
-        let report = seglink::segments::recompute(&app, SHOP, None, unix_now()).await.expect("a recompute");
+        let report =
+            seglink::segments::recompute(&app.store, SHOP, None, unix_now()).await.expect("a recompute");
         let members: usize = report.iter().map(|line| line.members).sum();
         let entered: usize = report.iter().map(|line| line.entered).sum();
         println!(

@@ -63,7 +63,7 @@ async fn run_recompute(app: &App, shop: &str, job: Recompute) -> Result<(), JobE
         // Uninstalled or disconnected: nothing to push to, and no next night.
         return Ok(());
     }
-    recompute(app, shop, None, now).await?;
+    recompute(&app.store, shop, None, now).await?;
     // The next night follows this one's, however late this one ran: the retention is kept
     // even by a store without segments.
     if let Some(midnight) = job.nightly {

@@ -169,7 +169,7 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), App
     // Customers already known behind their clients are evaluated again now (docs/segments.md).
     // The events are stored whatever happens here, and the nightly recompute catches up.
     for customer in customers.iter().filter_map(|(_, customer)| customer.as_deref()) {
-        if let Err(error) = crate::segments::refresh_customer(app, shop, customer, now).await {
+        if let Err(error) = crate::segments::refresh_customer(&app.store, shop, customer, now).await {
             crate::log::warn(
                 "segment refresh after pixel events failed",
                 &[("shop", shop), ("error", &error.to_string())],

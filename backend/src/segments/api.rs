@@ -164,7 +164,7 @@ pub async fn create(
         DbError::Conflict => AppError::Conflict(format!("the slug `{slug}` is taken")),
         other => other.into(),
     })?;
-    membership::recompute(&app, shop, Some(&slug), now).await?;
+    membership::recompute(&app.store, shop, Some(&slug), now).await?;
     push::push_now(&app, shop, &slug, now).await?;
     super::queue_nightly(&app, shop, now).await?;
     Ok((StatusCode::CREATED, Json(answer(&app, shop, &slug).await?)))
@@ -185,7 +185,7 @@ pub async fn update(
     rules(&input.rules)?;
     let now = unix_now();
     app.store.update_segment(shop, &slug, &name, &input.rules.to_string(), input.native, now).await?;
-    membership::recompute(&app, shop, Some(&slug), now).await?;
+    membership::recompute(&app.store, shop, Some(&slug), now).await?;
     push::push_now(&app, shop, &slug, now).await?;
     Ok(Json(answer(&app, shop, &slug).await?))
 }
@@ -223,7 +223,8 @@ pub async fn preview(
 ) -> Result<Json<Preview>, AppError> {
     let shop = session.claims.shop.as_str();
     let rule = rules(&input.rules)?;
-    let (count, sample_ids) = membership::preview(&app, shop, &rule, PREVIEW_SAMPLE, unix_now()).await?;
+    let (count, sample_ids) =
+        membership::preview(&app.store, shop, &rule, PREVIEW_SAMPLE, unix_now()).await?;
     let mut sample = Vec::with_capacity(sample_ids.len());
     for id in sample_ids {
         if let Some((customer_id, email, name)) = app.store.customer_card(shop, &id).await? {
@@ -317,8 +318,9 @@ pub async fn explain(
     let shop = session.claims.shop.as_str();
     let segment = found(&app, shop, &slug).await?;
     let rule = rules(&serde_json::from_str(&segment.rules).unwrap_or(Value::Null))?;
-    let outcome =
-        membership::explain(&app, shop, &rule, &customer_id, unix_now()).await?.ok_or(AppError::NotFound)?;
+    let outcome = membership::explain(&app.store, shop, &rule, &customer_id, unix_now())
+        .await?
+        .ok_or(AppError::NotFound)?;
     let recorded = app.store.memberships(shop, &customer_id).await?.contains(&slug);
     let conditions = outcome
         .explanations
@@ -362,7 +364,7 @@ pub async fn recompute(
     State(app): State<AppState>,
     session: ShopSession,
 ) -> Result<Json<RecomputeReport>, AppError> {
-    let report = membership::recompute(&app, session.claims.shop.as_str(), None, unix_now()).await?;
+    let report = membership::recompute(&app.store, session.claims.shop.as_str(), None, unix_now()).await?;
     let segments = report
         .into_iter()
         .map(|line| Recomputed {

@@ -7,8 +7,7 @@ use std::collections::HashSet;
 use segments::{Reads, Rule, evaluate, matches};
 
 use super::facts::{Profile, profiles};
-use crate::app::App;
-use crate::db::{DbError, Scope, SegmentRow};
+use crate::db::{DbError, Scope, SegmentRow, Store};
 
 /// A live segment with its parsed rules.
 pub struct Live {
@@ -19,8 +18,8 @@ pub struct Live {
 }
 
 /// The store's live segments whose rules parse (they all do: they were checked when saved).
-pub async fn live(app: &App, shop: &str) -> Result<Vec<Live>, DbError> {
-    Ok(app.store.segments(shop, false).await?.into_iter().filter_map(parsed).collect())
+pub async fn live(store: &Store, shop: &str) -> Result<Vec<Live>, DbError> {
+    Ok(store.segments(shop, false).await?.into_iter().filter_map(parsed).collect())
 }
 
 fn parsed(segment: SegmentRow) -> Option<Live> {
@@ -50,12 +49,12 @@ pub struct Recomputed {
 /// Evaluates every customer for the live segments (only `only`, when given), records the changes
 /// and queues pushes where membership moved.
 pub async fn recompute(
-    app: &App,
+    store: &Store,
     shop: &str,
     only: Option<&str>,
     now: i64,
 ) -> Result<Vec<Recomputed>, DbError> {
-    let segments: Vec<Live> = live(app, shop)
+    let segments: Vec<Live> = live(store, shop)
         .await?
         .into_iter()
         .filter(|segment| only.is_none_or(|slug| segment.slug == slug))
@@ -65,10 +64,8 @@ pub async fn recompute(
     }
     // The stored members are read while the facts are: two connections, two cores.
     let reads = reads(&segments);
-    let (everyone, mut held) = tokio::try_join!(
-        profiles(&app.store, shop, Scope::Store, &reads, now),
-        app.store.all_members(shop),
-    )?;
+    let (everyone, mut held) =
+        tokio::try_join!(profiles(store, shop, Scope::Store, &reads, now), store.all_members(shop),)?;
     let memberships = evaluate_all(&segments, &everyone, now);
     let mut report = Vec::with_capacity(segments.len());
     for (segment, now_in) in segments.iter().zip(&memberships) {
@@ -77,9 +74,9 @@ pub async fn recompute(
         let entered: Vec<String> =
             now_in.iter().filter(|id| !before_set.contains(**id)).map(|id| (*id).to_owned()).collect();
         let left: Vec<String> = before.iter().filter(|id| !now_in.contains(id.as_str())).cloned().collect();
-        app.store.apply_membership(shop, &segment.slug, &entered, &left, now, true).await?;
+        store.apply_membership(shop, &segment.slug, &entered, &left, now, true).await?;
         if !entered.is_empty() || !left.is_empty() {
-            super::push::queue(app, shop, &segment.slug, now).await?;
+            super::push::queue(store, shop, &segment.slug, now).await?;
         }
         report.push(Recomputed {
             slug: segment.slug.clone(),
@@ -128,13 +125,18 @@ pub fn members_of<'r, 'p>(
 }
 
 /// Re-evaluates one customer after an event or an update; how many memberships changed.
-pub async fn refresh_customer(app: &App, shop: &str, customer_id: &str, now: i64) -> Result<usize, DbError> {
-    let segments = live(app, shop).await?;
+pub async fn refresh_customer(
+    store: &Store,
+    shop: &str,
+    customer_id: &str,
+    now: i64,
+) -> Result<usize, DbError> {
+    let segments = live(store, shop).await?;
     if segments.is_empty() {
         return Ok(0);
     }
-    let found = profiles(&app.store, shop, Scope::Customer(customer_id), &reads(&segments), now).await?;
-    let held: HashSet<String> = app.store.memberships(shop, customer_id).await?.into_iter().collect();
+    let found = profiles(store, shop, Scope::Customer(customer_id), &reads(&segments), now).await?;
+    let held: HashSet<String> = store.memberships(shop, customer_id).await?.into_iter().collect();
     let one = [customer_id.to_owned()];
     let mut changed = 0;
     for segment in &segments {
@@ -147,8 +149,8 @@ pub async fn refresh_customer(app: &App, shop: &str, customer_id: &str, now: i64
             (false, true) => (&[], &one),
             _ => continue,
         };
-        app.store.apply_membership(shop, &segment.slug, entered, left, now, false).await?;
-        super::push::queue(app, shop, &segment.slug, now).await?;
+        store.apply_membership(shop, &segment.slug, entered, left, now, false).await?;
+        super::push::queue(store, shop, &segment.slug, now).await?;
         changed += 1;
     }
     Ok(changed)
@@ -156,7 +158,7 @@ pub async fn refresh_customer(app: &App, shop: &str, customer_id: &str, now: i64
 
 /// How many customers unsaved rules would hold now, and the ids of the first `sample` of them.
 pub async fn preview(
-    app: &App,
+    store: &Store,
     shop: &str,
     rule: &Rule,
     sample: usize,
@@ -164,7 +166,7 @@ pub async fn preview(
 ) -> Result<(usize, Vec<String>), DbError> {
     let mut reads = Reads::default();
     reads.add(rule);
-    let everyone = profiles(&app.store, shop, Scope::Store, &reads, now).await?;
+    let everyone = profiles(store, shop, Scope::Store, &reads, now).await?;
     let mut count = 0;
     let mut first = Vec::with_capacity(sample);
     for id in members_of(rule, &everyone, now) {
@@ -178,7 +180,7 @@ pub async fn preview(
 
 /// Why `customer_id` is or is not in a segment with `rule`; `None` for an unknown customer.
 pub async fn explain(
-    app: &App,
+    store: &Store,
     shop: &str,
     rule: &Rule,
     customer_id: &str,
@@ -186,6 +188,6 @@ pub async fn explain(
 ) -> Result<Option<segments::Outcome>, DbError> {
     let mut reads = Reads::default();
     reads.add(rule);
-    let found = profiles(&app.store, shop, Scope::Customer(customer_id), &reads, now).await?;
+    let found = profiles(store, shop, Scope::Customer(customer_id), &reads, now).await?;
     Ok(found.first().map(|profile| evaluate(rule, &profile.customer, &profile.events, now)))
 }

@@ -81,9 +81,9 @@ fn job(shop: &str, slug: &str, per_customer: bool, run_at: i64, dedupe_key: Opti
 
 /// Queues a push for the changes of this moment, unless one is pending already: changes close
 /// together share one push, which runs when their window ends.
-pub async fn queue(app: &App, shop: &str, slug: &str, now: i64) -> Result<(), DbError> {
-    if app.store.mark_push_pending(shop, slug, now).await? {
-        app.store.enqueue(&job(shop, slug, false, now + COALESCE_SECS, None)).await?;
+pub async fn queue(store: &crate::db::Store, shop: &str, slug: &str, now: i64) -> Result<(), DbError> {
+    if store.mark_push_pending(shop, slug, now).await? {
+        store.enqueue(&job(shop, slug, false, now + COALESCE_SECS, None)).await?;
     }
     Ok(())
 }

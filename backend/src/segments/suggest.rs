@@ -36,7 +36,7 @@ pub async fn suggest(app: &App, shop: &str, now: i64) -> Result<Option<String>, 
         Err(DbError::Conflict) => return Ok(None),
         created => created?,
     }
-    super::recompute(app, shop, Some(slug), now).await?;
+    super::recompute(&app.store, shop, Some(slug), now).await?;
     super::queue_nightly(app, shop, now).await?;
     Ok(Some(slug.to_owned()))
 }

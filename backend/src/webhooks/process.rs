@@ -90,7 +90,7 @@ pub async fn process_webhook(app: &App, shop: &str, job: &ProcessWebhook) -> Res
     for customer in
         previous.iter().chain(current.iter().filter(|current| previous.as_ref() != Some(*current)))
     {
-        crate::segments::refresh_customer(app, shop, customer, now).await?;
+        crate::segments::refresh_customer(&app.store, shop, customer, now).await?;
     }
     app.store.prune_webhook_body(shop, &job.event_id, &job.topic).await?;
     Ok(())

@@ -90,7 +90,7 @@ async fn check(deliveries: Vec<Delivery>) -> Result<(), TestCaseError> {
         app.run_jobs().await;
     }
     let report =
-        seglink::segments::recompute(&app.state, SHOP, None, seglink::clock::unix_now()).await.unwrap();
+        seglink::segments::recompute(&app.state.store, SHOP, None, seglink::clock::unix_now()).await.unwrap();
     prop_assert_eq!(report.len(), SEGMENTS.len());
     for line in &report {
         // Nobody enters or leaves: the incremental updates had it right already.

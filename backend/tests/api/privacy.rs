@@ -217,7 +217,7 @@ async fn ada_everywhere(app: &TestApp, store: &seglink::db::Store) {
         .create_segment(SHOP, &seglink::db::SegmentRow::new("germany", "Germany", rules.to_owned(), now))
         .await
         .unwrap();
-    seglink::segments::recompute(&app.state, SHOP, None, now).await.unwrap();
+    seglink::segments::recompute(&app.state.store, SHOP, None, now).await.unwrap();
     store.mark_tagged(SHOP, "germany", &[ADA.to_string()], true).await.unwrap();
     let running = seglink::db::PushRow {
         state: "running".to_owned(),
