@@ -14,9 +14,7 @@ use seglink::shopify::operations::{
 use serde_json::{Value, json};
 use shopify_sim::server::{Fault, FaultKind};
 
-use crate::databases::Fresh;
-use crate::helpers::TestApp;
-use crate::simulated::SimulatedShop;
+use crate::helpers::{Fresh, SimulatedShop, TestApp};
 
 #[test]
 fn every_operation_validates_against_the_full_official_schema() {

@@ -5,9 +5,7 @@
 use seglink::db::{Connection, StoredTokens};
 use serde_json::json;
 
-use crate::databases::{Fresh, on_each_engine};
-use crate::helpers::{SCOPES, TestApp};
-use crate::simulated::{SimulatedShop, Tripwire, now};
+use crate::helpers::{Fresh, SCOPES, SimulatedShop, TestApp, Tripwire, now, on_each_engine};
 
 const HOME: &str = "home-store.myshopify.com";
 

@@ -12,8 +12,7 @@ use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use crate::databases::{Fresh, on_each_engine};
-use crate::helpers::{API_KEY, ENCRYPTION_KEY, SCOPES, SECRET};
+use crate::helpers::{API_KEY, ENCRYPTION_KEY, Fresh, SCOPES, SECRET, on_each_engine};
 
 const SHOP: &str = "crash-test.myshopify.com";
 const DELIVERIES: usize = 600;

@@ -5,9 +5,7 @@
 use seglink::shopify::operations::{SetMetafields, set_metafields};
 use serde_json::{Value, json};
 
-use crate::databases::{Fresh, on_each_engine};
-use crate::segments::installed;
-use crate::simulated::SimulatedShop;
+use crate::helpers::{Fresh, SimulatedShop, installed, on_each_engine};
 
 fn rule(segment: &str, title: &str, percent: &str) -> Value {
     json!({ "segment": segment, "title": title, "value": { "percentage": percent }, "target": { "type": "orderSubtotal" } })
@@ -114,7 +112,7 @@ async fn a_reinstall_provisions_again_and_the_new_discount_gets_the_rules(fresh:
     let first = listing["sync"]["discount_id"].as_str().unwrap().to_owned();
 
     // Uninstalling takes the pixel, the definitions and the discount away in Shopify.
-    shop.sim.with_admin(|admin| admin.uninstall(crate::simulated::now()));
+    shop.sim.with_admin(|admin| admin.uninstall(crate::helpers::now()));
     shop.forward_webhooks(&app).await;
     app.run_jobs().await;
     assert_eq!(shop.inspect("{ webPixel { id } }")["data"]["webPixel"], Value::Null, "{}", fresh.name);

@@ -8,9 +8,7 @@
 use serde_json::{Value, json};
 use shopify_sim::{CartLine, Checkout, Customer, Merchandise, Product, SeedOptions};
 
-use crate::databases::{Fresh, on_each_engine};
-use crate::helpers::TestApp;
-use crate::simulated::{SimulatedShop, now};
+use crate::helpers::{Fresh, SimulatedShop, TestApp, now, on_each_engine};
 
 const LINES_QUERY: &str =
     include_str!("../../../extensions/segment-discount/src/cart_lines_discounts_generate_run.graphql");
@@ -47,7 +45,7 @@ fn discounts_at_checkout(shop: &SimulatedShop, discount_id: &str, customer: &str
         }
     });
     let input = shopify_sim::function_input(LINES_QUERY, &checkout).unwrap();
-    crate::simulated::run_lines_function(&input)
+    crate::helpers::run_lines_function(&input)
 }
 
 /// The pixel's events of one storefront visit ending in `order_id`'s checkout, as the pixel

@@ -1,4 +1,12 @@
-//! A configured app answering in-process.
+//! What the tests share: a configured app answering in-process (here), fresh databases on each
+//! engine (`databases`), and a simulated shop with the app installed (`simulated`).
+
+mod databases;
+mod simulated;
+
+pub(crate) use databases::on_each_engine;
+pub use databases::{Fresh, unique};
+pub use simulated::*;
 
 use axum::Router;
 use axum::body::Body;

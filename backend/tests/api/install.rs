@@ -6,9 +6,7 @@ use seglink::shopify::ShopDomain;
 use seglink::shopify::operations::{CurrentInstallation, current_installation};
 use serde_json::Value;
 
-use crate::databases::{Fresh, on_each_engine};
-use crate::helpers::TestApp;
-use crate::simulated::SimulatedShop;
+use crate::helpers::{Fresh, SimulatedShop, TestApp, on_each_engine};
 
 fn step<'a>(session: &'a Value, name: &str) -> &'a Value {
     session["setup"].as_array().unwrap().iter().find(|step| step["step"] == name).unwrap()
@@ -142,7 +140,7 @@ async fn a_session_token_shopify_refuses_to_exchange_asks_app_bridge_to_retry() 
     let shop = SimulatedShop::start().await;
     let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
     // Signed with the secret being rotated out: Seglink still accepts it, Shopify no longer does.
-    let now = crate::simulated::now().as_secs() as i64;
+    let now = crate::helpers::now().as_secs() as i64;
     let claims = shopify_sim::signing::SessionClaims::new(&shop.domain, crate::helpers::API_KEY, 1, now);
     let token = shopify_sim::signing::session_token(crate::helpers::PREVIOUS_SECRET, &claims);
     let request = axum::http::Request::get("/api/session")

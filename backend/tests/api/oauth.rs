@@ -5,9 +5,9 @@ use axum::body::Body;
 use axum::http::Request;
 use shopify_sim::signing::signed_query;
 
-use crate::databases::{Fresh, on_each_engine};
-use crate::helpers::{API_KEY, PREVIOUS_SECRET, SECRET, TestApp};
-use crate::simulated::{SimulatedShop, Tripwire, now};
+use crate::helpers::{
+    API_KEY, Fresh, PREVIOUS_SECRET, SECRET, SimulatedShop, TestApp, Tripwire, now, on_each_engine,
+};
 
 async fn get(app: &TestApp, path: &str, cookie: Option<&str>) -> (u16, axum::http::HeaderMap) {
     let mut request = Request::get(path);

@@ -8,8 +8,7 @@ use axum::http::Request;
 use seglink::db::{Connection, StoredTokens};
 use serde_json::{Value, json};
 
-use crate::databases::{Fresh, on_each_engine};
-use crate::helpers::TestApp;
+use crate::helpers::{Fresh, TestApp, on_each_engine};
 
 const SHOP: &str = "pixel-shop.myshopify.com";
 const CLIENT: &str = "c-5f1e0a2b-77";

@@ -3,9 +3,7 @@
 
 use serde_json::json;
 
-use crate::databases::{Fresh, on_each_engine};
-use crate::helpers::{API_KEY, SECRET, TestApp};
-use crate::simulated::SimulatedShop;
+use crate::helpers::{API_KEY, Fresh, SECRET, SimulatedShop, TestApp, on_each_engine};
 
 const SHOP: &str = "seglink-test.myshopify.com";
 const OTHER: &str = "other-store.myshopify.com";
@@ -338,7 +336,7 @@ async fn an_export_is_served_once_and_not_after_its_time(fresh: Fresh) {
 on_each_engine!(an_export_is_served_once_and_not_after_its_time);
 
 async fn storefront_events_older_than_the_stores_retention_go_nightly(fresh: Fresh) {
-    let (shop, app) = crate::segments::installed(fresh.store.clone(), 3).await;
+    let (shop, app) = crate::helpers::installed(fresh.store.clone(), 3).await;
     let (status, retention) = app.admin(&shop, "GET", "/api/data-retention", None).await;
     assert_eq!((status, &retention), (200, &json!({ "storefront_event_days": 365 })));
     for days in [29, 3_651] {

@@ -5,8 +5,7 @@
 use seglink::db::{IngestionPolicy, JobState};
 use serde_json::{Value, json};
 
-use crate::databases::{Fresh, on_each_engine};
-use crate::helpers::TestApp;
+use crate::helpers::{Fresh, TestApp, on_each_engine};
 
 const SHOP: &str = "seglink-test.myshopify.com";
 

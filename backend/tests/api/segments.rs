@@ -6,43 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
-use shopify_sim::SeedOptions;
 use shopify_sim::server::{Fault, FaultKind};
 
-use crate::databases::{Fresh, on_each_engine};
-use crate::helpers::TestApp;
-use crate::simulated::{SimulatedShop, now};
-
-/// A shop with `customers` customers and plenty of orders in the last 90 days, installed, its
-/// backfill read.
-pub async fn installed(store: seglink::db::Store, customers: usize) -> (SimulatedShop, TestApp) {
-    let options = SeedOptions {
-        customers,
-        products: 8,
-        orders: customers * 3,
-        now: now().as_secs(),
-        ..SeedOptions::default()
-    };
-    let shop = SimulatedShop::start_with(options).await;
-    let app = TestApp::on(store, Some(&shop.origin));
-    let (status, _) = app.open_admin(&shop).await;
-    assert_eq!(status, 200);
-    app.run_jobs().await;
-    (shop, app)
-}
-
-impl TestApp {
-    /// An admin API call as the shop's staff.
-    pub async fn admin(
-        &self,
-        shop: &SimulatedShop,
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        self.call(method, path, Some(&shop.session_token()), body).await
-    }
-}
+use crate::helpers::{Fresh, SimulatedShop, TestApp, installed, now, on_each_engine};
 
 fn members(answer: &Value) -> BTreeSet<String> {
     answer["members"]

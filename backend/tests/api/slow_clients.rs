@@ -11,7 +11,7 @@ use crate::helpers::{TempDb, config};
 
 /// `seglink serve` on a port of its own with short limits; its address.
 async fn serving(max_connections: usize) -> (String, TempDb) {
-    let file = std::env::temp_dir().join(format!("{}.db", crate::databases::unique("seglink_slow")));
+    let file = std::env::temp_dir().join(format!("{}.db", crate::helpers::unique("seglink_slow")));
     let mut config = config();
     config.database_url = format!("sqlite://{}", file.display());
     config.workers = 0;

@@ -7,8 +7,7 @@ use seglink::shopify::webhook::WebhookDelivery;
 
 use seglink::db::Store;
 
-use crate::databases::{Fresh, on_each_engine, unique};
-use crate::helpers::TempDb;
+use crate::helpers::{Fresh, TempDb, on_each_engine, unique};
 
 fn delivery(event_id: &str, topic: &str) -> WebhookDelivery {
     WebhookDelivery {

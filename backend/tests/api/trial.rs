@@ -5,9 +5,7 @@
 use serde_json::json;
 use shopify_sim::{CartLine, Checkout, Customer, Merchandise, Product};
 
-use crate::databases::{Fresh, on_each_engine};
-use crate::segments::installed;
-use crate::simulated::{SimulatedShop, now};
+use crate::helpers::{Fresh, SimulatedShop, installed, now, on_each_engine};
 
 const LINES_QUERY: &str =
     include_str!("../../../extensions/segment-discount/src/cart_lines_discounts_generate_run.graphql");
@@ -56,7 +54,7 @@ fn at_checkout(
         }
     });
     let input = shopify_sim::function_input(LINES_QUERY, &checkout).unwrap();
-    let output = crate::simulated::run_lines_function(&input);
+    let output = crate::helpers::run_lines_function(&input);
     let mut found = Vec::new();
     for operation in output["operations"].as_array().unwrap() {
         for (name, add) in operation.as_object().unwrap() {

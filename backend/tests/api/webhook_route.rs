@@ -1,13 +1,11 @@
 //! `POST /webhooks`: stored before the 200, once per event, and nothing stored for a refused
 //! delivery.
 
-use crate::databases::{Fresh, on_each_engine};
+use crate::helpers::{Fresh, SECRET, TestApp, on_each_engine};
 use axum::body::Body;
 use axum::http::Request;
 use serde_json::{Value, json};
 use shopify_sim::signing::webhook_hmac;
-
-use crate::helpers::{SECRET, TestApp};
 
 const SHOP: &str = "seglink-test.myshopify.com";
 

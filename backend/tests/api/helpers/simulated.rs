@@ -7,7 +7,9 @@ use shopify_sim::oauth::{AppCredentials, OAuthServer};
 use shopify_sim::server::{Simulator, serve};
 use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
 
-use crate::helpers::{API_KEY, APP_URL, SCOPES, SECRET};
+use serde_json::Value;
+
+use crate::helpers::{API_KEY, APP_URL, SCOPES, SECRET, TestApp};
 
 /// The pixel extension's settings keys, as its `shopify.extension.toml` declares them.
 pub fn pixel_settings() -> Vec<String> {
