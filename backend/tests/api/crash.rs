@@ -2,60 +2,19 @@
 //! exactly once, and every delivery Shopify retries (it got no 200) is processed too.
 
 use std::collections::BTreeSet;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use seglink::db::JobState;
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 
-use crate::helpers::{API_KEY, ENCRYPTION_KEY, Fresh, SCOPES, SECRET, on_each_engine};
+use crate::helpers::{Fresh, SECRET, on_each_engine, start_with};
 
 const SHOP: &str = "crash-test.myshopify.com";
 const DELIVERIES: usize = 600;
 /// The server dies once this many deliveries have had their 200.
 const KILL_AFTER: usize = 150;
-
-/// Starts `seglink serve` on `database_url`; returns it with its address once it listens.
-async fn start(database_url: &str) -> (Child, String) {
-    start_with(database_url, &[]).await
-}
-
-/// `seglink serve` with `extra` environment variables too.
-pub async fn start_with(database_url: &str, extra: &[(&str, &str)]) -> (Child, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_seglink"));
-    command.env_clear().envs(extra.iter().copied());
-    let mut child = command
-        .arg("serve")
-        .env("SHOPIFY_API_KEY", API_KEY)
-        .env("SHOPIFY_API_SECRET", SECRET)
-        .env("SCOPES", SCOPES)
-        .env("SHOPIFY_APP_URL", "https://seglink.example")
-        .env("PORT", "0")
-        .env("DATABASE_URL", database_url)
-        .env("SEGLINK_ENCRYPTION_KEY", ENCRYPTION_KEY)
-        // Jobs the killed server held come back after this long.
-        .env("SEGLINK_JOB_LEASE_SECS", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the seglink binary starts");
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let address = loop {
-        let line = lines.next_line().await.unwrap().expect("seglink says where it listens");
-        let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
-        if entry["msg"] == "listening" {
-            break entry["address"].as_str().expect("an address").to_owned();
-        }
-    };
-    // Keep draining its log so it never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, format!("http://{address}"))
-}
 
 fn body(index: usize) -> String {
     json!({ "id": 1_000 + index, "name": format!("#{index}"), "total_price": "10.00", "customer": { "id": 7 },
@@ -81,7 +40,7 @@ async fn send(client: &reqwest::Client, base: &str, index: usize) -> bool {
 
 async fn no_acknowledged_delivery_is_lost_or_processed_twice_after_kill_9(fresh: Fresh) {
     let client = reqwest::Client::new();
-    let (mut server, base) = start(&fresh.url).await;
+    let (mut server, base) = start_with(&fresh.url, &[]).await;
     let acknowledged = Arc::new(std::sync::Mutex::new(BTreeSet::new()));
     let count = Arc::new(AtomicUsize::new(0));
     let mut burst = tokio::task::JoinSet::new();
@@ -111,7 +70,7 @@ async fn no_acknowledged_delivery_is_lost_or_processed_twice_after_kill_9(fresh:
     );
 
     // Shopify retries what got no 200, and may redeliver some that did.
-    let (_server, base) = start(&fresh.url).await;
+    let (_server, base) = start_with(&fresh.url, &[]).await;
     for index in 0..DELIVERIES {
         if !before_restart.contains(&index) || index % 10 == 0 {
             assert!(send(&client, &base, index).await, "redelivery {index}");

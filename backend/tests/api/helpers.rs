@@ -2,10 +2,12 @@
 //! engine (`databases`), and a simulated shop with the app installed (`simulated`).
 
 mod databases;
+mod process;
 mod simulated;
 
 pub(crate) use databases::on_each_engine;
 pub use databases::{Fresh, unique};
+pub use process::start_with;
 pub use simulated::*;
 
 use axum::Router;

@@ -351,7 +351,7 @@ async fn a_push_killed_with_kill_9_resumes_and_tags_nobody_twice_but_the_call_in
         times: 10_000,
         after: 0,
     });
-    let (mut server, _) = crate::crash::start_with(
+    let (mut server, _) = crate::helpers::start_with(
         &fresh.url,
         &[("SEGLINK_SHOPIFY_ORIGIN", shop.origin.as_str()), ("SEGLINK_WORKERS", "1")],
     )
