@@ -119,44 +119,6 @@ impl Store {
         matches!(self.pool, Pool::Postgres(_))
     }
 
-    /// `rows` groups of `columns` parameters for a multi-row `VALUES`. SQLite gets anonymous
-    /// `?`: it looks a numbered parameter's name up by a linear scan, which a batch of thousands
-    /// of parameters turns quadratic.
-    pub(crate) fn placeholder_rows(&self, rows: usize, columns: usize) -> String {
-        let mut text = String::with_capacity(rows * columns * 5);
-        for row in 0..rows {
-            text.push_str(if row == 0 { "(" } else { ", (" });
-            for column in 0..columns {
-                if column > 0 {
-                    text.push_str(", ");
-                }
-                match self.pool {
-                    Pool::Sqlite(_) => text.push('?'),
-                    Pool::Postgres(_) => {
-                        let _ = std::fmt::Write::write_fmt(
-                            &mut text,
-                            format_args!("${}", row * columns + column + 1),
-                        );
-                    }
-                }
-            }
-            text.push(')');
-        }
-        text
-    }
-
-    /// `count` parameters from number `first` on, comma separated, for an `IN (…)` list; all
-    /// anonymous on SQLite, like `placeholder_rows`, so the whole statement must use this.
-    pub(crate) fn placeholders(&self, first: usize, count: usize) -> String {
-        let each: Vec<String> = (first..first + count)
-            .map(|number| match self.pool {
-                Pool::Sqlite(_) => "?".to_owned(),
-                Pool::Postgres(_) => format!("${number}"),
-            })
-            .collect();
-        each.join(", ")
-    }
-
     /// Answers when the database does.
     pub async fn ping(&self) -> Result<(), DbError> {
         on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;

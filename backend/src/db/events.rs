@@ -81,26 +81,23 @@ impl Store {
     pub async fn record_events(&self, events: &[(&str, &EventRow)]) -> Result<(), DbError> {
         // SQLite takes at most 32,766 parameters, 9 per row.
         for chunk in events.chunks(3_000) {
-            let sql = format!(
-                "INSERT INTO events (shop, kind, source, source_id, customer_id, order_id, occurred_at, properties, client_id)
-                 VALUES {} ON CONFLICT (shop, source, source_id, kind) DO NOTHING",
-                self.placeholder_rows(chunk.len(), 9)
-            );
             on_pool!(self, pool => {
-                let mut query = sqlx::query(&sql);
-                for (shop, event) in chunk {
-                    query = query
-                        .bind(*shop)
-                        .bind(&event.kind)
-                        .bind(&event.source)
-                        .bind(&event.source_id)
-                        .bind(&event.customer_id)
-                        .bind(&event.order_id)
-                        .bind(event.occurred_at)
-                        .bind(&event.properties)
-                        .bind(&event.client_id);
-                }
-                query.execute(pool).await?;
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO events (shop, kind, source, source_id, customer_id, order_id, occurred_at, properties, client_id) ",
+                );
+                insert.push_values(chunk, |mut row, (shop, event)| {
+                    row.push_bind(*shop)
+                        .push_bind(&event.kind)
+                        .push_bind(&event.source)
+                        .push_bind(&event.source_id)
+                        .push_bind(&event.customer_id)
+                        .push_bind(&event.order_id)
+                        .push_bind(event.occurred_at)
+                        .push_bind(&event.properties)
+                        .push_bind(&event.client_id);
+                });
+                insert.push(" ON CONFLICT (shop, source, source_id, kind) DO NOTHING");
+                insert.build().execute(pool).await?;
             });
         }
         Ok(())

@@ -104,18 +104,28 @@ const SEGMENT_COLUMNS: &str = "slug, name, rules, native, native_segment_id, mem
 /// SQLite's limit is 32,766 parameters; PostgreSQL's 65,535.
 const ROWS_PER_STATEMENT: usize = 5_000;
 
-impl Store {
-    /// Deletes `count` customers of one segment from `table`; bind the shop, the slug, then each
-    /// customer id.
-    fn delete_customers_sql(&self, table: &str, count: usize) -> String {
-        format!(
-            "DELETE FROM {table} WHERE shop = {} AND slug = {} AND customer_id IN ({})",
-            self.placeholders(1, 1),
-            self.placeholders(2, 1),
-            self.placeholders(3, count)
-        )
+/// `DELETE FROM <table>` of these customers of one segment, on either engine.
+fn delete_customers<'a, DB>(
+    table: &str,
+    shop: &'a str,
+    slug: &'a str,
+    customers: &'a [String],
+) -> sqlx::QueryBuilder<'a, DB>
+where
+    DB: sqlx::Database,
+    &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    let mut delete = sqlx::QueryBuilder::new(format!("DELETE FROM {table} WHERE shop = "));
+    delete.push_bind(shop).push(" AND slug = ").push_bind(slug).push(" AND customer_id IN (");
+    let mut ids = delete.separated(", ");
+    for customer in customers {
+        ids.push_bind(customer.as_str());
     }
+    ids.push_unseparated(")");
+    delete
+}
 
+impl Store {
     /// The store's segments, deleted ones included when `deleted`.
     pub async fn segments(&self, shop: &str, deleted: bool) -> Result<Vec<SegmentRow>, DbError> {
         let sql = format!(
@@ -314,36 +324,24 @@ impl Store {
         on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
             for chunk in entered.chunks(ROWS_PER_STATEMENT / 4) {
-                let sql = format!(
-                    "INSERT INTO segment_members (shop, slug, customer_id, since) VALUES {} ON CONFLICT DO NOTHING",
-                    self.placeholder_rows(chunk.len(), 4)
-                );
-                let mut query = sqlx::query(&sql);
-                for customer in chunk {
-                    query = query.bind(shop).bind(slug).bind(customer).bind(now);
-                }
-                query.execute(&mut *transaction).await?;
+                let mut insert = sqlx::QueryBuilder::new("INSERT INTO segment_members (shop, slug, customer_id, since) ");
+                insert.push_values(chunk, |mut row, customer| {
+                    row.push_bind(shop).push_bind(slug).push_bind(customer).push_bind(now);
+                });
+                insert.push(" ON CONFLICT DO NOTHING");
+                insert.build().execute(&mut *transaction).await?;
             }
             for chunk in left.chunks(ROWS_PER_STATEMENT) {
-                let sql = self.delete_customers_sql("segment_members", chunk.len());
-                let mut query = sqlx::query(&sql).bind(shop).bind(slug);
-                for customer in chunk {
-                    query = query.bind(customer);
-                }
-                query.execute(&mut *transaction).await?;
+                delete_customers("segment_members", shop, slug, chunk).build().execute(&mut *transaction).await?;
             }
             let changes = entered.iter().map(|id| (id, "entered")).chain(left.iter().map(|id| (id, "left")));
             let changes: Vec<_> = changes.collect();
             for chunk in changes.chunks(ROWS_PER_STATEMENT / 5) {
-                let sql = format!(
-                    "INSERT INTO segment_changes (shop, slug, customer_id, change, at) VALUES {}",
-                    self.placeholder_rows(chunk.len(), 5)
-                );
-                let mut query = sqlx::query(&sql);
-                for (customer, change) in chunk {
-                    query = query.bind(shop).bind(slug).bind(*customer).bind(*change).bind(now);
-                }
-                query.execute(&mut *transaction).await?;
+                let mut insert = sqlx::QueryBuilder::new("INSERT INTO segment_changes (shop, slug, customer_id, change, at) ");
+                insert.push_values(chunk, |mut row, (customer, change)| {
+                    row.push_bind(shop).push_bind(slug).push_bind(customer.as_str()).push_bind(*change).push_bind(now);
+                });
+                insert.build().execute(&mut *transaction).await?;
             }
             let count = sqlx::query(&count_sql).bind(shop).bind(slug);
             if full { count.bind(now) } else { count }.execute(&mut *transaction).await?;
@@ -396,22 +394,14 @@ impl Store {
         for chunk in customers.chunks(ROWS_PER_STATEMENT / 3) {
             on_pool!(self, pool => {
                 if tagged {
-                    let sql = format!(
-                        "INSERT INTO segment_tagged (shop, slug, customer_id) VALUES {} ON CONFLICT DO NOTHING",
-                        self.placeholder_rows(chunk.len(), 3)
-                    );
-                    let mut query = sqlx::query(&sql);
-                    for customer in chunk {
-                        query = query.bind(shop).bind(slug).bind(customer);
-                    }
-                    query.execute(pool).await?;
+                    let mut insert = sqlx::QueryBuilder::new("INSERT INTO segment_tagged (shop, slug, customer_id) ");
+                    insert.push_values(chunk, |mut row, customer| {
+                        row.push_bind(shop).push_bind(slug).push_bind(customer);
+                    });
+                    insert.push(" ON CONFLICT DO NOTHING");
+                    insert.build().execute(pool).await?;
                 } else {
-                    let sql = self.delete_customers_sql("segment_tagged", chunk.len());
-                    let mut query = sqlx::query(&sql).bind(shop).bind(slug);
-                    for customer in chunk {
-                        query = query.bind(customer);
-                    }
-                    query.execute(pool).await?;
+                    delete_customers("segment_tagged", shop, slug, chunk).build().execute(pool).await?;
                 }
             });
         }

@@ -62,27 +62,24 @@ impl Store {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = self.placeholder_rows(batch.len(), 8);
-        let insert = format!(
-            "INSERT INTO webhook_inbox (event_id, topic, shop, webhook_id, api_version, triggered_at, body, received_at)
-             VALUES {rows} ON CONFLICT (shop, event_id, topic) DO NOTHING RETURNING shop, event_id, topic"
-        );
         // One statement: the inbox trigger enqueues a job for each row it inserts.
         let inserted: Vec<(String, String, String)> = on_pool!(self, pool => {
-            let mut query = sqlx::query_as(&insert);
-            for arriving in batch {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO webhook_inbox (event_id, topic, shop, webhook_id, api_version, triggered_at, body, received_at) ",
+            );
+            insert.push_values(batch, |mut row, arriving| {
                 let delivery = arriving.delivery;
-                query = query
-                    .bind(delivery.event_id)
-                    .bind(delivery.topic)
-                    .bind(delivery.shop)
-                    .bind(delivery.webhook_id)
-                    .bind(delivery.api_version)
-                    .bind(delivery.triggered_at)
-                    .bind(arriving.body)
-                    .bind(arriving.received_at);
-            }
-            query.fetch_all(pool).await?
+                row.push_bind(delivery.event_id)
+                    .push_bind(delivery.topic)
+                    .push_bind(delivery.shop)
+                    .push_bind(delivery.webhook_id)
+                    .push_bind(delivery.api_version)
+                    .push_bind(delivery.triggered_at)
+                    .push_bind(arriving.body)
+                    .push_bind(arriving.received_at);
+            });
+            insert.push(" ON CONFLICT (shop, event_id, topic) DO NOTHING RETURNING shop, event_id, topic");
+            insert.build_query_as().fetch_all(pool).await?
         });
         // The first of several copies of an event in one batch is the one stored.
         let mut claimed = vec![false; inserted.len()];
