@@ -157,7 +157,7 @@ pub async fn setup(
     let steps = checklist(&app, shop).await?;
     // A suggestion is not the merchant's segment until they keep it.
     let segments: Vec<_> =
-        app.store.segments(shop, false).await?.into_iter().filter(|segment| segment.suggested == 0).collect();
+        app.store.segments(shop, false).await?.into_iter().filter(|segment| !segment.suggested).collect();
     let mut pushed = 0;
     for segment in &segments {
         let state = app.store.push_state(shop, &segment.slug).await?;

@@ -40,7 +40,7 @@ impl Store {
                      last_name = excluded.last_name, phone = excluded.phone, country = excluded.country,
                      tags = excluded.tags, marketing_state = excluded.marketing_state,
                      created_at = excluded.created_at, updated_at = excluded.updated_at
-                 WHERE customers.updated_at <= excluded.updated_at AND customers.deleted = 0",
+                 WHERE customers.updated_at <= excluded.updated_at AND customers.deleted = FALSE",
             )
             .bind(shop)
             .bind(&customer.customer_id)
@@ -65,7 +65,7 @@ impl Store {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT customer_id, email, first_name, last_name, phone, country, tags, marketing_state, created_at, updated_at
-                 FROM customers WHERE shop = $1 AND customer_id = $2 AND deleted = 0",
+                 FROM customers WHERE shop = $1 AND customer_id = $2 AND deleted = FALSE",
             )
             .bind(shop)
             .bind(customer_id)
@@ -86,7 +86,7 @@ impl Store {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT customer_id, email, TRIM(COALESCE(first_name, '') || ' ' || COALESCE(last_name, '')) FROM customers
-                 WHERE shop = $1 AND deleted = 0
+                 WHERE shop = $1 AND deleted = FALSE
                      AND (LOWER(COALESCE(email, '')) LIKE $2 ESCAPE '\\'
                           OR LOWER(COALESCE(first_name, '') || ' ' || COALESCE(last_name, '')) LIKE $2 ESCAPE '\\')
                  ORDER BY customer_id LIMIT $3",
@@ -108,7 +108,7 @@ impl Store {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT customer_id, email, TRIM(COALESCE(first_name, '') || ' ' || COALESCE(last_name, '')) FROM customers
-                 WHERE shop = $1 AND customer_id = $2 AND deleted = 0",
+                 WHERE shop = $1 AND customer_id = $2 AND deleted = FALSE",
             )
             .bind(shop)
             .bind(customer_id)
@@ -122,9 +122,9 @@ impl Store {
     pub async fn delete_customer(&self, shop: &str, customer_id: &str, now: i64) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query(
-                "INSERT INTO customers (shop, customer_id, updated_at, deleted) VALUES ($1, $2, $3, 1)
+                "INSERT INTO customers (shop, customer_id, updated_at, deleted) VALUES ($1, $2, $3, TRUE)
                  ON CONFLICT (shop, customer_id) DO UPDATE SET email = NULL, first_name = NULL, last_name = NULL,
-                     phone = NULL, deleted = 1",
+                     phone = NULL, deleted = TRUE",
             )
             .bind(shop)
             .bind(customer_id)

@@ -33,8 +33,8 @@ impl Store {
     pub async fn counts(&self, shop: &str) -> Result<(i64, i64, i64), DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT (SELECT COUNT(*) FROM products WHERE shop = $1 AND deleted = 0),
-                        (SELECT COUNT(*) FROM customers WHERE shop = $1 AND deleted = 0),
+                "SELECT (SELECT COUNT(*) FROM products WHERE shop = $1 AND deleted = FALSE),
+                        (SELECT COUNT(*) FROM customers WHERE shop = $1 AND deleted = FALSE),
                         (SELECT COUNT(*) FROM orders WHERE shop = $1)",
             )
             .bind(shop)

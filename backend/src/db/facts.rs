@@ -87,10 +87,10 @@ impl Store {
              LEFT JOIN (SELECT customer_id,
                             {concat}(CAST(COALESCE(created_at, 0) AS TEXT) || ' ' || COALESCE(total_price, '0'), '\n') AS list
                         FROM orders{hint}
-                        WHERE shop = $1 AND customer_id IS NOT NULL AND cancelled_at IS NULL AND test = 0{customer_filter}
+                        WHERE shop = $1 AND customer_id IS NOT NULL AND cancelled_at IS NULL AND test = FALSE{customer_filter}
                         GROUP BY customer_id) o ON o.customer_id = c.customer_id
              LEFT JOIN ({events}) e ON e.customer_id = c.customer_id
-             WHERE c.shop = $1 AND c.deleted = 0{}",
+             WHERE c.shop = $1 AND c.deleted = FALSE{}",
             customer_filter.replace("customer_id", "c.customer_id")
         );
         Ok(on_pool!(self, pool => {

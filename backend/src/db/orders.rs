@@ -21,7 +21,7 @@ pub struct OrderRow {
     /// Comma separated.
     pub tags: String,
     /// 1 for a test order.
-    pub test: i64,
+    pub test: bool,
     /// `paid`, `pending`, `refunded`, ….
     pub financial_status: Option<String>,
     /// `[{product_id, variant_id, quantity, price}]` as JSON.
@@ -126,9 +126,9 @@ impl Store {
                 "SELECT o.order_id, o.name, COALESCE(o.created_at, o.updated_at) AS placed_at, o.total_price,
                         o.line_items, c.customer_id, c.email
                  FROM orders o
-                 JOIN customers c ON c.shop = o.shop AND LOWER(c.email) = o.guest_email AND c.deleted = 0
+                 JOIN customers c ON c.shop = o.shop AND LOWER(c.email) = o.guest_email AND c.deleted = FALSE
                  WHERE o.shop = $1 AND o.guest_email IS NOT NULL AND o.customer_id IS NULL
-                     AND o.cancelled_at IS NULL AND o.test = 0 AND COALESCE(o.created_at, o.updated_at) >= $2
+                     AND o.cancelled_at IS NULL AND o.test = FALSE AND COALESCE(o.created_at, o.updated_at) >= $2
                      AND EXISTS (SELECT 1 FROM segment_members m WHERE m.shop = o.shop AND m.customer_id = c.customer_id)
                  ORDER BY placed_at DESC, o.order_id LIMIT $3",
             )
@@ -150,7 +150,7 @@ impl Store {
         source_id: &str,
         release_at: i64,
     ) -> Result<bool, DbError> {
-        let existing: Option<i64> = on_pool!(self, pool => {
+        let existing: Option<bool> = on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
             let existing = sqlx::query_scalar("SELECT paid FROM held_orders WHERE shop = $1 AND order_id = $2")
                 .bind(shop)
@@ -163,7 +163,7 @@ impl Store {
             )
             .bind(shop)
             .bind(order_id)
-            .bind(i64::from(paid))
+            .bind(paid)
             .bind(source_id)
             .bind(release_at)
             .execute(&mut *transaction)
@@ -176,14 +176,14 @@ impl Store {
 
     /// A hold: whether the order was paid, and the id its event is recorded under.
     pub async fn held_order(&self, shop: &str, order_id: &str) -> Result<Option<(bool, String)>, DbError> {
-        let row: Option<(i64, String)> = on_pool!(self, pool => {
+        let row: Option<(bool, String)> = on_pool!(self, pool => {
             sqlx::query_as("SELECT paid, source_id FROM held_orders WHERE shop = $1 AND order_id = $2")
                 .bind(shop)
                 .bind(order_id)
                 .fetch_optional(pool)
                 .await?
         });
-        Ok(row.map(|(paid, source_id)| (paid != 0, source_id)))
+        Ok(row)
     }
 
     /// Ends a hold, once its event is recorded.

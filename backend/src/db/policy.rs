@@ -33,7 +33,7 @@ fn split_list(text: &str) -> Vec<String> {
 impl Store {
     /// A store's ingestion policy (the default when none was saved).
     pub async fn ingestion_policy(&self, shop: &str) -> Result<IngestionPolicy, DbError> {
-        let row: Option<(String, String, i64, i64)> = on_pool!(self, pool => {
+        let row: Option<(String, String, bool, i64)> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT excluded_channels, excluded_tags, exclude_test_orders, upsell_delay_minutes
                  FROM ingestion_policies WHERE shop = $1",
@@ -46,7 +46,7 @@ impl Store {
             IngestionPolicy {
                 excluded_channels: split_list(&channels),
                 excluded_tags: split_list(&tags),
-                exclude_test_orders: exclude_test != 0,
+                exclude_test_orders: exclude_test,
                 upsell_delay_minutes: delay,
             }
         }))
@@ -71,7 +71,7 @@ impl Store {
             .bind(shop)
             .bind(policy.excluded_channels.join(","))
             .bind(policy.excluded_tags.join(","))
-            .bind(i64::from(policy.exclude_test_orders))
+            .bind(policy.exclude_test_orders)
             .bind(policy.upsell_delay_minutes)
             .bind(now)
             .execute(pool)

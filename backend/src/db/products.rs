@@ -40,7 +40,7 @@ impl Store {
             .bind(&product.status)
             .bind(&product.tags)
             .bind(product.updated_at)
-            .bind(i64::from(product.deleted))
+            .bind(product.deleted)
             .execute(pool)
             .await?
             .rows_affected()

@@ -10,7 +10,7 @@ pub struct StoredRule {
     /// `discount_rules::Rule` as JSON.
     pub rule: String,
     /// 1 when active.
-    pub active: i64,
+    pub active: bool,
     /// Unix seconds.
     pub updated_at: i64,
 }
@@ -81,7 +81,7 @@ impl Store {
                     )
                     .bind(shop)
                     .bind(rule)
-                    .bind(i64::from(active))
+                    .bind(active)
                     .bind(now)
                     .execute(&mut *transaction)
                     .await?;
@@ -95,7 +95,7 @@ impl Store {
                     .bind(shop)
                     .bind(id)
                     .bind(rule)
-                    .bind(i64::from(active))
+                    .bind(active)
                     .bind(now)
                     .execute(&mut *transaction)
                     .await?

@@ -13,15 +13,15 @@ pub struct SegmentRow {
     /// The rule tree, JSON.
     pub rules: String,
     /// 1 when it is also kept as a Shopify segment.
-    pub native: i64,
+    pub native: bool,
     /// The Shopify segment, once made.
     pub native_segment_id: Option<String>,
     /// Members at the last evaluation.
     pub member_count: i64,
     /// 1 when Seglink proposed it after the backfill.
-    pub suggested: i64,
+    pub suggested: bool,
     /// 1 while its tags are being removed, before it goes.
-    pub deleted: i64,
+    pub deleted: bool,
     /// When membership was last computed in full.
     pub computed_at: Option<i64>,
     /// Unix seconds.
@@ -37,11 +37,11 @@ impl SegmentRow {
             slug: slug.to_owned(),
             name: name.to_owned(),
             rules,
-            native: 0,
+            native: false,
             native_segment_id: None,
             member_count: 0,
-            suggested: 0,
-            deleted: 0,
+            suggested: false,
+            deleted: false,
             computed_at: None,
             created_at: now,
             updated_at: now,
@@ -132,7 +132,7 @@ impl Store {
             "SELECT {SEGMENT_COLUMNS} FROM segments WHERE shop = $1 AND deleted <= $2 ORDER BY created_at, slug"
         );
         Ok(on_pool!(self, pool => {
-            sqlx::query_as(&sql).bind(shop).bind(i64::from(deleted)).fetch_all(pool).await?
+            sqlx::query_as(&sql).bind(shop).bind(deleted).fetch_all(pool).await?
         }))
     }
 
@@ -175,14 +175,14 @@ impl Store {
     ) -> Result<(), DbError> {
         let updated = on_pool!(self, pool => {
             sqlx::query(
-                "UPDATE segments SET name = $3, rules = $4, native = $5, suggested = 0, updated_at = $6
-                 WHERE shop = $1 AND slug = $2 AND deleted = 0",
+                "UPDATE segments SET name = $3, rules = $4, native = $5, suggested = FALSE, updated_at = $6
+                 WHERE shop = $1 AND slug = $2 AND deleted = FALSE",
             )
             .bind(shop)
             .bind(slug)
             .bind(name)
             .bind(rules)
-            .bind(i64::from(native))
+            .bind(native)
             .bind(now)
             .execute(pool)
             .await?
@@ -210,7 +210,7 @@ impl Store {
         let members: Vec<String> = self.member_ids(shop, slug).await?;
         self.apply_membership(shop, slug, &[], &members, now, false).await?;
         let updated = on_pool!(self, pool => {
-            sqlx::query("UPDATE segments SET deleted = 1, updated_at = $3 WHERE shop = $1 AND slug = $2 AND deleted = 0")
+            sqlx::query("UPDATE segments SET deleted = TRUE, updated_at = $3 WHERE shop = $1 AND slug = $2 AND deleted = FALSE")
                 .bind(shop)
                 .bind(slug)
                 .bind(now)

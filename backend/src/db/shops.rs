@@ -111,7 +111,7 @@ struct ShopRow {
     shop: String,
     workspace_id: String,
     connection: String,
-    active: i64,
+    active: bool,
     access_token: Option<String>,
     access_expires_at: Option<i64>,
     refresh_token: Option<String>,
@@ -126,7 +126,7 @@ impl From<ShopRow> for ShopRecord {
             shop: row.shop,
             workspace_id: row.workspace_id,
             connection: Connection::parse(&row.connection),
-            active: row.active != 0,
+            active: row.active,
             tokens: row.access_token.map(|access_token| StoredTokens {
                 access_token,
                 access_expires_at: row.access_expires_at,
@@ -249,11 +249,11 @@ impl Store {
             sqlx::query(
                 "INSERT INTO shops (shop, workspace_id, connection, access_token, access_expires_at, refresh_token,
                                     refresh_expires_at, scopes, webhook_secret, active, installed_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, 1, $9)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, TRUE, $9)
                  ON CONFLICT (shop) DO UPDATE SET connection = excluded.connection, access_token = excluded.access_token,
                      access_expires_at = excluded.access_expires_at, refresh_token = excluded.refresh_token,
                      refresh_expires_at = excluded.refresh_expires_at, scopes = excluded.scopes,
-                     webhook_secret = excluded.webhook_secret, active = 1,
+                     webhook_secret = excluded.webhook_secret, active = TRUE,
                      installed_at = excluded.installed_at, uninstalled_at = NULL",
             )
             .bind(shop)
@@ -405,7 +405,7 @@ impl Store {
         let replaced = on_pool!(self, pool => {
             sqlx::query(
                 "UPDATE shops SET access_token = $3, access_expires_at = $4, refresh_token = $5, refresh_expires_at = $6, scopes = $7
-                 WHERE shop = $1 AND access_token = $2 AND active = 1",
+                 WHERE shop = $1 AND access_token = $2 AND active = TRUE",
             )
             .bind(shop)
             .bind(expected)
@@ -433,7 +433,7 @@ impl Store {
     pub async fn deactivate_shop(&self, shop: &str, now: i64) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query(
-                "UPDATE shops SET active = 0, access_token = NULL, access_expires_at = NULL, refresh_token = NULL,
+                "UPDATE shops SET active = FALSE, access_token = NULL, access_expires_at = NULL, refresh_token = NULL,
                      refresh_expires_at = NULL, webhook_secret = NULL, uninstalled_at = $2 WHERE shop = $1",
             )
             .bind(shop)

@@ -57,7 +57,7 @@ fn check(
 
 async fn segment_exists(app: &App, shop: &str, rule: &discount_rules::Rule) -> Result<(), AppError> {
     match app.store.segment(shop, &rule.segment).await? {
-        Some(segment) if segment.deleted == 0 => Ok(()),
+        Some(segment) if !segment.deleted => Ok(()),
         _ => Err(AppError::invalid("/segment", format!("no segment `{}`", rule.segment))),
     }
 }

@@ -111,7 +111,7 @@ fn slug(given: Option<&str>, name: &str) -> Result<String, AppError> {
 }
 
 async fn found(app: &AppState, shop: &str, slug: &str) -> Result<SegmentRow, AppError> {
-    app.store.segment(shop, slug).await?.filter(|segment| segment.deleted == 0).ok_or(AppError::NotFound)
+    app.store.segment(shop, slug).await?.filter(|segment| !segment.deleted).ok_or(AppError::NotFound)
 }
 
 async fn answer(app: &AppState, shop: &str, slug: &str) -> Result<SegmentView, AppError> {
@@ -156,10 +156,8 @@ pub async fn create(
         return Err(AppError::Conflict(format!("a store keeps at most {MAX_SEGMENTS} segments")));
     }
     let now = unix_now();
-    let segment = SegmentRow {
-        native: i64::from(input.native),
-        ..SegmentRow::new(&slug, &name, input.rules.to_string(), now)
-    };
+    let segment =
+        SegmentRow { native: input.native, ..SegmentRow::new(&slug, &name, input.rules.to_string(), now) };
     app.store.create_segment(shop, &segment).await.map_err(|error| match error {
         DbError::Conflict => AppError::Conflict(format!("the slug `{slug}` is taken")),
         other => other.into(),

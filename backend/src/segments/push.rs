@@ -149,7 +149,7 @@ async fn run_leased(
     let Some(segment) = app.store.segment(shop, &push.slug).await? else { return Ok(()) };
     let now = crate::clock::unix_now();
     let mut state = app.store.push_state(shop, &push.slug).await?.unwrap_or_default();
-    if segment.suggested == 1 && segment.deleted == 0 {
+    if segment.suggested && !segment.deleted {
         // Nothing reaches Shopify for a segment the merchant has not taken up.
         state.state = "waiting".to_owned();
         state.detail = Some("a suggestion: save it to push its tags".to_owned());
@@ -208,11 +208,11 @@ async fn finish(
         app.store.set_push_state(shop.as_str(), &segment.slug, state).await?;
         return Err(error);
     }
-    if segment.deleted == 1 && app.store.tagged_ids(shop.as_str(), &segment.slug).await?.is_empty() {
+    if segment.deleted && app.store.tagged_ids(shop.as_str(), &segment.slug).await?.is_empty() {
         app.store.forget_segment(shop.as_str(), &segment.slug).await?;
         return Ok(());
     }
-    let native = if segment.native == 1 { super::native::sync(app, shop, segment).await } else { Ok(None) };
+    let native = if segment.native { super::native::sync(app, shop, segment).await } else { Ok(None) };
     state.state = "done".to_owned();
     state.detail = match native {
         Ok(detail) => detail,

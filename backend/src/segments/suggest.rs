@@ -30,7 +30,7 @@ pub async fn suggest(app: &App, shop: &str, now: i64) -> Result<Option<String>, 
         ),
         _ => ("subscribers", "Email subscribers", json!({ "if": "email_marketing", "is": "SUBSCRIBED" })),
     };
-    let segment = SegmentRow { suggested: 1, ..SegmentRow::new(slug, name, rules.to_string(), now) };
+    let segment = SegmentRow { suggested: true, ..SegmentRow::new(slug, name, rules.to_string(), now) };
     match app.store.create_segment(shop, &segment).await {
         // Another request made it first (or the merchant made one with its slug).
         Err(DbError::Conflict) => return Ok(None),

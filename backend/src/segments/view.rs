@@ -97,7 +97,7 @@ impl SegmentView {
         let native = parsed.as_ref().map(|rule| {
             let (query, reason) = native::query(segment, rule);
             NativeView {
-                enabled: segment.native == 1,
+                enabled: segment.native,
                 segment_id: segment.native_segment_id.clone(),
                 query: reason.is_none().then_some(query),
                 reason,
@@ -110,7 +110,7 @@ impl SegmentView {
             name: segment.name.clone(),
             rules,
             member_count: segment.member_count,
-            suggested: segment.suggested == 1,
+            suggested: segment.suggested,
             computed_at: segment.computed_at,
             created_at: segment.created_at,
             updated_at: segment.updated_at,

@@ -10,7 +10,7 @@ use crate::jobs::{Job, JobError};
 
 /// Why a policy leaves an order out, if it does.
 pub fn excluded_by(policy: &IngestionPolicy, order: &OrderRow) -> Option<String> {
-    if policy.exclude_test_orders && order.test != 0 {
+    if policy.exclude_test_orders && order.test {
         return Some("a test order".to_owned());
     }
     if let Some(channel) = order.source_name.as_deref().filter(|channel| {
