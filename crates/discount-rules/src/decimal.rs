@@ -110,11 +110,25 @@ impl Decimal {
 fn scale_down(a: u64, b: u64, divisor: u64) -> u64 {
     let (whole, part) = (a / divisor, a % divisor);
     // Half up: the remainder is below the divisor, so doubling it cannot overflow.
-    let rounded_part =
-        part.checked_mul(b).map(|product| product / divisor + u64::from(product % divisor * 2 >= divisor));
-    match (whole.checked_mul(b), rounded_part) {
-        (Some(whole), Some(part)) => whole.saturating_add(part),
-        _ => u64::MAX,
+    let rounded_part = match part.checked_mul(b) {
+        Some(product) => product / divisor + u64::from(product % divisor * 2 >= divisor),
+        // A large `b` (a price in rupiah) can overflow the product while the result fits: split
+        // `b` by the divisor. part·b = part·b_whole·divisor + part·b_part, and part·b_part fits
+        // 64 bits, both factors being below the divisor (at most 10^8); 128-bit division would
+        // cost the Function 1.4 kB.
+        None => {
+            let (b_whole, b_part) = (b / divisor, b % divisor);
+            match (part.checked_mul(b_whole), part.checked_mul(b_part)) {
+                (Some(high), Some(low)) => {
+                    high.saturating_add(low / divisor + u64::from(low % divisor * 2 >= divisor))
+                }
+                _ => u64::MAX,
+            }
+        }
+    };
+    match whole.checked_mul(b) {
+        Some(whole) => whole.saturating_add(rounded_part),
+        None => u64::MAX,
     }
 }
 
