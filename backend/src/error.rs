@@ -206,6 +206,10 @@ impl From<crate::db::DbError> for AppError {
     fn from(error: crate::db::DbError) -> Self {
         match error {
             crate::db::DbError::NotFound => Self::NotFound,
+            // Handlers that can say more (a taken slug) map it themselves first.
+            crate::db::DbError::Conflict => {
+                Self::Conflict("it changed meanwhile; reload and try again".to_owned())
+            }
             other => Self::internal("storage", other),
         }
     }

@@ -223,10 +223,7 @@ async fn events_of_a_known_customer_move_their_segments_at_once(fresh: Fresh) {
     app.run_jobs().await;
     assert!(fresh.store.member_ids(SHOP, "browsers").await.unwrap().is_empty());
 
-    let at = time::OffsetDateTime::from_unix_timestamp(now)
-        .unwrap()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap();
+    let at = rfc3339(now);
     let view = |id: &str| json!({ "kind": "product_view", "id": id, "occurred_at": at, "client_id": CLIENT, "product_id": "7" });
     let (status, _, answer) = post(&app, batch(&key, SHOP, true, vec![view("v1"), view("v2")])).await;
     assert_eq!(status, 200, "{answer}");
@@ -243,10 +240,7 @@ async fn a_buyers_claim_after_the_webhook_links_them_and_moves_their_segments_at
     fresh.store.create_segment(SHOP, &segment).await.unwrap();
     let customer = json!({ "id": 7, "email": "ada@example.com", "updated_at": "2026-11-20T09:00:00Z" });
     app.deliver(SHOP, "customers/create", "c-7", &customer).await;
-    let at = time::OffsetDateTime::from_unix_timestamp(now)
-        .unwrap()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap();
+    let at = rfc3339(now);
     let added = json!({ "kind": "add_to_cart", "id": "a1", "occurred_at": at, "client_id": CLIENT, "product_id": "7", "quantity": 1 });
     post(&app, batch(&key, SHOP, true, vec![added])).await;
     // The webhook comes first: nothing has claimed its token yet.
@@ -265,6 +259,14 @@ async fn a_buyers_claim_after_the_webhook_links_them_and_moves_their_segments_at
     assert_eq!(fresh.store.member_ids(SHOP, "carters").await.unwrap(), ["7"], "{}", fresh.name);
 }
 on_each_engine!(a_buyers_claim_after_the_webhook_links_them_and_moves_their_segments_at_once);
+
+/// Unix seconds as the RFC 3339 time a canonical event carries.
+fn rfc3339(seconds: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(seconds)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
 
 /// A shopper's own purchase claim: their client, any order id and products, a checkout token.
 fn forged_purchase(client: &str, order_id: &str, token: &str) -> Value {
