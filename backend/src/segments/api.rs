@@ -57,8 +57,8 @@ pub struct PageQuery {
     limit: Option<i64>,
 }
 
-fn rules(value: &Value) -> Result<segments::Rule, AppError> {
-    segments::parse(value).map_err(|error| {
+fn rules(value: &Value) -> Result<segment_rules::Rule, AppError> {
+    segment_rules::parse(value).map_err(|error| {
         let path = if error.path == "/" { "/rules".to_owned() } else { format!("/rules{}", error.path) };
         AppError::invalid(path, error.message)
     })
@@ -229,7 +229,7 @@ pub async fn preview(
             sample.push(CustomerCard { customer_id, email, name });
         }
     }
-    let native = segments::native::translate(&rule);
+    let native = segment_rules::native::translate(&rule);
     let (query, reason) = match native {
         Ok(query) => (Some(query), None),
         Err(reason) => (None, Some(reason.0)),
@@ -238,7 +238,7 @@ pub async fn preview(
         count,
         sample,
         native: NativePreview { query, reason },
-        storefront_signals: segments::storefront_signals(&rule),
+        storefront_signals: segment_rules::storefront_signals(&rule),
     }))
 }
 

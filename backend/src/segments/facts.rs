@@ -1,6 +1,6 @@
 //! A customer as segment rules see them, assembled from the stored customer, orders and events.
 
-use segments::{Customer, PlacedOrder, Reads, SeenEvent};
+use segment_rules::{Customer, PlacedOrder, Reads, SeenEvent};
 use serde_json::Value;
 
 use crate::db::{DbError, FactsRow, Scope, Store};

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use segments::{Reads, Rule, evaluate, matches};
+use segment_rules::{Reads, Rule, evaluate, matches};
 
 use super::facts::{Profile, profiles};
 use crate::db::{DbError, Scope, SegmentRow, Store};
@@ -24,7 +24,7 @@ pub async fn live(store: &Store, shop: &str) -> Result<Vec<Live>, DbError> {
 
 fn parsed(segment: SegmentRow) -> Option<Live> {
     let value = serde_json::from_str(&segment.rules).ok()?;
-    Some(Live { slug: segment.slug, rule: segments::parse(&value).ok()? })
+    Some(Live { slug: segment.slug, rule: segment_rules::parse(&value).ok()? })
 }
 
 fn reads(segments: &[Live]) -> Reads {
@@ -185,7 +185,7 @@ pub async fn explain(
     rule: &Rule,
     customer_id: &str,
     now: i64,
-) -> Result<Option<segments::Outcome>, DbError> {
+) -> Result<Option<segment_rules::Outcome>, DbError> {
     let mut reads = Reads::default();
     reads.add(rule);
     let found = profiles(store, shop, Scope::Customer(customer_id), &reads, now).await?;

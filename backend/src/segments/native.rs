@@ -7,10 +7,10 @@ use crate::shopify::ShopDomain;
 use crate::shopify::operations::{CreateSegment, UpdateSegment, create_segment, update_segment};
 
 /// The query a Shopify segment gets, and why it is the tag query when the rules do not translate.
-pub fn query(segment: &SegmentRow, rule: &segments::Rule) -> (String, Option<String>) {
-    match segments::native::translate(rule) {
+pub fn query(segment: &SegmentRow, rule: &segment_rules::Rule) -> (String, Option<String>) {
+    match segment_rules::native::translate(rule) {
         Ok(query) => (query, None),
-        Err(reason) => (segments::native::tag_query(&segment.slug), Some(reason.0)),
+        Err(reason) => (segment_rules::native::tag_query(&segment.slug), Some(reason.0)),
     }
 }
 
@@ -18,7 +18,7 @@ pub fn query(segment: &SegmentRow, rule: &segments::Rule) -> (String, Option<Str
 pub async fn sync(app: &App, shop: &ShopDomain, segment: &SegmentRow) -> Result<Option<String>, String> {
     let rule = serde_json::from_str(&segment.rules)
         .ok()
-        .and_then(|value| segments::parse(&value).ok())
+        .and_then(|value| segment_rules::parse(&value).ok())
         .ok_or("the stored rules do not parse")?;
     let (query, reason) = query(segment, &rule);
     // Shopify segment names are unique in a shop; the prefix keeps ours apart from the merchant's.

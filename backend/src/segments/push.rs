@@ -164,7 +164,7 @@ async fn run_leased(
     }
     let members: BTreeSet<String> = app.store.member_ids(shop, &push.slug).await?.into_iter().collect();
     let tagged: BTreeSet<String> = app.store.tagged_ids(shop, &push.slug).await?.into_iter().collect();
-    let diff = segments::push::Diff::between(&tagged, &members);
+    let diff = segment_rules::push::Diff::between(&tagged, &members);
     // A push that follows its own bulk mutation keeps counting; any other with work to do starts
     // afresh, and one without keeps reporting the last that had.
     if state.state != "running" && !diff.is_empty() {
@@ -233,7 +233,7 @@ async fn per_customer(
     app: &App,
     shop: &ShopDomain,
     slug: &str,
-    diff: &segments::push::Diff,
+    diff: &segment_rules::push::Diff,
     state: &mut PushRow,
     lease: &Lease,
 ) -> Result<(), JobError> {
@@ -295,7 +295,7 @@ async fn start_bulk(
     app: &App,
     shop: &ShopDomain,
     slug: &str,
-    diff: &segments::push::Diff,
+    diff: &segment_rules::push::Diff,
 ) -> Result<Started, String> {
     let adding = diff.entered.len() >= diff.left.len();
     let customers = if adding { diff.entered.clone() } else { diff.left.clone() };

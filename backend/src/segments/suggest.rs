@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use segments::Reads;
+use segment_rules::Reads;
 
 use super::facts::profiles;
 use crate::app::App;

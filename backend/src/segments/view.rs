@@ -13,7 +13,7 @@ use crate::db::{MemberRow, PushRow, SegmentRow};
 pub struct SegmentView {
     pub slug: String,
     pub name: String,
-    /// The rule tree as `crates/segments` reads it (docs/segments.md).
+    /// The rule tree as `crates/segment-rules` reads it (docs/segments.md).
     pub rules: Value,
     /// The customer tag members carry in Shopify.
     pub tag: String,
@@ -93,7 +93,7 @@ impl PushView {
 impl SegmentView {
     pub fn of(segment: &SegmentRow, push: Option<&PushRow>) -> Self {
         let rules: Value = serde_json::from_str(&segment.rules).unwrap_or(Value::Null);
-        let parsed = segments::parse(&rules).ok();
+        let parsed = segment_rules::parse(&rules).ok();
         let native = parsed.as_ref().map(|rule| {
             let (query, reason) = native::query(segment, rule);
             NativeView {
@@ -101,7 +101,7 @@ impl SegmentView {
                 segment_id: segment.native_segment_id.clone(),
                 query: reason.is_none().then_some(query),
                 reason,
-                tag_query: segments::native::tag_query(&segment.slug),
+                tag_query: segment_rules::native::tag_query(&segment.slug),
             }
         });
         Self {
@@ -116,7 +116,7 @@ impl SegmentView {
             updated_at: segment.updated_at,
             native,
             push: PushView::of(push),
-            storefront_signals: parsed.as_ref().map(segments::storefront_signals).unwrap_or_default(),
+            storefront_signals: parsed.as_ref().map(segment_rules::storefront_signals).unwrap_or_default(),
         }
     }
 }

@@ -80,7 +80,7 @@ export type Counts = { customers: number, orders: number, products: number, };
  */
 export type SegmentView = { slug: string, name: string, 
 /**
- * The rule tree as `crates/segments` reads it (docs/segments.md).
+ * The rule tree as `crates/segment-rules` reads it (docs/segments.md).
  */
 rules: JsonValue, 
 /**

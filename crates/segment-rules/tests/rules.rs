@@ -1,7 +1,7 @@
 //! Rules parse with the path to any bad node, evaluate each condition kind at its edges, and
 //! explain every verdict with the values compared.
 
-use segments::{Customer, PlacedOrder, SeenEvent, evaluate, parse};
+use segment_rules::{Customer, PlacedOrder, SeenEvent, evaluate, parse};
 use serde_json::json;
 
 const NOW: i64 = 1_795_000_000;
@@ -28,7 +28,7 @@ fn vip() -> Customer {
 fn held(rule: serde_json::Value, customer: &Customer, events: &[SeenEvent]) -> bool {
     let rule = parse(&rule).unwrap();
     let member = evaluate(&rule, customer, events, NOW).member;
-    assert_eq!(segments::matches(&rule, customer, events, NOW), member);
+    assert_eq!(segment_rules::matches(&rule, customer, events, NOW), member);
     member
 }
 
@@ -72,7 +72,7 @@ fn spending_and_orders_count_over_a_window_of_days() {
     let outcome = evaluate(&parse(&spent(50_000, 90)).unwrap(), &customer, &[], NOW);
     assert_eq!(outcome.explanations[0].detail, "amount spent in 90 days 320.00 < 500.00");
     let windowed = parse(&spent(50_000, 90)).unwrap();
-    assert!(segments::native::translate(&windowed).unwrap_err().0.contains("window of days"));
+    assert!(segment_rules::native::translate(&windowed).unwrap_err().0.contains("window of days"));
 }
 
 #[test]
@@ -143,7 +143,7 @@ fn bad_rules_name_the_path_to_the_bad_node() {
 
 #[test]
 fn attribute_rules_become_shopify_queries_the_simulator_accepts() {
-    use segments::native::{tag_query, translate};
+    use segment_rules::native::{tag_query, translate};
     let rule = parse(&json!({ "all": [
         { "if": "country", "in": ["DE", "AT"] },
         { "any": [ { "if": "amount_spent", "op": ">=", "cents": 50_000 }, { "if": "orders_count", "op": ">", "value": 3 } ] },
@@ -168,7 +168,7 @@ fn attribute_rules_become_shopify_queries_the_simulator_accepts() {
 
 #[test]
 fn what_shopify_cannot_express_is_said_in_words() {
-    use segments::native::translate;
+    use segment_rules::native::translate;
     let behaviour = json!({ "all": [ { "if": "tag", "is": "vip" }, { "if": "did", "event": "purchase", "times": 2, "days": 30 } ] });
     assert!(translate(&parse(&behaviour).unwrap()).unwrap_err().0.contains("behavioural conditions"));
     let many = json!({ "any": (0..11).map(|index| json!({ "if": "tag", "is": format!("t{index}") })).collect::<Vec<_>>() });
@@ -189,10 +189,13 @@ fn conditions_on_storefront_signals_are_named() {
         { "if": "amount_spent", "op": ">", "cents": 100 },
     ] }))
     .unwrap();
-    let signals = segments::storefront_signals(&rule);
+    let signals = segment_rules::storefront_signals(&rule);
     assert_eq!(signals.len(), 2, "product_view once, add_to_cart once: {signals:?}");
     assert!(signals[0].starts_with("`did product_view` counts events the storefront pixel reports"));
     assert!(signals[1].starts_with("`did add_to_cart`"));
     let verified = parse(&json!({ "if": "did", "event": "purchase", "times": 1, "days": 7 })).unwrap();
-    assert!(segments::storefront_signals(&verified).is_empty(), "purchases come from Shopify's webhooks");
+    assert!(
+        segment_rules::storefront_signals(&verified).is_empty(),
+        "purchases come from Shopify's webhooks"
+    );
 }
