@@ -5,7 +5,7 @@
 use seglink::shopify::operations::{SetMetafields, set_metafields};
 use serde_json::{Value, json};
 
-use crate::helpers::{Fresh, SimulatedShop, installed, on_each_engine};
+use crate::helpers::{Fresh, SimulatedShop, TestApp, installed, on_each_engine};
 
 fn rule(segment: &str, title: &str, percent: &str) -> Value {
     json!({ "segment": segment, "title": title, "value": { "percentage": percent }, "target": { "type": "orderSubtotal" } })
@@ -18,11 +18,26 @@ fn written(shop: &SimulatedShop, discount_id: &str) -> Vec<discount_rules::Rule>
     discount_rules::FunctionConfig::from_metafield_json(value).unwrap().rules().unwrap()
 }
 
-async fn rules_are_checked_whole_and_every_change_reaches_the_discount(fresh: Fresh) {
+/// A shop with the segment `vip` and one active rule for it, written to Shopify; the rule's id and
+/// the discount's.
+async fn with_one_rule(fresh: &Fresh) -> (SimulatedShop, TestApp, i64, String) {
     let (shop, app) = installed(fresh.store.clone(), 5).await;
     let segment = json!({ "name": "VIP", "slug": "vip", "rules": { "if": "tag", "is": "vip" } });
     assert_eq!(app.admin(&shop, "POST", "/api/segments", Some(segment)).await.0, 201);
+    let (status, listing) =
+        app.admin(&shop, "POST", "/api/discount-rules", Some(rule("vip", "VIP 10% off", "10"))).await;
+    assert_eq!(status, 201, "{listing}");
+    assert_eq!(listing["sync"]["state"], "synced");
+    let discount_id = listing["sync"]["discount_id"].as_str().unwrap().to_owned();
+    let id = listing["rules"][0]["id"].as_i64().unwrap();
+    assert_eq!(written(&shop, &discount_id)[0].title, "VIP 10% off");
+    (shop, app, id, discount_id)
+}
 
+async fn a_bad_rule_is_refused_with_the_path_to_the_bad_field(fresh: Fresh) {
+    let (shop, app) = installed(fresh.store.clone(), 5).await;
+    let segment = json!({ "name": "VIP", "slug": "vip", "rules": { "if": "tag", "is": "vip" } });
+    assert_eq!(app.admin(&shop, "POST", "/api/segments", Some(segment)).await.0, 201);
     let cases = [
         (rule("nobody", "Hi", "10"), "/segment"),
         (rule("vip", "Too much", "150"), "/value"),
@@ -35,15 +50,13 @@ async fn rules_are_checked_whole_and_every_change_reaches_the_discount(fresh: Fr
         let (status, answer) = app.admin(&shop, "POST", "/api/discount-rules", Some(body.clone())).await;
         assert_eq!((status, answer["path"].as_str()), (422, Some(path)), "{body}: {answer}");
     }
+    let (_, listing) = app.admin(&shop, "GET", "/api/discount-rules", None).await;
+    assert_eq!(listing["rules"], json!([]), "nothing refused was kept");
+}
+on_each_engine!(a_bad_rule_is_refused_with_the_path_to_the_bad_field);
 
-    let (status, listing) =
-        app.admin(&shop, "POST", "/api/discount-rules", Some(rule("vip", "VIP 10% off", "10"))).await;
-    assert_eq!(status, 201, "{listing}");
-    assert_eq!(listing["sync"]["state"], "synced");
-    let discount_id = listing["sync"]["discount_id"].as_str().unwrap().to_owned();
-    let id = listing["rules"][0]["id"].as_i64().unwrap();
-    assert_eq!(written(&shop, &discount_id)[0].title, "VIP 10% off");
-
+async fn every_change_reaches_the_discount_over_whatever_was_written_since(fresh: Fresh) {
+    let (shop, app, id, discount_id) = with_one_rule(&fresh).await;
     // Another replica wrote the metafield since: the next change still lands, over it.
     let domain = seglink::shopify::ShopDomain::parse(&shop.domain).unwrap();
     let input = set_metafields::MetafieldsSetInput {
@@ -68,9 +81,11 @@ async fn rules_are_checked_whole_and_every_change_reaches_the_discount(fresh: Fr
         .await;
     assert_eq!(status, 200);
     assert_eq!(written(&shop, &discount_id)[0].title, "VIP 15% off");
-    let (status, answer) = app.admin(&shop, "DELETE", "/api/segments/vip", None).await;
-    assert_eq!(status, 409, "an active rule rewards it: {answer}");
+}
+on_each_engine!(every_change_reaches_the_discount_over_whatever_was_written_since);
 
+async fn at_most_25_rules_are_active(fresh: Fresh) {
+    let (shop, app, _, discount_id) = with_one_rule(&fresh).await;
     for index in 1..25 {
         let (status, answer) = app
             .admin(&shop, "POST", "/api/discount-rules", Some(rule("vip", &format!("Rule {index}"), "5")))
@@ -82,6 +97,13 @@ async fn rules_are_checked_whole_and_every_change_reaches_the_discount(fresh: Fr
     assert_eq!((status, answer["path"].as_str()), (422, Some("/")), "{answer}");
     assert!(answer["error"].as_str().unwrap().contains("25"), "{answer}");
     assert_eq!(written(&shop, &discount_id).len(), 25);
+}
+on_each_engine!(at_most_25_rules_are_active);
+
+async fn a_rewarded_segment_stays_and_a_rule_whose_segment_is_gone_stays_off(fresh: Fresh) {
+    let (shop, app, id, _) = with_one_rule(&fresh).await;
+    let (status, answer) = app.admin(&shop, "DELETE", "/api/segments/vip", None).await;
+    assert_eq!(status, 409, "an active rule rewards it: {answer}");
 
     // A rule turned off no longer holds its segment; one whose segment is gone stays off.
     let gone = json!({ "name": "Gone", "slug": "gone", "rules": { "if": "tag", "is": "x" } });
@@ -94,13 +116,18 @@ async fn rules_are_checked_whole_and_every_change_reaches_the_discount(fresh: Fr
     assert_eq!(app.admin(&shop, "DELETE", "/api/segments/gone", None).await.0, 202);
     let (status, answer) = app.admin(&shop, "POST", &toggle, Some(json!({ "active": true }))).await;
     assert_eq!((status, answer["path"].as_str()), (422, Some("/segment")), "{answer}");
+}
+on_each_engine!(a_rewarded_segment_stays_and_a_rule_whose_segment_is_gone_stays_off);
 
+async fn a_deleted_rule_is_gone_and_deleting_it_again_is_not_found(fresh: Fresh) {
+    let (shop, app, id, discount_id) = with_one_rule(&fresh).await;
     let (status, listing) = app.admin(&shop, "DELETE", &format!("/api/discount-rules/{id}"), None).await;
     assert_eq!(status, 200);
-    assert_eq!(listing["rules"].as_array().unwrap().len(), 24);
+    assert_eq!(listing["rules"], json!([]));
+    assert!(written(&shop, &discount_id).is_empty());
     assert_eq!(app.admin(&shop, "DELETE", &format!("/api/discount-rules/{id}"), None).await.0, 404);
 }
-on_each_engine!(rules_are_checked_whole_and_every_change_reaches_the_discount);
+on_each_engine!(a_deleted_rule_is_gone_and_deleting_it_again_is_not_found);
 
 async fn a_reinstall_provisions_again_and_the_new_discount_gets_the_rules(fresh: Fresh) {
     let (shop, app) = installed(fresh.store.clone(), 5).await;
