@@ -14,7 +14,29 @@ async fn home_store(app: &TestApp) -> String {
     lone_store(app, HOME, Connection::Managed).await.1
 }
 
-async fn a_custom_app_token_is_validated_kept_rotated_and_disconnected(fresh: Fresh) {
+/// The home store's session, and a simulated second store connected to its workspace through a
+/// custom app holding every scope, with `custom-secret` as its API secret.
+async fn custom_app_connected(fresh: &Fresh) -> (SimulatedShop, TestApp, String) {
+    let shop = SimulatedShop::start().await;
+    let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
+    let session = home_store(&app).await;
+    let scopes: Vec<&str> = SCOPES.split(',').collect();
+    let token = shop.sim.with_admin(|admin| admin.oauth_mut().custom_app_token(&scopes));
+    let (status, body) = app
+        .call(
+            "POST",
+            "/api/connections",
+            Some(&session),
+            Some(json!({ "shop": shop.domain, "access_token": token, "api_secret": "custom-secret" })),
+        )
+        .await;
+    assert_eq!(status, 201, "{}: {body}", fresh.name);
+    let record = fresh.store.shop(&shop.domain).await.unwrap().unwrap();
+    assert!(!record.tokens.as_ref().unwrap().access_token.contains(&token), "sealed at rest");
+    (shop, app, session)
+}
+
+async fn a_custom_app_token_without_the_scopes_or_unknown_is_refused_and_nothing_kept(fresh: Fresh) {
     let shop = SimulatedShop::start().await;
     let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
     let session = home_store(&app).await;
@@ -46,54 +68,52 @@ async fn a_custom_app_token_is_validated_kept_rotated_and_disconnected(fresh: Fr
         )
         .await;
     assert_eq!(status, 422, "{body}");
+    assert!(fresh.store.shop(&shop.domain).await.unwrap().is_none(), "nothing kept");
+}
+on_each_engine!(a_custom_app_token_without_the_scopes_or_unknown_is_refused_and_nothing_kept);
 
-    let scopes: Vec<&str> = SCOPES.split(',').collect();
-    let token = shop.sim.with_admin(|admin| admin.oauth_mut().custom_app_token(&scopes));
-    let (status, body) = app
-        .call(
-            "POST",
-            "/api/connections",
-            Some(&session),
-            Some(json!({ "shop": shop.domain, "access_token": token, "api_secret": "custom-secret" })),
-        )
-        .await;
-    assert_eq!(status, 201, "{}: {body}", fresh.name);
+async fn a_custom_app_store_joins_the_workspace_with_every_webhook_subscribed(fresh: Fresh) {
+    let (shop, app, session) = custom_app_connected(&fresh).await;
     let record = fresh.store.shop(&shop.domain).await.unwrap().unwrap();
     assert_eq!(record.connection, Connection::Custom);
-    assert!(!record.tokens.as_ref().unwrap().access_token.contains(&token), "sealed at rest");
     assert_eq!(
         record.workspace_id,
         fresh.store.shop(HOME).await.unwrap().unwrap().workspace_id,
         "one workspace, two stores"
     );
-
     app.run_jobs().await;
     let subscribed = shop.sim.with_admin(|admin| admin.webhooks_mut().subscriptions().len());
     assert_eq!(subscribed, 20, "{}: every topic, pointed at /webhooks", fresh.name);
     let (_, listed) = app.call("GET", "/api/connections", Some(&session), None).await;
     assert_eq!(listed["stores"].as_array().unwrap().len(), 2);
+}
+on_each_engine!(a_custom_app_store_joins_the_workspace_with_every_webhook_subscribed);
 
-    // Its webhooks are signed with the custom app's secret, and accepted.
+async fn a_custom_app_stores_webhooks_are_checked_with_its_own_secret(fresh: Fresh) {
+    let (shop, app, _) = custom_app_connected(&fresh).await;
     let body = json!({ "id": 5, "email": "c@example.com", "updated_at": "2026-11-20T09:00:00Z" }).to_string();
-    let request = axum::http::Request::post("/webhooks")
-        .header("X-Shopify-Hmac-Sha256", shopify_sim::signing::webhook_hmac("custom-secret", body.as_bytes()))
-        .header("X-Shopify-Topic", "customers/create")
-        .header("X-Shopify-Shop-Domain", &shop.domain)
-        .header("X-Shopify-API-Version", "2026-10")
-        .header("X-Shopify-Webhook-Id", "w-custom")
-        .body(axum::body::Body::from(body.clone()))
-        .unwrap();
-    assert_eq!(app.request(request).await.0, 200, "signed by the custom app");
-    let forged = axum::http::Request::post("/webhooks")
-        .header("X-Shopify-Hmac-Sha256", shopify_sim::signing::webhook_hmac("not-a-secret", body.as_bytes()))
-        .header("X-Shopify-Topic", "customers/create")
-        .header("X-Shopify-Shop-Domain", &shop.domain)
-        .header("X-Shopify-API-Version", "2026-10")
-        .header("X-Shopify-Webhook-Id", "w-forged")
-        .body(axum::body::Body::from(body))
-        .unwrap();
-    assert_eq!(app.request(forged).await.0, 401);
+    let signed_with = |secret: &str, webhook_id: &str| {
+        axum::http::Request::post("/webhooks")
+            .header("X-Shopify-Hmac-Sha256", shopify_sim::signing::webhook_hmac(secret, body.as_bytes()))
+            .header("X-Shopify-Topic", "customers/create")
+            .header("X-Shopify-Shop-Domain", &shop.domain)
+            .header("X-Shopify-API-Version", "2026-10")
+            .header("X-Shopify-Webhook-Id", webhook_id)
+            .body(axum::body::Body::from(body.clone()))
+            .unwrap()
+    };
+    assert_eq!(
+        app.request(signed_with("custom-secret", "w-custom")).await.0,
+        200,
+        "signed by the custom app"
+    );
+    assert_eq!(app.request(signed_with("not-a-secret", "w-forged")).await.0, 401);
+}
+on_each_engine!(a_custom_app_stores_webhooks_are_checked_with_its_own_secret);
 
+async fn a_custom_app_token_is_replaced_and_its_store_disconnected(fresh: Fresh) {
+    let (shop, app, session) = custom_app_connected(&fresh).await;
+    let scopes: Vec<&str> = SCOPES.split(',').collect();
     let rotated = shop.sim.with_admin(|admin| admin.oauth_mut().custom_app_token(&scopes));
     let path = format!("/api/connections/{}", shop.domain);
     let (status, _) = app.call("PUT", &path, Some(&session), Some(json!({ "access_token": rotated }))).await;
@@ -108,7 +128,7 @@ async fn a_custom_app_token_is_validated_kept_rotated_and_disconnected(fresh: Fr
     let (status, _) = app.call("DELETE", &format!("/api/connections/{HOME}"), Some(&session), None).await;
     assert_eq!(status, 404, "a managed install is not disconnected from here");
 }
-on_each_engine!(a_custom_app_token_is_validated_kept_rotated_and_disconnected);
+on_each_engine!(a_custom_app_token_is_replaced_and_its_store_disconnected);
 
 #[tokio::test]
 async fn foreign_domains_are_refused_before_the_token_is_tried() {
