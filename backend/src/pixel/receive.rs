@@ -151,6 +151,9 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), App
     }
     let accepted = rows.len() + checkouts.len();
     app.pixel_events.record(shop, rows).await.map_err(internal)?;
+    // Customers already known behind their clients are evaluated again now (docs/segments.md),
+    // and so is a buyer a checkout links now: the client's earlier events count for them.
+    let mut refresh: Vec<String> = customers.into_iter().filter_map(|(_, customer)| customer).collect();
     for checkout in &checkouts {
         app.store.record_event(shop, checkout).await.map_err(internal)?;
         // The order's webhook may have come first: link now if the tokens agree.
@@ -158,17 +161,13 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), App
             let linked = crate::webhooks::process::link_buyer(app, shop, order_id)
                 .await
                 .map_err(|error| internal(error.to_string()))?;
-            // The client's earlier events now count for the buyer.
-            if let Some(customer) =
-                linked.filter(|linked| !customers.iter().any(|(_, known)| known.as_ref() == Some(linked)))
-            {
-                customers.push((String::new(), Some(customer)));
-            }
+            refresh.extend(linked);
         }
     }
-    // Customers already known behind their clients are evaluated again now (docs/segments.md).
+    refresh.sort_unstable();
+    refresh.dedup();
     // The events are stored whatever happens here, and the nightly recompute catches up.
-    for customer in customers.iter().filter_map(|(_, customer)| customer.as_deref()) {
+    for customer in &refresh {
         if let Err(error) = crate::segments::refresh_customer(&app.store, shop, customer, now).await {
             crate::log::warn(
                 "segment refresh after pixel events failed",

@@ -42,8 +42,7 @@ pub async fn page(
         return (StatusCode::NOT_FOUND, "no such page in this admin").into_response();
     };
     let rendered = sim.with_admin(|admin| {
-        let shop_handle = admin.shop().domain.trim_end_matches(".myshopify.com").to_owned();
-        (shop_handle == handle).then(|| {
+        crate::checkout_page::same_store(admin, &handle).then(|| {
             let body = match name.as_str() {
                 "customers" => customers(admin, &handle, search.q.trim()),
                 "segments" => segments(admin),

@@ -126,8 +126,9 @@ pub async fn place(
     )
 }
 
-fn same_store(admin: &AdminApi, handle: &str) -> bool {
-    admin.shop().domain.trim_end_matches(".myshopify.com") == handle
+/// Whether `handle` names this store (the simulator serves one).
+pub(crate) fn same_store(admin: &AdminApi, handle: &str) -> bool {
+    admin.shop().handle() == handle
 }
 
 fn form(admin: &AdminApi, handle: &str, cart: &Cart) -> String {

@@ -102,7 +102,7 @@ pub(crate) fn product(product: &Product, now: u64) -> Value {
 pub(crate) fn shop(shop: &Shop) -> Value {
     json!({
         "id": 1,
-        "name": shop.domain.trim_end_matches(".myshopify.com"),
+        "name": shop.handle(),
         "domain": shop.domain,
         "myshopify_domain": shop.domain,
         "currency": shop.currency,

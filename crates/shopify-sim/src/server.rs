@@ -341,7 +341,7 @@ async fn welcome(State(sim): State<Simulator>) -> Response {
         return (StatusCode::NOT_FOUND, "nothing here: the admin is at /store/<handle>/…").into_response();
     };
     let page = sim.with_admin(|admin| {
-        let handle = admin.shop().domain.trim_end_matches(".myshopify.com").to_owned();
+        let handle = admin.shop().handle().to_owned();
         crate::admin_pages::frame(admin, &handle, "Welcome", &body)
     });
     axum::response::Html(page).into_response()

@@ -136,6 +136,13 @@ pub struct Order {
     pub refunds: Vec<Refund>,
 }
 
+impl Shop {
+    /// The `<handle>` of `<handle>.myshopify.com`, which names the store in admin URLs.
+    pub fn handle(&self) -> &str {
+        self.domain.trim_end_matches(".myshopify.com")
+    }
+}
+
 fn is_zero(cents: &u64) -> bool {
     *cents == 0
 }

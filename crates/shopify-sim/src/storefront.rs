@@ -24,6 +24,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::AdminApi;
+use crate::checkout_page::same_store;
 use crate::events::CompletedCheckout;
 use crate::server::Simulator;
 use pages::Page;
@@ -79,10 +80,6 @@ fn show(
     }
 }
 
-fn same_store(admin: &AdminApi, handle: &str) -> bool {
-    admin.shop().domain.trim_end_matches(".myshopify.com") == handle
-}
-
 async fn home(State(sim): State<Simulator>, Path(handle): Path<String>, headers: HeaderMap) -> Response {
     let visitor = Visitor::from_headers(&headers);
     show(&sim, &handle, &visitor, |admin| Some(pages::home(admin, &handle)))
@@ -135,11 +132,14 @@ async fn add_to_cart(
     let mut visitor = Visitor::from_headers(&headers);
     let quantity = line.quantity.clamp(1, visitor::MAX_QUANTITY);
     let added = sim.with_admin(|admin| {
+        if !same_store(admin, &handle) {
+            return None;
+        }
         let shop = admin.shop();
         let (product, variant) = crate::checkout_page::find_variant(&shop, line.variant)?;
         Some(events::cart_line(&shop, product, variant, quantity))
     });
-    let Some(added) = added.filter(|_| sim.with_admin(|admin| same_store(admin, &handle))) else {
+    let Some(added) = added else {
         return (
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(json!({ "message": "no such variant in this store" })),

@@ -562,7 +562,7 @@ impl ObjectValue for ShopValue<'_> {
             return Ok(metafield_field(self.0, &gid("Shop", 1), self.1, info));
         }
         let shop = self.0.borrow();
-        let handle = shop.domain.trim_end_matches(".myshopify.com").to_owned();
+        let handle = shop.handle().to_owned();
         match info.field_name() {
             "id" => Ok(ResolvedValue::leaf(gid("Shop", 1))),
             "name" => Ok(ResolvedValue::leaf(handle)),

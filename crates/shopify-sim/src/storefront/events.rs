@@ -43,7 +43,7 @@ pub fn variant(shop: &Shop, product: &Product, variant: &Variant) -> Value {
             "untranslatedTitle": product.title,
             "type": product.product_type,
             "url": format!("/products/{}", product.handle),
-            "vendor": shop.domain.trim_end_matches(".myshopify.com"),
+            "vendor": shop.handle(),
         },
     })
 }
