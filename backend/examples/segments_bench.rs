@@ -14,9 +14,14 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use seglink::app::{App, AppState};
 use seglink::config::Config;
 use seglink::db::{Connection, EventRow, SegmentRow, Store, StoredTokens};
+use seglink::shop_domain::ShopDomain;
 use serde_json::json;
 
 const SHOP: &str = "bench-shop.myshopify.com";
+
+fn shop() -> ShopDomain {
+    ShopDomain::parse(SHOP).expect("the bench shop's domain")
+}
 const DAY: i64 = 86_400;
 
 /// A small deterministic generator (xorshift), so every run measures the same shop.
@@ -115,13 +120,13 @@ async fn recompute(customers: u64, events: u64) {
     ];
     for (slug, rule) in rules {
         // Kept data keeps its segments; a fresh store gets them.
-        store.create_segment(SHOP, &segment(slug, rule, now)).await.expect("a segment");
+        store.create_segment(&shop(), &segment(slug, rule, now)).await.expect("a segment");
     }
     let app = AppState(std::sync::Arc::new(App::new(config(&url, None), store)));
     for run in ["first (every member enters)", "again (nothing changes)"] {
         let started = Instant::now();
         let report =
-            seglink::segments::recompute(&app.store, SHOP, None, unix_now()).await.expect("a recompute");
+            seglink::segments::recompute(&app.store, &shop(), None, unix_now()).await.expect("a recompute");
         let members: usize = report.iter().map(|line| line.members).sum();
         let entered: usize = report.iter().map(|line| line.entered).sum();
         println!(
@@ -186,7 +191,8 @@ async fn fill(store: &Store, pool: &sqlx::SqlitePool, customers: u64, events: u6
             client_id: None,
         });
         if batch.len() == 3_000 || id + 1 == events {
-            let rows: Vec<(&str, &EventRow)> = batch.iter().map(|event| (SHOP, event)).collect();
+            let shop = shop();
+            let rows: Vec<(&ShopDomain, &EventRow)> = batch.iter().map(|event| (&shop, event)).collect();
             store.record_events(&rows).await.expect("events");
             batch.clear();
         }
@@ -207,14 +213,14 @@ async fn push(diff: usize, naive_sample: usize) {
         ..SeedOptions::default()
     };
     let shop = seed_shop(&options);
-    let domain = shop.domain.clone();
+    let text_domain = shop.domain.clone();
     let ids: Vec<String> = shop.customers.iter().map(|customer| customer.id.to_string()).collect();
     let credentials = AppCredentials {
         client_id: "bench-api-key".to_owned(),
         client_secret: "bench-api-secret".to_owned(),
         redirect_urls: vec!["https://seglink.example/auth/callback".to_owned()],
     };
-    let oauth = OAuthServer::new(&domain, credentials, &["read_customers", "write_customers"]);
+    let oauth = OAuthServer::new(&text_domain, credentials, &["read_customers", "write_customers"]);
     let elapsed = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     let sim = Simulator::new(AdminApi::new(shop, oauth, Plan::Standard, elapsed));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
@@ -227,11 +233,11 @@ async fn push(diff: usize, naive_sample: usize) {
 
     let (store, url) = open("push", false).await;
     let app = AppState(std::sync::Arc::new(App::new(config(&url, Some(&origin)), store.clone())));
-    let parsed = seglink::shopify::ShopDomain::parse(&domain).expect("a shop domain");
+    let domain = ShopDomain::parse(&text_domain).expect("a shop domain");
     let (workspace, _) =
-        seglink::install::workspace::create(&store, &parsed, now).await.expect("a workspace");
+        seglink::install::workspace::create(&store, &domain, now).await.expect("a workspace");
     let tokens = StoredTokens {
-        access_token: app.keys.seal(&token, &domain),
+        access_token: app.keys.seal(&token, &text_domain),
         access_expires_at: None,
         refresh_token: None,
         refresh_expires_at: None,
@@ -256,7 +262,7 @@ async fn push(diff: usize, naive_sample: usize) {
                 "points_per_change": points as f64 / changes as f64, "seconds": started.elapsed().as_secs_f64() })
         );
     };
-    let drain = |app: AppState, domain: String| async move {
+    let drain = |app: AppState, domain: ShopDomain| async move {
         loop {
             seglink::jobs::drain_ahead(&app, 5).await;
             let state = app.store.push_state(&domain, "bench").await.ok().flatten();
@@ -294,7 +300,7 @@ async fn push(diff: usize, naive_sample: usize) {
             tags: vec!["seglink:bench".to_owned()],
         };
         app.shopify
-            .run_repeatable::<seglink::shopify::operations::AddTags>(&parsed, variables)
+            .run_repeatable::<seglink::shopify::operations::AddTags>(&domain, variables)
             .await
             .expect("a naive call");
     }

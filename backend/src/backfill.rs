@@ -63,7 +63,7 @@ pub struct Backfill {
 }
 
 /// The job that starts the backfill of `shop`.
-pub fn first_job(shop: &str, now: i64) -> NewJob {
+pub fn first_job(shop: &ShopDomain, now: i64) -> NewJob {
     next_job(
         shop,
         &Backfill { stage: Stage::Customers, operation: None, started_at: None },
@@ -75,28 +75,27 @@ pub fn first_job(shop: &str, now: i64) -> NewJob {
 impl Job for Backfill {
     const KIND: &'static str = "backfill";
 
-    async fn run(self, app: &App, shop: &str) -> Result<(), JobError> {
+    async fn run(self, app: &App, shop: &ShopDomain) -> Result<(), JobError> {
         run(app, shop, self).await
     }
 }
 
-fn next_job(shop: &str, progress: &Backfill, run_at: i64, dedupe_key: Option<String>) -> NewJob {
+fn next_job(shop: &ShopDomain, progress: &Backfill, run_at: i64, dedupe_key: Option<String>) -> NewJob {
     progress.queued(shop, run_at, dedupe_key)
 }
 
 /// Runs one step of a backfill.
-async fn run(app: &App, shop: &str, progress: Backfill) -> Result<(), JobError> {
-    let domain = ShopDomain::parse(shop).map_err(|error| JobError::Fatal(error.to_string()))?;
+async fn run(app: &App, shop: &ShopDomain, progress: Backfill) -> Result<(), JobError> {
     let now = unix_now();
     let Some(operation) = progress.operation.clone() else {
-        let operation = bulk_query::start(&app.shopify, &domain, progress.stage.query(now)).await?;
+        let operation = bulk_query::start(&app.shopify, shop, progress.stage.query(now)).await?;
         let detail = format!("{:?}: started", progress.stage).to_lowercase();
         app.store.set_setup_step(shop, "backfill", "running", Some(&detail), now).await?;
         let started = Backfill { stage: progress.stage, operation: Some(operation), started_at: Some(now) };
         app.store.enqueue(&next_job(shop, &started, now, None)).await?;
         return Ok(());
     };
-    let url = match bulk_query::progress(&app.shopify, &domain, &operation).await? {
+    let url = match bulk_query::progress(&app.shopify, shop, &operation).await? {
         bulk_query::Progress::Running => {
             app.store.enqueue(&next_job(shop, &progress, now + POLL_SECS, None)).await?;
             return Ok(());
@@ -146,7 +145,13 @@ fn tags(node: &Value) -> String {
 }
 
 /// Stores each line of a stage's result; how many were read.
-async fn load(app: &App, shop: &str, stage: Stage, jsonl: &str, snapshot_at: i64) -> Result<usize, JobError> {
+async fn load(
+    app: &App,
+    shop: &ShopDomain,
+    stage: Stage,
+    jsonl: &str,
+    snapshot_at: i64,
+) -> Result<usize, JobError> {
     let mut read = 0;
     for line in jsonl.lines().filter(|line| !line.trim().is_empty()) {
         let node: Value = serde_json::from_str(line)

@@ -95,7 +95,7 @@ where
 /// The API secret of the custom app connected as `shop`, if it is one.
 async fn custom_app_secret(app: &AppState, shop: Option<&str>) -> Option<String> {
     let shop = ShopDomain::parse(shop?).ok()?;
-    let record = app.store.shop(shop.as_str()).await.ok()??;
+    let record = app.store.shop(&shop).await.ok()??;
     let sealed = record.tokens?.webhook_secret?;
     app.keys.open(&sealed, shop.as_str()).ok()
 }

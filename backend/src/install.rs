@@ -36,7 +36,7 @@ pub async fn connect(
     into: Option<&str>,
     now: i64,
 ) -> Result<Connected, DbError> {
-    let existing = app.store.shop(shop.as_str()).await?;
+    let existing = app.store.shop(shop).await?;
     let (workspace_id, new_server_key) = match (existing, into) {
         (_, Some(workspace)) => (workspace.to_owned(), None),
         (Some(record), None) => (record.workspace_id, None),
@@ -45,9 +45,9 @@ pub async fn connect(
             (workspace.id, Some(server_key))
         }
     };
-    app.store.connect_shop(shop.as_str(), &workspace_id, connection, tokens, now).await?;
+    app.store.connect_shop(shop, &workspace_id, connection, tokens, now).await?;
     let job = Provision { connection: Some(format!("{connection:?}")), reason: None }.queued(
-        shop.as_str(),
+        shop,
         now,
         Some(format!("provision:{}:{now}", shop.as_str())),
     );
@@ -72,14 +72,14 @@ pub struct Provision {
 impl Job for Provision {
     const KIND: &'static str = "provision";
 
-    async fn run(self, app: &App, shop: &str) -> Result<(), JobError> {
+    async fn run(self, app: &App, shop: &ShopDomain) -> Result<(), JobError> {
         provision(app, shop).await
     }
 }
 
 /// Provisions a store's web pixel again (a moved workspace, a merchant's reconnect): its
 /// settings carry the workspace's public key and the endpoint, written with every key.
-pub async fn reprovision_pixel(app: &App, shop: &str, now: i64, why: &str) -> Result<(), DbError> {
+pub async fn reprovision_pixel(app: &App, shop: &ShopDomain, now: i64, why: &str) -> Result<(), DbError> {
     app.store.set_setup_step(shop, "web_pixel", "pending", Some(why), now).await?;
     // Each change is its own job: two in one second (a reconnect, then new settings) must both
     // be written, the last one last.

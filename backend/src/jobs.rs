@@ -2,6 +2,7 @@
 //! retry them with exponential backoff, or after `MAX_ATTEMPTS` leave them dead for a person to
 //! see. Jobs must be idempotent: a worker that dies mid-job leaves it to run again.
 
+use crate::shop_domain::ShopDomain;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -23,11 +24,11 @@ pub trait Job: Serialize + DeserializeOwned + Send {
     const KIND: &'static str;
 
     /// Does the work for `shop`. Idempotent: a worker that dies mid-job leaves it to run again.
-    fn run(self, app: &App, shop: &str) -> impl Future<Output = Result<(), JobError>> + Send;
+    fn run(self, app: &App, shop: &ShopDomain) -> impl Future<Output = Result<(), JobError>> + Send;
 
     /// The row that queues this job for `shop`, due at `run_at`; enqueueing a `dedupe_key` that
     /// is already queued makes no second job.
-    fn queued(&self, shop: &str, run_at: i64, dedupe_key: Option<String>) -> NewJob {
+    fn queued(&self, shop: &ShopDomain, run_at: i64, dedupe_key: Option<String>) -> NewJob {
         // A payload is a struct of strings, numbers and options, all of which JSON represents:
         // serialising one cannot fail.
         let payload = serde_json::to_string(self).expect("a job payload is plain data");
@@ -239,13 +240,16 @@ async fn record_outcome(app: &App, job: &ClaimedJob, outcome: Result<(), JobErro
         Err(JobError::Retry(reason)) if job.attempts < MAX_ATTEMPTS => {
             crate::log::warn(
                 "job failed; retrying",
-                &[("kind", &job.kind), ("shop", &job.shop), ("error", &reason)],
+                &[("kind", &job.kind), ("shop", job.shop.as_str()), ("error", &reason)],
             );
             app.store.fail_job(job.id, &reason, Some(now + backoff_seconds(job.attempts)), now).await
         }
         Err(error) => {
             let reason = error.to_string();
-            crate::log::error("job is dead", &[("kind", &job.kind), ("shop", &job.shop), ("error", &reason)]);
+            crate::log::error(
+                "job is dead",
+                &[("kind", &job.kind), ("shop", job.shop.as_str()), ("error", &reason)],
+            );
             app.store.fail_job(job.id, &reason, None, now).await
         }
     };

@@ -28,6 +28,7 @@ pub mod segments;
 pub mod serve;
 mod session;
 mod settings;
+pub mod shop_domain;
 pub mod shopify;
 pub mod startup;
 pub mod webhooks;

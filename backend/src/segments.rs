@@ -10,6 +10,7 @@ pub mod reconcile;
 mod suggest;
 pub mod view;
 
+use crate::shop_domain::ShopDomain;
 use serde::{Deserialize, Serialize};
 
 use crate::app::App;
@@ -33,13 +34,13 @@ pub struct Recompute {
 impl Job for Recompute {
     const KIND: &'static str = "segment_recompute";
 
-    async fn run(self, app: &App, shop: &str) -> Result<(), JobError> {
+    async fn run(self, app: &App, shop: &ShopDomain) -> Result<(), JobError> {
         run_recompute(app, shop, self).await
     }
 }
 
 /// Queues the nightly recompute of `shop` for the first midnight UTC after `now`; one per night.
-pub async fn queue_nightly(app: &App, shop: &str, now: i64) -> Result<(), DbError> {
+pub async fn queue_nightly(app: &App, shop: &ShopDomain, now: i64) -> Result<(), DbError> {
     let midnight = (now / DAY + 1) * DAY;
     app.store
         .enqueue(&Recompute { nightly: Some(midnight) }.queued(
@@ -52,7 +53,7 @@ pub async fn queue_nightly(app: &App, shop: &str, now: i64) -> Result<(), DbErro
 }
 
 /// Runs a recompute job: every live segment in full, then, nightly, the next night's.
-async fn run_recompute(app: &App, shop: &str, job: Recompute) -> Result<(), JobError> {
+async fn run_recompute(app: &App, shop: &ShopDomain, job: Recompute) -> Result<(), JobError> {
     let now = crate::clock::unix_now();
     // Nightly housekeeping too: exports nobody fetched are not kept past their time, nor
     // storefront events past the store's retention.

@@ -1,6 +1,7 @@
 //! `GET /api/session`: the embedded admin's first request. It installs the store on its first
 //! load (token exchange), then says who is talking and how setup is going.
 
+use crate::shop_domain::ShopDomain;
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
@@ -99,9 +100,9 @@ pub async fn current(
 ) -> Result<Json<SessionView>, AppError> {
     let shop = &session.claims.shop;
     let connected = ensure_installed(&app, shop, &session.token, unix_now()).await?;
-    let record = app.store.shop(shop.as_str()).await?.ok_or(AppError::NotFound)?;
+    let record = app.store.shop(shop).await?.ok_or(AppError::NotFound)?;
     let workspace = app.store.workspace(&record.workspace_id).await?.ok_or(AppError::NotFound)?;
-    let setup = checklist(&app, shop.as_str()).await?;
+    let setup = checklist(&app, shop).await?;
     // What the app asks for that the store has not granted (a scope added by an update, or one
     // the merchant took back): the admin offers to approve it.
     let granted: Vec<String> = record
@@ -122,7 +123,7 @@ pub async fn current(
         shop: shop.as_str().to_owned(),
         user: session.claims.user_id.clone(),
         workspace: WorkspaceView {
-            owned: workspace.owner_shop.as_deref() == Some(shop.as_str()),
+            owned: workspace.owner_shop.as_ref() == Some(shop),
             slug: workspace.slug,
             public_key: workspace.public_key,
         },
@@ -132,7 +133,7 @@ pub async fn current(
     }))
 }
 
-async fn checklist(app: &AppState, shop: &str) -> Result<Vec<SetupStep>, AppError> {
+async fn checklist(app: &AppState, shop: &ShopDomain) -> Result<Vec<SetupStep>, AppError> {
     let steps = app.store.setup_steps(shop).await?;
     Ok(STEPS
         .iter()
@@ -153,7 +154,7 @@ pub async fn setup(
     State(app): State<AppState>,
     session: ShopSession,
 ) -> Result<Json<SetupProgress>, AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     let steps = checklist(&app, shop).await?;
     // A suggestion is not the merchant's segment until they keep it.
     let segments: Vec<_> =
@@ -186,7 +187,7 @@ pub async fn setup(
 /// `GET /api/sync`: how well the store's data keeps up: the last delivery of each webhook topic,
 /// jobs retrying or dead, what is stored, and the pixel's last event.
 pub async fn sync(State(app): State<AppState>, session: ShopSession) -> Result<Json<SyncHealth>, AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     let webhooks = app
         .store
         .last_webhook_per_topic(shop)

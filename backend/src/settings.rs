@@ -68,7 +68,7 @@ pub struct PrivacyRequests {
 
 /// `GET /api/ingestion-policy`.
 pub async fn policy(State(app): State<AppState>, session: ShopSession) -> Result<Json<PolicyView>, AppError> {
-    Ok(Json(app.store.ingestion_policy(session.claims.shop.as_str()).await?.into()))
+    Ok(Json(app.store.ingestion_policy(&session.claims.shop).await?.into()))
 }
 
 /// `PUT /api/ingestion-policy`.
@@ -104,7 +104,7 @@ pub async fn set_policy(
         exclude_test_orders: input.exclude_test_orders,
         upsell_delay_minutes: input.upsell_delay_minutes,
     };
-    app.store.set_ingestion_policy(session.claims.shop.as_str(), &policy, unix_now()).await?;
+    app.store.set_ingestion_policy(&session.claims.shop, &policy, unix_now()).await?;
     Ok(Json(policy.into()))
 }
 
@@ -113,7 +113,7 @@ pub async fn retention(
     State(app): State<AppState>,
     session: ShopSession,
 ) -> Result<Json<RetentionView>, AppError> {
-    let storefront_event_days = app.store.storefront_event_days(session.claims.shop.as_str()).await?;
+    let storefront_event_days = app.store.storefront_event_days(&session.claims.shop).await?;
     Ok(Json(RetentionView { storefront_event_days }))
 }
 
@@ -129,7 +129,7 @@ pub async fn set_retention(
             format!("must be from {} to {} days", STOREFRONT_EVENT_DAYS.start(), STOREFRONT_EVENT_DAYS.end()),
         ));
     }
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     let now = unix_now();
     app.store.set_storefront_event_days(shop, input.storefront_event_days, now).await?;
     // The nightly run carries the pruning out, segments or not.
@@ -143,7 +143,7 @@ pub async fn privacy_requests(
     State(app): State<AppState>,
     session: ShopSession,
 ) -> Result<Json<PrivacyRequests>, AppError> {
-    let requests = app.store.privacy_requests(session.claims.shop.as_str(), unix_now()).await?;
+    let requests = app.store.privacy_requests(&session.claims.shop, unix_now()).await?;
     Ok(Json(PrivacyRequests { requests }))
 }
 
@@ -154,11 +154,8 @@ pub async fn take_export(
     session: ShopSession,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, AppError> {
-    let export = app
-        .store
-        .take_export(session.claims.shop.as_str(), id, unix_now())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let export =
+        app.store.take_export(&session.claims.shop, id, unix_now()).await?.ok_or(AppError::NotFound)?;
     let export = serde_json::from_str(&export)
         .map_err(|error| AppError::internal("reading a stored export", error))?;
     Ok(Json(export))

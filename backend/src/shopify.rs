@@ -8,11 +8,10 @@ pub mod http;
 pub mod operations;
 pub mod retry_policy;
 pub mod session_token;
-mod shop_domain;
 mod signature;
 pub mod signed_query;
 pub mod storage;
 pub mod token_grant;
 pub mod webhook;
 
-pub use shop_domain::{InvalidShopDomain, ShopDomain};
+pub use crate::shop_domain::{InvalidShopDomain, ShopDomain};

@@ -2,6 +2,7 @@
 //! payload; a deleted one stays deleted), found by email or name for the admin.
 
 use super::{DbError, Store, on_pool};
+use crate::shop_domain::ShopDomain;
 
 /// A customer as last reported.
 #[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
@@ -30,7 +31,7 @@ pub struct CustomerRow {
 
 impl Store {
     /// Stores a customer unless a newer version is stored; `true` when this one was kept.
-    pub async fn upsert_customer(&self, shop: &str, customer: &CustomerRow) -> Result<bool, DbError> {
+    pub async fn upsert_customer(&self, shop: &ShopDomain, customer: &CustomerRow) -> Result<bool, DbError> {
         let written = on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO customers (shop, customer_id, email, first_name, last_name, phone, country, tags,
@@ -61,7 +62,11 @@ impl Store {
     }
 
     /// A customer as stored.
-    pub async fn customer(&self, shop: &str, customer_id: &str) -> Result<Option<CustomerRow>, DbError> {
+    pub async fn customer(
+        &self,
+        shop: &ShopDomain,
+        customer_id: &str,
+    ) -> Result<Option<CustomerRow>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT customer_id, email, first_name, last_name, phone, country, tags, marketing_state, created_at, updated_at
@@ -78,7 +83,7 @@ impl Store {
     /// name.
     pub async fn search_customers(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         text: &str,
         limit: i64,
     ) -> Result<Vec<(String, Option<String>, String)>, DbError> {
@@ -102,7 +107,7 @@ impl Store {
     /// A customer's id, email and name, as a search answers them; `None` when unknown or deleted.
     pub async fn customer_card(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         customer_id: &str,
     ) -> Result<Option<(String, Option<String>, String)>, DbError> {
         Ok(on_pool!(self, pool => {
@@ -119,7 +124,12 @@ impl Store {
 
     /// Marks a customer deleted in Shopify and drops their personal data; a late update cannot
     /// bring them back.
-    pub async fn delete_customer(&self, shop: &str, customer_id: &str, now: i64) -> Result<(), DbError> {
+    pub async fn delete_customer(
+        &self,
+        shop: &ShopDomain,
+        customer_id: &str,
+        now: i64,
+    ) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO customers (shop, customer_id, updated_at, deleted) VALUES ($1, $2, $3, TRUE)

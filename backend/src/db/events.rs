@@ -2,6 +2,7 @@
 //! clients and customers, and how much a store holds.
 
 use super::{DbError, Store, on_pool};
+use crate::shop_domain::ShopDomain;
 
 /// What the pixel's purchase is stored as: a storefront's claim to have finished checkout, keyed
 /// by its checkout token. No segment counts it; the order's webhook is the purchase.
@@ -30,7 +31,7 @@ pub struct EventRow {
 
 impl Store {
     /// How many products, customers and orders of a shop are stored (and not deleted).
-    pub async fn counts(&self, shop: &str) -> Result<(i64, i64, i64), DbError> {
+    pub async fn counts(&self, shop: &ShopDomain) -> Result<(i64, i64, i64), DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT (SELECT COUNT(*) FROM products WHERE shop = $1 AND deleted = FALSE),
@@ -46,7 +47,7 @@ impl Store {
     /// Records a canonical event once; `false` when it was recorded before. A purchase is one
     /// per order whichever verified source reports it first (webhook or backfill); later reports
     /// only add the customer the first lacked.
-    pub async fn record_event(&self, shop: &str, event: &EventRow) -> Result<bool, DbError> {
+    pub async fn record_event(&self, shop: &ShopDomain, event: &EventRow) -> Result<bool, DbError> {
         let (source, source_id) = match (&event.order_id, event.kind.as_str()) {
             (Some(order_id), "purchase") => ("order", order_id.as_str()),
             _ => (event.source.as_str(), event.source_id.as_str()),
@@ -78,7 +79,7 @@ impl Store {
 
     /// Records many shops' events in as few statements as the parameter limit allows;
     /// duplicates are skipped.
-    pub async fn record_events(&self, events: &[(&str, &EventRow)]) -> Result<(), DbError> {
+    pub async fn record_events(&self, events: &[(&ShopDomain, &EventRow)]) -> Result<(), DbError> {
         // SQLite takes at most 32,766 parameters, 9 per row.
         for chunk in events.chunks(3_000) {
             on_pool!(self, pool => {
@@ -107,7 +108,7 @@ impl Store {
     /// customer.
     pub async fn link_client(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         client_id: &str,
         customer_id: &str,
         now: i64,
@@ -136,7 +137,11 @@ impl Store {
     }
 
     /// The customer a storefront client is linked to.
-    pub async fn linked_customer(&self, shop: &str, client_id: &str) -> Result<Option<String>, DbError> {
+    pub async fn linked_customer(
+        &self,
+        shop: &ShopDomain,
+        client_id: &str,
+    ) -> Result<Option<String>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_scalar("SELECT customer_id FROM client_links WHERE shop = $1 AND client_id = $2")
                 .bind(shop)
@@ -147,7 +152,11 @@ impl Store {
     }
 
     /// The storefront client whose pixel reported finishing checkout `checkout_token`.
-    pub async fn checkout_client(&self, shop: &str, checkout_token: &str) -> Result<Option<String>, DbError> {
+    pub async fn checkout_client(
+        &self,
+        shop: &ShopDomain,
+        checkout_token: &str,
+    ) -> Result<Option<String>, DbError> {
         let client: Option<Option<String>> = on_pool!(self, pool => {
             sqlx::query_scalar(
                 "SELECT client_id FROM events WHERE shop = $1 AND source = 'pixel' AND source_id = $2 AND kind = $3",
@@ -162,7 +171,7 @@ impl Store {
     }
 
     /// When the shop's pixel last sent an event (Unix seconds).
-    pub async fn last_pixel_event_at(&self, shop: &str) -> Result<Option<i64>, DbError> {
+    pub async fn last_pixel_event_at(&self, shop: &ShopDomain) -> Result<Option<i64>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_scalar("SELECT MAX(occurred_at) FROM events WHERE shop = $1 AND source = 'pixel'")
                 .bind(shop)
@@ -175,7 +184,7 @@ impl Store {
     /// each is linked to a customer.
     pub async fn recent_pixel_events(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         limit: i64,
     ) -> Result<Vec<(String, i64, bool)>, DbError> {
         let rows: Vec<(String, i64, Option<String>)> = on_pool!(self, pool => {
@@ -192,7 +201,7 @@ impl Store {
     }
 
     /// A shop's events, oldest first.
-    pub async fn events(&self, shop: &str) -> Result<Vec<EventRow>, DbError> {
+    pub async fn events(&self, shop: &ShopDomain) -> Result<Vec<EventRow>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT kind, source, source_id, customer_id, order_id, occurred_at, properties, client_id FROM events

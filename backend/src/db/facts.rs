@@ -5,6 +5,7 @@
 //! (docs/benchmarks.md).
 
 use super::{DbError, Store, on_pool};
+use crate::shop_domain::ShopDomain;
 
 /// A customer with its orders and events, as stored.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -40,7 +41,7 @@ impl Store {
     /// properties only of events of `inside` kinds.
     pub async fn facts(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         scope: Scope<'_>,
         kinds: &[String],
         since: i64,

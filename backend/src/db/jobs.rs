@@ -4,6 +4,7 @@
 //! so its claim is atomic as it stands.
 
 use super::{DbError, Store, on_pool};
+use crate::shop_domain::ShopDomain;
 
 /// Work to be done.
 #[derive(Clone, Debug)]
@@ -11,7 +12,7 @@ pub struct NewJob {
     /// What to run.
     pub kind: &'static str,
     /// Whose work it is.
-    pub shop: String,
+    pub shop: ShopDomain,
     /// The job's own input, JSON.
     pub payload: String,
     /// Not before (Unix seconds).
@@ -28,7 +29,7 @@ pub struct ClaimedJob {
     /// What to run.
     pub kind: String,
     /// Whose work it is.
-    pub shop: String,
+    pub shop: ShopDomain,
     /// Its input.
     pub payload: String,
     /// Including this one.
@@ -166,7 +167,7 @@ impl Store {
     }
 
     /// How many of a shop's jobs wait to be tried again after a failure.
-    pub async fn retrying_jobs(&self, shop: &str) -> Result<i64, DbError> {
+    pub async fn retrying_jobs(&self, shop: &ShopDomain) -> Result<i64, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE shop = $1 AND state = 'queued' AND last_error IS NOT NULL")
                 .bind(shop)
@@ -176,7 +177,7 @@ impl Store {
     }
 
     /// The last error of each dead job of a shop, oldest first.
-    pub async fn dead_jobs(&self, shop: &str) -> Result<Vec<(String, String)>, DbError> {
+    pub async fn dead_jobs(&self, shop: &ShopDomain) -> Result<Vec<(String, String)>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as("SELECT kind, COALESCE(last_error, '') FROM jobs WHERE shop = $1 AND state = 'dead' ORDER BY id")
                 .bind(shop)

@@ -2,6 +2,7 @@
 //! payload), guest orders for the guest-miss report, and the orders held for the upsell window.
 
 use super::{DbError, Store, on_pool};
+use crate::shop_domain::ShopDomain;
 
 /// An order as last reported.
 #[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
@@ -59,7 +60,7 @@ pub struct GuestOrderRow {
 
 impl Store {
     /// Stores an order unless a newer version is stored; `true` when this one was kept.
-    pub async fn upsert_order(&self, shop: &str, order: &OrderRow) -> Result<bool, DbError> {
+    pub async fn upsert_order(&self, shop: &ShopDomain, order: &OrderRow) -> Result<bool, DbError> {
         let written = on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO orders (shop, order_id, customer_id, name, total_price, currency, source_name, tags, test,
@@ -99,7 +100,7 @@ impl Store {
     }
 
     /// An order as stored.
-    pub async fn order(&self, shop: &str, order_id: &str) -> Result<Option<OrderRow>, DbError> {
+    pub async fn order(&self, shop: &ShopDomain, order_id: &str) -> Result<Option<OrderRow>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT order_id, customer_id, name, total_price, currency, source_name, tags, test, financial_status,
@@ -117,7 +118,7 @@ impl Store {
     /// who is in a segment now: the order, its lines, and the customer.
     pub async fn guest_orders_of_members(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         since: i64,
         limit: i64,
     ) -> Result<Vec<GuestOrderRow>, DbError> {
@@ -144,7 +145,7 @@ impl Store {
     /// payment is remembered). `true` when this started the hold.
     pub async fn hold_order(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         order_id: &str,
         paid: bool,
         source_id: &str,
@@ -175,7 +176,11 @@ impl Store {
     }
 
     /// A hold: whether the order was paid, and the id its event is recorded under.
-    pub async fn held_order(&self, shop: &str, order_id: &str) -> Result<Option<(bool, String)>, DbError> {
+    pub async fn held_order(
+        &self,
+        shop: &ShopDomain,
+        order_id: &str,
+    ) -> Result<Option<(bool, String)>, DbError> {
         let row: Option<(bool, String)> = on_pool!(self, pool => {
             sqlx::query_as("SELECT paid, source_id FROM held_orders WHERE shop = $1 AND order_id = $2")
                 .bind(shop)
@@ -187,7 +192,7 @@ impl Store {
     }
 
     /// Ends a hold, once its event is recorded.
-    pub async fn end_hold(&self, shop: &str, order_id: &str) -> Result<(), DbError> {
+    pub async fn end_hold(&self, shop: &ShopDomain, order_id: &str) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query("DELETE FROM held_orders WHERE shop = $1 AND order_id = $2").bind(shop).bind(order_id).execute(pool).await?;
         });
@@ -195,7 +200,7 @@ impl Store {
     }
 
     /// Whether an order's events are being held.
-    pub async fn is_held(&self, shop: &str, order_id: &str) -> Result<bool, DbError> {
+    pub async fn is_held(&self, shop: &ShopDomain, order_id: &str) -> Result<bool, DbError> {
         let count: i64 = on_pool!(self, pool => {
             sqlx::query_scalar("SELECT COUNT(*) FROM held_orders WHERE shop = $1 AND order_id = $2")
                 .bind(shop)

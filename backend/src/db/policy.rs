@@ -1,6 +1,7 @@
 //! Each store's ingestion policy: which orders and customers webhooks may record.
 
 use super::{DbError, Store, on_pool};
+use crate::shop_domain::ShopDomain;
 
 /// What a store ingests.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,7 +33,7 @@ fn split_list(text: &str) -> Vec<String> {
 
 impl Store {
     /// A store's ingestion policy (the default when none was saved).
-    pub async fn ingestion_policy(&self, shop: &str) -> Result<IngestionPolicy, DbError> {
+    pub async fn ingestion_policy(&self, shop: &ShopDomain) -> Result<IngestionPolicy, DbError> {
         let row: Option<(String, String, bool, i64)> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT excluded_channels, excluded_tags, exclude_test_orders, upsell_delay_minutes
@@ -55,7 +56,7 @@ impl Store {
     /// Saves a store's ingestion policy.
     pub async fn set_ingestion_policy(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         policy: &IngestionPolicy,
         now: i64,
     ) -> Result<(), DbError> {

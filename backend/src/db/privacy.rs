@@ -1,6 +1,7 @@
 //! GDPR requests: recorded with their due date, answered from what is stored, and the erasures
 //! they ask for.
 
+use crate::shop_domain::ShopDomain;
 use serde_json::{Value, json};
 
 use super::{CustomerRow, DbError, EventRow, OrderRow, Store, on_pool};
@@ -62,7 +63,7 @@ impl Store {
     /// Records a request once per delivery (`source_id`); `false` when it was recorded before.
     pub async fn record_privacy_request(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         topic: &str,
         customer_id: Option<&str>,
         source_id: &str,
@@ -89,7 +90,7 @@ impl Store {
     /// Marks a request done, with the export a data request produced.
     pub async fn complete_privacy_request(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         source_id: &str,
         export: Option<&str>,
         now: i64,
@@ -112,7 +113,11 @@ impl Store {
     }
 
     /// A shop's privacy requests, newest first; exports past their time are purged first.
-    pub async fn privacy_requests(&self, shop: &str, now: i64) -> Result<Vec<PrivacyRequest>, DbError> {
+    pub async fn privacy_requests(
+        &self,
+        shop: &ShopDomain,
+        now: i64,
+    ) -> Result<Vec<PrivacyRequest>, DbError> {
         self.purge_expired_exports(now).await?;
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
@@ -127,7 +132,7 @@ impl Store {
     }
 
     /// A data request's export, handed out once: it is gone from the database after this.
-    pub async fn take_export(&self, shop: &str, id: i64, now: i64) -> Result<Option<String>, DbError> {
+    pub async fn take_export(&self, shop: &ShopDomain, id: i64, now: i64) -> Result<Option<String>, DbError> {
         Ok(on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
             // Clearing the row first makes this transaction its writer: a second download waits
@@ -169,7 +174,7 @@ impl Store {
     }
 
     /// How many days the store keeps its storefront events.
-    pub async fn storefront_event_days(&self, shop: &str) -> Result<i64, DbError> {
+    pub async fn storefront_event_days(&self, shop: &ShopDomain) -> Result<i64, DbError> {
         let days: Option<i64> = on_pool!(self, pool => {
             sqlx::query_scalar("SELECT storefront_event_days FROM data_retention WHERE shop = $1")
                 .bind(shop)
@@ -180,7 +185,12 @@ impl Store {
     }
 
     /// Sets how many days the store keeps its storefront events.
-    pub async fn set_storefront_event_days(&self, shop: &str, days: i64, now: i64) -> Result<(), DbError> {
+    pub async fn set_storefront_event_days(
+        &self,
+        shop: &ShopDomain,
+        days: i64,
+        now: i64,
+    ) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO data_retention (shop, storefront_event_days, updated_at) VALUES ($1, $2, $3)
@@ -198,7 +208,7 @@ impl Store {
 
     /// Deletes the store's storefront events that happened before `before` (Unix seconds); how
     /// many went.
-    pub async fn prune_storefront_events(&self, shop: &str, before: i64) -> Result<u64, DbError> {
+    pub async fn prune_storefront_events(&self, shop: &ShopDomain, before: i64) -> Result<u64, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query("DELETE FROM events WHERE shop = $1 AND source = 'pixel' AND occurred_at < $2")
                 .bind(shop)
@@ -210,7 +220,7 @@ impl Store {
     }
 
     /// Everything stored about one customer, as JSON for the merchant.
-    pub async fn customer_export(&self, shop: &str, customer_id: &str) -> Result<Value, DbError> {
+    pub async fn customer_export(&self, shop: &ShopDomain, customer_id: &str) -> Result<Value, DbError> {
         let customer = self.customer(shop, customer_id).await?;
         let orders: Vec<OrderRow> = on_pool!(self, pool => {
             sqlx::query_as(
@@ -254,7 +264,7 @@ impl Store {
     /// id and exports in the record of privacy requests.
     pub async fn redact_customer(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         customer_id: &str,
         order_ids: &[String],
     ) -> Result<(), DbError> {
@@ -325,7 +335,7 @@ impl Store {
 
     /// Deletes everything of a shop but the record of the privacy requests themselves; the
     /// workspace goes too once it holds no other store.
-    pub async fn redact_shop(&self, shop: &str) -> Result<(), DbError> {
+    pub async fn redact_shop(&self, shop: &ShopDomain) -> Result<(), DbError> {
         on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
             let workspace: Option<String> = sqlx::query_scalar("SELECT workspace_id FROM shops WHERE shop = $1")

@@ -1,6 +1,7 @@
 //! Products as webhooks and the backfill last reported them.
 
 use super::{DbError, Store, on_pool};
+use crate::shop_domain::ShopDomain;
 
 /// A product as last reported.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -23,7 +24,7 @@ pub struct ProductRow {
 
 impl Store {
     /// Stores a product unless a newer version is stored.
-    pub async fn upsert_product(&self, shop: &str, product: &ProductRow) -> Result<bool, DbError> {
+    pub async fn upsert_product(&self, shop: &ShopDomain, product: &ProductRow) -> Result<bool, DbError> {
         let written = on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO products (shop, product_id, title, handle, status, tags, updated_at, deleted)

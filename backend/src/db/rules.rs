@@ -1,6 +1,7 @@
 //! A store's discount rules, and what the discount node's metafield last received.
 
 use super::{DbError, Store, on_pool};
+use crate::shop_domain::ShopDomain;
 
 /// A rule as stored: the `discount_rules::Rule` JSON, and whether it reaches checkout.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -60,7 +61,7 @@ impl Store {
     /// size) made on the same rules. `decide` refusing writes nothing.
     pub async fn change_discount_rules<E>(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         now: i64,
         decide: impl FnOnce(&[StoredRule]) -> Result<RuleChange, E>,
     ) -> Result<Result<(), E>, DbError> {
@@ -109,7 +110,7 @@ impl Store {
     }
 
     /// The store's rules, oldest first.
-    pub async fn discount_rules(&self, shop: &str) -> Result<Vec<StoredRule>, DbError> {
+    pub async fn discount_rules(&self, shop: &ShopDomain) -> Result<Vec<StoredRule>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as("SELECT id, rule, active, updated_at FROM discount_rules WHERE shop = $1 ORDER BY id")
                 .bind(shop)
@@ -119,7 +120,7 @@ impl Store {
     }
 
     /// Removes a rule; `NotFound` when the store has no such rule.
-    pub async fn delete_discount_rule(&self, shop: &str, id: i64) -> Result<(), DbError> {
+    pub async fn delete_discount_rule(&self, shop: &ShopDomain, id: i64) -> Result<(), DbError> {
         let deleted = on_pool!(self, pool => {
             sqlx::query("DELETE FROM discount_rules WHERE shop = $1 AND id = $2")
                 .bind(shop)
@@ -132,7 +133,7 @@ impl Store {
     }
 
     /// The last write of the rules to Shopify.
-    pub async fn discount_sync(&self, shop: &str) -> Result<Option<DiscountSync>, DbError> {
+    pub async fn discount_sync(&self, shop: &ShopDomain) -> Result<Option<DiscountSync>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT discount_id, digest, bytes, state, detail, synced_at FROM discount_syncs WHERE shop = $1",
@@ -144,7 +145,7 @@ impl Store {
     }
 
     /// Records a write of the rules to Shopify.
-    pub async fn set_discount_sync(&self, shop: &str, sync: &DiscountSync) -> Result<(), DbError> {
+    pub async fn set_discount_sync(&self, shop: &ShopDomain, sync: &DiscountSync) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO discount_syncs (shop, discount_id, digest, bytes, state, detail, synced_at)

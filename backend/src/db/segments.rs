@@ -2,6 +2,7 @@
 //! state of their pushes.
 
 use super::{DbError, Store, on_pool};
+use crate::shop_domain::ShopDomain;
 
 /// A segment as stored.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -127,7 +128,7 @@ where
 
 impl Store {
     /// The store's segments, deleted ones included when `deleted`.
-    pub async fn segments(&self, shop: &str, deleted: bool) -> Result<Vec<SegmentRow>, DbError> {
+    pub async fn segments(&self, shop: &ShopDomain, deleted: bool) -> Result<Vec<SegmentRow>, DbError> {
         let sql = format!(
             "SELECT {SEGMENT_COLUMNS} FROM segments WHERE shop = $1 AND deleted <= $2 ORDER BY created_at, slug"
         );
@@ -137,13 +138,13 @@ impl Store {
     }
 
     /// One segment, deleted or not.
-    pub async fn segment(&self, shop: &str, slug: &str) -> Result<Option<SegmentRow>, DbError> {
+    pub async fn segment(&self, shop: &ShopDomain, slug: &str) -> Result<Option<SegmentRow>, DbError> {
         let sql = format!("SELECT {SEGMENT_COLUMNS} FROM segments WHERE shop = $1 AND slug = $2");
         Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(shop).bind(slug).fetch_optional(pool).await?))
     }
 
     /// Adds a segment; `Conflict` when the slug is taken (by a segment still being deleted, too).
-    pub async fn create_segment(&self, shop: &str, segment: &SegmentRow) -> Result<(), DbError> {
+    pub async fn create_segment(&self, shop: &ShopDomain, segment: &SegmentRow) -> Result<(), DbError> {
         let inserted = on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO segments (shop, slug, name, rules, native, suggested, created_at, updated_at)
@@ -166,7 +167,7 @@ impl Store {
     /// Changes a live segment's name, rules and native mode; `NotFound` when there is none.
     pub async fn update_segment(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         slug: &str,
         name: &str,
         rules: &str,
@@ -192,7 +193,12 @@ impl Store {
     }
 
     /// Records the Shopify segment kept for this one.
-    pub async fn set_native_segment(&self, shop: &str, slug: &str, id: Option<&str>) -> Result<(), DbError> {
+    pub async fn set_native_segment(
+        &self,
+        shop: &ShopDomain,
+        slug: &str,
+        id: Option<&str>,
+    ) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query("UPDATE segments SET native_segment_id = $3 WHERE shop = $1 AND slug = $2")
                 .bind(shop)
@@ -206,7 +212,7 @@ impl Store {
 
     /// Marks a segment deleted and lets every member leave; its tags go with the next push.
     /// `NotFound` when no live segment has the slug.
-    pub async fn delete_segment(&self, shop: &str, slug: &str, now: i64) -> Result<(), DbError> {
+    pub async fn delete_segment(&self, shop: &ShopDomain, slug: &str, now: i64) -> Result<(), DbError> {
         let members: Vec<String> = self.member_ids(shop, slug).await?;
         self.apply_membership(shop, slug, &[], &members, now, false).await?;
         let updated = on_pool!(self, pool => {
@@ -222,7 +228,7 @@ impl Store {
     }
 
     /// Removes every trace of a deleted segment whose tags are gone.
-    pub async fn forget_segment(&self, shop: &str, slug: &str) -> Result<(), DbError> {
+    pub async fn forget_segment(&self, shop: &ShopDomain, slug: &str) -> Result<(), DbError> {
         on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
             for table in ["segments", "segment_members", "segment_changes", "segment_tagged", "segment_pushes"] {
@@ -238,7 +244,7 @@ impl Store {
     }
 
     /// Every member's id, in id order.
-    pub async fn member_ids(&self, shop: &str, slug: &str) -> Result<Vec<String>, DbError> {
+    pub async fn member_ids(&self, shop: &ShopDomain, slug: &str) -> Result<Vec<String>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_scalar(
                 "SELECT customer_id FROM segment_members WHERE shop = $1 AND slug = $2 ORDER BY customer_id",
@@ -253,7 +259,7 @@ impl Store {
     /// Every member of every segment of the store, by segment.
     pub async fn all_members(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
     ) -> Result<std::collections::HashMap<String, Vec<String>>, DbError> {
         let rows: Vec<(String, String)> = on_pool!(self, pool => {
             sqlx::query_as("SELECT slug, customer_id FROM segment_members WHERE shop = $1")
@@ -269,7 +275,7 @@ impl Store {
     }
 
     /// The segments `customer_id` is a member of.
-    pub async fn memberships(&self, shop: &str, customer_id: &str) -> Result<Vec<String>, DbError> {
+    pub async fn memberships(&self, shop: &ShopDomain, customer_id: &str) -> Result<Vec<String>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_scalar("SELECT slug FROM segment_members WHERE shop = $1 AND customer_id = $2")
                 .bind(shop)
@@ -282,7 +288,7 @@ impl Store {
     /// A page of members after `after` (a customer id), with when each entered and who they are.
     pub async fn members_page(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         slug: &str,
         after: &str,
         limit: i64,
@@ -308,7 +314,7 @@ impl Store {
     /// `full` marks a complete evaluation.
     pub async fn apply_membership(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         slug: &str,
         entered: &[String],
         left: &[String],
@@ -332,7 +338,7 @@ impl Store {
                 insert.build().execute(&mut *transaction).await?;
             }
             for chunk in left.chunks(ROWS_PER_STATEMENT) {
-                delete_customers("segment_members", shop, slug, chunk).build().execute(&mut *transaction).await?;
+                delete_customers("segment_members", shop.as_str(), slug, chunk).build().execute(&mut *transaction).await?;
             }
             let changes = entered.iter().map(|id| (id, "entered")).chain(left.iter().map(|id| (id, "left")));
             let changes: Vec<_> = changes.collect();
@@ -353,7 +359,7 @@ impl Store {
     /// The latest entries and exits, newest first.
     pub async fn segment_changes(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         slug: &str,
         limit: i64,
     ) -> Result<Vec<ChangeRow>, DbError> {
@@ -371,7 +377,7 @@ impl Store {
     }
 
     /// The customers Shopify holds the segment's tag on, as far as Seglink knows, in id order.
-    pub async fn tagged_ids(&self, shop: &str, slug: &str) -> Result<Vec<String>, DbError> {
+    pub async fn tagged_ids(&self, shop: &ShopDomain, slug: &str) -> Result<Vec<String>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_scalar(
                 "SELECT customer_id FROM segment_tagged WHERE shop = $1 AND slug = $2 ORDER BY customer_id",
@@ -386,7 +392,7 @@ impl Store {
     /// Records that Shopify now holds (`tagged`) or no longer holds the tag on these customers.
     pub async fn mark_tagged(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         slug: &str,
         customers: &[String],
         tagged: bool,
@@ -401,7 +407,7 @@ impl Store {
                     insert.push(" ON CONFLICT DO NOTHING");
                     insert.build().execute(pool).await?;
                 } else {
-                    delete_customers("segment_tagged", shop, slug, chunk).build().execute(pool).await?;
+                    delete_customers("segment_tagged", shop.as_str(), slug, chunk).build().execute(pool).await?;
                 }
             });
         }
@@ -411,7 +417,7 @@ impl Store {
     /// The push state of every segment of a store that has one, by slug: one query for a list.
     pub async fn push_states(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
     ) -> Result<std::collections::HashMap<String, PushRow>, DbError> {
         #[derive(sqlx::FromRow)]
         struct Slugged {
@@ -432,7 +438,7 @@ impl Store {
     }
 
     /// A segment's push state, if it has one.
-    pub async fn push_state(&self, shop: &str, slug: &str) -> Result<Option<PushRow>, DbError> {
+    pub async fn push_state(&self, shop: &ShopDomain, slug: &str) -> Result<Option<PushRow>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT state, added, removed, calls, bulk, repaired, reconciled_at, detail, updated_at
@@ -447,7 +453,7 @@ impl Store {
 
     /// Notes that the segment has changes to push; `true` when no push was pending yet, so the
     /// caller queues one. Atomic: of many callers at once, one gets `true`.
-    pub async fn mark_push_pending(&self, shop: &str, slug: &str, now: i64) -> Result<bool, DbError> {
+    pub async fn mark_push_pending(&self, shop: &ShopDomain, slug: &str, now: i64) -> Result<bool, DbError> {
         let flipped = on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO segment_pushes (shop, slug, state, pending, updated_at) VALUES ($1, $2, 'queued', 1, $3)
@@ -467,7 +473,7 @@ impl Store {
     /// lease runs. `holder` names the taker, so only it renews.
     pub async fn lease_push(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         slug: &str,
         holder: &str,
         now: i64,
@@ -494,7 +500,7 @@ impl Store {
     }
 
     /// Ends the push lease.
-    pub async fn release_push(&self, shop: &str, slug: &str) -> Result<(), DbError> {
+    pub async fn release_push(&self, shop: &ShopDomain, slug: &str) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query("UPDATE segment_pushes SET leased_until = NULL, lease_holder = NULL WHERE shop = $1 AND slug = $2")
                 .bind(shop)
@@ -506,7 +512,7 @@ impl Store {
     }
 
     /// Clears the pending mark as a push starts: changes after this queue a push of their own.
-    pub async fn take_push_pending(&self, shop: &str, slug: &str) -> Result<(), DbError> {
+    pub async fn take_push_pending(&self, shop: &ShopDomain, slug: &str) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query("UPDATE segment_pushes SET pending = 0 WHERE shop = $1 AND slug = $2")
                 .bind(shop)
@@ -518,7 +524,7 @@ impl Store {
     }
 
     /// Every running bulk push of a shop: the segment and its bulk state.
-    pub async fn running_bulk_pushes(&self, shop: &str) -> Result<Vec<(String, String)>, DbError> {
+    pub async fn running_bulk_pushes(&self, shop: &ShopDomain) -> Result<Vec<(String, String)>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as("SELECT slug, bulk FROM segment_pushes WHERE shop = $1 AND bulk IS NOT NULL")
                 .bind(shop)
@@ -530,7 +536,7 @@ impl Store {
     /// Replaces a push's bulk state if it is still `old`; `false` when the push moved on.
     pub async fn replace_push_bulk(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         slug: &str,
         old: &str,
         new: &str,
@@ -549,7 +555,7 @@ impl Store {
     }
 
     /// Stores the segment's push state.
-    pub async fn set_push_state(&self, shop: &str, slug: &str, push: &PushRow) -> Result<(), DbError> {
+    pub async fn set_push_state(&self, shop: &ShopDomain, slug: &str, push: &PushRow) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO segment_pushes (shop, slug, state, added, removed, calls, bulk, repaired, reconciled_at, detail, updated_at)

@@ -1,6 +1,7 @@
 //! Workspaces, the stores connected to them, their sealed tokens and their setup progress.
 
 use super::{DbError, Store, on_pool};
+use crate::shop_domain::ShopDomain;
 
 /// A merchant's account.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -12,7 +13,7 @@ pub struct Workspace {
     /// `pk_…`, public: the storefront pixel sends it.
     pub public_key: String,
     /// The store that made it: only it makes connect links and manages the other stores.
-    pub owner_shop: Option<String>,
+    pub owner_shop: Option<ShopDomain>,
 }
 
 /// A connect link as stored (its token is not).
@@ -23,9 +24,9 @@ pub struct ConnectLink {
     /// The workspace it moves a store into.
     pub workspace_id: String,
     /// The one store that may use it.
-    pub for_shop: String,
+    pub for_shop: ShopDomain,
     /// The store that made it.
-    pub created_by: String,
+    pub created_by: ShopDomain,
     /// Unix seconds.
     pub created_at: i64,
     /// Unix seconds.
@@ -94,7 +95,7 @@ pub struct StoredTokens {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShopRecord {
     /// `<handle>.myshopify.com`.
-    pub shop: String,
+    pub shop: ShopDomain,
     /// Its workspace.
     pub workspace_id: String,
     /// How it is reached.
@@ -108,7 +109,7 @@ pub struct ShopRecord {
 /// A `shops` row as read (`SHOP_COLUMNS`).
 #[derive(sqlx::FromRow)]
 struct ShopRow {
-    shop: String,
+    shop: ShopDomain,
     workspace_id: String,
     connection: String,
     active: bool,
@@ -150,7 +151,7 @@ impl Store {
         slug: &str,
         public_key: &str,
         server_key_hash: &str,
-        owner_shop: &str,
+        owner_shop: &ShopDomain,
         now: i64,
     ) -> Result<Workspace, DbError> {
         let taken: Vec<String> = on_pool!(self, pool => {
@@ -192,7 +193,7 @@ impl Store {
             id: id.to_owned(),
             slug: free,
             public_key: public_key.to_owned(),
-            owner_shop: Some(owner_shop.to_owned()),
+            owner_shop: Some(owner_shop.clone()),
         })
     }
 
@@ -239,7 +240,7 @@ impl Store {
     /// it had).
     pub async fn connect_shop(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         workspace_id: &str,
         connection: Connection,
         tokens: &StoredTokens,
@@ -339,7 +340,7 @@ impl Store {
     /// must be unused, unrevoked, unexpired and for this shop, and is marked used. A store that
     /// owned the workspace it leaves hands it to that workspace's next store. `Conflict` when
     /// the link no longer holds (another use won the race).
-    pub async fn use_connect_link(&self, id: &str, shop: &str, now: i64) -> Result<(), DbError> {
+    pub async fn use_connect_link(&self, id: &str, shop: &ShopDomain, now: i64) -> Result<(), DbError> {
         let used = on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
             let used = sqlx::query(
@@ -379,7 +380,7 @@ impl Store {
     }
 
     /// A store, active or not.
-    pub async fn shop(&self, shop: &str) -> Result<Option<ShopRecord>, DbError> {
+    pub async fn shop(&self, shop: &ShopDomain) -> Result<Option<ShopRecord>, DbError> {
         let sql = format!("SELECT {SHOP_COLUMNS} FROM shops WHERE shop = $1");
         let row: Option<ShopRow> =
             on_pool!(self, pool => sqlx::query_as(&sql).bind(shop).fetch_optional(pool).await?);
@@ -398,7 +399,7 @@ impl Store {
     /// may have refreshed first, and a refresh token works once.
     pub async fn replace_tokens(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         expected: &str,
         tokens: &StoredTokens,
     ) -> Result<bool, DbError> {
@@ -422,7 +423,7 @@ impl Store {
     }
 
     /// Records the scopes Shopify says the store now grants (`app/scopes_update`).
-    pub async fn set_scopes(&self, shop: &str, scopes: &str) -> Result<(), DbError> {
+    pub async fn set_scopes(&self, shop: &ShopDomain, scopes: &str) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query("UPDATE shops SET scopes = $2 WHERE shop = $1").bind(shop).bind(scopes).execute(pool).await?;
         });
@@ -430,7 +431,7 @@ impl Store {
     }
 
     /// Deactivates a store and forgets its tokens; its data stays until `shop/redact`.
-    pub async fn deactivate_shop(&self, shop: &str, now: i64) -> Result<(), DbError> {
+    pub async fn deactivate_shop(&self, shop: &ShopDomain, now: i64) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query(
                 "UPDATE shops SET active = FALSE, access_token = NULL, access_expires_at = NULL, refresh_token = NULL,
@@ -447,7 +448,7 @@ impl Store {
     /// What an uninstall leaves: the store inactive, without tokens, and its provisioning
     /// forgotten, since Shopify removed the pixel, the definitions and the discount; its data
     /// stays until Shopify's store erasure.
-    pub async fn record_uninstall(&self, shop: &str, now: i64) -> Result<(), DbError> {
+    pub async fn record_uninstall(&self, shop: &ShopDomain, now: i64) -> Result<(), DbError> {
         self.deactivate_shop(shop, now).await?;
         self.forget_provisioning(shop).await
     }
@@ -455,7 +456,7 @@ impl Store {
     /// Forgets what Shopify removes with the app: its setup steps (pixel, metafield
     /// definitions, discount, webhooks, backfill) and the discount the rules were written to, so
     /// a reinstall provisions them again.
-    pub async fn forget_provisioning(&self, shop: &str) -> Result<(), DbError> {
+    pub async fn forget_provisioning(&self, shop: &ShopDomain) -> Result<(), DbError> {
         on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
             for table in ["setup_steps", "discount_syncs"] {
@@ -476,7 +477,7 @@ impl Store {
 
     /// The merchant's pixel settings: the standard events it sends (empty for all) and the share
     /// of visitors it tracks, as the decimal text the pixel reads.
-    pub async fn pixel_settings(&self, shop: &str) -> Result<PixelSettings, DbError> {
+    pub async fn pixel_settings(&self, shop: &ShopDomain) -> Result<PixelSettings, DbError> {
         let found: Option<(String, String)> = on_pool!(self, pool => {
             sqlx::query_as("SELECT tracked_events, sampling_rate FROM pixel_settings WHERE shop = $1")
                 .bind(shop)
@@ -492,7 +493,7 @@ impl Store {
     /// Stores the merchant's pixel settings.
     pub async fn set_pixel_settings(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         settings: &PixelSettings,
         now: i64,
     ) -> Result<(), DbError> {
@@ -515,7 +516,7 @@ impl Store {
     /// Records where a setup step is: `pending`, `done` or `failed`, with a detail for the admin.
     pub async fn set_setup_step(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         step: &str,
         state: &str,
         detail: Option<&str>,
@@ -539,7 +540,10 @@ impl Store {
     }
 
     /// Every setup step of a store with its state and detail.
-    pub async fn setup_steps(&self, shop: &str) -> Result<Vec<(String, String, Option<String>)>, DbError> {
+    pub async fn setup_steps(
+        &self,
+        shop: &ShopDomain,
+    ) -> Result<Vec<(String, String, Option<String>)>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as("SELECT step, state, detail FROM setup_steps WHERE shop = $1").bind(shop).fetch_all(pool).await?
         }))

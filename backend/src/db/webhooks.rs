@@ -2,6 +2,7 @@
 //! transaction before Shopify gets its 200.
 
 use super::{DbError, Store, on_pool};
+use crate::shop_domain::ShopDomain;
 
 /// What storing a webhook did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,7 +17,7 @@ pub enum Recorded {
 #[derive(Clone, Copy, Debug)]
 pub struct DeliveryHeaders<'a> {
     /// The shop it is about.
-    pub shop: &'a str,
+    pub shop: &'a ShopDomain,
     /// Such as `orders/paid`.
     pub topic: &'a str,
     /// The same for every delivery of one event: the key duplicates are dropped on.
@@ -63,7 +64,7 @@ impl Store {
             return Ok(Vec::new());
         }
         // One statement: the inbox trigger enqueues a job for each row it inserts.
-        let inserted: Vec<(String, String, String)> = on_pool!(self, pool => {
+        let inserted: Vec<(ShopDomain, String, String)> = on_pool!(self, pool => {
             let mut insert = sqlx::QueryBuilder::new(
                 "INSERT INTO webhook_inbox (event_id, topic, shop, webhook_id, api_version, triggered_at, body, received_at) ",
             );
@@ -106,7 +107,7 @@ impl Store {
     /// A stored delivery's body (`None` once pruned) and arrival time.
     pub async fn webhook_body(
         &self,
-        shop: &str,
+        shop: &ShopDomain,
         event_id: &str,
         topic: &str,
     ) -> Result<Option<(Option<Vec<u8>>, i64)>, DbError> {
@@ -124,7 +125,12 @@ impl Store {
 
     /// Drops a delivery's body and keeps the row, which dedupes a redelivery: once processed,
     /// what the body said lives in the tables it was processed into, where redaction finds it.
-    pub async fn prune_webhook_body(&self, shop: &str, event_id: &str, topic: &str) -> Result<(), DbError> {
+    pub async fn prune_webhook_body(
+        &self,
+        shop: &ShopDomain,
+        event_id: &str,
+        topic: &str,
+    ) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query("UPDATE webhook_inbox SET body = NULL WHERE shop = $1 AND event_id = $2 AND topic = $3")
                 .bind(shop)
@@ -138,7 +144,10 @@ impl Store {
 
     /// A shop's deliveries whose bodies are still kept (waiting, retrying or dead): event id,
     /// topic and body.
-    pub async fn kept_webhook_bodies(&self, shop: &str) -> Result<Vec<(String, String, Vec<u8>)>, DbError> {
+    pub async fn kept_webhook_bodies(
+        &self,
+        shop: &ShopDomain,
+    ) -> Result<Vec<(String, String, Vec<u8>)>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as("SELECT event_id, topic, body FROM webhook_inbox WHERE shop = $1 AND body IS NOT NULL")
                 .bind(shop)
@@ -148,7 +157,7 @@ impl Store {
     }
 
     /// The last delivery of each topic a shop received: topic and Unix seconds.
-    pub async fn last_webhook_per_topic(&self, shop: &str) -> Result<Vec<(String, i64)>, DbError> {
+    pub async fn last_webhook_per_topic(&self, shop: &ShopDomain) -> Result<Vec<(String, i64)>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT topic, MAX(received_at) FROM webhook_inbox WHERE shop = $1 GROUP BY topic ORDER BY topic",
@@ -160,7 +169,7 @@ impl Store {
     }
 
     /// How many deliveries are stored for a shop.
-    pub async fn webhook_count(&self, shop: &str) -> Result<i64, DbError> {
+    pub async fn webhook_count(&self, shop: &ShopDomain) -> Result<i64, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_scalar("SELECT COUNT(*) FROM webhook_inbox WHERE shop = $1").bind(shop).fetch_one(pool).await?
         }))

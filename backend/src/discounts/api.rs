@@ -2,6 +2,7 @@
 //! with the whole rule set (at most 25 active, a config Shopify delivers) before it is stored,
 //! and then written to the discount node's metafield.
 
+use crate::shop_domain::ShopDomain;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -24,7 +25,7 @@ pub struct ToggleInput {
     active: bool,
 }
 
-async fn listing(app: &App, shop: &str) -> Result<RuleList, AppError> {
+async fn listing(app: &App, shop: &ShopDomain) -> Result<RuleList, AppError> {
     let rules =
         super::rules_of(app, shop).await?.into_iter().map(|(id, rule)| RuleView { id, rule }).collect();
     let sync = app.store.discount_sync(shop).await?;
@@ -55,7 +56,7 @@ fn check(
     Err(AppError::invalid(path, first.message.clone()))
 }
 
-async fn segment_exists(app: &App, shop: &str, rule: &discount_rules::Rule) -> Result<(), AppError> {
+async fn segment_exists(app: &App, shop: &ShopDomain, rule: &discount_rules::Rule) -> Result<(), AppError> {
     match app.store.segment(shop, &rule.segment).await? {
         Some(segment) if !segment.deleted => Ok(()),
         _ => Err(AppError::invalid("/segment", format!("no segment `{}`", rule.segment))),
@@ -64,14 +65,14 @@ async fn segment_exists(app: &App, shop: &str, rule: &discount_rules::Rule) -> R
 
 /// Writes the rules to Shopify; a failure is kept for a background retry, since the rules are
 /// stored and the answer says the write is pending.
-async fn write_or_retry(app: &App, shop: &str) -> Result<(), AppError> {
+async fn write_or_retry(app: &App, shop: &ShopDomain) -> Result<(), AppError> {
     match write_rules(app, shop).await {
         Ok(_) => Ok(()),
         Err(WriteError::Db(error)) => Err(error.into()),
         Err(error) => {
             crate::log::warn(
                 "discount rules not written; retrying later",
-                &[("shop", shop), ("error", &error.to_string())],
+                &[("shop", shop.as_str()), ("error", &error.to_string())],
             );
             app.store.enqueue(&retry_job(shop, unix_now())).await?;
             Ok(())
@@ -81,7 +82,7 @@ async fn write_or_retry(app: &App, shop: &str) -> Result<(), AppError> {
 
 /// `GET /api/discount-rules`: the rules and the last write to Shopify.
 pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<Json<RuleList>, AppError> {
-    Ok(Json(listing(&app, session.claims.shop.as_str()).await?))
+    Ok(Json(listing(&app, &session.claims.shop).await?))
 }
 
 /// `POST /api/discount-rules`.
@@ -90,7 +91,7 @@ pub async fn create(
     session: ShopSession,
     JsonBody(rule): JsonBody<discount_rules::Rule>,
 ) -> Result<(StatusCode, Json<RuleList>), AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     segment_exists(&app, shop, &rule).await?;
     let json = serde_json::to_string(&rule).map_err(|error| AppError::internal("encoding a rule", error))?;
     app.store
@@ -106,7 +107,7 @@ pub async fn create(
 
 async fn replace(
     app: &App,
-    shop: &str,
+    shop: &ShopDomain,
     id: i64,
     change: impl FnOnce(&mut discount_rules::Rule),
 ) -> Result<(), AppError> {
@@ -134,7 +135,7 @@ pub async fn update(
     Path(id): Path<i64>,
     JsonBody(rule): JsonBody<discount_rules::Rule>,
 ) -> Result<Json<RuleList>, AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     segment_exists(&app, shop, &rule).await?;
     replace(&app, shop, id, |stored| *stored = rule).await?;
     Ok(Json(listing(&app, shop).await?))
@@ -147,7 +148,7 @@ pub async fn toggle(
     Path(id): Path<i64>,
     JsonBody(input): JsonBody<ToggleInput>,
 ) -> Result<Json<RuleList>, AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     if input.active {
         // Its segment may have been deleted while the rule was off.
         let stored = super::rules_of(&app, shop).await?;
@@ -164,7 +165,7 @@ pub async fn delete(
     session: ShopSession,
     Path(id): Path<i64>,
 ) -> Result<Json<RuleList>, AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     app.store.delete_discount_rule(shop, id).await?;
     write_or_retry(&app, shop).await?;
     Ok(Json(listing(&app, shop).await?))
@@ -179,13 +180,13 @@ pub async fn try_cart(
 ) -> Result<Json<Trial>, AppError> {
     let shop = &session.claims.shop;
     trial::check(&input.cart)?;
-    if app.store.customer_card(shop.as_str(), &input.customer_id).await?.is_none() {
+    if app.store.customer_card(shop, &input.customer_id).await?.is_none() {
         return Err(AppError::invalid("/customer_id", "no customer of this store has this id"));
     }
-    let rules = super::rules_of(&app, shop.as_str()).await?;
+    let rules = super::rules_of(&app, shop).await?;
     let tags = app
         .store
-        .memberships(shop.as_str(), &input.customer_id)
+        .memberships(shop, &input.customer_id)
         .await?
         .iter()
         .map(|slug| discount_rules::segment_tag(slug))

@@ -52,8 +52,8 @@ pub struct GuestMiss {
 /// The report for `shop` at `now`.
 pub async fn report(app: &App, shop: &ShopDomain, now: i64) -> Result<GuestMisses, AppError> {
     let since = now - DAYS * 86_400;
-    let rules = super::rules_of(app, shop.as_str()).await?;
-    let rows = app.store.guest_orders_of_members(shop.as_str(), since, MAX_ORDERS).await?;
+    let rules = super::rules_of(app, shop).await?;
+    let rows = app.store.guest_orders_of_members(shop, since, MAX_ORDERS).await?;
     let orders_checked = rows.len();
     let mut collections = HashMap::new();
     let mut orders = Vec::new();
@@ -61,7 +61,7 @@ pub async fn report(app: &App, shop: &ShopDomain, now: i64) -> Result<GuestMisse
     if rules.iter().any(|(_, rule)| rule.active) {
         for row in rows {
             let Some(cart) = cart_of(&row) else { continue };
-            let segments = app.store.memberships(shop.as_str(), &row.customer_id).await?;
+            let segments = app.store.memberships(shop, &row.customer_id).await?;
             let tags: HashSet<String> = segments.iter().map(|slug| segment_tag(slug)).collect();
             trial::collections(app, shop, &rules, &cart, &mut collections).await?;
             let outcome = trial::run(&rules, &tags, &cart, &collections)?;

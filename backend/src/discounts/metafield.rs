@@ -38,14 +38,13 @@ impl From<ShopifyError> for WriteError {
 }
 
 /// Compiles the store's rules and writes them; what was written.
-pub async fn write_rules(app: &App, shop: &str) -> Result<DiscountSync, WriteError> {
-    let domain = ShopDomain::parse(shop).map_err(|error| WriteError::Shopify(error.to_string()))?;
+pub async fn write_rules(app: &App, shop: &ShopDomain) -> Result<DiscountSync, WriteError> {
     let _held = app.locks.lock(&format!("discount:{shop}")).await;
     let rules: Vec<discount_rules::Rule> =
         super::rules_of(app, shop).await?.into_iter().map(|(_, rule)| rule).collect();
     let config = discount_rules::compile(&rules).map_err(WriteError::Rules)?;
     let value = config.to_metafield_json();
-    let outcome = write_config(app, &domain, &value).await;
+    let outcome = write_config(app, shop, &value).await;
     let now = unix_now();
     let previous = app.store.discount_sync(shop).await?.unwrap_or_default();
     let record = match &outcome {
@@ -75,9 +74,9 @@ async fn write_config(
     shop: &ShopDomain,
     value: &str,
 ) -> Result<(String, Option<String>), WriteError> {
-    let recorded = app.store.discount_sync(shop.as_str()).await?.and_then(|sync| sync.discount_id);
+    let recorded = app.store.discount_sync(shop).await?.and_then(|sync| sync.discount_id);
     let provisioned = || async {
-        let steps = app.store.setup_steps(shop.as_str()).await?;
+        let steps = app.store.setup_steps(shop).await?;
         Ok::<_, WriteError>(
             steps
                 .into_iter()
@@ -165,7 +164,7 @@ async fn read_digest(
 }
 
 /// A job that retries a write that failed in a request.
-pub fn retry_job(shop: &str, now: i64) -> NewJob {
+pub fn retry_job(shop: &ShopDomain, now: i64) -> NewJob {
     WriteDiscountRules {}.queued(shop, now, None)
 }
 
@@ -176,7 +175,7 @@ pub struct WriteDiscountRules {}
 impl Job for WriteDiscountRules {
     const KIND: &'static str = "discount_sync";
 
-    async fn run(self, app: &App, shop: &str) -> Result<(), JobError> {
+    async fn run(self, app: &App, shop: &ShopDomain) -> Result<(), JobError> {
         match write_rules(app, shop).await {
             Ok(_) => Ok(()),
             Err(WriteError::Rules(violations)) => Err(JobError::Fatal(violations.to_string())),

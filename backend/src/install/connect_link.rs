@@ -38,15 +38,15 @@ pub struct Accept {
 
 /// The caller's workspace, when the caller owns it.
 pub async fn owned_workspace(app: &App, session: &ShopSession) -> Result<Workspace, AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     let record = app.store.shop(shop).await?.ok_or_else(|| {
         AppError::Unprocessable("open Seglink in this store's admin first to install it".to_owned())
     })?;
     let workspace = app.store.workspace(&record.workspace_id).await?.ok_or(AppError::NotFound)?;
-    if workspace.owner_shop.as_deref() != Some(shop) {
+    if workspace.owner_shop.as_ref() != Some(shop) {
         return Err(AppError::Forbidden(format!(
             "only the workspace's owner store ({}) may do this",
-            workspace.owner_shop.as_deref().unwrap_or("none")
+            workspace.owner_shop.as_ref().map_or("none", ShopDomain::as_str)
         )));
     }
     Ok(workspace)
@@ -61,7 +61,7 @@ pub async fn create(
     let workspace = owned_workspace(&app, &session).await?;
     let for_shop =
         ShopDomain::parse(&request.shop).map_err(|error| AppError::invalid("/shop", error.to_string()))?;
-    if app.store.shop(for_shop.as_str()).await?.is_some_and(|record| record.workspace_id == workspace.id) {
+    if app.store.shop(&for_shop).await?.is_some_and(|record| record.workspace_id == workspace.id) {
         return Err(AppError::invalid("/shop", "is in this workspace already"));
     }
     let now = unix_now();
@@ -69,8 +69,8 @@ pub async fn create(
     let link = ConnectLink {
         id: format!("cl_{}", random_token(12)),
         workspace_id: workspace.id,
-        for_shop: for_shop.as_str().to_owned(),
-        created_by: session.claims.shop.as_str().to_owned(),
+        for_shop: for_shop.clone(),
+        created_by: session.claims.shop.clone(),
         created_at: now,
         expires_at: now + LINK_LIFETIME_SECS,
         used_at: None,
@@ -105,7 +105,7 @@ pub async fn accept(
     session: ShopSession,
     JsonBody(request): JsonBody<Accept>,
 ) -> Result<Json<Moved>, AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     let refused = |reason: &str| AppError::BadRequest(format!("the connect link {reason}"));
     let link = app
         .store
@@ -122,7 +122,7 @@ pub async fn accept(
     if link.expires_at <= now {
         return Err(refused("has expired; ask for a new one"));
     }
-    if link.for_shop != shop {
+    if link.for_shop != *shop {
         return Err(AppError::Forbidden(format!("this connect link is for {}, not {shop}", link.for_shop)));
     }
     if app.store.shop(shop).await?.is_none() {
@@ -138,7 +138,7 @@ pub async fn accept(
     let workspace = app.store.workspace(&link.workspace_id).await?.ok_or(AppError::NotFound)?;
     crate::log::info(
         "store moved by a connect link",
-        &[("shop", shop), ("workspace", &workspace.id), ("link", &link.id)],
+        &[("shop", shop.as_str()), ("workspace", &workspace.id), ("link", &link.id)],
     );
     Ok(Json(Moved { shop: shop.to_owned(), workspace: workspace.slug }))
 }

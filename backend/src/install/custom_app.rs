@@ -51,7 +51,7 @@ pub async fn create(
     let workspace = session_workspace(&app, &session).await?;
     let shop =
         ShopDomain::parse(&request.shop).map_err(|error| AppError::invalid("/shop", error.to_string()))?;
-    if let Some(existing) = app.store.shop(shop.as_str()).await?
+    if let Some(existing) = app.store.shop(&shop).await?
         && existing.active
         && existing.workspace_id != workspace
     {
@@ -65,7 +65,7 @@ pub async fn create(
     Ok((
         StatusCode::CREATED,
         Json(CustomConnected {
-            shop: shop.as_str().to_owned(),
+            shop: shop.clone(),
             scopes: tokens.scopes.split(',').map(str::to_owned).collect(),
         }),
     ))
@@ -79,7 +79,7 @@ pub async fn rotate(
     JsonBody(request): JsonBody<Rotation>,
 ) -> Result<Json<Rotated>, AppError> {
     let shop = owned_custom_store(&app, &session, &shop).await?;
-    let record = app.store.shop(shop.as_str()).await?.ok_or(AppError::NotFound)?;
+    let record = app.store.shop(&shop).await?.ok_or(AppError::NotFound)?;
     let secret =
         match (&request.api_secret, record.tokens.as_ref().and_then(|tokens| tokens.webhook_secret.as_ref()))
         {
@@ -91,10 +91,8 @@ pub async fn rotate(
             (None, None) => return Err(AppError::invalid("/api_secret", "is required")),
         };
     let tokens = validated_tokens(&app, &shop, &request.access_token, &secret).await?;
-    app.store
-        .connect_shop(shop.as_str(), &record.workspace_id, Connection::Custom, &tokens, unix_now())
-        .await?;
-    Ok(Json(Rotated { shop: shop.as_str().to_owned(), rotated: true }))
+    app.store.connect_shop(&shop, &record.workspace_id, Connection::Custom, &tokens, unix_now()).await?;
+    Ok(Json(Rotated { shop, rotated: true }))
 }
 
 /// `DELETE /api/connections/{shop}`: forgets a custom-app store's token; its data stays.
@@ -104,7 +102,7 @@ pub async fn disconnect(
     Path(shop): Path<String>,
 ) -> Result<StatusCode, AppError> {
     let shop = owned_custom_store(&app, &session, &shop).await?;
-    app.store.deactivate_shop(shop.as_str(), unix_now()).await?;
+    app.store.deactivate_shop(&shop, unix_now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -115,18 +113,18 @@ pub async fn list(
     session: ShopSession,
 ) -> Result<Json<ConnectedStores>, AppError> {
     let workspace = session_workspace(&app, &session).await?;
-    let caller = session.claims.shop.as_str();
+    let caller = &session.claims.shop;
     let owner = workspace_owner(&app, &workspace).await?;
     let stores = app
         .store
         .workspace_shops(&workspace)
         .await?
         .into_iter()
-        .filter(|record| owner.as_deref() == Some(caller) || record.shop == caller)
+        .filter(|record| owner.as_ref() == Some(caller) || record.shop == *caller)
         .map(|record| ConnectedStore {
             connection: format!("{:?}", record.connection).to_lowercase(),
             active: record.active,
-            owner: owner.as_deref() == Some(record.shop.as_str()),
+            owner: owner.as_ref() == Some(&record.shop),
             shop: record.shop,
         })
         .collect();
@@ -134,12 +132,12 @@ pub async fn list(
 }
 
 /// The store that owns workspace `id`.
-async fn workspace_owner(app: &App, id: &str) -> Result<Option<String>, AppError> {
+async fn workspace_owner(app: &App, id: &str) -> Result<Option<ShopDomain>, AppError> {
     Ok(app.store.workspace(id).await?.and_then(|workspace| workspace.owner_shop))
 }
 
 async fn session_workspace(app: &App, session: &ShopSession) -> Result<String, AppError> {
-    app.store.shop(session.claims.shop.as_str()).await?.map(|record| record.workspace_id).ok_or_else(|| {
+    app.store.shop(&session.claims.shop).await?.map(|record| record.workspace_id).ok_or_else(|| {
         AppError::Unprocessable("open Seglink in this store's admin first to install it".to_owned())
     })
 }
@@ -149,11 +147,11 @@ async fn session_workspace(app: &App, session: &ShopSession) -> Result<String, A
 async fn owned_custom_store(app: &App, session: &ShopSession, shop: &str) -> Result<ShopDomain, AppError> {
     let shop = ShopDomain::parse(shop).map_err(|error| AppError::BadRequest(error.to_string()))?;
     let workspace = session_workspace(app, session).await?;
-    let caller = session.claims.shop.as_str();
-    match app.store.shop(shop.as_str()).await? {
+    let caller = &session.claims.shop;
+    match app.store.shop(&shop).await? {
         Some(record) if record.workspace_id == workspace && record.connection == Connection::Custom => {
             let owner = workspace_owner(app, &workspace).await?;
-            if caller == shop.as_str() || owner.as_deref() == Some(caller) {
+            if *caller == shop || owner.as_ref() == Some(caller) {
                 Ok(shop)
             } else {
                 Err(AppError::Forbidden(

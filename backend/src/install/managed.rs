@@ -18,7 +18,7 @@ pub async fn ensure_installed(
     session_token: &str,
     now: i64,
 ) -> Result<Option<Connected>, AppError> {
-    let record = app.store.shop(shop.as_str()).await?;
+    let record = app.store.shop(shop).await?;
     if record.is_some_and(|record| record.active && record.tokens.is_some()) {
         return Ok(None);
     }

@@ -60,12 +60,11 @@ const PRODUCT_METAFIELDS: [(&str, &str, &str); 4] = [
 ];
 
 /// Runs every step not yet done for `shop`.
-pub async fn provision(app: &App, shop: &str) -> Result<(), JobError> {
+pub async fn provision(app: &App, shop: &ShopDomain) -> Result<(), JobError> {
     let Some(record) = app.store.shop(shop).await?.filter(|record| record.active) else {
         // Uninstalled or disconnected since: nothing to set up.
         return Ok(());
     };
-    let domain = ShopDomain::parse(shop).map_err(|error| JobError::Fatal(error.to_string()))?;
     let done: Vec<String> = app
         .store
         .setup_steps(shop)
@@ -81,10 +80,10 @@ pub async fn provision(app: &App, shop: &str) -> Result<(), JobError> {
             continue;
         }
         let outcome = match step {
-            "webhooks" => subscribe_webhooks(app, &domain, &record).await,
-            "web_pixel" => web_pixel(app, &domain, &record).await,
-            "metafield_definitions" => metafield_definitions(app, &domain).await,
-            "discount" => automatic_discount(app, &domain).await,
+            "webhooks" => subscribe_webhooks(app, shop, &record).await,
+            "web_pixel" => web_pixel(app, shop, &record).await,
+            "metafield_definitions" => metafield_definitions(app, shop).await,
+            "discount" => automatic_discount(app, shop).await,
             _ => queue_backfill(app, shop).await,
         };
         let now = unix_now();
@@ -107,7 +106,7 @@ pub async fn provision(app: &App, shop: &str) -> Result<(), JobError> {
             }
         }
     }
-    crate::log::info("store provisioned", &[("shop", shop)]);
+    crate::log::info("store provisioned", &[("shop", shop.as_str())]);
     Ok(())
 }
 
@@ -301,7 +300,7 @@ pub async fn create_automatic_discount(
     Ok(payload.automatic_app_discount.map(|created| created.discount_id))
 }
 
-async fn queue_backfill(app: &App, shop: &str) -> Result<Option<String>, JobError> {
+async fn queue_backfill(app: &App, shop: &ShopDomain) -> Result<Option<String>, JobError> {
     app.store.enqueue(&crate::backfill::first_job(shop, unix_now())).await?;
     app.jobs_waiting.notify_one();
     Ok(Some(format!("the last {} days of orders, customers and products", crate::backfill::ORDER_DAYS)))

@@ -4,11 +4,13 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::db::ConnectLink;
+use crate::shop_domain::ShopDomain;
 
 /// A store connected with a custom app's token.
 #[derive(Serialize, TS)]
 pub struct CustomConnected {
-    pub shop: String,
+    #[ts(as = "String")]
+    pub shop: ShopDomain,
     /// The scopes the token grants.
     pub scopes: Vec<String>,
 }
@@ -16,14 +18,16 @@ pub struct CustomConnected {
 /// A custom-app store whose token was replaced.
 #[derive(Serialize, TS)]
 pub struct Rotated {
-    pub shop: String,
+    #[ts(as = "String")]
+    pub shop: ShopDomain,
     pub rotated: bool,
 }
 
 /// A store of the workspace and how Seglink reaches it.
 #[derive(Serialize, TS)]
 pub struct ConnectedStore {
-    pub shop: String,
+    #[ts(as = "String")]
+    pub shop: ShopDomain,
     /// `managed` (installed from Shopify) or `custom` (a custom app's token).
     pub connection: String,
     pub active: bool,
@@ -42,8 +46,10 @@ pub struct ConnectedStores {
 pub struct LinkView {
     pub id: String,
     /// The one store that may use it.
-    pub for_shop: String,
-    pub created_by: String,
+    #[ts(as = "String")]
+    pub for_shop: ShopDomain,
+    #[ts(as = "String")]
+    pub created_by: ShopDomain,
     pub created_at: i64,
     pub expires_at: i64,
     pub used_at: Option<i64>,
@@ -84,7 +90,8 @@ pub struct LinkList {
 /// A store moved by a connect link.
 #[derive(Serialize, TS)]
 pub struct Moved {
-    pub shop: String,
+    #[ts(as = "String")]
+    pub shop: ShopDomain,
     /// The workspace it is in now.
     pub workspace: String,
 }

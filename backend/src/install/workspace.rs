@@ -10,9 +10,8 @@ pub async fn create(store: &Store, shop: &ShopDomain, now: i64) -> Result<(Works
     let id = format!("ws_{}", random_token(12));
     let public_key = format!("pk_{}", random_token(18));
     let server_key = super::server_key::new_key();
-    let workspace = store
-        .create_workspace(&id, &slug(shop), &public_key, &sha256_hex(&server_key), shop.as_str(), now)
-        .await?;
+    let workspace =
+        store.create_workspace(&id, &slug(shop), &public_key, &sha256_hex(&server_key), shop, now).await?;
     Ok((workspace, server_key))
 }
 

@@ -3,6 +3,7 @@
 //! one read per request. A new install works at once for a pair never refused; a revoked key or
 //! an uninstalled shop stops within `REMEMBER_FOR`.
 
+use crate::shop_domain::ShopDomain;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -16,14 +17,14 @@ const MAX_ENTRIES: usize = 100_000;
 /// Key and shop pairs looked up lately, with the answer.
 #[derive(Default)]
 pub struct KnownKeys {
-    answers: Mutex<HashMap<(String, String), (bool, Instant)>>,
+    answers: Mutex<HashMap<(String, ShopDomain), (bool, Instant)>>,
     lookups: AtomicU64,
 }
 
 impl KnownKeys {
     /// Whether `key` is the public key of the workspace that holds the active `shop`.
-    pub async fn allows(&self, store: &Store, key: &str, shop: &str) -> Result<bool, DbError> {
-        let pair = (key.to_owned(), shop.to_owned());
+    pub async fn allows(&self, store: &Store, key: &str, shop: &ShopDomain) -> Result<bool, DbError> {
+        let pair = (key.to_owned(), shop.clone());
         let now = Instant::now();
         let remembered = self
             .answers

@@ -81,9 +81,9 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), App
     }
     // Checked before any bucket is charged: a request for another shop or with a made-up key
     // must not use up the real store's allowance.
-    if ShopDomain::parse(shop).is_err() {
-        return Err(AppError::BadRequest("shop must be a *.myshopify.com domain".to_owned()));
-    }
+    let shop = ShopDomain::parse(shop)
+        .map_err(|_| AppError::BadRequest("shop must be a *.myshopify.com domain".to_owned()))?;
+    let shop = &shop;
     if !app.pixel_keys.allows(&app.store, key, shop).await.map_err(internal)? {
         return Err(AppError::Unauthorized("unknown key for this shop".to_owned()));
     }
@@ -171,7 +171,7 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), App
         if let Err(error) = crate::segments::refresh_customer(&app.store, shop, customer, now).await {
             crate::log::warn(
                 "segment refresh after pixel events failed",
-                &[("shop", shop), ("error", &error.to_string())],
+                &[("shop", shop.as_str()), ("error", &error.to_string())],
             );
         }
     }

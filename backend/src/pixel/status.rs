@@ -100,7 +100,7 @@ pub async fn status(
     State(app): State<AppState>,
     session: ShopSession,
 ) -> Result<Json<PixelStatus>, AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     let step = app.store.setup_steps(shop).await?.into_iter().find(|(step, _, _)| step == "web_pixel");
     let last_events = app
         .store
@@ -128,7 +128,7 @@ pub async fn set_settings(
     session: ShopSession,
     JsonBody(input): JsonBody<PixelSettingsView>,
 ) -> Result<Json<PixelSettingsView>, AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     let settings = input.checked()?;
     let now = unix_now();
     app.store.set_pixel_settings(shop, &settings, now).await?;
@@ -141,7 +141,7 @@ pub async fn reconnect(
     State(app): State<AppState>,
     session: ShopSession,
 ) -> Result<Json<Reconnecting>, AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     crate::install::reprovision_pixel(&app, shop, unix_now(), "reconnected from the admin").await?;
     Ok(Json(Reconnecting { state: "pending".to_owned() }))
 }

@@ -1,6 +1,7 @@
 //! The admin's segment API: list, create, update, delete, preview, members, changes, explain a
 //! customer, push now and its status, reconcile. The shop comes from the session token only.
 
+use crate::shop_domain::ShopDomain;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -110,18 +111,18 @@ fn slug(given: Option<&str>, name: &str) -> Result<String, AppError> {
     }
 }
 
-async fn found(app: &AppState, shop: &str, slug: &str) -> Result<SegmentRow, AppError> {
+async fn found(app: &AppState, shop: &ShopDomain, slug: &str) -> Result<SegmentRow, AppError> {
     app.store.segment(shop, slug).await?.filter(|segment| !segment.deleted).ok_or(AppError::NotFound)
 }
 
-async fn answer(app: &AppState, shop: &str, slug: &str) -> Result<SegmentView, AppError> {
+async fn answer(app: &AppState, shop: &ShopDomain, slug: &str) -> Result<SegmentView, AppError> {
     let segment = found(app, shop, slug).await?;
     Ok(SegmentView::of(&segment, app.store.push_state(shop, slug).await?.as_ref()))
 }
 
 /// `GET /api/segments`.
 pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<Json<SegmentList>, AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     let pushes = app.store.push_states(shop).await?;
     let segments = app
         .store
@@ -139,7 +140,7 @@ pub async fn show(
     session: ShopSession,
     Path(slug): Path<String>,
 ) -> Result<Json<SegmentView>, AppError> {
-    Ok(Json(answer(&app, session.claims.shop.as_str(), &slug).await?))
+    Ok(Json(answer(&app, &session.claims.shop, &slug).await?))
 }
 
 /// `POST /api/segments`: saves, computes membership at once and queues the push.
@@ -148,7 +149,7 @@ pub async fn create(
     session: ShopSession,
     JsonBody(input): JsonBody<SegmentInput>,
 ) -> Result<(StatusCode, Json<SegmentView>), AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     let name = name(&input.name)?;
     let slug = slug(input.slug.as_deref(), &name)?;
     rules(&input.rules)?;
@@ -175,7 +176,7 @@ pub async fn update(
     Path(slug): Path<String>,
     JsonBody(input): JsonBody<SegmentInput>,
 ) -> Result<Json<SegmentView>, AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     let name = name(&input.name)?;
     if input.slug.as_deref().is_some_and(|given| given != slug) {
         return Err(AppError::invalid("/slug", "cannot change: it names the segment's tag in Shopify"));
@@ -195,7 +196,7 @@ pub async fn delete(
     session: ShopSession,
     Path(slug): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     found(&app, shop, &slug).await?;
     let rewarded = crate::discounts::rules_of(&app, shop)
         .await?
@@ -219,7 +220,7 @@ pub async fn preview(
     session: ShopSession,
     JsonBody(input): JsonBody<PreviewInput>,
 ) -> Result<Json<Preview>, AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     let rule = rules(&input.rules)?;
     let (count, sample_ids) =
         membership::preview(&app.store, shop, &rule, PREVIEW_SAMPLE, unix_now()).await?;
@@ -249,7 +250,7 @@ pub async fn members(
     Path(slug): Path<String>,
     Query(page): Query<PageQuery>,
 ) -> Result<Json<MembersPage>, AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     found(&app, shop, &slug).await?;
     let limit = page.limit.unwrap_or(100);
     if !(1..=MAX_PAGE).contains(&limit) {
@@ -280,7 +281,7 @@ pub async fn search_customers(
     }
     let customers = app
         .store
-        .search_customers(session.claims.shop.as_str(), text, 20)
+        .search_customers(&session.claims.shop, text, 20)
         .await?
         .into_iter()
         .map(|(customer_id, email, name)| CustomerCard { customer_id, email, name })
@@ -294,7 +295,7 @@ pub async fn changes(
     session: ShopSession,
     Path(slug): Path<String>,
 ) -> Result<Json<Changes>, AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     found(&app, shop, &slug).await?;
     let changes = app
         .store
@@ -313,7 +314,7 @@ pub async fn explain(
     session: ShopSession,
     Path((slug, customer_id)): Path<(String, String)>,
 ) -> Result<Json<Explanation>, AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     let segment = found(&app, shop, &slug).await?;
     let rule = rules(&serde_json::from_str(&segment.rules).unwrap_or(Value::Null))?;
     let outcome = membership::explain(&app.store, shop, &rule, &customer_id, unix_now())
@@ -334,7 +335,7 @@ pub async fn push_now(
     session: ShopSession,
     Path(slug): Path<String>,
 ) -> Result<(StatusCode, Json<PushView>), AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     found(&app, shop, &slug).await?;
     push::push_now(&app, shop, &slug, unix_now()).await?;
     Ok((StatusCode::ACCEPTED, Json(PushView::of(app.store.push_state(shop, &slug).await?.as_ref()))))
@@ -346,14 +347,14 @@ pub async fn push_status(
     session: ShopSession,
     Path(slug): Path<String>,
 ) -> Result<Json<PushView>, AppError> {
-    let shop = session.claims.shop.as_str();
+    let shop = &session.claims.shop;
     found(&app, shop, &slug).await?;
     Ok(Json(PushView::of(app.store.push_state(shop, &slug).await?.as_ref())))
 }
 
 /// `POST /api/segments/reconcile`: read every `seglink:` tag back from Shopify and repair drift.
 pub async fn reconcile(State(app): State<AppState>, session: ShopSession) -> Result<StatusCode, AppError> {
-    reconcile::queue(&app, session.claims.shop.as_str(), unix_now()).await?;
+    reconcile::queue(&app, &session.claims.shop, unix_now()).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -362,7 +363,7 @@ pub async fn recompute(
     State(app): State<AppState>,
     session: ShopSession,
 ) -> Result<Json<RecomputeReport>, AppError> {
-    let report = membership::recompute(&app.store, session.claims.shop.as_str(), None, unix_now()).await?;
+    let report = membership::recompute(&app.store, &session.claims.shop, None, unix_now()).await?;
     let segments = report
         .into_iter()
         .map(|line| Recomputed {

@@ -1,5 +1,6 @@
 //! A customer as segment rules see them, assembled from the stored customer, orders and events.
 
+use crate::shop_domain::ShopDomain;
 use segment_rules::{Customer, PlacedOrder, Reads, SeenEvent};
 use serde_json::Value;
 
@@ -20,7 +21,7 @@ pub struct Profile {
 /// Every profile in scope, with the events `reads` asks for.
 pub async fn profiles(
     store: &Store,
-    shop: &str,
+    shop: &ShopDomain,
     scope: Scope<'_>,
     reads: &Reads,
     now: i64,

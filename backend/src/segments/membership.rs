@@ -2,6 +2,7 @@
 //! event or update concerns. Every entry and exit is recorded with its time, and a changed
 //! segment gets a push of its tags queued.
 
+use crate::shop_domain::ShopDomain;
 use std::collections::HashSet;
 
 use segment_rules::{Reads, Rule, evaluate, matches};
@@ -18,7 +19,7 @@ pub struct Live {
 }
 
 /// The store's live segments whose rules parse (they all do: they were checked when saved).
-pub async fn live(store: &Store, shop: &str) -> Result<Vec<Live>, DbError> {
+pub async fn live(store: &Store, shop: &ShopDomain) -> Result<Vec<Live>, DbError> {
     Ok(store.segments(shop, false).await?.into_iter().filter_map(parsed).collect())
 }
 
@@ -50,7 +51,7 @@ pub struct Recomputed {
 /// and queues pushes where membership moved.
 pub async fn recompute(
     store: &Store,
-    shop: &str,
+    shop: &ShopDomain,
     only: Option<&str>,
     now: i64,
 ) -> Result<Vec<Recomputed>, DbError> {
@@ -127,7 +128,7 @@ pub fn members_of<'r, 'p>(
 /// Re-evaluates one customer after an event or an update; how many memberships changed.
 pub async fn refresh_customer(
     store: &Store,
-    shop: &str,
+    shop: &ShopDomain,
     customer_id: &str,
     now: i64,
 ) -> Result<usize, DbError> {
@@ -159,7 +160,7 @@ pub async fn refresh_customer(
 /// How many customers unsaved rules would hold now, and the ids of the first `sample` of them.
 pub async fn preview(
     store: &Store,
-    shop: &str,
+    shop: &ShopDomain,
     rule: &Rule,
     sample: usize,
     now: i64,
@@ -181,7 +182,7 @@ pub async fn preview(
 /// Why `customer_id` is or is not in a segment with `rule`; `None` for an unknown customer.
 pub async fn explain(
     store: &Store,
-    shop: &str,
+    shop: &ShopDomain,
     rule: &Rule,
     customer_id: &str,
     now: i64,

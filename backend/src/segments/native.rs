@@ -49,7 +49,7 @@ pub async fn sync(app: &App, shop: &ShopDomain, segment: &SegmentRow) -> Result<
         return Err(error.clone());
     }
     let id = id.ok_or("Shopify returned no segment")?;
-    app.store.set_native_segment(shop.as_str(), &segment.slug, Some(&id)).await.map_err(|e| e.to_string())?;
+    app.store.set_native_segment(shop, &segment.slug, Some(&id)).await.map_err(|e| e.to_string())?;
     Ok(Some(match reason {
         None => "tags pushed; the Shopify segment follows the rules".to_owned(),
         Some(reason) => format!("tags pushed; the Shopify segment follows the tag, because {reason}"),

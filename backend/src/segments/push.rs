@@ -50,7 +50,11 @@ struct RunningBulk {
 
 /// Takes a customer out of every running bulk push of a shop (their redaction): the push then
 /// records nothing about them when it finishes.
-pub async fn forget_customer(store: &crate::db::Store, shop: &str, customer_id: &str) -> Result<(), DbError> {
+pub async fn forget_customer(
+    store: &crate::db::Store,
+    shop: &ShopDomain,
+    customer_id: &str,
+) -> Result<(), DbError> {
     for (slug, bulk) in store.running_bulk_pushes(shop).await? {
         let Ok(mut running) = serde_json::from_str::<RunningBulk>(&bulk) else { continue };
         if !running.customers.iter().any(|customer| customer == customer_id) {
@@ -70,18 +74,18 @@ pub async fn forget_customer(store: &crate::db::Store, shop: &str, customer_id: 
 impl Job for PushTags {
     const KIND: &'static str = "segment_push";
 
-    async fn run(self, app: &App, shop: &str) -> Result<(), JobError> {
+    async fn run(self, app: &App, shop: &ShopDomain) -> Result<(), JobError> {
         run(app, shop, self).await
     }
 }
 
-fn job(shop: &str, slug: &str, per_customer: bool, run_at: i64, dedupe_key: Option<String>) -> NewJob {
+fn job(shop: &ShopDomain, slug: &str, per_customer: bool, run_at: i64, dedupe_key: Option<String>) -> NewJob {
     PushTags { slug: slug.to_owned(), per_customer }.queued(shop, run_at, dedupe_key)
 }
 
 /// Queues a push for the changes of this moment, unless one is pending already: changes close
 /// together share one push, which runs when their window ends.
-pub async fn queue(store: &crate::db::Store, shop: &str, slug: &str, now: i64) -> Result<(), DbError> {
+pub async fn queue(store: &crate::db::Store, shop: &ShopDomain, slug: &str, now: i64) -> Result<(), DbError> {
     if store.mark_push_pending(shop, slug, now).await? {
         store.enqueue(&job(shop, slug, false, now + COALESCE_SECS, None)).await?;
     }
@@ -89,7 +93,7 @@ pub async fn queue(store: &crate::db::Store, shop: &str, slug: &str, now: i64) -
 }
 
 /// Queues a push to run at once ("push now").
-pub async fn push_now(app: &App, shop: &str, slug: &str, now: i64) -> Result<(), DbError> {
+pub async fn push_now(app: &App, shop: &ShopDomain, slug: &str, now: i64) -> Result<(), DbError> {
     app.store.enqueue(&job(shop, slug, false, now, None)).await?;
     let mut state = app.store.push_state(shop, slug).await?.unwrap_or_default();
     state.state = "queued".to_owned();
@@ -100,8 +104,7 @@ pub async fn push_now(app: &App, shop: &str, slug: &str, now: i64) -> Result<(),
 }
 
 /// Runs a push job.
-async fn run(app: &App, shop: &str, push: PushTags) -> Result<(), JobError> {
-    let domain = ShopDomain::parse(shop).map_err(|error| JobError::Fatal(error.to_string()))?;
+async fn run(app: &App, shop: &ShopDomain, push: PushTags) -> Result<(), JobError> {
     // Two pushes of one segment at once would act on the same checkpoint: one at a time in this
     // process, and across replicas by a lease in the database.
     let _held = app.locks.lock(&format!("push:{shop}:{}", push.slug)).await;
@@ -114,7 +117,7 @@ async fn run(app: &App, shop: &str, push: PushTags) -> Result<(), JobError> {
             .await?;
         return Ok(());
     }
-    let outcome = run_leased(app, &domain, shop, &push, &lease).await;
+    let outcome = run_leased(app, shop, &push, &lease).await;
     app.store.release_push(shop, &push.slug).await?;
     outcome
 }
@@ -127,7 +130,7 @@ struct Lease {
 
 impl Lease {
     /// Renews the lease; a push that lost it (it ran out, and another replica took it) stops.
-    async fn renew(&self, app: &App, shop: &str, slug: &str) -> Result<(), JobError> {
+    async fn renew(&self, app: &App, shop: &ShopDomain, slug: &str) -> Result<(), JobError> {
         let now = crate::clock::unix_now();
         if app.store.lease_push(shop, slug, &self.holder, now, now + self.seconds).await? {
             Ok(())
@@ -137,13 +140,7 @@ impl Lease {
     }
 }
 
-async fn run_leased(
-    app: &App,
-    domain: &ShopDomain,
-    shop: &str,
-    push: &PushTags,
-    lease: &Lease,
-) -> Result<(), JobError> {
+async fn run_leased(app: &App, shop: &ShopDomain, push: &PushTags, lease: &Lease) -> Result<(), JobError> {
     // Changes from here on are not in this push's diff: they queue the next.
     app.store.take_push_pending(shop, &push.slug).await?;
     let Some(segment) = app.store.segment(shop, &push.slug).await? else { return Ok(()) };
@@ -160,7 +157,7 @@ async fn run_leased(
     if let Some(running) = state.bulk.as_deref() {
         let running: RunningBulk = serde_json::from_str(running)
             .map_err(|error| JobError::Fatal(format!("bad bulk state: {error}")))?;
-        return follow_bulk(app, domain, &push.slug, running, state, now).await;
+        return follow_bulk(app, shop, &push.slug, running, state, now).await;
     }
     let members: BTreeSet<String> = app.store.member_ids(shop, &push.slug).await?.into_iter().collect();
     let tagged: BTreeSet<String> = app.store.tagged_ids(shop, &push.slug).await?.into_iter().collect();
@@ -173,7 +170,7 @@ async fn run_leased(
     state = PushRow { state: "running".to_owned(), detail: None, updated_at: now, ..state };
     app.store.set_push_state(shop, &push.slug, &state).await?;
     if diff.entered.len() + diff.left.len() >= BULK_MIN && !push.per_customer {
-        match start_bulk(app, domain, &push.slug, &diff).await {
+        match start_bulk(app, shop, &push.slug, &diff).await {
             Ok(started) => {
                 state.calls += started.calls;
                 state.bulk = Some(serde_json::to_string(&started.running).unwrap_or_default());
@@ -184,12 +181,12 @@ async fn run_leased(
             }
             Err(reason) => crate::log::warn(
                 "bulk tag push refused; pushing per customer",
-                &[("shop", shop), ("segment", &push.slug), ("reason", &reason)],
+                &[("shop", shop.as_str()), ("segment", &push.slug), ("reason", &reason)],
             ),
         }
     }
-    let outcome = per_customer(app, domain, &push.slug, &diff, &mut state, lease).await;
-    finish(app, domain, &segment, &mut state, outcome).await
+    let outcome = per_customer(app, shop, &push.slug, &diff, &mut state, lease).await;
+    finish(app, shop, &segment, &mut state, outcome).await
 }
 
 /// Records how a push ended; a deleted segment whose tags are all gone is forgotten.
@@ -205,11 +202,11 @@ async fn finish(
     if let Err(error) = outcome {
         state.state = "failed".to_owned();
         state.detail = Some(error.to_string());
-        app.store.set_push_state(shop.as_str(), &segment.slug, state).await?;
+        app.store.set_push_state(shop, &segment.slug, state).await?;
         return Err(error);
     }
-    if segment.deleted && app.store.tagged_ids(shop.as_str(), &segment.slug).await?.is_empty() {
-        app.store.forget_segment(shop.as_str(), &segment.slug).await?;
+    if segment.deleted && app.store.tagged_ids(shop, &segment.slug).await?.is_empty() {
+        app.store.forget_segment(shop, &segment.slug).await?;
         return Ok(());
     }
     let native = if segment.native { super::native::sync(app, shop, segment).await } else { Ok(None) };
@@ -218,7 +215,7 @@ async fn finish(
         Ok(detail) => detail,
         Err(error) => Some(format!("tags pushed; the Shopify segment was not saved: {error}")),
     };
-    app.store.set_push_state(shop.as_str(), &segment.slug, state).await?;
+    app.store.set_push_state(shop, &segment.slug, state).await?;
     Ok(())
 }
 
@@ -263,21 +260,19 @@ async fn per_customer(
             state.calls += 1;
             match errors.first() {
                 None => {
-                    app.store
-                        .mark_tagged(shop.as_str(), slug, std::slice::from_ref(customer), adding)
-                        .await?;
+                    app.store.mark_tagged(shop, slug, std::slice::from_ref(customer), adding).await?;
                     if adding { state.added += 1 } else { state.removed += 1 }
                 }
                 // A deleted customer carries no tag; the next evaluation lets them leave.
                 Some(message) if customer_gone(message) => {
-                    app.store.mark_tagged(shop.as_str(), slug, std::slice::from_ref(customer), false).await?;
+                    app.store.mark_tagged(shop, slug, std::slice::from_ref(customer), false).await?;
                 }
                 Some(message) => return Err(JobError::Retry(format!("customer {customer}: {message}"))),
             }
             if state.calls % PROGRESS_EVERY == 0 {
                 state.updated_at = crate::clock::unix_now();
-                app.store.set_push_state(shop.as_str(), slug, state).await?;
-                lease.renew(app, shop.as_str(), slug).await?;
+                app.store.set_push_state(shop, slug, state).await?;
+                lease.renew(app, shop, slug).await?;
             }
         }
     }
@@ -365,8 +360,8 @@ async fn follow_bulk(
     state.calls += 1;
     let (completed, url) = match bulk_query::progress(&app.shopify, shop, &running.operation).await? {
         Progress::Running => {
-            app.store.set_push_state(shop.as_str(), slug, &state).await?;
-            app.store.enqueue(&job(shop.as_str(), slug, false, now + POLL_SECS, None)).await?;
+            app.store.set_push_state(shop, slug, &state).await?;
+            app.store.enqueue(&job(shop, slug, false, now + POLL_SECS, None)).await?;
             return Ok(());
         }
         Progress::Completed(url) => (true, url),
@@ -398,7 +393,7 @@ async fn follow_bulk(
             }
         }
     }
-    app.store.mark_tagged(shop.as_str(), slug, &done, running.adding).await?;
+    app.store.mark_tagged(shop, slug, &done, running.adding).await?;
     if running.adding {
         state.added += done.len() as i64
     } else {
@@ -410,7 +405,7 @@ async fn follow_bulk(
     // a push of single calls, which reports a lasting error instead of looping.
     let fallback = !completed || done.len() < running.customers.len();
     state.detail = Some(format!("bulk mutation: {} of {} changes", done.len(), running.customers.len()));
-    app.store.set_push_state(shop.as_str(), slug, &state).await?;
-    app.store.enqueue(&job(shop.as_str(), slug, fallback, now, None)).await?;
+    app.store.set_push_state(shop, slug, &state).await?;
+    app.store.enqueue(&job(shop, slug, fallback, now, None)).await?;
     Ok(())
 }

@@ -26,32 +26,31 @@ pub struct ReconcileTags {
 impl Job for ReconcileTags {
     const KIND: &'static str = "segment_reconcile";
 
-    async fn run(self, app: &App, shop: &str) -> Result<(), JobError> {
+    async fn run(self, app: &App, shop: &ShopDomain) -> Result<(), JobError> {
         run(app, shop, self).await
     }
 }
 
-fn job(shop: &str, operation: Option<String>, run_at: i64) -> NewJob {
+fn job(shop: &ShopDomain, operation: Option<String>, run_at: i64) -> NewJob {
     ReconcileTags { operation }.queued(shop, run_at, None)
 }
 
 /// Queues a reconciliation of every segment of the store.
-pub async fn queue(app: &App, shop: &str, now: i64) -> Result<(), crate::db::DbError> {
+pub async fn queue(app: &App, shop: &ShopDomain, now: i64) -> Result<(), crate::db::DbError> {
     app.store.enqueue(&job(shop, None, now)).await?;
     app.jobs_waiting.notify_one();
     Ok(())
 }
 
 /// Runs one step of a reconciliation.
-async fn run(app: &App, shop: &str, step: ReconcileTags) -> Result<(), JobError> {
-    let domain = ShopDomain::parse(shop).map_err(|error| JobError::Fatal(error.to_string()))?;
+async fn run(app: &App, shop: &ShopDomain, step: ReconcileTags) -> Result<(), JobError> {
     let now = crate::clock::unix_now();
     let Some(operation) = step.operation else {
-        let operation = bulk_query::start(&app.shopify, &domain, QUERY.to_owned()).await?;
+        let operation = bulk_query::start(&app.shopify, shop, QUERY.to_owned()).await?;
         app.store.enqueue(&job(shop, Some(operation), now)).await?;
         return Ok(());
     };
-    let url = match bulk_query::progress(&app.shopify, &domain, &operation).await? {
+    let url = match bulk_query::progress(&app.shopify, shop, &operation).await? {
         Progress::Running => {
             app.store.enqueue(&job(shop, Some(operation), now + POLL_SECS)).await?;
             return Ok(());

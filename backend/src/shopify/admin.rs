@@ -31,10 +31,10 @@ const REFRESH_MARGIN_SECS: i64 = 300;
 pub enum ShopifyError {
     /// The store is not connected (never installed, uninstalled or disconnected).
     #[error("{0} is not connected")]
-    NotConnected(String),
+    NotConnected(ShopDomain),
     /// The token was refused and could not be refreshed: the merchant must open the app again.
     #[error("Shopify refused the access token for {0}")]
-    Unauthorized(String),
+    Unauthorized(ShopDomain),
     /// Shopify could not be reached, or refused for good.
     #[error("{0}")]
     Failed(String),
@@ -79,7 +79,7 @@ pub struct Shopify {
     api_key: String,
     api_secret: String,
     refresh_locks: KeyedLocks,
-    buckets: Mutex<HashMap<String, Bucket>>,
+    buckets: Mutex<HashMap<ShopDomain, Bucket>>,
 }
 
 impl Shopify {
@@ -180,7 +180,7 @@ impl Shopify {
                 .map_err(|error| ShopifyError::Failed(error.to_string()))?;
             if answer.status == 401 {
                 let Some(stale) = used.as_ref().filter(|_| !refreshed) else {
-                    return Err(ShopifyError::Unauthorized(shop.as_str().to_owned()));
+                    return Err(ShopifyError::Unauthorized(shop.to_owned()));
                 };
                 refreshed = true;
                 let (plain, sealed) = self.refresh(shop, stale).await?;
@@ -216,7 +216,7 @@ impl Shopify {
 
     /// Waits while the bucket, restored at its rate since it was last seen, is nearly empty.
     async fn pace(&self, shop: &ShopDomain) {
-        let bucket = self.buckets.lock().unwrap_or_else(PoisonError::into_inner).get(shop.as_str()).copied();
+        let bucket = self.buckets.lock().unwrap_or_else(PoisonError::into_inner).get(shop).copied();
         if let Some(bucket) = bucket {
             let restored = bucket.seen.elapsed().as_secs_f64() * bucket.status.restore_rate;
             let available = ThrottleStatus {
@@ -236,17 +236,17 @@ impl Shopify {
             self.buckets
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .insert(shop.as_str().to_owned(), Bucket { status, seen: Instant::now() });
+                .insert(shop.to_owned(), Bucket { status, seen: Instant::now() });
         }
     }
 
     async fn sealed_access_token(&self, shop: &ShopDomain) -> Result<StoredTokens, ShopifyError> {
         self.store
-            .shop(shop.as_str())
+            .shop(shop)
             .await?
             .filter(|record| record.active)
             .and_then(|record| record.tokens)
-            .ok_or_else(|| ShopifyError::NotConnected(shop.as_str().to_owned()))
+            .ok_or_else(|| ShopifyError::NotConnected(shop.to_owned()))
     }
 
     /// A usable access token for `shop`, refreshed first when it is about to expire.
@@ -275,19 +275,19 @@ impl Shopify {
             return Ok((self.open(shop, &current.access_token)?, current));
         }
         let Some(sealed_refresh) = &current.refresh_token else {
-            return Err(ShopifyError::Unauthorized(shop.as_str().to_owned()));
+            return Err(ShopifyError::Unauthorized(shop.to_owned()));
         };
         let refresh_token = self.open(shop, sealed_refresh)?;
         let now = unix_now();
         let grant = match self.grants().refresh(&self.http, shop, &refresh_token).await {
             Ok(grant) => grant,
             Err(GrantError::Refused { .. }) => {
-                return Err(ShopifyError::Unauthorized(shop.as_str().to_owned()));
+                return Err(ShopifyError::Unauthorized(shop.to_owned()));
             }
             Err(error) => return Err(error.into()),
         };
         let replacement = self.seal_grant(shop, &grant, now);
-        if !self.store.replace_tokens(shop.as_str(), &current.access_token, &replacement).await? {
+        if !self.store.replace_tokens(shop, &current.access_token, &replacement).await? {
             // Another replica refreshed meanwhile; its pair is the one Shopify keeps.
             let winner = self.sealed_access_token(shop).await?;
             return Ok((self.open(shop, &winner.access_token)?, winner));

@@ -30,7 +30,7 @@ impl WebhookDelivery {
     /// The headers as the inbox keeps them.
     pub fn headers(&self) -> crate::db::DeliveryHeaders<'_> {
         crate::db::DeliveryHeaders {
-            shop: self.shop.as_str(),
+            shop: &self.shop,
             topic: &self.topic,
             event_id: &self.event_id,
             webhook_id: &self.webhook_id,

@@ -6,6 +6,7 @@ mod orders;
 pub use orders::{ReleaseOrder, link_buyer, release as release_order};
 pub mod payload;
 
+use crate::shop_domain::ShopDomain;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -25,7 +26,7 @@ pub struct ProcessWebhook {
 impl Job for ProcessWebhook {
     const KIND: &'static str = crate::db::WEBHOOK_JOB;
 
-    async fn run(self, app: &App, shop: &str) -> Result<(), JobError> {
+    async fn run(self, app: &App, shop: &ShopDomain) -> Result<(), JobError> {
         process_webhook(app, shop, &self).await
     }
 }
@@ -33,7 +34,7 @@ impl Job for ProcessWebhook {
 /// What processing a delivery needs to know about it.
 pub struct Delivery<'a> {
     /// The shop it came from.
-    pub shop: &'a str,
+    pub shop: &'a ShopDomain,
     /// Its topic.
     pub topic: &'a str,
     /// `X-Shopify-Event-Id`: names the events it produces.
@@ -67,7 +68,7 @@ impl Delivery<'_> {
 }
 
 /// Processes the delivery a `webhook` job of `shop` names, then prunes its body.
-pub async fn process_webhook(app: &App, shop: &str, job: &ProcessWebhook) -> Result<(), JobError> {
+pub async fn process_webhook(app: &App, shop: &ShopDomain, job: &ProcessWebhook) -> Result<(), JobError> {
     let Some((Some(body), received_at)) = app.store.webhook_body(shop, &job.event_id, &job.topic).await?
     else {
         // Deleted since (shop/redact), or its body redacted (customers/redact): nothing to do.

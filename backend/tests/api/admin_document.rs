@@ -5,6 +5,7 @@
 use axum::body::Body;
 use axum::http::Request;
 
+use crate::helpers::domain;
 use crate::helpers::{API_KEY, Fresh, SimulatedShop, TestApp, now, on_each_engine};
 
 async fn get(app: &TestApp, path: &str) -> (u16, axum::http::HeaderMap, String) {
@@ -36,7 +37,10 @@ async fn a_launch_installs_the_store_and_frames_only_for_it(fresh: Fresh) {
         body.contains(r#"<script src="https://cdn.shopify.com/shopifycloud/app-bridge.js">"#),
         "not deferred"
     );
-    assert!(fresh.store.shop(&shop.domain).await.unwrap().is_some_and(|record| record.active), "installed");
+    assert!(
+        fresh.store.shop(&domain(&shop.domain)).await.unwrap().is_some_and(|record| record.active),
+        "installed"
+    );
 
     // Every admin page's path is the same document.
     for path in ["/segments", "/segments/vip", "/discounts", "/pixel", "/settings"] {
@@ -61,7 +65,10 @@ async fn a_stale_or_missing_token_goes_to_the_bounce_page_and_back() {
     let reload = &query.iter().find(|(key, _)| key == "shopify-reload").unwrap().1;
     assert!(reload.starts_with("https://seglink.example/segments?"), "{reload}");
     assert!(!reload.contains("id_token") && !reload.contains("hmac"), "{reload}");
-    assert!(fresh.store.shop(&shop.domain).await.unwrap().is_none(), "a stale token installs nothing");
+    assert!(
+        fresh.store.shop(&domain(&shop.domain)).await.unwrap().is_none(),
+        "a stale token installs nothing"
+    );
 
     let (status, headers, body) = get(&app, &location).await;
     assert_eq!(status, 200, "{body}");

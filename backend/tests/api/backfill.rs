@@ -2,6 +2,7 @@
 //! the shop's customers, its last 90 days of orders and its products into the store, stage by
 //! stage, and the setup checklist says so.
 
+use crate::helpers::domain;
 use crate::helpers::{Fresh, SimulatedShop, TestApp, now, on_each_engine};
 
 async fn provisioning_backfills_customers_recent_orders_and_products(fresh: Fresh) {
@@ -17,7 +18,8 @@ async fn provisioning_backfills_customers_recent_orders_and_products(fresh: Fres
         let recent = state.orders.iter().filter(|order| order.created_at >= since).count();
         (state.customers.len(), recent, state.products.len())
     });
-    let (stored_products, stored_customers, stored_orders) = fresh.store.counts(&shop.domain).await.unwrap();
+    let (stored_products, stored_customers, stored_orders) =
+        fresh.store.counts(&domain(&shop.domain)).await.unwrap();
     assert_eq!(stored_customers as usize, customers, "{}", fresh.name);
     assert_eq!(stored_products as usize, products);
     assert_eq!(stored_orders as usize, recent_orders, "only the last 90 days");

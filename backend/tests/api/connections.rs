@@ -5,6 +5,7 @@
 use seglink::db::{Connection, StoredTokens};
 use serde_json::json;
 
+use crate::helpers::domain;
 use crate::helpers::{Fresh, SCOPES, SimulatedShop, TestApp, Tripwire, now, on_each_engine};
 
 const HOME: &str = "home-store.myshopify.com";
@@ -31,7 +32,7 @@ async fn custom_app_connected(fresh: &Fresh) -> (SimulatedShop, TestApp, String)
         )
         .await;
     assert_eq!(status, 201, "{}: {body}", fresh.name);
-    let record = fresh.store.shop(&shop.domain).await.unwrap().unwrap();
+    let record = fresh.store.shop(&domain(&shop.domain)).await.unwrap().unwrap();
     assert!(!record.tokens.as_ref().unwrap().access_token.contains(&token), "sealed at rest");
     (shop, app, session)
 }
@@ -55,7 +56,7 @@ async fn a_custom_app_token_without_the_scopes_or_unknown_is_refused_and_nothing
     let reason = body["error"].as_str().unwrap();
     assert!(reason.contains("write_customers") && reason.contains("write_pixels"), "{reason}");
     assert!(!reason.contains("read_customers,"), "held scopes are not listed: {reason}");
-    assert!(fresh.store.shop(&shop.domain).await.unwrap().is_none(), "nothing kept");
+    assert!(fresh.store.shop(&domain(&shop.domain)).await.unwrap().is_none(), "nothing kept");
 
     let (status, body) = app
         .call(
@@ -68,17 +69,17 @@ async fn a_custom_app_token_without_the_scopes_or_unknown_is_refused_and_nothing
         )
         .await;
     assert_eq!(status, 422, "{body}");
-    assert!(fresh.store.shop(&shop.domain).await.unwrap().is_none(), "nothing kept");
+    assert!(fresh.store.shop(&domain(&shop.domain)).await.unwrap().is_none(), "nothing kept");
 }
 on_each_engine!(a_custom_app_token_without_the_scopes_or_unknown_is_refused_and_nothing_kept);
 
 async fn a_custom_app_store_joins_the_workspace_with_every_webhook_subscribed(fresh: Fresh) {
     let (shop, app, session) = custom_app_connected(&fresh).await;
-    let record = fresh.store.shop(&shop.domain).await.unwrap().unwrap();
+    let record = fresh.store.shop(&domain(&shop.domain)).await.unwrap().unwrap();
     assert_eq!(record.connection, Connection::Custom);
     assert_eq!(
         record.workspace_id,
-        fresh.store.shop(HOME).await.unwrap().unwrap().workspace_id,
+        fresh.store.shop(&domain(HOME)).await.unwrap().unwrap().workspace_id,
         "one workspace, two stores"
     );
     app.run_jobs().await;
@@ -118,12 +119,12 @@ async fn a_custom_app_token_is_replaced_and_its_store_disconnected(fresh: Fresh)
     let path = format!("/api/connections/{}", shop.domain);
     let (status, _) = app.call("PUT", &path, Some(&session), Some(json!({ "access_token": rotated }))).await;
     assert_eq!(status, 200);
-    let kept = fresh.store.shop(&shop.domain).await.unwrap().unwrap().tokens.unwrap();
+    let kept = fresh.store.shop(&domain(&shop.domain)).await.unwrap().unwrap().tokens.unwrap();
     assert_eq!(app.state.keys.open(&kept.access_token, &shop.domain).unwrap(), rotated);
 
     let (status, _) = app.call("DELETE", &path, Some(&session), None).await;
     assert_eq!(status, 204);
-    let record = fresh.store.shop(&shop.domain).await.unwrap().unwrap();
+    let record = fresh.store.shop(&domain(&shop.domain)).await.unwrap().unwrap();
     assert!(!record.active && record.tokens.is_none());
     let (status, _) = app.call("DELETE", &format!("/api/connections/{HOME}"), Some(&session), None).await;
     assert_eq!(status, 404, "a managed install is not disconnected from here");
@@ -177,7 +178,7 @@ async fn lone_store(app: &TestApp, shop: &str, kind: Connection) -> (String, Str
         scopes: SCOPES.to_owned(),
         webhook_secret: None,
     };
-    app.state.store.connect_shop(shop, &own.id, kind, &tokens, 0).await.unwrap();
+    app.state.store.connect_shop(&domain, &own.id, kind, &tokens, 0).await.unwrap();
     (own.id, session_for(shop))
 }
 
@@ -192,7 +193,7 @@ async fn a_connect_link_moves_one_named_store_once_and_repoints_its_pixel(fresh:
     let second = SimulatedShop::start().await;
     let app = TestApp::on(fresh.store.clone(), Some(&second.origin));
     let home = home_store(&app).await;
-    let home_workspace = fresh.store.shop(HOME).await.unwrap().unwrap().workspace_id;
+    let home_workspace = fresh.store.shop(&domain(HOME)).await.unwrap().unwrap().workspace_id;
     let home_key = fresh.store.workspace(&home_workspace).await.unwrap().unwrap().public_key;
     // The second store is installed on a workspace of its own, its pixel provisioned.
     assert_eq!(app.open_admin(&second).await.0, 200);
@@ -227,7 +228,10 @@ async fn a_connect_link_moves_one_named_store_once_and_repoints_its_pixel(fresh:
         app.call("POST", "/api/connect", Some(&second.session_token()), accept(&token)).await;
     assert_eq!(status, 200, "{}: {body}", fresh.name);
     assert_eq!(body["workspace"], "home-store");
-    assert_eq!(fresh.store.shop(&second.domain).await.unwrap().unwrap().workspace_id, home_workspace);
+    assert_eq!(
+        fresh.store.shop(&domain(&second.domain)).await.unwrap().unwrap().workspace_id,
+        home_workspace
+    );
     app.run_jobs().await;
     assert_eq!(pixel_key(&second), home_key, "the moved store's pixel sends the new workspace's key");
     let (status, body) =
@@ -249,8 +253,8 @@ async fn a_connect_link_moves_one_named_store_once_and_repoints_its_pixel(fresh:
     let expired = seglink::db::ConnectLink {
         id: "cl_old".to_owned(),
         workspace_id: home_workspace.clone(),
-        for_shop: "intruder.myshopify.com".to_owned(),
-        created_by: HOME.to_owned(),
+        for_shop: domain("intruder.myshopify.com"),
+        created_by: domain(HOME),
         created_at: 0,
         expires_at: now().as_secs() as i64 - 1,
         used_at: None,
@@ -274,7 +278,7 @@ on_each_engine!(a_connect_link_moves_one_named_store_once_and_repoints_its_pixel
 async fn only_the_owner_store_or_the_store_itself_manages_a_workspace(fresh: Fresh) {
     let app = TestApp::on(fresh.store.clone(), None);
     let home = home_store(&app).await;
-    let home_workspace = fresh.store.shop(HOME).await.unwrap().unwrap().workspace_id;
+    let home_workspace = fresh.store.shop(&domain(HOME)).await.unwrap().unwrap().workspace_id;
     let (_, member) = lone_store(&app, "member.myshopify.com", Connection::Managed).await;
     let (_, custom) = lone_store(&app, "custom.myshopify.com", Connection::Custom).await;
     for shop in ["member.myshopify.com", "custom.myshopify.com"] {
@@ -285,7 +289,10 @@ async fn only_the_owner_store_or_the_store_itself_manages_a_workspace(fresh: Fre
             .await;
         assert_eq!(status, 200, "{}: {body}", fresh.name);
     }
-    assert_eq!(fresh.store.shop("member.myshopify.com").await.unwrap().unwrap().workspace_id, home_workspace);
+    assert_eq!(
+        fresh.store.shop(&domain("member.myshopify.com")).await.unwrap().unwrap().workspace_id,
+        home_workspace
+    );
 
     // A member store (as one that joined by a leaked link would be) sees itself only and
     // cannot disconnect, rotate, or invite.
@@ -298,7 +305,10 @@ async fn only_the_owner_store_or_the_store_itself_manages_a_workspace(fresh: Fre
     assert_eq!(app.call("PUT", path, Some(&member), Some(rotation)).await.0, 403);
     let invite = json!({ "shop": "another.myshopify.com" });
     assert_eq!(app.call("POST", "/api/connect-links", Some(&member), Some(invite)).await.0, 403);
-    assert!(fresh.store.shop("custom.myshopify.com").await.unwrap().unwrap().active, "still connected");
+    assert!(
+        fresh.store.shop(&domain("custom.myshopify.com")).await.unwrap().unwrap().active,
+        "still connected"
+    );
 
     // The owner sees every store; the store itself may leave.
     let (_, listed) = app.call("GET", "/api/connections", Some(&home), None).await;

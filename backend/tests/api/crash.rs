@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use seglink::db::JobState;
 use serde_json::json;
 
+use crate::helpers::domain;
 use crate::helpers::{Fresh, SECRET, on_each_engine, start_with};
 
 const SHOP: &str = "crash-test.myshopify.com";
@@ -84,7 +85,7 @@ async fn no_acknowledged_delivery_is_lost_or_processed_twice_after_kill_9(fresh:
         assert!(Instant::now() < deadline, "{}: the workers finish", fresh.name);
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let events = fresh.store.events(SHOP).await.unwrap();
+    let events = fresh.store.events(&domain(SHOP)).await.unwrap();
     let ids: Vec<&str> = events.iter().map(|event| event.source_id.as_str()).collect();
     let unique: BTreeSet<&str> = ids.iter().copied().collect();
     assert_eq!(ids.len(), unique.len(), "{}: nothing processed twice", fresh.name);

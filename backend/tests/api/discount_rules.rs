@@ -5,6 +5,7 @@
 use seglink::shopify::operations::{SetMetafields, set_metafields};
 use serde_json::{Value, json};
 
+use crate::helpers::domain;
 use crate::helpers::{Fresh, SimulatedShop, TestApp, installed, on_each_engine};
 
 fn rule(segment: &str, title: &str, percent: &str) -> Value {
@@ -175,7 +176,7 @@ async fn two_rules_added_at_once_never_pass_the_limit_together(fresh: Fresh) {
     let mut statuses = [first.0, second.0];
     statuses.sort_unstable();
     assert_eq!(statuses, [201, 422], "{}: {} / {}", fresh.name, first.1, second.1);
-    assert_eq!(fresh.store.discount_rules(&shop.domain).await.unwrap().len(), 25);
+    assert_eq!(fresh.store.discount_rules(&domain(&shop.domain)).await.unwrap().len(), 25);
 }
 on_each_engine!(
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -8,6 +8,7 @@
 use serde_json::{Value, json};
 use shopify_sim::{CartLine, Checkout, Customer, Merchandise, Product, SeedOptions};
 
+use crate::helpers::domain;
 use crate::helpers::{Fresh, SimulatedShop, TestApp, now, on_each_engine};
 
 const LINES_QUERY: &str =
@@ -106,7 +107,7 @@ async fn a_segment_reaches_checkout_and_leaves_it(fresh: Fresh) {
     app.run_jobs().await;
     let ada_id = ada.to_string();
     assert_eq!(
-        fresh.store.linked_customer(&shop.domain, CLIENT).await.unwrap(),
+        fresh.store.linked_customer(&domain(&shop.domain), CLIENT).await.unwrap(),
         Some(ada_id.clone()),
         "the order webhook tied the storefront visit to Ada"
     );

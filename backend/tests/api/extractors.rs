@@ -123,7 +123,7 @@ async fn connected(app: &TestApp, shop: &str) -> String {
         webhook_secret: None,
     };
     let connection = seglink::db::Connection::Managed;
-    app.state.store.connect_shop(shop, &workspace.id, connection, &tokens, 0).await.unwrap();
+    app.state.store.connect_shop(&domain, &workspace.id, connection, &tokens, 0).await.unwrap();
     session_token(SECRET, &SessionClaims::new(shop, API_KEY, 7, now()))
 }
 

@@ -29,6 +29,11 @@ pub const APP_URL: &str = "https://seglink.example";
 pub const METRICS_TOKEN: &str = "metrics-test-token-0123456789";
 pub const ENCRYPTION_KEY: &str = "c2VnbGluay10ZXN0LWtleS0zMi1ieXRlcy1sb25nISE=";
 
+/// A shop domain the test spells out; a typo fails the test here rather than in a query.
+pub fn domain(text: &str) -> seglink::shop_domain::ShopDomain {
+    seglink::shop_domain::ShopDomain::parse(text).expect("a test shop domain")
+}
+
 pub fn config() -> Config {
     config_with_origin(None)
 }

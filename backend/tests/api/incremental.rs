@@ -6,6 +6,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
+use crate::helpers::domain;
 
 const SHOP: &str = "incremental-shop.myshopify.com";
 
@@ -82,7 +83,7 @@ async fn check(deliveries: Vec<Delivery>) -> Result<(), TestCaseError> {
     let now = seglink::clock::unix_now();
     for (slug, rules) in SEGMENTS {
         let segment = seglink::db::SegmentRow::new(slug, slug, rules.to_owned(), now);
-        store.create_segment(SHOP, &segment).await.unwrap();
+        store.create_segment(&domain(SHOP), &segment).await.unwrap();
     }
     for (sequence, delivery) in deliveries.iter().enumerate() {
         let (topic, body) = webhook(delivery, now, sequence as i64);
@@ -90,7 +91,9 @@ async fn check(deliveries: Vec<Delivery>) -> Result<(), TestCaseError> {
         app.run_jobs().await;
     }
     let report =
-        seglink::segments::recompute(&app.state.store, SHOP, None, seglink::clock::unix_now()).await.unwrap();
+        seglink::segments::recompute(&app.state.store, &domain(SHOP), None, seglink::clock::unix_now())
+            .await
+            .unwrap();
     prop_assert_eq!(report.len(), SEGMENTS.len());
     for line in &report {
         // Nobody enters or leaves: the incremental updates had it right already.

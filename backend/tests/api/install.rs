@@ -6,6 +6,7 @@ use seglink::shopify::ShopDomain;
 use seglink::shopify::operations::{CurrentInstallation, current_installation};
 use serde_json::Value;
 
+use crate::helpers::domain;
 use crate::helpers::{Fresh, SimulatedShop, TestApp, on_each_engine};
 
 fn step<'a>(session: &'a Value, name: &str) -> &'a Value {
@@ -22,7 +23,7 @@ async fn the_first_admin_load_installs_and_provisions_the_store(fresh: Fresh) {
     assert!(first["server_key"].as_str().unwrap().starts_with("sk_"), "shown on the load that made it");
     assert_eq!(step(&first, "web_pixel")["state"], "pending");
 
-    let record = fresh.store.shop(&shop.domain).await.unwrap().unwrap();
+    let record = fresh.store.shop(&domain(&shop.domain)).await.unwrap().unwrap();
     let tokens = record.tokens.unwrap();
     assert!(
         tokens.access_token.starts_with("v1.") && !tokens.access_token.contains("shpat_"),
@@ -70,7 +71,7 @@ async fn provisioning_resumes_where_it_failed(fresh: Fresh) {
     shop.sim
         .with_admin(|admin| admin.deploy_function("segment-discount", "discount", "Seglink segment rewards"));
     // The web pixel exists now: creating it again would fail, so a passing run shows the step was skipped.
-    seglink::install::provision(&app.state, &shop.domain).await.expect("the rest of provisioning");
+    seglink::install::provision(&app.state, &domain(&shop.domain)).await.expect("the rest of provisioning");
     let (_, session) = app.open_admin(&shop).await;
     assert_eq!(step(&session, "discount")["state"], "done", "{}: {session}", fresh.name);
 }
@@ -80,7 +81,7 @@ async fn an_expired_token_is_refreshed_once_for_many_concurrent_calls(fresh: Fre
     let shop = SimulatedShop::start().await;
     let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
     app.open_admin(&shop).await;
-    let before = fresh.store.shop(&shop.domain).await.unwrap().unwrap().tokens.unwrap();
+    let before = fresh.store.shop(&domain(&shop.domain)).await.unwrap().unwrap().tokens.unwrap();
     shop.sim.with_admin(|admin| admin.oauth_mut().expire_access_tokens());
 
     let domain = ShopDomain::parse(&shop.domain).unwrap();
@@ -99,7 +100,7 @@ async fn an_expired_token_is_refreshed_once_for_many_concurrent_calls(fresh: Fre
         assert!(answer.unwrap().is_ok(), "{}", fresh.name);
     }
     assert_eq!(shop.sim.with_admin(|admin| admin.oauth().refreshes()), 1, "one refresh for all of them");
-    let after = fresh.store.shop(&shop.domain).await.unwrap().unwrap().tokens.unwrap();
+    let after = fresh.store.shop(&domain).await.unwrap().unwrap().tokens.unwrap();
     assert_ne!(after.access_token, before.access_token);
     assert_ne!(after.refresh_token, before.refresh_token, "the rotated refresh token is kept");
 }
@@ -111,10 +112,10 @@ async fn a_token_about_to_expire_is_refreshed_before_it_is_used() {
     let shop = SimulatedShop::start().await;
     let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
     app.open_admin(&shop).await;
-    let mut tokens = fresh.store.shop(&shop.domain).await.unwrap().unwrap().tokens.unwrap();
+    let mut tokens = fresh.store.shop(&domain(&shop.domain)).await.unwrap().unwrap().tokens.unwrap();
     let sealed = tokens.access_token.clone();
     tokens.access_expires_at = Some(seglink::clock::unix_now() + 60);
-    assert!(fresh.store.replace_tokens(&shop.domain, &sealed, &tokens).await.unwrap());
+    assert!(fresh.store.replace_tokens(&domain(&shop.domain), &sealed, &tokens).await.unwrap());
 
     let domain = ShopDomain::parse(&shop.domain).unwrap();
     app.state.shopify.run::<CurrentInstallation>(&domain, current_installation::Variables {}).await.unwrap();
@@ -150,7 +151,7 @@ async fn a_session_token_shopify_refuses_to_exchange_asks_app_bridge_to_retry() 
     let (status, headers, body) = app.request(request).await;
     assert_eq!(status, 401, "{body}");
     assert_eq!(headers["x-shopify-retry-invalid-session-request"], "1");
-    assert!(fresh.store.shop(&shop.domain).await.unwrap().is_none(), "nothing installed");
+    assert!(fresh.store.shop(&domain(&shop.domain)).await.unwrap().is_none(), "nothing installed");
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@ use axum::body::Body;
 use axum::http::Request;
 use shopify_sim::signing::signed_query;
 
+use crate::helpers::domain;
 use crate::helpers::{
     API_KEY, Fresh, PREVIOUS_SECRET, SECRET, SimulatedShop, TestApp, Tripwire, now, on_each_engine,
 };
@@ -54,7 +55,7 @@ async fn the_authorization_code_flow_installs_the_store(fresh: Fresh) {
         format!("https://admin.shopify.com/store/seglink-demo-1/apps/{API_KEY}")
     );
     assert!(header(&headers, "set-cookie").contains("Max-Age=0"), "the state is used once");
-    let record = fresh.store.shop(&shop.domain).await.unwrap().expect("installed");
+    let record = fresh.store.shop(&domain(&shop.domain)).await.unwrap().expect("installed");
     assert!(record.active && record.tokens.unwrap().refresh_token.is_some());
 
     // The code is spent: replaying the callback fails at Shopify and installs nothing new.

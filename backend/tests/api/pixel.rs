@@ -8,6 +8,7 @@ use axum::http::Request;
 use seglink::db::{Connection, StoredTokens};
 use serde_json::{Value, json};
 
+use crate::helpers::domain;
 use crate::helpers::{Fresh, TestApp, on_each_engine};
 
 const SHOP: &str = "pixel-shop.myshopify.com";
@@ -32,7 +33,11 @@ async fn shop(app: &TestApp, domain: &str) -> String {
         scopes: String::new(),
         webhook_secret: None,
     };
-    app.state.store.connect_shop(domain, &workspace.id, Connection::Managed, &tokens, 0).await.unwrap();
+    app.state
+        .store
+        .connect_shop(&crate::helpers::domain(domain), &workspace.id, Connection::Managed, &tokens, 0)
+        .await
+        .unwrap();
     workspace.public_key
 }
 
@@ -73,12 +78,12 @@ async fn the_wasm_path_and_the_raw_path_store_the_same_events(fresh: Fresh) {
             .map(|row| (row.kind, row.source_id, row.properties, row.client_id))
             .collect::<Vec<_>>()
     };
-    let raw = strip(fresh.store.events(SHOP).await.unwrap());
+    let raw = strip(fresh.store.events(&domain(SHOP)).await.unwrap());
     assert_eq!(raw.len(), 13);
-    assert_eq!(raw, strip(fresh.store.events("other-pixel-shop.myshopify.com").await.unwrap()));
+    assert_eq!(raw, strip(fresh.store.events(&domain("other-pixel-shop.myshopify.com")).await.unwrap()));
     // Sent twice (a retried keepalive), stored once.
     post(&app, batch(&raw_key, SHOP, false, samples())).await;
-    assert_eq!(fresh.store.events(SHOP).await.unwrap().len(), 13);
+    assert_eq!(fresh.store.events(&domain(SHOP)).await.unwrap().len(), 13);
 }
 on_each_engine!(the_wasm_path_and_the_raw_path_store_the_same_events);
 
@@ -179,20 +184,20 @@ async fn an_order_webhook_links_the_client_and_the_purchase_is_kept_once(fresh: 
         event["customer_id"] = "991".into();
     }
     post(&app, batch(&key, SHOP, true, canonical_events)).await;
-    assert_eq!(fresh.store.linked_customer(SHOP, CLIENT).await.unwrap(), None, "{}", fresh.name);
-    assert!(fresh.store.events(SHOP).await.unwrap().iter().all(|event| event.customer_id.is_none()));
+    assert_eq!(fresh.store.linked_customer(&domain(SHOP), CLIENT).await.unwrap(), None, "{}", fresh.name);
+    assert!(fresh.store.events(&domain(SHOP)).await.unwrap().iter().all(|event| event.customer_id.is_none()));
 
     let order = json!({ "id": 5001, "total_price": "69.80", "currency": "EUR", "customer": { "id": 7 },
         "checkout_token": CHECKOUT_TOKEN, "updated_at": "2026-11-20T10:14:00Z" });
     app.deliver(SHOP, "orders/paid", "paid-5001", &order).await;
     app.run_jobs().await;
     assert_eq!(
-        fresh.store.linked_customer(SHOP, CLIENT).await.unwrap().as_deref(),
+        fresh.store.linked_customer(&domain(SHOP), CLIENT).await.unwrap().as_deref(),
         Some("7"),
         "{}",
         fresh.name
     );
-    let events = fresh.store.events(SHOP).await.unwrap();
+    let events = fresh.store.events(&domain(SHOP)).await.unwrap();
     let purchases: Vec<_> = events.iter().filter(|event| event.kind == "purchase").collect();
     assert_eq!(purchases.len(), 1, "one purchase for order 5001");
     assert_eq!(purchases[0].customer_id.as_deref(), Some("7"));
@@ -204,7 +209,7 @@ async fn an_order_webhook_links_the_client_and_the_purchase_is_kept_once(fresh: 
     // Later events of the linked client are attributed at once.
     let later = json!({ "kind": "page_view", "id": "later", "occurred_at": "2026-11-21T10:00:00Z", "client_id": CLIENT });
     post(&app, batch(&key, SHOP, true, vec![later])).await;
-    let last = fresh.store.events(SHOP).await.unwrap().pop().unwrap();
+    let last = fresh.store.events(&domain(SHOP)).await.unwrap().pop().unwrap();
     assert_eq!(last.customer_id.as_deref(), Some("7"));
 }
 on_each_engine!(an_order_webhook_links_the_client_and_the_purchase_is_kept_once);
@@ -215,19 +220,19 @@ async fn events_of_a_known_customer_move_their_segments_at_once(fresh: Fresh) {
     let now = seglink::clock::unix_now();
     let rules = r#"{ "if": "did", "event": "product_view", "times": 2, "days": 7 }"#;
     let segment = seglink::db::SegmentRow::new("browsers", "Browsers", rules.to_owned(), now);
-    fresh.store.create_segment(SHOP, &segment).await.unwrap();
+    fresh.store.create_segment(&domain(SHOP), &segment).await.unwrap();
     // The client is tied to customer 7 by an order.
-    fresh.store.link_client(SHOP, CLIENT, "7", now).await.unwrap();
+    fresh.store.link_client(&domain(SHOP), CLIENT, "7", now).await.unwrap();
     let customer = json!({ "id": 7, "email": "ada@example.com", "updated_at": "2026-11-20T09:00:00Z" });
     app.deliver(SHOP, "customers/create", "c-7", &customer).await;
     app.run_jobs().await;
-    assert!(fresh.store.member_ids(SHOP, "browsers").await.unwrap().is_empty());
+    assert!(fresh.store.member_ids(&domain(SHOP), "browsers").await.unwrap().is_empty());
 
     let at = rfc3339(now);
     let view = |id: &str| json!({ "kind": "product_view", "id": id, "occurred_at": at, "client_id": CLIENT, "product_id": "7" });
     let (status, _, answer) = post(&app, batch(&key, SHOP, true, vec![view("v1"), view("v2")])).await;
     assert_eq!(status, 200, "{answer}");
-    assert_eq!(fresh.store.member_ids(SHOP, "browsers").await.unwrap(), ["7"], "{}", fresh.name);
+    assert_eq!(fresh.store.member_ids(&domain(SHOP), "browsers").await.unwrap(), ["7"], "{}", fresh.name);
 }
 on_each_engine!(events_of_a_known_customer_move_their_segments_at_once);
 
@@ -237,7 +242,7 @@ async fn a_buyers_claim_after_the_webhook_links_them_and_moves_their_segments_at
     let now = seglink::clock::unix_now();
     let rules = r#"{ "if": "did", "event": "add_to_cart", "times": 1, "days": 7 }"#;
     let segment = seglink::db::SegmentRow::new("carters", "Cart builders", rules.to_owned(), now);
-    fresh.store.create_segment(SHOP, &segment).await.unwrap();
+    fresh.store.create_segment(&domain(SHOP), &segment).await.unwrap();
     let customer = json!({ "id": 7, "email": "ada@example.com", "updated_at": "2026-11-20T09:00:00Z" });
     app.deliver(SHOP, "customers/create", "c-7", &customer).await;
     let at = rfc3339(now);
@@ -248,15 +253,15 @@ async fn a_buyers_claim_after_the_webhook_links_them_and_moves_their_segments_at
         "checkout_token": CHECKOUT_TOKEN, "updated_at": "2026-11-20T10:14:00Z" });
     app.deliver(SHOP, "orders/paid", "paid-7100", &order).await;
     app.run_jobs().await;
-    assert!(fresh.store.member_ids(SHOP, "carters").await.unwrap().is_empty(), "{}", fresh.name);
+    assert!(fresh.store.member_ids(&domain(SHOP), "carters").await.unwrap().is_empty(), "{}", fresh.name);
 
     // The thank-you page's claim links the browser, and its add-to-cart counts at once.
     let claim = json!({ "kind": "purchase", "id": "done", "occurred_at": at, "client_id": CLIENT,
         "order_id": "7100", "checkout_token": CHECKOUT_TOKEN });
     let (status, _, answer) = post(&app, batch(&key, SHOP, true, vec![claim])).await;
     assert_eq!(status, 200, "{answer}");
-    assert_eq!(fresh.store.linked_customer(SHOP, CLIENT).await.unwrap().as_deref(), Some("7"));
-    assert_eq!(fresh.store.member_ids(SHOP, "carters").await.unwrap(), ["7"], "{}", fresh.name);
+    assert_eq!(fresh.store.linked_customer(&domain(SHOP), CLIENT).await.unwrap().as_deref(), Some("7"));
+    assert_eq!(fresh.store.member_ids(&domain(SHOP), "carters").await.unwrap(), ["7"], "{}", fresh.name);
 }
 on_each_engine!(a_buyers_claim_after_the_webhook_links_them_and_moves_their_segments_at_once);
 
@@ -282,7 +287,7 @@ async fn a_forged_purchase_before_the_webhook_neither_counts_nor_links(fresh: Fr
     let rules = r#"{ "if": "did", "event": "purchase", "product_id": "999", "times": 1, "days": 3650 }"#;
     let now = seglink::clock::unix_now();
     let segment = seglink::db::SegmentRow::new("bought-999", "Bought 999", rules.to_owned(), now);
-    fresh.store.create_segment(SHOP, &segment).await.unwrap();
+    fresh.store.create_segment(&domain(SHOP), &segment).await.unwrap();
     let customer = json!({ "id": 7, "email": "ada@example.com", "updated_at": "2026-11-20T09:00:00Z" });
     app.deliver(SHOP, "customers/create", "c-7", &customer).await;
 
@@ -296,14 +301,21 @@ async fn a_forged_purchase_before_the_webhook_neither_counts_nor_links(fresh: Fr
     app.deliver(SHOP, "orders/paid", "paid-7100", &order).await;
     app.run_jobs().await;
 
-    let events = fresh.store.events(SHOP).await.unwrap();
+    let events = fresh.store.events(&domain(SHOP)).await.unwrap();
     let purchases: Vec<_> = events.iter().filter(|event| event.kind == "purchase").collect();
     assert_eq!(purchases.len(), 1, "{}: {events:?}", fresh.name);
     assert_eq!(purchases[0].source, "order");
     assert!(!purchases[0].properties.contains("999"), "the webhook's lines: {}", purchases[0].properties);
     assert!(purchases[0].properties.contains("12.00"));
-    assert_eq!(fresh.store.linked_customer(SHOP, "attacker").await.unwrap(), None, "no identity theft");
-    assert!(fresh.store.member_ids(SHOP, "bought-999").await.unwrap().is_empty(), "no forged membership");
+    assert_eq!(
+        fresh.store.linked_customer(&domain(SHOP), "attacker").await.unwrap(),
+        None,
+        "no identity theft"
+    );
+    assert!(
+        fresh.store.member_ids(&domain(SHOP), "bought-999").await.unwrap().is_empty(),
+        "no forged membership"
+    );
 }
 on_each_engine!(a_forged_purchase_before_the_webhook_neither_counts_nor_links);
 
@@ -315,10 +327,10 @@ async fn a_forged_purchase_after_the_webhook_links_nobody(fresh: Fresh) {
     app.deliver(SHOP, "orders/paid", "paid-7100", &order).await;
     app.run_jobs().await;
     post(&app, batch(&key, SHOP, true, vec![forged_purchase("attacker", "7100", "guessed")])).await;
-    assert_eq!(fresh.store.linked_customer(SHOP, "attacker").await.unwrap(), None, "{}", fresh.name);
+    assert_eq!(fresh.store.linked_customer(&domain(SHOP), "attacker").await.unwrap(), None, "{}", fresh.name);
     let page = json!({ "kind": "page_view", "id": "after", "occurred_at": "2026-11-20T10:20:00Z", "client_id": "attacker" });
     post(&app, batch(&key, SHOP, true, vec![page])).await;
-    let events = fresh.store.events(SHOP).await.unwrap();
+    let events = fresh.store.events(&domain(SHOP)).await.unwrap();
     assert!(
         events
             .iter()
@@ -329,7 +341,10 @@ async fn a_forged_purchase_after_the_webhook_links_nobody(fresh: Fresh) {
 
     // Ada's own browser reports the real token: linked, whichever came first.
     post(&app, batch(&key, SHOP, true, vec![forged_purchase("ada-browser", "7100", "ada-real-token")])).await;
-    assert_eq!(fresh.store.linked_customer(SHOP, "ada-browser").await.unwrap().as_deref(), Some("7"));
+    assert_eq!(
+        fresh.store.linked_customer(&domain(SHOP), "ada-browser").await.unwrap().as_deref(),
+        Some("7")
+    );
 }
 on_each_engine!(a_forged_purchase_after_the_webhook_links_nobody);
 
@@ -352,7 +367,7 @@ async fn events_from_the_future_are_refused(fresh: Fresh) {
     let (status, _, answer) = post(&app, batch(&key, SHOP, true, events)).await;
     assert_eq!((status, answer), (200, json!({ "accepted": 2, "rejected": 2 })), "{}", fresh.name);
     let stored: Vec<String> =
-        fresh.store.events(SHOP).await.unwrap().into_iter().map(|event| event.source_id).collect();
+        fresh.store.events(&domain(SHOP)).await.unwrap().into_iter().map(|event| event.source_id).collect();
     assert_eq!(stored, ["skewed", "now"]);
 }
 on_each_engine!(events_from_the_future_are_refused);

@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use crate::helpers::domain;
 use crate::helpers::{API_KEY, Fresh, SECRET, SimulatedShop, TestApp, on_each_engine};
 
 const SHOP: &str = "seglink-test.myshopify.com";
@@ -31,11 +32,11 @@ async fn data_requests_and_redactions_are_recorded_and_carried_out(fresh: Fresh)
     let request = json!({ "shop_domain": SHOP, "customer": { "id": 7, "email": "c7@example.com" }, "orders_requested": [1], "data_request": { "id": 99 } });
     app.deliver(SHOP, "customers/data_request", "dr-1", &request).await;
     app.run_jobs().await;
-    let requests = store.privacy_requests(SHOP, now()).await.unwrap();
+    let requests = store.privacy_requests(&domain(SHOP), now()).await.unwrap();
     assert_eq!(requests.len(), 1, "{}", fresh.name);
     assert_eq!(requests[0].due_at - requests[0].received_at, 30 * 86_400);
     assert!(requests[0].completed_at.is_some());
-    let taken = store.take_export(SHOP, requests[0].id, now()).await.unwrap();
+    let taken = store.take_export(&domain(SHOP), requests[0].id, now()).await.unwrap();
     let export: serde_json::Value = serde_json::from_str(taken.as_deref().unwrap()).unwrap();
     assert_eq!(export["customer"]["email"], "c7@example.com");
     assert_eq!(export["orders"][0]["id"], "1");
@@ -44,22 +45,22 @@ async fn data_requests_and_redactions_are_recorded_and_carried_out(fresh: Fresh)
     let redact = json!({ "shop_domain": SHOP, "customer": { "id": 7 }, "orders_to_redact": [1] });
     app.deliver(SHOP, "customers/redact", "cr-1", &redact).await;
     app.run_jobs().await;
-    assert_eq!(store.customer(SHOP, "7").await.unwrap(), None, "{}", fresh.name);
-    assert_eq!(store.order(SHOP, "1").await.unwrap(), None);
-    let left = store.events(SHOP).await.unwrap();
+    assert_eq!(store.customer(&domain(SHOP), "7").await.unwrap(), None, "{}", fresh.name);
+    assert_eq!(store.order(&domain(SHOP), "1").await.unwrap(), None);
+    let left = store.events(&domain(SHOP)).await.unwrap();
     assert!(left.iter().all(|event| event.customer_id.as_deref() == Some("8")), "{left:?}");
-    assert!(store.customer(SHOP, "8").await.unwrap().is_some(), "others are untouched");
+    assert!(store.customer(&domain(SHOP), "8").await.unwrap().is_some(), "others are untouched");
 
     app.deliver(SHOP, "shop/redact", "sr-1", &json!({ "shop_id": 1, "shop_domain": SHOP })).await;
     app.run_jobs().await;
-    assert!(store.events(SHOP).await.unwrap().is_empty());
-    assert_eq!(store.customer(SHOP, "8").await.unwrap(), None);
-    assert_eq!(store.webhook_count(SHOP).await.unwrap(), 0);
-    let requests = store.privacy_requests(SHOP, now()).await.unwrap();
+    assert!(store.events(&domain(SHOP)).await.unwrap().is_empty());
+    assert_eq!(store.customer(&domain(SHOP), "8").await.unwrap(), None);
+    assert_eq!(store.webhook_count(&domain(SHOP)).await.unwrap(), 0);
+    let requests = store.privacy_requests(&domain(SHOP), now()).await.unwrap();
     assert_eq!(requests.len(), 3, "the requests themselves stay on record");
     assert_eq!(requests[0].topic, "shop/redact");
     assert!(requests.iter().all(|request| request.completed_at.is_some()));
-    assert_eq!(store.events(OTHER).await.unwrap().len(), 4, "another store keeps everything");
+    assert_eq!(store.events(&domain(OTHER)).await.unwrap().len(), 4, "another store keeps everything");
 }
 on_each_engine!(data_requests_and_redactions_are_recorded_and_carried_out);
 
@@ -69,19 +70,23 @@ async fn uninstall_drops_the_tokens_and_keeps_the_data(fresh: Fresh) {
     let (status, _) = app.open_admin(&shop).await;
     assert_eq!(status, 200);
     seed(&app, &shop.domain).await;
-    let before = fresh.store.events(&shop.domain).await.unwrap().len();
+    let before = fresh.store.events(&domain(&shop.domain)).await.unwrap().len();
     assert!(before >= 4, "the seeded events, and those of the backfill");
     app.deliver(&shop.domain, "app/uninstalled", "un-1", &json!({ "id": 1, "domain": shop.domain })).await;
     app.run_jobs().await;
-    let record = fresh.store.shop(&shop.domain).await.unwrap().unwrap();
+    let record = fresh.store.shop(&domain(&shop.domain)).await.unwrap().unwrap();
     assert!(!record.active && record.tokens.is_none(), "{}", fresh.name);
-    assert_eq!(fresh.store.events(&shop.domain).await.unwrap().len(), before, "data stays until shop/redact");
+    assert_eq!(
+        fresh.store.events(&domain(&shop.domain)).await.unwrap().len(),
+        before,
+        "data stays until shop/redact"
+    );
 
     // Reinstalling exchanges a new token and keeps the workspace.
     let (status, session) = app.open_admin(&shop).await;
     assert_eq!(status, 200);
     assert_eq!(session["server_key"], serde_json::Value::Null, "the same workspace");
-    assert!(fresh.store.shop(&shop.domain).await.unwrap().unwrap().active);
+    assert!(fresh.store.shop(&domain(&shop.domain)).await.unwrap().unwrap().active);
 }
 on_each_engine!(uninstall_drops_the_tokens_and_keeps_the_data);
 
@@ -195,7 +200,7 @@ async fn ada_everywhere(app: &TestApp, store: &seglink::db::Store) {
     let now = now();
     store
         .record_event(
-            SHOP,
+            &domain(SHOP),
             &seglink::db::EventRow {
                 kind: "product_view".to_owned(),
                 source: "pixel".to_owned(),
@@ -209,14 +214,17 @@ async fn ada_everywhere(app: &TestApp, store: &seglink::db::Store) {
         )
         .await
         .unwrap();
-    store.link_client(SHOP, "client-of-ada", &ADA.to_string(), now).await.unwrap();
+    store.link_client(&domain(SHOP), "client-of-ada", &ADA.to_string(), now).await.unwrap();
     let rules = r#"{ "if": "country", "in": ["DE"] }"#;
     store
-        .create_segment(SHOP, &seglink::db::SegmentRow::new("germany", "Germany", rules.to_owned(), now))
+        .create_segment(
+            &domain(SHOP),
+            &seglink::db::SegmentRow::new("germany", "Germany", rules.to_owned(), now),
+        )
         .await
         .unwrap();
-    seglink::segments::recompute(&app.state.store, SHOP, None, now).await.unwrap();
-    store.mark_tagged(SHOP, "germany", &[ADA.to_string()], true).await.unwrap();
+    seglink::segments::recompute(&app.state.store, &domain(SHOP), None, now).await.unwrap();
+    store.mark_tagged(&domain(SHOP), "germany", &[ADA.to_string()], true).await.unwrap();
     let running = seglink::db::PushRow {
         state: "running".to_owned(),
         bulk: Some(
@@ -227,7 +235,7 @@ async fn ada_everywhere(app: &TestApp, store: &seglink::db::Store) {
         updated_at: now,
         ..seglink::db::PushRow::default()
     };
-    store.set_push_state(SHOP, "germany", &running).await.unwrap();
+    store.set_push_state(&domain(SHOP), "germany", &running).await.unwrap();
     let request = json!({ "shop_domain": SHOP, "customer": { "id": ADA, "email": ADA_IDENTIFIERS[1] }, "orders_requested": [8_888_001], "data_request": { "id": 99 } });
     app.deliver(SHOP, "customers/data_request", "ev-dr", &request).await;
     app.run_jobs().await;
@@ -275,7 +283,7 @@ async fn after_a_shop_redaction_no_table_names_its_customers(fresh: Fresh) {
             .await;
     assert!(left.is_empty(), "{}: still stored: {left:#?}", fresh.name);
     assert_eq!(
-        fresh.store.privacy_requests(SHOP, now()).await.unwrap().len(),
+        fresh.store.privacy_requests(&domain(SHOP), now()).await.unwrap().len(),
         2,
         "the requests stay on record"
     );
@@ -285,7 +293,7 @@ on_each_engine!(after_a_shop_redaction_no_table_names_its_customers);
 async fn processed_deliveries_keep_no_body(fresh: Fresh) {
     let app = TestApp::on(fresh.store.clone(), None);
     seed(&app, SHOP).await;
-    assert!(fresh.store.kept_webhook_bodies(SHOP).await.unwrap().is_empty(), "{}", fresh.name);
+    assert!(fresh.store.kept_webhook_bodies(&domain(SHOP)).await.unwrap().is_empty(), "{}", fresh.name);
     // The row stays, so a redelivery is still a duplicate.
     let customer = json!({ "id": 7, "email": "c7@example.com", "first_name": "Ada", "updated_at": "2026-11-20T09:00:00Z" });
     let (status, _, answer) = app
@@ -359,13 +367,13 @@ async fn storefront_events_older_than_the_stores_retention_go_nightly(fresh: Fre
     };
     for (id, days_ago, source) in [("old", 40, "pixel"), ("recent", 10, "pixel"), ("old-order", 40, "order")]
     {
-        fresh.store.record_event(&shop.domain, &event(id, days_ago, source)).await.unwrap();
+        fresh.store.record_event(&domain(&shop.domain), &event(id, days_ago, source)).await.unwrap();
     }
     let (status, saved) =
         app.admin(&shop, "PUT", "/api/data-retention", Some(json!({ "storefront_event_days": 30 }))).await;
     assert_eq!((status, saved), (200, json!({ "storefront_event_days": 30 })));
     app.run_jobs_ahead(86_400 + 60).await;
-    let kept = fresh.store.recent_pixel_events(&shop.domain, 10).await.unwrap();
+    let kept = fresh.store.recent_pixel_events(&domain(&shop.domain), 10).await.unwrap();
     assert_eq!(kept.len(), 1, "{}: only the recent storefront event stays: {kept:?}", fresh.name);
     let rows = every_row(&fresh.url).await;
     assert!(

@@ -5,6 +5,7 @@
 use seglink::db::{IngestionPolicy, JobState};
 use serde_json::{Value, json};
 
+use crate::helpers::domain;
 use crate::helpers::{Fresh, TestApp, on_each_engine};
 
 const SHOP: &str = "seglink-test.myshopify.com";
@@ -46,7 +47,7 @@ async fn each_topic_gives_its_canonical_event_once(fresh: Fresh) {
     .await;
     assert_eq!(app.run_jobs().await, 6, "{}: the duplicate made no job", fresh.name);
 
-    let events = fresh.store.events(SHOP).await.unwrap();
+    let events = fresh.store.events(&domain(SHOP)).await.unwrap();
     assert_eq!(
         kinds(&events),
         ["order_created", "purchase", "customer_created", "checkout_start", "refund"],
@@ -57,16 +58,16 @@ async fn each_topic_gives_its_canonical_event_once(fresh: Fresh) {
     assert_eq!((purchase.customer_id.as_deref(), purchase.order_id.as_deref()), (Some("7"), Some("1")));
     assert_eq!(events[4].customer_id.as_deref(), Some("7"), "a refund is attributed through its order");
     assert!(purchase.properties.contains("632910392"), "{}", purchase.properties);
-    assert_eq!(fresh.store.counts(SHOP).await.unwrap().0, 1);
+    assert_eq!(fresh.store.counts(&domain(SHOP)).await.unwrap().0, 1);
 
     // Running the jobs again (as after a crash before they were marked done) changes nothing.
     for job in ["e-1", "e-2"] {
         let topic = if job == "e-1" { "orders/create" } else { "orders/paid" };
         let job =
             seglink::webhooks::process::ProcessWebhook { event_id: job.to_owned(), topic: topic.to_owned() };
-        seglink::webhooks::process::process_webhook(&app.state, SHOP, &job).await.unwrap();
+        seglink::webhooks::process::process_webhook(&app.state, &domain(SHOP), &job).await.unwrap();
     }
-    assert_eq!(fresh.store.events(SHOP).await.unwrap().len(), 5);
+    assert_eq!(fresh.store.events(&domain(SHOP)).await.unwrap().len(), 5);
 }
 on_each_engine!(each_topic_gives_its_canonical_event_once);
 
@@ -78,7 +79,7 @@ async fn an_older_payload_never_overwrites_newer_state(fresh: Fresh) {
     app.deliver(SHOP, "customers/update", "e-new", &newer).await;
     app.deliver(SHOP, "customers/update", "e-old", &older).await;
     app.run_jobs().await;
-    let customer = fresh.store.customer(SHOP, "7").await.unwrap().unwrap();
+    let customer = fresh.store.customer(&domain(SHOP), "7").await.unwrap().unwrap();
     assert_eq!(customer.email.as_deref(), Some("new@example.com"), "{}", fresh.name);
 
     app.deliver(
@@ -96,7 +97,7 @@ async fn an_older_payload_never_overwrites_newer_state(fresh: Fresh) {
     )
     .await;
     app.run_jobs().await;
-    let stored = fresh.store.order(SHOP, "1").await.unwrap().unwrap();
+    let stored = fresh.store.order(&domain(SHOP), "1").await.unwrap().unwrap();
     assert_eq!(stored.total_price.as_deref(), Some("30.00"), "{}", fresh.name);
 
     // A deleted customer stays deleted, whatever arrives late.
@@ -109,7 +110,7 @@ async fn an_older_payload_never_overwrites_newer_state(fresh: Fresh) {
     )
     .await;
     app.run_jobs().await;
-    assert_eq!(fresh.store.customer(SHOP, "7").await.unwrap(), None);
+    assert_eq!(fresh.store.customer(&domain(SHOP), "7").await.unwrap(), None);
 }
 on_each_engine!(an_older_payload_never_overwrites_newer_state);
 
@@ -121,14 +122,14 @@ async fn the_ingestion_policy_leaves_out_channels_tags_and_test_orders(fresh: Fr
         exclude_test_orders: true,
         upsell_delay_minutes: 0,
     };
-    fresh.store.set_ingestion_policy(SHOP, &policy, 0).await.unwrap();
+    fresh.store.set_ingestion_policy(&domain(SHOP), &policy, 0).await.unwrap();
     let at = "2026-11-20T09:00:00Z";
     app.deliver(SHOP, "orders/paid", "pos", &order(1, at, json!({ "source_name": "pos" }))).await;
     app.deliver(SHOP, "orders/paid", "tagged", &order(2, at, json!({ "tags": "wholesale, exclude" }))).await;
     app.deliver(SHOP, "orders/paid", "test", &order(3, at, json!({ "test": true }))).await;
     app.deliver(SHOP, "orders/paid", "kept", &order(4, at, json!({}))).await;
     app.run_jobs().await;
-    let events = fresh.store.events(SHOP).await.unwrap();
+    let events = fresh.store.events(&domain(SHOP)).await.unwrap();
     assert_eq!(
         events.iter().map(|event| event.order_id.as_deref().unwrap()).collect::<Vec<_>>(),
         ["4"],
@@ -141,7 +142,7 @@ on_each_engine!(the_ingestion_policy_leaves_out_channels_tags_and_test_orders);
 async fn the_upsell_delay_holds_an_order_folds_its_edits_and_releases_one_event(fresh: Fresh) {
     let app = TestApp::on(fresh.store.clone(), None);
     let policy = IngestionPolicy { upsell_delay_minutes: 10, ..IngestionPolicy::default() };
-    fresh.store.set_ingestion_policy(SHOP, &policy, 0).await.unwrap();
+    fresh.store.set_ingestion_policy(&domain(SHOP), &policy, 0).await.unwrap();
     app.deliver(
         SHOP,
         "orders/create",
@@ -159,8 +160,8 @@ async fn the_upsell_delay_holds_an_order_folds_its_edits_and_releases_one_event(
     .await;
     app.deliver(SHOP, "orders/edited", "x", &json!({ "order_edit": { "id": 3, "order_id": 1 } })).await;
     app.run_jobs().await;
-    assert!(fresh.store.events(SHOP).await.unwrap().is_empty(), "{}: held", fresh.name);
-    assert!(fresh.store.is_held(SHOP, "1").await.unwrap());
+    assert!(fresh.store.events(&domain(SHOP)).await.unwrap().is_empty(), "{}: held", fresh.name);
+    assert!(fresh.store.is_held(&domain(SHOP), "1").await.unwrap());
     assert_eq!(
         fresh.store.job_count(Some("release_order"), JobState::Queued).await.unwrap(),
         1,
@@ -168,11 +169,11 @@ async fn the_upsell_delay_holds_an_order_folds_its_edits_and_releases_one_event(
     );
 
     // Ten minutes later the release job runs.
-    seglink::webhooks::process::release_order(&app.state, SHOP, "1").await.unwrap();
-    let events = fresh.store.events(SHOP).await.unwrap();
+    seglink::webhooks::process::release_order(&app.state, &domain(SHOP), "1").await.unwrap();
+    let events = fresh.store.events(&domain(SHOP)).await.unwrap();
     assert_eq!(kinds(&events), ["purchase"], "{}", fresh.name);
     assert!(events[0].properties.contains("40.00"), "the edit is folded in: {}", events[0].properties);
-    assert!(!fresh.store.is_held(SHOP, "1").await.unwrap());
+    assert!(!fresh.store.is_held(&domain(SHOP), "1").await.unwrap());
 }
 on_each_engine!(the_upsell_delay_holds_an_order_folds_its_edits_and_releases_one_event);
 
@@ -181,7 +182,7 @@ async fn a_delivery_that_can_never_be_processed_is_left_dead_at_once(fresh: Fres
     app.deliver(SHOP, "orders/paid", "no-id", &json!({ "name": "#1" })).await;
     app.run_jobs().await;
     assert_eq!(fresh.store.job_count(None, JobState::Dead).await.unwrap(), 1, "{}", fresh.name);
-    let dead = fresh.store.dead_jobs(SHOP).await.unwrap();
+    let dead = fresh.store.dead_jobs(&domain(SHOP)).await.unwrap();
     assert!(dead[0].1.contains("without an order id"), "{dead:?}");
     assert_eq!(app.run_jobs().await, 0, "not retried");
 }
@@ -191,7 +192,7 @@ async fn a_failed_job_is_retried_later_and_a_crashed_claim_is_taken_again(fresh:
     let store = &fresh.store;
     let job = seglink::db::NewJob {
         kind: "webhook",
-        shop: SHOP.to_owned(),
+        shop: domain(SHOP),
         payload: "{}".to_owned(),
         run_at: 100,
         dedupe_key: Some("k".to_owned()),
@@ -214,7 +215,7 @@ async fn a_job_whose_worker_dies_on_every_attempt_is_buried_not_taken_again(fres
     let store = &fresh.store;
     let job = seglink::db::NewJob {
         kind: "webhook",
-        shop: SHOP.to_owned(),
+        shop: domain(SHOP),
         payload: "{}".to_owned(),
         run_at: 0,
         dedupe_key: None,
@@ -229,7 +230,7 @@ async fn a_job_whose_worker_dies_on_every_attempt_is_buried_not_taken_again(fres
     }
     assert!(store.claim_jobs(now, 60, 10).await.unwrap().is_empty(), "{}: no ninth attempt", fresh.name);
     assert_eq!(store.job_count(Some("webhook"), JobState::Dead).await.unwrap(), 1);
-    let dead = store.dead_jobs(SHOP).await.unwrap();
+    let dead = store.dead_jobs(&domain(SHOP)).await.unwrap();
     assert!(dead[0].1.contains("worker stopped"), "{dead:?}");
 }
 on_each_engine!(a_job_whose_worker_dies_on_every_attempt_is_buried_not_taken_again);
@@ -239,7 +240,7 @@ async fn orders_too_large_to_add_up_saturate_and_every_job_finishes(fresh: Fresh
     let now = seglink::clock::unix_now();
     let rules = r#"{ "if": "amount_spent", "op": ">", "cents": 100000 }"#;
     let segment = seglink::db::SegmentRow::new("big", "Big", rules.to_owned(), now);
-    fresh.store.create_segment(SHOP, &segment).await.unwrap();
+    fresh.store.create_segment(&domain(SHOP), &segment).await.unwrap();
     let customer = json!({ "id": 7, "email": "ada@example.com", "updated_at": "2026-11-20T09:00:00Z" });
     app.deliver(SHOP, "customers/create", "c-7", &customer).await;
     for id in 0..95 {
@@ -253,7 +254,11 @@ async fn orders_too_large_to_add_up_saturate_and_every_job_finishes(fresh: Fresh
     let webhook = seglink::db::WEBHOOK_JOB;
     assert_eq!(fresh.store.job_count(Some(webhook), JobState::Dead).await.unwrap(), 0, "{}", fresh.name);
     assert_eq!(fresh.store.job_count(Some(webhook), JobState::Queued).await.unwrap(), 0);
-    assert_eq!(fresh.store.member_ids(SHOP, "big").await.unwrap(), ["7"], "spend did not wrap negative");
+    assert_eq!(
+        fresh.store.member_ids(&domain(SHOP), "big").await.unwrap(),
+        ["7"],
+        "spend did not wrap negative"
+    );
 }
 on_each_engine!(orders_too_large_to_add_up_saturate_and_every_job_finishes);
 
@@ -261,7 +266,7 @@ async fn concurrent_claims_never_take_the_same_job(fresh: Fresh) {
     for index in 0..120 {
         let job = seglink::db::NewJob {
             kind: "webhook",
-            shop: SHOP.to_owned(),
+            shop: domain(SHOP),
             payload: "{}".to_owned(),
             run_at: 0,
             dedupe_key: Some(format!("job-{index}")),
@@ -311,12 +316,12 @@ async fn a_scopes_update_is_recorded() {
     };
     fresh
         .store
-        .connect_shop(SHOP, &workspace.id, seglink::db::Connection::Managed, &tokens, 0)
+        .connect_shop(&domain, &workspace.id, seglink::db::Connection::Managed, &tokens, 0)
         .await
         .unwrap();
     let update = json!({ "id": 1, "previous": ["read_orders"], "current": ["read_orders", "write_orders"] });
     app.deliver(SHOP, "app/scopes_update", "scopes-1", &update).await;
     app.run_jobs().await;
-    let stored = fresh.store.shop(SHOP).await.unwrap().unwrap().tokens.unwrap().scopes;
+    let stored = fresh.store.shop(&domain).await.unwrap().unwrap().tokens.unwrap().scopes;
     assert_eq!(stored, "read_orders,write_orders");
 }

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 use shopify_sim::server::{Fault, FaultKind};
 
+use crate::helpers::domain;
 use crate::helpers::{Fresh, SimulatedShop, TestApp, installed, now, on_each_engine};
 
 fn members(answer: &Value) -> BTreeSet<String> {
@@ -197,7 +198,10 @@ async fn tags_equal_membership_after_throttling_and_5xx_and_nothing_is_called_tw
     assert_eq!(status, 202);
     app.run_jobs().await;
     assert!(shop.tagged("seglink:regulars").is_empty());
-    assert!(fresh.store.segment(&shop.domain, "regulars").await.unwrap().is_none(), "gone once untagged");
+    assert!(
+        fresh.store.segment(&domain(&shop.domain), "regulars").await.unwrap().is_none(),
+        "gone once untagged"
+    );
 }
 on_each_engine!(tags_equal_membership_after_throttling_and_5xx_and_nothing_is_called_twice);
 
@@ -368,7 +372,7 @@ async fn a_push_killed_with_kill_9_resumes_and_tags_nobody_twice_but_the_call_in
 
     // The killed server's job claim and push lease lapse after a second (its lease setting);
     // the push lease is ended here rather than waited for.
-    fresh.store.release_push(&shop.domain, "all").await.unwrap();
+    fresh.store.release_push(&domain(&shop.domain), "all").await.unwrap();
     app.run_jobs_ahead(5).await;
     assert_eq!(shop.tagged("seglink:all"), inside);
     let adds = calls_per_customer(&shop.calls("tagsAdd"), "seglink:all");
@@ -385,13 +389,16 @@ on_each_engine!(
 
 async fn one_replica_at_a_time_holds_a_segment_push(fresh: Fresh) {
     let store = &fresh.store;
-    assert!(store.lease_push("s.myshopify.com", "vip", "a", 100, 160).await.unwrap());
-    assert!(!store.lease_push("s.myshopify.com", "vip", "b", 120, 180).await.unwrap(), "held by a");
-    assert!(store.lease_push("s.myshopify.com", "vip", "a", 150, 210).await.unwrap(), "a renews");
-    assert!(store.lease_push("s.myshopify.com", "other", "b", 150, 210).await.unwrap(), "per segment");
-    assert!(store.lease_push("s.myshopify.com", "vip", "b", 210, 270).await.unwrap(), "a's ran out");
-    store.release_push("s.myshopify.com", "vip").await.unwrap();
-    assert!(store.lease_push("s.myshopify.com", "vip", "c", 220, 280).await.unwrap(), "released");
+    assert!(store.lease_push(&domain("s.myshopify.com"), "vip", "a", 100, 160).await.unwrap());
+    assert!(!store.lease_push(&domain("s.myshopify.com"), "vip", "b", 120, 180).await.unwrap(), "held by a");
+    assert!(store.lease_push(&domain("s.myshopify.com"), "vip", "a", 150, 210).await.unwrap(), "a renews");
+    assert!(
+        store.lease_push(&domain("s.myshopify.com"), "other", "b", 150, 210).await.unwrap(),
+        "per segment"
+    );
+    assert!(store.lease_push(&domain("s.myshopify.com"), "vip", "b", 210, 270).await.unwrap(), "a's ran out");
+    store.release_push(&domain("s.myshopify.com"), "vip").await.unwrap();
+    assert!(store.lease_push(&domain("s.myshopify.com"), "vip", "c", 220, 280).await.unwrap(), "released");
 }
 on_each_engine!(one_replica_at_a_time_holds_a_segment_push);
 
@@ -409,15 +416,17 @@ async fn the_nightly_recompute_repairs_membership_and_queues_the_next_night_whil
     let now = seglink::clock::unix_now();
     fresh
         .store
-        .apply_membership(&shop.domain, "everyone", &["999".to_owned()], &[], now, false)
+        .apply_membership(&domain(&shop.domain), "everyone", &["999".to_owned()], &[], now, false)
         .await
         .unwrap();
 
     app.run_jobs_ahead(86_400 + 60).await;
-    assert!(!fresh.store.member_ids(&shop.domain, "everyone").await.unwrap().contains(&"999".to_owned()));
+    assert!(
+        !fresh.store.member_ids(&domain(&shop.domain), "everyone").await.unwrap().contains(&"999".to_owned())
+    );
     assert_eq!(nightly().await.unwrap(), 1, "the next night's is queued");
 
-    fresh.store.deactivate_shop(&shop.domain, now).await.unwrap();
+    fresh.store.deactivate_shop(&domain(&shop.domain), now).await.unwrap();
     app.run_jobs_ahead(3 * 86_400).await;
     assert_eq!(nightly().await.unwrap(), 0, "an uninstalled store has no next night");
 }

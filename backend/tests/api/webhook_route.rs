@@ -1,6 +1,7 @@
 //! `POST /webhooks`: stored before the 200, once per event, and nothing stored for a refused
 //! delivery.
 
+use crate::helpers::domain;
 use crate::helpers::{Fresh, SECRET, TestApp, on_each_engine};
 use axum::body::Body;
 use axum::http::Request;
@@ -30,7 +31,11 @@ async fn a_delivery_is_stored_before_it_is_acknowledged_and_only_once() {
         (status, serde_json::from_str::<Value>(&answer).unwrap()),
         (200, json!({ "duplicate": false }))
     );
-    assert_eq!(app.state.store.webhook_count(SHOP).await.unwrap(), 1, "stored by the time of the 200");
+    assert_eq!(
+        app.state.store.webhook_count(&domain(SHOP)).await.unwrap(),
+        1,
+        "stored by the time of the 200"
+    );
 
     let (status, _, answer) = app.request(delivery(SECRET, "e-1", body)).await;
     assert_eq!(
@@ -38,7 +43,7 @@ async fn a_delivery_is_stored_before_it_is_acknowledged_and_only_once() {
         (200, json!({ "duplicate": true }))
     );
     app.request(delivery(SECRET, "e-2", body)).await;
-    assert_eq!(app.state.store.webhook_count(SHOP).await.unwrap(), 2);
+    assert_eq!(app.state.store.webhook_count(&domain(SHOP)).await.unwrap(), 2);
 }
 
 #[tokio::test]
@@ -55,7 +60,7 @@ async fn a_refused_delivery_stores_nothing() {
     let (status, _, answer) = app.request(delivery(SECRET, "e-3", huge)).await;
     assert_eq!(status, 413, "10 MB is no webhook of Shopify's: {answer}");
     assert!(answer.contains("over 5 MB"), "{answer}");
-    assert_eq!(app.state.store.webhook_count(SHOP).await.unwrap(), 0);
+    assert_eq!(app.state.store.webhook_count(&domain(SHOP)).await.unwrap(), 0);
 }
 
 async fn the_same_event_id_in_two_shops_is_two_deliveries(fresh: Fresh) {
@@ -70,8 +75,8 @@ async fn the_same_event_id_in_two_shops_is_two_deliveries(fresh: Fresh) {
     let (status, _, answer) = app.request(genuine).await;
     assert_eq!((status, answer.as_str()), (200, r#"{"duplicate":false}"#), "{}", fresh.name);
     app.run_jobs().await;
-    assert!(fresh.store.customer(SHOP, "2").await.unwrap().is_some(), "{}", fresh.name);
-    assert!(fresh.store.customer("tenant.myshopify.com", "1").await.unwrap().is_some());
+    assert!(fresh.store.customer(&domain(SHOP), "2").await.unwrap().is_some(), "{}", fresh.name);
+    assert!(fresh.store.customer(&domain("tenant.myshopify.com"), "1").await.unwrap().is_some());
 
     // Privacy requests too are recorded per shop.
     let redact = |shop: &str| json!({ "shop_id": 1, "shop_domain": shop });
@@ -79,7 +84,7 @@ async fn the_same_event_id_in_two_shops_is_two_deliveries(fresh: Fresh) {
     app.deliver(SHOP, "shop/redact", "ev-2", &redact(SHOP)).await;
     app.run_jobs().await;
     let now = seglink::clock::unix_now();
-    assert_eq!(fresh.store.privacy_requests(SHOP, now).await.unwrap().len(), 1, "{}", fresh.name);
-    assert_eq!(fresh.store.privacy_requests("tenant.myshopify.com", now).await.unwrap().len(), 1);
+    assert_eq!(fresh.store.privacy_requests(&domain(SHOP), now).await.unwrap().len(), 1, "{}", fresh.name);
+    assert_eq!(fresh.store.privacy_requests(&domain("tenant.myshopify.com"), now).await.unwrap().len(), 1);
 }
 on_each_engine!(the_same_event_id_in_two_shops_is_two_deliveries);

@@ -276,8 +276,9 @@ fn backend_config(
 /// forgotten the install. Seglink is told so, as an uninstall would (its tokens and provisioning
 /// go, its data stays), and the first open installs it again.
 async fn forget_install(config: &Config, domain: &str) -> Result<(), String> {
+    let domain = seglink::shop_domain::ShopDomain::parse(domain).map_err(|error| error.to_string())?;
     let store = seglink::db::Store::connect(&config.database_url).await.map_err(|error| error.to_string())?;
-    store.record_uninstall(domain, seglink::clock::unix_now()).await.map_err(|error| error.to_string())
+    store.record_uninstall(&domain, seglink::clock::unix_now()).await.map_err(|error| error.to_string())
 }
 
 /// What a merchant's first open does: the admin frames Seglink with a signed launch, whose

@@ -1,6 +1,7 @@
 //! Order deliveries: the policy decides whether the order counts at all; the upsell delay holds
 //! its events and folds later edits in; otherwise each topic gives its canonical event.
 
+use crate::shop_domain::ShopDomain;
 use serde_json::{Value, json};
 
 use super::{Delivery, payload};
@@ -111,7 +112,7 @@ pub(super) async fn process(app: &App, delivery: &Delivery<'_>, now: i64) -> Res
 /// is linked: a shopper cannot know another's token, so claiming someone's order id links nothing
 /// (docs/security.md). Returns the customer linked, whose segments the client's events can now
 /// change.
-pub async fn link_buyer(app: &App, shop: &str, order_id: &str) -> Result<Option<String>, JobError> {
+pub async fn link_buyer(app: &App, shop: &ShopDomain, order_id: &str) -> Result<Option<String>, JobError> {
     let store = &app.store;
     let Some(order) = store.order(shop, order_id).await? else { return Ok(None) };
     let (Some(token), Some(customer_id)) = (order.checkout_token, order.customer_id) else { return Ok(None) };
@@ -129,13 +130,13 @@ pub struct ReleaseOrder {
 impl Job for ReleaseOrder {
     const KIND: &'static str = "release_order";
 
-    async fn run(self, app: &App, shop: &str) -> Result<(), JobError> {
+    async fn run(self, app: &App, shop: &ShopDomain) -> Result<(), JobError> {
         release(app, shop, &self.order_id).await
     }
 }
 
 /// Ends an upsell hold: one event for the order as it stands now, edits included.
-pub async fn release(app: &App, shop: &str, order_id: &str) -> Result<(), JobError> {
+pub async fn release(app: &App, shop: &ShopDomain, order_id: &str) -> Result<(), JobError> {
     let store = &app.store;
     let Some((paid, source_id)) = store.held_order(shop, order_id).await? else { return Ok(()) };
     let Some(order) = store.order(shop, order_id).await? else {

@@ -1,9 +1,18 @@
 //! The only shops Seglink ever contacts: `<handle>.myshopify.com`, exactly.
+//!
+//! A leaf module: storage, the Shopify clients and the features all speak of a shop by this type,
+//! so a domain is checked once where it enters (a signed request, a token, a webhook header) and
+//! never re-parsed or compared as text afterwards.
 
 use std::fmt;
 
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::{Database, Decode, Encode, Type};
+
 /// A validated `*.myshopify.com` domain.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct ShopDomain(String);
 
 /// Why a shop domain was refused.
@@ -35,6 +44,53 @@ impl ShopDomain {
     /// The part before `.myshopify.com`.
     pub fn handle(&self) -> &str {
         self.0.strip_suffix(SUFFIX).unwrap_or(&self.0)
+    }
+}
+
+impl TryFrom<String> for ShopDomain {
+    type Error = InvalidShopDomain;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::parse(&text)
+    }
+}
+
+impl From<ShopDomain> for String {
+    fn from(shop: ShopDomain) -> Self {
+        shop.0
+    }
+}
+
+// Stored as the text it is. Reading one back checks it again, so a row altered by hand cannot make
+// Seglink contact a host outside myshopify.com.
+impl<DB: Database> Type<DB> for ShopDomain
+where
+    String: Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <String as Type<DB>>::type_info()
+    }
+
+    fn compatible(type_info: &DB::TypeInfo) -> bool {
+        <String as Type<DB>>::compatible(type_info)
+    }
+}
+
+impl<'q, DB: Database> Encode<'q, DB> for ShopDomain
+where
+    String: Encode<'q, DB>,
+{
+    fn encode_by_ref(&self, buffer: &mut DB::ArgumentBuffer<'q>) -> Result<IsNull, BoxDynError> {
+        self.0.encode_by_ref(buffer)
+    }
+}
+
+impl<'r, DB: Database> Decode<'r, DB> for ShopDomain
+where
+    String: Decode<'r, DB>,
+{
+    fn decode(value: DB::ValueRef<'r>) -> Result<Self, BoxDynError> {
+        Ok(Self::parse(&String::decode(value)?)?)
     }
 }
 
