@@ -9,6 +9,7 @@
 //! a small diff, and re-tags NAIVE_SAMPLE members with one call each as a naive push would; each
 //! line reports the Admin API points the simulator charged and the time. Output: JSON lines.
 
+use seglink::clock::UnixTime;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use seglink::app::{App, AppState};
@@ -56,7 +57,7 @@ fn config(database_url: &str, origin: Option<&str>) -> Config {
 }
 
 fn segment(slug: &str, rules: serde_json::Value, now: i64) -> SegmentRow {
-    SegmentRow::new(slug, slug, rules.to_string(), now)
+    SegmentRow::new(slug, slug, rules.to_string(), UnixTime::from_secs(now))
 }
 
 fn unix_now() -> i64 {
@@ -125,8 +126,9 @@ async fn recompute(customers: u64, events: u64) {
     let app = AppState(std::sync::Arc::new(App::new(config(&url, None), store)));
     for run in ["first (every member enters)", "again (nothing changes)"] {
         let started = Instant::now();
-        let report =
-            seglink::segments::recompute(&app.store, &shop(), None, unix_now()).await.expect("a recompute");
+        let report = seglink::segments::recompute(&app.store, &shop(), None, UnixTime::from_secs(unix_now()))
+            .await
+            .expect("a recompute");
         let members: usize = report.iter().map(|line| line.members).sum();
         let entered: usize = report.iter().map(|line| line.entered).sum();
         println!(
@@ -186,7 +188,7 @@ async fn fill(store: &Store, pool: &sqlx::SqlitePool, customers: u64, events: u6
             source_id: format!("e{id}"),
             customer_id: Some((1 + random.below(customers)).to_string()),
             order_id: None,
-            occurred_at: now - random.below(90 * DAY as u64) as i64,
+            occurred_at: UnixTime::from_secs(now - random.below(90 * DAY as u64) as i64),
             properties: json!({ "product_id": (1 + random.below(500)).to_string() }).to_string(),
             client_id: None,
         });
@@ -234,8 +236,9 @@ async fn push(diff: usize, naive_sample: usize) {
     let (store, url) = open("push", false).await;
     let app = AppState(std::sync::Arc::new(App::new(config(&url, Some(&origin)), store.clone())));
     let domain = ShopDomain::parse(&text_domain).expect("a shop domain");
-    let (workspace, _) =
-        seglink::install::workspace::create(&store, &domain, now).await.expect("a workspace");
+    let (workspace, _) = seglink::install::workspace::create(&store, &domain, UnixTime::from_secs(now))
+        .await
+        .expect("a workspace");
     let tokens = StoredTokens {
         access_token: app.keys.seal(&token, &text_domain),
         access_expires_at: None,
@@ -244,7 +247,10 @@ async fn push(diff: usize, naive_sample: usize) {
         scopes: "read_customers,write_customers".to_owned(),
         webhook_secret: None,
     };
-    store.connect_shop(&domain, &workspace.id, Connection::Custom, &tokens, now).await.expect("connected");
+    store
+        .connect_shop(&domain, &workspace.id, Connection::Custom, &tokens, UnixTime::from_secs(now))
+        .await
+        .expect("connected");
     store
         .create_segment(&domain, &segment("bench", json!({ "if": "tag", "is": "x" }), now))
         .await
@@ -275,19 +281,29 @@ async fn push(diff: usize, naive_sample: usize) {
 
     // Seglink: DIFF customers enter; one bulk mutation carries them.
     let entering: Vec<String> = ids[..diff].to_vec();
-    store.apply_membership(&domain, "bench", &entering, &[], now, false).await.expect("members");
+    store
+        .apply_membership(&domain, "bench", &entering, &[], UnixTime::from_secs(now), false)
+        .await
+        .expect("members");
     let before = spent();
     let started = Instant::now();
-    seglink::segments::push::push_now(&app, &domain, "bench", now).await.expect("queued");
+    seglink::segments::push::push_now(&app, &domain, "bench", UnixTime::from_secs(now))
+        .await
+        .expect("queued");
     drain(app.clone(), domain.clone()).await;
     measure("Seglink: bulk mutation", diff, before, started);
 
     // Seglink: a small diff (100 leave, under the bulk threshold): one call per change.
     let leaving: Vec<String> = ids[..100].to_vec();
-    store.apply_membership(&domain, "bench", &[], &leaving, now, false).await.expect("members");
+    store
+        .apply_membership(&domain, "bench", &[], &leaving, UnixTime::from_secs(now), false)
+        .await
+        .expect("members");
     let before = spent();
     let started = Instant::now();
-    seglink::segments::push::push_now(&app, &domain, "bench", now).await.expect("queued");
+    seglink::segments::push::push_now(&app, &domain, "bench", UnixTime::from_secs(now))
+        .await
+        .expect("queued");
     drain(app.clone(), domain.clone()).await;
     measure("Seglink: per-customer calls (diff of 100)", 100, before, started);
 

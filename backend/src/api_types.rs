@@ -5,6 +5,7 @@
 
 use ts_rs::{Config, TS};
 
+use crate::clock::UnixTime;
 use crate::db::{MemberRow, PrivacyRequest};
 use crate::discounts::guest_misses::{GuestMiss, GuestMisses};
 use crate::discounts::trial::{Cart, CartLine, Given, RuleOutcome, Trial, TrialInput};
@@ -42,6 +43,7 @@ fn generated() -> String {
             "/** Every refusal: `path` (a JSON pointer) and `message` name the field when one is wrong. */\n\
              export type ApiError = { error: string, path?: string, message?: string };\n",
         ),
+        declaration::<UnixTime>(&config),
         // Session and setup
         declaration::<SessionView>(&config),
         declaration::<WorkspaceView>(&config),

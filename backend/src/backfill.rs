@@ -4,6 +4,7 @@
 //! queues the next look and finishes, so no worker waits on Shopify. Progress is the `backfill`
 //! setup step.
 
+use crate::clock::UnixTime;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -14,7 +15,6 @@ use crate::jobs::{Job, JobError};
 use crate::shopify::bulk_query;
 use crate::shopify::storage::fetch_result;
 use crate::shopify::{ShopDomain, gid};
-use crate::webhooks::process::payload::unix_seconds;
 
 /// Orders this many days back are read.
 pub const ORDER_DAYS: i64 = 90;
@@ -33,13 +33,13 @@ enum Stage {
 }
 
 impl Stage {
-    fn query(self, now: i64) -> String {
+    fn query(self, now: UnixTime) -> String {
         match self {
             Self::Customers => "{ customers { edges { node { id email firstName lastName tags createdAt \
                                 defaultAddress { countryCodeV2 } } } } }"
                 .to_owned(),
             Self::Orders => {
-                let since = time::OffsetDateTime::from_unix_timestamp(now - ORDER_DAYS * 86_400)
+                let since = time::OffsetDateTime::from_unix_timestamp((now - ORDER_DAYS * 86_400).secs())
                     .map(|at| at.date().to_string())
                     .unwrap_or_default();
                 format!(
@@ -59,11 +59,11 @@ pub struct Backfill {
     stage: Stage,
     operation: Option<String>,
     /// When the operation started (Unix seconds): the snapshot's time, used as `updated_at`.
-    started_at: Option<i64>,
+    started_at: Option<UnixTime>,
 }
 
 /// The job that starts the backfill of `shop`.
-pub fn first_job(shop: &ShopDomain, now: i64) -> NewJob {
+pub fn first_job(shop: &ShopDomain, now: UnixTime) -> NewJob {
     next_job(
         shop,
         &Backfill { stage: Stage::Customers, operation: None, started_at: None },
@@ -80,7 +80,7 @@ impl Job for Backfill {
     }
 }
 
-fn next_job(shop: &ShopDomain, progress: &Backfill, run_at: i64, dedupe_key: Option<String>) -> NewJob {
+fn next_job(shop: &ShopDomain, progress: &Backfill, run_at: UnixTime, dedupe_key: Option<String>) -> NewJob {
     progress.queued(shop, run_at, dedupe_key)
 }
 
@@ -150,7 +150,7 @@ async fn load(
     shop: &ShopDomain,
     stage: Stage,
     jsonl: &str,
-    snapshot_at: i64,
+    snapshot_at: UnixTime,
 ) -> Result<usize, JobError> {
     let mut read = 0;
     for line in jsonl.lines().filter(|line| !line.trim().is_empty()) {
@@ -169,14 +169,14 @@ async fn load(
                     last_name: text(&node, "/lastName"),
                     country: text(&node, "/defaultAddress/countryCodeV2"),
                     tags: tags(&node),
-                    created_at: text(&node, "/createdAt").as_deref().and_then(unix_seconds),
+                    created_at: text(&node, "/createdAt").as_deref().and_then(UnixTime::parse_rfc3339),
                     updated_at: snapshot_at,
                     ..CustomerRow::default()
                 };
                 app.store.upsert_customer(shop, &customer).await?;
             }
             Stage::Orders => {
-                let processed_at = text(&node, "/processedAt").as_deref().and_then(unix_seconds);
+                let processed_at = text(&node, "/processedAt").as_deref().and_then(UnixTime::parse_rfc3339);
                 let customer_id = text(&node, "/customer/id").map(|gid| gid::numeric(&gid).to_owned());
                 let guest_email = match customer_id {
                     None => text(&node, "/email").map(|email| email.trim().to_lowercase()),
@@ -192,7 +192,7 @@ async fn load(
                     financial_status: text(&node, "/displayFinancialStatus")
                         .map(|status| status.to_lowercase()),
                     line_items: "[]".to_owned(),
-                    cancelled_at: text(&node, "/cancelledAt").as_deref().and_then(unix_seconds),
+                    cancelled_at: text(&node, "/cancelledAt").as_deref().and_then(UnixTime::parse_rfc3339),
                     created_at: processed_at,
                     updated_at: snapshot_at,
                     ..OrderRow::default()

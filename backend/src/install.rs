@@ -14,6 +14,7 @@ pub mod workspace;
 pub use provision::{STEPS, create_automatic_discount, provision};
 
 use crate::app::App;
+use crate::clock::UnixTime;
 use crate::db::{Connection, DbError, StoredTokens};
 use crate::jobs::{Job, JobError};
 use crate::shopify::ShopDomain;
@@ -34,7 +35,7 @@ pub async fn connect(
     connection: Connection,
     tokens: &StoredTokens,
     into: Option<&str>,
-    now: i64,
+    now: UnixTime,
 ) -> Result<Connected, DbError> {
     let existing = app.store.shop(shop).await?;
     let (workspace_id, new_server_key) = match (existing, into) {
@@ -79,7 +80,12 @@ impl Job for Provision {
 
 /// Provisions a store's web pixel again (a moved workspace, a merchant's reconnect): its
 /// settings carry the workspace's public key and the endpoint, written with every key.
-pub async fn reprovision_pixel(app: &App, shop: &ShopDomain, now: i64, why: &str) -> Result<(), DbError> {
+pub async fn reprovision_pixel(
+    app: &App,
+    shop: &ShopDomain,
+    now: UnixTime,
+    why: &str,
+) -> Result<(), DbError> {
     app.store.set_setup_step(shop, "web_pixel", "pending", Some(why), now).await?;
     // Each change is its own job: two in one second (a reconnect, then new settings) must both
     // be written, the last one last.

@@ -2,6 +2,7 @@
 //! retry them with exponential backoff, or after `MAX_ATTEMPTS` leave them dead for a person to
 //! see. Jobs must be idempotent: a worker that dies mid-job leaves it to run again.
 
+use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,7 +29,7 @@ pub trait Job: Serialize + DeserializeOwned + Send {
 
     /// The row that queues this job for `shop`, due at `run_at`; enqueueing a `dedupe_key` that
     /// is already queued makes no second job.
-    fn queued(&self, shop: &ShopDomain, run_at: i64, dedupe_key: Option<String>) -> NewJob {
+    fn queued(&self, shop: &ShopDomain, run_at: UnixTime, dedupe_key: Option<String>) -> NewJob {
         // A payload is a struct of strings, numbers and options, all of which JSON represents:
         // serialising one cannot fail.
         let payload = serde_json::to_string(self).expect("a job payload is plain data");
@@ -152,7 +153,7 @@ pub async fn run_due(app: &App) -> usize {
 }
 
 /// Claims and runs one batch of jobs due at `now`, which a test may set ahead of the clock.
-pub async fn run_due_at(app: &App, now: i64) -> usize {
+pub async fn run_due_at(app: &App, now: UnixTime) -> usize {
     let jobs = match app.store.claim_jobs(now, app.config.job_lease_secs, BATCH).await {
         Ok(jobs) => jobs,
         Err(error) => {
@@ -234,7 +235,7 @@ async fn run<J: Job>(app: &App, job: &ClaimedJob) -> Result<(), JobError> {
     payload.run(app, &job.shop).await
 }
 
-async fn record_outcome(app: &App, job: &ClaimedJob, outcome: Result<(), JobError>, now: i64) {
+async fn record_outcome(app: &App, job: &ClaimedJob, outcome: Result<(), JobError>, now: UnixTime) {
     let recorded = match outcome {
         Ok(()) => app.store.complete_job(job.id, unix_now()).await,
         Err(JobError::Retry(reason)) if job.attempts < MAX_ATTEMPTS => {

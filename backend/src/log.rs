@@ -7,7 +7,7 @@ use crate::clock::unix_now;
 
 fn emit(level: &str, message: &str, fields: &[(&str, &str)]) {
     let mut line = Map::new();
-    line.insert("ts".to_owned(), unix_now().into());
+    line.insert("ts".to_owned(), unix_now().secs().into());
     line.insert("level".to_owned(), level.into());
     line.insert("msg".to_owned(), message.into());
     for (name, value) in fields {

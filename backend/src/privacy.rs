@@ -3,6 +3,7 @@
 //! every table that can name them: their rows, the deliveries still waiting with their bodies,
 //! running bulk pushes, and the record of privacy requests itself.
 
+use crate::clock::UnixTime;
 use serde_json::Value;
 
 use crate::app::App;
@@ -10,7 +11,7 @@ use crate::jobs::JobError;
 use crate::webhooks::process::{Delivery, payload};
 
 /// Carries out `customers/data_request`, `customers/redact` or `shop/redact`.
-pub async fn process(app: &App, delivery: &Delivery<'_>, now: i64) -> Result<(), JobError> {
+pub async fn process(app: &App, delivery: &Delivery<'_>, now: UnixTime) -> Result<(), JobError> {
     let store = &app.store;
     let customer_id = delivery.body.get("customer").and_then(|customer| payload::id(customer, "id"));
     store

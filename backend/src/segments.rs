@@ -10,6 +10,7 @@ pub mod reconcile;
 mod suggest;
 pub mod view;
 
+use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 use serde::{Deserialize, Serialize};
 
@@ -28,7 +29,7 @@ const DAY: i64 = 86_400;
 #[derive(Serialize, Deserialize)]
 pub struct Recompute {
     /// The midnight (Unix seconds) of a nightly run, which queues the next night's.
-    nightly: Option<i64>,
+    nightly: Option<UnixTime>,
 }
 
 impl Job for Recompute {
@@ -40,8 +41,8 @@ impl Job for Recompute {
 }
 
 /// Queues the nightly recompute of `shop` for the first midnight UTC after `now`; one per night.
-pub async fn queue_nightly(app: &App, shop: &ShopDomain, now: i64) -> Result<(), DbError> {
-    let midnight = (now / DAY + 1) * DAY;
+pub async fn queue_nightly(app: &App, shop: &ShopDomain, now: UnixTime) -> Result<(), DbError> {
+    let midnight = UnixTime::from_secs((now.secs() / DAY + 1) * DAY);
     app.store
         .enqueue(&Recompute { nightly: Some(midnight) }.queued(
             shop,

@@ -1,6 +1,7 @@
 //! `GET /api/session`: the embedded admin's first request. It installs the store on its first
 //! load (token exchange), then says who is talking and how setup is going.
 
+use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 use axum::Json;
 use axum::extract::State;
@@ -58,7 +59,7 @@ pub struct SetupProgress {
 #[derive(Serialize, TS)]
 pub struct TopicSeen {
     pub topic: String,
-    pub last_received_at: i64,
+    pub last_received_at: UnixTime,
 }
 
 /// A job that ran out of attempts.
@@ -89,7 +90,7 @@ pub struct SyncHealth {
     pub webhooks: Vec<TopicSeen>,
     pub jobs: JobHealth,
     pub counts: Counts,
-    pub last_pixel_event_at: Option<i64>,
+    pub last_pixel_event_at: Option<UnixTime>,
 }
 
 /// The shop, the staff member, the workspace and the setup checklist. The server key appears in

@@ -2,6 +2,7 @@
 //! payload; a deleted one stays deleted), found by email or name for the admin.
 
 use super::{DbError, Store, on_pool};
+use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 
 /// A customer as last reported.
@@ -24,9 +25,9 @@ pub struct CustomerRow {
     /// `SUBSCRIBED`, `UNSUBSCRIBED`, ….
     pub marketing_state: Option<String>,
     /// Unix seconds.
-    pub created_at: Option<i64>,
+    pub created_at: Option<UnixTime>,
     /// Unix seconds; the guard.
-    pub updated_at: i64,
+    pub updated_at: UnixTime,
 }
 
 impl Store {
@@ -128,7 +129,7 @@ impl Store {
         &self,
         shop: &ShopDomain,
         customer_id: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query(

@@ -2,6 +2,7 @@
 //! clients and customers, and how much a store holds.
 
 use super::{DbError, Store, on_pool};
+use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 
 /// What the pixel's purchase is stored as: a storefront's claim to have finished checkout, keyed
@@ -22,7 +23,7 @@ pub struct EventRow {
     /// Numeric order id, for order events.
     pub order_id: Option<String>,
     /// Unix seconds.
-    pub occurred_at: i64,
+    pub occurred_at: UnixTime,
     /// JSON object.
     pub properties: String,
     /// The storefront client, for pixel events.
@@ -111,7 +112,7 @@ impl Store {
         shop: &ShopDomain,
         client_id: &str,
         customer_id: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<(), DbError> {
         on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
@@ -171,7 +172,7 @@ impl Store {
     }
 
     /// When the shop's pixel last sent an event (Unix seconds).
-    pub async fn last_pixel_event_at(&self, shop: &ShopDomain) -> Result<Option<i64>, DbError> {
+    pub async fn last_pixel_event_at(&self, shop: &ShopDomain) -> Result<Option<UnixTime>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_scalar("SELECT MAX(occurred_at) FROM events WHERE shop = $1 AND source = 'pixel'")
                 .bind(shop)
@@ -186,8 +187,8 @@ impl Store {
         &self,
         shop: &ShopDomain,
         limit: i64,
-    ) -> Result<Vec<(String, i64, bool)>, DbError> {
-        let rows: Vec<(String, i64, Option<String>)> = on_pool!(self, pool => {
+    ) -> Result<Vec<(String, UnixTime, bool)>, DbError> {
+        let rows: Vec<(String, UnixTime, Option<String>)> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT kind, occurred_at, customer_id FROM events WHERE shop = $1 AND source = 'pixel'
                  ORDER BY id DESC LIMIT $2",

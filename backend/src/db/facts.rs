@@ -5,6 +5,7 @@
 //! (docs/benchmarks.md).
 
 use super::{DbError, Store, on_pool};
+use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 
 /// A customer with its orders and events, as stored.
@@ -19,7 +20,7 @@ pub struct FactsRow {
     /// Email marketing state.
     pub marketing_state: Option<String>,
     /// Unix seconds.
-    pub created_at: Option<i64>,
+    pub created_at: Option<UnixTime>,
     /// The orders that count (not cancelled, not tests), one per line: `<created_at> <total>`.
     pub orders: Option<String>,
     /// The events asked for, one per line: `<kind> <occurred_at> <properties JSON or nothing>`.
@@ -44,7 +45,7 @@ impl Store {
         shop: &ShopDomain,
         scope: Scope<'_>,
         kinds: &[String],
-        since: i64,
+        since: UnixTime,
         inside: &[String],
     ) -> Result<Vec<FactsRow>, DbError> {
         let (concat, hint) =

@@ -4,6 +4,7 @@
 //! so its claim is atomic as it stands.
 
 use super::{DbError, Store, on_pool};
+use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 
 /// Work to be done.
@@ -16,7 +17,7 @@ pub struct NewJob {
     /// The job's own input, JSON.
     pub payload: String,
     /// Not before (Unix seconds).
-    pub run_at: i64,
+    pub run_at: UnixTime,
     /// Enqueueing the same key twice makes one job.
     pub dedupe_key: Option<String>,
 }
@@ -93,7 +94,7 @@ impl Store {
     /// again would kill the next one, after every restart.
     pub async fn claim_jobs(
         &self,
-        now: i64,
+        now: UnixTime,
         lease_seconds: i64,
         limit: i64,
     ) -> Result<Vec<ClaimedJob>, DbError> {
@@ -123,7 +124,7 @@ impl Store {
     }
 
     /// Marks a job finished.
-    pub async fn complete_job(&self, id: i64, now: i64) -> Result<(), DbError> {
+    pub async fn complete_job(&self, id: i64, now: UnixTime) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query("UPDATE jobs SET state = 'done', locked_until = NULL, finished_at = $2, last_error = NULL WHERE id = $1")
                 .bind(id)
@@ -135,7 +136,13 @@ impl Store {
     }
 
     /// Puts a failed job back to run at `run_at`, or buries it (`Dead`) when `run_at` is `None`.
-    pub async fn fail_job(&self, id: i64, error: &str, run_at: Option<i64>, now: i64) -> Result<(), DbError> {
+    pub async fn fail_job(
+        &self,
+        id: i64,
+        error: &str,
+        run_at: Option<UnixTime>,
+        now: UnixTime,
+    ) -> Result<(), DbError> {
         let (state, run_at, finished_at) = match run_at {
             Some(run_at) => (JobState::Queued, run_at, None),
             None => (JobState::Dead, now, Some(now)),

@@ -2,6 +2,7 @@
 //! payload), guest orders for the guest-miss report, and the orders held for the upsell window.
 
 use super::{DbError, Store, on_pool};
+use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 
 /// An order as last reported.
@@ -28,11 +29,11 @@ pub struct OrderRow {
     /// `[{product_id, variant_id, quantity, price}]` as JSON.
     pub line_items: String,
     /// Unix seconds.
-    pub cancelled_at: Option<i64>,
+    pub cancelled_at: Option<UnixTime>,
     /// Unix seconds.
-    pub created_at: Option<i64>,
+    pub created_at: Option<UnixTime>,
     /// Unix seconds; the guard.
-    pub updated_at: i64,
+    pub updated_at: UnixTime,
     /// The checkout it came from, which the storefront pixel also reports.
     pub checkout_token: Option<String>,
     /// A guest order's email, lower-cased; `None` for a customer's order.
@@ -47,7 +48,7 @@ pub struct GuestOrderRow {
     /// `#1001`.
     pub name: Option<String>,
     /// Unix seconds.
-    pub placed_at: i64,
+    pub placed_at: UnixTime,
     /// Decimal string in the shop's currency.
     pub total_price: Option<String>,
     /// `[{product_id, variant_id, quantity, price}]` as JSON; `[]` for a backfilled order.
@@ -119,7 +120,7 @@ impl Store {
     pub async fn guest_orders_of_members(
         &self,
         shop: &ShopDomain,
-        since: i64,
+        since: UnixTime,
         limit: i64,
     ) -> Result<Vec<GuestOrderRow>, DbError> {
         Ok(on_pool!(self, pool => {
@@ -149,7 +150,7 @@ impl Store {
         order_id: &str,
         paid: bool,
         source_id: &str,
-        release_at: i64,
+        release_at: UnixTime,
     ) -> Result<bool, DbError> {
         let existing: Option<bool> = on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;

@@ -1,6 +1,7 @@
 //! Each store's ingestion policy: which orders and customers webhooks may record.
 
 use super::{DbError, Store, on_pool};
+use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 
 /// What a store ingests.
@@ -58,7 +59,7 @@ impl Store {
         &self,
         shop: &ShopDomain,
         policy: &IngestionPolicy,
-        now: i64,
+        now: UnixTime,
     ) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query(

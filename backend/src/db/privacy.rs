@@ -1,6 +1,7 @@
 //! GDPR requests: recorded with their due date, answered from what is stored, and the erasures
 //! they ask for.
 
+use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 use serde_json::{Value, json};
 
@@ -16,15 +17,15 @@ pub struct PrivacyRequest {
     /// The customer, for the customer topics.
     pub customer_id: Option<String>,
     /// Unix seconds.
-    pub received_at: i64,
+    pub received_at: UnixTime,
     /// 30 days after it arrived.
-    pub due_at: i64,
+    pub due_at: UnixTime,
     /// When Seglink carried it out.
-    pub completed_at: Option<i64>,
+    pub completed_at: Option<UnixTime>,
     /// Whether a data request's export waits to be downloaded.
     pub export_ready: bool,
     /// Until when it does.
-    pub export_expires_at: Option<i64>,
+    pub export_expires_at: Option<UnixTime>,
 }
 
 /// How long storefront events are kept when the merchant has not chosen.
@@ -67,7 +68,7 @@ impl Store {
         topic: &str,
         customer_id: Option<&str>,
         source_id: &str,
-        received_at: i64,
+        received_at: UnixTime,
     ) -> Result<bool, DbError> {
         let inserted = on_pool!(self, pool => {
             sqlx::query(
@@ -93,7 +94,7 @@ impl Store {
         shop: &ShopDomain,
         source_id: &str,
         export: Option<&str>,
-        now: i64,
+        now: UnixTime,
     ) -> Result<(), DbError> {
         let expires_at = export.map(|_| now + EXPORT_KEPT_SECONDS);
         on_pool!(self, pool => {
@@ -116,7 +117,7 @@ impl Store {
     pub async fn privacy_requests(
         &self,
         shop: &ShopDomain,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Vec<PrivacyRequest>, DbError> {
         self.purge_expired_exports(now).await?;
         Ok(on_pool!(self, pool => {
@@ -132,7 +133,12 @@ impl Store {
     }
 
     /// A data request's export, handed out once: it is gone from the database after this.
-    pub async fn take_export(&self, shop: &ShopDomain, id: i64, now: i64) -> Result<Option<String>, DbError> {
+    pub async fn take_export(
+        &self,
+        shop: &ShopDomain,
+        id: i64,
+        now: UnixTime,
+    ) -> Result<Option<String>, DbError> {
         Ok(on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
             // Clearing the row first makes this transaction its writer: a second download waits
@@ -161,7 +167,7 @@ impl Store {
     }
 
     /// Deletes every export past its time.
-    pub async fn purge_expired_exports(&self, now: i64) -> Result<(), DbError> {
+    pub async fn purge_expired_exports(&self, now: UnixTime) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query(
                 "UPDATE privacy_requests SET export = NULL, export_expires_at = NULL WHERE export_expires_at <= $1",
@@ -189,7 +195,7 @@ impl Store {
         &self,
         shop: &ShopDomain,
         days: i64,
-        now: i64,
+        now: UnixTime,
     ) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query(
@@ -208,7 +214,7 @@ impl Store {
 
     /// Deletes the store's storefront events that happened before `before` (Unix seconds); how
     /// many went.
-    pub async fn prune_storefront_events(&self, shop: &ShopDomain, before: i64) -> Result<u64, DbError> {
+    pub async fn prune_storefront_events(&self, shop: &ShopDomain, before: UnixTime) -> Result<u64, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query("DELETE FROM events WHERE shop = $1 AND source = 'pixel' AND occurred_at < $2")
                 .bind(shop)

@@ -1,6 +1,7 @@
 //! Products as webhooks and the backfill last reported them.
 
 use super::{DbError, Store, on_pool};
+use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 
 /// A product as last reported.
@@ -17,7 +18,7 @@ pub struct ProductRow {
     /// Comma separated.
     pub tags: String,
     /// Unix seconds; the guard.
-    pub updated_at: i64,
+    pub updated_at: UnixTime,
     /// Deleted in Shopify.
     pub deleted: bool,
 }

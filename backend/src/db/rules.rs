@@ -1,6 +1,7 @@
 //! A store's discount rules, and what the discount node's metafield last received.
 
 use super::{DbError, Store, on_pool};
+use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 
 /// A rule as stored: the `discount_rules::Rule` JSON, and whether it reaches checkout.
@@ -13,7 +14,7 @@ pub struct StoredRule {
     /// 1 when active.
     pub active: bool,
     /// Unix seconds.
-    pub updated_at: i64,
+    pub updated_at: UnixTime,
 }
 
 /// The last write of the rules to Shopify.
@@ -30,7 +31,7 @@ pub struct DiscountSync {
     /// Why it failed.
     pub detail: Option<String>,
     /// Unix seconds.
-    pub synced_at: i64,
+    pub synced_at: UnixTime,
 }
 
 /// A change to a store's rules, decided on the rules as they stand.
@@ -62,7 +63,7 @@ impl Store {
     pub async fn change_discount_rules<E>(
         &self,
         shop: &ShopDomain,
-        now: i64,
+        now: UnixTime,
         decide: impl FnOnce(&[StoredRule]) -> Result<RuleChange, E>,
     ) -> Result<Result<(), E>, DbError> {
         Ok(on_pool!(self, pool => {

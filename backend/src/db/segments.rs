@@ -2,6 +2,7 @@
 //! state of their pushes.
 
 use super::{DbError, Store, on_pool};
+use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 
 /// A segment as stored.
@@ -24,16 +25,16 @@ pub struct SegmentRow {
     /// 1 while its tags are being removed, before it goes.
     pub deleted: bool,
     /// When membership was last computed in full.
-    pub computed_at: Option<i64>,
+    pub computed_at: Option<UnixTime>,
     /// Unix seconds.
-    pub created_at: i64,
+    pub created_at: UnixTime,
     /// Unix seconds.
-    pub updated_at: i64,
+    pub updated_at: UnixTime,
 }
 
 impl SegmentRow {
     /// A new live segment, not yet computed, kept by tags only.
-    pub fn new(slug: &str, name: &str, rules: String, now: i64) -> Self {
+    pub fn new(slug: &str, name: &str, rules: String, now: UnixTime) -> Self {
         Self {
             slug: slug.to_owned(),
             name: name.to_owned(),
@@ -66,11 +67,11 @@ pub struct PushRow {
     /// Drift repaired by the last reconciliation.
     pub repaired: Option<i64>,
     /// When Shopify's tags were last read back.
-    pub reconciled_at: Option<i64>,
+    pub reconciled_at: Option<UnixTime>,
     /// What went wrong, or what it did.
     pub detail: Option<String>,
     /// Unix seconds.
-    pub updated_at: i64,
+    pub updated_at: UnixTime,
 }
 
 /// A member, for the admin's list.
@@ -79,7 +80,7 @@ pub struct MemberRow {
     /// The customer.
     pub customer_id: String,
     /// When they entered.
-    pub since: i64,
+    pub since: UnixTime,
     /// Personal data, absent once redacted.
     pub email: Option<String>,
     /// Personal data.
@@ -96,7 +97,7 @@ pub struct ChangeRow {
     /// `entered` or `left`.
     pub change: String,
     /// Unix seconds.
-    pub at: i64,
+    pub at: UnixTime,
 }
 
 const SEGMENT_COLUMNS: &str = "slug, name, rules, native, native_segment_id, member_count, suggested, deleted, \
@@ -172,7 +173,7 @@ impl Store {
         name: &str,
         rules: &str,
         native: bool,
-        now: i64,
+        now: UnixTime,
     ) -> Result<(), DbError> {
         let updated = on_pool!(self, pool => {
             sqlx::query(
@@ -212,7 +213,7 @@ impl Store {
 
     /// Marks a segment deleted and lets every member leave; its tags go with the next push.
     /// `NotFound` when no live segment has the slug.
-    pub async fn delete_segment(&self, shop: &ShopDomain, slug: &str, now: i64) -> Result<(), DbError> {
+    pub async fn delete_segment(&self, shop: &ShopDomain, slug: &str, now: UnixTime) -> Result<(), DbError> {
         let members: Vec<String> = self.member_ids(shop, slug).await?;
         self.apply_membership(shop, slug, &[], &members, now, false).await?;
         let updated = on_pool!(self, pool => {
@@ -318,7 +319,7 @@ impl Store {
         slug: &str,
         entered: &[String],
         left: &[String],
-        now: i64,
+        now: UnixTime,
         full: bool,
     ) -> Result<(), DbError> {
         let count_sql = format!(
@@ -453,7 +454,12 @@ impl Store {
 
     /// Notes that the segment has changes to push; `true` when no push was pending yet, so the
     /// caller queues one. Atomic: of many callers at once, one gets `true`.
-    pub async fn mark_push_pending(&self, shop: &ShopDomain, slug: &str, now: i64) -> Result<bool, DbError> {
+    pub async fn mark_push_pending(
+        &self,
+        shop: &ShopDomain,
+        slug: &str,
+        now: UnixTime,
+    ) -> Result<bool, DbError> {
         let flipped = on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO segment_pushes (shop, slug, state, pending, updated_at) VALUES ($1, $2, 'queued', 1, $3)
@@ -476,8 +482,8 @@ impl Store {
         shop: &ShopDomain,
         slug: &str,
         holder: &str,
-        now: i64,
-        until: i64,
+        now: UnixTime,
+        until: UnixTime,
     ) -> Result<bool, DbError> {
         let taken = on_pool!(self, pool => {
             sqlx::query(

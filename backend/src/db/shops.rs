@@ -1,6 +1,7 @@
 //! Workspaces, the stores connected to them, their sealed tokens and their setup progress.
 
 use super::{DbError, Store, on_pool};
+use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 
 /// A merchant's account.
@@ -28,13 +29,13 @@ pub struct ConnectLink {
     /// The store that made it.
     pub created_by: ShopDomain,
     /// Unix seconds.
-    pub created_at: i64,
+    pub created_at: UnixTime,
     /// Unix seconds.
-    pub expires_at: i64,
+    pub expires_at: UnixTime,
     /// When it was used.
-    pub used_at: Option<i64>,
+    pub used_at: Option<UnixTime>,
     /// When it was revoked.
-    pub revoked_at: Option<i64>,
+    pub revoked_at: Option<UnixTime>,
 }
 
 /// What the storefront pixel sends.
@@ -80,11 +81,11 @@ pub struct StoredTokens {
     /// The sealed access token.
     pub access_token: String,
     /// When it expires (Unix seconds); never for custom-app and legacy tokens.
-    pub access_expires_at: Option<i64>,
+    pub access_expires_at: Option<UnixTime>,
     /// The sealed refresh token of an expiring token.
     pub refresh_token: Option<String>,
     /// When the refresh token expires.
-    pub refresh_expires_at: Option<i64>,
+    pub refresh_expires_at: Option<UnixTime>,
     /// The scopes granted, comma separated.
     pub scopes: String,
     /// The sealed API secret of a custom app, which signs the webhooks it subscribed.
@@ -114,9 +115,9 @@ struct ShopRow {
     connection: String,
     active: bool,
     access_token: Option<String>,
-    access_expires_at: Option<i64>,
+    access_expires_at: Option<UnixTime>,
     refresh_token: Option<String>,
-    refresh_expires_at: Option<i64>,
+    refresh_expires_at: Option<UnixTime>,
     scopes: String,
     webhook_secret: Option<String>,
 }
@@ -152,7 +153,7 @@ impl Store {
         public_key: &str,
         server_key_hash: &str,
         owner_shop: &ShopDomain,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Workspace, DbError> {
         let taken: Vec<String> = on_pool!(self, pool => {
             sqlx::query_scalar("SELECT slug FROM workspaces WHERE slug = $1 OR slug LIKE $2")
@@ -244,7 +245,7 @@ impl Store {
         workspace_id: &str,
         connection: Connection,
         tokens: &StoredTokens,
-        now: i64,
+        now: UnixTime,
     ) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query(
@@ -320,7 +321,12 @@ impl Store {
     }
 
     /// Revokes a workspace's unused link; `NotFound` when there is none such.
-    pub async fn revoke_connect_link(&self, workspace_id: &str, id: &str, now: i64) -> Result<(), DbError> {
+    pub async fn revoke_connect_link(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        now: UnixTime,
+    ) -> Result<(), DbError> {
         let revoked = on_pool!(self, pool => {
             sqlx::query(
                 "UPDATE connect_links SET revoked_at = $3
@@ -340,7 +346,7 @@ impl Store {
     /// must be unused, unrevoked, unexpired and for this shop, and is marked used. A store that
     /// owned the workspace it leaves hands it to that workspace's next store. `Conflict` when
     /// the link no longer holds (another use won the race).
-    pub async fn use_connect_link(&self, id: &str, shop: &ShopDomain, now: i64) -> Result<(), DbError> {
+    pub async fn use_connect_link(&self, id: &str, shop: &ShopDomain, now: UnixTime) -> Result<(), DbError> {
         let used = on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
             let used = sqlx::query(
@@ -431,7 +437,7 @@ impl Store {
     }
 
     /// Deactivates a store and forgets its tokens; its data stays until `shop/redact`.
-    pub async fn deactivate_shop(&self, shop: &ShopDomain, now: i64) -> Result<(), DbError> {
+    pub async fn deactivate_shop(&self, shop: &ShopDomain, now: UnixTime) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query(
                 "UPDATE shops SET active = FALSE, access_token = NULL, access_expires_at = NULL, refresh_token = NULL,
@@ -448,7 +454,7 @@ impl Store {
     /// What an uninstall leaves: the store inactive, without tokens, and its provisioning
     /// forgotten, since Shopify removed the pixel, the definitions and the discount; its data
     /// stays until Shopify's store erasure.
-    pub async fn record_uninstall(&self, shop: &ShopDomain, now: i64) -> Result<(), DbError> {
+    pub async fn record_uninstall(&self, shop: &ShopDomain, now: UnixTime) -> Result<(), DbError> {
         self.deactivate_shop(shop, now).await?;
         self.forget_provisioning(shop).await
     }
@@ -495,7 +501,7 @@ impl Store {
         &self,
         shop: &ShopDomain,
         settings: &PixelSettings,
-        now: i64,
+        now: UnixTime,
     ) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query(
@@ -520,7 +526,7 @@ impl Store {
         step: &str,
         state: &str,
         detail: Option<&str>,
-        now: i64,
+        now: UnixTime,
     ) -> Result<(), DbError> {
         on_pool!(self, pool => {
             sqlx::query(

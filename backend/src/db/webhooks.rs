@@ -2,6 +2,7 @@
 //! transaction before Shopify gets its 200.
 
 use super::{DbError, Store, on_pool};
+use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 
 /// What storing a webhook did.
@@ -38,7 +39,7 @@ pub struct Arriving<'a> {
     /// The raw body.
     pub body: &'a [u8],
     /// Unix seconds.
-    pub received_at: i64,
+    pub received_at: UnixTime,
 }
 
 /// The job kind that processes one stored delivery.
@@ -51,7 +52,7 @@ impl Store {
         &self,
         delivery: DeliveryHeaders<'_>,
         body: &[u8],
-        received_at: i64,
+        received_at: UnixTime,
     ) -> Result<Recorded, DbError> {
         let batch = [Arriving { delivery, body, received_at }];
         Ok(self.record_webhooks(&batch).await?[0])
@@ -110,7 +111,7 @@ impl Store {
         shop: &ShopDomain,
         event_id: &str,
         topic: &str,
-    ) -> Result<Option<(Option<Vec<u8>>, i64)>, DbError> {
+    ) -> Result<Option<(Option<Vec<u8>>, UnixTime)>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT body, received_at FROM webhook_inbox WHERE shop = $1 AND event_id = $2 AND topic = $3",
@@ -157,7 +158,10 @@ impl Store {
     }
 
     /// The last delivery of each topic a shop received: topic and Unix seconds.
-    pub async fn last_webhook_per_topic(&self, shop: &ShopDomain) -> Result<Vec<(String, i64)>, DbError> {
+    pub async fn last_webhook_per_topic(
+        &self,
+        shop: &ShopDomain,
+    ) -> Result<Vec<(String, UnixTime)>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT topic, MAX(received_at) FROM webhook_inbox WHERE shop = $1 GROUP BY topic ORDER BY topic",

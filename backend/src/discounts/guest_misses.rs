@@ -3,6 +3,7 @@
 //! member's rules gave nothing; the report runs each such order through the Function as if the
 //! member had signed in, and says what they missed. Membership and rules are today's.
 
+use crate::clock::UnixTime;
 use std::collections::{HashMap, HashSet};
 
 use discount_rules::{Decimal, segment_tag};
@@ -31,7 +32,7 @@ pub struct GuestMisses {
     /// Guest orders of members read, with or without a miss.
     pub orders_checked: usize,
     /// The report covers orders since then (Unix seconds).
-    pub since: i64,
+    pub since: UnixTime,
 }
 
 /// A member's guest order and what it missed.
@@ -39,7 +40,7 @@ pub struct GuestMisses {
 pub struct GuestMiss {
     pub order_id: String,
     pub order_name: Option<String>,
-    pub placed_at: i64,
+    pub placed_at: UnixTime,
     pub customer_id: String,
     pub email: Option<String>,
     /// The member's segments now.
@@ -50,7 +51,7 @@ pub struct GuestMiss {
 }
 
 /// The report for `shop` at `now`.
-pub async fn report(app: &App, shop: &ShopDomain, now: i64) -> Result<GuestMisses, AppError> {
+pub async fn report(app: &App, shop: &ShopDomain, now: UnixTime) -> Result<GuestMisses, AppError> {
     let since = now - DAYS * 86_400;
     let rules = super::rules_of(app, shop).await?;
     let rows = app.store.guest_orders_of_members(shop, since, MAX_ORDERS).await?;

@@ -4,6 +4,7 @@
 //! again and the write repeated. A missing discount (deleted by the merchant) is created again.
 
 use crate::app::App;
+use crate::clock::UnixTime;
 use crate::clock::unix_now;
 use crate::db::{DiscountSync, NewJob};
 use crate::jobs::{Job, JobError};
@@ -164,7 +165,7 @@ async fn read_digest(
 }
 
 /// A job that retries a write that failed in a request.
-pub fn retry_job(shop: &ShopDomain, now: i64) -> NewJob {
+pub fn retry_job(shop: &ShopDomain, now: UnixTime) -> NewJob {
     WriteDiscountRules {}.queued(shop, now, None)
 }
 

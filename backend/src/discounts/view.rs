@@ -1,5 +1,6 @@
 //! What the discount rule API answers, typed for the admin's generated TypeScript.
 
+use crate::clock::UnixTime;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -23,7 +24,7 @@ pub struct SyncView {
     /// Size of the metafield written.
     pub bytes: Option<i64>,
     pub detail: Option<String>,
-    pub synced_at: Option<i64>,
+    pub synced_at: Option<UnixTime>,
 }
 
 impl SyncView {

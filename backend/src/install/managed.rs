@@ -5,6 +5,7 @@
 
 use super::{Connected, connect};
 use crate::app::App;
+use crate::clock::UnixTime;
 use crate::db::Connection;
 use crate::error::AppError;
 use crate::shopify::ShopDomain;
@@ -16,7 +17,7 @@ pub async fn ensure_installed(
     app: &App,
     shop: &ShopDomain,
     session_token: &str,
-    now: i64,
+    now: UnixTime,
 ) -> Result<Option<Connected>, AppError> {
     let record = app.store.shop(shop).await?;
     if record.is_some_and(|record| record.active && record.tokens.is_some()) {

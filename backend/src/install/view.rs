@@ -1,5 +1,6 @@
 //! What the workspace and connection API answers, typed for the admin's generated TypeScript.
 
+use crate::clock::UnixTime;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -50,10 +51,10 @@ pub struct LinkView {
     pub for_shop: ShopDomain,
     #[ts(as = "String")]
     pub created_by: ShopDomain,
-    pub created_at: i64,
-    pub expires_at: i64,
-    pub used_at: Option<i64>,
-    pub revoked_at: Option<i64>,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+    pub used_at: Option<UnixTime>,
+    pub revoked_at: Option<UnixTime>,
 }
 
 impl From<&ConnectLink> for LinkView {

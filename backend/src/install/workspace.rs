@@ -1,12 +1,13 @@
 //! Workspaces: the slug from the shop's subdomain, the public storefront key and the server key.
 
+use crate::clock::UnixTime;
 use crate::crypto::{random_token, sha256_hex};
 use crate::db::{DbError, Store, Workspace};
 use crate::shopify::ShopDomain;
 
 /// Creates a workspace for `shop`. Returns it with its server key, which exists nowhere else:
 /// only its hash is stored.
-pub async fn create(store: &Store, shop: &ShopDomain, now: i64) -> Result<(Workspace, String), DbError> {
+pub async fn create(store: &Store, shop: &ShopDomain, now: UnixTime) -> Result<(Workspace, String), DbError> {
     let id = format!("ws_{}", random_token(12));
     let public_key = format!("pk_{}", random_token(18));
     let server_key = super::server_key::new_key();

@@ -1,5 +1,6 @@
 //! The handler and its CORS preflight.
 
+use crate::clock::UnixTime;
 use axum::Json;
 use axum::body::Body;
 use std::net::SocketAddr;
@@ -21,7 +22,6 @@ use crate::clock::unix_now;
 use crate::db::{CHECKOUT_COMPLETED, EventRow};
 use crate::error::AppError;
 use crate::shopify::ShopDomain;
-use crate::webhooks::process::payload::unix_seconds;
 
 /// `OPTIONS /v1/pixel/events`.
 pub async fn preflight() -> Response {
@@ -116,7 +116,7 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), App
             rejected += 1;
             continue;
         };
-        let occurred_at = unix_seconds(&event.occurred_at).unwrap_or(now);
+        let occurred_at = UnixTime::parse_rfc3339(&event.occurred_at).unwrap_or(now);
         if occurred_at > now + MAX_CLOCK_SKEW_SECS {
             rejected += 1;
             continue;
@@ -180,7 +180,7 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), App
 
 /// A pixel purchase as stored: keyed by its checkout token (which only the buyer's browser
 /// knows), naming the order it claims, with no lines, value or customer.
-fn checkout_claim(event: &events::Event, occurred_at: i64) -> EventRow {
+fn checkout_claim(event: &events::Event, occurred_at: UnixTime) -> EventRow {
     let token = event.checkout_token.clone();
     EventRow {
         kind: CHECKOUT_COMPLETED.to_owned(),

@@ -1,6 +1,7 @@
 //! The admin's view of the storefront pixel: whether Shopify has it, the last events it sent,
 //! what the merchant chose it to send, and a reconnect that writes its settings again.
 
+use crate::clock::UnixTime;
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
@@ -84,7 +85,7 @@ impl PixelSettingsView {
 #[derive(Serialize, TS)]
 pub struct PixelEvent {
     pub kind: String,
-    pub occurred_at: i64,
+    pub occurred_at: UnixTime,
     /// Tied to a known customer.
     pub linked: bool,
 }

@@ -1,5 +1,6 @@
 //! A customer as segment rules see them, assembled from the stored customer, orders and events.
 
+use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 use segment_rules::{Customer, PlacedOrder, Reads, SeenEvent};
 use serde_json::Value;
@@ -24,7 +25,7 @@ pub async fn profiles(
     shop: &ShopDomain,
     scope: Scope<'_>,
     reads: &Reads,
-    now: i64,
+    now: UnixTime,
 ) -> Result<Vec<Profile>, DbError> {
     let kinds: Vec<String> = reads.kinds.iter().cloned().collect();
     let inside: Vec<String> = reads.inside.iter().cloned().collect();
@@ -37,7 +38,7 @@ fn profile(row: FactsRow) -> Profile {
         country: row.country,
         tags: row.tags.split(',').map(str::trim).filter(|tag| !tag.is_empty()).map(str::to_owned).collect(),
         email_marketing: row.marketing_state,
-        created_at: row.created_at,
+        created_at: row.created_at.map(UnixTime::secs),
         ..Customer::default()
     };
     for line in row.orders.as_deref().unwrap_or_default().lines() {

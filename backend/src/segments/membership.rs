@@ -2,6 +2,7 @@
 //! event or update concerns. Every entry and exit is recorded with its time, and a changed
 //! segment gets a push of its tags queued.
 
+use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 use std::collections::HashSet;
 
@@ -53,7 +54,7 @@ pub async fn recompute(
     store: &Store,
     shop: &ShopDomain,
     only: Option<&str>,
-    now: i64,
+    now: UnixTime,
 ) -> Result<Vec<Recomputed>, DbError> {
     let segments: Vec<Live> = live(store, shop)
         .await?
@@ -90,7 +91,7 @@ pub async fn recompute(
 }
 
 /// The members of each segment among `profiles`, evaluated on every core.
-fn evaluate_all<'p>(segments: &[Live], profiles: &'p [Profile], now: i64) -> Vec<HashSet<&'p str>> {
+fn evaluate_all<'p>(segments: &[Live], profiles: &'p [Profile], now: UnixTime) -> Vec<HashSet<&'p str>> {
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     let chunk = profiles.len().div_ceil(threads).max(1);
     let parts: Vec<Vec<Vec<&'p str>>> = std::thread::scope(|scope| {
@@ -117,11 +118,11 @@ fn evaluate_all<'p>(segments: &[Live], profiles: &'p [Profile], now: i64) -> Vec
 pub fn members_of<'r, 'p>(
     rule: &'r Rule,
     profiles: &'p [Profile],
-    now: i64,
+    now: UnixTime,
 ) -> impl Iterator<Item = &'p str> + use<'r, 'p> {
     profiles
         .iter()
-        .filter(move |profile| matches(rule, &profile.customer, &profile.events, now))
+        .filter(move |profile| matches(rule, &profile.customer, &profile.events, now.secs()))
         .map(|profile| profile.id.as_str())
 }
 
@@ -130,7 +131,7 @@ pub async fn refresh_customer(
     store: &Store,
     shop: &ShopDomain,
     customer_id: &str,
-    now: i64,
+    now: UnixTime,
 ) -> Result<usize, DbError> {
     let segments = live(store, shop).await?;
     if segments.is_empty() {
@@ -144,7 +145,7 @@ pub async fn refresh_customer(
         // A deleted customer (no profile) leaves every segment.
         let member = found
             .first()
-            .is_some_and(|profile| matches(&segment.rule, &profile.customer, &profile.events, now));
+            .is_some_and(|profile| matches(&segment.rule, &profile.customer, &profile.events, now.secs()));
         let (entered, left): (&[String], &[String]) = match (member, held.contains(&segment.slug)) {
             (true, false) => (&one, &[]),
             (false, true) => (&[], &one),
@@ -163,7 +164,7 @@ pub async fn preview(
     shop: &ShopDomain,
     rule: &Rule,
     sample: usize,
-    now: i64,
+    now: UnixTime,
 ) -> Result<(usize, Vec<String>), DbError> {
     let mut reads = Reads::default();
     reads.add(rule);
@@ -185,10 +186,10 @@ pub async fn explain(
     shop: &ShopDomain,
     rule: &Rule,
     customer_id: &str,
-    now: i64,
+    now: UnixTime,
 ) -> Result<Option<segment_rules::Outcome>, DbError> {
     let mut reads = Reads::default();
     reads.add(rule);
     let found = profiles(store, shop, Scope::Customer(customer_id), &reads, now).await?;
-    Ok(found.first().map(|profile| evaluate(rule, &profile.customer, &profile.events, now)))
+    Ok(found.first().map(|profile| evaluate(rule, &profile.customer, &profile.events, now.secs())))
 }

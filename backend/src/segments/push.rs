@@ -5,6 +5,7 @@
 //! Calls are paced by the bucket Shopify reports (`shopify::admin`). Large diffs go through one
 //! bulk mutation per side; if Shopify refuses one, the push falls back to per-customer calls.
 
+use crate::clock::UnixTime;
 use std::collections::BTreeSet;
 
 use aes_gcm::aead::OsRng;
@@ -79,13 +80,24 @@ impl Job for PushTags {
     }
 }
 
-fn job(shop: &ShopDomain, slug: &str, per_customer: bool, run_at: i64, dedupe_key: Option<String>) -> NewJob {
+fn job(
+    shop: &ShopDomain,
+    slug: &str,
+    per_customer: bool,
+    run_at: UnixTime,
+    dedupe_key: Option<String>,
+) -> NewJob {
     PushTags { slug: slug.to_owned(), per_customer }.queued(shop, run_at, dedupe_key)
 }
 
 /// Queues a push for the changes of this moment, unless one is pending already: changes close
 /// together share one push, which runs when their window ends.
-pub async fn queue(store: &crate::db::Store, shop: &ShopDomain, slug: &str, now: i64) -> Result<(), DbError> {
+pub async fn queue(
+    store: &crate::db::Store,
+    shop: &ShopDomain,
+    slug: &str,
+    now: UnixTime,
+) -> Result<(), DbError> {
     if store.mark_push_pending(shop, slug, now).await? {
         store.enqueue(&job(shop, slug, false, now + COALESCE_SECS, None)).await?;
     }
@@ -93,7 +105,7 @@ pub async fn queue(store: &crate::db::Store, shop: &ShopDomain, slug: &str, now:
 }
 
 /// Queues a push to run at once ("push now").
-pub async fn push_now(app: &App, shop: &ShopDomain, slug: &str, now: i64) -> Result<(), DbError> {
+pub async fn push_now(app: &App, shop: &ShopDomain, slug: &str, now: UnixTime) -> Result<(), DbError> {
     app.store.enqueue(&job(shop, slug, false, now, None)).await?;
     let mut state = app.store.push_state(shop, slug).await?.unwrap_or_default();
     state.state = "queued".to_owned();
@@ -355,7 +367,7 @@ async fn follow_bulk(
     slug: &str,
     running: RunningBulk,
     mut state: PushRow,
-    now: i64,
+    now: UnixTime,
 ) -> Result<(), JobError> {
     state.calls += 1;
     let (completed, url) = match bulk_query::progress(&app.shopify, shop, &running.operation).await? {

@@ -3,6 +3,7 @@
 //! segment, what Shopify really holds becomes the push checkpoint, and a push repairs the rest,
 //! so after it the tags equal membership.
 
+use crate::clock::UnixTime;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
@@ -31,12 +32,12 @@ impl Job for ReconcileTags {
     }
 }
 
-fn job(shop: &ShopDomain, operation: Option<String>, run_at: i64) -> NewJob {
+fn job(shop: &ShopDomain, operation: Option<String>, run_at: UnixTime) -> NewJob {
     ReconcileTags { operation }.queued(shop, run_at, None)
 }
 
 /// Queues a reconciliation of every segment of the store.
-pub async fn queue(app: &App, shop: &ShopDomain, now: i64) -> Result<(), crate::db::DbError> {
+pub async fn queue(app: &App, shop: &ShopDomain, now: UnixTime) -> Result<(), crate::db::DbError> {
     app.store.enqueue(&job(shop, None, now)).await?;
     app.jobs_waiting.notify_one();
     Ok(())

@@ -2,6 +2,7 @@
 //! customers whose spending puts them in the top tenth, with the threshold rounded to a figure a
 //! merchant would pick. A shop without orders gets its email subscribers instead.
 
+use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 use serde_json::json;
 
@@ -12,7 +13,7 @@ use crate::app::App;
 use crate::db::{DbError, Scope, SegmentRow};
 
 /// Creates the suggested segment unless the store has segments already; its slug when made.
-pub async fn suggest(app: &App, shop: &ShopDomain, now: i64) -> Result<Option<String>, DbError> {
+pub async fn suggest(app: &App, shop: &ShopDomain, now: UnixTime) -> Result<Option<String>, DbError> {
     if !app.store.segments(shop, true).await?.is_empty() {
         return Ok(None);
     }

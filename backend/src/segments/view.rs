@@ -1,6 +1,7 @@
 //! What the segment API answers: the shapes the admin reads, typed here and generated into the
 //! admin's TypeScript (docs/admin.md, "One typed API").
 
+use crate::clock::UnixTime;
 use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
@@ -20,9 +21,9 @@ pub struct SegmentView {
     pub member_count: i64,
     /// Proposed by Seglink after the backfill, not yet kept by the merchant.
     pub suggested: bool,
-    pub computed_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub computed_at: Option<UnixTime>,
+    pub created_at: UnixTime,
+    pub updated_at: UnixTime,
     /// `None` when the stored rules no longer parse.
     pub native: Option<NativeView>,
     pub push: PushView,
@@ -56,9 +57,9 @@ pub struct PushView {
     pub bulk_running: bool,
     /// Drift repaired by the last reconciliation.
     pub repaired: Option<i64>,
-    pub reconciled_at: Option<i64>,
+    pub reconciled_at: Option<UnixTime>,
     pub detail: Option<String>,
-    pub updated_at: Option<i64>,
+    pub updated_at: Option<UnixTime>,
 }
 
 impl PushView {
@@ -172,7 +173,7 @@ pub struct Change {
     pub customer_id: String,
     /// `entered` or `left`.
     pub change: String,
-    pub at: i64,
+    pub at: UnixTime,
 }
 
 /// `GET /api/segments/{slug}/changes`.

@@ -2,6 +2,7 @@
 //! lock before they expire, and once more if Shopify answers 401), pacing by the bucket Shopify
 //! last reported, and retries only where a retry is safe (`retry_policy`).
 
+use crate::clock::UnixTime;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -107,7 +108,7 @@ impl Shopify {
     }
 
     /// Seals a grant for storage, bound to its shop.
-    pub fn seal_grant(&self, shop: &ShopDomain, grant: &TokenGrant, now: i64) -> StoredTokens {
+    pub fn seal_grant(&self, shop: &ShopDomain, grant: &TokenGrant, now: UnixTime) -> StoredTokens {
         StoredTokens {
             access_token: self.keys.seal(&grant.access_token, shop.as_str()),
             access_expires_at: grant.expires_in.map(|seconds| now + seconds),

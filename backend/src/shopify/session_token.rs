@@ -3,6 +3,7 @@
 //! tightened beyond it (`alg` exactly HS256, `iss` = `dest` + `/admin`, `dest` a
 //! `*.myshopify.com` shop).
 
+use crate::clock::UnixTime;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
@@ -73,7 +74,7 @@ pub fn verify(
     token: &str,
     api_key: &str,
     secrets: &[&str],
-    now: i64,
+    now: UnixTime,
 ) -> Result<SessionClaims, SessionTokenError> {
     let mut parts = token.split('.');
     let (Some(header_part), Some(payload_part), Some(signature_part), None) =
@@ -98,10 +99,10 @@ pub fn verify(
     if claims.aud != api_key {
         return Err(SessionTokenError::Audience);
     }
-    if now >= claims.exp + LEEWAY_SECS {
+    if now >= UnixTime::from_secs(claims.exp) + LEEWAY_SECS {
         return Err(SessionTokenError::Expired);
     }
-    if now < claims.nbf - LEEWAY_SECS {
+    if now < UnixTime::from_secs(claims.nbf) - LEEWAY_SECS {
         return Err(SessionTokenError::NotYetValid);
     }
     let shop = claims

@@ -2,6 +2,7 @@
 //! parameters, and a timestamp within 90 s. Algorithm: shopify-app-js `hmac-validator.ts` (docs/backend.md).
 
 use super::signature::signed_by_any;
+use crate::clock::UnixTime;
 
 /// How far `timestamp` may be from our clock.
 pub const TIMESTAMP_TOLERANCE_SECS: i64 = 90;
@@ -22,7 +23,7 @@ pub enum SignedQueryError {
 
 /// Checks decoded query `params` (in any order, keys possibly repeated) signed with one of
 /// `secrets`, at `now` (Unix seconds).
-pub fn verify(params: &[(String, String)], secrets: &[&str], now: i64) -> Result<(), SignedQueryError> {
+pub fn verify(params: &[(String, String)], secrets: &[&str], now: UnixTime) -> Result<(), SignedQueryError> {
     let mut given = params.iter().filter(|(key, _)| key == "hmac");
     let (Some((_, hmac)), None) = (given.next(), given.next()) else {
         return Err(SignedQueryError::MissingHmac);
@@ -38,7 +39,7 @@ pub fn verify(params: &[(String, String)], secrets: &[&str], now: i64) -> Result
         return Err(SignedQueryError::Stale);
     };
     let timestamp: i64 = timestamp.parse().map_err(|_| SignedQueryError::Stale)?;
-    if (now - timestamp).abs() > TIMESTAMP_TOLERANCE_SECS {
+    if (now - UnixTime::from_secs(timestamp)).abs() > TIMESTAMP_TOLERANCE_SECS {
         return Err(SignedQueryError::Stale);
     }
     Ok(())

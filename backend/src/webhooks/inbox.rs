@@ -1,5 +1,6 @@
 //! The inbox writer: verified deliveries, group-committed with the jobs that process them.
 
+use crate::clock::UnixTime;
 use axum::body::Bytes;
 
 use crate::db::{Arriving, Recorded, Store};
@@ -10,12 +11,12 @@ use crate::shopify::webhook::WebhookDelivery;
 const MAX_BATCH: usize = 512;
 
 /// Writes deliveries in batches.
-pub struct Inbox(GroupCommit<(WebhookDelivery, Bytes, i64), Recorded>);
+pub struct Inbox(GroupCommit<(WebhookDelivery, Bytes, UnixTime), Recorded>);
 
 impl Inbox {
     /// Starts the writer on `store`.
     pub fn start(store: Store) -> Self {
-        Self(GroupCommit::start(MAX_BATCH, move |items: Vec<(WebhookDelivery, Bytes, i64)>| {
+        Self(GroupCommit::start(MAX_BATCH, move |items: Vec<(WebhookDelivery, Bytes, UnixTime)>| {
             let store = store.clone();
             async move {
                 let arriving: Vec<Arriving<'_>> = items
@@ -36,7 +37,7 @@ impl Inbox {
         &self,
         delivery: WebhookDelivery,
         body: Bytes,
-        received_at: i64,
+        received_at: UnixTime,
     ) -> Result<Recorded, String> {
         self.0.submit((delivery, body, received_at)).await
     }

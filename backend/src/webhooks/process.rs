@@ -6,6 +6,7 @@ mod orders;
 pub use orders::{ReleaseOrder, link_buyer, release as release_order};
 pub mod payload;
 
+use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -40,7 +41,7 @@ pub struct Delivery<'a> {
     /// `X-Shopify-Event-Id`: names the events it produces.
     pub event_id: &'a str,
     /// When it was received (Unix seconds), for payloads without `updated_at`.
-    pub received_at: i64,
+    pub received_at: UnixTime,
     /// The parsed body.
     pub body: Value,
 }
@@ -123,7 +124,7 @@ async fn concerned_customer(app: &App, delivery: &Delivery<'_>) -> Result<Option
     })
 }
 
-async fn dispatch(app: &App, delivery: &Delivery<'_>, now: i64) -> Result<(), JobError> {
+async fn dispatch(app: &App, delivery: &Delivery<'_>, now: UnixTime) -> Result<(), JobError> {
     let store = &app.store;
     let shop = delivery.shop;
     let body = &delivery.body;

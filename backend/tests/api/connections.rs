@@ -2,6 +2,7 @@
 //! kept, missing scopes are named, webhooks are subscribed for it; tokens rotate; stores
 //! disconnect; a signed, expiring link moves a store into another workspace.
 
+use seglink::clock::UnixTime;
 use seglink::db::{Connection, StoredTokens};
 use serde_json::json;
 
@@ -169,7 +170,8 @@ async fn foreign_domains_are_refused_before_the_token_is_tried() {
 /// A store in a workspace of its own, with every scope: the workspace and a session token.
 async fn lone_store(app: &TestApp, shop: &str, kind: Connection) -> (String, String) {
     let domain = seglink::shopify::ShopDomain::parse(shop).unwrap();
-    let (own, _) = seglink::install::workspace::create(&app.state.store, &domain, 0).await.unwrap();
+    let (own, _) =
+        seglink::install::workspace::create(&app.state.store, &domain, UnixTime::EPOCH).await.unwrap();
     let tokens = StoredTokens {
         access_token: app.state.keys.seal("shpat_t", shop),
         access_expires_at: None,
@@ -178,7 +180,7 @@ async fn lone_store(app: &TestApp, shop: &str, kind: Connection) -> (String, Str
         scopes: SCOPES.to_owned(),
         webhook_secret: None,
     };
-    app.state.store.connect_shop(&domain, &own.id, kind, &tokens, 0).await.unwrap();
+    app.state.store.connect_shop(&domain, &own.id, kind, &tokens, UnixTime::EPOCH).await.unwrap();
     (own.id, session_for(shop))
 }
 
@@ -255,8 +257,8 @@ async fn a_connect_link_moves_one_named_store_once_and_repoints_its_pixel(fresh:
         workspace_id: home_workspace.clone(),
         for_shop: domain("intruder.myshopify.com"),
         created_by: domain(HOME),
-        created_at: 0,
-        expires_at: now().as_secs() as i64 - 1,
+        created_at: UnixTime::EPOCH,
+        expires_at: UnixTime::from_secs(now().as_secs() as i64 - 1),
         used_at: None,
         revoked_at: None,
     };

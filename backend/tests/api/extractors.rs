@@ -1,6 +1,7 @@
 //! The session-token and webhook checks as the routes see them: a handler runs only for a
 //! request that passed.
 
+use seglink::clock::UnixTime;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
@@ -113,7 +114,8 @@ async fn only_signed_webhooks_reach_the_handler() {
 /// A managed store in a workspace of its own, and a session token for it.
 async fn connected(app: &TestApp, shop: &str) -> String {
     let domain = seglink::shopify::ShopDomain::parse(shop).unwrap();
-    let (workspace, _) = seglink::install::workspace::create(&app.state.store, &domain, 0).await.unwrap();
+    let (workspace, _) =
+        seglink::install::workspace::create(&app.state.store, &domain, UnixTime::EPOCH).await.unwrap();
     let tokens = seglink::db::StoredTokens {
         access_token: app.state.keys.seal("t", shop),
         access_expires_at: None,
@@ -123,7 +125,7 @@ async fn connected(app: &TestApp, shop: &str) -> String {
         webhook_secret: None,
     };
     let connection = seglink::db::Connection::Managed;
-    app.state.store.connect_shop(&domain, &workspace.id, connection, &tokens, 0).await.unwrap();
+    app.state.store.connect_shop(&domain, &workspace.id, connection, &tokens, UnixTime::EPOCH).await.unwrap();
     session_token(SECRET, &SessionClaims::new(shop, API_KEY, 7, now()))
 }
 

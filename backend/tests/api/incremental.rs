@@ -86,7 +86,7 @@ async fn check(deliveries: Vec<Delivery>) -> Result<(), TestCaseError> {
         store.create_segment(&domain(SHOP), &segment).await.unwrap();
     }
     for (sequence, delivery) in deliveries.iter().enumerate() {
-        let (topic, body) = webhook(delivery, now, sequence as i64);
+        let (topic, body) = webhook(delivery, now.secs(), sequence as i64);
         app.deliver(SHOP, topic, &format!("event-{sequence}"), &body).await;
         app.run_jobs().await;
     }

@@ -5,6 +5,7 @@
 
 use axum::body::Body;
 use axum::http::Request;
+use seglink::clock::UnixTime;
 use seglink::db::{Connection, StoredTokens};
 use serde_json::{Value, json};
 
@@ -24,7 +25,8 @@ fn samples() -> Vec<Value> {
 /// A connected shop in its own workspace; its public key.
 async fn shop(app: &TestApp, domain: &str) -> String {
     let shop = seglink::shopify::ShopDomain::parse(domain).unwrap();
-    let (workspace, _) = seglink::install::workspace::create(&app.state.store, &shop, 0).await.unwrap();
+    let (workspace, _) =
+        seglink::install::workspace::create(&app.state.store, &shop, UnixTime::EPOCH).await.unwrap();
     let tokens = StoredTokens {
         access_token: "sealed".to_owned(),
         access_expires_at: None,
@@ -35,7 +37,13 @@ async fn shop(app: &TestApp, domain: &str) -> String {
     };
     app.state
         .store
-        .connect_shop(&crate::helpers::domain(domain), &workspace.id, Connection::Managed, &tokens, 0)
+        .connect_shop(
+            &crate::helpers::domain(domain),
+            &workspace.id,
+            Connection::Managed,
+            &tokens,
+            UnixTime::EPOCH,
+        )
         .await
         .unwrap();
     workspace.public_key
@@ -228,7 +236,7 @@ async fn events_of_a_known_customer_move_their_segments_at_once(fresh: Fresh) {
     app.run_jobs().await;
     assert!(fresh.store.member_ids(&domain(SHOP), "browsers").await.unwrap().is_empty());
 
-    let at = rfc3339(now);
+    let at = rfc3339(now.secs());
     let view = |id: &str| json!({ "kind": "product_view", "id": id, "occurred_at": at, "client_id": CLIENT, "product_id": "7" });
     let (status, _, answer) = post(&app, batch(&key, SHOP, true, vec![view("v1"), view("v2")])).await;
     assert_eq!(status, 200, "{answer}");
@@ -245,7 +253,7 @@ async fn a_buyers_claim_after_the_webhook_links_them_and_moves_their_segments_at
     fresh.store.create_segment(&domain(SHOP), &segment).await.unwrap();
     let customer = json!({ "id": 7, "email": "ada@example.com", "updated_at": "2026-11-20T09:00:00Z" });
     app.deliver(SHOP, "customers/create", "c-7", &customer).await;
-    let at = rfc3339(now);
+    let at = rfc3339(now.secs());
     let added = json!({ "kind": "add_to_cart", "id": "a1", "occurred_at": at, "client_id": CLIENT, "product_id": "7", "quantity": 1 });
     post(&app, batch(&key, SHOP, true, vec![added])).await;
     // The webhook comes first: nothing has claimed its token yet.
@@ -352,7 +360,7 @@ async fn events_from_the_future_are_refused(fresh: Fresh) {
     let app = TestApp::on(fresh.store.clone(), None);
     let key = shop(&app, SHOP).await;
     let at = |seconds: i64| {
-        time::OffsetDateTime::from_unix_timestamp(seglink::clock::unix_now() + seconds)
+        time::OffsetDateTime::from_unix_timestamp((seglink::clock::unix_now() + seconds).secs())
             .unwrap()
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap()

@@ -1,6 +1,7 @@
 //! The compliance webhooks and uninstall, on every database: each privacy request is recorded
 //! with its 30-day due date and carried out; uninstall drops the tokens and keeps the data.
 
+use seglink::clock::UnixTime;
 use serde_json::json;
 
 use crate::helpers::domain;
@@ -10,7 +11,7 @@ const SHOP: &str = "seglink-test.myshopify.com";
 const OTHER: &str = "other-store.myshopify.com";
 
 fn now() -> i64 {
-    seglink::clock::unix_now()
+    seglink::clock::unix_now().secs()
 }
 
 async fn seed(app: &TestApp, shop: &str) {
@@ -32,11 +33,11 @@ async fn data_requests_and_redactions_are_recorded_and_carried_out(fresh: Fresh)
     let request = json!({ "shop_domain": SHOP, "customer": { "id": 7, "email": "c7@example.com" }, "orders_requested": [1], "data_request": { "id": 99 } });
     app.deliver(SHOP, "customers/data_request", "dr-1", &request).await;
     app.run_jobs().await;
-    let requests = store.privacy_requests(&domain(SHOP), now()).await.unwrap();
+    let requests = store.privacy_requests(&domain(SHOP), UnixTime::from_secs(now())).await.unwrap();
     assert_eq!(requests.len(), 1, "{}", fresh.name);
     assert_eq!(requests[0].due_at - requests[0].received_at, 30 * 86_400);
     assert!(requests[0].completed_at.is_some());
-    let taken = store.take_export(&domain(SHOP), requests[0].id, now()).await.unwrap();
+    let taken = store.take_export(&domain(SHOP), requests[0].id, UnixTime::from_secs(now())).await.unwrap();
     let export: serde_json::Value = serde_json::from_str(taken.as_deref().unwrap()).unwrap();
     assert_eq!(export["customer"]["email"], "c7@example.com");
     assert_eq!(export["orders"][0]["id"], "1");
@@ -56,7 +57,7 @@ async fn data_requests_and_redactions_are_recorded_and_carried_out(fresh: Fresh)
     assert!(store.events(&domain(SHOP)).await.unwrap().is_empty());
     assert_eq!(store.customer(&domain(SHOP), "8").await.unwrap(), None);
     assert_eq!(store.webhook_count(&domain(SHOP)).await.unwrap(), 0);
-    let requests = store.privacy_requests(&domain(SHOP), now()).await.unwrap();
+    let requests = store.privacy_requests(&domain(SHOP), UnixTime::from_secs(now())).await.unwrap();
     assert_eq!(requests.len(), 3, "the requests themselves stay on record");
     assert_eq!(requests[0].topic, "shop/redact");
     assert!(requests.iter().all(|request| request.completed_at.is_some()));
@@ -207,23 +208,28 @@ async fn ada_everywhere(app: &TestApp, store: &seglink::db::Store) {
                 source_id: "pv-1".to_owned(),
                 customer_id: None,
                 order_id: None,
-                occurred_at: now,
+                occurred_at: UnixTime::from_secs(now),
                 properties: "{}".to_owned(),
                 client_id: Some("client-of-ada".to_owned()),
             },
         )
         .await
         .unwrap();
-    store.link_client(&domain(SHOP), "client-of-ada", &ADA.to_string(), now).await.unwrap();
+    store
+        .link_client(&domain(SHOP), "client-of-ada", &ADA.to_string(), UnixTime::from_secs(now))
+        .await
+        .unwrap();
     let rules = r#"{ "if": "country", "in": ["DE"] }"#;
     store
         .create_segment(
             &domain(SHOP),
-            &seglink::db::SegmentRow::new("germany", "Germany", rules.to_owned(), now),
+            &seglink::db::SegmentRow::new("germany", "Germany", rules.to_owned(), UnixTime::from_secs(now)),
         )
         .await
         .unwrap();
-    seglink::segments::recompute(&app.state.store, &domain(SHOP), None, now).await.unwrap();
+    seglink::segments::recompute(&app.state.store, &domain(SHOP), None, UnixTime::from_secs(now))
+        .await
+        .unwrap();
     store.mark_tagged(&domain(SHOP), "germany", &[ADA.to_string()], true).await.unwrap();
     let running = seglink::db::PushRow {
         state: "running".to_owned(),
@@ -232,7 +238,7 @@ async fn ada_everywhere(app: &TestApp, store: &seglink::db::Store) {
             "customers": [ADA.to_string(), "7777002"] })
             .to_string(),
         ),
-        updated_at: now,
+        updated_at: UnixTime::from_secs(now),
         ..seglink::db::PushRow::default()
     };
     store.set_push_state(&domain(SHOP), "germany", &running).await.unwrap();
@@ -283,7 +289,7 @@ async fn after_a_shop_redaction_no_table_names_its_customers(fresh: Fresh) {
             .await;
     assert!(left.is_empty(), "{}: still stored: {left:#?}", fresh.name);
     assert_eq!(
-        fresh.store.privacy_requests(&domain(SHOP), now()).await.unwrap().len(),
+        fresh.store.privacy_requests(&domain(SHOP), UnixTime::from_secs(now())).await.unwrap().len(),
         2,
         "the requests stay on record"
     );
@@ -337,7 +343,7 @@ async fn an_export_is_served_once_and_not_after_its_time(fresh: Fresh) {
     );
     assert_eq!(app.call("GET", &export_path(second), Some(&other), None).await.0, 404, "not another shop's");
     // Eight days on, the one never fetched is gone from the database.
-    fresh.store.purge_expired_exports(now() + 8 * 86_400).await.unwrap();
+    fresh.store.purge_expired_exports(UnixTime::from_secs(now() + 8 * 86_400)).await.unwrap();
     assert_eq!(app.call("GET", &export_path(second), Some(&token), None).await.0, 404);
     assert!(rows_naming(&fresh.url, &["c7@example.com"]).await.iter().all(|(table, _)| table == "customers"));
 }
@@ -361,7 +367,7 @@ async fn storefront_events_older_than_the_stores_retention_go_nightly(fresh: Fre
         source_id: id.to_owned(),
         customer_id: None,
         order_id: None,
-        occurred_at: now - days_ago * 86_400,
+        occurred_at: UnixTime::from_secs(now - days_ago * 86_400),
         properties: "{}".to_owned(),
         client_id: Some("visitor".to_owned()),
     };

@@ -2,6 +2,7 @@
 //! each event once, older payloads never overwriting newer state, each store's policy applied,
 //! and a delivery that can never be processed left dead rather than retried forever.
 
+use seglink::clock::UnixTime;
 use seglink::db::{IngestionPolicy, JobState};
 use serde_json::{Value, json};
 
@@ -122,7 +123,7 @@ async fn the_ingestion_policy_leaves_out_channels_tags_and_test_orders(fresh: Fr
         exclude_test_orders: true,
         upsell_delay_minutes: 0,
     };
-    fresh.store.set_ingestion_policy(&domain(SHOP), &policy, 0).await.unwrap();
+    fresh.store.set_ingestion_policy(&domain(SHOP), &policy, UnixTime::EPOCH).await.unwrap();
     let at = "2026-11-20T09:00:00Z";
     app.deliver(SHOP, "orders/paid", "pos", &order(1, at, json!({ "source_name": "pos" }))).await;
     app.deliver(SHOP, "orders/paid", "tagged", &order(2, at, json!({ "tags": "wholesale, exclude" }))).await;
@@ -142,7 +143,7 @@ on_each_engine!(the_ingestion_policy_leaves_out_channels_tags_and_test_orders);
 async fn the_upsell_delay_holds_an_order_folds_its_edits_and_releases_one_event(fresh: Fresh) {
     let app = TestApp::on(fresh.store.clone(), None);
     let policy = IngestionPolicy { upsell_delay_minutes: 10, ..IngestionPolicy::default() };
-    fresh.store.set_ingestion_policy(&domain(SHOP), &policy, 0).await.unwrap();
+    fresh.store.set_ingestion_policy(&domain(SHOP), &policy, UnixTime::EPOCH).await.unwrap();
     app.deliver(
         SHOP,
         "orders/create",
@@ -194,20 +195,28 @@ async fn a_failed_job_is_retried_later_and_a_crashed_claim_is_taken_again(fresh:
         kind: "webhook",
         shop: domain(SHOP),
         payload: "{}".to_owned(),
-        run_at: 100,
+        run_at: UnixTime::from_secs(100),
         dedupe_key: Some("k".to_owned()),
     };
     assert!(store.enqueue(&job).await.unwrap());
     assert!(!store.enqueue(&job).await.unwrap(), "{}: the dedupe key holds", fresh.name);
-    let claimed = store.claim_jobs(100, 300, 10).await.unwrap();
+    let claimed = store.claim_jobs(UnixTime::from_secs(100), 300, 10).await.unwrap();
     assert_eq!((claimed.len(), claimed[0].attempts), (1, 1));
-    assert!(store.claim_jobs(200, 300, 10).await.unwrap().is_empty(), "leased");
+    assert!(store.claim_jobs(UnixTime::from_secs(200), 300, 10).await.unwrap().is_empty(), "leased");
     // The worker died: after the lease another claim takes it.
-    let again = store.claim_jobs(401, 300, 10).await.unwrap();
+    let again = store.claim_jobs(UnixTime::from_secs(401), 300, 10).await.unwrap();
     assert_eq!((again.len(), again[0].attempts), (1, 2));
-    store.fail_job(again[0].id, "Shopify answered 503", Some(500), 401).await.unwrap();
-    assert!(store.claim_jobs(499, 300, 10).await.unwrap().is_empty(), "backing off");
-    assert_eq!(store.claim_jobs(500, 300, 10).await.unwrap().len(), 1);
+    store
+        .fail_job(
+            again[0].id,
+            "Shopify answered 503",
+            Some(UnixTime::from_secs(500)),
+            UnixTime::from_secs(401),
+        )
+        .await
+        .unwrap();
+    assert!(store.claim_jobs(UnixTime::from_secs(499), 300, 10).await.unwrap().is_empty(), "backing off");
+    assert_eq!(store.claim_jobs(UnixTime::from_secs(500), 300, 10).await.unwrap().len(), 1);
 }
 on_each_engine!(a_failed_job_is_retried_later_and_a_crashed_claim_is_taken_again);
 
@@ -217,18 +226,22 @@ async fn a_job_whose_worker_dies_on_every_attempt_is_buried_not_taken_again(fres
         kind: "webhook",
         shop: domain(SHOP),
         payload: "{}".to_owned(),
-        run_at: 0,
+        run_at: UnixTime::EPOCH,
         dedupe_key: None,
     };
     store.enqueue(&job).await.unwrap();
     // Each claim's worker dies (a poison job kills the process): the lease runs out.
     let mut now = 0;
     for attempt in 1..=seglink::jobs::MAX_ATTEMPTS {
-        let claimed = store.claim_jobs(now, 60, 10).await.unwrap();
+        let claimed = store.claim_jobs(UnixTime::from_secs(now), 60, 10).await.unwrap();
         assert_eq!((claimed.len(), claimed[0].attempts), (1, attempt), "{}", fresh.name);
         now += 61;
     }
-    assert!(store.claim_jobs(now, 60, 10).await.unwrap().is_empty(), "{}: no ninth attempt", fresh.name);
+    assert!(
+        store.claim_jobs(UnixTime::from_secs(now), 60, 10).await.unwrap().is_empty(),
+        "{}: no ninth attempt",
+        fresh.name
+    );
     assert_eq!(store.job_count(Some("webhook"), JobState::Dead).await.unwrap(), 1);
     let dead = store.dead_jobs(&domain(SHOP)).await.unwrap();
     assert!(dead[0].1.contains("worker stopped"), "{dead:?}");
@@ -268,7 +281,7 @@ async fn concurrent_claims_never_take_the_same_job(fresh: Fresh) {
             kind: "webhook",
             shop: domain(SHOP),
             payload: "{}".to_owned(),
-            run_at: 0,
+            run_at: UnixTime::EPOCH,
             dedupe_key: Some(format!("job-{index}")),
         };
         fresh.store.enqueue(&job).await.unwrap();
@@ -280,7 +293,7 @@ async fn concurrent_claims_never_take_the_same_job(fresh: Fresh) {
         claims.spawn(async move {
             let mut mine = Vec::new();
             loop {
-                let batch = store.claim_jobs(10, 300, 7).await.unwrap();
+                let batch = store.claim_jobs(UnixTime::from_secs(10), 300, 7).await.unwrap();
                 if batch.is_empty() {
                     return mine;
                 }
@@ -305,7 +318,8 @@ async fn a_scopes_update_is_recorded() {
     let fresh = Fresh::sqlite().await;
     let app = TestApp::on(fresh.store.clone(), None);
     let domain = seglink::shopify::ShopDomain::parse(SHOP).unwrap();
-    let (workspace, _) = seglink::install::workspace::create(&fresh.store, &domain, 0).await.unwrap();
+    let (workspace, _) =
+        seglink::install::workspace::create(&fresh.store, &domain, UnixTime::EPOCH).await.unwrap();
     let tokens = seglink::db::StoredTokens {
         access_token: "sealed".to_owned(),
         access_expires_at: None,
@@ -316,7 +330,7 @@ async fn a_scopes_update_is_recorded() {
     };
     fresh
         .store
-        .connect_shop(&domain, &workspace.id, seglink::db::Connection::Managed, &tokens, 0)
+        .connect_shop(&domain, &workspace.id, seglink::db::Connection::Managed, &tokens, UnixTime::EPOCH)
         .await
         .unwrap();
     let update = json!({ "id": 1, "previous": ["read_orders"], "current": ["read_orders", "write_orders"] });

@@ -3,6 +3,7 @@
 //! that leaves Shopify's tags equal to membership through throttling, 5xx and a push broken
 //! midway, touching no other tag and calling nothing twice.
 
+use seglink::clock::UnixTime;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
@@ -389,16 +390,84 @@ on_each_engine!(
 
 async fn one_replica_at_a_time_holds_a_segment_push(fresh: Fresh) {
     let store = &fresh.store;
-    assert!(store.lease_push(&domain("s.myshopify.com"), "vip", "a", 100, 160).await.unwrap());
-    assert!(!store.lease_push(&domain("s.myshopify.com"), "vip", "b", 120, 180).await.unwrap(), "held by a");
-    assert!(store.lease_push(&domain("s.myshopify.com"), "vip", "a", 150, 210).await.unwrap(), "a renews");
     assert!(
-        store.lease_push(&domain("s.myshopify.com"), "other", "b", 150, 210).await.unwrap(),
+        store
+            .lease_push(
+                &domain("s.myshopify.com"),
+                "vip",
+                "a",
+                UnixTime::from_secs(100),
+                UnixTime::from_secs(160)
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .lease_push(
+                &domain("s.myshopify.com"),
+                "vip",
+                "b",
+                UnixTime::from_secs(120),
+                UnixTime::from_secs(180)
+            )
+            .await
+            .unwrap(),
+        "held by a"
+    );
+    assert!(
+        store
+            .lease_push(
+                &domain("s.myshopify.com"),
+                "vip",
+                "a",
+                UnixTime::from_secs(150),
+                UnixTime::from_secs(210)
+            )
+            .await
+            .unwrap(),
+        "a renews"
+    );
+    assert!(
+        store
+            .lease_push(
+                &domain("s.myshopify.com"),
+                "other",
+                "b",
+                UnixTime::from_secs(150),
+                UnixTime::from_secs(210)
+            )
+            .await
+            .unwrap(),
         "per segment"
     );
-    assert!(store.lease_push(&domain("s.myshopify.com"), "vip", "b", 210, 270).await.unwrap(), "a's ran out");
+    assert!(
+        store
+            .lease_push(
+                &domain("s.myshopify.com"),
+                "vip",
+                "b",
+                UnixTime::from_secs(210),
+                UnixTime::from_secs(270)
+            )
+            .await
+            .unwrap(),
+        "a's ran out"
+    );
     store.release_push(&domain("s.myshopify.com"), "vip").await.unwrap();
-    assert!(store.lease_push(&domain("s.myshopify.com"), "vip", "c", 220, 280).await.unwrap(), "released");
+    assert!(
+        store
+            .lease_push(
+                &domain("s.myshopify.com"),
+                "vip",
+                "c",
+                UnixTime::from_secs(220),
+                UnixTime::from_secs(280)
+            )
+            .await
+            .unwrap(),
+        "released"
+    );
 }
 on_each_engine!(one_replica_at_a_time_holds_a_segment_push);
 

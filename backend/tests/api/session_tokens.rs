@@ -1,5 +1,6 @@
 //! Session tokens minted by the simulator as App Bridge would, and every way one can be wrong.
 
+use seglink::clock::UnixTime;
 use seglink::shopify::session_token::{SessionTokenError, verify};
 use shopify_sim::signing::{SessionClaims, session_token};
 
@@ -13,12 +14,14 @@ fn claims() -> SessionClaims {
 }
 
 fn check(token: &str, now: i64) -> Result<String, SessionTokenError> {
-    verify(token, API_KEY, &[SECRET, PREVIOUS_SECRET], now).map(|claims| claims.shop.to_string())
+    verify(token, API_KEY, &[SECRET, PREVIOUS_SECRET], UnixTime::from_secs(now))
+        .map(|claims| claims.shop.to_string())
 }
 
 #[test]
 fn a_token_from_app_bridge_names_its_shop() {
-    let verified = verify(&session_token(SECRET, &claims()), API_KEY, &[SECRET], NOW).unwrap();
+    let verified =
+        verify(&session_token(SECRET, &claims()), API_KEY, &[SECRET], UnixTime::from_secs(NOW)).unwrap();
     assert_eq!(verified.shop.as_str(), SHOP);
     assert_eq!(verified.user_id, "42");
     assert_eq!(
@@ -92,9 +95,9 @@ fn the_published_vector_verifies_inside_its_window_only() {
     // A vector computed by hand with HMAC-SHA256: secret "hush", aud "api-key-123", exp 1700000060, nbf 1700000000.
     let token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL3Rlc3Qtc2hvcC5teXNob3BpZnkuY29tL2FkbWluIiwiZGVzdCI6Imh0dHBzOi8vdGVzdC1zaG9wLm15c2hvcGlmeS5jb20iLCJhdWQiOiJhcGkta2V5LTEyMyIsInN1YiI6IjQyIiwiZXhwIjoxNzAwMDAwMDYwLCJuYmYiOjE3MDAwMDAwMDAsImlhdCI6MTcwMDAwMDAwMCwianRpIjoiMDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAwIiwic2lkIjoiYWJjIn0.78xNwb6hzDj2cZ0woV5B5wrNIw6wcNHZiY1ZBvwYlgM";
     for now in [1_699_999_990, 1_700_000_069] {
-        let claims = verify(token, "api-key-123", &["hush"], now).unwrap();
+        let claims = verify(token, "api-key-123", &["hush"], UnixTime::from_secs(now)).unwrap();
         assert_eq!((claims.shop.as_str(), claims.user_id.as_str()), ("test-shop.myshopify.com", "42"));
     }
-    assert!(verify(token, "api-key-123", &["hush"], 1_699_999_989).is_err());
-    assert!(verify(token, "api-key-123", &["hush"], 1_700_000_070).is_err());
+    assert!(verify(token, "api-key-123", &["hush"], UnixTime::from_secs(1_699_999_989)).is_err());
+    assert!(verify(token, "api-key-123", &["hush"], UnixTime::from_secs(1_700_000_070)).is_err());
 }

@@ -1,6 +1,7 @@
 //! The store behaves the same on SQLite and PostgreSQL. The test command starts a PostgreSQL
 //! server and sets `TEST_DATABASE_URL`; each test gets fresh databases and drops them after.
 
+use seglink::clock::UnixTime;
 use seglink::db::Recorded;
 use seglink::shopify::ShopDomain;
 use seglink::shopify::webhook::WebhookDelivery;
@@ -25,25 +26,37 @@ async fn a_delivery_is_stored_once_per_event_and_topic(fresh: Fresh) {
     let store = &fresh.store;
     let body = br#"{"id":1}"#;
     assert_eq!(
-        store.record_webhook(delivery("e-1", "orders/paid").headers(), body, 1).await.unwrap(),
+        store
+            .record_webhook(delivery("e-1", "orders/paid").headers(), body, UnixTime::from_secs(1))
+            .await
+            .unwrap(),
         Recorded::New,
         "{}",
         fresh.name
     );
     assert_eq!(
-        store.record_webhook(delivery("e-1", "orders/paid").headers(), body, 2).await.unwrap(),
+        store
+            .record_webhook(delivery("e-1", "orders/paid").headers(), body, UnixTime::from_secs(2))
+            .await
+            .unwrap(),
         Recorded::Duplicate,
         "{}",
         fresh.name
     );
     assert_eq!(
-        store.record_webhook(delivery("e-1", "orders/create").headers(), body, 3).await.unwrap(),
+        store
+            .record_webhook(delivery("e-1", "orders/create").headers(), body, UnixTime::from_secs(3))
+            .await
+            .unwrap(),
         Recorded::New,
         "{}",
         fresh.name
     );
     assert_eq!(
-        store.record_webhook(delivery("e-2", "orders/paid").headers(), body, 4).await.unwrap(),
+        store
+            .record_webhook(delivery("e-2", "orders/paid").headers(), body, UnixTime::from_secs(4))
+            .await
+            .unwrap(),
         Recorded::New,
         "{}",
         fresh.name
@@ -66,13 +79,16 @@ async fn reopening_a_database_keeps_what_was_stored() {
     Store::connect(&url)
         .await
         .unwrap()
-        .record_webhook(delivery("e-9", "orders/paid").headers(), b"{}", 1)
+        .record_webhook(delivery("e-9", "orders/paid").headers(), b"{}", UnixTime::from_secs(1))
         .await
         .unwrap();
     let reopened = Store::connect(&url).await.unwrap();
     assert_eq!(reopened.webhook_count(&domain("seglink-test.myshopify.com")).await.unwrap(), 1);
     assert_eq!(
-        reopened.record_webhook(delivery("e-9", "orders/paid").headers(), b"{}", 2).await.unwrap(),
+        reopened
+            .record_webhook(delivery("e-9", "orders/paid").headers(), b"{}", UnixTime::from_secs(2))
+            .await
+            .unwrap(),
         Recorded::Duplicate
     );
 }
@@ -82,9 +98,12 @@ async fn a_batch_stores_each_event_once_and_answers_in_order(fresh: Fresh) {
     let store = &fresh.store;
     let (a, b, old) =
         (delivery("b-1", "orders/paid"), delivery("b-2", "orders/paid"), delivery("e-0", "orders/paid"));
-    assert_eq!(store.record_webhook(old.headers(), b"{}", 1).await.unwrap(), Recorded::New);
+    assert_eq!(
+        store.record_webhook(old.headers(), b"{}", UnixTime::from_secs(1)).await.unwrap(),
+        Recorded::New
+    );
     fn arriving(delivery: &WebhookDelivery) -> Arriving<'_> {
-        Arriving { delivery: delivery.headers(), body: b"{}", received_at: 2 }
+        Arriving { delivery: delivery.headers(), body: b"{}", received_at: UnixTime::from_secs(2) }
     }
     let batch = [arriving(&a), arriving(&old), arriving(&b), arriving(&a)];
     let answers = store.record_webhooks(&batch).await.unwrap();

@@ -7,6 +7,12 @@ export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in
 export type ApiError = { error: string, path?: string, message?: string };
 
 /**
+ * A moment, in whole seconds since the Unix epoch. Stored as the integer it is (`BIGINT` on
+ * PostgreSQL, `INTEGER` on SQLite) and sent to the admin as a JSON number.
+ */
+export type UnixTime = number;
+
+/**
  * Who is talking: the store, the staff member, the workspace and the setup checklist.
  */
 export type SessionView = { shop: string, 
@@ -53,12 +59,12 @@ export type SetupProgress = { steps: Array<SetupStep>, done: number, total: numb
 /**
  * `GET /api/sync`.
  */
-export type SyncHealth = { webhooks: Array<TopicSeen>, jobs: JobHealth, counts: Counts, last_pixel_event_at: number | null, };
+export type SyncHealth = { webhooks: Array<TopicSeen>, jobs: JobHealth, counts: Counts, last_pixel_event_at: UnixTime | null, };
 
 /**
  * The last delivery of one webhook topic.
  */
-export type TopicSeen = { topic: string, last_received_at: number, };
+export type TopicSeen = { topic: string, last_received_at: UnixTime, };
 
 /**
  * Jobs that are not well.
@@ -90,7 +96,7 @@ tag: string, member_count: number,
 /**
  * Proposed by Seglink after the backfill, not yet kept by the merchant.
  */
-suggested: boolean, computed_at: number | null, created_at: number, updated_at: number, 
+suggested: boolean, computed_at: UnixTime | null, created_at: UnixTime, updated_at: UnixTime, 
 /**
  * `None` when the stored rules no longer parse.
  */
@@ -136,7 +142,7 @@ calls: number, bulk_running: boolean,
 /**
  * Drift repaired by the last reconciliation.
  */
-repaired: number | null, reconciled_at: number | null, detail: string | null, updated_at: number | null, };
+repaired: number | null, reconciled_at: UnixTime | null, detail: string | null, updated_at: UnixTime | null, };
 
 /**
  * `GET /api/segments`.
@@ -182,7 +188,7 @@ customer_id: string,
 /**
  * When they entered.
  */
-since: number, 
+since: UnixTime, 
 /**
  * Personal data, absent once redacted.
  */
@@ -208,7 +214,7 @@ export type Change = { customer_id: string,
 /**
  * `entered` or `left`.
  */
-change: string, at: number, };
+change: string, at: UnixTime, };
 
 /**
  * `GET /api/segments/{slug}/changes`.
@@ -348,7 +354,7 @@ state: string, discount_id: string | null,
 /**
  * Size of the metafield written.
  */
-bytes: number | null, detail: string | null, synced_at: number | null, };
+bytes: number | null, detail: string | null, synced_at: UnixTime | null, };
 
 /**
  * Every rule, and where Shopify stands.
@@ -452,12 +458,12 @@ orders_checked: number,
 /**
  * The report covers orders since then (Unix seconds).
  */
-since: number, };
+since: UnixTime, };
 
 /**
  * A member's guest order and what it missed.
  */
-export type GuestMiss = { order_id: string, order_name: string | null, placed_at: number, customer_id: string, email: string | null, 
+export type GuestMiss = { order_id: string, order_name: string | null, placed_at: UnixTime, customer_id: string, email: string | null, 
 /**
  * The member's segments now.
  */
@@ -487,7 +493,7 @@ trackable_events: Array<string>, };
 /**
  * An event the pixel sent.
  */
-export type PixelEvent = { kind: string, occurred_at: number, 
+export type PixelEvent = { kind: string, occurred_at: UnixTime, 
 /**
  * Tied to a known customer.
  */
@@ -543,15 +549,15 @@ customer_id: string | null,
 /**
  * Unix seconds.
  */
-received_at: number, 
+received_at: UnixTime, 
 /**
  * 30 days after it arrived.
  */
-due_at: number, 
+due_at: UnixTime, 
 /**
  * When Seglink carried it out.
  */
-completed_at: number | null, 
+completed_at: UnixTime | null, 
 /**
  * Whether a data request's export waits to be downloaded.
  */
@@ -559,7 +565,7 @@ export_ready: boolean,
 /**
  * Until when it does.
  */
-export_expires_at: number | null, };
+export_expires_at: UnixTime | null, };
 
 /**
  * `GET /api/privacy-requests`.
@@ -615,7 +621,7 @@ export type LinkView = { id: string,
 /**
  * The one store that may use it.
  */
-for_shop: string, created_by: string, created_at: number, expires_at: number, used_at: number | null, revoked_at: number | null, };
+for_shop: string, created_by: string, created_at: UnixTime, expires_at: UnixTime, used_at: UnixTime | null, revoked_at: UnixTime | null, };
 
 /**
  * A link just made: the only answer that carries its token.
@@ -628,7 +634,7 @@ url: string, id: string,
 /**
  * The one store that may use it.
  */
-for_shop: string, created_by: string, created_at: number, expires_at: number, used_at: number | null, revoked_at: number | null, };
+for_shop: string, created_by: string, created_at: UnixTime, expires_at: UnixTime, used_at: UnixTime | null, revoked_at: UnixTime | null, };
 
 /**
  * `GET /api/connect-links`.

@@ -1,6 +1,7 @@
 //! Order deliveries: the policy decides whether the order counts at all; the upsell delay holds
 //! its events and folds later edits in; otherwise each topic gives its canonical event.
 
+use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 use serde_json::{Value, json};
 
@@ -47,7 +48,7 @@ pub fn order_properties(order: &OrderRow) -> Value {
     })
 }
 
-pub(super) async fn process(app: &App, delivery: &Delivery<'_>, now: i64) -> Result<(), JobError> {
+pub(super) async fn process(app: &App, delivery: &Delivery<'_>, now: UnixTime) -> Result<(), JobError> {
     let store = &app.store;
     // orders/edited carries the order under `order_edit`, without its totals: fold it by id.
     let order = if delivery.topic == "orders/edited" {

@@ -2,15 +2,9 @@
 //! ISO 8601 with an offset, kept as Unix seconds so they compare correctly across time zones.
 
 use serde_json::{Value, json};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
+use crate::clock::UnixTime;
 use crate::db::{CustomerRow, OrderRow, ProductRow};
-
-/// Unix seconds of an RFC 3339 time.
-pub fn unix_seconds(text: &str) -> Option<i64> {
-    OffsetDateTime::parse(text, &Rfc3339).ok().map(OffsetDateTime::unix_timestamp)
-}
 
 /// A field holding a Shopify id as text.
 pub fn id(value: &Value, field: &str) -> Option<String> {
@@ -30,17 +24,17 @@ fn text(value: &Value, field: &str) -> Option<String> {
     value.get(field).and_then(Value::as_str).map(str::to_owned)
 }
 
-fn time_field(value: &Value, field: &str) -> Option<i64> {
-    value.get(field).and_then(Value::as_str).and_then(unix_seconds)
+fn time_field(value: &Value, field: &str) -> Option<UnixTime> {
+    value.get(field).and_then(Value::as_str).and_then(UnixTime::parse_rfc3339)
 }
 
 /// `updated_at`, or the delivery's trigger time when a payload lacks it.
-pub fn updated_at(value: &Value, fallback: i64) -> i64 {
+pub fn updated_at(value: &Value, fallback: UnixTime) -> UnixTime {
     time_field(value, "updated_at").unwrap_or(fallback)
 }
 
 /// An order payload as a row.
-pub fn order(value: &Value, fallback_time: i64) -> Option<OrderRow> {
+pub fn order(value: &Value, fallback_time: UnixTime) -> Option<OrderRow> {
     let line_items: Vec<Value> = value
         .get("line_items")
         .and_then(Value::as_array)
@@ -85,7 +79,7 @@ pub fn order(value: &Value, fallback_time: i64) -> Option<OrderRow> {
 }
 
 /// A customer payload as a row.
-pub fn customer(value: &Value, fallback_time: i64) -> Option<CustomerRow> {
+pub fn customer(value: &Value, fallback_time: UnixTime) -> Option<CustomerRow> {
     let consent = value.get("email_marketing_consent");
     Some(CustomerRow {
         customer_id: id(value, "id")?,
@@ -102,7 +96,7 @@ pub fn customer(value: &Value, fallback_time: i64) -> Option<CustomerRow> {
 }
 
 /// A product payload as a row.
-pub fn product(value: &Value, fallback_time: i64, deleted: bool) -> Option<ProductRow> {
+pub fn product(value: &Value, fallback_time: UnixTime, deleted: bool) -> Option<ProductRow> {
     Some(ProductRow {
         product_id: id(value, "id")?,
         title: text(value, "title"),
@@ -119,14 +113,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_with_offsets_compare_as_instants() {
-        let new_york = unix_seconds("2026-11-20T10:00:00-05:00").unwrap();
-        let utc = unix_seconds("2026-11-20T14:30:00Z").unwrap();
-        assert!(new_york > utc, "10:00 in New York is 15:00 UTC");
-        assert_eq!(unix_seconds("yesterday"), None);
-    }
-
-    #[test]
     fn an_order_payload_becomes_a_row() {
         let payload = json!({
             "id": 450789469, "name": "#1001", "total_price": "10.00", "current_total_price": "7.50",
@@ -134,13 +120,13 @@ mod tests {
             "customer": { "id": 207119551 }, "updated_at": "2026-11-20T10:00:00Z",
             "line_items": [{ "product_id": 632910392, "variant_id": 808950810, "quantity": 2, "price": "5.00" }],
         });
-        let order = order(&payload, 0).unwrap();
+        let order = order(&payload, UnixTime::EPOCH).unwrap();
         assert_eq!(order.order_id, "450789469");
         assert_eq!(order.customer_id.as_deref(), Some("207119551"));
         assert_eq!(order.total_price.as_deref(), Some("7.50"), "what is left after refunds");
         assert!(order.test);
         assert!(order.line_items.contains("\"632910392\""));
-        assert_eq!(order.updated_at, 1_795_168_800);
-        assert_eq!(super::order(&json!({ "name": "#1" }), 0), None, "no id, no row");
+        assert_eq!(order.updated_at, UnixTime::from_secs(1_795_168_800));
+        assert_eq!(super::order(&json!({ "name": "#1" }), UnixTime::EPOCH), None, "no id, no row");
     }
 }
