@@ -272,7 +272,8 @@ async fn push(diff: usize, naive_sample: usize) {
         loop {
             seglink::jobs::drain_ahead(&app, 5).await;
             let state = app.store.push_state(&domain, "bench").await.ok().flatten();
-            if state.is_some_and(|state| state.state == "done" && state.bulk.is_none()) {
+            if state.is_some_and(|state| state.state == seglink::db::PushState::Done && state.bulk.is_none())
+            {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(200)).await;

@@ -6,7 +6,7 @@
 use ts_rs::{Config, TS};
 
 use crate::clock::UnixTime;
-use crate::db::{MemberRow, PrivacyRequest};
+use crate::db::{MemberRow, PrivacyRequest, PushState, StepState, SyncState};
 use crate::discounts::guest_misses::{GuestMiss, GuestMisses};
 use crate::discounts::trial::{Cart, CartLine, Given, RuleOutcome, Trial, TrialInput};
 use crate::discounts::view::{RuleList, RuleView, SyncView};
@@ -44,6 +44,9 @@ fn generated() -> String {
              export type ApiError = { error: string, path?: string, message?: string };\n",
         ),
         declaration::<UnixTime>(&config),
+        declaration::<StepState>(&config),
+        declaration::<PushState>(&config),
+        declaration::<SyncState>(&config),
         // Session and setup
         declaration::<SessionView>(&config),
         declaration::<WorkspaceView>(&config),

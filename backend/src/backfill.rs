@@ -5,6 +5,7 @@
 //! setup step.
 
 use crate::clock::UnixTime;
+use crate::db::StepState;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -90,7 +91,7 @@ async fn run(app: &App, shop: &ShopDomain, progress: Backfill) -> Result<(), Job
     let Some(operation) = progress.operation.clone() else {
         let operation = bulk_query::start(&app.shopify, shop, progress.stage.query(now)).await?;
         let detail = format!("{:?}: started", progress.stage).to_lowercase();
-        app.store.set_setup_step(shop, "backfill", "running", Some(&detail), now).await?;
+        app.store.set_setup_step(shop, "backfill", StepState::Running, Some(&detail), now).await?;
         let started = Backfill { stage: progress.stage, operation: Some(operation), started_at: Some(now) };
         app.store.enqueue(&next_job(shop, &started, now, None)).await?;
         return Ok(());
@@ -103,7 +104,7 @@ async fn run(app: &App, shop: &ShopDomain, progress: Backfill) -> Result<(), Job
         bulk_query::Progress::Completed(url) => url,
         bulk_query::Progress::Failed(reason) => {
             let reason = format!("the {:?} bulk query {reason}", progress.stage);
-            app.store.set_setup_step(shop, "backfill", "failed", Some(&reason), now).await?;
+            app.store.set_setup_step(shop, "backfill", StepState::Failed, Some(&reason), now).await?;
             return Err(JobError::Fatal(reason));
         }
     };
@@ -119,13 +120,19 @@ async fn run(app: &App, shop: &ShopDomain, progress: Backfill) -> Result<(), Job
     let detail = format!("{:?}: {read} read", progress.stage).to_lowercase();
     match STAGES.get(position + 1) {
         Some(next) => {
-            app.store.set_setup_step(shop, "backfill", "running", Some(&detail), now).await?;
+            app.store.set_setup_step(shop, "backfill", StepState::Running, Some(&detail), now).await?;
             let next = Backfill { stage: *next, operation: None, started_at: None };
             app.store.enqueue(&next_job(shop, &next, now, None)).await?;
         }
         None => {
             app.store
-                .set_setup_step(shop, "backfill", "done", Some("customers, orders and products read"), now)
+                .set_setup_step(
+                    shop,
+                    "backfill",
+                    StepState::Done,
+                    Some("customers, orders and products read"),
+                    now,
+                )
                 .await?;
             crate::segments::suggest(app, shop, now).await?;
         }

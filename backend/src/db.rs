@@ -14,6 +14,7 @@ mod products;
 mod rules;
 mod segments;
 mod shops;
+mod states;
 mod webhooks;
 
 use std::str::FromStr;
@@ -27,7 +28,7 @@ use sqlx::sqlite::{
 pub use customers::CustomerRow;
 pub use events::{CHECKOUT_COMPLETED, EventRow};
 pub use facts::{FactsRow, Scope};
-pub use jobs::{ClaimedJob, JobState, MAX_ATTEMPTS, NewJob};
+pub use jobs::{ClaimedJob, MAX_ATTEMPTS, NewJob};
 pub use orders::{GuestOrderRow, OrderRow};
 pub use policy::IngestionPolicy;
 pub use privacy::{DEFAULT_STOREFRONT_EVENT_DAYS, PrivacyRequest};
@@ -35,6 +36,7 @@ pub use products::ProductRow;
 pub use rules::{DiscountSync, RuleChange, StoredRule};
 pub use segments::{ChangeRow, MemberRow, PushRow, SegmentRow};
 pub use shops::{ConnectLink, Connection, PixelSettings, ShopRecord, StoredTokens, Workspace};
+pub use states::{JobState, PushState, StepState, SyncState, UnknownState};
 pub use webhooks::{Arriving, DeliveryHeaders, Recorded, WEBHOOK_JOB};
 
 /// A storage failure.

@@ -15,6 +15,7 @@ pub use provision::{STEPS, create_automatic_discount, provision};
 
 use crate::app::App;
 use crate::clock::UnixTime;
+use crate::db::StepState;
 use crate::db::{Connection, DbError, StoredTokens};
 use crate::jobs::{Job, JobError};
 use crate::shopify::ShopDomain;
@@ -86,7 +87,7 @@ pub async fn reprovision_pixel(
     now: UnixTime,
     why: &str,
 ) -> Result<(), DbError> {
-    app.store.set_setup_step(shop, "web_pixel", "pending", Some(why), now).await?;
+    app.store.set_setup_step(shop, "web_pixel", StepState::Pending, Some(why), now).await?;
     // Each change is its own job: two in one second (a reconnect, then new settings) must both
     // be written, the last one last.
     let dedupe_key = format!("provision:{shop}:pixel:{now}:{}", crate::crypto::random_token(8));

@@ -2,6 +2,7 @@
 //! load (token exchange), then says who is talking and how setup is going.
 
 use crate::clock::UnixTime;
+use crate::db::{PushState, StepState, SyncState};
 use crate::shop_domain::ShopDomain;
 use axum::Json;
 use axum::extract::State;
@@ -42,8 +43,7 @@ pub struct WorkspaceView {
 #[derive(Serialize, TS)]
 pub struct SetupStep {
     pub step: String,
-    /// `pending`, `running`, `done`, `skipped` or `failed`.
-    pub state: String,
+    pub state: StepState,
     pub detail: Option<String>,
 }
 
@@ -142,7 +142,7 @@ async fn checklist(app: &AppState, shop: &ShopDomain) -> Result<Vec<SetupStep>, 
             let found = steps.iter().find(|(name, _, _)| name == step);
             SetupStep {
                 step: (*step).to_owned(),
-                state: found.map_or("pending", |(_, state, _)| state.as_str()).to_owned(),
+                state: found.map_or(StepState::Pending, |(_, state, _)| *state),
                 detail: found.and_then(|(_, _, detail)| detail.clone()),
             }
         })
@@ -163,13 +163,13 @@ pub async fn setup(
     let mut pushed = 0;
     for segment in &segments {
         let state = app.store.push_state(shop, &segment.slug).await?;
-        pushed += usize::from(state.is_some_and(|push| push.state == "done"));
+        pushed += usize::from(state.is_some_and(|push| push.state == PushState::Done));
     }
     let rules = crate::discounts::rules_of(&app, shop).await?;
     let sync = app.store.discount_sync(shop).await?;
     let step = |step: &str, done: bool, detail: String| SetupStep {
         step: step.to_owned(),
-        state: if done { "done" } else { "pending" }.to_owned(),
+        state: if done { StepState::Done } else { StepState::Pending },
         detail: Some(detail),
     };
     let active = rules.iter().filter(|(_, rule)| rule.active).count();
@@ -178,10 +178,11 @@ pub async fn setup(
     progress.push(step("tags_pushed", pushed > 0, format!("{pushed} segments pushed")));
     progress.push(step(
         "discount_rule",
-        active > 0 && sync.as_ref().is_some_and(|sync| sync.state == "synced"),
+        active > 0 && sync.as_ref().is_some_and(|sync| sync.state == SyncState::Synced),
         format!("{active} active rules"),
     ));
-    let done = progress.iter().filter(|step| step.state == "done" || step.state == "skipped").count();
+    let done =
+        progress.iter().filter(|step| matches!(step.state, StepState::Done | StepState::Skipped)).count();
     Ok(Json(SetupProgress { done, total: progress.len(), steps: progress }))
 }
 

@@ -3,6 +3,7 @@
 //! skips rows another replica holds (`FOR UPDATE SKIP LOCKED`); SQLite has one writer at a time,
 //! so its claim is atomic as it stands.
 
+use super::JobState;
 use super::{DbError, Store, on_pool};
 use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
@@ -35,30 +36,6 @@ pub struct ClaimedJob {
     pub payload: String,
     /// Including this one.
     pub attempts: i64,
-}
-
-/// Where a job is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum JobState {
-    /// Waiting to run (again).
-    Queued,
-    /// Claimed by a worker.
-    Running,
-    /// Finished.
-    Done,
-    /// Failed too often; kept for a person to look at.
-    Dead,
-}
-
-impl JobState {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Queued => "queued",
-            Self::Running => "running",
-            Self::Done => "done",
-            Self::Dead => "dead",
-        }
-    }
 }
 
 /// A job gives up after this many attempts. A claim is an attempt, so a job whose worker died
@@ -152,7 +129,7 @@ impl Store {
                 "UPDATE jobs SET state = $2, run_at = $3, locked_until = NULL, last_error = $4, finished_at = $5 WHERE id = $1",
             )
             .bind(id)
-            .bind(state.as_str())
+            .bind(state)
             .bind(run_at)
             .bind(error)
             .bind(finished_at)
@@ -166,7 +143,7 @@ impl Store {
     pub async fn job_count(&self, kind: Option<&str>, state: JobState) -> Result<i64, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state = $1 AND (CAST($2 AS TEXT) IS NULL OR kind = $2)")
-                .bind(state.as_str())
+                .bind(state)
                 .bind(kind)
                 .fetch_one(pool)
                 .await?

@@ -1,6 +1,6 @@
 //! A store's discount rules, and what the discount node's metafield last received.
 
-use super::{DbError, Store, on_pool};
+use super::{DbError, Store, SyncState, on_pool};
 use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 
@@ -26,8 +26,8 @@ pub struct DiscountSync {
     pub digest: Option<String>,
     /// The config's size in bytes.
     pub bytes: Option<i64>,
-    /// `synced` or `failed`.
-    pub state: String,
+    /// Whether Shopify has the rules.
+    pub state: SyncState,
     /// Why it failed.
     pub detail: Option<String>,
     /// Unix seconds.
@@ -159,7 +159,7 @@ impl Store {
             .bind(&sync.discount_id)
             .bind(&sync.digest)
             .bind(sync.bytes)
-            .bind(&sync.state)
+            .bind(sync.state)
             .bind(&sync.detail)
             .bind(sync.synced_at)
             .execute(pool)

@@ -1,7 +1,7 @@
 //! Segments, their members and every entry and exit, what Shopify holds of their tags, and the
 //! state of their pushes.
 
-use super::{DbError, Store, on_pool};
+use super::{DbError, PushState, Store, on_pool};
 use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 
@@ -54,8 +54,8 @@ impl SegmentRow {
 /// The last push of a segment's tags, and the last reconciliation.
 #[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct PushRow {
-    /// `queued`, `running`, `done` or `failed`.
-    pub state: String,
+    /// Where the push is.
+    pub state: PushState,
     /// Tags added by this push.
     pub added: i64,
     /// Tags removed by this push.
@@ -573,7 +573,7 @@ impl Store {
             )
             .bind(shop)
             .bind(slug)
-            .bind(&push.state)
+            .bind(push.state)
             .bind(push.added)
             .bind(push.removed)
             .bind(push.calls)

@@ -1,6 +1,6 @@
 //! Workspaces, the stores connected to them, their sealed tokens and their setup progress.
 
-use super::{DbError, Store, on_pool};
+use super::{DbError, StepState, Store, on_pool};
 use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
 
@@ -519,12 +519,12 @@ impl Store {
         Ok(())
     }
 
-    /// Records where a setup step is: `pending`, `done` or `failed`, with a detail for the admin.
+    /// Records where a setup step is, with a detail for the admin.
     pub async fn set_setup_step(
         &self,
         shop: &ShopDomain,
         step: &str,
-        state: &str,
+        state: StepState,
         detail: Option<&str>,
         now: UnixTime,
     ) -> Result<(), DbError> {
@@ -549,7 +549,7 @@ impl Store {
     pub async fn setup_steps(
         &self,
         shop: &ShopDomain,
-    ) -> Result<Vec<(String, String, Option<String>)>, DbError> {
+    ) -> Result<Vec<(String, StepState, Option<String>)>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as("SELECT step, state, detail FROM setup_steps WHERE shop = $1").bind(shop).fetch_all(pool).await?
         }))

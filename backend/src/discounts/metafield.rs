@@ -7,6 +7,7 @@ use crate::app::App;
 use crate::clock::UnixTime;
 use crate::clock::unix_now;
 use crate::db::{DiscountSync, NewJob};
+use crate::db::{StepState, SyncState};
 use crate::jobs::{Job, JobError};
 use crate::shopify::ShopDomain;
 use crate::shopify::admin::ShopifyError;
@@ -53,12 +54,12 @@ pub async fn write_rules(app: &App, shop: &ShopDomain) -> Result<DiscountSync, W
             discount_id: Some(discount_id.clone()),
             digest: digest.clone(),
             bytes: Some(value.len() as i64),
-            state: "synced".to_owned(),
+            state: SyncState::Synced,
             detail: Some(format!("{} active rules", rules.iter().filter(|rule| rule.active).count())),
             synced_at: now,
         },
         Err(error) => DiscountSync {
-            state: "failed".to_owned(),
+            state: SyncState::Failed,
             detail: Some(error.to_string()),
             synced_at: now,
             ..previous
@@ -81,7 +82,7 @@ async fn write_config(
         Ok::<_, WriteError>(
             steps
                 .into_iter()
-                .find(|(step, state, _)| step == "discount" && state == "done")
+                .find(|(step, state, _)| step == "discount" && *state == StepState::Done)
                 .and_then(|(_, _, detail)| detail),
         )
     };

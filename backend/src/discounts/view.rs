@@ -1,6 +1,7 @@
 //! What the discount rule API answers, typed for the admin's generated TypeScript.
 
 use crate::clock::UnixTime;
+use crate::db::SyncState;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -18,8 +19,7 @@ pub struct RuleView {
 /// The last write of the rules to the discount's metafield in Shopify.
 #[derive(Serialize, TS)]
 pub struct SyncView {
-    /// `never`, `pending`, `synced` or `failed`.
-    pub state: String,
+    pub state: SyncState,
     pub discount_id: Option<String>,
     /// Size of the metafield written.
     pub bytes: Option<i64>,
@@ -31,14 +31,14 @@ impl SyncView {
     pub fn of(sync: Option<&DiscountSync>) -> Self {
         match sync {
             None => Self {
-                state: "never".to_owned(),
+                state: SyncState::Never,
                 discount_id: None,
                 bytes: None,
                 detail: None,
                 synced_at: None,
             },
             Some(sync) => Self {
-                state: sync.state.clone(),
+                state: sync.state,
                 discount_id: sync.discount_id.clone(),
                 bytes: sync.bytes,
                 detail: sync.detail.clone(),

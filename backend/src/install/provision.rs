@@ -6,6 +6,7 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::clock::unix_now;
+use crate::db::StepState;
 use crate::db::{Connection, ShopRecord};
 use crate::jobs::JobError;
 use crate::shopify::ShopDomain;
@@ -71,7 +72,8 @@ pub async fn provision(app: &App, shop: &ShopDomain) -> Result<(), JobError> {
         .await?
         .into_iter()
         .filter(|(step, state, _)| {
-            state == "done" || state == "skipped" || (step == "backfill" && state != "failed")
+            matches!(state, StepState::Done | StepState::Skipped)
+                || (step == "backfill" && *state != StepState::Failed)
         })
         .map(|(step, _, _)| step)
         .collect();
@@ -90,9 +92,9 @@ pub async fn provision(app: &App, shop: &ShopDomain) -> Result<(), JobError> {
         match outcome {
             Ok(detail) => {
                 let state = if detail.as_deref() == Some("declared in shopify.app.toml") {
-                    "skipped"
+                    StepState::Skipped
                 } else {
-                    "done"
+                    StepState::Done
                 };
                 app.store.set_setup_step(shop, step, state, detail.as_deref(), now).await?;
                 // A reinstalled store keeps its rules: the new discount gets them.
@@ -101,7 +103,9 @@ pub async fn provision(app: &App, shop: &ShopDomain) -> Result<(), JobError> {
                 }
             }
             Err(error) => {
-                app.store.set_setup_step(shop, step, "failed", Some(&error.to_string()), now).await?;
+                app.store
+                    .set_setup_step(shop, step, StepState::Failed, Some(&error.to_string()), now)
+                    .await?;
                 return Err(error);
             }
         }

@@ -2,6 +2,7 @@
 //! what the merchant chose it to send, and a reconnect that writes its settings again.
 
 use crate::clock::UnixTime;
+use crate::db::StepState;
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
@@ -21,8 +22,8 @@ const LAST_EVENTS: i64 = 20;
 #[derive(Serialize, TS)]
 pub struct PixelStatus {
     pub connected: bool,
-    /// The provisioning step's state: `pending`, `running`, `done` or `failed`.
-    pub state: String,
+    /// The provisioning step's state.
+    pub state: StepState,
     pub detail: Option<String>,
     /// Where the pixel posts.
     pub endpoint: String,
@@ -93,7 +94,7 @@ pub struct PixelEvent {
 /// A reconnect under way.
 #[derive(Serialize, TS)]
 pub struct Reconnecting {
-    pub state: String,
+    pub state: StepState,
 }
 
 /// `GET /api/pixel`.
@@ -110,9 +111,9 @@ pub async fn status(
         .into_iter()
         .map(|(kind, occurred_at, linked)| PixelEvent { kind, occurred_at, linked })
         .collect();
-    let (state, detail) = step.map_or(("pending".to_owned(), None), |(_, state, detail)| (state, detail));
+    let (state, detail) = step.map_or((StepState::Pending, None), |(_, state, detail)| (state, detail));
     Ok(Json(PixelStatus {
-        connected: state == "done",
+        connected: state == StepState::Done,
         state,
         detail,
         endpoint: format!("{}/v1/pixel/events", app.config.app_url),
@@ -144,5 +145,5 @@ pub async fn reconnect(
 ) -> Result<Json<Reconnecting>, AppError> {
     let shop = &session.claims.shop;
     crate::install::reprovision_pixel(&app, shop, unix_now(), "reconnected from the admin").await?;
-    Ok(Json(Reconnecting { state: "pending".to_owned() }))
+    Ok(Json(Reconnecting { state: StepState::Pending }))
 }

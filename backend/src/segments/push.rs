@@ -6,6 +6,7 @@
 //! bulk mutation per side; if Shopify refuses one, the push falls back to per-customer calls.
 
 use crate::clock::UnixTime;
+use crate::db::PushState;
 use std::collections::BTreeSet;
 
 use aes_gcm::aead::OsRng;
@@ -108,7 +109,7 @@ pub async fn queue(
 pub async fn push_now(app: &App, shop: &ShopDomain, slug: &str, now: UnixTime) -> Result<(), DbError> {
     app.store.enqueue(&job(shop, slug, false, now, None)).await?;
     let mut state = app.store.push_state(shop, slug).await?.unwrap_or_default();
-    state.state = "queued".to_owned();
+    state.state = PushState::Queued;
     state.updated_at = now;
     app.store.set_push_state(shop, slug, &state).await?;
     app.jobs_waiting.notify_one();
@@ -160,7 +161,7 @@ async fn run_leased(app: &App, shop: &ShopDomain, push: &PushTags, lease: &Lease
     let mut state = app.store.push_state(shop, &push.slug).await?.unwrap_or_default();
     if segment.suggested && !segment.deleted {
         // Nothing reaches Shopify for a segment the merchant has not taken up.
-        state.state = "waiting".to_owned();
+        state.state = PushState::Waiting;
         state.detail = Some("a suggestion: save it to push its tags".to_owned());
         state.updated_at = now;
         app.store.set_push_state(shop, &push.slug, &state).await?;
@@ -176,10 +177,10 @@ async fn run_leased(app: &App, shop: &ShopDomain, push: &PushTags, lease: &Lease
     let diff = segment_rules::push::Diff::between(&tagged, &members);
     // A push that follows its own bulk mutation keeps counting; any other with work to do starts
     // afresh, and one without keeps reporting the last that had.
-    if state.state != "running" && !diff.is_empty() {
+    if state.state != PushState::Running && !diff.is_empty() {
         state = PushRow { added: 0, removed: 0, calls: 0, ..state };
     }
-    state = PushRow { state: "running".to_owned(), detail: None, updated_at: now, ..state };
+    state = PushRow { state: PushState::Running, detail: None, updated_at: now, ..state };
     app.store.set_push_state(shop, &push.slug, &state).await?;
     if diff.entered.len() + diff.left.len() >= BULK_MIN && !push.per_customer {
         match start_bulk(app, shop, &push.slug, &diff).await {
@@ -212,7 +213,7 @@ async fn finish(
     let now = crate::clock::unix_now();
     state.updated_at = now;
     if let Err(error) = outcome {
-        state.state = "failed".to_owned();
+        state.state = PushState::Failed;
         state.detail = Some(error.to_string());
         app.store.set_push_state(shop, &segment.slug, state).await?;
         return Err(error);
@@ -222,7 +223,7 @@ async fn finish(
         return Ok(());
     }
     let native = if segment.native { super::native::sync(app, shop, segment).await } else { Ok(None) };
-    state.state = "done".to_owned();
+    state.state = PushState::Done;
     state.detail = match native {
         Ok(detail) => detail,
         Err(error) => Some(format!("tags pushed; the Shopify segment was not saved: {error}")),

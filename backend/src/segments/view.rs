@@ -2,6 +2,7 @@
 //! admin's TypeScript (docs/admin.md, "One typed API").
 
 use crate::clock::UnixTime;
+use crate::db::PushState;
 use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
@@ -48,8 +49,7 @@ pub struct NativeView {
 /// The last push of a segment's tags to Shopify.
 #[derive(Serialize, TS)]
 pub struct PushView {
-    /// `never`, `queued`, `running`, `done` or `failed`.
-    pub state: String,
+    pub state: PushState,
     pub added: i64,
     pub removed: i64,
     /// Admin API calls it made.
@@ -66,7 +66,7 @@ impl PushView {
     pub fn of(push: Option<&PushRow>) -> Self {
         match push {
             None => Self {
-                state: "never".to_owned(),
+                state: PushState::Never,
                 added: 0,
                 removed: 0,
                 calls: 0,
@@ -77,7 +77,7 @@ impl PushView {
                 updated_at: None,
             },
             Some(push) => Self {
-                state: push.state.clone(),
+                state: push.state,
                 added: push.added,
                 removed: push.removed,
                 calls: push.calls,

@@ -232,7 +232,7 @@ async fn ada_everywhere(app: &TestApp, store: &seglink::db::Store) {
         .unwrap();
     store.mark_tagged(&domain(SHOP), "germany", &[ADA.to_string()], true).await.unwrap();
     let running = seglink::db::PushRow {
-        state: "running".to_owned(),
+        state: seglink::db::PushState::Running,
         bulk: Some(
             json!({ "operation": "gid://shopify/BulkOperation/1", "adding": true,
             "customers": [ADA.to_string(), "7777002"] })

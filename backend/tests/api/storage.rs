@@ -2,14 +2,12 @@
 //! server and sets `TEST_DATABASE_URL`; each test gets fresh databases and drops them after.
 
 use seglink::clock::UnixTime;
-use seglink::db::Recorded;
+use seglink::db::{Recorded, Store};
 use seglink::shopify::ShopDomain;
 use seglink::shopify::webhook::WebhookDelivery;
+use sqlx::Connection as _;
 
-use seglink::db::Store;
-
-use crate::helpers::domain;
-use crate::helpers::{Fresh, TempDb, on_each_engine, unique};
+use crate::helpers::{Fresh, TempDb, domain, on_each_engine, unique};
 
 fn delivery(event_id: &str, topic: &str) -> WebhookDelivery {
     WebhookDelivery {
@@ -121,3 +119,39 @@ async fn a_batch_stores_each_event_once_and_answers_in_order(fresh: Fresh) {
     );
 }
 on_each_engine!(a_batch_stores_each_event_once_and_answers_in_order);
+
+/// Runs one statement on the fresh database itself, past the store's typed methods.
+async fn raw(fresh: &Fresh, statement: &str) -> Result<u64, sqlx::Error> {
+    if fresh.name == "sqlite" {
+        let mut connection = sqlx::SqliteConnection::connect(&fresh.url).await?;
+        Ok(sqlx::query(statement).execute(&mut connection).await?.rows_affected())
+    } else {
+        let mut connection = sqlx::PgConnection::connect(&fresh.url).await?;
+        Ok(sqlx::query(statement).execute(&mut connection).await?.rows_affected())
+    }
+}
+
+async fn a_state_no_release_means_is_refused_by_the_database(fresh: Fresh) {
+    let step = |state: &str| {
+        format!(
+            "INSERT INTO setup_steps (shop, step, state, updated_at) VALUES ('a.myshopify.com', 'webhooks', '{state}', 0)"
+        )
+    };
+    assert!(raw(&fresh, &step("exploded")).await.is_err(), "an unknown state is refused on insert");
+    assert_eq!(raw(&fresh, &step("pending")).await.unwrap(), 1, "a known state is stored");
+    assert!(
+        raw(&fresh, "UPDATE setup_steps SET state = 'exploded'").await.is_err(),
+        "an unknown state is refused on update"
+    );
+    let steps = fresh.store.setup_steps(&domain("a.myshopify.com")).await.unwrap();
+    assert_eq!(steps.len(), 1);
+    assert_eq!(steps[0].1, seglink::db::StepState::Pending, "the refused update changed nothing");
+    for refused in [
+        "INSERT INTO jobs (kind, shop, payload, state, run_at, created_at) VALUES ('k', 'a.myshopify.com', '{}', 'lost', 0, 0)",
+        "INSERT INTO segment_pushes (shop, slug, state, updated_at) VALUES ('a.myshopify.com', 'vip', 'lost', 0)",
+        "INSERT INTO discount_syncs (shop, state, synced_at) VALUES ('a.myshopify.com', 'lost', 0)",
+    ] {
+        assert!(raw(&fresh, refused).await.is_err(), "{refused}");
+    }
+}
+on_each_engine!(a_state_no_release_means_is_refused_by_the_database);

@@ -13,6 +13,21 @@ export type ApiError = { error: string, path?: string, message?: string };
 export type UnixTime = number;
 
 /**
+ * Where a setup step of an install is.
+ */
+export type StepState = "pending" | "running" | "done" | "skipped" | "failed";
+
+/**
+ * Where the push of a segment's tags is.
+ */
+export type PushState = "never" | "queued" | "waiting" | "running" | "done" | "failed";
+
+/**
+ * Where the write of the discount rules to Shopify is.
+ */
+export type SyncState = "never" | "synced" | "failed";
+
+/**
  * Who is talking: the store, the staff member, the workspace and the setup checklist.
  */
 export type SessionView = { shop: string, 
@@ -45,11 +60,7 @@ owned: boolean, };
 /**
  * One step from install to a rule at checkout.
  */
-export type SetupStep = { step: string, 
-/**
- * `pending`, `running`, `done`, `skipped` or `failed`.
- */
-state: string, detail: string | null, };
+export type SetupStep = { step: string, state: StepState, detail: string | null, };
 
 /**
  * `GET /api/setup`.
@@ -130,11 +141,7 @@ tag_query: string, };
 /**
  * The last push of a segment's tags to Shopify.
  */
-export type PushView = { 
-/**
- * `never`, `queued`, `running`, `done` or `failed`.
- */
-state: string, added: number, removed: number, 
+export type PushView = { state: PushState, added: number, removed: number, 
 /**
  * Admin API calls it made.
  */
@@ -346,11 +353,7 @@ active: boolean, };
 /**
  * The last write of the rules to the discount's metafield in Shopify.
  */
-export type SyncView = { 
-/**
- * `never`, `pending`, `synced` or `failed`.
- */
-state: string, discount_id: string | null, 
+export type SyncView = { state: SyncState, discount_id: string | null, 
 /**
  * Size of the metafield written.
  */
@@ -478,9 +481,9 @@ missed: string, discounts: Array<Given>, };
  */
 export type PixelStatus = { connected: boolean, 
 /**
- * The provisioning step's state: `pending`, `running`, `done` or `failed`.
+ * The provisioning step's state.
  */
-state: string, detail: string | null, 
+state: StepState, detail: string | null, 
 /**
  * Where the pixel posts.
  */
@@ -502,7 +505,7 @@ linked: boolean, };
 /**
  * A reconnect under way.
  */
-export type Reconnecting = { state: string, };
+export type Reconnecting = { state: StepState, };
 
 /**
  * What the merchant chose the pixel to send.
