@@ -6,6 +6,7 @@
 
 use crate::clock::UnixTime;
 use crate::db::StepState;
+use crate::db::Store;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -111,7 +112,8 @@ async fn run(app: &App, shop: &ShopDomain, progress: Backfill) -> Result<(), Job
     let snapshot_at = progress.started_at.unwrap_or(now);
     let read = match url {
         Some(url) => {
-            load(app, shop, progress.stage, &fetch_result(&app.shopify, &url).await?, snapshot_at).await?
+            load(&app.store, shop, progress.stage, &fetch_result(&app.shopify, &url).await?, snapshot_at)
+                .await?
         }
         // Shopify gives no URL when nothing matched.
         None => 0,
@@ -134,7 +136,7 @@ async fn run(app: &App, shop: &ShopDomain, progress: Backfill) -> Result<(), Job
                     now,
                 )
                 .await?;
-            crate::segments::suggest(app, shop, now).await?;
+            crate::segments::suggest(&app.store, shop, now).await?;
         }
     }
     Ok(())
@@ -153,7 +155,7 @@ fn tags(node: &Value) -> String {
 
 /// Stores each line of a stage's result; how many were read.
 async fn load(
-    app: &App,
+    store: &Store,
     shop: &ShopDomain,
     stage: Stage,
     jsonl: &str,
@@ -180,7 +182,7 @@ async fn load(
                     updated_at: snapshot_at,
                     ..CustomerRow::default()
                 };
-                app.store.upsert_customer(shop, &customer).await?;
+                store.upsert_customer(shop, &customer).await?;
             }
             Stage::Orders => {
                 let processed_at = text(&node, "/processedAt").as_deref().and_then(UnixTime::parse_rfc3339);
@@ -204,7 +206,7 @@ async fn load(
                     updated_at: snapshot_at,
                     ..OrderRow::default()
                 };
-                app.store.upsert_order(shop, &order).await?;
+                store.upsert_order(shop, &order).await?;
                 let purchased = matches!(
                     order.financial_status.as_deref(),
                     Some("paid" | "partially_paid" | "partially_refunded" | "refunded")
@@ -220,7 +222,7 @@ async fn load(
                         properties: json!({ "name": order.name, "total_price": order.total_price, "currency": order.currency }).to_string(),
                         client_id: None,
                     };
-                    app.store.record_event(shop, &event).await?;
+                    store.record_event(shop, &event).await?;
                 }
             }
             Stage::Products => {
@@ -232,7 +234,7 @@ async fn load(
                     updated_at: snapshot_at,
                     ..ProductRow::default()
                 };
-                app.store.upsert_product(shop, &product).await?;
+                store.upsert_product(shop, &product).await?;
             }
         }
     }

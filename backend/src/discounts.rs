@@ -9,14 +9,14 @@ pub mod view;
 
 pub use metafield::{WriteDiscountRules, retry_job, write_rules};
 
-use crate::app::App;
 use crate::db::DbError;
+use crate::db::Store;
 use crate::shop_domain::ShopDomain;
 
 /// The store's rules with their ids, oldest first. A stored rule that no longer parses (never
 /// written by this version) is skipped rather than failing the whole set.
-pub async fn rules_of(app: &App, shop: &ShopDomain) -> Result<Vec<(i64, discount_rules::Rule)>, DbError> {
-    Ok(parsed(&app.store.discount_rules(shop).await?))
+pub async fn rules_of(store: &Store, shop: &ShopDomain) -> Result<Vec<(i64, discount_rules::Rule)>, DbError> {
+    Ok(parsed(&store.discount_rules(shop).await?))
 }
 
 /// Stored rules as rules, with their ids; a row that no longer parses is left out.

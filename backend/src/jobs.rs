@@ -3,6 +3,7 @@
 //! see. Jobs must be idempotent: a worker that dies mid-job leaves it to run again.
 
 use crate::clock::UnixTime;
+use crate::db::Store;
 use crate::shop_domain::ShopDomain;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -189,7 +190,7 @@ pub async fn drain_ahead(app: &App, seconds: i64) -> usize {
 async fn run_one(app: &App, job: ClaimedJob) {
     let now = unix_now();
     let outcome = caught(dispatch(app, &job)).await;
-    record_outcome(app, &job, outcome, now).await;
+    record_outcome(&app.store, &job, outcome, now).await;
 }
 
 /// A job's outcome, a panic in it made that job's failed attempt rather than its worker's end:
@@ -235,15 +236,15 @@ async fn run<J: Job>(app: &App, job: &ClaimedJob) -> Result<(), JobError> {
     payload.run(app, &job.shop).await
 }
 
-async fn record_outcome(app: &App, job: &ClaimedJob, outcome: Result<(), JobError>, now: UnixTime) {
+async fn record_outcome(store: &Store, job: &ClaimedJob, outcome: Result<(), JobError>, now: UnixTime) {
     let recorded = match outcome {
-        Ok(()) => app.store.complete_job(job.id, unix_now()).await,
+        Ok(()) => store.complete_job(job.id, unix_now()).await,
         Err(JobError::Retry(reason)) if job.attempts < MAX_ATTEMPTS => {
             crate::log::warn(
                 "job failed; retrying",
                 &[("kind", &job.kind), ("shop", job.shop.as_str()), ("error", &reason)],
             );
-            app.store.fail_job(job.id, &reason, Some(now + backoff_seconds(job.attempts)), now).await
+            store.fail_job(job.id, &reason, Some(now + backoff_seconds(job.attempts)), now).await
         }
         Err(error) => {
             let reason = error.to_string();
@@ -251,7 +252,7 @@ async fn record_outcome(app: &App, job: &ClaimedJob, outcome: Result<(), JobErro
                 "job is dead",
                 &[("kind", &job.kind), ("shop", job.shop.as_str()), ("error", &reason)],
             );
-            app.store.fail_job(job.id, &reason, None, now).await
+            store.fail_job(job.id, &reason, None, now).await
         }
     };
     if let Err(error) = recorded {

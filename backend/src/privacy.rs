@@ -4,15 +4,15 @@
 //! running bulk pushes, and the record of privacy requests itself.
 
 use crate::clock::UnixTime;
+use crate::db::Store;
 use serde_json::Value;
 
-use crate::app::App;
 use crate::jobs::JobError;
 use crate::webhooks::process::{Delivery, payload};
 
 /// Carries out `customers/data_request`, `customers/redact` or `shop/redact`.
-pub async fn process(app: &App, delivery: &Delivery<'_>, now: UnixTime) -> Result<(), JobError> {
-    let store = &app.store;
+pub async fn process(store: &Store, delivery: &Delivery<'_>, now: UnixTime) -> Result<(), JobError> {
+    let store = &store;
     let customer_id = delivery.body.get("customer").and_then(|customer| payload::id(customer, "id"));
     store
         .record_privacy_request(
@@ -28,7 +28,7 @@ pub async fn process(app: &App, delivery: &Delivery<'_>, now: UnixTime) -> Resul
             Some(store.customer_export(delivery.shop, customer_id).await?.to_string())
         }
         ("customers/redact", Some(customer_id)) => {
-            redact_customer(app, delivery, customer_id).await?;
+            redact_customer(store, delivery, customer_id).await?;
             None
         }
         ("shop/redact", _) => {
@@ -41,8 +41,8 @@ pub async fn process(app: &App, delivery: &Delivery<'_>, now: UnixTime) -> Resul
     Ok(())
 }
 
-async fn redact_customer(app: &App, delivery: &Delivery<'_>, customer_id: &str) -> Result<(), JobError> {
-    let store = &app.store;
+async fn redact_customer(store: &Store, delivery: &Delivery<'_>, customer_id: &str) -> Result<(), JobError> {
+    let store = &store;
     let orders: Vec<String> = delivery
         .body
         .get("orders_to_redact")

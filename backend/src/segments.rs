@@ -11,6 +11,7 @@ mod suggest;
 pub mod view;
 
 use crate::clock::UnixTime;
+use crate::db::Store;
 use crate::shop_domain::ShopDomain;
 use serde::{Deserialize, Serialize};
 
@@ -36,14 +37,14 @@ impl Job for Recompute {
     const KIND: &'static str = "segment_recompute";
 
     async fn run(self, app: &App, shop: &ShopDomain) -> Result<(), JobError> {
-        run_recompute(app, shop, self).await
+        run_recompute(&app.store, shop, self).await
     }
 }
 
 /// Queues the nightly recompute of `shop` for the first midnight UTC after `now`; one per night.
-pub async fn queue_nightly(app: &App, shop: &ShopDomain, now: UnixTime) -> Result<(), DbError> {
+pub async fn queue_nightly(store: &Store, shop: &ShopDomain, now: UnixTime) -> Result<(), DbError> {
     let midnight = UnixTime::from_secs((now.secs() / DAY + 1) * DAY);
-    app.store
+    store
         .enqueue(&Recompute { nightly: Some(midnight) }.queued(
             shop,
             midnight,
@@ -54,22 +55,22 @@ pub async fn queue_nightly(app: &App, shop: &ShopDomain, now: UnixTime) -> Resul
 }
 
 /// Runs a recompute job: every live segment in full, then, nightly, the next night's.
-async fn run_recompute(app: &App, shop: &ShopDomain, job: Recompute) -> Result<(), JobError> {
+async fn run_recompute(store: &Store, shop: &ShopDomain, job: Recompute) -> Result<(), JobError> {
     let now = crate::clock::unix_now();
     // Nightly housekeeping too: exports nobody fetched are not kept past their time, nor
     // storefront events past the store's retention.
-    app.store.purge_expired_exports(now).await?;
-    let days = app.store.storefront_event_days(shop).await?;
-    app.store.prune_storefront_events(shop, now - days * DAY).await?;
-    if !app.store.shop(shop).await?.is_some_and(|record| record.active) {
+    store.purge_expired_exports(now).await?;
+    let days = store.storefront_event_days(shop).await?;
+    store.prune_storefront_events(shop, now - days * DAY).await?;
+    if !store.shop(shop).await?.is_some_and(|record| record.active) {
         // Uninstalled or disconnected: nothing to push to, and no next night.
         return Ok(());
     }
-    recompute(&app.store, shop, None, now).await?;
+    recompute(store, shop, None, now).await?;
     // The next night follows this one's, however late this one ran: the retention is kept
     // even by a store without segments.
     if let Some(midnight) = job.nightly {
-        queue_nightly(app, shop, midnight).await?;
+        queue_nightly(store, shop, midnight).await?;
     }
     Ok(())
 }

@@ -165,7 +165,7 @@ pub async fn setup(
         let state = app.store.push_state(shop, &segment.slug).await?;
         pushed += usize::from(state.is_some_and(|push| push.state == PushState::Done));
     }
-    let rules = crate::discounts::rules_of(&app, shop).await?;
+    let rules = crate::discounts::rules_of(&app.store, shop).await?;
     let sync = app.store.discount_sync(shop).await?;
     let step = |step: &str, done: bool, detail: String| SetupStep {
         step: step.to_owned(),

@@ -133,7 +133,7 @@ pub async fn set_retention(
     let now = unix_now();
     app.store.set_storefront_event_days(shop, input.storefront_event_days, now).await?;
     // The nightly run carries the pruning out, segments or not.
-    crate::segments::queue_nightly(&app, shop, now).await?;
+    crate::segments::queue_nightly(&app.store, shop, now).await?;
     Ok(Json(input))
 }
 

@@ -14,8 +14,9 @@ use base64::Engine as _;
 
 use super::assets::entry_tags;
 use super::html::{escape, notice, page};
-use crate::app::{App, AppState};
+use crate::app::AppState;
 use crate::clock::unix_now;
+use crate::config::Config;
 use crate::error::AppError;
 use crate::install::managed::ensure_installed;
 use crate::shopify::{ShopDomain, session_token};
@@ -34,9 +35,13 @@ pub async fn document(State(app): State<AppState>, uri: Uri, Query(params): Quer
     if let Some(claims) = verified {
         let token = param(&params, "id_token").unwrap_or_default();
         return match ensure_installed(&app, &claims.shop, token, now).await {
-            Ok(_) => page(StatusCode::OK, Some((&claims.shop, simulated_admin(&app))), admin_html(&app)),
+            Ok(_) => page(
+                StatusCode::OK,
+                Some((&claims.shop, simulated_admin(&app.config))),
+                admin_html(&app.config),
+            ),
             // Shopify refused to exchange it: a fresh one will do.
-            Err(AppError::InvalidSession(_)) => to_bounce(&app, &claims.shop, uri.path(), &params),
+            Err(AppError::InvalidSession(_)) => to_bounce(&app.config, &claims.shop, uri.path(), &params),
             Err(error) => {
                 crate::log::error("installing from the admin failed", &[("error", &error.to_string())]);
                 notice(
@@ -55,7 +60,7 @@ pub async fn document(State(app): State<AppState>, uri: Uri, Query(params): Quer
         );
     };
     if param(&params, "embedded") == Some("1") {
-        return to_bounce(&app, &shop, uri.path(), &params);
+        return to_bounce(&app.config, &shop, uri.path(), &params);
     }
     // Outside the admin (a bookmark, the install redirect): into the admin, where the app runs.
     match param(&params, "host").and_then(admin_host) {
@@ -67,9 +72,9 @@ pub async fn document(State(app): State<AppState>, uri: Uri, Query(params): Quer
 
 /// Sends a request without a valid token to the bounce page, to come back to the same path
 /// and query with a fresh `id_token`.
-fn to_bounce(app: &App, shop: &ShopDomain, path: &str, params: &Params) -> Response {
+fn to_bounce(config: &Config, shop: &ShopDomain, path: &str, params: &Params) -> Response {
     // The app URL was checked at start, so it parses; the path comes from the router.
-    let Ok(mut reload) = reqwest::Url::parse(&format!("{}{path}", app.config.app_url)) else {
+    let Ok(mut reload) = reqwest::Url::parse(&format!("{}{path}", config.app_url)) else {
         return notice(
             StatusCode::BAD_REQUEST,
             "Open Seglink from your Shopify admin",
@@ -110,16 +115,16 @@ pub async fn bounce(State(app): State<AppState>, Query(params): Query<Params>) -
         key = escape(&app.config.api_key),
         cdn = escape(&app.config.cdn_origin),
     );
-    page(StatusCode::OK, shop.as_ref().map(|shop| (shop, simulated_admin(&app))), body)
+    page(StatusCode::OK, shop.as_ref().map(|shop| (shop, simulated_admin(&app.config))), body)
 }
 
 /// The simulator's origin when it plays Shopify (development and tests only).
-fn simulated_admin(app: &App) -> Option<&str> {
-    app.config.shopify_origin.as_deref()
+fn simulated_admin(config: &Config) -> Option<&str> {
+    config.shopify_origin.as_deref()
 }
 
 /// The document: App Bridge first and not deferred, then Polaris, then the app's own assets.
-fn admin_html(app: &App) -> String {
+fn admin_html(config: &Config) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -127,8 +132,8 @@ fn admin_html(app: &App) -> String {
          <script src=\"{cdn}/shopifycloud/app-bridge.js\"></script>\
          <script src=\"{cdn}/shopifycloud/polaris-1.js\"></script>\
          {assets}<title>Seglink</title></head><body><div id=\"app\"></div></body></html>",
-        key = escape(&app.config.api_key),
-        cdn = escape(&app.config.cdn_origin),
+        key = escape(&config.api_key),
+        cdn = escape(&config.cdn_origin),
         assets = entry_tags(),
     )
 }

@@ -2,6 +2,7 @@
 //! with the whole rule set (at most 25 active, a config Shopify delivers) before it is stored,
 //! and then written to the discount node's metafield.
 
+use crate::db::Store;
 use crate::shop_domain::ShopDomain;
 use axum::Json;
 use axum::extract::State;
@@ -25,10 +26,10 @@ pub struct ToggleInput {
     active: bool,
 }
 
-async fn listing(app: &App, shop: &ShopDomain) -> Result<RuleList, AppError> {
+async fn listing(store: &Store, shop: &ShopDomain) -> Result<RuleList, AppError> {
     let rules =
-        super::rules_of(app, shop).await?.into_iter().map(|(id, rule)| RuleView { id, rule }).collect();
-    let sync = app.store.discount_sync(shop).await?;
+        super::rules_of(store, shop).await?.into_iter().map(|(id, rule)| RuleView { id, rule }).collect();
+    let sync = store.discount_sync(shop).await?;
     Ok(RuleList { rules, sync: SyncView::of(sync.as_ref()) })
 }
 
@@ -56,8 +57,12 @@ fn check(
     Err(AppError::invalid(path, first.message.clone()))
 }
 
-async fn segment_exists(app: &App, shop: &ShopDomain, rule: &discount_rules::Rule) -> Result<(), AppError> {
-    match app.store.segment(shop, &rule.segment).await? {
+async fn segment_exists(
+    store: &Store,
+    shop: &ShopDomain,
+    rule: &discount_rules::Rule,
+) -> Result<(), AppError> {
+    match store.segment(shop, &rule.segment).await? {
         Some(segment) if !segment.deleted => Ok(()),
         _ => Err(AppError::invalid("/segment", format!("no segment `{}`", rule.segment))),
     }
@@ -82,7 +87,7 @@ async fn write_or_retry(app: &App, shop: &ShopDomain) -> Result<(), AppError> {
 
 /// `GET /api/discount-rules`: the rules and the last write to Shopify.
 pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<Json<RuleList>, AppError> {
-    Ok(Json(listing(&app, &session.claims.shop).await?))
+    Ok(Json(listing(&app.store, &session.claims.shop).await?))
 }
 
 /// `POST /api/discount-rules`.
@@ -92,7 +97,7 @@ pub async fn create(
     JsonBody(rule): JsonBody<discount_rules::Rule>,
 ) -> Result<(StatusCode, Json<RuleList>), AppError> {
     let shop = &session.claims.shop;
-    segment_exists(&app, shop, &rule).await?;
+    segment_exists(&app.store, shop, &rule).await?;
     let json = serde_json::to_string(&rule).map_err(|error| AppError::internal("encoding a rule", error))?;
     app.store
         .change_discount_rules(shop, unix_now(), |stored| {
@@ -102,7 +107,7 @@ pub async fn create(
         })
         .await??;
     write_or_retry(&app, shop).await?;
-    Ok((StatusCode::CREATED, Json(listing(&app, shop).await?)))
+    Ok((StatusCode::CREATED, Json(listing(&app.store, shop).await?)))
 }
 
 async fn replace(
@@ -136,9 +141,9 @@ pub async fn update(
     JsonBody(rule): JsonBody<discount_rules::Rule>,
 ) -> Result<Json<RuleList>, AppError> {
     let shop = &session.claims.shop;
-    segment_exists(&app, shop, &rule).await?;
+    segment_exists(&app.store, shop, &rule).await?;
     replace(&app, shop, id, |stored| *stored = rule).await?;
-    Ok(Json(listing(&app, shop).await?))
+    Ok(Json(listing(&app.store, shop).await?))
 }
 
 /// `POST /api/discount-rules/{id}/toggle`.
@@ -151,12 +156,12 @@ pub async fn toggle(
     let shop = &session.claims.shop;
     if input.active {
         // Its segment may have been deleted while the rule was off.
-        let stored = super::rules_of(&app, shop).await?;
+        let stored = super::rules_of(&app.store, shop).await?;
         let (_, rule) = stored.iter().find(|(stored_id, _)| *stored_id == id).ok_or(AppError::NotFound)?;
-        segment_exists(&app, shop, rule).await?;
+        segment_exists(&app.store, shop, rule).await?;
     }
     replace(&app, shop, id, |stored| stored.active = input.active).await?;
-    Ok(Json(listing(&app, shop).await?))
+    Ok(Json(listing(&app.store, shop).await?))
 }
 
 /// `DELETE /api/discount-rules/{id}`.
@@ -168,7 +173,7 @@ pub async fn delete(
     let shop = &session.claims.shop;
     app.store.delete_discount_rule(shop, id).await?;
     write_or_retry(&app, shop).await?;
-    Ok(Json(listing(&app, shop).await?))
+    Ok(Json(listing(&app.store, shop).await?))
 }
 
 /// `POST /api/discount-rules/try`: what a customer would get for a sample cart, from the
@@ -183,7 +188,7 @@ pub async fn try_cart(
     if app.store.customer_card(shop, &input.customer_id).await?.is_none() {
         return Err(AppError::invalid("/customer_id", "no customer of this store has this id"));
     }
-    let rules = super::rules_of(&app, shop).await?;
+    let rules = super::rules_of(&app.store, shop).await?;
     let tags = app
         .store
         .memberships(shop, &input.customer_id)
@@ -192,7 +197,7 @@ pub async fn try_cart(
         .map(|slug| discount_rules::segment_tag(slug))
         .collect();
     let mut collections = std::collections::HashMap::new();
-    trial::collections(&app, shop, &rules, &input.cart, &mut collections).await?;
+    trial::collections(&app.shopify, shop, &rules, &input.cart, &mut collections).await?;
     Ok(Json(trial::run(&rules, &tags, &input.cart, &collections)?))
 }
 

@@ -53,7 +53,7 @@ pub struct GuestMiss {
 /// The report for `shop` at `now`.
 pub async fn report(app: &App, shop: &ShopDomain, now: UnixTime) -> Result<GuestMisses, AppError> {
     let since = now - DAYS * 86_400;
-    let rules = super::rules_of(app, shop).await?;
+    let rules = super::rules_of(&app.store, shop).await?;
     let rows = app.store.guest_orders_of_members(shop, since, MAX_ORDERS).await?;
     let orders_checked = rows.len();
     let mut collections = HashMap::new();
@@ -64,7 +64,7 @@ pub async fn report(app: &App, shop: &ShopDomain, now: UnixTime) -> Result<Guest
             let Some(cart) = cart_of(&row) else { continue };
             let segments = app.store.memberships(shop, &row.customer_id).await?;
             let tags: HashSet<String> = segments.iter().map(|slug| segment_tag(slug)).collect();
-            trial::collections(app, shop, &rules, &cart, &mut collections).await?;
+            trial::collections(&app.shopify, shop, &rules, &cart, &mut collections).await?;
             let outcome = trial::run(&rules, &tags, &cart, &collections)?;
             let missed: Decimal = outcome.total_off.parse().unwrap_or(Decimal::ZERO);
             if missed.is_zero() {

@@ -10,6 +10,7 @@ use crate::db::{DiscountSync, NewJob};
 use crate::db::{StepState, SyncState};
 use crate::jobs::{Job, JobError};
 use crate::shopify::ShopDomain;
+use crate::shopify::admin::Shopify;
 use crate::shopify::admin::ShopifyError;
 use crate::shopify::operations::{DiscountConfig, SetMetafields, discount_config, set_metafields};
 
@@ -43,7 +44,7 @@ impl From<ShopifyError> for WriteError {
 pub async fn write_rules(app: &App, shop: &ShopDomain) -> Result<DiscountSync, WriteError> {
     let _held = app.locks.lock(&format!("discount:{shop}")).await;
     let rules: Vec<discount_rules::Rule> =
-        super::rules_of(app, shop).await?.into_iter().map(|(_, rule)| rule).collect();
+        super::rules_of(&app.store, shop).await?.into_iter().map(|(_, rule)| rule).collect();
     let config = discount_rules::compile(&rules).map_err(WriteError::Rules)?;
     let value = config.to_metafield_json();
     let outcome = write_config(app, shop, &value).await;
@@ -92,15 +93,15 @@ async fn write_config(
     };
     for _ in 0..ATTEMPTS {
         let current = match &known {
-            Some(id) => read_digest(app, shop, id).await?,
+            Some(id) => read_digest(&app.shopify, shop, id).await?,
             None => None,
         };
         let Some((discount_id, digest)) = current else {
-            let created = crate::install::create_automatic_discount(app, shop, value)
+            let created = crate::install::create_automatic_discount(&app.shopify, shop, value)
                 .await
                 .map_err(|error| WriteError::Shopify(error.to_string()))?
                 .ok_or_else(|| WriteError::Shopify("Shopify made no discount".to_owned()))?;
-            let digest = read_digest(app, shop, &created).await?.and_then(|(_, digest)| digest);
+            let digest = read_digest(&app.shopify, shop, &created).await?.and_then(|(_, digest)| digest);
             return Ok((created, digest));
         };
         let input = set_metafields::MetafieldsSetInput {
@@ -152,7 +153,7 @@ async fn write_config(
 /// The discount's id and its config metafield's digest (`None` inside when there is no
 /// metafield yet); `None` when the discount is gone.
 async fn read_digest(
-    app: &App,
+    shopify: &Shopify,
     shop: &ShopDomain,
     discount_id: &str,
 ) -> Result<Option<(String, Option<String>)>, WriteError> {
@@ -161,7 +162,7 @@ async fn read_digest(
         namespace: discount_rules::METAFIELD_NAMESPACE.to_owned(),
         key: discount_rules::METAFIELD_KEY.to_owned(),
     };
-    let node = app.shopify.run::<DiscountConfig>(shop, variables).await?.discount_node;
+    let node = shopify.run::<DiscountConfig>(shop, variables).await?.discount_node;
     Ok(node.map(|node| (node.id, node.metafield.map(|field| field.compare_digest))))
 }
 

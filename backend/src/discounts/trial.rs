@@ -13,9 +13,9 @@ use serde_json::{Value, json};
 use shopify_function::wasm_api::Context;
 use ts_rs::TS;
 
-use crate::app::App;
 use crate::error::AppError;
 use crate::shopify::ShopDomain;
+use crate::shopify::admin::Shopify;
 use crate::shopify::operations::{ProductCollections, product_collections};
 
 /// Most lines a sample cart holds.
@@ -428,7 +428,7 @@ fn why_not(
 /// Adds to `known` the collections of each product of the cart not in it yet, asked of Shopify,
 /// when an active rule is on collections.
 pub async fn collections(
-    app: &App,
+    shopify: &Shopify,
     shop: &ShopDomain,
     rules: &[(i64, Rule)],
     cart: &Cart,
@@ -443,7 +443,7 @@ pub async fn collections(
             continue;
         }
         let variables = product_collections::Variables { id: line.product_id.clone() };
-        let product = app.shopify.run::<ProductCollections>(shop, variables).await?.product;
+        let product = shopify.run::<ProductCollections>(shop, variables).await?.product;
         let ids = product
             .map(|product| product.collections.nodes.into_iter().map(|collection| collection.id).collect())
             .unwrap_or_default();

@@ -10,10 +10,11 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 
 use super::view::{LinkList, LinkView, Moved, NewLinkView};
-use crate::app::{App, AppState};
+use crate::app::AppState;
 use crate::checks::ShopSession;
 use crate::clock::unix_now;
 use crate::crypto::{random_token, sha256_hex};
+use crate::db::Store;
 use crate::db::{ConnectLink, DbError, Workspace};
 use crate::error::AppError;
 use crate::input::{JsonBody, Path};
@@ -37,12 +38,12 @@ pub struct Accept {
 }
 
 /// The caller's workspace, when the caller owns it.
-pub async fn owned_workspace(app: &App, session: &ShopSession) -> Result<Workspace, AppError> {
+pub async fn owned_workspace(store: &Store, session: &ShopSession) -> Result<Workspace, AppError> {
     let shop = &session.claims.shop;
-    let record = app.store.shop(shop).await?.ok_or_else(|| {
+    let record = store.shop(shop).await?.ok_or_else(|| {
         AppError::Unprocessable("open Seglink in this store's admin first to install it".to_owned())
     })?;
-    let workspace = app.store.workspace(&record.workspace_id).await?.ok_or(AppError::NotFound)?;
+    let workspace = store.workspace(&record.workspace_id).await?.ok_or(AppError::NotFound)?;
     if workspace.owner_shop.as_ref() != Some(shop) {
         return Err(AppError::Forbidden(format!(
             "only the workspace's owner store ({}) may do this",
@@ -58,7 +59,7 @@ pub async fn create(
     session: ShopSession,
     JsonBody(request): JsonBody<NewLink>,
 ) -> Result<(StatusCode, Json<NewLinkView>), AppError> {
-    let workspace = owned_workspace(&app, &session).await?;
+    let workspace = owned_workspace(&app.store, &session).await?;
     let for_shop =
         ShopDomain::parse(&request.shop).map_err(|error| AppError::invalid("/shop", error.to_string()))?;
     if app.store.shop(&for_shop).await?.is_some_and(|record| record.workspace_id == workspace.id) {
@@ -83,7 +84,7 @@ pub async fn create(
 
 /// `GET /api/connect-links`: the workspace's links and what became of them.
 pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<Json<LinkList>, AppError> {
-    let workspace = owned_workspace(&app, &session).await?;
+    let workspace = owned_workspace(&app.store, &session).await?;
     let links = app.store.connect_links(&workspace.id).await?;
     Ok(Json(LinkList { links: links.iter().map(LinkView::from).collect() }))
 }
@@ -94,7 +95,7 @@ pub async fn revoke(
     session: ShopSession,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let workspace = owned_workspace(&app, &session).await?;
+    let workspace = owned_workspace(&app.store, &session).await?;
     app.store.revoke_connect_link(&workspace.id, &id, unix_now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

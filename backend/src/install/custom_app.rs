@@ -15,6 +15,7 @@ use super::view::{ConnectedStore, ConnectedStores, CustomConnected, Rotated};
 use crate::app::{App, AppState};
 use crate::checks::ShopSession;
 use crate::clock::unix_now;
+use crate::db::Store;
 use crate::db::{Connection, StoredTokens};
 use crate::error::AppError;
 use crate::input::{JsonBody, Path};
@@ -48,7 +49,7 @@ pub async fn create(
     session: ShopSession,
     JsonBody(request): JsonBody<NewConnection>,
 ) -> Result<(StatusCode, Json<CustomConnected>), AppError> {
-    let workspace = session_workspace(&app, &session).await?;
+    let workspace = session_workspace(&app.store, &session).await?;
     let shop =
         ShopDomain::parse(&request.shop).map_err(|error| AppError::invalid("/shop", error.to_string()))?;
     if let Some(existing) = app.store.shop(&shop).await?
@@ -78,7 +79,7 @@ pub async fn rotate(
     Path(shop): Path<String>,
     JsonBody(request): JsonBody<Rotation>,
 ) -> Result<Json<Rotated>, AppError> {
-    let shop = owned_custom_store(&app, &session, &shop).await?;
+    let shop = owned_custom_store(&app.store, &session, &shop).await?;
     let record = app.store.shop(&shop).await?.ok_or(AppError::NotFound)?;
     let secret =
         match (&request.api_secret, record.tokens.as_ref().and_then(|tokens| tokens.webhook_secret.as_ref()))
@@ -101,7 +102,7 @@ pub async fn disconnect(
     session: ShopSession,
     Path(shop): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let shop = owned_custom_store(&app, &session, &shop).await?;
+    let shop = owned_custom_store(&app.store, &session, &shop).await?;
     app.store.deactivate_shop(&shop, unix_now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -112,9 +113,9 @@ pub async fn list(
     State(app): State<AppState>,
     session: ShopSession,
 ) -> Result<Json<ConnectedStores>, AppError> {
-    let workspace = session_workspace(&app, &session).await?;
+    let workspace = session_workspace(&app.store, &session).await?;
     let caller = &session.claims.shop;
-    let owner = workspace_owner(&app, &workspace).await?;
+    let owner = workspace_owner(&app.store, &workspace).await?;
     let stores = app
         .store
         .workspace_shops(&workspace)
@@ -132,25 +133,29 @@ pub async fn list(
 }
 
 /// The store that owns workspace `id`.
-async fn workspace_owner(app: &App, id: &str) -> Result<Option<ShopDomain>, AppError> {
-    Ok(app.store.workspace(id).await?.and_then(|workspace| workspace.owner_shop))
+async fn workspace_owner(store: &Store, id: &str) -> Result<Option<ShopDomain>, AppError> {
+    Ok(store.workspace(id).await?.and_then(|workspace| workspace.owner_shop))
 }
 
-async fn session_workspace(app: &App, session: &ShopSession) -> Result<String, AppError> {
-    app.store.shop(&session.claims.shop).await?.map(|record| record.workspace_id).ok_or_else(|| {
+async fn session_workspace(store: &Store, session: &ShopSession) -> Result<String, AppError> {
+    store.shop(&session.claims.shop).await?.map(|record| record.workspace_id).ok_or_else(|| {
         AppError::Unprocessable("open Seglink in this store's admin first to install it".to_owned())
     })
 }
 
 /// A custom-app store of the caller's workspace that the caller may manage: the store itself,
 /// or any of them for the workspace's owner store.
-async fn owned_custom_store(app: &App, session: &ShopSession, shop: &str) -> Result<ShopDomain, AppError> {
+async fn owned_custom_store(
+    store: &Store,
+    session: &ShopSession,
+    shop: &str,
+) -> Result<ShopDomain, AppError> {
     let shop = ShopDomain::parse(shop).map_err(|error| AppError::BadRequest(error.to_string()))?;
-    let workspace = session_workspace(app, session).await?;
+    let workspace = session_workspace(store, session).await?;
     let caller = &session.claims.shop;
-    match app.store.shop(&shop).await? {
+    match store.shop(&shop).await? {
         Some(record) if record.workspace_id == workspace && record.connection == Connection::Custom => {
-            let owner = workspace_owner(app, &workspace).await?;
+            let owner = workspace_owner(store, &workspace).await?;
             if *caller == shop || owner.as_ref() == Some(caller) {
                 Ok(shop)
             } else {

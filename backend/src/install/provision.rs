@@ -10,6 +10,7 @@ use crate::db::StepState;
 use crate::db::{Connection, ShopRecord};
 use crate::jobs::JobError;
 use crate::shopify::ShopDomain;
+use crate::shopify::admin::Shopify;
 use crate::shopify::admin::ShopifyError;
 use crate::shopify::operations::{
     CreateAutomaticAppDiscount, CreateMetafieldDefinition, CreateWebPixel, CreateWebhookSubscription,
@@ -84,8 +85,8 @@ pub async fn provision(app: &App, shop: &ShopDomain) -> Result<(), JobError> {
         let outcome = match step {
             "webhooks" => subscribe_webhooks(app, shop, &record).await,
             "web_pixel" => web_pixel(app, shop, &record).await,
-            "metafield_definitions" => metafield_definitions(app, shop).await,
-            "discount" => automatic_discount(app, shop).await,
+            "metafield_definitions" => metafield_definitions(&app.shopify, shop).await,
+            "discount" => automatic_discount(&app.shopify, shop).await,
             _ => queue_backfill(app, shop).await,
         };
         let now = unix_now();
@@ -98,7 +99,7 @@ pub async fn provision(app: &App, shop: &ShopDomain) -> Result<(), JobError> {
                 };
                 app.store.set_setup_step(shop, step, state, detail.as_deref(), now).await?;
                 // A reinstalled store keeps its rules: the new discount gets them.
-                if step == "discount" && !crate::discounts::rules_of(app, shop).await?.is_empty() {
+                if step == "discount" && !crate::discounts::rules_of(&app.store, shop).await?.is_empty() {
                     app.store.enqueue(&crate::discounts::retry_job(shop, now)).await?;
                 }
             }
@@ -216,7 +217,7 @@ async fn web_pixel(app: &App, shop: &ShopDomain, record: &ShopRecord) -> Result<
     Ok(Some(if existing.is_some() { "updated".to_owned() } else { "created".to_owned() }))
 }
 
-async fn metafield_definitions(app: &App, shop: &ShopDomain) -> Result<Option<String>, JobError> {
+async fn metafield_definitions(shopify: &Shopify, shop: &ShopDomain) -> Result<Option<String>, JobError> {
     for (key, name, kind) in PRODUCT_METAFIELDS {
         let variables = definition::Variables {
             definition: definition::MetafieldDefinitionInput {
@@ -234,7 +235,7 @@ async fn metafield_definitions(app: &App, shop: &ShopDomain) -> Result<Option<St
                 validations: None,
             },
         };
-        let created = app.shopify.run::<CreateMetafieldDefinition>(shop, variables).await?;
+        let created = shopify.run::<CreateMetafieldDefinition>(shop, variables).await?;
         let errors =
             created.metafield_definition_create.map(|payload| payload.user_errors).unwrap_or_default();
         user_errors(
@@ -244,20 +245,20 @@ async fn metafield_definitions(app: &App, shop: &ShopDomain) -> Result<Option<St
     Ok(Some(format!("{} product metafields", PRODUCT_METAFIELDS.len())))
 }
 
-async fn automatic_discount(app: &App, shop: &ShopDomain) -> Result<Option<String>, JobError> {
+async fn automatic_discount(shopify: &Shopify, shop: &ShopDomain) -> Result<Option<String>, JobError> {
     let config = discount_rules::compile(&[]).map_err(|violations| {
         JobError::Fatal(format!("the empty rule set does not compile: {violations:?}"))
     })?;
-    create_automatic_discount(app, shop, &config.to_metafield_json()).await
+    create_automatic_discount(shopify, shop, &config.to_metafield_json()).await
 }
 
 /// Creates Seglink's automatic app discount carrying `config` (the metafield JSON); its id.
 pub async fn create_automatic_discount(
-    app: &App,
+    shopify: &Shopify,
     shop: &ShopDomain,
     config: &str,
 ) -> Result<Option<String>, JobError> {
-    let functions = app.shopify.run::<DiscountFunctions>(shop, discount_functions::Variables {}).await?;
+    let functions = shopify.run::<DiscountFunctions>(shop, discount_functions::Variables {}).await?;
     if !functions.shopify_functions.nodes.iter().any(|function| function.handle == FUNCTION_HANDLE) {
         return Err(JobError::Retry(format!(
             "the {FUNCTION_HANDLE} Function is not deployed to this shop yet"
@@ -291,7 +292,7 @@ pub async fn create_automatic_discount(
             tags: None,
         },
     };
-    let created = app.shopify.run::<CreateAutomaticAppDiscount>(shop, variables).await?;
+    let created = shopify.run::<CreateAutomaticAppDiscount>(shop, variables).await?;
     let payload = created
         .discount_automatic_app_create
         .ok_or_else(|| JobError::Retry("discountAutomaticAppCreate returned nothing".to_owned()))?;

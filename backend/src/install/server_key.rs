@@ -19,7 +19,7 @@ pub fn new_key() -> String {
 
 /// `POST /api/server-key`: replaces the workspace's server key; the owner store only.
 pub async fn rotate(State(app): State<AppState>, session: ShopSession) -> Result<Json<ServerKey>, AppError> {
-    let workspace = owned_workspace(&app, &session).await?;
+    let workspace = owned_workspace(&app.store, &session).await?;
     let server_key = new_key();
     app.store.set_server_key_hash(&workspace.id, &sha256_hex(&server_key)).await?;
     crate::log::info(

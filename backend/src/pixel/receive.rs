@@ -158,7 +158,7 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), App
         app.store.record_event(shop, checkout).await.map_err(internal)?;
         // The order's webhook may have come first: link now if the tokens agree.
         if let Some(order_id) = &checkout.order_id {
-            let linked = crate::webhooks::process::link_buyer(app, shop, order_id)
+            let linked = crate::webhooks::process::link_buyer(&app.store, shop, order_id)
                 .await
                 .map_err(|error| internal(error.to_string()))?;
             refresh.extend(linked);

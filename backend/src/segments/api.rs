@@ -165,7 +165,7 @@ pub async fn create(
     })?;
     membership::recompute(&app.store, shop, Some(&slug), now).await?;
     push::push_now(&app, shop, &slug, now).await?;
-    super::queue_nightly(&app, shop, now).await?;
+    super::queue_nightly(&app.store, shop, now).await?;
     Ok((StatusCode::CREATED, Json(answer(&app, shop, &slug).await?)))
 }
 
@@ -198,7 +198,7 @@ pub async fn delete(
 ) -> Result<StatusCode, AppError> {
     let shop = &session.claims.shop;
     found(&app, shop, &slug).await?;
-    let rewarded = crate::discounts::rules_of(&app, shop)
+    let rewarded = crate::discounts::rules_of(&app.store, shop)
         .await?
         .iter()
         .any(|(_, rule)| rule.active && rule.segment == slug);

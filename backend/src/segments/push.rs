@@ -7,6 +7,7 @@
 
 use crate::clock::UnixTime;
 use crate::db::PushState;
+use crate::db::Store;
 use std::collections::BTreeSet;
 
 use aes_gcm::aead::OsRng;
@@ -143,9 +144,9 @@ struct Lease {
 
 impl Lease {
     /// Renews the lease; a push that lost it (it ran out, and another replica took it) stops.
-    async fn renew(&self, app: &App, shop: &ShopDomain, slug: &str) -> Result<(), JobError> {
+    async fn renew(&self, store: &Store, shop: &ShopDomain, slug: &str) -> Result<(), JobError> {
         let now = crate::clock::unix_now();
-        if app.store.lease_push(shop, slug, &self.holder, now, now + self.seconds).await? {
+        if store.lease_push(shop, slug, &self.holder, now, now + self.seconds).await? {
             Ok(())
         } else {
             Err(JobError::Retry("another push of this segment took over".to_owned()))
@@ -285,7 +286,7 @@ async fn per_customer(
             if state.calls % PROGRESS_EVERY == 0 {
                 state.updated_at = crate::clock::unix_now();
                 app.store.set_push_state(shop, slug, state).await?;
-                lease.renew(app, shop, slug).await?;
+                lease.renew(&app.store, shop, slug).await?;
             }
         }
     }

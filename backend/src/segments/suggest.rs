@@ -3,21 +3,21 @@
 //! merchant would pick. A shop without orders gets its email subscribers instead.
 
 use crate::clock::UnixTime;
+use crate::db::Store;
 use crate::shop_domain::ShopDomain;
 use serde_json::json;
 
 use segment_rules::Reads;
 
 use super::facts::profiles;
-use crate::app::App;
 use crate::db::{DbError, Scope, SegmentRow};
 
 /// Creates the suggested segment unless the store has segments already; its slug when made.
-pub async fn suggest(app: &App, shop: &ShopDomain, now: UnixTime) -> Result<Option<String>, DbError> {
-    if !app.store.segments(shop, true).await?.is_empty() {
+pub async fn suggest(store: &Store, shop: &ShopDomain, now: UnixTime) -> Result<Option<String>, DbError> {
+    if !store.segments(shop, true).await?.is_empty() {
         return Ok(None);
     }
-    let everyone = profiles(&app.store, shop, Scope::Store, &Reads::default(), now).await?;
+    let everyone = profiles(store, shop, Scope::Store, &Reads::default(), now).await?;
     let mut spent: Vec<i64> = everyone
         .iter()
         .filter(|profile| profile.customer.orders_count > 0)
@@ -33,13 +33,13 @@ pub async fn suggest(app: &App, shop: &ShopDomain, now: UnixTime) -> Result<Opti
         _ => ("subscribers", "Email subscribers", json!({ "if": "email_marketing", "is": "SUBSCRIBED" })),
     };
     let segment = SegmentRow { suggested: true, ..SegmentRow::new(slug, name, rules.to_string(), now) };
-    match app.store.create_segment(shop, &segment).await {
+    match store.create_segment(shop, &segment).await {
         // Another request made it first (or the merchant made one with its slug).
         Err(DbError::Conflict) => return Ok(None),
         created => created?,
     }
-    super::recompute(&app.store, shop, Some(slug), now).await?;
-    super::queue_nightly(app, shop, now).await?;
+    super::recompute(store, shop, Some(slug), now).await?;
+    super::queue_nightly(store, shop, now).await?;
     Ok(Some(slug.to_owned()))
 }
 

@@ -7,6 +7,7 @@ pub use orders::{ReleaseOrder, link_buyer, release as release_order};
 pub mod payload;
 
 use crate::clock::UnixTime;
+use crate::db::Store;
 use crate::shop_domain::ShopDomain;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -88,7 +89,7 @@ pub async fn process_webhook(app: &App, shop: &ShopDomain, job: &ProcessWebhook)
     };
     dispatch(app, &delivery, now).await?;
     // Only the customers the delivery concerns are evaluated again (docs/segments.md).
-    let current = concerned_customer(app, &delivery).await?;
+    let current = concerned_customer(&app.store, &delivery).await?;
     for customer in
         previous.iter().chain(current.iter().filter(|current| previous.as_ref() != Some(*current)))
     {
@@ -99,7 +100,7 @@ pub async fn process_webhook(app: &App, shop: &ShopDomain, job: &ProcessWebhook)
 }
 
 /// The customer whose segments a delivery can change.
-async fn concerned_customer(app: &App, delivery: &Delivery<'_>) -> Result<Option<String>, JobError> {
+async fn concerned_customer(store: &Store, delivery: &Delivery<'_>) -> Result<Option<String>, JobError> {
     let body = &delivery.body;
     Ok(match delivery.topic {
         "customers/create" | "customers/update" | "customers/delete" => payload::id(body, "id"),
@@ -115,7 +116,7 @@ async fn concerned_customer(app: &App, delivery: &Delivery<'_>) -> Result<Option
                 .or_else(|| payload::id(body, "order_id"));
             match order_id {
                 Some(order_id) => {
-                    app.store.order(delivery.shop, &order_id).await?.and_then(|order| order.customer_id)
+                    store.order(delivery.shop, &order_id).await?.and_then(|order| order.customer_id)
                 }
                 None => None,
             }
@@ -216,7 +217,7 @@ async fn dispatch(app: &App, delivery: &Delivery<'_>, now: UnixTime) -> Result<(
             Ok(())
         }
         "customers/data_request" | "customers/redact" | "shop/redact" => {
-            crate::privacy::process(app, delivery, now).await
+            crate::privacy::process(&app.store, delivery, now).await
         }
         // Nothing Seglink keeps (a topic subscribed by hand, say).
         _ => Ok(()),

@@ -170,7 +170,7 @@ async fn the_upsell_delay_holds_an_order_folds_its_edits_and_releases_one_event(
     );
 
     // Ten minutes later the release job runs.
-    seglink::webhooks::process::release_order(&app.state, &domain(SHOP), "1").await.unwrap();
+    seglink::webhooks::process::release_order(&app.state.store, &domain(SHOP), "1").await.unwrap();
     let events = fresh.store.events(&domain(SHOP)).await.unwrap();
     assert_eq!(kinds(&events), ["purchase"], "{}", fresh.name);
     assert!(events[0].properties.contains("40.00"), "the edit is folded in: {}", events[0].properties);

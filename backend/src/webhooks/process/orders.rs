@@ -2,6 +2,7 @@
 //! its events and folds later edits in; otherwise each topic gives its canonical event.
 
 use crate::clock::UnixTime;
+use crate::db::Store;
 use crate::shop_domain::ShopDomain;
 use serde_json::{Value, json};
 
@@ -103,7 +104,7 @@ pub(super) async fn process(app: &App, delivery: &Delivery<'_>, now: UnixTime) -
     );
     store.record_event(delivery.shop, &event).await?;
     if kind == "purchase" {
-        link_buyer(app, delivery.shop, &order.order_id).await?;
+        link_buyer(&app.store, delivery.shop, &order.order_id).await?;
     }
     Ok(())
 }
@@ -113,8 +114,12 @@ pub(super) async fn process(app: &App, delivery: &Delivery<'_>, now: UnixTime) -
 /// is linked: a shopper cannot know another's token, so claiming someone's order id links nothing
 /// (docs/security.md). Returns the customer linked, whose segments the client's events can now
 /// change.
-pub async fn link_buyer(app: &App, shop: &ShopDomain, order_id: &str) -> Result<Option<String>, JobError> {
-    let store = &app.store;
+pub async fn link_buyer(
+    store: &Store,
+    shop: &ShopDomain,
+    order_id: &str,
+) -> Result<Option<String>, JobError> {
+    let store = &store;
     let Some(order) = store.order(shop, order_id).await? else { return Ok(None) };
     let (Some(token), Some(customer_id)) = (order.checkout_token, order.customer_id) else { return Ok(None) };
     let Some(client_id) = store.checkout_client(shop, &token).await? else { return Ok(None) };
@@ -132,13 +137,13 @@ impl Job for ReleaseOrder {
     const KIND: &'static str = "release_order";
 
     async fn run(self, app: &App, shop: &ShopDomain) -> Result<(), JobError> {
-        release(app, shop, &self.order_id).await
+        release(&app.store, shop, &self.order_id).await
     }
 }
 
 /// Ends an upsell hold: one event for the order as it stands now, edits included.
-pub async fn release(app: &App, shop: &ShopDomain, order_id: &str) -> Result<(), JobError> {
-    let store = &app.store;
+pub async fn release(store: &Store, shop: &ShopDomain, order_id: &str) -> Result<(), JobError> {
+    let store = &store;
     let Some((paid, source_id)) = store.held_order(shop, order_id).await? else { return Ok(()) };
     let Some(order) = store.order(shop, order_id).await? else {
         store.end_hold(shop, order_id).await?;
@@ -158,7 +163,7 @@ pub async fn release(app: &App, shop: &ShopDomain, order_id: &str) -> Result<(),
     // Recorded before the hold ends, so a crash in between repeats the (idempotent) event.
     store.record_event(shop, &event).await?;
     if paid {
-        link_buyer(app, shop, order_id).await?;
+        link_buyer(store, shop, order_id).await?;
     }
     store.end_hold(shop, order_id).await?;
     Ok(())
