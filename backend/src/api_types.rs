@@ -10,6 +10,8 @@ use crate::db::{MemberRow, PrivacyRequest, PushState, StepState, SyncState};
 use crate::discounts::guest_misses::{GuestMiss, GuestMisses};
 use crate::discounts::trial::{Cart, CartLine, Given, RuleOutcome, Trial, TrialInput};
 use crate::discounts::view::{RuleList, RuleView, SyncView};
+use crate::install::progress::{SetupProgress, SetupStep};
+use crate::install::session::{SessionView, WorkspaceView};
 use crate::install::view::{
     ConnectedStore, ConnectedStores, CustomConnected, LinkList, LinkView, Moved, NewLinkView, Rotated,
     ServerKey,
@@ -19,10 +21,8 @@ use crate::segments::view::{
     Change, Changes, ConditionOutcome, CustomerCard, CustomerSearch, Explanation, MembersPage, NativePreview,
     NativeView, Preview, PushView, RecomputeReport, Recomputed, SegmentList, SegmentView,
 };
-use crate::session::{
-    Counts, DeadJob, JobHealth, SessionView, SetupProgress, SetupStep, SyncHealth, TopicSeen, WorkspaceView,
-};
 use crate::settings::{PolicyView, PrivacyRequests, RetentionView};
+use crate::sync_health::{Counts, DeadJob, JobHealth, SyncHealth, TopicSeen};
 
 const PATH: &str = "admin/src/generated/api.ts";
 

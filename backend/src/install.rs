@@ -6,8 +6,10 @@ pub mod connect_link;
 pub mod custom_app;
 pub mod managed;
 pub mod oauth;
+pub mod progress;
 mod provision;
 pub mod server_key;
+pub mod session;
 pub mod view;
 pub mod workspace;
 

@@ -7,9 +7,9 @@ use axum::{Router, middleware};
 
 use crate::app::AppState;
 use crate::discounts::api as rules;
-use crate::install::{connect_link, custom_app, oauth, server_key};
+use crate::install::{connect_link, custom_app, oauth, progress, server_key, session};
 use crate::segments::api as segments;
-use crate::{admin, health, metrics, pixel, session, settings, webhooks};
+use crate::{admin, health, metrics, pixel, settings, sync_health, webhooks};
 
 /// The routes, with their state.
 pub fn router(state: AppState) -> Router {
@@ -45,8 +45,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/privacy-requests", get(settings::privacy_requests))
         .route("/api/data-retention", get(settings::retention).put(settings::set_retention))
         .route("/api/privacy-requests/{id}/export", get(settings::take_export))
-        .route("/api/setup", get(session::setup))
-        .route("/api/sync", get(session::sync))
+        .route("/api/setup", get(progress::setup))
+        .route("/api/sync", get(sync_health::sync))
         .route("/api/pixel", get(pixel::status))
         .route("/api/pixel/reconnect", post(pixel::reconnect))
         .route("/api/pixel/settings", put(pixel::set_settings))
