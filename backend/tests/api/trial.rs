@@ -5,7 +5,7 @@
 use serde_json::json;
 use shopify_sim::{CartLine, Checkout, Customer, Merchandise, Product};
 
-use crate::helpers::{Fresh, SimulatedShop, installed, now, on_each_engine};
+use crate::helpers::{Fresh, SimulatedShop, TestApp, installed, now, on_each_engine};
 
 const LINES_QUERY: &str =
     include_str!("../../../extensions/segment-discount/src/cart_lines_discounts_generate_run.graphql");
@@ -71,46 +71,77 @@ fn at_checkout(
     found
 }
 
-async fn a_sample_cart_gets_what_checkout_gives_and_a_rule_that_gives_nothing_says_why(fresh: Fresh) {
-    let (shop, app) = installed(fresh.store.clone(), 6).await;
-    let segment = json!({ "name": "Buyers", "rules": { "if": "orders_count", "op": ">=", "value": 1 } });
-    assert_eq!(app.admin(&shop, "POST", "/api/segments", Some(segment)).await.0, 201);
-    app.run_jobs().await;
-    let member =
-        app.admin(&shop, "GET", "/api/segments/buyers/members", None).await.1["members"][0]["customer_id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-    let (collection, inside, outside) = shop.sim.with_admin(|admin| {
-        let state = admin.shop();
-        let collection = &state.collections[0];
-        let inside = collection.product_ids[0];
-        let outside =
-            state.products.iter().map(|product| product.id).find(|id| !collection.product_ids.contains(id));
-        (format!("gid://shopify/Collection/{}", collection.id), inside, outside.unwrap())
-    });
-    let on_collection = json!({
-        "segment": "buyers", "title": "Buyers 10% off the collection", "value": { "percentage": "10" },
-        "target": { "type": "collections", "ids": [collection] },
-    });
-    let big_orders = json!({
-        "segment": "buyers", "title": "Buyers 5 off big orders", "value": { "fixedAmount": "5" },
-        "target": { "type": "orderSubtotal" }, "minimumSubtotal": "1000",
-    });
-    for rule in [on_collection, big_orders] {
-        let (status, answer) = app.admin(&shop, "POST", "/api/discount-rules", Some(rule)).await;
-        assert_eq!(status, 201, "{answer}");
-    }
-    let (inside, outside) =
-        (format!("gid://shopify/Product/{inside}"), format!("gid://shopify/Product/{outside}"));
-    let cart = json!({ "lines": [
-        { "product_id": inside, "quantity": 2, "price": "10.00" },
-        { "product_id": outside, "quantity": 1, "price": "20.00" },
-    ] });
+/// A shop whose "buyers" (one order or more) get 10% off one collection, and 5 off orders over
+/// 1000; with a member, a product inside the collection and one outside it.
+struct BuyersRewarded {
+    shop: SimulatedShop,
+    app: TestApp,
+    member: String,
+    inside: String,
+    outside: String,
+}
 
-    let (status, trial) = app
-        .admin(&shop, "POST", "/api/discount-rules/try", Some(json!({ "customer_id": member, "cart": cart })))
-        .await;
+impl BuyersRewarded {
+    async fn new(fresh: &Fresh) -> Self {
+        let (shop, app) = installed(fresh.store.clone(), 6).await;
+        let segment = json!({ "name": "Buyers", "rules": { "if": "orders_count", "op": ">=", "value": 1 } });
+        assert_eq!(app.admin(&shop, "POST", "/api/segments", Some(segment)).await.0, 201);
+        app.run_jobs().await;
+        let member = Self::members(&shop, &app).await.into_iter().next().expect("a buyer");
+        let (collection, inside, outside) = shop.sim.with_admin(|admin| {
+            let state = admin.shop();
+            let collection = &state.collections[0];
+            let inside = collection.product_ids[0];
+            let outside = state
+                .products
+                .iter()
+                .map(|product| product.id)
+                .find(|id| !collection.product_ids.contains(id));
+            (format!("gid://shopify/Collection/{}", collection.id), inside, outside.unwrap())
+        });
+        let on_collection = json!({
+            "segment": "buyers", "title": "Buyers 10% off the collection", "value": { "percentage": "10" },
+            "target": { "type": "collections", "ids": [collection] },
+        });
+        let big_orders = json!({
+            "segment": "buyers", "title": "Buyers 5 off big orders", "value": { "fixedAmount": "5" },
+            "target": { "type": "orderSubtotal" }, "minimumSubtotal": "1000",
+        });
+        for rule in [on_collection, big_orders] {
+            let (status, answer) = app.admin(&shop, "POST", "/api/discount-rules", Some(rule)).await;
+            assert_eq!(status, 201, "{answer}");
+        }
+        let (inside, outside) =
+            (format!("gid://shopify/Product/{inside}"), format!("gid://shopify/Product/{outside}"));
+        Self { shop, app, member, inside, outside }
+    }
+
+    async fn members(shop: &SimulatedShop, app: &TestApp) -> Vec<String> {
+        app.admin(shop, "GET", "/api/segments/buyers/members", None).await.1["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|member| member["customer_id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// Two items from the collection at 10.00 and one from outside it at 20.00.
+    fn cart(&self) -> serde_json::Value {
+        json!({ "lines": [
+            { "product_id": self.inside, "quantity": 2, "price": "10.00" },
+            { "product_id": self.outside, "quantity": 1, "price": "20.00" },
+        ] })
+    }
+
+    async fn try_cart(&self, customer: &str, cart: serde_json::Value) -> (u16, serde_json::Value) {
+        let body = json!({ "customer_id": customer, "cart": cart });
+        self.app.admin(&self.shop, "POST", "/api/discount-rules/try", Some(body)).await
+    }
+}
+
+async fn a_sample_cart_gets_the_discount_its_rules_give(fresh: Fresh) {
+    let rewarded = BuyersRewarded::new(&fresh).await;
+    let (status, trial) = rewarded.try_cart(&rewarded.member, rewarded.cart()).await;
     assert_eq!(status, 200, "{trial}");
     assert_eq!(
         trial["discounts"],
@@ -118,61 +149,77 @@ async fn a_sample_cart_gets_what_checkout_gives_and_a_rule_that_gives_nothing_sa
         "10% of the two items in the collection: {trial}"
     );
     assert_eq!(trial["total_off"], "2.00");
+}
+on_each_engine!(a_sample_cart_gets_the_discount_its_rules_give);
+
+async fn a_rule_whose_condition_the_cart_fails_says_why(fresh: Fresh) {
+    let rewarded = BuyersRewarded::new(&fresh).await;
+    let (_, trial) = rewarded.try_cart(&rewarded.member, rewarded.cart()).await;
     let reasons: Vec<&str> =
         trial["rules"].as_array().unwrap().iter().map(|rule| rule["reason"].as_str().unwrap_or("")).collect();
     assert!(reasons.contains(&"the cart's subtotal 40.00 is under the minimum 1000.00"), "{trial}");
+}
+on_each_engine!(a_rule_whose_condition_the_cart_fails_says_why);
 
-    // Shopify's checkout, fed by the simulator from the real input query, agrees: the product
-    // discount, and the order discount only on its condition, which this cart fails.
-    let discount_id = app.admin(&shop, "GET", "/api/discount-rules", None).await.1["sync"]["discount_id"]
+async fn shopifys_checkout_gives_what_the_trial_says(fresh: Fresh) {
+    let rewarded = BuyersRewarded::new(&fresh).await;
+    let (shop, app) = (&rewarded.shop, &rewarded.app);
+    let discount_id = app.admin(shop, "GET", "/api/discount-rules", None).await.1["sync"]["discount_id"]
         .as_str()
         .unwrap()
         .to_owned();
     app.run_jobs().await;
-    let lines = [(inside.clone(), 2, "20.00"), (outside.clone(), 1, "20.00")];
+    // The simulator's checkout builds the Function's input from the real input query: the product
+    // discount, and the order discount only on its condition, which this cart fails.
+    let lines = [(rewarded.inside.clone(), 2, "20.00"), (rewarded.outside.clone(), 1, "20.00")];
     let owned = |text: &str| text.to_owned();
     assert_eq!(
-        at_checkout(&shop, &discount_id, &member, &lines),
+        at_checkout(shop, &discount_id, &rewarded.member, &lines),
         [
             (owned("orderDiscountsAdd"), owned("Buyers 5 off big orders"), Some(owned("1000.0"))),
             (owned("productDiscountsAdd"), owned("Buyers 10% off the collection"), None),
         ]
     );
+}
+on_each_engine!(shopifys_checkout_gives_what_the_trial_says);
 
-    // Someone outside the segment gets nothing, and each rule says so.
-    let outsider = shop.sim.with_admin(|admin| {
-        admin.shop().customers.iter().map(|customer| customer.id.to_string()).collect::<Vec<_>>()
-    });
-    let members: Vec<String> =
-        app.admin(&shop, "GET", "/api/segments/buyers/members", None).await.1["members"]
+async fn someone_outside_the_segment_gets_nothing_and_each_rule_says_why(fresh: Fresh) {
+    let rewarded = BuyersRewarded::new(&fresh).await;
+    // A shopper who signs up and never orders.
+    rewarded.shop.subscribe_declared_topics();
+    let outsider = rewarded
+        .shop
+        .sim
+        .with_admin(|admin| admin.create_customer("window-shopper@example.net", "US", now()))
+        .unwrap()
+        .to_string();
+    rewarded.shop.forward_webhooks(&rewarded.app).await;
+    rewarded.app.run_jobs().await;
+    assert!(!BuyersRewarded::members(&rewarded.shop, &rewarded.app).await.contains(&outsider));
+    let cart = json!({ "lines": [{ "product_id": rewarded.inside, "quantity": 1, "price": "10.00" }] });
+    let (_, trial) = rewarded.try_cart(&outsider, cart).await;
+    assert_eq!(trial["discounts"], json!([]), "{trial}");
+    assert!(
+        trial["rules"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|member| member["customer_id"].as_str().unwrap().to_owned())
-            .collect();
-    if let Some(outsider) = outsider.into_iter().find(|id| !members.contains(id)) {
-        let body = json!({ "customer_id": outsider, "cart": { "lines": [{ "product_id": inside, "quantity": 1, "price": "10.00" }] } });
-        let (_, trial) = app.admin(&shop, "POST", "/api/discount-rules/try", Some(body)).await;
-        assert_eq!(trial["discounts"], json!([]), "{trial}");
-        assert!(
-            trial["rules"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|rule| rule["reason"] == "not a member of `buyers` (no tag seglink:buyers)"),
-            "{trial}"
-        );
-    }
+            .all(|rule| rule["reason"] == "not a member of `buyers` (no tag seglink:buyers)"),
+        "{trial}"
+    );
+}
+on_each_engine!(someone_outside_the_segment_gets_nothing_and_each_rule_says_why);
 
-    // A bad cart is refused at its field.
-    let body = json!({ "customer_id": member, "cart": { "lines": [{ "product_id": "shoe", "quantity": 1, "price": "1" }] } });
-    let (status, answer) = app.admin(&shop, "POST", "/api/discount-rules/try", Some(body)).await;
+async fn a_bad_sample_cart_is_refused_at_its_field(fresh: Fresh) {
+    let rewarded = BuyersRewarded::new(&fresh).await;
+    let cart = json!({ "lines": [{ "product_id": "shoe", "quantity": 1, "price": "1" }] });
+    let (status, answer) = rewarded.try_cart(&rewarded.member, cart).await;
     assert_eq!((status, answer["path"].as_str()), (422, Some("/cart/lines/0/product_id")), "{answer}");
-    let body = json!({ "customer_id": member, "cart": { "lines": [{ "product_id": inside, "quantity": 1, "price": "ten" }] } });
-    let (status, answer) = app.admin(&shop, "POST", "/api/discount-rules/try", Some(body)).await;
+    let cart = json!({ "lines": [{ "product_id": rewarded.inside, "quantity": 1, "price": "ten" }] });
+    let (status, answer) = rewarded.try_cart(&rewarded.member, cart).await;
     assert_eq!((status, answer["path"].as_str()), (422, Some("/cart/lines/0/price")), "{answer}");
 }
-on_each_engine!(a_sample_cart_gets_what_checkout_gives_and_a_rule_that_gives_nothing_says_why);
+on_each_engine!(a_bad_sample_cart_is_refused_at_its_field);
 
 async fn a_member_who_checked_out_as_a_guest_is_reported_with_what_they_missed(fresh: Fresh) {
     let (shop, app) = installed(fresh.store.clone(), 6).await;
