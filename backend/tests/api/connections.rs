@@ -191,70 +191,116 @@ fn session_for(shop: &str) -> String {
     )
 }
 
-async fn a_connect_link_moves_one_named_store_once_and_repoints_its_pixel(fresh: Fresh) {
-    let second = SimulatedShop::start().await;
-    let app = TestApp::on(fresh.store.clone(), Some(&second.origin));
-    let home = home_store(&app).await;
-    let home_workspace = fresh.store.shop(&domain(HOME)).await.unwrap().unwrap().workspace_id;
-    let home_key = fresh.store.workspace(&home_workspace).await.unwrap().unwrap().public_key;
-    // The second store is installed on a workspace of its own, its pixel provisioned.
-    assert_eq!(app.open_admin(&second).await.0, 200);
-    app.run_jobs().await;
-    let pixel_key = |shop: &SimulatedShop| {
-        let pixel = shop.inspect("{ webPixel { settings } }");
+/// The home store, a second (simulated) store installed on a workspace of its own with its pixel
+/// provisioned, and a third store a leaked link must not serve.
+struct Linking {
+    app: TestApp,
+    second: SimulatedShop,
+    home: String,
+    home_workspace: String,
+    intruder: String,
+}
+
+impl Linking {
+    async fn new(fresh: &Fresh) -> Self {
+        let second = SimulatedShop::start().await;
+        let app = TestApp::on(fresh.store.clone(), Some(&second.origin));
+        let home = home_store(&app).await;
+        let home_workspace = fresh.store.shop(&domain(HOME)).await.unwrap().unwrap().workspace_id;
+        assert_eq!(app.open_admin(&second).await.0, 200);
+        app.run_jobs().await;
+        let (_, intruder) = lone_store(&app, "intruder.myshopify.com", Connection::Managed).await;
+        Self { app, second, home, home_workspace, intruder }
+    }
+
+    /// A link made by the home store for `shop`: its answer.
+    async fn link_for(&self, shop: &str) -> serde_json::Value {
+        let (status, link) = self
+            .app
+            .call("POST", "/api/connect-links", Some(&self.home), Some(json!({ "shop": shop })))
+            .await;
+        assert_eq!(status, 201, "{link}");
+        link
+    }
+
+    async fn accept(&self, session: &str, token: &str) -> (u16, serde_json::Value) {
+        self.app.call("POST", "/api/connect", Some(session), Some(json!({ "token": token }))).await
+    }
+
+    /// The public key the store's web pixel sends.
+    fn pixel_key(&self) -> String {
+        let pixel = self.second.inspect("{ webPixel { settings } }");
         let settings: serde_json::Value =
             serde_json::from_str(pixel["data"]["webPixel"]["settings"].as_str().unwrap()).unwrap();
         settings["publicKey"].as_str().unwrap().to_owned()
-    };
-    assert_ne!(pixel_key(&second), home_key);
-    let (_, intruder) = lone_store(&app, "intruder.myshopify.com", Connection::Managed).await;
+    }
+}
 
-    let (status, link) =
-        app.call("POST", "/api/connect-links", Some(&home), Some(json!({ "shop": second.domain }))).await;
-    assert_eq!(status, 201, "{link}");
+async fn a_connect_link_serves_its_named_store_only(fresh: Fresh) {
+    let linking = Linking::new(&fresh).await;
+    let link = linking.link_for(&linking.second.domain).await;
     let url = link["url"].as_str().unwrap();
     assert!(
         url.starts_with("https://seglink.example/connect#token="),
         "the token stays out of requests: {url}"
     );
-    let token = link["token"].as_str().unwrap().to_owned();
-    let accept = |token: &str| Some(json!({ "token": token }));
+    let token = link["token"].as_str().unwrap();
+    let (status, body) = linking.accept(&linking.intruder, token).await;
+    assert_eq!(status, 403, "a leaked link is for its store only: {body}");
+    let (status, _) = linking.accept(&linking.second.session_token(), &format!("{token}x")).await;
+    assert_eq!(status, 400, "a tampered token");
+    assert_ne!(
+        fresh.store.shop(&domain(&linking.second.domain)).await.unwrap().unwrap().workspace_id,
+        linking.home_workspace,
+        "nothing moved"
+    );
+}
+on_each_engine!(a_connect_link_serves_its_named_store_only);
 
-    let (status, body) = app.call("POST", "/api/connect", Some(&intruder), accept(&token)).await;
-    assert_eq!(status, 403, "{}: a leaked link is for its store only: {body}", fresh.name);
-    let (status, _) =
-        app.call("POST", "/api/connect", Some(&second.session_token()), accept(&format!("{token}x"))).await;
-    assert_eq!(status, 400);
-
+async fn a_connect_link_moves_its_store_and_repoints_its_pixel(fresh: Fresh) {
+    let linking = Linking::new(&fresh).await;
+    let home_key = fresh.store.workspace(&linking.home_workspace).await.unwrap().unwrap().public_key;
+    assert_ne!(linking.pixel_key(), home_key);
+    let link = linking.link_for(&linking.second.domain).await;
     let (status, body) =
-        app.call("POST", "/api/connect", Some(&second.session_token()), accept(&token)).await;
-    assert_eq!(status, 200, "{}: {body}", fresh.name);
+        linking.accept(&linking.second.session_token(), link["token"].as_str().unwrap()).await;
+    assert_eq!(status, 200, "{body}");
     assert_eq!(body["workspace"], "home-store");
     assert_eq!(
-        fresh.store.shop(&domain(&second.domain)).await.unwrap().unwrap().workspace_id,
-        home_workspace
+        fresh.store.shop(&domain(&linking.second.domain)).await.unwrap().unwrap().workspace_id,
+        linking.home_workspace
     );
-    app.run_jobs().await;
-    assert_eq!(pixel_key(&second), home_key, "the moved store's pixel sends the new workspace's key");
-    let (status, body) =
-        app.call("POST", "/api/connect", Some(&second.session_token()), accept(&token)).await;
+    linking.app.run_jobs().await;
+    assert_eq!(linking.pixel_key(), home_key, "the moved store's pixel sends the new workspace's key");
+}
+on_each_engine!(a_connect_link_moves_its_store_and_repoints_its_pixel);
+
+async fn a_connect_link_works_once(fresh: Fresh) {
+    let linking = Linking::new(&fresh).await;
+    let link = linking.link_for(&linking.second.domain).await;
+    let token = link["token"].as_str().unwrap();
+    assert_eq!(linking.accept(&linking.second.session_token(), token).await.0, 200);
+    let (status, body) = linking.accept(&linking.second.session_token(), token).await;
     assert_eq!(status, 400);
     assert!(body["error"].as_str().unwrap().contains("used already"), "{body}");
+}
+on_each_engine!(a_connect_link_works_once);
 
-    // Revoked before use.
-    let (_, revocable) = app
-        .call("POST", "/api/connect-links", Some(&home), Some(json!({ "shop": "intruder.myshopify.com" })))
-        .await;
-    let path = format!("/api/connect-links/{}", revocable["id"].as_str().unwrap());
-    assert_eq!(app.call("DELETE", &path, Some(&home), None).await.0, 204);
-    let (status, body) =
-        app.call("POST", "/api/connect", Some(&intruder), accept(revocable["token"].as_str().unwrap())).await;
+async fn a_revoked_connect_link_is_refused(fresh: Fresh) {
+    let linking = Linking::new(&fresh).await;
+    let link = linking.link_for("intruder.myshopify.com").await;
+    let path = format!("/api/connect-links/{}", link["id"].as_str().unwrap());
+    assert_eq!(linking.app.call("DELETE", &path, Some(&linking.home), None).await.0, 204);
+    let (status, body) = linking.accept(&linking.intruder, link["token"].as_str().unwrap()).await;
     assert_eq!((status, body["error"].as_str().unwrap().contains("revoked")), (400, true), "{body}");
+}
+on_each_engine!(a_revoked_connect_link_is_refused);
 
-    // Expired.
+async fn an_expired_connect_link_is_refused(fresh: Fresh) {
+    let linking = Linking::new(&fresh).await;
     let expired = seglink::db::ConnectLink {
         id: "cl_old".to_owned(),
-        workspace_id: home_workspace.clone(),
+        workspace_id: linking.home_workspace.clone(),
         for_shop: domain("intruder.myshopify.com"),
         created_by: domain(HOME),
         created_at: UnixTime::EPOCH,
@@ -263,19 +309,32 @@ async fn a_connect_link_moves_one_named_store_once_and_repoints_its_pixel(fresh:
         revoked_at: None,
     };
     fresh.store.create_connect_link(&expired, &seglink::crypto::sha256_hex("clt_old")).await.unwrap();
-    let (status, body) = app.call("POST", "/api/connect", Some(&intruder), accept("clt_old")).await;
+    let (status, body) = linking.accept(&linking.intruder, "clt_old").await;
     assert_eq!((status, body["error"].as_str().unwrap().contains("expired")), (400, true), "{body}");
+}
+on_each_engine!(an_expired_connect_link_is_refused);
 
-    // Every link stays on record with what became of it.
-    let (status, listed) = app.call("GET", "/api/connect-links", Some(&home), None).await;
+async fn every_connect_link_stays_on_record_without_its_token(fresh: Fresh) {
+    let linking = Linking::new(&fresh).await;
+    let used = linking.link_for(&linking.second.domain).await;
+    assert_eq!(linking.accept(&linking.second.session_token(), used["token"].as_str().unwrap()).await.0, 200);
+    let revoked = linking.link_for("intruder.myshopify.com").await;
+    let path = format!("/api/connect-links/{}", revoked["id"].as_str().unwrap());
+    assert_eq!(linking.app.call("DELETE", &path, Some(&linking.home), None).await.0, 204);
+    linking.link_for("intruder.myshopify.com").await;
+    let (status, listed) = linking.app.call("GET", "/api/connect-links", Some(&linking.home), None).await;
     assert_eq!(status, 200);
     let links = listed["links"].as_array().unwrap();
     assert_eq!(links.len(), 3, "{listed}");
-    assert!(links.iter().any(|link| link["for_shop"] == second.domain.as_str() && link["used_at"].is_i64()));
+    assert!(
+        links
+            .iter()
+            .any(|link| link["for_shop"] == linking.second.domain.as_str() && link["used_at"].is_i64())
+    );
     assert!(links.iter().any(|link| link["revoked_at"].is_i64()));
     assert!(links.iter().all(|link| link.get("token").is_none()), "tokens are not kept");
 }
-on_each_engine!(a_connect_link_moves_one_named_store_once_and_repoints_its_pixel);
+on_each_engine!(every_connect_link_stays_on_record_without_its_token);
 
 async fn only_the_owner_store_or_the_store_itself_manages_a_workspace(fresh: Fresh) {
     let app = TestApp::on(fresh.store.clone(), None);
