@@ -24,17 +24,22 @@ async fn seed(app: &TestApp, shop: &str) {
     app.run_jobs().await;
 }
 
-async fn data_requests_and_redactions_are_recorded_and_carried_out(fresh: Fresh) {
+/// An app with two stores' worth of customers, orders and events.
+async fn two_stores(fresh: &Fresh) -> TestApp {
     let app = TestApp::on(fresh.store.clone(), None);
     seed(&app, SHOP).await;
     seed(&app, OTHER).await;
-    let store = &fresh.store;
+    app
+}
 
+async fn a_data_request_is_recorded_with_its_deadline_and_exported(fresh: Fresh) {
+    let app = two_stores(&fresh).await;
+    let store = &fresh.store;
     let request = json!({ "shop_domain": SHOP, "customer": { "id": 7, "email": "c7@example.com" }, "orders_requested": [1], "data_request": { "id": 99 } });
     app.deliver(SHOP, "customers/data_request", "dr-1", &request).await;
     app.run_jobs().await;
     let requests = store.privacy_requests(&domain(SHOP), UnixTime::from_secs(now())).await.unwrap();
-    assert_eq!(requests.len(), 1, "{}", fresh.name);
+    assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].due_at - requests[0].received_at, 30 * 86_400);
     assert!(requests[0].completed_at.is_some());
     let taken = store.take_export(&domain(SHOP), requests[0].id, UnixTime::from_secs(now())).await.unwrap();
@@ -42,28 +47,42 @@ async fn data_requests_and_redactions_are_recorded_and_carried_out(fresh: Fresh)
     assert_eq!(export["customer"]["email"], "c7@example.com");
     assert_eq!(export["orders"][0]["id"], "1");
     assert_eq!(export["events"].as_array().unwrap().len(), 2, "customer_created and purchase: {export}");
+}
+on_each_engine!(a_data_request_is_recorded_with_its_deadline_and_exported);
 
+async fn a_customer_redaction_removes_that_customer_only(fresh: Fresh) {
+    let app = two_stores(&fresh).await;
+    let store = &fresh.store;
     let redact = json!({ "shop_domain": SHOP, "customer": { "id": 7 }, "orders_to_redact": [1] });
     app.deliver(SHOP, "customers/redact", "cr-1", &redact).await;
     app.run_jobs().await;
-    assert_eq!(store.customer(&domain(SHOP), "7").await.unwrap(), None, "{}", fresh.name);
+    assert_eq!(store.customer(&domain(SHOP), "7").await.unwrap(), None);
     assert_eq!(store.order(&domain(SHOP), "1").await.unwrap(), None);
     let left = store.events(&domain(SHOP)).await.unwrap();
     assert!(left.iter().all(|event| event.customer_id.as_deref() == Some("8")), "{left:?}");
     assert!(store.customer(&domain(SHOP), "8").await.unwrap().is_some(), "others are untouched");
+    let requests = store.privacy_requests(&domain(SHOP), UnixTime::from_secs(now())).await.unwrap();
+    assert!(requests.len() == 1 && requests[0].completed_at.is_some(), "recorded and carried out");
+}
+on_each_engine!(a_customer_redaction_removes_that_customer_only);
 
+async fn a_shop_redaction_removes_the_stores_data_and_keeps_the_requests(fresh: Fresh) {
+    let app = two_stores(&fresh).await;
+    let store = &fresh.store;
+    let request = json!({ "shop_domain": SHOP, "customer": { "id": 7, "email": "c7@example.com" }, "orders_requested": [1], "data_request": { "id": 99 } });
+    app.deliver(SHOP, "customers/data_request", "dr-1", &request).await;
     app.deliver(SHOP, "shop/redact", "sr-1", &json!({ "shop_id": 1, "shop_domain": SHOP })).await;
     app.run_jobs().await;
     assert!(store.events(&domain(SHOP)).await.unwrap().is_empty());
     assert_eq!(store.customer(&domain(SHOP), "8").await.unwrap(), None);
     assert_eq!(store.webhook_count(&domain(SHOP)).await.unwrap(), 0);
     let requests = store.privacy_requests(&domain(SHOP), UnixTime::from_secs(now())).await.unwrap();
-    assert_eq!(requests.len(), 3, "the requests themselves stay on record");
+    assert_eq!(requests.len(), 2, "the requests themselves stay on record");
     assert_eq!(requests[0].topic, "shop/redact");
     assert!(requests.iter().all(|request| request.completed_at.is_some()));
     assert_eq!(store.events(&domain(OTHER)).await.unwrap().len(), 4, "another store keeps everything");
 }
-on_each_engine!(data_requests_and_redactions_are_recorded_and_carried_out);
+on_each_engine!(a_shop_redaction_removes_the_stores_data_and_keeps_the_requests);
 
 async fn uninstall_drops_the_tokens_and_keeps_the_data(fresh: Fresh) {
     let shop = SimulatedShop::start().await;
