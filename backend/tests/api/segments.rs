@@ -389,85 +389,22 @@ on_each_engine!(
 );
 
 async fn one_replica_at_a_time_holds_a_segment_push(fresh: Fresh) {
-    let store = &fresh.store;
-    assert!(
-        store
-            .lease_push(
-                &domain("s.myshopify.com"),
-                "vip",
-                "a",
-                UnixTime::from_secs(100),
-                UnixTime::from_secs(160)
-            )
-            .await
-            .unwrap()
-    );
-    assert!(
-        !store
-            .lease_push(
-                &domain("s.myshopify.com"),
-                "vip",
-                "b",
-                UnixTime::from_secs(120),
-                UnixTime::from_secs(180)
-            )
-            .await
-            .unwrap(),
-        "held by a"
-    );
-    assert!(
-        store
-            .lease_push(
-                &domain("s.myshopify.com"),
-                "vip",
-                "a",
-                UnixTime::from_secs(150),
-                UnixTime::from_secs(210)
-            )
-            .await
-            .unwrap(),
-        "a renews"
-    );
-    assert!(
-        store
-            .lease_push(
-                &domain("s.myshopify.com"),
-                "other",
-                "b",
-                UnixTime::from_secs(150),
-                UnixTime::from_secs(210)
-            )
-            .await
-            .unwrap(),
-        "per segment"
-    );
-    assert!(
-        store
-            .lease_push(
-                &domain("s.myshopify.com"),
-                "vip",
-                "b",
-                UnixTime::from_secs(210),
-                UnixTime::from_secs(270)
-            )
-            .await
-            .unwrap(),
-        "a's ran out"
-    );
-    store.release_push(&domain("s.myshopify.com"), "vip").await.unwrap();
-    assert!(
-        store
-            .lease_push(
-                &domain("s.myshopify.com"),
-                "vip",
-                "c",
-                UnixTime::from_secs(220),
-                UnixTime::from_secs(280)
-            )
-            .await
-            .unwrap(),
-        "released"
-    );
+    let shop = domain("s.myshopify.com");
+    // A lease from `at` for 60 seconds.
+    let lease = |slug: &'static str, holder: &'static str, at: i64| {
+        let (store, shop) = (fresh.store.clone(), shop.clone());
+        async move {
+            let at = UnixTime::from_secs(at);
+            store.lease_push(&shop, slug, holder, at, at + 60).await.unwrap()
+        }
+    };
+    assert!(lease("vip", "a", 100).await);
+    assert!(!lease("vip", "b", 120).await, "held by a");
+    assert!(lease("vip", "a", 150).await, "a renews");
+    assert!(lease("other", "b", 150).await, "per segment");
+    assert!(lease("vip", "b", 210).await, "a's ran out");
+    fresh.store.release_push(&shop, "vip").await.unwrap();
+    assert!(lease("vip", "c", 220).await, "released");
 }
 on_each_engine!(one_replica_at_a_time_holds_a_segment_push);
 
