@@ -84,53 +84,92 @@ async fn bad_segments_are_refused_with_the_path_to_the_bad_field() {
     );
 }
 
-async fn membership_is_counted_previewed_explained_and_its_changes_recorded(fresh: Fresh) {
+async fn the_backfill_suggests_a_segment_with_members(fresh: Fresh) {
     let (shop, app) = installed(fresh.store.clone(), 30).await;
     let (_, list) = app.admin(&shop, "GET", "/api/segments", None).await;
     let suggested = &list["segments"][0];
     assert_eq!(suggested["slug"], "top-spenders", "one suggestion after the backfill: {list}");
     assert!(suggested["member_count"].as_i64().unwrap() >= 1, "{suggested}");
+}
+on_each_engine!(the_backfill_suggests_a_segment_with_members);
 
-    let rules = json!({ "all": [{ "if": "orders_count", "op": ">=", "value": 3, "days": 90 }] });
-    let (status, preview) =
-        app.admin(&shop, "POST", "/api/segments/preview", Some(json!({ "rules": rules }))).await;
-    assert_eq!(status, 200, "{preview}");
+/// "Regulars" (3 orders or more in 90 days) saved after its preview, in a shop of 30 customers:
+/// the preview, the saved segment and its members.
+struct Regulars {
+    shop: SimulatedShop,
+    app: TestApp,
+    preview: Value,
+    created: Value,
+    inside: BTreeSet<String>,
+}
+
+const REGULARS: &str = "regulars";
+
+impl Regulars {
+    async fn saved(fresh: &Fresh) -> Self {
+        let (shop, app) = installed(fresh.store.clone(), 30).await;
+        let (status, preview) =
+            app.admin(&shop, "POST", "/api/segments/preview", Some(json!({ "rules": Self::rules() }))).await;
+        assert_eq!(status, 200, "{preview}");
+        let body = json!({ "name": "Regulars", "rules": Self::rules() });
+        let (status, created) = app.admin(&shop, "POST", "/api/segments", Some(body)).await;
+        assert_eq!(status, 201, "{created}");
+        let inside = all_members(&app, &shop, REGULARS).await;
+        Self { shop, app, preview, created, inside }
+    }
+
+    fn rules() -> Value {
+        json!({ "all": [{ "if": "orders_count", "op": ">=", "value": 3, "days": 90 }] })
+    }
+
+    async fn explain(&self, customer: &str) -> (u16, Value) {
+        self.app.admin(&self.shop, "GET", &format!("/api/segments/regulars/explain/{customer}"), None).await
+    }
+}
+
+async fn a_saved_segment_holds_what_its_preview_counted(fresh: Fresh) {
+    let Regulars { preview, created, inside, .. } = Regulars::saved(&fresh).await;
     assert!(preview["native"]["reason"].as_str().unwrap().contains("window of days"), "{preview}");
-    let (status, created) =
-        app.admin(&shop, "POST", "/api/segments", Some(json!({ "name": "Regulars", "rules": rules }))).await;
-    assert_eq!(status, 201, "{created}");
     assert_eq!(created["slug"], "regulars");
     assert_eq!(created["tag"], "seglink:regulars");
     assert_eq!(created["member_count"], preview["count"], "the preview counted what saving stores");
     assert_eq!(created["native"]["tag_query"], "customer_tags CONTAINS 'seglink:regulars'");
-    let inside = all_members(&app, &shop, "regulars").await;
     assert_eq!(inside.len() as i64, created["member_count"].as_i64().unwrap());
     assert!(!inside.is_empty() && inside.len() < 30, "a real cut of the shop: {}", inside.len());
+}
+on_each_engine!(a_saved_segment_holds_what_its_preview_counted);
 
-    let (status, _) =
-        app.admin(&shop, "POST", "/api/segments", Some(json!({ "name": "Regulars", "rules": rules }))).await;
-    assert_eq!(status, 409, "the slug is taken");
+async fn a_taken_slug_is_a_conflict(fresh: Fresh) {
+    let regulars = Regulars::saved(&fresh).await;
+    let body = json!({ "name": "Regulars", "rules": Regulars::rules() });
+    let (status, answer) = regulars.app.admin(&regulars.shop, "POST", "/api/segments", Some(body)).await;
+    assert_eq!(status, 409, "the slug is taken: {answer}");
+}
+on_each_engine!(a_taken_slug_is_a_conflict);
 
-    let member = inside.iter().next().unwrap();
-    let (status, why) =
-        app.admin(&shop, "GET", &format!("/api/segments/regulars/explain/{member}"), None).await;
+async fn a_member_and_an_outsider_are_each_told_why(fresh: Fresh) {
+    let regulars = Regulars::saved(&fresh).await;
+    let member = regulars.inside.iter().next().unwrap();
+    let (status, why) = regulars.explain(member).await;
     assert_eq!(status, 200, "{why}");
     assert_eq!((why["member"].clone(), why["recorded_member"].clone()), (json!(true), json!(true)));
     assert!(why["conditions"][0]["detail"].as_str().unwrap().starts_with("orders in 90 days "), "{why}");
-    let outsider = shop.customer_tags().into_keys().find(|id| !inside.contains(id)).unwrap();
-    let (_, why_not) =
-        app.admin(&shop, "GET", &format!("/api/segments/regulars/explain/{outsider}"), None).await;
+    let outsider =
+        regulars.shop.customer_tags().into_keys().find(|id| !regulars.inside.contains(id)).unwrap();
+    let (_, why_not) = regulars.explain(&outsider).await;
     assert_eq!(why_not["member"], false);
     assert!(why_not["conditions"][0]["detail"].as_str().unwrap().contains(" < 3"), "{why_not}");
-    let (status, _) = app.admin(&shop, "GET", "/api/segments/regulars/explain/404", None).await;
-    assert_eq!(status, 404);
+    assert_eq!(regulars.explain("404").await.0, 404, "an unknown customer");
+}
+on_each_engine!(a_member_and_an_outsider_are_each_told_why);
 
-    // Raising the bar lets some leave; each exit is recorded with its time.
+async fn raising_the_bar_lets_some_leave_and_records_each_exit(fresh: Fresh) {
+    let Regulars { shop, app, inside, .. } = Regulars::saved(&fresh).await;
     let stricter =
         json!({ "name": "Regulars", "rules": { "if": "orders_count", "op": ">=", "value": 4, "days": 90 } });
     let (status, updated) = app.admin(&shop, "PUT", "/api/segments/regulars", Some(stricter)).await;
     assert_eq!(status, 200, "{updated}");
-    let remaining = all_members(&app, &shop, "regulars").await;
+    let remaining = all_members(&app, &shop, REGULARS).await;
     assert!(remaining.is_subset(&inside) && remaining.len() < inside.len(), "{remaining:?} of {inside:?}");
     let (_, changes) = app.admin(&shop, "GET", "/api/segments/regulars/changes", None).await;
     let left: BTreeSet<String> = changes["changes"]
@@ -142,7 +181,7 @@ async fn membership_is_counted_previewed_explained_and_its_changes_recorded(fres
         .collect();
     assert_eq!(left, inside.difference(&remaining).cloned().collect());
 }
-on_each_engine!(membership_is_counted_previewed_explained_and_its_changes_recorded);
+on_each_engine!(raising_the_bar_lets_some_leave_and_records_each_exit);
 
 async fn tags_equal_membership_after_throttling_and_5xx_and_nothing_is_called_twice(fresh: Fresh) {
     let (shop, app) = installed(fresh.store.clone(), 40).await;
