@@ -68,7 +68,9 @@ pub fn score(listing: &Listing) -> Score {
 /// How much of its weight a part earns, in thousandths.
 fn per_mille(fix: Fix, listing: &Listing) -> u32 {
     let share = |part: usize, whole: usize| -> u32 {
-        (part.min(whole) * 1_000).checked_div(whole).map_or(0, |earned| u32::try_from(earned).unwrap_or(1_000))
+        (part.min(whole) * 1_000)
+            .checked_div(whole)
+            .map_or(0, |earned| u32::try_from(earned).unwrap_or(1_000))
     };
     let present = |flag: bool| if flag { 1_000 } else { 0 };
     match fix {

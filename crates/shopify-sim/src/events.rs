@@ -333,7 +333,11 @@ impl AdminApi {
                 title: "Default Title".to_owned(),
                 sku: handle,
                 price_cents,
+                compare_at_price_cents: None,
+                barcode: None,
+                inventory_quantity: 0,
             }],
+            listing: crate::shop::Listing::default(),
         });
         let payload = payloads::product(
             shop.products.last().unwrap_or_else(|| unreachable!("just pushed")),
@@ -368,6 +372,42 @@ impl AdminApi {
         let payload = payloads::product(product, now.as_secs());
         drop(shop);
         self.outbox.get_mut().emit("products/update", &payload, now);
+        Ok(())
+    }
+
+    /// The merchant rewrites a product's listing (description, vendor, SEO, images):
+    /// `products/update`.
+    pub fn edit_listing(
+        &mut self,
+        product_id: u64,
+        edit: impl FnOnce(&mut crate::shop::Listing),
+        now: Duration,
+    ) -> Result<(), EventError> {
+        let mut shop = self.shop.borrow_mut();
+        let Some(product) = shop.products.iter_mut().find(|product| product.id == product_id) else {
+            return refuse("no such product");
+        };
+        edit(&mut product.listing);
+        let payload = payloads::product(product, now.as_secs());
+        drop(shop);
+        self.outbox.get_mut().emit("products/update", &payload, now);
+        Ok(())
+    }
+
+    /// The merchant deletes a product: `products/delete`, whose payload is the id alone. Its
+    /// metafields go with it; orders keep their lines.
+    pub fn delete_product(&mut self, product_id: u64, now: Duration) -> Result<(), EventError> {
+        let mut shop = self.shop.borrow_mut();
+        let Some(position) = shop.products.iter().position(|product| product.id == product_id) else {
+            return refuse("no such product");
+        };
+        shop.products.remove(position);
+        for collection in &mut shop.collections {
+            collection.product_ids.retain(|id| *id != product_id);
+        }
+        shop.metafields.remove(&crate::shop::gid("Product", product_id));
+        drop(shop);
+        self.outbox.get_mut().emit("products/delete", &serde_json::json!({ "id": product_id }), now);
         Ok(())
     }
 

@@ -26,6 +26,7 @@ pub mod orders;
 mod paging;
 mod payloads;
 pub mod pixels;
+pub(crate) mod products;
 mod seed;
 pub mod segment_query;
 pub mod segments;

@@ -1,4 +1,4 @@
-//! `orders`, `order(id:)` and `products`, read from the shop's records. Without
+//! `orders` and `order(id:)`, read from the shop's records. Without
 //! `read_all_orders` an app sees only the last 60 days of orders, as in Shopify.
 
 use std::cell::RefCell;
@@ -6,9 +6,9 @@ use std::cell::RefCell;
 use apollo_compiler::resolvers::{FieldError, ObjectValue, ResolveInfo, ResolvedValue};
 use apollo_compiler::response::JsonValue;
 
-use crate::metafields::resolvers::ProductValue;
 use crate::money::MoneyValue;
 use crate::paging::{Edge, Page, PageInfoValue, page};
+use crate::products::ProductValue;
 use crate::shop::{Order, Shop, gid, iso8601};
 
 /// How far back an app without `read_all_orders` can see.
@@ -65,20 +65,6 @@ pub(crate) fn order<'a>(reader: Reader<'a>, info: &ResolveInfo<'a>) -> ResolvedV
         reader.shop.borrow().orders.iter().any(|order| order.id == *id && reader.visible(order))
     });
     ResolvedValue::nullable_object(found.map(|id| OrderValue { reader, id }))
-}
-
-/// `products(first|last, after|before, reverse)`, by id.
-pub(crate) fn products<'a>(
-    reader: Reader<'a>,
-    info: &ResolveInfo<'a>,
-) -> Result<ResolvedValue<'a>, FieldError> {
-    let arguments = info.arguments();
-    if arguments.get("query").and_then(JsonValue::as_str).is_some_and(|query| !query.trim().is_empty()) {
-        return Err(FieldError { message: "shopify-sim does not simulate product search".to_owned() });
-    }
-    let ids: Vec<u64> = reader.shop.borrow().products.iter().map(|product| product.id).collect();
-    let page = page(ids, arguments, reader.unpaged)?;
-    Ok(ResolvedValue::object(ProductConnectionValue { reader, page }))
 }
 
 struct OrderFilter {
@@ -145,32 +131,6 @@ impl ObjectValue for OrderConnectionValue<'_> {
                     ResolvedValue::object(Edge { name: "OrderEdge", id: *id, node: order(id) })
                 })))
             }
-            "pageInfo" => Ok(ResolvedValue::object(PageInfoValue::of(&self.page))),
-            _ => Err(self.unknown_field_error(info)),
-        }
-    }
-}
-
-struct ProductConnectionValue<'s> {
-    reader: Reader<'s>,
-    page: Page,
-}
-
-impl ObjectValue for ProductConnectionValue<'_> {
-    fn type_name(&self) -> &str {
-        "ProductConnection"
-    }
-
-    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
-        let product =
-            |id: &u64| ProductValue { shop: self.reader.shop, id: *id, client_id: self.reader.client_id };
-        match info.field_name() {
-            "nodes" => Ok(ResolvedValue::list(
-                self.page.ids.iter().map(move |id| ResolvedValue::object(product(id))),
-            )),
-            "edges" => Ok(ResolvedValue::list(self.page.ids.iter().map(move |id| {
-                ResolvedValue::object(Edge { name: "ProductEdge", id: *id, node: product(id) })
-            }))),
             "pageInfo" => Ok(ResolvedValue::object(PageInfoValue::of(&self.page))),
             _ => Err(self.unknown_field_error(info)),
         }
@@ -318,11 +278,7 @@ impl ObjectValue for LineItemValue<'_> {
                 type_name: "ProductVariant",
                 gid: gid("ProductVariant", line.variant_id),
             })),
-            "product" => Ok(ResolvedValue::object(ProductValue {
-                shop: self.reader.shop,
-                id: line.product_id,
-                client_id: self.reader.client_id,
-            })),
+            "product" => Ok(ResolvedValue::object(ProductValue { reader: self.reader, id: line.product_id })),
             "originalUnitPriceSet" => Ok(ResolvedValue::object(MoneyBagValue {
                 cents: line.price_cents,
                 currency: shop.currency.clone(),

@@ -5,7 +5,10 @@
 //! orders spread over the 90 days before `now`; a few are refunded or cancelled.
 
 use crate::metafields::MetafieldStore;
-use crate::shop::{Collection, Customer, FinancialStatus, Order, OrderLine, Product, Refund, Shop, Variant};
+use crate::shop::{
+    Collection, Customer, FinancialStatus, Listing, Order, OrderLine, Product, ProductImage, Refund, Shop,
+    Variant,
+};
 
 /// What to generate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,7 +83,9 @@ const FIRST_REFUND_ID: u64 = 9_900_000_000;
 pub fn seed_shop(options: &SeedOptions) -> Shop {
     let mut random = SplitMix64(options.seed);
     let customers = customers(&mut random, options);
-    let products = products(&mut random, options.products);
+    let mut products = products(&mut random, options.products);
+    // A stream of its own, so shops seeded before listings existed keep every other value.
+    fill_listings(&mut SplitMix64(options.seed ^ LISTING_STREAM), &mut products);
     let collections = collections(&products);
     let orders = orders(&mut random, options, &customers, &products);
     Shop {
@@ -155,6 +160,9 @@ fn products(random: &mut SplitMix64, count: usize) -> Vec<Product> {
                         title: (*size).to_owned(),
                         sku: format!("{handle}-{}", size.to_lowercase()),
                         price_cents,
+                        compare_at_price_cents: None,
+                        barcode: None,
+                        inventory_quantity: 0,
                     }
                 })
                 .collect();
@@ -169,9 +177,58 @@ fn products(random: &mut SplitMix64, count: usize) -> Vec<Product> {
                 product_type: kind.to_owned(),
                 tags,
                 variants,
+                listing: Listing::default(),
             }
         })
         .collect()
+}
+
+const LISTING_STREAM: u64 = 0x4C49_5354_494E_4753;
+const FIRST_IMAGE_ID: u64 = 6_600_000_000;
+const VENDORS: [&str; 4] = ["Harbor & Co", "Northfield", "Seglink Outfitters", "Atelier Nord"];
+const SENTENCES: [&str; 6] = [
+    "Cut from a soft, breathable fabric that keeps its shape wash after wash.",
+    "A relaxed fit with room to move, finished with reinforced seams.",
+    "Made in a small workshop from responsibly sourced materials.",
+    "Pairs with everything in the collection, from weekend hikes to the office.",
+    "Machine washable at thirty degrees; dry flat to keep the colour.",
+    "Each piece is checked by hand before it leaves the studio.",
+];
+
+/// Listings of every quality, as real shops have: some complete, most missing something.
+fn fill_listings(random: &mut SplitMix64, products: &mut [Product]) {
+    let mut next_image = FIRST_IMAGE_ID;
+    for product in products {
+        let sentences = *random.pick(&[0, 1, 2, 4, 8]);
+        let text: Vec<&str> = (0..sentences).map(|index| SENTENCES[index % SENTENCES.len()]).collect();
+        let description_html =
+            if text.is_empty() { String::new() } else { format!("<p>{}</p>", text.join(" ")) };
+        let with_alt = random.below(100) < 70;
+        let images = (0..random.below(5))
+            .map(|position| {
+                next_image += 1;
+                let alt =
+                    (with_alt && position < 3).then(|| format!("{} — view {}", product.title, position + 1));
+                ProductImage { id: next_image, alt }
+            })
+            .collect();
+        product.listing = Listing {
+            description_html,
+            vendor: (*random.pick(&VENDORS)).to_owned(),
+            seo_title: (random.below(100) < 60).then(|| format!("{} | Seglink Demo", product.title)),
+            seo_description: (random.below(100) < 45).then(|| format!("Shop the {} online.", product.title)),
+            images,
+        };
+        // Half the products carry barcodes on every variant, a quarter on some, the rest none.
+        let barcodes = random.below(4);
+        let on_sale = product.tags.iter().any(|tag| tag.eq_ignore_ascii_case(SALE));
+        for (position, variant) in product.variants.iter_mut().enumerate() {
+            let has_barcode = barcodes < 2 || (barcodes == 2 && position % 2 == 0);
+            variant.barcode = has_barcode.then(|| format!("0{:011}", variant.id % 100_000_000_000));
+            variant.compare_at_price_cents = on_sale.then_some(variant.price_cents / 4 * 5);
+            variant.inventory_quantity = random.below(200) as i64;
+        }
+    }
 }
 
 /// One collection per kind of product, and `Sale` for everything tagged `sale`.

@@ -62,6 +62,32 @@ pub struct Product {
     pub tags: Vec<String>,
     /// At least one.
     pub variants: Vec<Variant>,
+    /// The listing as a shopper and a search engine read it.
+    pub listing: Listing,
+}
+
+/// What a product's page shows beyond its title and variants.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Listing {
+    /// The description, as HTML.
+    pub description_html: String,
+    /// Brand or maker.
+    pub vendor: String,
+    /// The title search results show, when it differs from the product's.
+    pub seo_title: Option<String>,
+    /// The description search results show.
+    pub seo_description: Option<String>,
+    /// Images, in order.
+    pub images: Vec<ProductImage>,
+}
+
+/// One product image.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProductImage {
+    /// Numeric id; the media GID is `gid://shopify/MediaImage/<id>`.
+    pub id: u64,
+    /// Alt text, if the merchant wrote one.
+    pub alt: Option<String>,
 }
 
 /// One purchasable variant.
@@ -75,6 +101,12 @@ pub struct Variant {
     pub sku: String,
     /// Unit price in minor units.
     pub price_cents: u64,
+    /// The price before a sale, in minor units, shown struck through.
+    pub compare_at_price_cents: Option<u64>,
+    /// GTIN, UPC or ISBN.
+    pub barcode: Option<String>,
+    /// Units in stock.
+    pub inventory_quantity: i64,
 }
 
 /// A manual collection.

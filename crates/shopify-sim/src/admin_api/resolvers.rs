@@ -15,12 +15,13 @@ use crate::bulk::{
 use crate::bulk_mutation::{check_mutation, staged_uploads, variable_lines};
 use crate::discounts::{DiscountContext, DiscountNodeValue, Discounts, functions_connection};
 use crate::metafields::definitions::{Definition, create_definition};
-use crate::metafields::resolvers::{ProductValue, metafield_field, metafields_set, set_inputs};
+use crate::metafields::resolvers::{metafield_field, metafields_set, set_inputs};
 use crate::money::MoneyValue;
-use crate::orders::{Reader, order, orders, products};
+use crate::orders::{Reader, order, orders};
 use crate::paging::{Edge, Page, PageInfoValue, page};
 use crate::payloads;
 use crate::pixels::{WebPixels, pixel_field, save_pixel};
+use crate::products::{product, products};
 use crate::segments::{Segment, members, save_segment, segment_field};
 use crate::shop::{Customer, Order, Shop, gid, iso8601};
 use crate::webhooks::WebhookOutbox;
@@ -119,18 +120,7 @@ impl ObjectValue for QueryRoot<'_> {
                     found.map(|discount| DiscountNodeValue { context: context(), discount }),
                 ))
             }
-            "product" => {
-                let id = info.arguments().get("id").and_then(JsonValue::as_str).unwrap_or_default();
-                let found = id
-                    .strip_prefix("gid://shopify/Product/")
-                    .and_then(|id| id.parse::<u64>().ok())
-                    .filter(|id| self.shop.borrow().products.iter().any(|product| product.id == *id));
-                Ok(ResolvedValue::nullable_object(found.map(|id| ProductValue {
-                    shop: self.shop,
-                    id,
-                    client_id: self.client_id,
-                })))
-            }
+            "product" => Ok(product(self.reader(), info)),
             _ => Err(self.unknown_field_error(info)),
         }
     }
