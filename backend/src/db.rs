@@ -32,7 +32,7 @@ pub use jobs::{ClaimedJob, MAX_ATTEMPTS, NewJob};
 pub use orders::{GuestOrderRow, OrderRow};
 pub use policy::IngestionPolicy;
 pub use privacy::{DEFAULT_STOREFRONT_EVENT_DAYS, PrivacyRequest};
-pub use products::ProductRow;
+pub use products::{ProductRow, Seo, StoredProduct, VariantRow};
 pub use rules::{DiscountSync, RuleChange, StoredRule};
 pub use segments::{ChangeRow, MemberRow, PushRow, SegmentRow};
 pub use shops::{ConnectLink, Connection, PixelSettings, ShopRecord, StoredTokens, Workspace};

@@ -9,8 +9,7 @@ pub mod view;
 
 pub use metafield::{WriteDiscountRules, retry_job, write_rules};
 
-use crate::db::DbError;
-use crate::db::Store;
+use crate::db::{DbError, Store};
 use crate::shop_domain::ShopDomain;
 
 /// The store's rules with their ids, oldest first. A stored rule that no longer parses (never

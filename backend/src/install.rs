@@ -17,8 +17,7 @@ pub use provision::{STEPS, create_automatic_discount, provision};
 
 use crate::app::App;
 use crate::clock::UnixTime;
-use crate::db::StepState;
-use crate::db::{Connection, DbError, StoredTokens};
+use crate::db::{Connection, DbError, StepState, StoredTokens};
 use crate::jobs::{Job, JobError};
 use crate::shopify::ShopDomain;
 

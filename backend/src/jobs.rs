@@ -2,9 +2,6 @@
 //! retry them with exponential backoff, or after `MAX_ATTEMPTS` leave them dead for a person to
 //! see. Jobs must be idempotent: a worker that dies mid-job leaves it to run again.
 
-use crate::clock::UnixTime;
-use crate::db::Store;
-use crate::shop_domain::ShopDomain;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -15,8 +12,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::app::{App, AppState};
-use crate::clock::unix_now;
-use crate::db::{ClaimedJob, DbError, NewJob};
+use crate::clock::{UnixTime, unix_now};
+use crate::db::{ClaimedJob, DbError, NewJob, Store};
+use crate::shop_domain::ShopDomain;
 use crate::shopify::admin::ShopifyError;
 
 /// A kind of background work: its name in the job table, its typed payload, and how it runs.

@@ -3,10 +3,10 @@
 //! every table that can name them: their rows, the deliveries still waiting with their bodies,
 //! running bulk pushes, and the record of privacy requests itself.
 
-use crate::clock::UnixTime;
-use crate::db::Store;
 use serde_json::Value;
 
+use crate::clock::UnixTime;
+use crate::db::Store;
 use crate::jobs::JobError;
 use crate::webhooks::process::{Delivery, payload};
 

@@ -10,19 +10,18 @@ pub mod reconcile;
 mod suggest;
 pub mod view;
 
-use crate::clock::UnixTime;
-use crate::db::Store;
-use crate::shop_domain::ShopDomain;
 use serde::{Deserialize, Serialize};
-
-use crate::app::App;
-use crate::db::DbError;
-use crate::jobs::{Job, JobError};
 
 pub use membership::{preview, recompute, refresh_customer};
 pub use push::PushTags;
 pub use reconcile::ReconcileTags;
 pub use suggest::suggest;
+
+use crate::app::App;
+use crate::clock::UnixTime;
+use crate::db::{DbError, Store};
+use crate::jobs::{Job, JobError};
+use crate::shop_domain::ShopDomain;
 
 const DAY: i64 = 86_400;
 

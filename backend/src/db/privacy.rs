@@ -1,11 +1,11 @@
 //! GDPR requests: recorded with their due date, answered from what is stored, and the erasures
 //! they ask for.
 
-use crate::clock::UnixTime;
-use crate::shop_domain::ShopDomain;
 use serde_json::{Value, json};
 
 use super::{CustomerRow, DbError, EventRow, OrderRow, Store, on_pool};
+use crate::clock::UnixTime;
+use crate::shop_domain::ShopDomain;
 
 /// A privacy request as the admin lists it (the API answers with it as it is).
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Serialize, ts_rs::TS)]

@@ -2,8 +2,6 @@
 //! with the whole rule set (at most 25 active, a config Shopify delivers) before it is stored,
 //! and then written to the discount node's metafield.
 
-use crate::db::Store;
-use crate::shop_domain::ShopDomain;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -15,9 +13,10 @@ use super::view::{RuleList, RuleView, SyncView};
 use crate::app::{App, AppState};
 use crate::checks::ShopSession;
 use crate::clock::unix_now;
-use crate::db::RuleChange;
+use crate::db::{RuleChange, Store};
 use crate::error::AppError;
 use crate::input::{JsonBody, Path};
+use crate::shop_domain::ShopDomain;
 
 /// `{"active": bool}`.
 #[derive(Deserialize)]

@@ -3,7 +3,6 @@
 //! member's rules gave nothing; the report runs each such order through the Function as if the
 //! member had signed in, and says what they missed. Membership and rules are today's.
 
-use crate::clock::UnixTime;
 use std::collections::{HashMap, HashSet};
 
 use discount_rules::{Decimal, segment_tag};
@@ -13,6 +12,7 @@ use ts_rs::TS;
 
 use super::trial::{self, Cart, CartLine, Given};
 use crate::app::App;
+use crate::clock::UnixTime;
 use crate::db::GuestOrderRow;
 use crate::error::AppError;
 use crate::shopify::ShopDomain;

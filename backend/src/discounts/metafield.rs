@@ -4,14 +4,11 @@
 //! again and the write repeated. A missing discount (deleted by the merchant) is created again.
 
 use crate::app::App;
-use crate::clock::UnixTime;
-use crate::clock::unix_now;
-use crate::db::{DiscountSync, NewJob};
-use crate::db::{StepState, SyncState};
+use crate::clock::{UnixTime, unix_now};
+use crate::db::{DiscountSync, NewJob, StepState, SyncState};
 use crate::jobs::{Job, JobError};
 use crate::shopify::ShopDomain;
-use crate::shopify::admin::Shopify;
-use crate::shopify::admin::ShopifyError;
+use crate::shopify::admin::{Shopify, ShopifyError};
 use crate::shopify::operations::{DiscountConfig, SetMetafields, discount_config, set_metafields};
 
 /// Writes repeated after a stale digest.

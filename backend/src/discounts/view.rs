@@ -1,11 +1,10 @@
 //! What the discount rule API answers, typed for the admin's generated TypeScript.
 
-use crate::clock::UnixTime;
-use crate::db::SyncState;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::db::DiscountSync;
+use crate::clock::UnixTime;
+use crate::db::{DiscountSync, SyncState};
 
 /// A stored rule and its id.
 #[derive(Serialize, TS)]

@@ -14,8 +14,7 @@ use crate::clock::unix_now;
 use crate::crypto::random_token;
 use crate::db::Connection;
 use crate::error::AppError;
-use crate::shopify::ShopDomain;
-use crate::shopify::signed_query;
+use crate::shopify::{ShopDomain, signed_query};
 
 const STATE_COOKIE: &str = "seglink_oauth_state";
 /// The merchant has this long to approve on Shopify.

@@ -6,12 +6,10 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::clock::unix_now;
-use crate::db::StepState;
-use crate::db::{Connection, ShopRecord};
+use crate::db::{Connection, ShopRecord, StepState};
 use crate::jobs::JobError;
 use crate::shopify::ShopDomain;
-use crate::shopify::admin::Shopify;
-use crate::shopify::admin::ShopifyError;
+use crate::shopify::admin::{Shopify, ShopifyError};
 use crate::shopify::operations::{
     CreateAutomaticAppDiscount, CreateMetafieldDefinition, CreateWebPixel, CreateWebhookSubscription,
     CurrentWebPixel, DiscountFunctions, UpdateWebPixel, create_automatic_app_discount as discount,

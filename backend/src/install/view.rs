@@ -1,9 +1,9 @@
 //! What the workspace and connection API answers, typed for the admin's generated TypeScript.
 
-use crate::clock::UnixTime;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::clock::UnixTime;
 use crate::db::ConnectLink;
 use crate::shop_domain::ShopDomain;
 

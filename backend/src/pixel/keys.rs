@@ -3,13 +3,13 @@
 //! one read per request. A new install works at once for a pair never refused; a revoked key or
 //! an uninstalled shop stops within `REMEMBER_FOR`.
 
-use crate::shop_domain::ShopDomain;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::db::{DbError, Store};
+use crate::shop_domain::ShopDomain;
 
 const REMEMBER_FOR: Duration = Duration::from_secs(10);
 const MAX_ENTRIES: usize = 100_000;

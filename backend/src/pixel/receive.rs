@@ -1,6 +1,5 @@
 //! The handler and its CORS preflight.
 
-use crate::clock::UnixTime;
 use axum::Json;
 use axum::body::Body;
 use std::net::SocketAddr;
@@ -18,7 +17,7 @@ use serde_json::json;
 
 use super::{MAX_BATCH, MAX_BODY_BYTES};
 use crate::app::{App, AppState};
-use crate::clock::unix_now;
+use crate::clock::{UnixTime, unix_now};
 use crate::db::{CHECKOUT_COMPLETED, EventRow};
 use crate::error::AppError;
 use crate::shopify::ShopDomain;

@@ -1,8 +1,6 @@
 //! The admin's view of the storefront pixel: whether Shopify has it, the last events it sent,
 //! what the merchant chose it to send, and a reconnect that writes its settings again.
 
-use crate::clock::UnixTime;
-use crate::db::StepState;
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
@@ -10,8 +8,8 @@ use ts_rs::TS;
 
 use crate::app::AppState;
 use crate::checks::ShopSession;
-use crate::clock::unix_now;
-use crate::db::PixelSettings;
+use crate::clock::{UnixTime, unix_now};
+use crate::db::{PixelSettings, StepState};
 use crate::error::AppError;
 use crate::input::JsonBody;
 

@@ -1,7 +1,6 @@
 //! The admin's segment API: list, create, update, delete, preview, members, changes, explain a
 //! customer, push now and its status, reconcile. The shop comes from the session token only.
 
-use crate::shop_domain::ShopDomain;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -19,6 +18,7 @@ use crate::clock::unix_now;
 use crate::db::{DbError, SegmentRow};
 use crate::error::AppError;
 use crate::input::{JsonBody, Path, Query};
+use crate::shop_domain::ShopDomain;
 
 /// Longest slug: the tag `seglink:<slug>` stays short in Shopify's admin.
 const MAX_SLUG: usize = 40;

@@ -1,11 +1,11 @@
 //! A customer as segment rules see them, assembled from the stored customer, orders and events.
 
-use crate::clock::UnixTime;
-use crate::shop_domain::ShopDomain;
 use segment_rules::{Customer, PlacedOrder, Reads, SeenEvent};
 use serde_json::Value;
 
+use crate::clock::UnixTime;
 use crate::db::{DbError, FactsRow, Scope, Store};
+use crate::shop_domain::ShopDomain;
 
 const DAY: i64 = 86_400;
 

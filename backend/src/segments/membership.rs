@@ -2,14 +2,14 @@
 //! event or update concerns. Every entry and exit is recorded with its time, and a changed
 //! segment gets a push of its tags queued.
 
-use crate::clock::UnixTime;
-use crate::shop_domain::ShopDomain;
 use std::collections::HashSet;
 
 use segment_rules::{Reads, Rule, evaluate, matches};
 
 use super::facts::{Profile, profiles};
+use crate::clock::UnixTime;
 use crate::db::{DbError, Scope, SegmentRow, Store};
+use crate::shop_domain::ShopDomain;
 
 /// A live segment with its parsed rules.
 pub struct Live {

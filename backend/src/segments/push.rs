@@ -5,9 +5,6 @@
 //! Calls are paced by the bucket Shopify reports (`shopify::admin`). Large diffs go through one
 //! bulk mutation per side; if Shopify refuses one, the push falls back to per-customer calls.
 
-use crate::clock::UnixTime;
-use crate::db::PushState;
-use crate::db::Store;
 use std::collections::BTreeSet;
 
 use aes_gcm::aead::OsRng;
@@ -16,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::app::App;
-use crate::db::{DbError, NewJob, PushRow};
+use crate::clock::UnixTime;
+use crate::db::{DbError, NewJob, PushRow, PushState, Store};
 use crate::jobs::{Job, JobError};
 use crate::shopify::bulk_query::{self, Progress};
 use crate::shopify::operations::{

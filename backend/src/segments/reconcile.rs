@@ -3,13 +3,13 @@
 //! segment, what Shopify really holds becomes the push checkpoint, and a push repairs the rest,
 //! so after it the tags equal membership.
 
-use crate::clock::UnixTime;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::app::App;
+use crate::clock::UnixTime;
 use crate::db::NewJob;
 use crate::jobs::{Job, JobError};
 use crate::shopify::ShopDomain;

@@ -2,15 +2,14 @@
 //! customers whose spending puts them in the top tenth, with the threshold rounded to a figure a
 //! merchant would pick. A shop without orders gets its email subscribers instead.
 
-use crate::clock::UnixTime;
-use crate::db::Store;
-use crate::shop_domain::ShopDomain;
 use serde_json::json;
 
 use segment_rules::Reads;
 
 use super::facts::profiles;
-use crate::db::{DbError, Scope, SegmentRow};
+use crate::clock::UnixTime;
+use crate::db::{DbError, Scope, SegmentRow, Store};
+use crate::shop_domain::ShopDomain;
 
 /// Creates the suggested segment unless the store has segments already; its slug when made.
 pub async fn suggest(store: &Store, shop: &ShopDomain, now: UnixTime) -> Result<Option<String>, DbError> {

@@ -1,14 +1,13 @@
 //! What the segment API answers: the shapes the admin reads, typed here and generated into the
 //! admin's TypeScript (docs/admin.md, "One typed API").
 
-use crate::clock::UnixTime;
-use crate::db::PushState;
 use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
 use super::native;
-use crate::db::{MemberRow, PushRow, SegmentRow};
+use crate::clock::UnixTime;
+use crate::db::{MemberRow, PushRow, PushState, SegmentRow};
 
 /// A segment with its membership, its push and its Shopify segment.
 #[derive(Serialize, TS)]

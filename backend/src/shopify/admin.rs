@@ -2,7 +2,6 @@
 //! lock before they expire, and once more if Shopify answers 401), pacing by the bucket Shopify
 //! last reported, and retries only where a retry is safe (`retry_policy`).
 
-use crate::clock::UnixTime;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -16,7 +15,7 @@ use super::ShopDomain;
 use super::http::ShopifyHttp;
 use super::retry_policy::{Decision, ThrottleStatus, decide};
 use super::token_grant::{Client, GrantError, TokenGrant};
-use crate::clock::unix_now;
+use crate::clock::{UnixTime, unix_now};
 use crate::config::Config;
 use crate::crypto::Keys;
 use crate::db::{DbError, Store, StoredTokens};

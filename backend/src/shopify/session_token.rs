@@ -3,13 +3,13 @@
 //! tightened beyond it (`alg` exactly HS256, `iss` = `dest` + `/admin`, `dest` a
 //! `*.myshopify.com` shop).
 
-use crate::clock::UnixTime;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 
 use super::ShopDomain;
 use super::signature::signed_by_any;
+use crate::clock::UnixTime;
 
 /// Shopify's libraries allow this much clock skew on `exp` and `nbf`.
 pub const LEEWAY_SECS: i64 = 10;

@@ -1,8 +1,8 @@
 //! The inbox writer: verified deliveries, group-committed with the jobs that process them.
 
-use crate::clock::UnixTime;
 use axum::body::Bytes;
 
+use crate::clock::UnixTime;
 use crate::db::{Arriving, Recorded, Store};
 use crate::group_commit::GroupCommit;
 use crate::shopify::webhook::WebhookDelivery;

@@ -2,19 +2,18 @@
 //! store's ingestion policy. Every step is idempotent, so a job that runs twice (a worker died
 //! after the work and before marking it done) changes nothing the second time.
 
-mod orders;
+pub(crate) mod orders;
 pub use orders::{ReleaseOrder, link_buyer, release as release_order};
 pub mod payload;
 
-use crate::clock::UnixTime;
-use crate::db::Store;
-use crate::shop_domain::ShopDomain;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::app::App;
-use crate::db::EventRow;
+use crate::clock::UnixTime;
+use crate::db::{EventRow, Store};
 use crate::jobs::{Job, JobError};
+use crate::shop_domain::ShopDomain;
 
 /// Processes one stored webhook delivery (queued with it by `Store::record_webhooks`).
 #[derive(Serialize, Deserialize)]

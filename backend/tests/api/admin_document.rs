@@ -5,8 +5,7 @@
 use axum::body::Body;
 use axum::http::Request;
 
-use crate::helpers::domain;
-use crate::helpers::{API_KEY, Fresh, SimulatedShop, TestApp, now, on_each_engine};
+use crate::helpers::{API_KEY, Fresh, SimulatedShop, TestApp, domain, now, on_each_engine};
 
 async fn get(app: &TestApp, path: &str) -> (u16, axum::http::HeaderMap, String) {
     app.request(Request::get(path).body(Body::empty()).unwrap()).await

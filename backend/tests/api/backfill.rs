@@ -2,8 +2,7 @@
 //! the shop's customers, its last 90 days of orders and its products into the store, stage by
 //! stage, and the setup checklist says so.
 
-use crate::helpers::domain;
-use crate::helpers::{Fresh, SimulatedShop, TestApp, now, on_each_engine};
+use crate::helpers::{Fresh, SimulatedShop, TestApp, domain, now, on_each_engine};
 
 async fn provisioning_backfills_customers_recent_orders_and_products(fresh: Fresh) {
     let shop = SimulatedShop::start().await;

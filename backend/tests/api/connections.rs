@@ -6,8 +6,7 @@ use seglink::clock::UnixTime;
 use seglink::db::{Connection, StoredTokens};
 use serde_json::json;
 
-use crate::helpers::domain;
-use crate::helpers::{Fresh, SCOPES, SimulatedShop, TestApp, Tripwire, now, on_each_engine};
+use crate::helpers::{Fresh, SCOPES, SimulatedShop, TestApp, Tripwire, domain, now, on_each_engine};
 
 const HOME: &str = "home-store.myshopify.com";
 

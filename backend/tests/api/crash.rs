@@ -9,8 +9,7 @@ use std::time::{Duration, Instant};
 use seglink::db::JobState;
 use serde_json::json;
 
-use crate::helpers::domain;
-use crate::helpers::{Fresh, SECRET, on_each_engine, start_with};
+use crate::helpers::{Fresh, SECRET, domain, on_each_engine, start_with};
 
 const SHOP: &str = "crash-test.myshopify.com";
 const DELIVERIES: usize = 600;

@@ -5,8 +5,7 @@
 use seglink::shopify::operations::{SetMetafields, set_metafields};
 use serde_json::{Value, json};
 
-use crate::helpers::domain;
-use crate::helpers::{Fresh, SimulatedShop, TestApp, installed, on_each_engine};
+use crate::helpers::{Fresh, SimulatedShop, TestApp, domain, installed, on_each_engine};
 
 fn rule(segment: &str, title: &str, percent: &str) -> Value {
     json!({ "segment": segment, "title": title, "value": { "percentage": percent }, "target": { "type": "orderSubtotal" } })

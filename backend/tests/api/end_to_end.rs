@@ -8,8 +8,7 @@
 use serde_json::{Value, json};
 use shopify_sim::{CartLine, Checkout, Customer, Merchandise, Product, SeedOptions};
 
-use crate::helpers::domain;
-use crate::helpers::{Fresh, SimulatedShop, TestApp, now, on_each_engine};
+use crate::helpers::{Fresh, SimulatedShop, TestApp, domain, now, on_each_engine};
 
 const LINES_QUERY: &str =
     include_str!("../../../extensions/segment-discount/src/cart_lines_discounts_generate_run.graphql");

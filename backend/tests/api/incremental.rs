@@ -5,8 +5,7 @@
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
-use crate::helpers::domain;
+use crate::helpers::{TestApp, domain};
 
 const SHOP: &str = "incremental-shop.myshopify.com";
 

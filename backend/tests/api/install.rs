@@ -6,8 +6,7 @@ use seglink::shopify::ShopDomain;
 use seglink::shopify::operations::{CurrentInstallation, current_installation};
 use serde_json::Value;
 
-use crate::helpers::domain;
-use crate::helpers::{Fresh, SimulatedShop, TestApp, on_each_engine};
+use crate::helpers::{Fresh, SimulatedShop, TestApp, domain, on_each_engine};
 
 fn step<'a>(session: &'a Value, name: &str) -> &'a Value {
     session["setup"].as_array().unwrap().iter().find(|step| step["step"] == name).unwrap()

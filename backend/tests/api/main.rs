@@ -16,6 +16,7 @@ mod oauth;
 mod pixel;
 mod privacy;
 mod processing;
+mod products;
 mod segments;
 mod session_tokens;
 mod signed_queries;

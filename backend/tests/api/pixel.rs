@@ -9,8 +9,7 @@ use seglink::clock::UnixTime;
 use seglink::db::{Connection, StoredTokens};
 use serde_json::{Value, json};
 
-use crate::helpers::domain;
-use crate::helpers::{Fresh, TestApp, on_each_engine};
+use crate::helpers::{Fresh, TestApp, domain, on_each_engine};
 
 const SHOP: &str = "pixel-shop.myshopify.com";
 const CLIENT: &str = "c-5f1e0a2b-77";

@@ -4,8 +4,7 @@
 use seglink::clock::UnixTime;
 use serde_json::json;
 
-use crate::helpers::domain;
-use crate::helpers::{API_KEY, Fresh, SECRET, SimulatedShop, TestApp, on_each_engine};
+use crate::helpers::{API_KEY, Fresh, SECRET, SimulatedShop, TestApp, domain, on_each_engine};
 
 const SHOP: &str = "seglink-test.myshopify.com";
 const OTHER: &str = "other-store.myshopify.com";

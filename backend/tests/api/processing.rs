@@ -6,8 +6,7 @@ use seglink::clock::UnixTime;
 use seglink::db::{IngestionPolicy, JobState};
 use serde_json::{Value, json};
 
-use crate::helpers::domain;
-use crate::helpers::{Fresh, TestApp, on_each_engine};
+use crate::helpers::{Fresh, TestApp, domain, on_each_engine};
 
 const SHOP: &str = "seglink-test.myshopify.com";
 

@@ -9,8 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 use shopify_sim::server::{Fault, FaultKind};
 
-use crate::helpers::domain;
-use crate::helpers::{Fresh, SimulatedShop, TestApp, installed, now, on_each_engine};
+use crate::helpers::{Fresh, SimulatedShop, TestApp, domain, installed, now, on_each_engine};
 
 fn members(answer: &Value) -> BTreeSet<String> {
     answer["members"]

@@ -1,12 +1,12 @@
 //! `POST /webhooks`: stored before the 200, once per event, and nothing stored for a refused
 //! delivery.
 
-use crate::helpers::domain;
-use crate::helpers::{Fresh, SECRET, TestApp, on_each_engine};
 use axum::body::Body;
 use axum::http::Request;
 use serde_json::{Value, json};
 use shopify_sim::signing::webhook_hmac;
+
+use crate::helpers::{Fresh, SECRET, TestApp, domain, on_each_engine};
 
 const SHOP: &str = "seglink-test.myshopify.com";
 

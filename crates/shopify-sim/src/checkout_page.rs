@@ -19,8 +19,7 @@ use crate::applied::{Applied, PricedLine};
 use crate::cdn::escape;
 use crate::money::amount;
 use crate::server::Simulator;
-use crate::shop::Shop;
-use crate::shop::gid;
+use crate::shop::{Shop, gid};
 use crate::{AdminApi, CartLine, Checkout, Customer, Merchandise, Product};
 
 /// An app's discount Function, as the checkout runs it.

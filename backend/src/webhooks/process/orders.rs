@@ -1,15 +1,14 @@
 //! Order deliveries: the policy decides whether the order counts at all; the upsell delay holds
 //! its events and folds later edits in; otherwise each topic gives its canonical event.
 
-use crate::clock::UnixTime;
-use crate::db::Store;
-use crate::shop_domain::ShopDomain;
 use serde_json::{Value, json};
 
 use super::{Delivery, payload};
 use crate::app::App;
-use crate::db::{IngestionPolicy, OrderRow};
+use crate::clock::UnixTime;
+use crate::db::{IngestionPolicy, OrderRow, Store};
 use crate::jobs::{Job, JobError};
+use crate::shop_domain::ShopDomain;
 
 /// Why a policy leaves an order out, if it does.
 pub fn excluded_by(policy: &IngestionPolicy, order: &OrderRow) -> Option<String> {

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::clock::UnixTime;
-use crate::db::{CustomerRow, OrderRow, ProductRow};
+use crate::db::{CustomerRow, OrderRow, ProductRow, VariantRow};
 
 /// A field holding a Shopify id as text.
 pub fn id(value: &Value, field: &str) -> Option<String> {
@@ -95,14 +95,41 @@ pub fn customer(value: &Value, fallback_time: UnixTime) -> Option<CustomerRow> {
     })
 }
 
-/// A product payload as a row.
+/// A product payload as a row. `products/delete` carries the id alone. The REST payload has no
+/// SEO fields or collections; those stay as the backfill stored them.
 pub fn product(value: &Value, fallback_time: UnixTime, deleted: bool) -> Option<ProductRow> {
+    let variants = value.get("variants").and_then(Value::as_array).map(|variants| {
+        variants
+            .iter()
+            .filter_map(|variant| {
+                Some(VariantRow {
+                    variant_id: id(variant, "id")?,
+                    title: text(variant, "title"),
+                    sku: text(variant, "sku").filter(|sku| !sku.trim().is_empty()),
+                    barcode: text(variant, "barcode").filter(|barcode| !barcode.trim().is_empty()),
+                    price: text(variant, "price"),
+                    compare_at_price: text(variant, "compare_at_price"),
+                    inventory_quantity: variant.get("inventory_quantity").and_then(Value::as_i64),
+                })
+            })
+            .collect()
+    });
+    let image_alts = value.get("images").and_then(Value::as_array).map(|images| {
+        images.iter().map(|image| text(image, "alt").filter(|alt| !alt.trim().is_empty())).collect()
+    });
     Some(ProductRow {
         product_id: id(value, "id")?,
         title: text(value, "title"),
         handle: text(value, "handle"),
         status: text(value, "status"),
         tags: text(value, "tags").unwrap_or_default(),
+        description_html: text(value, "body_html"),
+        product_type: text(value, "product_type"),
+        vendor: text(value, "vendor"),
+        seo: None,
+        image_alts,
+        collections: None,
+        variants,
         updated_at: updated_at(value, fallback_time),
         deleted,
     })
