@@ -5,8 +5,9 @@
 
 use ts_rs::{Config, TS};
 
+use crate::catalog::api::MetafieldRunView;
 use crate::clock::UnixTime;
-use crate::db::{MemberRow, PrivacyRequest, PushState, StepState, SyncState};
+use crate::db::{MemberRow, MetafieldRun, PrivacyRequest, PushState, RunState, StepState, SyncState};
 use crate::discounts::guest_misses::{GuestMiss, GuestMisses};
 use crate::discounts::trial::{Cart, CartLine, Given, RuleOutcome, Trial, TrialInput};
 use crate::discounts::view::{RuleList, RuleView, SyncView};
@@ -47,6 +48,7 @@ fn generated() -> String {
         declaration::<StepState>(&config),
         declaration::<PushState>(&config),
         declaration::<SyncState>(&config),
+        declaration::<RunState>(&config),
         // Session and setup
         declaration::<SessionView>(&config),
         declaration::<WorkspaceView>(&config),
@@ -74,6 +76,9 @@ fn generated() -> String {
         declaration::<ConditionOutcome>(&config),
         declaration::<Recomputed>(&config),
         declaration::<RecomputeReport>(&config),
+        // Products
+        declaration::<MetafieldRun>(&config),
+        declaration::<MetafieldRunView>(&config),
         // Discounts
         declaration::<discount_rules::Rule>(&config),
         declaration::<discount_rules::DiscountValue>(&config),

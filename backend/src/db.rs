@@ -3,6 +3,7 @@
 //! and `on_pool!` runs the same code against whichever pool is open. One method per use case,
 //! grouped by feature in the submodules.
 
+mod catalog;
 mod customers;
 mod events;
 mod facts;
@@ -25,6 +26,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use catalog::{MetafieldRun, RunProgress};
 pub use customers::CustomerRow;
 pub use events::{CHECKOUT_COMPLETED, EventRow};
 pub use facts::{FactsRow, Scope};
@@ -36,7 +38,7 @@ pub use products::{ProductRow, Seo, StoredProduct, VariantRow};
 pub use rules::{DiscountSync, RuleChange, StoredRule};
 pub use segments::{ChangeRow, MemberRow, PushRow, SegmentRow};
 pub use shops::{ConnectLink, Connection, PixelSettings, ShopRecord, StoredTokens, Workspace};
-pub use states::{JobState, PushState, StepState, SyncState, UnknownState};
+pub use states::{JobState, PushState, RunState, StepState, SyncState, UnknownState};
 pub use webhooks::{Arriving, DeliveryHeaders, Recorded, WEBHOOK_JOB};
 
 /// A storage failure.

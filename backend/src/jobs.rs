@@ -210,6 +210,7 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 
 async fn dispatch(app: &App, job: &ClaimedJob) -> Result<(), JobError> {
     use crate::backfill::Backfill;
+    use crate::catalog::WriteProductMetafields;
     use crate::discounts::WriteDiscountRules;
     use crate::install::Provision;
     use crate::segments::{PushTags, Recompute, ReconcileTags};
@@ -223,6 +224,7 @@ async fn dispatch(app: &App, job: &ClaimedJob) -> Result<(), JobError> {
         ReconcileTags::KIND => run::<ReconcileTags>(app, job).await,
         Recompute::KIND => run::<Recompute>(app, job).await,
         WriteDiscountRules::KIND => run::<WriteDiscountRules>(app, job).await,
+        WriteProductMetafields::KIND => run::<WriteProductMetafields>(app, job).await,
         other => Err(JobError::Fatal(format!("no worker runs `{other}` jobs"))),
     }
 }

@@ -6,6 +6,7 @@ use axum::routing::{delete, get, post, put};
 use axum::{Router, middleware};
 
 use crate::app::AppState;
+use crate::catalog::api as catalog;
 use crate::discounts::api as rules;
 use crate::install::{connect_link, custom_app, oauth, progress, server_key, session};
 use crate::segments::api as segments;
@@ -60,6 +61,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/segments/{slug}/changes", get(segments::changes))
         .route("/api/segments/{slug}/explain/{customer_id}", get(segments::explain))
         .route("/api/segments/{slug}/push", get(segments::push_status).post(segments::push_now))
+        .route("/api/products/metafields", get(catalog::status).post(catalog::write_all))
+        .route("/api/products/{id}/metafields", post(catalog::write_one))
         .route("/api/discount-rules", get(rules::list).post(rules::create))
         .route("/api/discount-rules/try", post(rules::try_cart))
         .route("/api/discount-rules/guest-misses", get(rules::guest_misses))

@@ -66,6 +66,10 @@ async fn run_recompute(store: &Store, shop: &ShopDomain, job: Recompute) -> Resu
         return Ok(());
     }
     recompute(store, shop, None, now).await?;
+    if job.nightly.is_some() {
+        // The products' metafields follow the night's memberships.
+        crate::catalog::write::queue_after_recompute(store, shop, now).await?;
+    }
     // The next night follows this one's, however late this one ran: the retention is kept
     // even by a store without segments.
     if let Some(midnight) = job.nightly {

@@ -66,6 +66,19 @@ impl Store {
         Ok(inserted == 1)
     }
 
+    /// Adds a job unless one with its dedupe key is still to run: a finished one (done or dead)
+    /// gives its key up, so work asked for again after it ran runs again. `false` when one is
+    /// queued or running.
+    pub async fn enqueue_unless_pending(&self, job: &NewJob) -> Result<bool, DbError> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE jobs SET dedupe_key = NULL WHERE dedupe_key = $1 AND state IN ('done', 'dead')")
+                .bind(&job.dedupe_key)
+                .execute(pool)
+                .await?;
+        });
+        self.enqueue(job).await
+    }
+
     /// Claims up to `limit` due jobs until `now + lease_seconds`. A job whose lease ran out
     /// with no attempt left is buried instead: whatever it does kills its worker, and taking it
     /// again would kill the next one, after every restart.

@@ -91,6 +91,8 @@ pub struct StoredProduct {
     pub images: Option<String>,
     /// Unix seconds.
     pub updated_at: UnixTime,
+    /// Deleted in Shopify.
+    pub deleted: bool,
 }
 
 impl Store {
@@ -192,7 +194,7 @@ impl Store {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT product_id, title, handle, status, description_html, product_type, vendor, seo_title,
-                     seo_description, images, updated_at
+                     seo_description, images, updated_at, deleted
                  FROM products WHERE shop = $1 AND product_id = $2",
             )
             .bind(shop)

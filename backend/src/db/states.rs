@@ -153,6 +153,18 @@ stored_as_text! {
     }
 }
 
+stored_as_text! {
+    /// Where a store's latest product metafield run is.
+    pub enum RunState {
+        /// Writing; a run that stopped resumes from its checkpoint.
+        Running => "running",
+        /// Every changed product written.
+        Done => "done",
+        /// Stopped for good; the detail says why.
+        Failed => "failed",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +182,9 @@ mod tests {
         }
         for state in SyncState::ALL {
             assert_eq!(SyncState::from_word(state.as_str()).unwrap(), *state);
+        }
+        for state in RunState::ALL {
+            assert_eq!(RunState::from_word(state.as_str()).unwrap(), *state);
         }
     }
 

@@ -127,6 +127,11 @@ impl AdminApi {
         &self.calls
     }
 
+    /// The metafield definitions, for a test to change as a developer or another app might.
+    pub fn definitions_mut(&mut self) -> &mut Vec<Definition> {
+        self.definitions.get_mut()
+    }
+
     /// Drops the metafield definitions in the app's reserved namespaces, as an uninstall does.
     pub(crate) fn forget_app_definitions(&mut self) {
         let app = format!("app--{}", self.oauth.client_id());

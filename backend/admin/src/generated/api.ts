@@ -28,6 +28,11 @@ export type PushState = "never" | "queued" | "waiting" | "running" | "done" | "f
 export type SyncState = "never" | "synced" | "failed";
 
 /**
+ * Where a store's latest product metafield run is.
+ */
+export type RunState = "running" | "done" | "failed";
+
+/**
  * Who is talking: the store, the staff member, the workspace and the setup checklist.
  */
 export type SessionView = { shop: string, 
@@ -263,6 +268,52 @@ export type Recomputed = { slug: string, members: number, entered: number, left:
  * `POST /api/segments/recompute`.
  */
 export type RecomputeReport = { segments: Array<Recomputed>, };
+
+/**
+ * A store's latest metafield run.
+ */
+export type MetafieldRun = { state: RunState, 
+/**
+ * `shop` or one product's id.
+ */
+scope: string, started_at: UnixTime, finished_at: UnixTime | null, 
+/**
+ * Products up to this id are done.
+ */
+checkpoint: string | null, 
+/**
+ * Products whose values were computed.
+ */
+products: number, 
+/**
+ * Of those, whose values differed from what Shopify last received.
+ */
+changed: number, 
+/**
+ * Metafields written.
+ */
+written: number, 
+/**
+ * `metafieldsSet` calls made.
+ */
+calls: number, 
+/**
+ * Products Shopify no longer has.
+ */
+missing: number, 
+/**
+ * Why it failed.
+ */
+detail: string | null, };
+
+/**
+ * `GET /api/products/metafields`: the latest run, if there was one.
+ */
+export type MetafieldRunView = { run: MetafieldRun | null, 
+/**
+ * A run is queued and has not started yet.
+ */
+queued: boolean, };
 
 /**
  * One merchant rule: members of a segment get a discount at checkout.
