@@ -29,6 +29,8 @@ pub struct App {
     pub pixel_limiter: crate::pixel::RateLimiter,
     /// Limits pixel requests per public key and client address.
     pub pixel_client_limiter: crate::pixel::RateLimiter,
+    /// Limits lookup API requests per workspace (server key).
+    pub lookup_limiter: crate::pixel::RateLimiter,
     /// Writes pixel events in batches.
     pub pixel_events: crate::pixel::EventWriter,
     /// Public keys recently accepted for their shops.
@@ -57,6 +59,7 @@ impl App {
             inbox,
             pixel_limiter: crate::pixel::RateLimiter::per_key(),
             pixel_client_limiter: crate::pixel::RateLimiter::per_client(),
+            lookup_limiter: crate::lookup::rate_limiter(),
             pixel_events: crate::pixel::EventWriter::start(store_for_pixel),
             pixel_keys: crate::pixel::KnownKeys::default(),
             locks: crate::keyed_locks::KeyedLocks::default(),

@@ -99,3 +99,56 @@ async fn custom_app_secret(app: &AppState, shop: Option<&str>) -> Option<String>
     let sealed = record.tokens?.webhook_secret?;
     app.keys.open(&sealed, shop.as_str()).ok()
 }
+
+/// A support tool of one workspace, from its server key as `Authorization: Bearer sk_…`. The key
+/// is looked up by its SHA-256 (only the hash is stored), so a rotated key stops working at once.
+/// Each workspace has its own rate limit.
+#[derive(Clone, Debug)]
+pub struct ServerKeyCaller {
+    /// The workspace the key belongs to.
+    pub workspace: crate::db::Workspace,
+}
+
+/// The shape of a server key: `sk_` and URL-safe base64 (`install::server_key`).
+fn well_formed_server_key(key: &str) -> bool {
+    key.strip_prefix("sk_").is_some_and(|rest| {
+        (16..=128).contains(&rest.len())
+            && rest.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
+    })
+}
+
+impl<S> FromRequestParts<S> for ServerKeyCaller
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    /// 401 for a missing, malformed or unknown key; 429 with `Retry-After` over the limit.
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let app = AppState::from_ref(state);
+        let key = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .ok_or_else(|| {
+                AppError::Unauthorized("send the server key as Authorization: Bearer sk_…".to_owned())
+            })?
+            .trim();
+        if !well_formed_server_key(key) {
+            return Err(AppError::Unauthorized("that is not a server key (sk_…)".to_owned()));
+        }
+        let workspace =
+            app.store.workspace_by_server_key(&crate::crypto::sha256_hex(key)).await?.ok_or_else(|| {
+                AppError::Unauthorized("unknown server key (rotated keys stop working)".to_owned())
+            })?;
+        if let Err(wait) = app.lookup_limiter.take(&workspace.id, std::time::Instant::now()) {
+            return Err(AppError::TooManyRequests {
+                message: "this server key's rate limit: retry after the given seconds".to_owned(),
+                retry_after_secs: wait.as_secs().max(1),
+            });
+        }
+        Ok(Self { workspace })
+    }
+}

@@ -21,6 +21,7 @@ pub mod install;
 pub mod jobs;
 pub mod keyed_locks;
 pub mod log;
+pub mod lookup;
 pub mod metrics;
 pub mod pixel;
 mod privacy;

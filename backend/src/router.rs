@@ -10,7 +10,7 @@ use crate::catalog::api as catalog;
 use crate::discounts::api as rules;
 use crate::install::{connect_link, custom_app, oauth, progress, server_key, session};
 use crate::segments::api as segments;
-use crate::{admin, health, metrics, pixel, settings, sync_health, webhooks};
+use crate::{admin, health, lookup, metrics, pixel, settings, sync_health, webhooks};
 
 /// The routes, with their state.
 pub fn router(state: AppState) -> Router {
@@ -34,6 +34,10 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{file}", get(admin::asset))
         // Storefront
         .route("/v1/pixel/events", post(pixel::receive).options(pixel::preflight))
+        // Lookup API for support tools, with the workspace's server key
+        .route("/v1/lookup/orders/{number}", get(lookup::orders))
+        .route("/v1/lookup/products", get(lookup::products))
+        .route("/v1/lookup/customers", get(lookup::customers))
         // Embedded admin API
         .route("/api/session", get(session::current))
         .route("/api/connections", get(custom_app::list).post(custom_app::create))
@@ -61,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/segments/{slug}/changes", get(segments::changes))
         .route("/api/segments/{slug}/explain/{customer_id}", get(segments::explain))
         .route("/api/segments/{slug}/push", get(segments::push_status).post(segments::push_now))
+        .route("/api/order-prefix", put(lookup::set_prefix))
         .route("/api/products/metafields", get(catalog::status).post(catalog::write_all))
         .route("/api/products/{id}/metafields", post(catalog::write_one))
         .route("/api/discount-rules", get(rules::list).post(rules::create))

@@ -3,10 +3,12 @@
 //! disconnect; a signed, expiring link moves a store into another workspace.
 
 use seglink::clock::UnixTime;
-use seglink::db::{Connection, StoredTokens};
+use seglink::db::Connection;
 use serde_json::json;
 
-use crate::helpers::{Fresh, SCOPES, SimulatedShop, TestApp, Tripwire, domain, now, on_each_engine};
+use crate::helpers::{
+    Fresh, SCOPES, SimulatedShop, TestApp, Tripwire, domain, lone_store, now, on_each_engine, session_for,
+};
 
 const HOME: &str = "home-store.myshopify.com";
 
@@ -164,30 +166,6 @@ async fn foreign_domains_are_refused_before_the_token_is_tried() {
         assert_eq!((status, answer["path"].as_str()), (422, Some(field)), "{answer}");
     }
     assert_eq!(tripwire.hits(), 0);
-}
-
-/// A store in a workspace of its own, with every scope: the workspace and a session token.
-async fn lone_store(app: &TestApp, shop: &str, kind: Connection) -> (String, String) {
-    let domain = seglink::shopify::ShopDomain::parse(shop).unwrap();
-    let (own, _) =
-        seglink::install::workspace::create(&app.state.store, &domain, UnixTime::EPOCH).await.unwrap();
-    let tokens = StoredTokens {
-        access_token: app.state.keys.seal("shpat_t", shop),
-        access_expires_at: None,
-        refresh_token: None,
-        refresh_expires_at: None,
-        scopes: SCOPES.to_owned(),
-        webhook_secret: None,
-    };
-    app.state.store.connect_shop(&domain, &own.id, kind, &tokens, UnixTime::EPOCH).await.unwrap();
-    (own.id, session_for(shop))
-}
-
-fn session_for(shop: &str) -> String {
-    shopify_sim::signing::session_token(
-        crate::helpers::SECRET,
-        &shopify_sim::signing::SessionClaims::new(shop, crate::helpers::API_KEY, 1, now().as_secs() as i64),
-    )
 }
 
 /// The home store, a second (simulated) store installed on a workspace of its own with its pixel

@@ -190,3 +190,46 @@ impl TestApp {
         assert_eq!(status, 200, "{topic} {event_id}: {answer}");
     }
 }
+
+/// A staff member's session token for `shop`, signed as Shopify signs them.
+pub fn session_for(shop: &str) -> String {
+    shopify_sim::signing::session_token(
+        SECRET,
+        &shopify_sim::signing::SessionClaims::new(shop, API_KEY, 1, now().as_secs() as i64),
+    )
+}
+
+/// `shop` installed (with a stand-in token) in a new workspace of its own: the workspace's id
+/// and a session of the store.
+pub async fn lone_store(app: &TestApp, shop: &str, kind: seglink::db::Connection) -> (String, String) {
+    let (workspace, _) = new_workspace(app, shop).await;
+    join_workspace(app, shop, &workspace, kind).await;
+    (workspace, session_for(shop))
+}
+
+/// A new workspace owned by `shop`: its id and its server key, shown this once.
+pub async fn new_workspace(app: &TestApp, shop: &str) -> (String, String) {
+    let domain = domain(shop);
+    let (workspace, server_key) =
+        seglink::install::workspace::create(&app.state.store, &domain, seglink::clock::UnixTime::EPOCH)
+            .await
+            .unwrap();
+    (workspace.id, server_key)
+}
+
+/// Connects `shop` to `workspace` with a stand-in token.
+pub async fn join_workspace(app: &TestApp, shop: &str, workspace: &str, kind: seglink::db::Connection) {
+    let tokens = seglink::db::StoredTokens {
+        access_token: app.state.keys.seal("shpat_t", shop),
+        access_expires_at: None,
+        refresh_token: None,
+        refresh_expires_at: None,
+        scopes: SCOPES.to_owned(),
+        webhook_secret: None,
+    };
+    app.state
+        .store
+        .connect_shop(&domain(shop), workspace, kind, &tokens, seglink::clock::UnixTime::EPOCH)
+        .await
+        .unwrap();
+}

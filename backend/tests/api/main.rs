@@ -13,6 +13,7 @@ mod health;
 mod helpers;
 mod incremental;
 mod install;
+mod lookup;
 mod oauth;
 mod pixel;
 mod privacy;
