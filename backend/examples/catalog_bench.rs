@@ -17,11 +17,14 @@ use seglink::catalog::WriteProductMetafields;
 use seglink::catalog::values::{ProductValues, StoreFacts};
 use seglink::clock::{UnixTime, unix_now};
 use seglink::config::Config;
-use seglink::db::{Connection, ProductRow, Seo, Store, StoredProduct, StoredTokens, VariantRow};
+use seglink::db::{ProductRow, Seo, Store, StoredProduct, VariantRow};
 use seglink::jobs::Job as _;
 use seglink::shop_domain::ShopDomain;
 use serde_json::json;
 use shopify_sim::shop::Product;
+
+#[path = "common/simulated.rs"]
+mod simulated;
 
 fn config(database_url: &str, origin: &str) -> Config {
     let pairs = [
@@ -157,29 +160,14 @@ fn score(products: usize, changed_percent: usize) {
 }
 
 async fn nightly(products: usize, changed_percent: usize) {
-    use shopify_sim::oauth::{AppCredentials, OAuthServer};
-    use shopify_sim::server::{Simulator, serve};
-    use shopify_sim::{AdminApi, Plan};
-
     let shop = seeded(products);
     let catalog = shop.products.clone();
-    let text_domain = shop.domain.clone();
-    let credentials = AppCredentials {
-        client_id: "bench-api-key".to_owned(),
-        client_secret: "bench-api-secret".to_owned(),
-        redirect_urls: vec!["https://seglink.example/auth/callback".to_owned()],
-    };
-    let oauth = OAuthServer::new(&text_domain, credentials, &["read_products", "write_products"]);
-    let elapsed = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let domain = ShopDomain::parse(&shop.domain).expect("a shop domain");
     // Enterprise limits so the run is not paced: the points charged are the same on every plan.
-    let sim = Simulator::new(AdminApi::new(shop, oauth, Plan::Enterprise, elapsed));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
-    let origin = format!("http://{}", listener.local_addr().expect("an address"));
-    sim.with_admin(|admin| admin.set_public_url(&origin));
-    let served = sim.clone();
-    tokio::spawn(async move { serve(&served, listener).await });
-    let token =
-        sim.with_admin(|admin| admin.oauth_mut().custom_app_token(&["read_products", "write_products"]));
+    let served =
+        simulated::serve_shop(shop, shopify_sim::Plan::Enterprise, &["read_products", "write_products"])
+            .await;
+    let (sim, origin) = (&served.sim, &served.origin);
 
     let file = std::env::temp_dir().join("seglink_bench_catalog.db");
     for suffix in ["", "-wal", "-shm"] {
@@ -187,20 +175,9 @@ async fn nightly(products: usize, changed_percent: usize) {
     }
     let url = format!("sqlite://{}", file.display());
     let store = Store::connect(&url).await.expect("the benchmark database opens");
-    let app = AppState(std::sync::Arc::new(App::new(config(&url, &origin), store.clone())));
-    let domain = ShopDomain::parse(&text_domain).expect("a shop domain");
+    let app = AppState(std::sync::Arc::new(App::new(config(&url, origin), store.clone())));
     let now = unix_now();
-    let (workspace, _) =
-        seglink::install::workspace::create(&store, &domain, now).await.expect("a workspace");
-    let tokens = StoredTokens {
-        access_token: app.keys.seal(&token, &text_domain),
-        access_expires_at: None,
-        refresh_token: None,
-        refresh_expires_at: None,
-        scopes: "read_products,write_products".to_owned(),
-        webhook_secret: None,
-    };
-    store.connect_shop(&domain, &workspace.id, Connection::Custom, &tokens, now).await.expect("connected");
+    simulated::connect(&app, &domain, &served.token, "read_products,write_products", now).await;
     for product in &catalog {
         store.upsert_product(&domain, &row(product, now)).await.expect("a product");
     }

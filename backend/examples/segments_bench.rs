@@ -14,9 +14,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use seglink::app::{App, AppState};
 use seglink::config::Config;
-use seglink::db::{Connection, EventRow, SegmentRow, Store, StoredTokens};
+use seglink::db::{EventRow, SegmentRow, Store};
 use seglink::shop_domain::ShopDomain;
 use serde_json::json;
+
+#[path = "common/simulated.rs"]
+mod simulated;
 
 const SHOP: &str = "bench-shop.myshopify.com";
 
@@ -202,9 +205,7 @@ async fn fill(store: &Store, pool: &sqlx::SqlitePool, customers: u64, events: u6
 }
 
 async fn push(diff: usize, naive_sample: usize) {
-    use shopify_sim::oauth::{AppCredentials, OAuthServer};
-    use shopify_sim::server::{Simulator, serve};
-    use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
+    use shopify_sim::{Plan, SeedOptions, seed_shop};
 
     let now = unix_now();
     let options = SeedOptions {
@@ -215,42 +216,21 @@ async fn push(diff: usize, naive_sample: usize) {
         ..SeedOptions::default()
     };
     let shop = seed_shop(&options);
-    let text_domain = shop.domain.clone();
+    let domain = ShopDomain::parse(&shop.domain).expect("a shop domain");
     let ids: Vec<String> = shop.customers.iter().map(|customer| customer.id.to_string()).collect();
-    let credentials = AppCredentials {
-        client_id: "bench-api-key".to_owned(),
-        client_secret: "bench-api-secret".to_owned(),
-        redirect_urls: vec!["https://seglink.example/auth/callback".to_owned()],
-    };
-    let oauth = OAuthServer::new(&text_domain, credentials, &["read_customers", "write_customers"]);
-    let elapsed = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    let sim = Simulator::new(AdminApi::new(shop, oauth, Plan::Standard, elapsed));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
-    let origin = format!("http://{}", listener.local_addr().expect("an address"));
-    sim.with_admin(|admin| admin.set_public_url(&origin));
-    let served = sim.clone();
-    tokio::spawn(async move { serve(&served, listener).await });
-    let token =
-        sim.with_admin(|admin| admin.oauth_mut().custom_app_token(&["read_customers", "write_customers"]));
+    let served = simulated::serve_shop(shop, Plan::Standard, &["read_customers", "write_customers"]).await;
+    let sim = &served.sim;
 
     let (store, url) = open("push", false).await;
-    let app = AppState(std::sync::Arc::new(App::new(config(&url, Some(&origin)), store.clone())));
-    let domain = ShopDomain::parse(&text_domain).expect("a shop domain");
-    let (workspace, _) = seglink::install::workspace::create(&store, &domain, UnixTime::from_secs(now))
-        .await
-        .expect("a workspace");
-    let tokens = StoredTokens {
-        access_token: app.keys.seal(&token, &text_domain),
-        access_expires_at: None,
-        refresh_token: None,
-        refresh_expires_at: None,
-        scopes: "read_customers,write_customers".to_owned(),
-        webhook_secret: None,
-    };
-    store
-        .connect_shop(&domain, &workspace.id, Connection::Custom, &tokens, UnixTime::from_secs(now))
-        .await
-        .expect("connected");
+    let app = AppState(std::sync::Arc::new(App::new(config(&url, Some(&served.origin)), store.clone())));
+    simulated::connect(
+        &app,
+        &domain,
+        &served.token,
+        "read_customers,write_customers",
+        UnixTime::from_secs(now),
+    )
+    .await;
     store
         .create_segment(&domain, &segment("bench", json!({ "if": "tag", "is": "x" }), now))
         .await

@@ -1,0 +1,55 @@
+//! What the benchmarks share: a simulated shop served on a local port, and Seglink connected to
+//! it as a custom app.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use seglink::app::AppState;
+use seglink::clock::UnixTime;
+use seglink::db::{Connection, StoredTokens};
+use seglink::shop_domain::ShopDomain;
+use shopify_sim::oauth::{AppCredentials, OAuthServer};
+use shopify_sim::server::{Simulator, serve};
+use shopify_sim::shop::Shop;
+use shopify_sim::{AdminApi, Plan};
+
+/// A simulator serving one shop, and a custom app's token on it.
+pub struct Served {
+    pub sim: Simulator,
+    /// Where it answers, for `SEGLINK_SHOPIFY_ORIGIN`.
+    pub origin: String,
+    pub token: String,
+}
+
+/// Serves `shop` with `plan`'s rate limits; the token holds `scopes`.
+pub async fn serve_shop(shop: Shop, plan: Plan, scopes: &[&str]) -> Served {
+    let credentials = AppCredentials {
+        client_id: "bench-api-key".to_owned(),
+        client_secret: "bench-api-secret".to_owned(),
+        redirect_urls: vec!["https://seglink.example/auth/callback".to_owned()],
+    };
+    let oauth = OAuthServer::new(&shop.domain, credentials, scopes);
+    let elapsed = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let sim = Simulator::new(AdminApi::new(shop, oauth, plan, elapsed));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let origin = format!("http://{}", listener.local_addr().expect("an address"));
+    sim.with_admin(|admin| admin.set_public_url(&origin));
+    let served = sim.clone();
+    tokio::spawn(async move { serve(&served, listener).await });
+    let token = sim.with_admin(|admin| admin.oauth_mut().custom_app_token(scopes));
+    Served { sim, origin, token }
+}
+
+/// Connects `domain` to a new workspace of Seglink's with the custom app's token.
+pub async fn connect(app: &AppState, domain: &ShopDomain, token: &str, scopes: &str, now: UnixTime) {
+    let (workspace, _) =
+        seglink::install::workspace::create(&app.store, domain, now).await.expect("a workspace");
+    let tokens = StoredTokens {
+        access_token: app.keys.seal(token, domain.as_str()),
+        access_expires_at: None,
+        refresh_token: None,
+        refresh_expires_at: None,
+        scopes: scopes.to_owned(),
+        webhook_secret: None,
+    };
+    app.store.connect_shop(domain, &workspace.id, Connection::Custom, &tokens, now).await.expect("connected");
+}
