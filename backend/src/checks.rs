@@ -22,6 +22,16 @@ pub struct ShopSession {
     pub token: String,
 }
 
+/// The credential of `Authorization: Bearer <credential>`, trimmed.
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
 impl<S> FromRequestParts<S> for ShopSession
 where
     AppState: FromRef<S>,
@@ -32,13 +42,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let app = AppState::from_ref(state);
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .ok_or(AppError::InvalidSession("a session token is required"))?;
-        let token = token.trim();
+        let token = bearer(parts).ok_or(AppError::InvalidSession("a session token is required"))?;
         session_token::verify(token, &app.config.api_key, &app.config.secrets(), unix_now())
             .map(|claims| ShopSession { claims, token: token.to_owned() })
             .map_err(|_| AppError::InvalidSession("the session token is not valid"))
@@ -127,15 +131,9 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let app = AppState::from_ref(state);
-        let key = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .ok_or_else(|| {
-                AppError::Unauthorized("send the server key as Authorization: Bearer sk_…".to_owned())
-            })?
-            .trim();
+        let key = bearer(parts).ok_or_else(|| {
+            AppError::Unauthorized("send the server key as Authorization: Bearer sk_…".to_owned())
+        })?;
         if !well_formed_server_key(key) {
             return Err(AppError::Unauthorized("that is not a server key (sk_…)".to_owned()));
         }
