@@ -68,7 +68,7 @@ pub struct Call {
 
 /// Root fields the simulator answers, with the scopes each needs (a `write_` scope implies its
 /// `read_`). A valid document using any other root field is refused with its name.
-const ROOT_FIELDS: [(&str, &[&str]); 29] = [
+const ROOT_FIELDS: [(&str, &[&str]); 30] = [
     ("shop", &[]),
     ("currentAppInstallation", &[]),
     ("customers", &["read_customers"]),
@@ -79,6 +79,7 @@ const ROOT_FIELDS: [(&str, &[&str]); 29] = [
     ("webhookSubscriptionCreate", &[]),
     ("product", &["read_products"]),
     ("products", &["read_products"]),
+    ("productSet", &["write_products"]),
     ("orders", &["read_orders"]),
     ("order", &["read_orders"]),
     // Each owner's write scope; the resolver checks it per input, as a user error.

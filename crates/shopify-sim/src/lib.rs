@@ -26,6 +26,7 @@ pub mod orders;
 mod paging;
 mod payloads;
 pub mod pixels;
+pub mod product_set;
 pub(crate) mod products;
 mod seed;
 pub mod segment_query;

@@ -175,6 +175,21 @@ impl ObjectValue for MutationRoot<'_> {
                 Ok(ResolvedValue::object(save_segment(self.segments, info, self.now.as_secs())))
             }
             "webPixelCreate" | "webPixelUpdate" => Ok(ResolvedValue::object(save_pixel(self.pixels, info))),
+            "productSet" => {
+                let reader = Reader {
+                    shop: self.shop,
+                    client_id: self.client_id,
+                    all_orders: false,
+                    unpaged: false,
+                    now: self.now.as_secs(),
+                };
+                let (payload, saved) = crate::product_set::product_set(reader, info);
+                if let Some((topic, product)) = saved {
+                    let body = crate::payloads::product(&product, self.now.as_secs());
+                    self.outbox.borrow_mut().emit(&topic, &body, self.now);
+                }
+                Ok(ResolvedValue::object(payload))
+            }
             "metafieldsSet" => {
                 let inputs = set_inputs(info);
                 Ok(ResolvedValue::object(metafields_set(

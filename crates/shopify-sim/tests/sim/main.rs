@@ -13,6 +13,7 @@ mod metafields;
 mod oauth;
 mod orders;
 mod pixels;
+mod product_set;
 mod seed;
 mod segments;
 mod server;
