@@ -83,7 +83,8 @@ fn what_shopify_refuses_is_refused_with_its_code() {
         code(set(&mut api, &token, json!({ "title": "Many", "productOptions": options }), None)),
         "OPTIONS_OVER_LIMIT"
     );
-    let variants: Vec<Value> = (0..=MAX_VARIANTS).map(|_| json!({ "price": "1", "optionValues": [] })).collect();
+    let variants: Vec<Value> =
+        (0..=MAX_VARIANTS).map(|_| json!({ "price": "1", "optionValues": [] })).collect();
     assert_eq!(
         code(set(&mut api, &token, json!({ "title": "Many", "variants": variants }), None)),
         "VARIANTS_OVER_LIMIT"
