@@ -39,12 +39,20 @@ pub(crate) fn product_set<'a>(
     let arguments = info.arguments();
     let empty = JsonMap::new();
     let input = arguments.get("input").and_then(JsonValue::as_object).unwrap_or(&empty);
-    let target = arguments
-        .get("identifier")
-        .and_then(|identifier| identifier.get("id"))
-        .and_then(JsonValue::as_str)
-        .and_then(|id| id.strip_prefix("gid://shopify/Product/"))
-        .and_then(|id| id.parse::<u64>().ok());
+    let identifier = arguments.get("identifier").and_then(JsonValue::as_object);
+    let target = match identifier {
+        Some(identifier) if identifier.contains_key("id") => Target::Id(
+            text(identifier, "id")
+                .and_then(|id| id.strip_prefix("gid://shopify/Product/"))
+                .and_then(|id| id.parse::<u64>().ok())
+                .unwrap_or(0),
+        ),
+        Some(identifier) => match text(identifier, "handle") {
+            Some(handle) => Target::Handle(handle.to_owned()),
+            None => Target::New,
+        },
+        None => Target::New,
+    };
     match build(reader.shop, input, target) {
         Ok((topic, product)) => {
             let id = product.id;
@@ -52,6 +60,17 @@ pub(crate) fn product_set<'a>(
         }
         Err(error) => (ProductSetPayload { reader, product: None, errors: vec![error] }, None),
     }
+}
+
+/// Which product an input is for.
+enum Target {
+    /// A new product.
+    New,
+    /// The product of this id, which must exist.
+    Id(u64),
+    /// The product of this handle, created with it when there is none: an upsert, so sending the
+    /// same input again changes nothing (shopify.dev changelog, "productSet ... support upserts").
+    Handle(String),
 }
 
 fn text<'j>(object: &'j JsonMap, field: &str) -> Option<&'j str> {
@@ -69,7 +88,7 @@ fn cents(text: &str) -> Option<u64> {
 }
 
 /// The product the input describes, stored, and the webhook topic it causes.
-fn build(shop: &RefCell<Shop>, input: &JsonMap, target: Option<u64>) -> Result<(String, Product), SetError> {
+fn build(shop: &RefCell<Shop>, input: &JsonMap, target: Target) -> Result<(String, Product), SetError> {
     let title = text(input, "title").unwrap_or_default().trim().to_owned();
     if title.is_empty() {
         return Err(refuse(&["input", "title"], "Title can't be blank", "INVALID_INPUT"));
@@ -200,11 +219,21 @@ fn build(shop: &RefCell<Shop>, input: &JsonMap, target: Option<u64>) -> Result<(
         .collect::<Vec<_>>()
         .join("-");
     let product_type = text(input, "productType").unwrap_or_default().to_owned();
-    match target {
-        Some(id) => {
-            let product = state.products.iter_mut().find(|product| product.id == id).ok_or_else(|| {
+    let (existing, handle) = match target {
+        Target::New => (None, handle),
+        Target::Id(id) => {
+            let found = state.products.iter().position(|product| product.id == id).ok_or_else(|| {
                 refuse(&["identifier", "id"], "Product does not exist", "PRODUCT_DOES_NOT_EXIST")
             })?;
+            (Some(found), handle)
+        }
+        Target::Handle(wanted) => {
+            (state.products.iter().position(|product| product.handle == wanted), wanted)
+        }
+    };
+    match existing {
+        Some(position) => {
+            let product = &mut state.products[position];
             product.title = title;
             product.product_type = product_type;
             product.tags = tags;
@@ -213,6 +242,13 @@ fn build(shop: &RefCell<Shop>, input: &JsonMap, target: Option<u64>) -> Result<(
             Ok(("products/update".to_owned(), product.clone()))
         }
         None => {
+            if state.products.iter().any(|product| product.handle == handle) {
+                return Err(refuse(
+                    &["input", "handle"],
+                    "Handle has already been taken",
+                    "HANDLE_NOT_UNIQUE",
+                ));
+            }
             let id = state.products.iter().map(|product| product.id).max().unwrap_or(0) + 1;
             let product = Product { id, title, handle, product_type, tags, variants, listing };
             state.products.push(product.clone());

@@ -70,6 +70,18 @@ fn a_product_set_reads_back_as_sent_and_its_identifier_replaces_it() {
 }
 
 #[test]
+fn a_handle_identifier_upserts_so_sending_again_makes_no_second_product() {
+    let (mut api, token) = installed(&["read_products", "write_products"]);
+    let before = api.shop().products.len();
+    let handle = json!({ "handle": "seglink-42" });
+    let first = set(&mut api, &token, shirt("Linen Shirt"), Some(handle.clone()));
+    let again = set(&mut api, &token, shirt("Linen Shirt"), Some(handle));
+    assert_eq!(first["product"]["id"], again["product"]["id"], "the same product");
+    assert_eq!(api.shop().products.len(), before + 1);
+    assert!(api.shop().products.iter().any(|product| product.handle == "seglink-42"));
+}
+
+#[test]
 fn what_shopify_refuses_is_refused_with_its_code() {
     let (mut api, token) = installed(&["read_products", "write_products"]);
     let code = |answer: Value| answer["userErrors"][0]["code"].as_str().unwrap().to_owned();
