@@ -4,6 +4,7 @@
 //! filter products by them in Shopify's admin. Only what changed is written (docs/catalog.md).
 
 pub mod api;
+pub mod outbound;
 pub mod values;
 pub mod write;
 

@@ -211,6 +211,7 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 async fn dispatch(app: &App, job: &ClaimedJob) -> Result<(), JobError> {
     use crate::backfill::Backfill;
     use crate::catalog::WriteProductMetafields;
+    use crate::catalog::outbound::PushProduct;
     use crate::discounts::WriteDiscountRules;
     use crate::install::Provision;
     use crate::segments::{PushTags, Recompute, ReconcileTags};
@@ -225,6 +226,7 @@ async fn dispatch(app: &App, job: &ClaimedJob) -> Result<(), JobError> {
         Recompute::KIND => run::<Recompute>(app, job).await,
         WriteDiscountRules::KIND => run::<WriteDiscountRules>(app, job).await,
         WriteProductMetafields::KIND => run::<WriteProductMetafields>(app, job).await,
+        PushProduct::KIND => run::<PushProduct>(app, job).await,
         other => Err(JobError::Fatal(format!("no worker runs `{other}` jobs"))),
     }
 }

@@ -7,6 +7,7 @@ use axum::{Router, middleware};
 
 use crate::app::AppState;
 use crate::catalog::api as catalog;
+use crate::catalog::outbound;
 use crate::discounts::api as rules;
 use crate::install::{connect_link, custom_app, oauth, progress, server_key, session};
 use crate::segments::api as segments;
@@ -66,6 +67,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/segments/{slug}/explain/{customer_id}", get(segments::explain))
         .route("/api/segments/{slug}/push", get(segments::push_status).post(segments::push_now))
         .route("/api/order-prefix", put(lookup::set_prefix))
+        .route("/api/catalog/settings", get(outbound::settings).put(outbound::set_settings))
+        .route("/api/products", post(outbound::create))
+        .route("/api/products/outbound", get(outbound::list))
         .route("/api/products/metafields", get(catalog::status).post(catalog::write_all))
         .route("/api/products/{id}/metafields", post(catalog::write_one))
         .route("/api/discount-rules", get(rules::list).post(rules::create))

@@ -13,6 +13,10 @@ pub type DateTime = String;
 pub type JSON = serde_json::Value;
 /// An absolute URL.
 pub type URL = String;
+/// A decimal amount as Shopify writes it (`29.95`).
+pub type Money = String;
+/// A decimal number as a string.
+pub type Decimal = String;
 /// A count Shopify sends as a string, being beyond JSON's safe integers.
 pub type UnsignedInt64 = String;
 
@@ -25,7 +29,7 @@ macro_rules! operation {
             schema_path = "graphql/schema.graphql",
             query_path = $file,
             response_derives = "Debug, Clone",
-            variables_derives = "Debug, Clone",
+            variables_derives = "Debug, Clone, Deserialize",
             skip_serializing_none
         )]
         pub struct $name;
@@ -47,6 +51,7 @@ operation!(RemoveTags, "graphql/remove_tags.graphql");
 operation!(CreateSegment, "graphql/create_segment.graphql");
 operation!(UpdateSegment, "graphql/update_segment.graphql");
 operation!(SetMetafields, "graphql/set_metafields.graphql");
+operation!(SetProduct, "graphql/set_product.graphql");
 operation!(DiscountConfig, "graphql/discount_config.graphql");
 operation!(StageUpload, "graphql/stage_upload.graphql");
 operation!(StartBulkMutation, "graphql/start_bulk_mutation.graphql");

@@ -15,6 +15,7 @@ mod incremental;
 mod install;
 mod lookup;
 mod oauth;
+mod outbound;
 mod pixel;
 mod privacy;
 mod processing;
