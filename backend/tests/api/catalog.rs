@@ -227,6 +227,21 @@ async fn a_definition_of_another_type_fails_the_run_with_shopifys_reason(fresh: 
 }
 on_each_engine!(a_definition_of_another_type_fails_the_run_with_shopifys_reason);
 
+async fn a_deleted_definition_does_not_stop_the_run(fresh: Fresh) {
+    let (shop, app) = installed(fresh.store.clone(), 10).await;
+    // The merchant deletes the score's definition: Shopify takes a typed value without one.
+    shop.sim
+        .with_admin(|admin| admin.definitions_mut().retain(|definition| definition.key != "listing_score"));
+    let run = write_all(&shop, &app).await;
+    assert_eq!(
+        (run["state"].as_str(), run["written"].as_u64()),
+        (Some("done"), Some(4 * PRODUCTS as u64)),
+        "{run}"
+    );
+    assert!(written(&shop).values().all(|fields| fields.len() == 4));
+}
+on_each_engine!(a_deleted_definition_does_not_stop_the_run);
+
 async fn one_product_is_written_on_demand(fresh: Fresh) {
     let (shop, app) = installed(fresh.store.clone(), 10).await;
     let id = shop.sim.with_admin(|admin| admin.shop().products[1].id);
