@@ -2,6 +2,8 @@
 //! barcode, customers by email with their segments and tags, across the stores of the workspace
 //! whose server key the caller sends. JSON answers, paged where a search can find many.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
@@ -233,10 +235,28 @@ pub async fn products(
     }
     let shops: Vec<ShopDomain> = stores(&app, &caller).await?.into_iter().map(|store| store.shop).collect();
     let (found, has_more) = app.store.search_products(&shops, text, per_page, (page - 1) * per_page).await?;
+    // The page's variants: one query per store on the page, not one per product.
+    let mut variants: HashMap<(ShopDomain, String), Vec<VariantRow>> = HashMap::new();
+    for shop in &shops {
+        let ids: Vec<String> = found
+            .iter()
+            .filter(|(owner, _)| owner == shop)
+            .map(|(_, product)| product.product_id.clone())
+            .collect();
+        if !ids.is_empty() {
+            for (product, rows) in app.store.variants_of(shop, &ids).await? {
+                variants.insert((shop.clone(), product), rows);
+            }
+        }
+    }
     let mut products = Vec::with_capacity(found.len());
     for (shop, product) in found {
-        let variants =
-            app.store.variants(&shop, &product.product_id).await?.into_iter().map(variant).collect();
+        let variants = variants
+            .remove(&(shop.clone(), product.product_id.clone()))
+            .unwrap_or_default()
+            .into_iter()
+            .map(variant)
+            .collect();
         products.push(ProductFound {
             shop,
             product_id: product.product_id,

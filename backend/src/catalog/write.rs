@@ -103,6 +103,13 @@ async fn run(app: &App, shop: &ShopDomain, product: Option<&str>) -> Result<(), 
     Ok(())
 }
 
+/// A product whose values differ from what Shopify last received.
+struct Changed {
+    id: String,
+    values: ProductValues,
+    digest: String,
+}
+
 /// Compares a page of products with what Shopify last received and writes the changed ones.
 async fn write_page(
     app: &App,
@@ -116,7 +123,7 @@ async fn write_page(
     let retry = |error: DbError| BatchError::Retry(error.into());
     let variants = store.variants_of(shop, &ids).await.map_err(retry)?;
     let last_written = store.metafield_digests(shop, &ids).await.map_err(retry)?;
-    let changed: Vec<(String, ProductValues)> = page
+    let changed: Vec<Changed> = page
         .iter()
         .map(|product| {
             let values = ProductValues::of(
@@ -124,9 +131,10 @@ async fn write_page(
                 variants.get(&product.product_id).map_or(&[][..], Vec::as_slice),
                 facts,
             );
-            (product.product_id.clone(), values)
+            let digest = values.digest();
+            Changed { id: product.product_id.clone(), values, digest }
         })
-        .filter(|(id, values)| last_written.get(id) != Some(&values.digest()))
+        .filter(|changed| last_written.get(&changed.id) != Some(&changed.digest))
         .collect();
     let mut progress =
         RunProgress { products: page.len() as i64, changed: changed.len() as i64, ..RunProgress::default() };
@@ -134,8 +142,8 @@ async fn write_page(
         let (written, missing, calls) = write_batch(app, shop, batch).await?;
         let digests: Vec<(String, String)> = batch
             .iter()
-            .filter(|(id, _)| written.contains(id))
-            .map(|(id, values)| (id.clone(), values.digest()))
+            .filter(|changed| written.contains(&changed.id))
+            .map(|changed| (changed.id.clone(), changed.digest.clone()))
             .collect();
         store.record_metafield_digests(shop, &digests, now).await.map_err(retry)?;
         progress.written += digests.len() as i64 * 4;
@@ -151,14 +159,14 @@ async fn write_page(
 async fn write_batch(
     app: &App,
     shop: &ShopDomain,
-    batch: &[(String, ProductValues)],
+    batch: &[Changed],
 ) -> Result<(Vec<String>, usize, i64), BatchError> {
-    let mut sending: Vec<&(String, ProductValues)> = batch.iter().collect();
+    let mut sending: Vec<&Changed> = batch.iter().collect();
     let mut calls = 0;
     while !sending.is_empty() {
         let inputs: Vec<set_metafields::MetafieldsSetInput> = sending
             .iter()
-            .flat_map(|(id, values)| {
+            .flat_map(|Changed { id, values, .. }| {
                 values.metafields().into_iter().map(move |(key, kind, value)| {
                     set_metafields::MetafieldsSetInput {
                         owner_id: format!("gid://shopify/Product/{id}"),
@@ -180,7 +188,7 @@ async fn write_batch(
             .metafields_set
             .ok_or_else(|| BatchError::Retry(JobError::Retry("metafieldsSet answered nothing".to_owned())))?;
         if answer.user_errors.is_empty() {
-            let written = sending.iter().map(|(id, _)| id.clone()).collect();
+            let written = sending.iter().map(|changed| changed.id.clone()).collect();
             return Ok((written, batch.len() - sending.len(), calls));
         }
         let mut gone = Vec::new();

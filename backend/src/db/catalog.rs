@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::products::PRODUCT_COLUMNS;
 use super::{DbError, RunState, Store, StoredProduct, VariantRow, on_pool};
 use crate::clock::UnixTime;
 use crate::shop_domain::ShopDomain;
@@ -134,8 +135,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<StoredProduct>, DbError> {
         let sql = format!(
-            "SELECT product_id, title, handle, status, description_html, product_type, vendor, seo_title,
-                 seo_description, images, updated_at, deleted
+            "SELECT {PRODUCT_COLUMNS}
              FROM products WHERE shop = $1 AND deleted = FALSE AND {AFTER_CHECKPOINT}
              ORDER BY LENGTH(product_id), product_id LIMIT $3"
         );

@@ -2,6 +2,7 @@
 
 use sqlx::QueryBuilder;
 
+use super::products::PRODUCT_COLUMNS;
 use super::{CustomerRow, DbError, OrderRow, Store, StoredProduct, on_pool};
 use crate::shop_domain::ShopDomain;
 
@@ -98,11 +99,8 @@ impl Store {
             text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
         );
         let mut found: Vec<(ShopDomain, StoredProduct)> = on_pool!(self, pool => {
-            let mut query = QueryBuilder::new(
-                "SELECT p.shop, p.product_id, p.title, p.handle, p.status, p.description_html, p.product_type, p.vendor,
-                     p.seo_title, p.seo_description, p.images, p.updated_at, p.deleted
-                 FROM products p WHERE p.deleted = FALSE AND ",
-            );
+            let mut query =
+                QueryBuilder::new(format!("SELECT p.shop, {PRODUCT_COLUMNS} FROM products p WHERE p.deleted = FALSE AND "));
             push_shops(&mut query, "p.shop", shops);
             query
                 .push(" AND (LOWER(p.title) LIKE ")

@@ -95,6 +95,10 @@ pub struct StoredProduct {
     pub deleted: bool,
 }
 
+/// The columns a `StoredProduct` reads, in its order.
+pub(super) const PRODUCT_COLUMNS: &str = "product_id, title, handle, status, description_html, product_type, vendor, \
+     seo_title, seo_description, images, updated_at, deleted";
+
 impl Store {
     /// Stores a product unless a newer version is stored; `true` when this one was kept. Its
     /// variants, when reported, replace the stored ones in the same transaction.
@@ -191,12 +195,9 @@ impl Store {
         shop: &ShopDomain,
         product_id: &str,
     ) -> Result<Option<StoredProduct>, DbError> {
+        let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE shop = $1 AND product_id = $2");
         Ok(on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT product_id, title, handle, status, description_html, product_type, vendor, seo_title,
-                     seo_description, images, updated_at, deleted
-                 FROM products WHERE shop = $1 AND product_id = $2",
-            )
+            sqlx::query_as(&sql)
             .bind(shop)
             .bind(product_id)
             .fetch_optional(pool)
