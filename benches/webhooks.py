@@ -106,7 +106,7 @@ DELAY
 def lua_script(directory, body, delay_ms=None):
     signature = base64.b64encode(hmac.new(SECRET.encode(), body.encode(), hashlib.sha256).digest()).decode()
     text = LUA.replace("BODY", body).replace("HMAC", signature).replace("SHOP", SHOP)
-    text = text.replace("DELAY", f"function delay() return {delay_ms} end" if delay_ms else "")
+    text = text.replace("DELAY", delay_hook(delay_ms))
     path = Path(directory) / f"load-{delay_ms or 0}.lua"
     path.write_text(text)
     return path
@@ -197,20 +197,26 @@ def serve_peer(directory, port):
                             stderr=subprocess.DEVNULL), f"{directory}/peer.db"
 
 
-def at_half_rate(port, directory, body, maximum, duration):
+def delay_hook(delay_ms):
+    """wrk's per-request pause, for a script that offers less than its maximum."""
+    return f"function delay() return {delay_ms} end" if delay_ms else ""
+
+
+def at_half_rate(port, script_for, maximum, duration):
     """Offers half of `maximum`: each connection pauses between requests (wrk's delay hook; wrk
-    has no fixed-rate mode), the pause calibrated in short runs until the rate is near."""
+    has no fixed-rate mode), the pause calibrated in short runs until the rate is near.
+    `script_for(delay_ms)` writes the wrk script with that pause."""
     target = maximum / 2
     # wrk's delay is whole milliseconds: enough connections that each pauses about 10 ms keeps
     # the rounding small.
     connections = max(8, round(target / 100))
     delay_ms = max(1, round(connections * 1000 / target))
     for _ in range(5):
-        rate = wrk(port, lua_script(directory, body, delay_ms), 3, connections)["rate"]
+        rate = wrk(port, script_for(delay_ms), 3, connections)["rate"]
         if abs(rate - target) / target < 0.05:
             break
         delay_ms = max(1, round(delay_ms * rate / target))
-    result = wrk(port, lua_script(directory, body, delay_ms), duration, connections)
+    result = wrk(port, script_for(delay_ms), duration, connections)
     result["target"], result["connections"] = target, connections
     return result
 
@@ -222,7 +228,8 @@ def measure(name, serve, directory, body, duration, half_rate=False):
         wait_for_port(port, process, name)
         wrk(port, lua_script(directory, body), 3)  # warm up
         result = wrk(port, lua_script(directory, body), duration)
-        half = at_half_rate(port, directory, body, result["rate"], duration) if half_rate else None
+        half = (at_half_rate(port, lambda delay: lua_script(directory, body, delay), result["rate"], duration)
+                if half_rate else None)
         result["stored"] = stored_rows(database)
         return result, half
     finally:

@@ -18,6 +18,7 @@ mod rules;
 mod segments;
 mod shops;
 mod states;
+mod wal;
 mod webhooks;
 
 use std::str::FromStr;
@@ -105,9 +106,8 @@ impl Store {
                 // With WAL, NORMAL loses no committed transaction when the process dies; only an
                 // operating-system crash can lose the last ones.
                 .synchronous(SqliteSynchronous::Normal)
-                // The committing connection copies the log back into the database: every 256
-                // pages (1 MiB) rather than SQLite's 1,000 keeps each of those stalls short.
-                .pragma("wal_autocheckpoint", "256")
+                // `wal::checkpoint_continually` copies the log back; this is its backstop.
+                .pragma("wal_autocheckpoint", wal::AUTOCHECKPOINT_PAGES)
                 .busy_timeout(Duration::from_secs(5));
             // A local file needs no liveness check before each use; skipping it saves a round
             // trip to the connection's thread on every query.

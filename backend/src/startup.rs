@@ -36,8 +36,27 @@ impl Application {
 
     /// Starts the background workers and serves until the process ends.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        tokio::spawn(checkpoint_continually(self.state.store.clone()));
         tokio::spawn(crate::jobs::supervise(self.state.clone(), self.state.config.workers));
         let limits = self.state.config.limits;
         crate::serve::serve(self.listener, router(self.state), limits).await
+    }
+}
+
+/// How often SQLite's log is checkpointed: a quarter second's writes stay a few MiB.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Checkpoints SQLite's log off the writers' path for as long as the process runs (`db/wal.rs`).
+async fn checkpoint_continually(store: Store) {
+    if store.is_postgres() {
+        return;
+    }
+    let mut ticks = tokio::time::interval(CHECKPOINT_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if let Err(error) = store.checkpoint().await {
+            crate::log::warn("checkpoint failed", &[("error", &error.to_string())]);
+        }
     }
 }

@@ -78,14 +78,19 @@ impl Store {
         Ok(inserted == 1)
     }
 
-    /// Records many shops' events in as few statements as the parameter limit allows;
-    /// duplicates are skipped.
+    /// Records many shops' events in as few statements as the parameter limit allows, each
+    /// without a customer given the customer its client is linked to; duplicates are skipped.
     pub async fn record_events(&self, events: &[(&ShopDomain, &EventRow)]) -> Result<(), DbError> {
         // SQLite takes at most 32,766 parameters, 9 per row.
         for chunk in events.chunks(3_000) {
             on_pool!(self, pool => {
+                // Each event's customer is looked up inside the statement, so a link committed
+                // before it is never missed. (`column1`… are how both engines name VALUES' columns.)
                 let mut insert = sqlx::QueryBuilder::new(
-                    "INSERT INTO events (shop, kind, source, source_id, customer_id, order_id, occurred_at, properties, client_id) ",
+                    "INSERT INTO events (shop, kind, source, source_id, customer_id, order_id, occurred_at, properties, client_id)
+                     SELECT v.column1, v.column2, v.column3, v.column4, COALESCE(v.column5, l.customer_id), v.column6,
+                            v.column7, v.column8, v.column9
+                     FROM (",
                 );
                 insert.push_values(chunk, |mut row, (shop, event)| {
                     row.push_bind(*shop)
@@ -98,6 +103,10 @@ impl Store {
                         .push_bind(&event.properties)
                         .push_bind(&event.client_id);
                 });
+                // `WHERE TRUE` tells SQLite's parser that ON CONFLICT is the upsert, not a join's.
+                insert.push(
+                    ") AS v LEFT JOIN client_links l ON l.shop = v.column1 AND l.client_id = v.column9 WHERE TRUE",
+                );
                 insert.push(" ON CONFLICT (shop, source, source_id, kind) DO NOTHING");
                 insert.build().execute(pool).await?;
             });
@@ -135,6 +144,31 @@ impl Store {
             transaction.commit().await?;
         });
         Ok(())
+    }
+
+    /// The customers the given storefront clients are linked to, as `(shop, client, customer)`;
+    /// clients linked to no one are left out. One query for a whole group of pixel requests.
+    pub async fn linked_customers(
+        &self,
+        clients: &[(&ShopDomain, &str)],
+    ) -> Result<Vec<(ShopDomain, String, String)>, DbError> {
+        let mut found = Vec::new();
+        // Two parameters a client; SQLite takes at most 32,766.
+        for chunk in clients.chunks(8_000) {
+            on_pool!(self, pool => {
+                let mut query = sqlx::QueryBuilder::new(
+                    "SELECT shop, client_id, customer_id FROM client_links WHERE (shop, client_id) IN (VALUES ",
+                );
+                let mut pairs = query.separated(", ");
+                for (shop, client) in chunk {
+                    pairs.push("(").push_bind_unseparated(*shop).push_unseparated(", ");
+                    pairs.push_bind_unseparated(*client).push_unseparated(")");
+                }
+                query.push(")");
+                found.extend(query.build_query_as::<(ShopDomain, String, String)>().fetch_all(pool).await?);
+            });
+        }
+        Ok(found)
     }
 
     /// The customer a storefront client is linked to.

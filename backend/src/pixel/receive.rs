@@ -94,8 +94,6 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), App
         .take(key, now_instant)
         .map_err(|wait| too_many(wait, "too many requests for this key"))?;
     let raw = body.get("normalized") != Some(&Event::Bool(true));
-    // Clients already looked up in this batch (a batch is nearly always one browser's).
-    let mut customers: Vec<(String, Option<String>)> = Vec::new();
     let mut rows = Vec::with_capacity(events.len());
     let mut checkouts = Vec::new();
     let mut rejected = 0;
@@ -125,34 +123,22 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), App
             checkouts.push(checkout_claim(&event, occurred_at));
             continue;
         }
-        let client = event.client_id.clone();
-        let customer = match &client {
-            Some(client) => match customers.iter().find(|(known, _)| known == client) {
-                Some((_, customer)) => customer.clone(),
-                None => {
-                    let customer = app.store.linked_customer(shop, client).await.map_err(internal)?;
-                    customers.push((client.clone(), customer.clone()));
-                    customer
-                }
-            },
-            None => None,
-        };
         rows.push(EventRow {
             kind: event.kind.as_str().to_owned(),
             source: "pixel".to_owned(),
             source_id: event.id.clone(),
-            customer_id: customer,
+            // The writer names the customer a client is linked to.
+            customer_id: None,
             order_id: event.order_id.clone(),
             occurred_at,
             properties: event.details_json(),
-            client_id: client,
+            client_id: event.client_id.clone(),
         });
     }
     let accepted = rows.len() + checkouts.len();
-    app.pixel_events.record(shop, rows).await.map_err(internal)?;
     // Customers already known behind their clients are evaluated again now (docs/segments.md),
     // and so is a buyer a checkout links now: the client's earlier events count for them.
-    let mut refresh: Vec<String> = customers.into_iter().filter_map(|(_, customer)| customer).collect();
+    let mut refresh = app.pixel_events.record(shop, rows).await.map_err(internal)?;
     for checkout in &checkouts {
         app.store.record_event(shop, checkout).await.map_err(internal)?;
         // The order's webhook may have come first: link now if the tokens agree.

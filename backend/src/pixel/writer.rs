@@ -1,33 +1,65 @@
 //! The pixel's event writer: each request's events, group-committed with other requests'.
 
-use crate::db::{EventRow, Store};
+use crate::db::{DbError, EventRow, Store};
 use crate::group_commit::GroupCommit;
 use crate::shop_domain::ShopDomain;
 
 /// Requests in one write at most (each up to 50 events).
 const MAX_BATCH: usize = 64;
 
+/// One request's events.
+type Request = (ShopDomain, Vec<EventRow>);
+
 /// Writes pixel events in batches.
-pub struct EventWriter(GroupCommit<(ShopDomain, Vec<EventRow>), ()>);
+pub struct EventWriter(GroupCommit<Request, Vec<String>>);
 
 impl EventWriter {
     /// Starts the writer on `store`.
     pub fn start(store: Store) -> Self {
-        Self(GroupCommit::start(MAX_BATCH, move |requests: Vec<(ShopDomain, Vec<EventRow>)>| {
+        Self(GroupCommit::start(MAX_BATCH, move |requests: Vec<Request>| {
             let store = store.clone();
-            async move {
-                let rows: Vec<(&ShopDomain, &EventRow)> = requests
-                    .iter()
-                    .flat_map(|(shop, rows)| rows.iter().map(move |row| (shop, row)))
-                    .collect();
-                store.record_events(&rows).await.map_err(|error| error.to_string())?;
-                Ok(vec![(); requests.len()])
-            }
+            async move { write(&store, requests).await.map_err(|error| error.to_string()) }
         }))
     }
 
-    /// Stores one request's events; returns once they are committed.
-    pub async fn record(&self, shop: &ShopDomain, rows: Vec<EventRow>) -> Result<(), String> {
+    /// Stores one request's events, each with the customer its client is linked to; returns
+    /// those customers once the events are committed.
+    pub async fn record(&self, shop: &ShopDomain, rows: Vec<EventRow>) -> Result<Vec<String>, String> {
         self.0.submit((shop.clone(), rows)).await
     }
+}
+
+/// Writes the group; beside it, on another connection, looks up which customers the group's
+/// clients are (one query for the group, not one per request: those lookups cost as much as the
+/// writes), for the callers to evaluate again.
+async fn write(store: &Store, requests: Vec<Request>) -> Result<Vec<Vec<String>>, DbError> {
+    let mut clients: Vec<(&ShopDomain, &str)> = requests
+        .iter()
+        .flat_map(|(shop, rows)| rows.iter().filter_map(move |row| Some((shop, row.client_id.as_deref()?))))
+        .collect();
+    clients.sort_unstable();
+    clients.dedup();
+    let rows: Vec<(&ShopDomain, &EventRow)> =
+        requests.iter().flat_map(|(shop, rows)| rows.iter().map(move |row| (shop, row))).collect();
+    let (links, written) = tokio::join!(
+        async { if clients.is_empty() { Ok(Vec::new()) } else { store.linked_customers(&clients).await } },
+        store.record_events(&rows),
+    );
+    written?;
+    let links = links?;
+    Ok(requests
+        .iter()
+        .map(|(shop, rows)| {
+            let mut customers: Vec<String> = links
+                .iter()
+                .filter(|(linked_shop, client, _)| {
+                    linked_shop == shop && rows.iter().any(|row| row.client_id.as_ref() == Some(client))
+                })
+                .map(|(_, _, customer)| customer.clone())
+                .collect();
+            customers.sort_unstable();
+            customers.dedup();
+            customers
+        })
+        .collect())
 }
