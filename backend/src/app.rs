@@ -47,7 +47,8 @@ impl App {
     pub fn new(config: Config, store: Store) -> Self {
         let keys = Arc::new(Keys::derive(&config.master_key));
         let shopify = Shopify::new(&config, store.clone(), keys.clone());
-        let inbox = crate::webhooks::Inbox::start(store.clone());
+        let deadline = config.limits.storage_deadline;
+        let inbox = crate::webhooks::Inbox::start(store.clone(), deadline);
         let store_for_pixel = store.clone();
         Self {
             config,
@@ -60,7 +61,7 @@ impl App {
             pixel_limiter: crate::pixel::RateLimiter::per_key(),
             pixel_client_limiter: crate::pixel::RateLimiter::per_client(),
             lookup_limiter: crate::lookup::rate_limiter(),
-            pixel_events: crate::pixel::EventWriter::start(store_for_pixel),
+            pixel_events: crate::pixel::EventWriter::start(store_for_pixel, deadline),
             pixel_keys: crate::pixel::KnownKeys::default(),
             locks: crate::keyed_locks::KeyedLocks::default(),
             workers: crate::jobs::WorkerCount::default(),

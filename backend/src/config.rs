@@ -40,7 +40,7 @@ pub struct Config {
     /// and Polaris from; the simulator serves stand-ins in tests and the demo.
     pub cdn_origin: String,
     /// How long clients may take and how many may connect (`SEGLINK_MAX_CONNECTIONS`, default
-    /// 1024).
+    /// 1024); how long an ingest write may take (`SEGLINK_STORAGE_DEADLINE_MS`, default 2000).
     pub limits: crate::serve::Limits,
     /// `SEGLINK_METRICS_TOKEN`: the bearer token `/metrics` asks for; without one it is off.
     pub metrics_token: Option<String>,
@@ -195,6 +195,16 @@ impl Config {
                     }
                 })?;
         }
+        if let Some(text) = get("SEGLINK_STORAGE_DEADLINE_MS") {
+            let millis =
+                text.parse().ok().filter(|millis| (10..=4_000).contains(millis)).ok_or_else(|| {
+                    ConfigError::Invalid {
+                        name: "SEGLINK_STORAGE_DEADLINE_MS",
+                        reason: format!("`{text}` is not 10 to 4000 (Shopify waits 5 s for an answer)"),
+                    }
+                })?;
+            limits.storage_deadline = std::time::Duration::from_millis(millis);
+        }
         let workers = match get("SEGLINK_WORKERS") {
             Some(text) => text.parse().ok().filter(|count| *count <= 64).ok_or_else(|| {
                 ConfigError::Invalid { name: "SEGLINK_WORKERS", reason: format!("`{text}` is not 0 to 64") }
@@ -308,6 +318,30 @@ mod tests {
                 .to_string()
                 .starts_with("SHOPIFY_APP_URL is invalid")
         );
+    }
+
+    #[test]
+    fn the_storage_deadline_stays_inside_shopifys_five_seconds() {
+        for (text, valid) in
+            [("2000", true), ("10", true), ("4000", true), ("4001", false), ("9", false), ("2s", false)]
+        {
+            let mut pairs = BASE.to_vec();
+            pairs.push(("SEGLINK_STORAGE_DEADLINE_MS", text));
+            match Config::from_lookup(lookup(&pairs)) {
+                Ok(config) => {
+                    assert!(valid, "{text} accepted");
+                    assert_eq!(config.limits.storage_deadline.as_millis().to_string(), text);
+                }
+                Err(error) => {
+                    assert!(!valid, "{text} refused: {error}");
+                    assert!(
+                        error.to_string().starts_with("SEGLINK_STORAGE_DEADLINE_MS is invalid"),
+                        "{error}"
+                    );
+                }
+            }
+        }
+        assert_eq!(Config::from_lookup(lookup(&BASE)).unwrap().limits.storage_deadline.as_millis(), 2_000);
     }
 
     #[test]

@@ -63,6 +63,34 @@ pub enum DbError {
     Migration(#[from] sqlx::migrate::MigrateError),
 }
 
+impl DbError {
+    /// The database could not be reached, or stayed locked: the same request may well succeed a
+    /// moment later (a caller answers 503, not 500).
+    pub fn is_unavailable(&self) -> bool {
+        let Self::Other(error) = self else { return false };
+        match error {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => true,
+            sqlx::Error::Database(error) => {
+                let code = error.code().unwrap_or_default();
+                if error.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                    // Extended codes keep the primary one (5 busy, 6 locked) in their low byte.
+                    code.parse::<u32>().is_ok_and(|code| matches!(code & 0xff, 5 | 6))
+                } else {
+                    // Connection exceptions (class 08), a server shutting down or starting
+                    // (57P01–03), too many connections (53300), a lock not granted in time (55P03).
+                    code.starts_with("08")
+                        || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300" | "55P03")
+                }
+            }
+            _ => false,
+        }
+    }
+}
+
 /// What a change that must touch exactly one row did: `Ok` when it did, else `otherwise`.
 fn one_row(rows_affected: u64, otherwise: DbError) -> Result<(), DbError> {
     if rows_affected == 1 { Ok(()) } else { Err(otherwise) }
@@ -96,7 +124,13 @@ impl Store {
     /// Opens the database `url` names and brings its schema up to date.
     pub async fn connect(url: &str) -> Result<Self, DbError> {
         let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool = PgPoolOptions::new().max_connections(16).connect(url).await?;
+            // A server that is down fails a request after seconds, not the default half minute:
+            // callers answer 503 and the sender retries.
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect(url)
+                .await?;
             sqlx::migrate!("migrations/postgres").run(&pool).await?;
             Pool::Postgres(pool)
         } else {

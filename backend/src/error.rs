@@ -11,6 +11,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+/// What a 503 for unavailable storage asks the sender to wait, in seconds.
+pub const STORAGE_RETRY_AFTER_SECS: u64 = 5;
+
 /// Any error, kept as the source of ours.
 pub type Source = Box<dyn StdError + Send + Sync>;
 
@@ -71,6 +74,16 @@ pub enum AppError {
         #[source]
         source: Option<Source>,
     },
+    /// Storage is down, or locked past the request's deadline: 503 with `Retry-After`, so the
+    /// sender (Shopify, a pixel) tries again; nothing it sent before is lost.
+    #[error("{message}")]
+    Unavailable {
+        /// Sent to the caller.
+        message: String,
+        /// Logged.
+        #[source]
+        source: Option<Source>,
+    },
     /// A failure of ours: what was being done, and why it failed; logged, not sent.
     #[error("{doing}")]
     Internal {
@@ -122,10 +135,14 @@ impl IntoResponse for AppError {
             Self::NotFound => (StatusCode::NOT_FOUND, "not found".to_owned()),
             Self::Unprocessable(message) => (StatusCode::UNPROCESSABLE_ENTITY, message.clone()),
             Self::Upstream { message, .. } => (StatusCode::BAD_GATEWAY, message.clone()),
+            Self::Unavailable { message, .. } => (StatusCode::SERVICE_UNAVAILABLE, message.clone()),
             Self::Internal { .. } => (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned()),
         };
         let mut response = (status, Json(json!({ "error": message }))).into_response();
-        if let Self::Upstream { .. } | Self::Internal { .. } = &self {
+        if let Self::Unavailable { .. } = &self {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, STORAGE_RETRY_AFTER_SECS.into());
+        }
+        if let Self::Upstream { .. } | Self::Internal { .. } | Self::Unavailable { .. } = &self {
             let ours = matches!(self, Self::Internal { .. });
             response.extensions_mut().insert(Failure { chain: self.chain(), ours });
         }
@@ -142,6 +159,14 @@ impl AppError {
     /// A failure of ours while `doing` something, caused by `source`.
     pub fn internal(doing: impl Into<String>, source: impl Into<Source>) -> Self {
         Self::Internal { doing: doing.into(), source: Some(source.into()) }
+    }
+
+    /// Storage down or locked past the deadline, because of `source`.
+    pub fn unavailable(source: impl Into<Source>) -> Self {
+        Self::Unavailable {
+            message: "storage is unavailable for the moment; retry shortly".to_owned(),
+            source: Some(source.into()),
+        }
     }
 
     /// Shopify's failure, told to the caller as `source` says it.
@@ -210,7 +235,17 @@ impl From<crate::db::DbError> for AppError {
             crate::db::DbError::Conflict => {
                 Self::Conflict("it changed meanwhile; reload and try again".to_owned())
             }
+            other if other.is_unavailable() => Self::unavailable(other),
             other => Self::internal("storage", other),
+        }
+    }
+}
+
+impl From<crate::group_commit::NotCommitted> for AppError {
+    fn from(error: crate::group_commit::NotCommitted) -> Self {
+        match error {
+            crate::group_commit::NotCommitted::Unavailable(_) => Self::unavailable(error),
+            crate::group_commit::NotCommitted::Failed(_) => Self::internal("storing", error),
         }
     }
 }

@@ -29,6 +29,9 @@ pub struct Limits {
     pub request: Duration,
     /// Connections open at once.
     pub max_connections: usize,
+    /// How long a webhook or pixel request waits for its write before it answers 503 (storage
+    /// down or locked): well inside Shopify's 5 s, so Shopify hears why and retries.
+    pub storage_deadline: Duration,
 }
 
 impl Default for Limits {
@@ -38,6 +41,7 @@ impl Default for Limits {
             body_frame: Duration::from_secs(10),
             request: Duration::from_secs(60),
             max_connections: 1_024,
+            storage_deadline: Duration::from_secs(2),
         }
     }
 }

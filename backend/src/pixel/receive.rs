@@ -83,7 +83,7 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), App
     let shop = ShopDomain::parse(shop)
         .map_err(|_| AppError::BadRequest("shop must be a *.myshopify.com domain".to_owned()))?;
     let shop = &shop;
-    if !app.pixel_keys.allows(&app.store, key, shop).await.map_err(internal)? {
+    if !app.pixel_keys.allows(&app.store, key, shop).await.map_err(storage)? {
         return Err(AppError::Unauthorized("unknown key for this shop".to_owned()));
     }
     let now_instant = std::time::Instant::now();
@@ -138,9 +138,9 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), App
     let accepted = rows.len() + checkouts.len();
     // Customers already known behind their clients are evaluated again now (docs/segments.md),
     // and so is a buyer a checkout links now: the client's earlier events count for them.
-    let mut refresh = app.pixel_events.record(shop, rows).await.map_err(internal)?;
+    let mut refresh = app.pixel_events.record(shop, rows).await?;
     for checkout in &checkouts {
-        app.store.record_event(shop, checkout).await.map_err(internal)?;
+        app.store.record_event(shop, checkout).await.map_err(storage)?;
         // The order's webhook may have come first: link now if the tokens agree.
         if let Some(order_id) = &checkout.order_id {
             let linked = crate::webhooks::process::link_buyer(&app.store, shop, order_id)
@@ -208,4 +208,9 @@ fn too_many(wait: std::time::Duration, reason: &str) -> AppError {
 
 fn internal(error: impl Into<crate::error::Source>) -> AppError {
     AppError::internal("storing pixel events", error)
+}
+
+/// 503 when storage is down or locked (the pixel retries), else 500.
+fn storage(error: crate::db::DbError) -> AppError {
+    if error.is_unavailable() { AppError::unavailable(error) } else { internal(error) }
 }

@@ -1,7 +1,9 @@
 //! The pixel's event writer: each request's events, group-committed with other requests'.
 
 use crate::db::{DbError, EventRow, Store};
-use crate::group_commit::GroupCommit;
+use std::time::Duration;
+
+use crate::group_commit::{GroupCommit, NotCommitted};
 use crate::shop_domain::ShopDomain;
 
 /// Requests in one write at most (each up to 50 events).
@@ -14,17 +16,17 @@ type Request = (ShopDomain, Vec<EventRow>);
 pub struct EventWriter(GroupCommit<Request, Vec<String>>);
 
 impl EventWriter {
-    /// Starts the writer on `store`.
-    pub fn start(store: Store) -> Self {
-        Self(GroupCommit::start(MAX_BATCH, move |requests: Vec<Request>| {
+    /// Starts the writer on `store`; a request waits at most `deadline` for it.
+    pub fn start(store: Store, deadline: Duration) -> Self {
+        Self(GroupCommit::start(MAX_BATCH, deadline, move |requests: Vec<Request>| {
             let store = store.clone();
-            async move { write(&store, requests).await.map_err(|error| error.to_string()) }
+            async move { Ok(write(&store, requests).await?) }
         }))
     }
 
     /// Stores one request's events, each with the customer its client is linked to; returns
     /// those customers once the events are committed.
-    pub async fn record(&self, shop: &ShopDomain, rows: Vec<EventRow>) -> Result<Vec<String>, String> {
+    pub async fn record(&self, shop: &ShopDomain, rows: Vec<EventRow>) -> Result<Vec<String>, NotCommitted> {
         self.0.submit((shop.clone(), rows)).await
     }
 }

@@ -1,10 +1,12 @@
 //! The inbox writer: verified deliveries, group-committed with the jobs that process them.
 
+use std::time::Duration;
+
 use axum::body::Bytes;
 
 use crate::clock::UnixTime;
 use crate::db::{Arriving, Recorded, Store};
-use crate::group_commit::GroupCommit;
+use crate::group_commit::{GroupCommit, NotCommitted};
 use crate::shopify::webhook::WebhookDelivery;
 
 /// Deliveries in one statement at most; SQLite allows 32,766 parameters, 8 per row.
@@ -14,22 +16,26 @@ const MAX_BATCH: usize = 512;
 pub struct Inbox(GroupCommit<(WebhookDelivery, Bytes, UnixTime), Recorded>);
 
 impl Inbox {
-    /// Starts the writer on `store`.
-    pub fn start(store: Store) -> Self {
-        Self(GroupCommit::start(MAX_BATCH, move |items: Vec<(WebhookDelivery, Bytes, UnixTime)>| {
-            let store = store.clone();
-            async move {
-                let arriving: Vec<Arriving<'_>> = items
-                    .iter()
-                    .map(|(delivery, body, received_at)| Arriving {
-                        delivery: delivery.headers(),
-                        body,
-                        received_at: *received_at,
-                    })
-                    .collect();
-                store.record_webhooks(&arriving).await.map_err(|error| error.to_string())
-            }
-        }))
+    /// Starts the writer on `store`; a delivery waits at most `deadline` for it.
+    pub fn start(store: Store, deadline: Duration) -> Self {
+        Self(GroupCommit::start(
+            MAX_BATCH,
+            deadline,
+            move |items: Vec<(WebhookDelivery, Bytes, UnixTime)>| {
+                let store = store.clone();
+                async move {
+                    let arriving: Vec<Arriving<'_>> = items
+                        .iter()
+                        .map(|(delivery, body, received_at)| Arriving {
+                            delivery: delivery.headers(),
+                            body,
+                            received_at: *received_at,
+                        })
+                        .collect();
+                    Ok(store.record_webhooks(&arriving).await?)
+                }
+            },
+        ))
     }
 
     /// Stores a delivery; returns once it is committed.
@@ -38,7 +44,7 @@ impl Inbox {
         delivery: WebhookDelivery,
         body: Bytes,
         received_at: UnixTime,
-    ) -> Result<Recorded, String> {
+    ) -> Result<Recorded, NotCommitted> {
         self.0.submit((delivery, body, received_at)).await
     }
 }

@@ -1,5 +1,6 @@
 //! The handler: stores the delivery, then answers 200 (`duplicate` says whether the event was
-//! stored before); a storage failure answers 500 so Shopify retries.
+//! stored before); storage down or locked past the deadline answers 503, any other storage
+//! failure 500, and Shopify retries either.
 
 use axum::Json;
 use axum::extract::State;
@@ -10,6 +11,7 @@ use crate::checks::VerifiedWebhook;
 use crate::clock::unix_now;
 use crate::db::Recorded;
 use crate::error::AppError;
+use crate::group_commit::NotCommitted;
 
 /// The answer Shopify gets.
 #[derive(Serialize)]
@@ -24,11 +26,11 @@ pub async fn receive(
     webhook: VerifiedWebhook,
 ) -> Result<Json<Received>, AppError> {
     let topic = webhook.delivery.topic.clone();
-    let recorded = app
-        .inbox
-        .record(webhook.delivery, webhook.body, unix_now())
-        .await
-        .map_err(|error| AppError::internal(format!("storing a {topic} webhook"), error))?;
+    let recorded =
+        app.inbox.record(webhook.delivery, webhook.body, unix_now()).await.map_err(|error| match error {
+            NotCommitted::Unavailable(_) => AppError::from(error),
+            NotCommitted::Failed(_) => AppError::internal(format!("storing a {topic} webhook"), error),
+        })?;
     if recorded == Recorded::New {
         app.jobs_waiting.notify_one();
     }

@@ -3,11 +3,13 @@
 
 mod databases;
 mod process;
+mod proxy;
 mod simulated;
 
 pub(crate) use databases::on_each_engine;
 pub use databases::{Fresh, unique};
 pub use process::start_with;
+pub use proxy::Proxy;
 pub use simulated::*;
 
 use axum::Router;
@@ -40,6 +42,11 @@ pub fn config() -> Config {
 
 /// The test configuration, reaching Shopify at `origin` (the simulator) when given.
 pub fn config_with_origin(origin: Option<&str>) -> Config {
+    config_with(origin, &[])
+}
+
+/// The test configuration with `extra` settings besides.
+pub fn config_with(origin: Option<&str>, extra: &[(&str, &str)]) -> Config {
     let pairs = [
         ("SHOPIFY_API_KEY", API_KEY),
         ("SHOPIFY_API_SECRET", SECRET),
@@ -54,7 +61,7 @@ pub fn config_with_origin(origin: Option<&str>) -> Config {
         if name == "SEGLINK_SHOPIFY_ORIGIN" {
             return origin.map(str::to_owned);
         }
-        pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned())
+        pairs.iter().chain(extra).find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned())
     })
     .expect("a complete test configuration")
 }
@@ -105,7 +112,12 @@ impl TestApp {
 
     /// The app on `store`, reaching Shopify at `origin`.
     pub fn on(store: seglink::db::Store, origin: Option<&str>) -> Self {
-        let state = AppState(std::sync::Arc::new(App::new(config_with_origin(origin), store)));
+        Self::configured(store, config_with_origin(origin))
+    }
+
+    /// The app on `store` with `config`.
+    pub fn configured(store: seglink::db::Store, config: Config) -> Self {
+        let state = AppState(std::sync::Arc::new(App::new(config, store)));
         Self { router: router(state.clone()), state, _database: None }
     }
 

@@ -3,6 +3,7 @@
 mod admin_client;
 mod admin_document;
 mod backfill;
+mod backpressure;
 mod catalog;
 mod connections;
 mod crash;

@@ -16,13 +16,13 @@ const CLIENT: &str = "c-5f1e0a2b-77";
 /// The checkout token of the sample visit's `checkout_completed`.
 const CHECKOUT_TOKEN: &str = "ck-9a8b7c";
 
-fn samples() -> Vec<Value> {
+pub(crate) fn samples() -> Vec<Value> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/events/tests/fixtures/pixel_events.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 /// A connected shop in its own workspace; its public key.
-async fn shop(app: &TestApp, domain: &str) -> String {
+pub(crate) async fn shop(app: &TestApp, domain: &str) -> String {
     let shop = seglink::shopify::ShopDomain::parse(domain).unwrap();
     let (workspace, _) =
         seglink::install::workspace::create(&app.state.store, &shop, UnixTime::EPOCH).await.unwrap();
@@ -48,7 +48,7 @@ async fn shop(app: &TestApp, domain: &str) -> String {
     workspace.public_key
 }
 
-async fn post(app: &TestApp, body: String) -> (u16, axum::http::HeaderMap, Value) {
+pub(crate) async fn post(app: &TestApp, body: String) -> (u16, axum::http::HeaderMap, Value) {
     let request = Request::post("/v1/pixel/events")
         .header("Content-Type", "text/plain")
         .body(Body::from(body))
@@ -57,7 +57,7 @@ async fn post(app: &TestApp, body: String) -> (u16, axum::http::HeaderMap, Value
     (status, headers, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
-fn batch(key: &str, shop: &str, normalized: bool, events: Vec<Value>) -> String {
+pub(crate) fn batch(key: &str, shop: &str, normalized: bool, events: Vec<Value>) -> String {
     json!({ "key": key, "shop": shop, "normalized": normalized, "events": events }).to_string()
 }
 

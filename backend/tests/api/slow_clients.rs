@@ -20,6 +20,7 @@ async fn serving(max_connections: usize) -> (String, TempDb) {
         body_frame: Duration::from_secs(1),
         request: Duration::from_secs(5),
         max_connections,
+        ..seglink::serve::Limits::default()
     };
     let application = Application::build(config).await.expect("it binds");
     let address = format!("127.0.0.1:{}", application.port());

@@ -8,6 +8,21 @@ export const MAX_BATCH = 20;
 // can click away, and a later event (an add to cart) waits as briefly.
 export const FLUSH_AFTER_MS = 250;
 
+// A batch the backend could not store (503: storage down; 429: over a rate limit) or that did not
+// arrive is sent again, the events' ids making a repeat harmless: after the `Retry-After` the
+// answer gives (else a default), at most twice more and never later than a minute, for the page
+// may close any time.
+export const MAX_SEND_ATTEMPTS = 3;
+export const RETRY_DEFAULT_MS = 2000;
+export const RETRY_MAX_MS = 60000;
+
+/** How long to wait before sending again, from a `Retry-After` in seconds. */
+export function retryDelayMs(retryAfter) {
+  const seconds = Number.parseInt(String(retryAfter ?? ''), 10);
+  const wait = Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : RETRY_DEFAULT_MS;
+  return Math.min(wait, RETRY_MAX_MS);
+}
+
 /** FNV-1a over the client id: the same visitor is always in or always out of the sample. */
 export function sampleScore(clientId) {
   let hash = 0x811c9dc5;
@@ -72,8 +87,19 @@ export function startPixel({ analytics, init, settings, customerPrivacy }, { sta
     queue = [];
     const body = JSON.stringify({ key: config.publicKey, shop, normalized: normalize !== null, events: batch });
     if (config.log) console.log('seglink: sending', batch.length, 'events');
+    send(body, 1);
+  }
+
+  function send(body, attempt) {
+    const again = (retryAfter) => {
+      if (attempt < MAX_SEND_ATTEMPTS) setTimeout(() => send(body, attempt + 1), retryDelayMs(retryAfter));
+    };
     // text/plain keeps the request simple (no CORS preflight); keepalive lets it outlive the page.
-    fetch(config.endpoint, { method: 'POST', keepalive: true, headers: { 'Content-Type': 'text/plain' }, body }).catch(() => {});
+    fetch(config.endpoint, { method: 'POST', keepalive: true, headers: { 'Content-Type': 'text/plain' }, body })
+      .then((response) => {
+        if (response.status === 503 || response.status === 429) again(response.headers.get('Retry-After'));
+      })
+      .catch(() => again(null));
   }
 
   if (customerPrivacy && customerPrivacy.subscribe) {

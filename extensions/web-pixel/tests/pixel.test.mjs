@@ -20,9 +20,10 @@ const SETTINGS = {
 };
 
 /** Loads the bundle and starts the pixel; returns handles to drive it and what it sent. */
-function startPixel({ settings = SETTINGS, analytics = true, wasm = true } = {}) {
+function startPixel({ settings = SETTINGS, analytics = true, wasm = true, answers = [] } = {}) {
   const sent = [];
   const timers = [];
+  const delays = [];
   const listeners = { events: [], consent: [] };
   let extension = null;
   const context = {
@@ -30,8 +31,14 @@ function startPixel({ settings = SETTINGS, analytics = true, wasm = true } = {})
     atob: (text) => Buffer.from(text, 'base64').toString('latin1'),
     TextDecoder, TextEncoder, Uint8Array, console,
     WebAssembly: wasm ? WebAssembly : undefined,
-    fetch: async (url, options) => { sent.push({ url, options, body: JSON.parse(options.body) }); return { ok: true }; },
-    setTimeout: (callback) => { timers.push(callback); return timers.length; },
+    // Each request takes the next of `answers` (a status, or 'offline' to fail), then 200s.
+    fetch: async (url, options) => {
+      sent.push({ url, options, body: JSON.parse(options.body) });
+      const answer = answers.shift() ?? { status: 200 };
+      if (answer === 'offline') throw new TypeError('Failed to fetch');
+      return { ok: answer.status < 300, status: answer.status, headers: { get: (name) => (name === 'Retry-After' ? answer.retryAfter ?? null : null) } };
+    },
+    setTimeout: (callback, delay) => { timers.push(callback); delays.push(delay); return timers.length; },
     clearTimeout: (id) => { timers[id - 1] = null; },
   };
   vm.runInNewContext(bundle, context);
@@ -45,6 +52,7 @@ function startPixel({ settings = SETTINGS, analytics = true, wasm = true } = {})
   });
   return {
     sent,
+    delays,
     emit: (event) => listeners.events.forEach((listener) => listener(event)),
     consent: (allowed) => listeners.consent.forEach((listener) => listener({ customerPrivacy: { analyticsProcessingAllowed: allowed } })),
     tick: () => timers.splice(0).forEach((callback) => callback && callback()),
@@ -130,4 +138,38 @@ test('without WebAssembly the raw events are sent for the backend to normalise',
   assert.equal(pixel.sent.length, 1);
   assert.equal(pixel.sent[0].body.normalized, false);
   assert.deepEqual(pixel.sent[0].body.events.map((event) => event.name), ['page_viewed', 'product_viewed', 'collection_viewed']);
+});
+
+test('a batch the backend could not store is sent again after Retry-After, at most three times', async () => {
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  const pixel = startPixel({ answers: [{ status: 503, retryAfter: '5' }, 'offline', { status: 503, retryAfter: '5' }] });
+  pixel.emit(samples[1]);
+  pixel.tick();
+  await settle();
+  assert.equal(pixel.sent.length, 1);
+  assert.equal(pixel.delays.at(-1), 5000, 'waits as Retry-After says');
+  pixel.tick();
+  await settle();
+  assert.equal(pixel.sent.length, 2, 'sent again');
+  assert.deepEqual(pixel.sent[1].body, pixel.sent[0].body, 'the same events, so the backend keeps them once');
+  assert.equal(pixel.delays.at(-1), 2000, 'a network failure waits the default');
+  pixel.tick();
+  await settle();
+  assert.equal(pixel.sent.length, 3);
+  pixel.tick();
+  await settle();
+  assert.equal(pixel.sent.length, 3, 'three attempts, then it gives up');
+});
+
+test('an accepted batch, and a refused one, are not sent again', async () => {
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  for (const status of [200, 400, 401]) {
+    const pixel = startPixel({ answers: [{ status }] });
+    pixel.emit(samples[1]);
+    pixel.tick();
+    await settle();
+    pixel.tick();
+    await settle();
+    assert.equal(pixel.sent.length, 1, `after a ${status}`);
+  }
 });
