@@ -16,7 +16,6 @@ use seglink::app::{App, AppState};
 use seglink::catalog::WriteProductMetafields;
 use seglink::catalog::values::{ProductValues, StoreFacts};
 use seglink::clock::{UnixTime, unix_now};
-use seglink::config::Config;
 use seglink::db::{ProductRow, Seo, Store, StoredProduct, VariantRow};
 use seglink::jobs::Job as _;
 use seglink::shop_domain::ShopDomain;
@@ -25,23 +24,6 @@ use shopify_sim::shop::Product;
 
 #[path = "common/simulated.rs"]
 mod simulated;
-
-fn config(database_url: &str, origin: &str) -> Config {
-    let pairs = [
-        ("SHOPIFY_API_KEY", "bench-api-key"),
-        ("SHOPIFY_API_SECRET", "bench-api-secret"),
-        ("SCOPES", "read_products,write_products"),
-        ("SHOPIFY_APP_URL", "https://seglink.example"),
-        ("PORT", "0"),
-        ("SEGLINK_ENCRYPTION_KEY", "c2VnbGluay10ZXN0LWtleS0zMi1ieXRlcy1sb25nISE="),
-        ("DATABASE_URL", database_url),
-        ("SEGLINK_SHOPIFY_ORIGIN", origin),
-    ];
-    Config::from_lookup(|name| {
-        pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned())
-    })
-    .expect("a complete benchmark configuration")
-}
 
 /// The row Seglink would store for a simulated product.
 fn row(product: &Product, updated_at: UnixTime) -> ProductRow {
@@ -175,7 +157,8 @@ async fn nightly(products: usize, changed_percent: usize) {
     }
     let url = format!("sqlite://{}", file.display());
     let store = Store::connect(&url).await.expect("the benchmark database opens");
-    let app = AppState(std::sync::Arc::new(App::new(config(&url, origin), store.clone())));
+    let app =
+        AppState(std::sync::Arc::new(App::new(simulated::config(&url, Some(origin), &[]), store.clone())));
     let now = unix_now();
     simulated::connect(&app, &domain, &served.token, "read_products,write_products", now).await;
     for product in &catalog {

@@ -13,7 +13,6 @@ use seglink::clock::UnixTime;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use seglink::app::{App, AppState};
-use seglink::config::Config;
 use seglink::db::{EventRow, SegmentRow, Store};
 use seglink::shop_domain::ShopDomain;
 use serde_json::json;
@@ -38,25 +37,6 @@ impl Random {
         self.0 ^= self.0 << 17;
         self.0 % bound
     }
-}
-
-fn config(database_url: &str, origin: Option<&str>) -> Config {
-    let pairs = [
-        ("SHOPIFY_API_KEY", "bench-api-key"),
-        ("SHOPIFY_API_SECRET", "bench-api-secret"),
-        ("SCOPES", "read_customers,write_customers"),
-        ("SHOPIFY_APP_URL", "https://seglink.example"),
-        ("PORT", "0"),
-        ("SEGLINK_ENCRYPTION_KEY", "c2VnbGluay10ZXN0LWtleS0zMi1ieXRlcy1sb25nISE="),
-        ("DATABASE_URL", database_url),
-    ];
-    Config::from_lookup(|name| {
-        if name == "SEGLINK_SHOPIFY_ORIGIN" {
-            return origin.map(str::to_owned);
-        }
-        pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned())
-    })
-    .expect("a complete benchmark configuration")
 }
 
 fn segment(slug: &str, rules: serde_json::Value, now: i64) -> SegmentRow {
@@ -126,7 +106,7 @@ async fn recompute(customers: u64, events: u64) {
         // Kept data keeps its segments; a fresh store gets them.
         store.create_segment(&shop(), &segment(slug, rule, now)).await.expect("a segment");
     }
-    let app = AppState(std::sync::Arc::new(App::new(config(&url, None), store)));
+    let app = AppState(std::sync::Arc::new(App::new(simulated::config(&url, None, &[]), store)));
     for run in ["first (every member enters)", "again (nothing changes)"] {
         let started = Instant::now();
         let report = seglink::segments::recompute(&app.store, &shop(), None, UnixTime::from_secs(unix_now()))
@@ -222,7 +202,10 @@ async fn push(diff: usize, naive_sample: usize) {
     let sim = &served.sim;
 
     let (store, url) = open("push", false).await;
-    let app = AppState(std::sync::Arc::new(App::new(config(&url, Some(&served.origin)), store.clone())));
+    let app = AppState(std::sync::Arc::new(App::new(
+        simulated::config(&url, Some(&served.origin), &[]),
+        store.clone(),
+    )));
     simulated::connect(
         &app,
         &domain,

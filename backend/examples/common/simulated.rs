@@ -5,7 +5,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use seglink::app::AppState;
 use seglink::clock::UnixTime;
-use seglink::db::{Connection, StoredTokens};
+use seglink::config::Config;
+use seglink::db::{Connection, StoredTokens, Workspace};
 use seglink::shop_domain::ShopDomain;
 use shopify_sim::oauth::{AppCredentials, OAuthServer};
 use shopify_sim::server::{Simulator, serve};
@@ -39,8 +40,35 @@ pub async fn serve_shop(shop: Shop, plan: Plan, scopes: &[&str]) -> Served {
     Served { sim, origin, token }
 }
 
-/// Connects `domain` to a new workspace of Seglink's with the custom app's token.
-pub async fn connect(app: &AppState, domain: &ShopDomain, token: &str, scopes: &str, now: UnixTime) {
+/// Seglink's configuration for a benchmark on `database_url`, reaching the simulator at `origin`
+/// when given, with `extra` settings besides.
+pub fn config(database_url: &str, origin: Option<&str>, extra: &[(&str, &str)]) -> Config {
+    let pairs = [
+        ("SHOPIFY_API_KEY", "bench-api-key"),
+        ("SHOPIFY_API_SECRET", "bench-api-secret"),
+        ("SCOPES", "read_customers,write_customers,read_orders,read_products,write_products"),
+        ("SHOPIFY_APP_URL", "https://seglink.example"),
+        ("PORT", "0"),
+        ("SEGLINK_ENCRYPTION_KEY", "c2VnbGluay10ZXN0LWtleS0zMi1ieXRlcy1sb25nISE="),
+        ("DATABASE_URL", database_url),
+    ];
+    Config::from_lookup(|name| {
+        if name == "SEGLINK_SHOPIFY_ORIGIN" {
+            return origin.map(str::to_owned);
+        }
+        pairs.iter().chain(extra).find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned())
+    })
+    .expect("a complete benchmark configuration")
+}
+
+/// Connects `domain` to a new workspace of Seglink's with the custom app's token; the workspace.
+pub async fn connect(
+    app: &AppState,
+    domain: &ShopDomain,
+    token: &str,
+    scopes: &str,
+    now: UnixTime,
+) -> Workspace {
     let (workspace, _) =
         seglink::install::workspace::create(&app.store, domain, now).await.expect("a workspace");
     let tokens = StoredTokens {
@@ -52,4 +80,5 @@ pub async fn connect(app: &AppState, domain: &ShopDomain, token: &str, scopes: &
         webhook_secret: None,
     };
     app.store.connect_shop(domain, &workspace.id, Connection::Custom, &tokens, now).await.expect("connected");
+    workspace
 }

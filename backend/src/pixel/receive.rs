@@ -153,11 +153,14 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), App
     refresh.dedup();
     // The events are stored whatever happens here, and the nightly recompute catches up.
     for customer in &refresh {
-        if let Err(error) = crate::segments::refresh_customer(&app.store, shop, customer, now).await {
-            crate::log::warn(
+        match crate::segments::refresh_customer(&app.store, shop, customer, now).await {
+            // A push was queued: a worker takes it now, not at its next look.
+            Ok(changed) if changed > 0 => app.jobs_waiting.notify_one(),
+            Ok(_) => {}
+            Err(error) => crate::log::warn(
                 "segment refresh after pixel events failed",
                 &[("shop", shop.as_str()), ("error", &error.to_string())],
-            );
+            ),
         }
     }
     Ok((accepted, rejected))

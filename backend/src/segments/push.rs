@@ -25,8 +25,6 @@ use crate::shopify::{ShopDomain, gid};
 
 /// A diff at least this large goes through bulk mutations.
 pub const BULK_MIN: usize = 250;
-/// Changes within this many seconds of the first share one push.
-const COALESCE_SECS: i64 = 2;
 /// How long to wait before looking at a running bulk mutation again.
 const POLL_SECS: i64 = 2;
 /// Progress is saved every this many calls.
@@ -90,8 +88,9 @@ fn job(
     PushTags { slug: slug.to_owned(), per_customer }.queued(shop, run_at, dedupe_key)
 }
 
-/// Queues a push for the changes of this moment, unless one is pending already: changes close
-/// together share one push, which runs when their window ends.
+/// Queues a push to run at once, unless one is pending already. Changes that come while a push
+/// waits for a worker join it, and changes during a push queue the next: a burst shares pushes
+/// without anyone waiting for a window to close (docs/benchmarks.md, "Freshness").
 pub async fn queue(
     store: &crate::db::Store,
     shop: &ShopDomain,
@@ -99,7 +98,7 @@ pub async fn queue(
     now: UnixTime,
 ) -> Result<(), DbError> {
     if store.mark_push_pending(shop, slug, now).await? {
-        store.enqueue(&job(shop, slug, false, now + COALESCE_SECS, None)).await?;
+        store.enqueue(&job(shop, slug, false, now, None)).await?;
     }
     Ok(())
 }

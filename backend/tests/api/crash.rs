@@ -1,5 +1,7 @@
 //! Kill -9 during a webhook burst: after a restart, every delivery that got its 200 is processed
-//! exactly once, and every delivery Shopify retries (it got no 200) is processed too.
+//! exactly once, and every delivery Shopify retries (it got no 200) is processed too. With two
+//! replicas on one PostgreSQL, the survivor takes over the killed one's claimed jobs once their
+//! lease runs out, and runs each once.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -39,14 +41,37 @@ async fn send(client: &reqwest::Client, base: &str, index: usize) -> bool {
 }
 
 async fn no_acknowledged_delivery_is_lost_or_processed_twice_after_kill_9(fresh: Fresh) {
+    let (server, base) = start_with(&fresh.url, &[]).await;
+    let before_restart = burst_and_kill(server, std::slice::from_ref(&base), &fresh).await;
+    // Shopify retries what got no 200, and may redeliver some that did.
+    let (_server, base) = start_with(&fresh.url, &[]).await;
+    redeliver_and_check(&before_restart, &base, &fresh).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_replica_killed_mid_burst_leaves_its_jobs_to_the_other_which_runs_each_once() {
+    let Some(fresh) = Fresh::postgres().await else { return };
+    let (doomed, doomed_base) = start_with(&fresh.url, &[]).await;
+    let (_survivor, survivor_base) = start_with(&fresh.url, &[]).await;
+    // Both take deliveries and both process them; one dies.
+    let acknowledged = burst_and_kill(doomed, &[doomed_base, survivor_base.clone()], &fresh).await;
+    redeliver_and_check(&acknowledged, &survivor_base, &fresh).await;
+}
+
+/// Sends DELIVERIES over eight lanes spread across `bases`, kills `victim` once KILL_AFTER have
+/// had their 200, and returns those that had.
+async fn burst_and_kill(
+    mut victim: tokio::process::Child,
+    bases: &[String],
+    fresh: &Fresh,
+) -> BTreeSet<usize> {
     let client = reqwest::Client::new();
-    let (mut server, base) = start_with(&fresh.url, &[]).await;
     let acknowledged = Arc::new(std::sync::Mutex::new(BTreeSet::new()));
     let count = Arc::new(AtomicUsize::new(0));
     let mut burst = tokio::task::JoinSet::new();
     for lane in 0..8 {
         let (client, base, acknowledged, count) =
-            (client.clone(), base.clone(), acknowledged.clone(), count.clone());
+            (client.clone(), bases[lane % bases.len()].clone(), acknowledged.clone(), count.clone());
         burst.spawn(async move {
             for index in (lane..DELIVERIES).step_by(8) {
                 if send(&client, &base, index).await {
@@ -59,21 +84,25 @@ async fn no_acknowledged_delivery_is_lost_or_processed_twice_after_kill_9(fresh:
     while count.load(Ordering::SeqCst) < KILL_AFTER {
         tokio::task::yield_now().await;
     }
-    server.start_kill().unwrap();
-    server.wait().await.unwrap();
+    victim.start_kill().unwrap();
+    victim.wait().await.unwrap();
     while burst.join_next().await.is_some() {}
-    let before_restart = acknowledged.lock().unwrap().clone();
+    let acknowledged = acknowledged.lock().unwrap().clone();
     assert!(
-        before_restart.len() >= KILL_AFTER && before_restart.len() < DELIVERIES,
+        acknowledged.len() >= KILL_AFTER && acknowledged.len() < DELIVERIES,
         "{}: killed mid-burst",
         fresh.name
     );
+    acknowledged
+}
 
-    // Shopify retries what got no 200, and may redeliver some that did.
-    let (_server, base) = start_with(&fresh.url, &[]).await;
+/// Shopify's retries of what got no 200 (and some redeliveries of what did) to `base`; then every
+/// delivery is processed, each exactly once.
+async fn redeliver_and_check(acknowledged: &BTreeSet<usize>, base: &str, fresh: &Fresh) {
+    let client = reqwest::Client::new();
     for index in 0..DELIVERIES {
-        if !before_restart.contains(&index) || index % 10 == 0 {
-            assert!(send(&client, &base, index).await, "redelivery {index}");
+        if !acknowledged.contains(&index) || index % 10 == 0 {
+            assert!(send(&client, base, index).await, "redelivery {index}");
         }
     }
     let deadline = Instant::now() + Duration::from_secs(60);

@@ -247,11 +247,12 @@ on_each_engine!(tags_equal_membership_after_throttling_and_5xx_and_nothing_is_ca
 async fn a_push_broken_midway_resumes_with_only_the_calls_still_missing(fresh: Fresh) {
     let (shop, app) = installed(fresh.store.clone(), 40).await;
     // The sixth tag call fails for good: not retried (a 500 is no transient error), the job
-    // fails, as if the worker had died there.
+    // fails, as if the worker had died there. Saving queues two pushes (the recompute's and
+    // "push now"); the second fails at its first call too.
     shop.sim.inject(Fault {
         path_prefix: "/admin/api/".to_owned(),
         kind: FaultKind::Status { status: 500 },
-        times: 1,
+        times: 2,
         after: 5,
     });
     let rules = json!({ "if": "orders_count", "op": ">=", "value": 2, "days": 90 });
