@@ -157,6 +157,11 @@ def wrk(port, script, duration, connections=CONNECTIONS):
          f"http://127.0.0.1:{port}/webhooks"],
         check=True, capture_output=True, text=True,
     ).stdout
+    return parse_wrk(output)
+
+
+def parse_wrk(output):
+    """Rate, count, p50 and p99 (ms) and failures from wrk's --latency report."""
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     total = int(re.search(r"(\d+) requests in", output).group(1))
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)

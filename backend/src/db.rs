@@ -64,8 +64,8 @@ pub enum DbError {
 }
 
 impl DbError {
-    /// The database could not be reached, or stayed locked: the same request may well succeed a
-    /// moment later (a caller answers 503, not 500).
+    /// The database could not be reached, stayed locked, or broke a lock conflict: the same
+    /// request may well succeed a moment later (a caller answers 503, not 500).
     pub fn is_unavailable(&self) -> bool {
         let Self::Other(error) = self else { return false };
         match error {
@@ -81,9 +81,13 @@ impl DbError {
                     code.parse::<u32>().is_ok_and(|code| matches!(code & 0xff, 5 | 6))
                 } else {
                     // Connection exceptions (class 08), a server shutting down or starting
-                    // (57P01–03), too many connections (53300), a lock not granted in time (55P03).
+                    // (57P01–03), too many connections (53300), a lock not granted in time (55P03),
+                    // a deadlock or serialization conflict the server broke (40P01, 40001).
                     code.starts_with("08")
-                        || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300" | "55P03")
+                        || matches!(
+                            &*code,
+                            "57P01" | "57P02" | "57P03" | "53300" | "55P03" | "40P01" | "40001"
+                        )
                 }
             }
             _ => false,

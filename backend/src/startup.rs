@@ -43,8 +43,10 @@ impl Application {
     }
 }
 
-/// How often SQLite's log is checkpointed: a quarter second's writes stay a few MiB.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+/// How often SQLite's log is checkpointed. Small checkpoints often: each one's copying and sync
+/// is what a commit behind it can wait on, and at 60 ms rather than 250 ms the pixel's p99 at
+/// half its peak rate fell from about 41 ms to 26 ms (docs/benchmarks.md, "Pixel").
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(60);
 
 /// Checkpoints SQLite's log off the writers' path for as long as the process runs (`db/wal.rs`).
 async fn checkpoint_continually(store: Store) {

@@ -64,12 +64,19 @@ impl Store {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
+        // Rows in key order: another replica's batch holding some of the same events (Shopify
+        // may send one event twice at once) then takes their locks in the same order and waits,
+        // where in any order the two could deadlock.
+        let mut ordered: Vec<&Arriving<'_>> = batch.iter().collect();
+        ordered.sort_by_key(|arriving| {
+            (arriving.delivery.shop, arriving.delivery.event_id, arriving.delivery.topic)
+        });
         // One statement: the inbox trigger enqueues a job for each row it inserts.
         let inserted: Vec<(ShopDomain, String, String)> = on_pool!(self, pool => {
             let mut insert = sqlx::QueryBuilder::new(
                 "INSERT INTO webhook_inbox (event_id, topic, shop, webhook_id, api_version, triggered_at, body, received_at) ",
             );
-            insert.push_values(batch, |mut row, arriving| {
+            insert.push_values(&ordered, |mut row, arriving| {
                 let delivery = arriving.delivery;
                 row.push_bind(delivery.event_id)
                     .push_bind(delivery.topic)

@@ -120,6 +120,50 @@ async fn a_batch_stores_each_event_once_and_answers_in_order(fresh: Fresh) {
 }
 on_each_engine!(a_batch_stores_each_event_once_and_answers_in_order);
 
+/// Two replicas writing batches that share events, in opposite orders, at once (Shopify may send
+/// one event to two replicas): each waits for the other, neither deadlocks, each event is kept
+/// once with one job.
+async fn replicas_writing_the_same_events_at_once_never_deadlock(fresh: Fresh) {
+    use seglink::db::{Arriving, JobState};
+    // A second pool on the same database: another replica's.
+    let other = Store::connect(&fresh.url).await.unwrap();
+    let deliveries: Vec<WebhookDelivery> =
+        (0..4_000).map(|index| delivery(&format!("shared-{index}"), "orders/paid")).collect();
+    let forward: Vec<Arriving<'_>> = deliveries
+        .iter()
+        .map(|delivery| Arriving {
+            delivery: delivery.headers(),
+            body: b"{}",
+            received_at: UnixTime::from_secs(2),
+        })
+        .collect();
+    for round in 0..10 {
+        let batch: Vec<Arriving<'_>> = forward[round * 400..(round + 1) * 400].to_vec();
+        let reversed: Vec<Arriving<'_>> = batch.iter().rev().cloned().collect();
+        let (mine, theirs) =
+            tokio::join!(fresh.store.record_webhooks(&batch), other.record_webhooks(&reversed));
+        let (mine, theirs) = (mine.unwrap(), theirs.unwrap());
+        let new = |answers: &[Recorded]| answers.iter().filter(|answer| **answer == Recorded::New).count();
+        assert_eq!(
+            new(&mine) + new(&theirs),
+            400,
+            "{}: round {round}, each event kept by one side",
+            fresh.name
+        );
+    }
+    assert_eq!(fresh.store.webhook_count(&domain("seglink-test.myshopify.com")).await.unwrap(), 4_000);
+    assert_eq!(
+        fresh.store.job_count(Some("webhook"), JobState::Queued).await.unwrap(),
+        4_000,
+        "{}",
+        fresh.name
+    );
+}
+on_each_engine!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    replicas_writing_the_same_events_at_once_never_deadlock
+);
+
 /// Runs one statement on the fresh database itself, past the store's typed methods.
 async fn raw(fresh: &Fresh, statement: &str) -> Result<u64, sqlx::Error> {
     if fresh.name == "sqlite" {
