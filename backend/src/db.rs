@@ -95,6 +95,14 @@ impl DbError {
     }
 }
 
+impl DbError {
+    /// PostgreSQL broke a deadlock by failing this statement; run again, it meets the other
+    /// transaction's rows committed.
+    pub fn is_deadlock(&self) -> bool {
+        matches!(self, Self::Other(sqlx::Error::Database(error)) if error.code().as_deref() == Some("40P01"))
+    }
+}
+
 /// What a change that must touch exactly one row did: `Ok` when it did, else `otherwise`.
 fn one_row(rows_affected: u64, otherwise: DbError) -> Result<(), DbError> {
     if rows_affected == 1 { Ok(()) } else { Err(otherwise) }

@@ -55,10 +55,20 @@ async fn checkpoint_continually(store: Store) {
     }
     let mut ticks = tokio::time::interval(CHECKPOINT_EVERY);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Logged when checkpoints start failing and when they work again, not sixteen times a second.
+    let mut failing = false;
     loop {
         ticks.tick().await;
-        if let Err(error) = store.checkpoint().await {
-            crate::log::warn("checkpoint failed", &[("error", &error.to_string())]);
+        match store.checkpoint().await {
+            Err(error) if !failing => {
+                failing = true;
+                crate::log::warn("checkpoints are failing", &[("error", &error.to_string())]);
+            }
+            Ok(()) if failing => {
+                failing = false;
+                crate::log::info("checkpoints work again", &[]);
+            }
+            _ => {}
         }
     }
 }

@@ -81,12 +81,8 @@ impl Store {
     /// Records many shops' events in as few statements as the parameter limit allows, each
     /// without a customer given the customer its client is linked to; duplicates are skipped.
     pub async fn record_events(&self, events: &[(&ShopDomain, &EventRow)]) -> Result<(), DbError> {
-        // In key order, so that two replicas writing some of the same events wait on each other
-        // rather than deadlock.
-        let mut ordered = events.to_vec();
-        ordered.sort_by_key(|(shop, event)| (*shop, &event.source, &event.source_id, &event.kind));
         // SQLite takes at most 32,766 parameters, 9 per row.
-        for chunk in ordered.chunks(3_000) {
+        for chunk in events.chunks(3_000) {
             on_pool!(self, pool => {
                 // Each event's customer is looked up inside the statement, so a link committed
                 // before it is never missed. (`column1`… are how both engines name VALUES' columns.)

@@ -3,7 +3,8 @@
 //! Left to itself SQLite checkpoints inside the commit that crosses the log's threshold, so one
 //! request in every few hundred waits while pages are copied and the file is synced. A task on
 //! another connection (another thread, the other core) checkpoints instead, without blocking
-//! anyone (`PASSIVE`; `startup::checkpoint_continually`); the threshold stays, far higher, as a bound should that task fall behind.
+//! anyone (`PASSIVE`; `startup::checkpoint_continually`); the threshold stays, far higher, as a
+//! bound should that task fall behind.
 
 use super::{DbError, Pool, Store};
 

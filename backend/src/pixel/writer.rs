@@ -1,13 +1,16 @@
 //! The pixel's event writer: each request's events, group-committed with other requests'.
 
-use crate::db::{DbError, EventRow, Store};
 use std::time::Duration;
 
+use crate::db::{DbError, EventRow, Store};
 use crate::group_commit::{GroupCommit, NotCommitted};
 use crate::shop_domain::ShopDomain;
 
 /// Requests in one write at most (each up to 50 events).
 const MAX_BATCH: usize = 64;
+
+/// Writes of a group that may end in a deadlock before it fails.
+const DEADLOCK_ATTEMPTS: u32 = 4;
 
 /// One request's events.
 type Request = (ShopDomain, Vec<EventRow>);
@@ -45,7 +48,19 @@ async fn write(store: &Store, requests: Vec<Request>) -> Result<Vec<Vec<String>>
         requests.iter().flat_map(|(shop, rows)| rows.iter().map(move |row| (shop, row))).collect();
     let (links, written) = tokio::join!(
         async { if clients.is_empty() { Ok(Vec::new()) } else { store.linked_customers(&clients).await } },
-        store.record_events(&rows),
+        async {
+            // Another replica writing some of these events at once in another order (a pixel
+            // sending a batch again) can deadlock with this write: run again, rows committed
+            // meanwhile are skipped. The rows keep the order they came in, so their ids follow
+            // the storefront's order (sorting them would avoid the deadlock and lose that).
+            let mut attempts = 1;
+            loop {
+                match store.record_events(&rows).await {
+                    Err(error) if error.is_deadlock() && attempts < DEADLOCK_ATTEMPTS => attempts += 1,
+                    written => break written,
+                }
+            }
+        },
     );
     written?;
     let links = links?;

@@ -164,6 +164,41 @@ on_each_engine!(
     replicas_writing_the_same_events_at_once_never_deadlock
 );
 
+/// The pixel's writers of two replicas storing the same events at once, in opposite orders (a
+/// batch sent again to another replica): both succeed and each event is kept once.
+async fn two_pixel_writers_storing_the_same_events_both_succeed(fresh: Fresh) {
+    use seglink::db::EventRow;
+    use seglink::pixel::EventWriter;
+    let deadline = std::time::Duration::from_secs(4);
+    let (mine, theirs) = (
+        EventWriter::start(fresh.store.clone(), deadline),
+        EventWriter::start(Store::connect(&fresh.url).await.unwrap(), deadline),
+    );
+    let shop = domain("seglink-test.myshopify.com");
+    let row = |index: usize| EventRow {
+        kind: "page_view".to_owned(),
+        source: "pixel".to_owned(),
+        source_id: format!("view-{index}"),
+        customer_id: None,
+        order_id: None,
+        occurred_at: UnixTime::from_secs(1_000 + index as i64),
+        properties: "{}".to_owned(),
+        client_id: Some("client-1".to_owned()),
+    };
+    for round in 0..5 {
+        let rows: Vec<EventRow> = (round * 2_000..(round + 1) * 2_000).map(row).collect();
+        let reversed: Vec<EventRow> = rows.iter().rev().cloned().collect();
+        let (first, second) = tokio::join!(mine.record(&shop, rows), theirs.record(&shop, reversed));
+        assert!(first.is_ok() && second.is_ok(), "{}: round {round}: {first:?} {second:?}", fresh.name);
+    }
+    let stored = fresh.store.events(&shop).await.unwrap();
+    assert_eq!(stored.len(), 10_000, "{}: each event once", fresh.name);
+}
+on_each_engine!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    two_pixel_writers_storing_the_same_events_both_succeed
+);
+
 /// Runs one statement on the fresh database itself, past the store's typed methods.
 async fn raw(fresh: &Fresh, statement: &str) -> Result<u64, sqlx::Error> {
     if fresh.name == "sqlite" {
