@@ -40,7 +40,7 @@ pub struct Config {
     /// and Polaris from; the simulator serves stand-ins in tests and the demo.
     pub cdn_origin: String,
     /// How long clients may take and how many may connect (`SEGLINK_MAX_CONNECTIONS`, default
-    /// 1024); how long an ingest write may take (`SEGLINK_STORAGE_DEADLINE_MS`, default 2000).
+    /// 1024); how long an ingest write may take (`SEGLINK_STORAGE_DEADLINE_MS`, default 4000).
     pub limits: crate::serve::Limits,
     /// `SEGLINK_METRICS_TOKEN`: the bearer token `/metrics` asks for; without one it is off.
     pub metrics_token: Option<String>,
@@ -341,7 +341,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(Config::from_lookup(lookup(&BASE)).unwrap().limits.storage_deadline.as_millis(), 2_000);
+        assert_eq!(Config::from_lookup(lookup(&BASE)).unwrap().limits.storage_deadline.as_millis(), 4_000);
     }
 
     #[test]

@@ -41,7 +41,7 @@ impl Default for Limits {
             body_frame: Duration::from_secs(10),
             request: Duration::from_secs(60),
             max_connections: 1_024,
-            storage_deadline: Duration::from_secs(2),
+            storage_deadline: Duration::from_secs(4),
         }
     }
 }

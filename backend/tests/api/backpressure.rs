@@ -10,7 +10,7 @@ use crate::helpers::{Fresh, Proxy, TestApp, config_with, domain, webhook};
 use crate::pixel::{batch, post, samples, shop};
 
 const SHOP: &str = "busy-shop.myshopify.com";
-/// Short, so the test waits little; production's is 2 s.
+/// Short, so the test waits little; production's is 4 s.
 const DEADLINE_MS: &str = "300";
 
 fn app_on(store: seglink::db::Store) -> TestApp {
