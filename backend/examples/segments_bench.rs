@@ -3,7 +3,8 @@
 //!   cargo run --release -p seglink --example segments_bench -- recompute [CUSTOMERS] [EVENTS]
 //!   cargo run --release -p seglink --example segments_bench -- push [DIFF] [NAIVE_SAMPLE]
 //!
-//! `recompute` fills a SQLite store with customers, three orders each on average, and events,
+//! `recompute` fills a store (SQLite, or the PostgreSQL at SEGLINK_BENCH_DATABASE_URL) with
+//! customers, three orders each on average, and events,
 //! saves ten segments of every condition kind, and times full recomputes. `push` starts the
 //! Shopify simulator on the Standard plan's limits, pushes a diff of DIFF entering customers, then
 //! a small diff, and re-tags NAIVE_SAMPLE members with one call each as a naive push would; each
@@ -13,9 +14,13 @@ use seglink::clock::UnixTime;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use seglink::app::{App, AppState};
-use seglink::db::{EventRow, SegmentRow, Store};
+use seglink::db::{SegmentRow, Store};
 use seglink::shop_domain::ShopDomain;
 use serde_json::json;
+
+// As `seglink serve` allocates.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[path = "common/simulated.rs"]
 mod simulated;
@@ -27,18 +32,6 @@ fn shop() -> ShopDomain {
 }
 const DAY: i64 = 86_400;
 
-/// A small deterministic generator (xorshift), so every run measures the same shop.
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, bound: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % bound
-    }
-}
-
 fn segment(slug: &str, rules: serde_json::Value, now: i64) -> SegmentRow {
     SegmentRow::new(slug, slug, rules.to_string(), UnixTime::from_secs(now))
 }
@@ -48,6 +41,10 @@ fn unix_now() -> i64 {
 }
 
 async fn open(name: &str, keep: bool) -> (Store, String) {
+    // SEGLINK_BENCH_DATABASE_URL measures on that database (PostgreSQL) instead of a SQLite file.
+    if let Ok(url) = std::env::var("SEGLINK_BENCH_DATABASE_URL") {
+        return (Store::connect(&url).await.expect("the benchmark database opens"), url);
+    }
     let file = std::env::temp_dir().join(format!("seglink_bench_{name}.db"));
     for suffix in ["", "-wal", "-shm"] {
         if !keep {
@@ -58,21 +55,65 @@ async fn open(name: &str, keep: bool) -> (Store, String) {
     (Store::connect(&url).await.expect("the benchmark database opens"), url)
 }
 
+/// A raw connection beside the store's, for the fill and the clean slate.
+enum Raw {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+impl Raw {
+    async fn open(url: &str) -> Self {
+        if url.starts_with("postgres") {
+            Self::Postgres(sqlx::PgPool::connect(url).await.expect("a second pool"))
+        } else {
+            Self::Sqlite(sqlx::SqlitePool::connect(url).await.expect("a second pool"))
+        }
+    }
+
+    async fn execute(&self, sql: &str) {
+        match self {
+            Self::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+            Self::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        }
+        .unwrap_or_else(|error| panic!("{error}: {sql}"));
+    }
+
+    async fn count(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        match self {
+            Self::Sqlite(pool) => sqlx::query_scalar(&sql).fetch_one(pool).await,
+            Self::Postgres(pool) => sqlx::query_scalar(&sql).fetch_one(pool).await,
+        }
+        .expect("a count")
+    }
+
+    /// `SELECT i FROM <this>` yields 1 to `count`.
+    fn series(&self, count: u64) -> String {
+        match self {
+            Self::Sqlite(_) => format!(
+                "(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) SELECT i FROM n)"
+            ),
+            Self::Postgres(_) => format!("(SELECT generate_series(1, {count}::BIGINT) AS i)"),
+        }
+    }
+}
+
 async fn recompute(customers: u64, events: u64) {
     // SEGLINK_BENCH_KEEP=1 measures again on the last run's data, skipping the fill.
     let keep = std::env::var("SEGLINK_BENCH_KEEP").is_ok_and(|value| value == "1");
     let (store, url) = open("recompute", keep).await;
+    let raw = Raw::open(&url).await;
     let now = unix_now();
     let started = Instant::now();
-    let pool = sqlx::SqlitePool::connect(&url).await.expect("a second pool for the fill");
-    let filled_before: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM customers").fetch_one(&pool).await.expect("a count");
-    if filled_before == 0 {
-        fill(&store, &pool, customers, events, now).await;
+    if raw.count("customers").await == 0 {
+        fill(&raw, customers, events, now).await;
     }
     // Kept data starts without members, so the first run is again one where everyone enters.
-    for table in ["segment_members", "segment_changes"] {
-        sqlx::query(&format!("DELETE FROM {table}")).execute(&pool).await.expect("a clean slate");
+    for table in ["segment_members", "segment_changes", "segments"] {
+        raw.execute(&format!("DELETE FROM {table}")).await;
+    }
+    if let Raw::Postgres(_) = raw {
+        raw.execute("VACUUM ANALYZE").await;
     }
     let filled = started.elapsed();
     let rules = [
@@ -103,7 +144,6 @@ async fn recompute(customers: u64, events: u64) {
         ),
     ];
     for (slug, rule) in rules {
-        // Kept data keeps its segments; a fresh store gets them.
         store.create_segment(&shop(), &segment(slug, rule, now)).await.expect("a segment");
     }
     let app = AppState(std::sync::Arc::new(App::new(simulated::config(&url, None, &[]), store)));
@@ -123,65 +163,63 @@ async fn recompute(customers: u64, events: u64) {
     }
 }
 
-/// Customers, three orders each on average, and events, all deterministic.
-async fn fill(store: &Store, pool: &sqlx::SqlitePool, customers: u64, events: u64, now: i64) {
-    let mut random = Random(0x5eed_1234_abcd);
-    let countries = ["US", "CA", "GB", "DE", "AU", "FR", "NL", "SE", "JP", "IE"];
-    let states = ["SUBSCRIBED", "UNSUBSCRIBED", "NOT_SUBSCRIBED"];
-    let tags = ["", "vip", "wholesale", "vip, wholesale", "newsletter"];
-    let mut fill = pool.begin().await.expect("a transaction");
-    for id in 1..=customers {
-        sqlx::query(
-            "INSERT INTO customers (shop, customer_id, country, tags, marketing_state, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(SHOP)
-        .bind(id.to_string())
-        .bind(countries[random.below(10) as usize])
-        .bind(tags[random.below(5) as usize])
-        .bind(states[random.below(3) as usize])
-        .bind(now - random.below(720) as i64 * DAY)
-        .bind(now)
-        .execute(&mut *fill)
-        .await
-        .expect("a customer");
-    }
-    for id in 1..=customers * 3 {
-        let cents = 500 + random.below(50_000);
-        sqlx::query(
-            "INSERT INTO orders (shop, order_id, customer_id, total_price, currency, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, 'USD', $5, $5)",
-        )
-        .bind(SHOP)
-        .bind(id.to_string())
-        .bind((1 + random.below(customers)).to_string())
-        .bind(format!("{}.{:02}", cents / 100, cents % 100))
-        .bind(now - random.below(180) as i64 * DAY)
-        .execute(&mut *fill)
-        .await
-        .expect("an order");
-    }
-    fill.commit().await.expect("the fill commits");
-    let kinds = ["page_view", "product_view", "add_to_cart", "checkout_start", "purchase", "search"];
-    let mut batch = Vec::with_capacity(3_000);
-    for id in 0..events {
-        batch.push(EventRow {
-            kind: kinds[random.below(6) as usize].to_owned(),
-            source: "pixel".to_owned(),
-            source_id: format!("e{id}"),
-            customer_id: Some((1 + random.below(customers)).to_string()),
-            order_id: None,
-            occurred_at: UnixTime::from_secs(now - random.below(90 * DAY as u64) as i64),
-            properties: json!({ "product_id": (1 + random.below(500)).to_string() }).to_string(),
-            client_id: None,
-        });
-        if batch.len() == 3_000 || id + 1 == events {
-            let shop = shop();
-            let rows: Vec<(&ShopDomain, &EventRow)> = batch.iter().map(|event| (&shop, event)).collect();
-            store.record_events(&rows).await.expect("events");
-            batch.clear();
-        }
-    }
+/// Customers, three orders each on average, and events: made by the database itself from a
+/// series, so a million customers take seconds to make rather than a round trip each. The
+/// same statements run on both engines; every "random" choice is a multiplicative hash of the
+/// row's number, so every run measures the same shop.
+async fn fill(raw: &Raw, customers: u64, events: u64, now: i64) {
+    // Two rounds of multiplicative hashing (Knuth's 2654435761 and others, each below 2^63 when
+    // multiplied), a different multiplier per column so that columns do not follow each other,
+    // scaled to 0..n.
+    let pick = |salt: u64, n: u64| {
+        let first = format!("((i * {} + {}) % 4294967296)", 2_654_435_761 + 2 * salt * 7_919, salt * 40_503);
+        format!("((({first} * 1597334677 + {first} / 65536) % 4294967296) * {n} / 4294967296)")
+    };
+    let one_of = |salt: u64, choices: &[&str]| {
+        let arms: String = choices
+            .iter()
+            .enumerate()
+            .map(|(index, choice)| format!(" WHEN {index} THEN '{choice}'"))
+            .collect();
+        format!("CASE {}{arms} END", pick(salt, choices.len() as u64))
+    };
+    let day = DAY as u64;
+    raw.execute(&format!(
+        "INSERT INTO customers (shop, customer_id, country, tags, marketing_state, created_at, updated_at)
+         SELECT '{SHOP}', CAST(i AS TEXT), {}, {}, {}, {now} - {} * {DAY}, {now} FROM {}",
+        one_of(1, &["US", "CA", "GB", "DE", "AU", "FR", "NL", "SE", "JP", "IE"]),
+        one_of(2, &["", "vip", "wholesale", "vip, wholesale", "newsletter"]),
+        one_of(3, &["SUBSCRIBED", "UNSUBSCRIBED", "NOT_SUBSCRIBED"]),
+        pick(4, 720),
+        raw.series(customers),
+    ))
+    .await;
+    let cents = pick(5, 50_000);
+    raw.execute(&format!(
+        "INSERT INTO orders (shop, order_id, customer_id, total_price, currency, created_at, updated_at)
+         SELECT '{SHOP}', CAST(i AS TEXT), CAST(1 + {} AS TEXT),
+                CAST((500 + {cents}) / 100 AS TEXT) || '.' || CASE WHEN (500 + {cents}) % 100 < 10 THEN '0' ELSE '' END
+                    || CAST((500 + {cents}) % 100 AS TEXT),
+                'USD', {now} - {} * {DAY}, {now} - {} * {DAY}
+         FROM {}",
+        pick(6, customers),
+        pick(7, 180),
+        pick(7, 180),
+        raw.series(customers * 3),
+    ))
+    .await;
+    raw.execute(&format!(
+        "INSERT INTO events (shop, kind, source, source_id, customer_id, occurred_at, properties)
+         SELECT '{SHOP}', {}, 'pixel', 'e' || CAST(i AS TEXT), CAST(1 + {} AS TEXT), {now} - {},
+                '{{\"product_id\":\"' || CAST(1 + {} AS TEXT) || '\"}}'
+         FROM {}",
+        one_of(8, &["page_view", "product_view", "add_to_cart", "checkout_start", "purchase", "search"]),
+        pick(9, customers),
+        pick(10, 90 * day),
+        pick(11, 500),
+        raw.series(events),
+    ))
+    .await;
 }
 
 async fn push(diff: usize, naive_sample: usize) {

@@ -19,8 +19,9 @@ use crate::install::view::{
 };
 use crate::pixel::status::{PixelEvent, PixelSettingsView, PixelStatus, Reconnecting};
 use crate::segments::view::{
-    Change, Changes, ConditionOutcome, CustomerCard, CustomerSearch, Explanation, MembersPage, NativePreview,
-    NativeView, Preview, PushView, RecomputeReport, Recomputed, SegmentList, SegmentView,
+    Change, Changes, ConditionOutcome, CustomerCard, CustomerSearch, EvaluationView, Explanation,
+    MembersPage, NativePreview, NativeView, Preview, PushView, RecomputeReport, Recomputed, SegmentList,
+    SegmentView,
 };
 use crate::settings::{PolicyView, PrivacyRequests, RetentionView};
 use crate::sync_health::{Counts, DeadJob, JobHealth, SyncHealth, TopicSeen};
@@ -62,6 +63,7 @@ fn generated() -> String {
         // Segments
         declaration::<SegmentView>(&config),
         declaration::<NativeView>(&config),
+        declaration::<EvaluationView>(&config),
         declaration::<PushView>(&config),
         declaration::<SegmentList>(&config),
         declaration::<Preview>(&config),

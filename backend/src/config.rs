@@ -47,7 +47,15 @@ pub struct Config {
     /// `SEGLINK_WORKERS` (default 2): background workers in this process; 0 makes an
     /// ingest-only replica that stores deliveries and leaves their processing to others.
     pub workers: usize,
+    /// `SEGLINK_INLINE_EVALUATION_CUSTOMERS` (default 20,000): up to this many customers a saved
+    /// segment is evaluated inside the request and a preview counts every customer; a larger
+    /// store gets an evaluation job with progress, and a preview from a sample of this size.
+    pub inline_evaluation_customers: i64,
 }
+
+/// The default of `SEGLINK_INLINE_EVALUATION_CUSTOMERS`: a store this size evaluates in well under
+/// a second (docs/benchmarks.md, "Segments").
+pub const INLINE_EVALUATION_CUSTOMERS: i64 = 20_000;
 
 const ENCRYPTION_KEY: &str = "SEGLINK_ENCRYPTION_KEY";
 /// Where a development key is kept (ignored by git).
@@ -211,6 +219,17 @@ impl Config {
             })?,
             None => 2,
         };
+        let inline_evaluation_customers = match get("SEGLINK_INLINE_EVALUATION_CUSTOMERS") {
+            Some(text) => {
+                text.parse().ok().filter(|count| (1..=1_000_000).contains(count)).ok_or_else(|| {
+                    ConfigError::Invalid {
+                        name: "SEGLINK_INLINE_EVALUATION_CUSTOMERS",
+                        reason: format!("`{text}` is not 1 to 1000000"),
+                    }
+                })?
+            }
+            None => INLINE_EVALUATION_CUSTOMERS,
+        };
         Ok(Self {
             api_key,
             api_secret,
@@ -226,6 +245,7 @@ impl Config {
             limits,
             metrics_token: metrics_token.map(|token| token.trim().to_owned()),
             workers,
+            inline_evaluation_customers,
         })
     }
 
@@ -258,6 +278,7 @@ impl fmt::Debug for Config {
             .field("limits", &self.limits)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "[redacted]"))
             .field("workers", &self.workers)
+            .field("inline_evaluation_customers", &self.inline_evaluation_customers)
             .finish()
     }
 }

@@ -41,7 +41,7 @@ pub use policy::IngestionPolicy;
 pub use privacy::{DEFAULT_STOREFRONT_EVENT_DAYS, PrivacyRequest};
 pub use products::{ProductRow, Seo, StoredProduct, VariantRow};
 pub use rules::{DiscountSync, RuleChange, StoredRule};
-pub use segments::{ChangeRow, MemberRow, PushRow, SegmentRow};
+pub use segments::{ChangeRow, MemberRow, PageChanges, PushRow, SegmentRow};
 pub use shops::{ConnectLink, Connection, PixelSettings, ShopRecord, StoredTokens, Workspace};
 pub use states::{JobState, PushState, RunState, StepState, SyncState, UnknownState};
 pub use webhooks::{Arriving, DeliveryHeaders, Recorded, WEBHOOK_JOB};

@@ -161,10 +161,30 @@ pub async fn run_due_at(app: &App, now: UnixTime) -> usize {
         }
     };
     let count = jobs.len();
-    for job in jobs {
-        run_one(app, job).await;
+    let claims: Vec<(i64, i64)> = jobs.iter().map(|job| (job.id, job.attempts)).collect();
+    let run_all = async {
+        for job in jobs {
+            run_one(app, job).await;
+        }
+    };
+    tokio::select! {
+        () = run_all => {}
+        () = renew_leases(app, &claims) => {}
     }
     count
+}
+
+/// Renews the batch's leases every third of a lease for as long as it runs; a finished job is
+/// no longer `running`, so its row is left alone.
+async fn renew_leases(app: &App, claims: &[(i64, i64)]) {
+    let lease = app.config.job_lease_secs;
+    let period = Duration::from_secs(u64::try_from(lease / 3).unwrap_or(1).max(1));
+    loop {
+        tokio::time::sleep(period).await;
+        if let Err(error) = app.store.renew_leases(claims, unix_now() + lease).await {
+            crate::log::error("renewing job leases failed", &[("error", &error.to_string())]);
+        }
+    }
 }
 
 /// Runs due jobs until none is left; for tests and the demo.
@@ -214,7 +234,7 @@ async fn dispatch(app: &App, job: &ClaimedJob) -> Result<(), JobError> {
     use crate::catalog::outbound::PushProduct;
     use crate::discounts::WriteDiscountRules;
     use crate::install::Provision;
-    use crate::segments::{PushTags, Recompute, ReconcileTags};
+    use crate::segments::{EvaluateSegment, PushTags, Recompute, ReconcileTags};
     use crate::webhooks::process::{ProcessWebhook, ReleaseOrder};
     match job.kind.as_str() {
         ProcessWebhook::KIND => run::<ProcessWebhook>(app, job).await,
@@ -224,6 +244,7 @@ async fn dispatch(app: &App, job: &ClaimedJob) -> Result<(), JobError> {
         PushTags::KIND => run::<PushTags>(app, job).await,
         ReconcileTags::KIND => run::<ReconcileTags>(app, job).await,
         Recompute::KIND => run::<Recompute>(app, job).await,
+        EvaluateSegment::KIND => run::<EvaluateSegment>(app, job).await,
         WriteDiscountRules::KIND => run::<WriteDiscountRules>(app, job).await,
         WriteProductMetafields::KIND => run::<WriteProductMetafields>(app, job).await,
         PushProduct::KIND => run::<PushProduct>(app, job).await,

@@ -2,6 +2,7 @@
 //! pushed back to Shopify as tags and native segments, explained, and served to the admin.
 
 pub mod api;
+pub mod evaluate;
 pub mod facts;
 pub mod membership;
 mod native;
@@ -12,6 +13,7 @@ pub mod view;
 
 use serde::{Deserialize, Serialize};
 
+pub use evaluate::EvaluateSegment;
 pub use membership::{preview, recompute, refresh_customer};
 pub use push::PushTags;
 pub use reconcile::ReconcileTags;

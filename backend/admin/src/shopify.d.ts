@@ -59,7 +59,7 @@ declare namespace preact.JSX {
     "s-table-row": PolarisProps;
     "s-table-cell": PolarisProps;
     "s-divider": PolarisProps;
-    "s-progress-bar": PolarisProps;
+    "s-progress": PolarisProps;
     "s-unordered-list": PolarisProps;
     "s-list-item": PolarisProps;
     // App Bridge's save bar: its buttons show in the admin's top bar while it is shown.

@@ -123,6 +123,37 @@ impl Store {
         }))
     }
 
+    /// How many live (not deleted) customers the store has.
+    pub async fn customer_count(&self, shop: &ShopDomain) -> Result<i64, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM customers WHERE shop = $1 AND deleted = FALSE")
+                .bind(shop)
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
+    /// The id of the `count`th live customer after `after`, in the text order ids are stored in:
+    /// where a page of that many ends. `None` when fewer remain.
+    pub async fn customer_after(
+        &self,
+        shop: &ShopDomain,
+        after: &str,
+        count: i64,
+    ) -> Result<Option<String>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT customer_id FROM customers WHERE shop = $1 AND customer_id > $2 AND deleted = FALSE
+                 ORDER BY customer_id LIMIT 1 OFFSET $3",
+            )
+            .bind(shop)
+            .bind(after)
+            .bind(count.max(1) - 1)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
     /// Marks a customer deleted in Shopify and drops their personal data; a late update cannot
     /// bring them back.
     pub async fn delete_customer(

@@ -35,6 +35,48 @@ pub enum Scope<'a> {
     Store,
     /// One customer.
     Customer(&'a str),
+    /// The customers whose ids come after `after` and, when given, up to `upto` (in the text order
+    /// ids are stored in): a page of a full evaluation.
+    Range {
+        /// Ids after this one; `""` from the first.
+        after: &'a str,
+        /// Ids up to this one; `None` to the last.
+        upto: Option<&'a str>,
+    },
+    /// About `per_thousand` in every thousand customers, chosen by the last three digits of their
+    /// ids (Shopify's ids end in evenly spread digits), found through the indexes: a preview's
+    /// sample of a large store.
+    Sample {
+        /// Customers kept per thousand, 1 to 1000.
+        per_thousand: u16,
+    },
+}
+
+impl Scope<'_> {
+    /// The condition on `customer_id` with its parameters numbered from `$2`, and how many it
+    /// takes.
+    fn filter(self, column: &str, postgres: bool) -> (String, usize) {
+        match self {
+            Scope::Store => (String::new(), 0),
+            Scope::Customer(_) => (format!(" AND {column} = $2"), 1),
+            Scope::Range { upto: None, .. } => (format!(" AND {column} > $2"), 1),
+            Scope::Range { upto: Some(_), .. } => (format!(" AND {column} > $2 AND {column} <= $3"), 2),
+            Scope::Sample { .. } => {
+                let suffix = if postgres {
+                    "right(sampled.customer_id, 3)"
+                } else {
+                    "substr(sampled.customer_id, -3)"
+                };
+                (
+                    format!(
+                        " AND {column} IN (SELECT sampled.customer_id FROM customers sampled
+                             WHERE sampled.shop = $1 AND sampled.deleted = FALSE AND {suffix} < $2)"
+                    ),
+                    1,
+                )
+            }
+        }
+    }
 }
 
 impl Store {
@@ -54,12 +96,10 @@ impl Store {
         // up by its (shop, customer_id) index, which it prefers and which measured three times
         // slower; PostgreSQL's planner chooses for itself.
         let hint = if matches!(scope, Scope::Store) { hint } else { "" };
-        // Parameters: the shop, the customer when there is one, then the events' since and kinds
-        // when events are read at all.
-        let (customer_filter, since_number) = match scope {
-            Scope::Store => (String::new(), 2),
-            Scope::Customer(_) => (" AND customer_id = $2".to_owned(), 3),
-        };
+        // Parameters: the shop, the scope's, then the events' since and kinds when events are
+        // read at all.
+        let (customer_filter, scope_parameters) = scope.filter("customer_id", self.is_postgres());
+        let since_number = 2 + scope_parameters;
         let first_kind = since_number + 1;
         // Few kinds: numbered parameters cost SQLite nothing here.
         let numbered = |first: usize, count: usize| -> String {
@@ -93,13 +133,15 @@ impl Store {
                         GROUP BY customer_id) o ON o.customer_id = c.customer_id
              LEFT JOIN ({events}) e ON e.customer_id = c.customer_id
              WHERE c.shop = $1 AND c.deleted = FALSE{}",
-            customer_filter.replace("customer_id", "c.customer_id")
+            scope.filter("c.customer_id", self.is_postgres()).0
         );
         Ok(on_pool!(self, pool => {
             let query = sqlx::query_as(&sql).bind(shop);
             let mut query = match scope {
-                Scope::Customer(id) => query.bind(id),
                 Scope::Store => query,
+                Scope::Customer(id) | Scope::Range { after: id, upto: None } => query.bind(id),
+                Scope::Range { after, upto: Some(upto) } => query.bind(after).bind(upto),
+                Scope::Sample { per_thousand } => query.bind(format!("{:03}", per_thousand.min(999))),
             };
             if !kinds.is_empty() {
                 query = query.bind(since);

@@ -79,6 +79,23 @@ impl Store {
         self.enqueue(job).await
     }
 
+    /// Keeps a worker's claim on jobs still running past their first lease: a long job (a full
+    /// evaluation of a large store) is not taken by a second worker while the first works on it.
+    pub async fn renew_leases(&self, jobs: &[(i64, i64)], until: UnixTime) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            for (id, attempts) in jobs {
+                // The attempt count names this claim: a job another worker took since is not ours.
+                sqlx::query("UPDATE jobs SET locked_until = $2 WHERE id = $1 AND attempts = $3 AND state = 'running'")
+                    .bind(id)
+                    .bind(until)
+                    .bind(attempts)
+                    .execute(pool)
+                    .await?;
+            }
+        });
+        Ok(())
+    }
+
     /// Claims up to `limit` due jobs until `now + lease_seconds`. A job whose lease ran out
     /// with no attempt left is buried instead: whatever it does kills its worker, and taking it
     /// again would kill the next one, after every restart.

@@ -30,6 +30,22 @@ pub struct SegmentRow {
     pub created_at: UnixTime,
     /// Unix seconds.
     pub updated_at: UnixTime,
+    /// Customers evaluated so far while an evaluation is under way; `None` otherwise.
+    pub evaluated: Option<i64>,
+    /// Customers the evaluation under way covers.
+    pub evaluation_total: Option<i64>,
+    /// Counts the saves of its rules.
+    pub version: i64,
+}
+
+/// What one page of a full evaluation changed in one segment.
+pub struct PageChanges<'a> {
+    /// The segment.
+    pub slug: &'a str,
+    /// Customers who entered.
+    pub entered: Vec<String>,
+    /// Customers who left.
+    pub left: Vec<String>,
 }
 
 impl SegmentRow {
@@ -47,6 +63,9 @@ impl SegmentRow {
             computed_at: None,
             created_at: now,
             updated_at: now,
+            evaluated: None,
+            evaluation_total: None,
+            version: 0,
         }
     }
 }
@@ -101,7 +120,7 @@ pub struct ChangeRow {
 }
 
 const SEGMENT_COLUMNS: &str = "slug, name, rules, native, native_segment_id, member_count, suggested, deleted, \
-     computed_at, created_at, updated_at";
+     computed_at, created_at, updated_at, evaluated, evaluation_total, version";
 
 /// SQLite's limit is 32,766 parameters; PostgreSQL's 65,535.
 const ROWS_PER_STATEMENT: usize = 5_000;
@@ -177,7 +196,8 @@ impl Store {
     ) -> Result<(), DbError> {
         let updated = on_pool!(self, pool => {
             sqlx::query(
-                "UPDATE segments SET name = $3, rules = $4, native = $5, suggested = FALSE, updated_at = $6
+                "UPDATE segments SET name = $3, rules = $4, native = $5, suggested = FALSE, updated_at = $6,
+                     version = version + 1
                  WHERE shop = $1 AND slug = $2 AND deleted = FALSE",
             )
             .bind(shop)
@@ -244,6 +264,131 @@ impl Store {
         Ok(())
     }
 
+    /// Records that an evaluation of `slugs` covering `total` customers has evaluated `evaluated`.
+    pub async fn record_evaluation_progress(
+        &self,
+        shop: &ShopDomain,
+        slugs: &[&str],
+        evaluated: i64,
+        total: i64,
+    ) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            let mut update = sqlx::QueryBuilder::new("UPDATE segments SET evaluated = ");
+            update.push_bind(evaluated).push(", evaluation_total = ").push_bind(total);
+            update.push(" WHERE shop = ").push_bind(shop).push(" AND slug IN (");
+            let mut listed = update.separated(", ");
+            for slug in slugs {
+                listed.push_bind(*slug);
+            }
+            update.push(")");
+            update.build().execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Writes one page of a full evaluation, every segment's entries and exits in one
+    /// transaction. The member counts wait for `finish_evaluation`: counting a large segment after
+    /// every page would cost more than the page.
+    pub async fn apply_page(
+        &self,
+        shop: &ShopDomain,
+        pages: &[PageChanges<'_>],
+        now: UnixTime,
+    ) -> Result<(), DbError> {
+        if pages.iter().all(|page| page.entered.is_empty() && page.left.is_empty()) {
+            return Ok(());
+        }
+        on_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            for page in pages {
+                let slug = page.slug;
+                for chunk in page.entered.chunks(ROWS_PER_STATEMENT / 4) {
+                    let mut insert =
+                        sqlx::QueryBuilder::new("INSERT INTO segment_members (shop, slug, customer_id, since) ");
+                    insert.push_values(chunk, |mut row, customer| {
+                        row.push_bind(shop).push_bind(slug).push_bind(customer).push_bind(now);
+                    });
+                    insert.push(" ON CONFLICT DO NOTHING");
+                    insert.build().execute(&mut *transaction).await?;
+                }
+                for chunk in page.left.chunks(ROWS_PER_STATEMENT) {
+                    delete_customers("segment_members", shop.as_str(), slug, chunk).build().execute(&mut *transaction).await?;
+                }
+                let changes = page.entered.iter().map(|id| (id, "entered")).chain(page.left.iter().map(|id| (id, "left")));
+                let changes: Vec<_> = changes.collect();
+                for chunk in changes.chunks(ROWS_PER_STATEMENT / 5) {
+                    let mut insert = sqlx::QueryBuilder::new("INSERT INTO segment_changes (shop, slug, customer_id, change, at) ");
+                    insert.push_values(chunk, |mut row, (customer, change)| {
+                        row.push_bind(shop).push_bind(slug).push_bind(customer.as_str()).push_bind(*change).push_bind(now);
+                    });
+                    insert.build().execute(&mut *transaction).await?;
+                }
+            }
+            transaction.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Ends a full evaluation of `slugs`: their member counts, the time, no progress.
+    pub async fn finish_evaluation(
+        &self,
+        shop: &ShopDomain,
+        slugs: &[&str],
+        now: UnixTime,
+    ) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            for slug in slugs {
+                sqlx::query(
+                    "UPDATE segments SET computed_at = $3, evaluated = NULL, evaluation_total = NULL, member_count =
+                         (SELECT COUNT(*) FROM segment_members WHERE shop = $1 AND slug = $2)
+                     WHERE shop = $1 AND slug = $2",
+                )
+                .bind(shop)
+                .bind(*slug)
+                .bind(now)
+                .execute(&mut *transaction)
+                .await?;
+            }
+            transaction.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The memberships of the customers with ids after `after` and, when given, up to `upto` (a
+    /// page of a full evaluation), by segment. Read one row per customer, the slugs joined: a
+    /// row costs SQLite's driver more than the text.
+    pub async fn members_in_range(
+        &self,
+        shop: &ShopDomain,
+        after: &str,
+        upto: Option<&str>,
+    ) -> Result<std::collections::HashMap<String, Vec<String>>, DbError> {
+        let concat = if self.is_postgres() { "string_agg" } else { "group_concat" };
+        let sql = format!(
+            "SELECT customer_id, {concat}(slug, ' ') FROM segment_members WHERE shop = $1 AND customer_id > $2{}
+             GROUP BY customer_id",
+            if upto.is_some() { " AND customer_id <= $3" } else { "" }
+        );
+        let rows: Vec<(String, String)> = on_pool!(self, pool => {
+            let query = sqlx::query_as(&sql).bind(shop).bind(after);
+            match upto {
+                Some(upto) => query.bind(upto),
+                None => query,
+            }
+            .fetch_all(pool)
+            .await?
+        });
+        let mut members: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+        for (customer, slugs) in rows {
+            // Slugs are lower-case letters, digits and dashes: a space never occurs in one.
+            for slug in slugs.split(' ') {
+                members.entry(slug.to_owned()).or_default().push(customer.clone());
+            }
+        }
+        Ok(members)
+    }
+
     /// Every member's id, in id order.
     pub async fn member_ids(&self, shop: &ShopDomain, slug: &str) -> Result<Vec<String>, DbError> {
         Ok(on_pool!(self, pool => {
@@ -255,24 +400,6 @@ impl Store {
             .fetch_all(pool)
             .await?
         }))
-    }
-
-    /// Every member of every segment of the store, by segment.
-    pub async fn all_members(
-        &self,
-        shop: &ShopDomain,
-    ) -> Result<std::collections::HashMap<String, Vec<String>>, DbError> {
-        let rows: Vec<(String, String)> = on_pool!(self, pool => {
-            sqlx::query_as("SELECT slug, customer_id FROM segment_members WHERE shop = $1")
-                .bind(shop)
-                .fetch_all(pool)
-                .await?
-        });
-        let mut members: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
-        for (slug, customer) in rows {
-            members.entry(slug).or_default().push(customer);
-        }
-        Ok(members)
     }
 
     /// The segments `customer_id` is a member of.

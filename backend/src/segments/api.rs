@@ -11,7 +11,7 @@ use super::view::{
     Change, Changes, ConditionOutcome, CustomerCard, CustomerSearch, Explanation, MembersPage, NativePreview,
     Preview, PushView, RecomputeReport, Recomputed, SegmentList, SegmentView,
 };
-use super::{membership, push, reconcile};
+use super::{evaluate, membership, push, reconcile};
 use crate::app::AppState;
 use crate::checks::ShopSession;
 use crate::clock::unix_now;
@@ -143,7 +143,8 @@ pub async fn show(
     Ok(Json(answer(&app, &session.claims.shop, &slug).await?))
 }
 
-/// `POST /api/segments`: saves, computes membership at once and queues the push.
+/// `POST /api/segments`: saves, then evaluates membership and queues the push (or, in a large
+/// store, queues the evaluation: `evaluate::after_save`).
 pub async fn create(
     State(app): State<AppState>,
     session: ShopSession,
@@ -163,8 +164,7 @@ pub async fn create(
         DbError::Conflict => AppError::Conflict(format!("the slug `{slug}` is taken")),
         other => other.into(),
     })?;
-    membership::recompute(&app.store, shop, Some(&slug), now).await?;
-    push::push_now(&app, shop, &slug, now).await?;
+    evaluate::after_save(&app, shop, &slug, now).await?;
     super::queue_nightly(&app.store, shop, now).await?;
     Ok((StatusCode::CREATED, Json(answer(&app, shop, &slug).await?)))
 }
@@ -184,8 +184,7 @@ pub async fn update(
     rules(&input.rules)?;
     let now = unix_now();
     app.store.update_segment(shop, &slug, &name, &input.rules.to_string(), input.native, now).await?;
-    membership::recompute(&app.store, shop, Some(&slug), now).await?;
-    push::push_now(&app, shop, &slug, now).await?;
+    evaluate::after_save(&app, shop, &slug, now).await?;
     Ok(Json(answer(&app, shop, &slug).await?))
 }
 
@@ -222,10 +221,11 @@ pub async fn preview(
 ) -> Result<Json<Preview>, AppError> {
     let shop = &session.claims.shop;
     let rule = rules(&input.rules)?;
-    let (count, sample_ids) =
-        membership::preview(&app.store, shop, &rule, PREVIEW_SAMPLE, unix_now()).await?;
-    let mut sample = Vec::with_capacity(sample_ids.len());
-    for id in sample_ids {
+    let largest_exact = app.config.inline_evaluation_customers;
+    let counted =
+        membership::preview(&app.store, shop, &rule, PREVIEW_SAMPLE, largest_exact, unix_now()).await?;
+    let mut sample = Vec::with_capacity(counted.first.len());
+    for id in counted.first {
         if let Some((customer_id, email, name)) = app.store.customer_card(shop, &id).await? {
             sample.push(CustomerCard { customer_id, email, name });
         }
@@ -236,7 +236,9 @@ pub async fn preview(
         Err(reason) => (None, Some(reason.0)),
     };
     Ok(Json(Preview {
-        count,
+        count: counted.count,
+        estimated: counted.estimated,
+        evaluated: counted.evaluated,
         sample,
         native: NativePreview { query, reason },
         storefront_signals: segment_rules::storefront_signals(&rule),

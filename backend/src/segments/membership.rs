@@ -2,13 +2,13 @@
 //! event or update concerns. Every entry and exit is recorded with its time, and a changed
 //! segment gets a push of its tags queued.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use segment_rules::{Reads, Rule, evaluate, matches};
 
 use super::facts::{Profile, profiles};
 use crate::clock::UnixTime;
-use crate::db::{DbError, Scope, SegmentRow, Store};
+use crate::db::{DbError, PageChanges, Scope, SegmentRow, Store};
 use crate::shop_domain::ShopDomain;
 
 /// A live segment with its parsed rules.
@@ -17,6 +17,8 @@ pub struct Live {
     pub slug: String,
     /// Its rules.
     pub rule: Rule,
+    /// Which save of its rules these are.
+    pub version: i64,
 }
 
 /// The store's live segments whose rules parse (they all do: they were checked when saved).
@@ -24,9 +26,10 @@ pub async fn live(store: &Store, shop: &ShopDomain) -> Result<Vec<Live>, DbError
     Ok(store.segments(shop, false).await?.into_iter().filter_map(parsed).collect())
 }
 
-fn parsed(segment: SegmentRow) -> Option<Live> {
+/// The segment with its rules parsed; `None` when they do not parse.
+pub fn parsed(segment: SegmentRow) -> Option<Live> {
     let value = serde_json::from_str(&segment.rules).ok()?;
-    Some(Live { slug: segment.slug, rule: segment_rules::parse(&value).ok()? })
+    Some(Live { slug: segment.slug, rule: segment_rules::parse(&value).ok()?, version: segment.version })
 }
 
 fn reads(segments: &[Live]) -> Reads {
@@ -48,8 +51,12 @@ pub struct Recomputed {
     pub left: usize,
 }
 
+/// Customers evaluated at a time in a full evaluation: memory holds two pages' facts (one
+/// evaluated while the next is read), however large the store.
+pub const PAGE: i64 = 25_000;
+
 /// Evaluates every customer for the live segments (only `only`, when given), records the changes
-/// and queues pushes where membership moved.
+/// and queues pushes where membership moved. See `evaluate_in_pages`.
 pub async fn recompute(
     store: &Store,
     shop: &ShopDomain,
@@ -61,33 +68,151 @@ pub async fn recompute(
         .into_iter()
         .filter(|segment| only.is_none_or(|slug| segment.slug == slug))
         .collect();
+    evaluate_in_pages(store, shop, segments, PAGE, now).await
+}
+
+/// Evaluates `segments` over every customer, `page_size` customers at a time in id order: the next
+/// page's facts and members are read (one connection each) while this page is evaluated (on
+/// every core) and its entries and exits written. Each page's progress is recorded on the
+/// segments for the admin. A segment saved again meanwhile drops out: the evaluation its save
+/// queued covers it.
+pub async fn evaluate_in_pages(
+    store: &Store,
+    shop: &ShopDomain,
+    segments: Vec<Live>,
+    page_size: i64,
+    now: UnixTime,
+) -> Result<Vec<Recomputed>, DbError> {
+    let mut segments = segments;
     if segments.is_empty() {
         return Ok(Vec::new());
     }
-    // The stored members are read while the facts are: two connections, two cores.
+    let total = store.customer_count(shop).await?;
     let reads = reads(&segments);
-    let (everyone, mut held) =
-        tokio::try_join!(profiles(store, shop, Scope::Store, &reads, now), store.all_members(shop),)?;
-    let memberships = evaluate_all(&segments, &everyone, now);
-    let mut report = Vec::with_capacity(segments.len());
-    for (segment, now_in) in segments.iter().zip(&memberships) {
-        let before: Vec<String> = held.remove(&segment.slug).unwrap_or_default();
-        let before_set: HashSet<&str> = before.iter().map(String::as_str).collect();
-        let entered: Vec<String> =
-            now_in.iter().filter(|id| !before_set.contains(**id)).map(|id| (*id).to_owned()).collect();
-        let left: Vec<String> = before.iter().filter(|id| !now_in.contains(id.as_str())).cloned().collect();
-        store.apply_membership(shop, &segment.slug, &entered, &left, now, true).await?;
-        if !entered.is_empty() || !left.is_empty() {
-            super::push::queue(store, shop, &segment.slug, now).await?;
+    let mut report: Vec<Recomputed> = segments
+        .iter()
+        .map(|segment| Recomputed { slug: segment.slug.clone(), ..Recomputed::default() })
+        .collect();
+    let mut evaluated = 0;
+    let read = |after: String| read_page(store, shop, &reads, after, page_size, now);
+    let mut next = Some(read(String::new()).await?);
+    while let Some(page) = next.take() {
+        let memberships = evaluate_all(&segments, &page.profiles, now);
+        let changes: Vec<PageChanges<'_>> = segments
+            .iter()
+            .zip(&memberships)
+            .map(|(segment, now_in)| {
+                let before = page.members.get(&segment.slug).map(Vec::as_slice).unwrap_or_default();
+                let before_set: HashSet<&str> = before.iter().map(String::as_str).collect();
+                PageChanges {
+                    slug: &segment.slug,
+                    entered: now_in
+                        .iter()
+                        .filter(|id| !before_set.contains(**id))
+                        .map(|id| (*id).to_owned())
+                        .collect(),
+                    left: before.iter().filter(|id| !now_in.contains(id.as_str())).cloned().collect(),
+                }
+            })
+            .collect();
+        evaluated += page.profiles.len() as i64;
+        let slugs: Vec<&str> = segments.iter().map(|segment| segment.slug.as_str()).collect();
+        let write = async {
+            store.apply_page(shop, &changes, now).await?;
+            store.record_evaluation_progress(shop, &slugs, evaluated, total.max(evaluated)).await
+        };
+        let read_next = async {
+            match &page.upto {
+                Some(upto) => read(upto.clone()).await.map(Some),
+                None => Ok(None),
+            }
+        };
+        let ((), following) = tokio::try_join!(write, read_next)?;
+        for (line, (segment, (page_changes, now_in))) in
+            report.iter_mut().zip(segments.iter().zip(changes.iter().zip(&memberships)))
+        {
+            debug_assert_eq!(line.slug, segment.slug);
+            line.members += now_in.len();
+            line.entered += page_changes.entered.len();
+            line.left += page_changes.left.len();
         }
-        report.push(Recomputed {
-            slug: segment.slug.clone(),
-            members: now_in.len(),
-            entered: entered.len(),
-            left: left.len(),
-        });
+        drop(changes);
+        drop(memberships);
+        next = following;
+        if next.is_some() {
+            let (kept, kept_report) = still_current(store, shop, segments, report).await?;
+            (segments, report) = (kept, kept_report);
+            if segments.is_empty() {
+                return Ok(Vec::new());
+            }
+        }
+    }
+    let slugs: Vec<&str> = segments.iter().map(|segment| segment.slug.as_str()).collect();
+    store.finish_evaluation(shop, &slugs, now).await?;
+    for line in &report {
+        if line.entered > 0 || line.left > 0 {
+            super::push::queue(store, shop, &line.slug, now).await?;
+        }
     }
     Ok(report)
+}
+
+/// One page of customers: their facts, the memberships they hold, and where the page ends
+/// (`None`: at the last customer).
+struct Page {
+    profiles: Vec<Profile>,
+    members: HashMap<String, Vec<String>>,
+    upto: Option<String>,
+}
+
+async fn read_page(
+    store: &Store,
+    shop: &ShopDomain,
+    reads: &Reads,
+    after: String,
+    page_size: i64,
+    now: UnixTime,
+) -> Result<Page, DbError> {
+    // Two halves on two connections: SQLite runs each query on one core.
+    let half = (page_size / 2).max(1);
+    let middle = store.customer_after(shop, &after, half).await?;
+    let upto = match &middle {
+        Some(middle) => store.customer_after(shop, middle, (page_size - half).max(1)).await?,
+        None => None,
+    };
+    let first_half = Scope::Range { after: &after, upto: middle.as_deref() };
+    let second_half = async {
+        match &middle {
+            Some(middle) => {
+                profiles(store, shop, Scope::Range { after: middle, upto: upto.as_deref() }, reads, now).await
+            }
+            None => Ok(Vec::new()),
+        }
+    };
+    let (mut profiles, second, members) = tokio::try_join!(
+        profiles(store, shop, first_half, reads, now),
+        second_half,
+        store.members_in_range(shop, &after, upto.as_deref())
+    )?;
+    profiles.extend(second);
+    Ok(Page { profiles, members, upto })
+}
+
+/// The segments whose rules have not been saved again since this evaluation read them, with
+/// their report lines.
+async fn still_current(
+    store: &Store,
+    shop: &ShopDomain,
+    segments: Vec<Live>,
+    report: Vec<Recomputed>,
+) -> Result<(Vec<Live>, Vec<Recomputed>), DbError> {
+    let versions: HashMap<String, i64> =
+        store.segments(shop, false).await?.into_iter().map(|row| (row.slug, row.version)).collect();
+    Ok(segments
+        .into_iter()
+        .zip(report)
+        .filter(|(segment, _)| versions.get(&segment.slug) == Some(&segment.version))
+        .unzip())
 }
 
 /// The members of each segment among `profiles`, evaluated on every core.
@@ -158,26 +283,58 @@ pub async fn refresh_customer(
     Ok(changed)
 }
 
-/// How many customers unsaved rules would hold now, and the ids of the first `sample` of them.
+/// What unsaved rules would hold now.
+#[derive(Debug, PartialEq, Eq)]
+pub struct PreviewCount {
+    /// Customers held: counted, or estimated from the sample.
+    pub count: usize,
+    /// The first few held, by id.
+    pub first: Vec<String>,
+    /// Customers evaluated to answer.
+    pub evaluated: usize,
+    /// The count is an estimate from a sample of `evaluated`.
+    pub estimated: bool,
+}
+
+/// How many customers unsaved rules would hold now, and the ids of the first `sample` of them. A
+/// store of up to `largest_exact` customers is counted; a larger one is estimated from a sample
+/// of about `largest_exact` of them (`Scope::Sample`), so the answer takes as long in a store of
+/// a million as in one of twenty thousand.
 pub async fn preview(
     store: &Store,
     shop: &ShopDomain,
     rule: &Rule,
     sample: usize,
+    largest_exact: i64,
     now: UnixTime,
-) -> Result<(usize, Vec<String>), DbError> {
+) -> Result<PreviewCount, DbError> {
     let mut reads = Reads::default();
     reads.add(rule);
-    let everyone = profiles(store, shop, Scope::Store, &reads, now).await?;
-    let mut count = 0;
+    let customers = store.customer_count(shop).await?;
+    let estimated = customers > largest_exact;
+    let scope = if estimated {
+        let per_thousand = ((largest_exact.max(1) * 1_000 + customers - 1) / customers).clamp(1, 999);
+        Scope::Sample { per_thousand: u16::try_from(per_thousand).unwrap_or(999) }
+    } else {
+        Scope::Store
+    };
+    let evaluated = profiles(store, shop, scope, &reads, now).await?;
+    let mut held = 0;
     let mut first = Vec::with_capacity(sample);
-    for id in members_of(rule, &everyone, now) {
+    for id in members_of(rule, &evaluated, now) {
         if first.len() < sample {
             first.push(id.to_owned());
         }
-        count += 1;
+        held += 1;
     }
-    Ok((count, first))
+    let count = if estimated && !evaluated.is_empty() {
+        // Scaled by the sample's real size, not the share asked for: ids need not spread evenly.
+        let scaled = u128::from(held as u64) * u128::from(customers.unsigned_abs()) / evaluated.len() as u128;
+        usize::try_from(scaled).unwrap_or(usize::MAX)
+    } else {
+        held
+    };
+    Ok(PreviewCount { count, first, evaluated: evaluated.len(), estimated })
 }
 
 /// Why `customer_id` is or is not in a segment with `rule`; `None` for an unknown customer.

@@ -29,6 +29,18 @@ pub struct SegmentView {
     pub push: PushView,
     /// Conditions that read what the storefront reports, in words.
     pub storefront_signals: Vec<String>,
+    /// An evaluation under way (after a save in a large store, or the nightly one); until it
+    /// ends, `member_count` is the last finished evaluation's.
+    pub evaluation: Option<EvaluationView>,
+}
+
+/// How far an evaluation has come.
+#[derive(Serialize, TS)]
+pub struct EvaluationView {
+    /// Customers evaluated so far.
+    pub evaluated: i64,
+    /// Customers it covers.
+    pub total: i64,
 }
 
 /// The segment as a Shopify segment: its query, or why it cannot be one.
@@ -117,6 +129,10 @@ impl SegmentView {
             native,
             push: PushView::of(push),
             storefront_signals: parsed.as_ref().map(segment_rules::storefront_signals).unwrap_or_default(),
+            evaluation: segment.evaluated.map(|evaluated| EvaluationView {
+                evaluated,
+                total: segment.evaluation_total.unwrap_or(evaluated),
+            }),
         }
     }
 }
@@ -130,7 +146,12 @@ pub struct SegmentList {
 /// What unsaved rules would hold now.
 #[derive(Serialize, TS)]
 pub struct Preview {
+    /// Customers held: counted, or in a large store estimated from a sample.
     pub count: usize,
+    /// `count` is an estimate from `evaluated` customers sampled from the store.
+    pub estimated: bool,
+    /// Customers evaluated for the answer.
+    pub evaluated: usize,
     /// A few of the customers they hold, to see whether the rules mean what the merchant meant.
     pub sample: Vec<CustomerCard>,
     pub native: NativePreview,

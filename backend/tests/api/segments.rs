@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 use shopify_sim::server::{Fault, FaultKind};
 
-use crate::helpers::{Fresh, SimulatedShop, TestApp, domain, installed, now, on_each_engine};
+use crate::helpers::{Fresh, SimulatedShop, TestApp, domain, installed, installed_with, now, on_each_engine};
 
 fn members(answer: &Value) -> BTreeSet<String> {
     answer["members"]
@@ -476,3 +476,134 @@ async fn the_nightly_recompute_repairs_membership_and_queues_the_next_night_whil
     assert_eq!(nightly().await.unwrap(), 0, "an uninstalled store has no next night");
 }
 on_each_engine!(the_nightly_recompute_repairs_membership_and_queues_the_next_night_while_installed);
+
+/// In a store with more customers than `SEGLINK_INLINE_EVALUATION_CUSTOMERS`, saving evaluates
+/// nobody inside the request: the segment answers with an evaluation under way at 0 of the
+/// store's customers, and the job holds what each customer's own evaluation says. A save before
+/// the job ran leaves the first version's job nothing to do: only the newer rules' members ever
+/// enter. The preview says it estimates.
+async fn a_large_store_evaluates_a_saved_segment_in_a_job_with_progress(fresh: Fresh) {
+    let (shop, app) =
+        installed_with(fresh.store.clone(), 30, &[("SEGLINK_INLINE_EVALUATION_CUSTOMERS", "10")]).await;
+    let (status, preview) =
+        app.admin(&shop, "POST", "/api/segments/preview", Some(json!({ "rules": Regulars::rules() }))).await;
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(preview["estimated"], true, "{preview}");
+    assert!((1..=30).contains(&preview["evaluated"].as_u64().unwrap()), "{preview}");
+
+    let body = json!({ "name": "Regulars", "rules": Regulars::rules() });
+    let (status, created) = app.admin(&shop, "POST", "/api/segments", Some(body)).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["evaluation"], json!({ "evaluated": 0, "total": 30 }), "{created}");
+    assert!(all_members(&app, &shop, REGULARS).await.is_empty(), "nobody evaluated inside the request");
+    let stricter =
+        json!({ "name": "Regulars", "rules": { "if": "orders_count", "op": ">=", "value": 4, "days": 90 } });
+    let (status, updated) = app.admin(&shop, "PUT", "/api/segments/regulars", Some(stricter)).await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(updated["evaluation"]["evaluated"], 0, "{updated}");
+
+    app.run_jobs().await;
+    let (_, finished) = app.admin(&shop, "GET", "/api/segments/regulars", None).await;
+    assert_eq!(finished["evaluation"], Value::Null, "{finished}");
+    let inside = all_members(&app, &shop, REGULARS).await;
+    assert_eq!(finished["member_count"].as_u64().unwrap(), inside.len() as u64);
+    for customer in shop.customer_tags().into_keys() {
+        let (status, why) =
+            app.admin(&shop, "GET", &format!("/api/segments/regulars/explain/{customer}"), None).await;
+        assert_eq!(status, 200, "{why}");
+        assert_eq!(why["member"] == true, inside.contains(&customer), "customer {customer}: {why}");
+    }
+    assert!(!inside.is_empty() && inside.len() < 30, "a real cut of the shop: {}", inside.len());
+    let (_, changes) = app.admin(&shop, "GET", "/api/segments/regulars/changes", None).await;
+    let entered: BTreeSet<String> = changes["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|change| {
+            assert_eq!(change["change"], "entered", "the first rules' job evaluated nobody: {changes}");
+            change["customer_id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(entered, inside);
+    let tagged: BTreeSet<String> = shop
+        .customer_tags()
+        .into_iter()
+        .filter(|(_, tags)| tags.iter().any(|tag| tag == "seglink:regulars"))
+        .map(|(customer, _)| customer)
+        .collect();
+    assert_eq!(tagged, inside, "the job's push tagged the members in Shopify");
+}
+on_each_engine!(a_large_store_evaluates_a_saved_segment_in_a_job_with_progress);
+
+/// A preview of a store larger than its exact limit evaluates a sample of about the limit's size,
+/// chosen by the ids' last digits, and scales what the sample holds to the store; within the
+/// limit it counts every customer.
+async fn a_large_stores_preview_counts_a_sample_and_scales_it(fresh: Fresh) {
+    use seglink::db::CustomerRow;
+    let shop = domain("sampled.myshopify.com");
+    let now = seglink::clock::unix_now();
+    // Ids as Shopify's run: long numbers whose last digits spread evenly. Every other is a VIP.
+    for number in 1..=2_000_u64 {
+        let customer = CustomerRow {
+            customer_id: (7_390_000_000_000 + number * 7).to_string(),
+            tags: if number % 2 == 0 { "vip".to_owned() } else { String::new() },
+            updated_at: now,
+            ..CustomerRow::default()
+        };
+        fresh.store.upsert_customer(&shop, &customer).await.unwrap();
+    }
+    let vip = segment_rules::parse(&json!({ "if": "tag", "is": "vip" })).unwrap();
+
+    let sampled = seglink::segments::preview(&fresh.store, &shop, &vip, 5, 200, now).await.unwrap();
+    assert!(sampled.estimated, "{sampled:?}");
+    assert!((150..=260).contains(&sampled.evaluated), "about a tenth sampled: {sampled:?}");
+    assert!(sampled.count.abs_diff(1_000) <= 150, "the estimate is near the 1,000 VIPs: {sampled:?}");
+    assert_eq!(sampled.first.len(), 5);
+
+    let counted = seglink::segments::preview(&fresh.store, &shop, &vip, 5, 2_000, now).await.unwrap();
+    assert_eq!((counted.estimated, counted.evaluated, counted.count), (false, 2_000, 1_000), "{counted:?}");
+}
+on_each_engine!(a_large_stores_preview_counts_a_sample_and_scales_it);
+
+/// A full evaluation in pages of 7 over 50 customers holds exactly what one page would: every
+/// boundary is crossed, a member the rules no longer hold leaves, and memberships of customers
+/// the store no longer has (before the first id, between pages, after the last) are dropped.
+async fn an_evaluation_in_pages_crosses_every_boundary_and_drops_stale_members(fresh: Fresh) {
+    use seglink::db::{CustomerRow, SegmentRow};
+    use seglink::segments::membership;
+    let shop = domain("paged.myshopify.com");
+    let now = seglink::clock::unix_now();
+    let mut vips = BTreeSet::new();
+    for number in 10..60_u64 {
+        let id = number.to_string();
+        let vip = number % 3 == 0;
+        if vip {
+            vips.insert(id.clone());
+        }
+        let customer = CustomerRow {
+            customer_id: id,
+            tags: if vip { "vip".to_owned() } else { String::new() },
+            updated_at: now,
+            ..CustomerRow::default()
+        };
+        fresh.store.upsert_customer(&shop, &customer).await.unwrap();
+    }
+    let rules = json!({ "if": "tag", "is": "vip" }).to_string();
+    fresh.store.create_segment(&shop, &SegmentRow::new("vip", "VIP", rules, now)).await.unwrap();
+    // Stale: a customer the rules do not hold (11), and ids the store has no customer for.
+    let stale: Vec<String> = ["0", "11", "35x", "99"].map(str::to_owned).to_vec();
+    fresh.store.apply_membership(&shop, "vip", &stale, &[], now, false).await.unwrap();
+
+    let segments = membership::live(&fresh.store, &shop).await.unwrap();
+    let report = membership::evaluate_in_pages(&fresh.store, &shop, segments, 7, now).await.unwrap();
+    let members: BTreeSet<String> = fresh.store.member_ids(&shop, "vip").await.unwrap().into_iter().collect();
+    assert_eq!(members, vips);
+    assert_eq!(
+        (report[0].members, report[0].entered, report[0].left),
+        (vips.len(), vips.len(), stale.len()),
+        "{report:?}"
+    );
+    let segment = fresh.store.segment(&shop, "vip").await.unwrap().unwrap();
+    assert_eq!((segment.member_count, segment.evaluated), (vips.len() as i64, None));
+}
+on_each_engine!(an_evaluation_in_pages_crosses_every_boundary_and_drops_stale_members);

@@ -40,7 +40,8 @@
     "s-badge": [["tone"], (h) => `<span class="badge ${escape(h.tone)}"><slot></slot></span>`, { display: "inline-block" }],
     "s-banner": [["tone", "heading"], (h) => `<div class="banner ${escape(h.tone)}" role="${h.tone === "critical" ? "alert" : "status"}">${h.heading ? `<strong>${escape(h.heading)}</strong>` : ""}<slot></slot></div>`],
     "s-spinner": [["accessibilityLabel"], (h) => `<span role="progressbar" aria-label="${escape(h.accessibilityLabel || "Loading")}">…</span>`, { display: "inline-block" }],
-    "s-progress-bar": [["progress", "accessibilityLabel"], (h) => `<progress max="1" value="${Number(h.progress) || 0}" aria-label="${escape(h.accessibilityLabel || "Progress")}"></progress>`],
+    // Polaris 1.1's progress indicator: `value` of `max` (1 when unset).
+    "s-progress": [["value", "max", "accessibilityLabel"], (h) => `<progress max="${Number(h.max) || 1}" value="${Number(h.value) || 0}" aria-label="${escape(h.accessibilityLabel || "Progress")}"></progress>`],
     // Roles on the hosts: a <li> in one shadow root is no child of a <ul> in another.
     "s-unordered-list": [[], () => `<slot></slot>`, { role: "list", style: "padding-left:20px" }],
     "s-list-item": [[], () => `<slot></slot>`, { role: "listitem", display: "list-item" }],

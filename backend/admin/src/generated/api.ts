@@ -120,7 +120,12 @@ native: NativeView | null, push: PushView,
 /**
  * Conditions that read what the storefront reports, in words.
  */
-storefront_signals: Array<string>, };
+storefront_signals: Array<string>, 
+/**
+ * An evaluation under way (after a save in a large store, or the nightly one); until it
+ * ends, `member_count` is the last finished evaluation's.
+ */
+evaluation: EvaluationView | null, };
 
 /**
  * The segment as a Shopify segment: its query, or why it cannot be one.
@@ -144,6 +149,19 @@ reason: string | null,
 tag_query: string, };
 
 /**
+ * How far an evaluation has come.
+ */
+export type EvaluationView = { 
+/**
+ * Customers evaluated so far.
+ */
+evaluated: number, 
+/**
+ * Customers it covers.
+ */
+total: number, };
+
+/**
  * The last push of a segment's tags to Shopify.
  */
 export type PushView = { state: PushState, added: number, removed: number, 
@@ -164,7 +182,19 @@ export type SegmentList = { segments: Array<SegmentView>, };
 /**
  * What unsaved rules would hold now.
  */
-export type Preview = { count: number, 
+export type Preview = { 
+/**
+ * Customers held: counted, or in a large store estimated from a sample.
+ */
+count: number, 
+/**
+ * `count` is an estimate from `evaluated` customers sampled from the store.
+ */
+estimated: boolean, 
+/**
+ * Customers evaluated for the answer.
+ */
+evaluated: number, 
 /**
  * A few of the customers they hold, to see whether the rules mean what the merchant meant.
  */

@@ -140,7 +140,7 @@ export function Home() {
             <s-paragraph data-progress>
               {setup.data.done} of {setup.data.total} steps done
             </s-paragraph>
-            <s-progress-bar progress={setup.data.done / setup.data.total} accessibilityLabel="Setup progress" />
+            <s-progress value={setup.data.done} max={setup.data.total} accessibilityLabel="Setup progress" />
             <s-unordered-list>
               {setup.data.steps.map((step) => (
                 <s-list-item key={step.step} data-step={step.step}>

@@ -233,7 +233,11 @@ export function SegmentBuilder(props: { slug?: string }) {
           onInput={(event: Event) => edit(setName)((event.currentTarget as HTMLInputElement).value)}
         />
         <s-paragraph data-live-count>
-          {preview === null ? "Counting when the rules are complete…" : `${preview.count.toLocaleString()} customers match now`}
+          {preview === null
+            ? "Counting when the rules are complete…"
+            : preview.estimated
+              ? `About ${preview.count.toLocaleString()} customers match now (estimated from ${preview.evaluated.toLocaleString()} customers; the exact count follows the save)`
+              : `${preview.count.toLocaleString()} customers match now`}
         </s-paragraph>
         {preview && preview.sample.length > 0 && (
           <s-paragraph data-sample>

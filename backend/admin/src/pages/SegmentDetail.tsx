@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 import { ApiError, api } from "../api";
 import { useApi } from "../hooks";
 import { Pending } from "../Pending";
+import { Evaluating } from "./Segments";
 import type { Changes, CustomerCard, CustomerSearch, Explanation, MemberRow, MembersPage, PushView, SegmentView } from "../generated/api";
 
 const when = (seconds: number) => new Date(seconds * 1000).toLocaleString();
@@ -150,17 +151,27 @@ function Pushing(props: { slug: string; push: PushView }) {
 }
 
 export function SegmentDetail(props: { slug: string }) {
-  const segment = useApi<SegmentView>(`/api/segments/${props.slug}`);
+  const segment = useApi<SegmentView>(`/api/segments/${props.slug}`, (view) => view.evaluation !== null);
   return (
     <s-page heading={segment.state === "loaded" ? segment.data.name : "Segment"}>
       <Pending loaded={segment} what="the segment" />
       {segment.state === "loaded" && (
         <>
           <s-section heading="Summary">
-            <s-paragraph data-summary>
-              {segment.data.member_count.toLocaleString()} members, tagged <s-text type="code">{segment.data.tag}</s-text> in
-              Shopify.
-            </s-paragraph>
+            {segment.data.evaluation ? (
+              <>
+                <Evaluating evaluation={segment.data.evaluation} />
+                <s-paragraph>
+                  Your store is large, so Seglink evaluates the rules in the background; members are tagged in Shopify as
+                  soon as it finishes. You can leave this page.
+                </s-paragraph>
+              </>
+            ) : (
+              <s-paragraph data-summary>
+                {segment.data.member_count.toLocaleString()} members, tagged <s-text type="code">{segment.data.tag}</s-text> in
+                Shopify.
+              </s-paragraph>
+            )}
             <s-link href={`/segments/${props.slug}/edit`}>Edit the rules</s-link>
             {segment.data.storefront_signals.map((signal) => (
               <s-banner tone="warning" heading="Rests on storefront signals">

@@ -5,7 +5,7 @@ import { useApi } from "../hooks";
 import { keep } from "../keep";
 import { navigate } from "../navigation";
 import { Pending } from "../Pending";
-import type { SegmentList, SegmentView } from "../generated/api";
+import type { EvaluationView, SegmentList, SegmentView } from "../generated/api";
 
 const PUSH_STATES: Record<string, string> = { never: "Not pushed yet", done: "Pushed", running: "Pushing", queued: "Queued", failed: "Failed" };
 
@@ -13,8 +13,22 @@ function when(seconds: number | null): string {
   return seconds ? new Date(seconds * 1000).toLocaleString() : "";
 }
 
+/// An evaluation under way: how many customers of how many, as a bar and in words.
+export function Evaluating(props: { evaluation: EvaluationView }) {
+  const { evaluated, total } = props.evaluation;
+  return (
+    <s-stack gap="small-200" data-evaluating>
+      <s-progress value={evaluated} max={Math.max(total, 1)} accessibilityLabel="Customers evaluated" />
+      <s-text>
+        Evaluating: {evaluated.toLocaleString()} of {total.toLocaleString()} customers
+      </s-text>
+    </s-stack>
+  );
+}
+
 export function Segments() {
-  const loaded = useApi<SegmentList>("/api/segments");
+  // While a segment is being evaluated (saved in a large store), the list follows its progress.
+  const loaded = useApi<SegmentList>("/api/segments", (list) => list.segments.some((segment) => segment.evaluation !== null));
   const [kept, setKept] = useState<Record<string, SegmentView>>({});
   return (
     <s-page heading="Segments">
@@ -56,7 +70,9 @@ export function Segments() {
                         )}
                       </s-stack>
                     </s-table-cell>
-                    <s-table-cell>{segment.member_count.toLocaleString()}</s-table-cell>
+                    <s-table-cell>
+                      {segment.evaluation ? <Evaluating evaluation={segment.evaluation} /> : segment.member_count.toLocaleString()}
+                    </s-table-cell>
                     <s-table-cell>
                       <s-text type="code">{segment.tag}</s-text>
                     </s-table-cell>

@@ -217,6 +217,15 @@ pub fn run_lines_function(input: &serde_json::Value) -> serde_json::Value {
 /// A shop with `customers` customers and plenty of orders in the last 90 days, installed, its
 /// backfill read.
 pub async fn installed(store: seglink::db::Store, customers: usize) -> (SimulatedShop, TestApp) {
+    installed_with(store, customers, &[]).await
+}
+
+/// `installed`, the app configured with `extra` settings besides the test ones.
+pub async fn installed_with(
+    store: seglink::db::Store,
+    customers: usize,
+    extra: &[(&str, &str)],
+) -> (SimulatedShop, TestApp) {
     let options = SeedOptions {
         customers,
         products: 8,
@@ -225,7 +234,7 @@ pub async fn installed(store: seglink::db::Store, customers: usize) -> (Simulate
         ..SeedOptions::default()
     };
     let shop = SimulatedShop::start_with(options).await;
-    let app = TestApp::on(store, Some(&shop.origin));
+    let app = TestApp::configured(store, crate::helpers::config_with(Some(&shop.origin), extra));
     let (status, _) = app.open_admin(&shop).await;
     assert_eq!(status, 200);
     app.run_jobs().await;
