@@ -91,9 +91,9 @@ impl Raw {
     fn series(&self, count: u64) -> String {
         match self {
             Self::Sqlite(_) => format!(
-                "(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) SELECT i FROM n)"
+                "(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) SELECT i FROM n) AS series"
             ),
-            Self::Postgres(_) => format!("(SELECT generate_series(1, {count}::BIGINT) AS i)"),
+            Self::Postgres(_) => format!("(SELECT generate_series(1, {count}::BIGINT) AS i) AS series"),
         }
     }
 }
@@ -143,10 +143,32 @@ async fn recompute(customers: u64, events: u64) {
             json!({ "all": [{ "if": "created_within_days", "days": 365 }, { "if": "did", "event": "purchase", "times": 1, "days": 90 }] }),
         ),
     ];
-    for (slug, rule) in rules {
-        store.create_segment(&shop(), &segment(slug, rule, now)).await.expect("a segment");
+    for (slug, rule) in &rules {
+        store.create_segment(&shop(), &segment(slug, rule.clone(), now)).await.expect("a segment");
     }
     let app = AppState(std::sync::Arc::new(App::new(simulated::config(&url, None, &[]), store)));
+    // A preview answers from a sample of about SEGLINK_INLINE_EVALUATION_CUSTOMERS customers.
+    let largest_exact = seglink::config::INLINE_EVALUATION_CUSTOMERS;
+    for (slug, rule) in &rules {
+        let rule = segment_rules::parse(rule).expect("the bench's rules parse");
+        let started = Instant::now();
+        let counted = seglink::segments::preview(
+            &app.store,
+            &shop(),
+            &rule,
+            5,
+            largest_exact,
+            UnixTime::from_secs(now),
+        )
+        .await
+        .expect("a preview");
+        println!(
+            "{}",
+            json!({ "bench": "preview", "segment": slug, "customers": customers, "count": counted.count,
+                "estimated": counted.estimated, "evaluated": counted.evaluated,
+                "seconds": started.elapsed().as_secs_f64() })
+        );
+    }
     for run in ["first (every member enters)", "again (nothing changes)"] {
         let started = Instant::now();
         let report = seglink::segments::recompute(&app.store, &shop(), None, UnixTime::from_secs(unix_now()))

@@ -51,7 +51,8 @@ function start(profile, binary, args, env, ready) {
 /// `webhooks`: the simulator subscribes what shopify.app.toml declares and delivers Shopify's own
 /// webhooks (an uninstall, orders) to the app, as a store does after `shopify app deploy`; off,
 /// a test sends the webhooks it needs itself.
-export async function launch({ customers = 20, products = 6, orders = 40, profile = "debug", webhooks = false } = {}) {
+/// `env`: settings for `seglink serve` besides the test ones.
+export async function launch({ customers = 20, products = 6, orders = 40, profile = "debug", webhooks = false, env = {} } = {}) {
   const [simPort, appPort] = [await freePort(), await freePort()];
   const data = mkdtempSync(join(tmpdir(), "seglink-admin-"));
   const simOrigin = `http://127.0.0.1:${simPort}`;
@@ -68,21 +69,18 @@ export async function launch({ customers = 20, products = 6, orders = 40, profil
   );
   await sim.started;
   const shop = /serving (\S+) on http/.exec(sim.log())[1];
-  const app = start(
-    profile,
-    "seglink",
-    ["serve"],
-    {
-      ...credentials,
-      SHOPIFY_APP_URL: appUrl,
-      PORT: String(appPort),
-      DATABASE_URL: `sqlite://${join(data, "seglink.db")}`,
-      SEGLINK_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
-      SEGLINK_SHOPIFY_ORIGIN: simOrigin,
-      SEGLINK_CDN_ORIGIN: simOrigin,
-    },
-    /"msg":"listening"/,
-  );
+  const appEnv = {
+    ...credentials,
+    SHOPIFY_APP_URL: appUrl,
+    PORT: String(appPort),
+    DATABASE_URL: `sqlite://${join(data, "seglink.db")}`,
+    SEGLINK_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+    SEGLINK_SHOPIFY_ORIGIN: simOrigin,
+    SEGLINK_CDN_ORIGIN: simOrigin,
+    ...env,
+  };
+  const startApp = (extra = {}) => start(profile, "seglink", ["serve"], { ...appEnv, ...extra }, /"msg":"listening"/);
+  let app = startApp();
   await app.started;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -119,6 +117,13 @@ export async function launch({ customers = 20, products = 6, orders = 40, profil
       rmSync(data, { recursive: true, force: true });
     },
     logs: () => ({ sim: sim.log(), app: app.log() }),
+    /// Stops `seglink serve` and starts it again on the same database and port with `extra`
+    /// settings besides the first ones (a deploy that changes its configuration).
+    async restartApp(extra = {}) {
+      await app.stopped();
+      app = startApp(extra);
+      await app.started;
+    },
     /// Delivers a webhook to the app as Shopify signs it.
     async webhook(topic, body, eventId = `${topic}-${Date.now()}`) {
       const text = JSON.stringify(body);

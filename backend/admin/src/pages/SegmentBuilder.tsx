@@ -201,6 +201,8 @@ export function SegmentBuilder(props: { slug?: string }) {
       if (props.slug) await api(`/api/segments/${props.slug}`, { method: "PUT", body });
       else await api("/api/segments", { method: "POST", body });
       setDirty(false);
+      // Hidden now: the page is left before the effect above would run again.
+      shopify.saveBar.hide("segment-save-bar");
       shopify.toast.show(`Saved “${name.trim()}”`);
       navigate(props.slug ? `/segments/${props.slug}` : "/segments");
     } catch (error) {
@@ -215,6 +217,7 @@ export function SegmentBuilder(props: { slug?: string }) {
   };
   const leave = () => {
     setDirty(false);
+    shopify.saveBar.hide("segment-save-bar");
     navigate(props.slug ? `/segments/${props.slug}` : "/segments");
   };
 

@@ -10,7 +10,7 @@ import type { Changes, CustomerCard, CustomerSearch, Explanation, MemberRow, Mem
 const when = (seconds: number) => new Date(seconds * 1000).toLocaleString();
 const nameOf = (member: MemberRow) => [member.first_name, member.last_name].filter(Boolean).join(" ") || member.email || member.customer_id;
 
-function Members(props: { slug: string }) {
+function Members(props: { slug: string; evaluating: boolean }) {
   const [after, setAfter] = useState<string[]>([""]);
   const page = useApi<MembersPage>(
     `/api/segments/${props.slug}/members?limit=25&after=${encodeURIComponent(after[after.length - 1])}`,
@@ -18,7 +18,9 @@ function Members(props: { slug: string }) {
   return (
     <s-section heading="Members">
       <Pending loaded={page} what="the members" />
-      {page.state === "loaded" && page.data.members.length === 0 && <s-paragraph>Nobody matches now.</s-paragraph>}
+      {page.state === "loaded" && page.data.members.length === 0 && (
+        <s-paragraph>{props.evaluating ? "The members are listed here once the evaluation finishes." : "Nobody matches now."}</s-paragraph>
+      )}
       {page.state === "loaded" && page.data.members.length > 0 && (
         <s-stack gap="base">
           <s-table>
@@ -179,7 +181,7 @@ export function SegmentDetail(props: { slug: string }) {
               </s-banner>
             ))}
           </s-section>
-          <Members slug={props.slug} />
+          <Members slug={props.slug} evaluating={segment.data.evaluation !== null} />
           <WhyInOrNot slug={props.slug} />
           <Pushing slug={props.slug} push={segment.data.push} />
         </>
