@@ -190,6 +190,18 @@ export async function launch({ customers = 20, products = 6, orders = 40, profil
   };
 }
 
+/// Opens the app's Home in the admin (the first time, this installs it) and waits until the 90
+/// days of history are imported: everything a test counts comes after.
+export async function untilBackfilled(world) {
+  await world.page.goto(world.adminUrl());
+  const home = await world.app();
+  await home.waitForFunction(
+    () => document.querySelector('[data-step="backfill"] s-badge')?.textContent === "Done",
+    null,
+    { timeout: 30_000 },
+  );
+}
+
 /// Resolves once `check` returns something truthy, asking again every quarter second; fails
 /// after `seconds`. For state another process reaches in its own time (a queued push).
 export async function eventually(check, seconds = 30) {

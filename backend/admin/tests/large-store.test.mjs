@@ -5,19 +5,13 @@
 // while the evaluation waits, not raced.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { accessibilityViolations, eventually, launch, waitOrExplain } from "./harness.mjs";
+import { accessibilityViolations, eventually, launch, untilBackfilled, waitOrExplain } from "./harness.mjs";
 
 let world;
 
 before(async () => {
   world = await launch({ env: { SEGLINK_INLINE_EVALUATION_CUSTOMERS: "5" } });
-  await world.page.goto(world.adminUrl());
-  const home = await world.app();
-  await home.waitForFunction(
-    () => document.querySelector('[data-step="backfill"] s-badge')?.textContent === "Done",
-    null,
-    { timeout: 30_000 },
-  );
+  await untilBackfilled(world);
 });
 
 after(async () => {

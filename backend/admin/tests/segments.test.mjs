@@ -4,20 +4,13 @@
 // find in Shopify the members tagged and the rule in the discount's metafield.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { accessibilityViolations, eventually, launch, waitOrExplain } from "./harness.mjs";
+import { accessibilityViolations, eventually, launch, untilBackfilled, waitOrExplain } from "./harness.mjs";
 
 let world;
 
 before(async () => {
   world = await launch();
-  // The 90 days of history are in before anything is counted.
-  await world.page.goto(world.adminUrl());
-  const home = await world.app();
-  await home.waitForFunction(
-    () => document.querySelector('[data-step="backfill"] s-badge')?.textContent === "Done",
-    null,
-    { timeout: 30_000 },
-  );
+  await untilBackfilled(world);
 });
 
 after(async () => {

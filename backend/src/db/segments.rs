@@ -43,9 +43,9 @@ pub struct PageChanges<'a> {
     /// The segment.
     pub slug: &'a str,
     /// Customers who entered.
-    pub entered: Vec<String>,
+    pub entered: &'a [String],
     /// Customers who left.
-    pub left: Vec<String>,
+    pub left: &'a [String],
 }
 
 impl SegmentRow {
@@ -298,35 +298,7 @@ impl Store {
         if pages.iter().all(|page| page.entered.is_empty() && page.left.is_empty()) {
             return Ok(());
         }
-        on_pool!(self, pool => {
-            let mut transaction = pool.begin().await?;
-            for page in pages {
-                let slug = page.slug;
-                for chunk in page.entered.chunks(ROWS_PER_STATEMENT / 4) {
-                    let mut insert =
-                        sqlx::QueryBuilder::new("INSERT INTO segment_members (shop, slug, customer_id, since) ");
-                    insert.push_values(chunk, |mut row, customer| {
-                        row.push_bind(shop).push_bind(slug).push_bind(customer).push_bind(now);
-                    });
-                    insert.push(" ON CONFLICT DO NOTHING");
-                    insert.build().execute(&mut *transaction).await?;
-                }
-                for chunk in page.left.chunks(ROWS_PER_STATEMENT) {
-                    delete_customers("segment_members", shop.as_str(), slug, chunk).build().execute(&mut *transaction).await?;
-                }
-                let changes = page.entered.iter().map(|id| (id, "entered")).chain(page.left.iter().map(|id| (id, "left")));
-                let changes: Vec<_> = changes.collect();
-                for chunk in changes.chunks(ROWS_PER_STATEMENT / 5) {
-                    let mut insert = sqlx::QueryBuilder::new("INSERT INTO segment_changes (shop, slug, customer_id, change, at) ");
-                    insert.push_values(chunk, |mut row, (customer, change)| {
-                        row.push_bind(shop).push_bind(slug).push_bind(customer.as_str()).push_bind(*change).push_bind(now);
-                    });
-                    insert.build().execute(&mut *transaction).await?;
-                }
-            }
-            transaction.commit().await?;
-        });
-        Ok(())
+        self.write_memberships(shop, pages, now, None).await
     }
 
     /// Ends a full evaluation of `slugs`: their member counts, the time, no progress.
@@ -449,36 +421,54 @@ impl Store {
         now: UnixTime,
         full: bool,
     ) -> Result<(), DbError> {
+        self.write_memberships(shop, &[PageChanges { slug, entered, left }], now, Some(full)).await
+    }
+
+    /// Writes entries and exits with their history in one transaction; with `recount`, then sets
+    /// each segment's member count (and, when it says a full evaluation, its time).
+    async fn write_memberships(
+        &self,
+        shop: &ShopDomain,
+        pages: &[PageChanges<'_>],
+        now: UnixTime,
+        recount: Option<bool>,
+    ) -> Result<(), DbError> {
         let count_sql = format!(
             "UPDATE segments SET {} member_count =
                  (SELECT COUNT(*) FROM segment_members WHERE shop = $1 AND slug = $2)
              WHERE shop = $1 AND slug = $2",
-            if full { "computed_at = $3," } else { "" }
+            if recount == Some(true) { "computed_at = $3," } else { "" }
         );
         on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
-            for chunk in entered.chunks(ROWS_PER_STATEMENT / 4) {
-                let mut insert = sqlx::QueryBuilder::new("INSERT INTO segment_members (shop, slug, customer_id, since) ");
-                insert.push_values(chunk, |mut row, customer| {
-                    row.push_bind(shop).push_bind(slug).push_bind(customer).push_bind(now);
-                });
-                insert.push(" ON CONFLICT DO NOTHING");
-                insert.build().execute(&mut *transaction).await?;
+            for page in pages {
+                let slug = page.slug;
+                for chunk in page.entered.chunks(ROWS_PER_STATEMENT / 4) {
+                    let mut insert =
+                        sqlx::QueryBuilder::new("INSERT INTO segment_members (shop, slug, customer_id, since) ");
+                    insert.push_values(chunk, |mut row, customer| {
+                        row.push_bind(shop).push_bind(slug).push_bind(customer).push_bind(now);
+                    });
+                    insert.push(" ON CONFLICT DO NOTHING");
+                    insert.build().execute(&mut *transaction).await?;
+                }
+                for chunk in page.left.chunks(ROWS_PER_STATEMENT) {
+                    delete_customers("segment_members", shop.as_str(), slug, chunk).build().execute(&mut *transaction).await?;
+                }
+                let changes = page.entered.iter().map(|id| (id, "entered")).chain(page.left.iter().map(|id| (id, "left")));
+                let changes: Vec<_> = changes.collect();
+                for chunk in changes.chunks(ROWS_PER_STATEMENT / 5) {
+                    let mut insert = sqlx::QueryBuilder::new("INSERT INTO segment_changes (shop, slug, customer_id, change, at) ");
+                    insert.push_values(chunk, |mut row, (customer, change)| {
+                        row.push_bind(shop).push_bind(slug).push_bind(customer.as_str()).push_bind(*change).push_bind(now);
+                    });
+                    insert.build().execute(&mut *transaction).await?;
+                }
+                if let Some(full) = recount {
+                    let count = sqlx::query(&count_sql).bind(shop).bind(slug);
+                    if full { count.bind(now) } else { count }.execute(&mut *transaction).await?;
+                }
             }
-            for chunk in left.chunks(ROWS_PER_STATEMENT) {
-                delete_customers("segment_members", shop.as_str(), slug, chunk).build().execute(&mut *transaction).await?;
-            }
-            let changes = entered.iter().map(|id| (id, "entered")).chain(left.iter().map(|id| (id, "left")));
-            let changes: Vec<_> = changes.collect();
-            for chunk in changes.chunks(ROWS_PER_STATEMENT / 5) {
-                let mut insert = sqlx::QueryBuilder::new("INSERT INTO segment_changes (shop, slug, customer_id, change, at) ");
-                insert.push_values(chunk, |mut row, (customer, change)| {
-                    row.push_bind(shop).push_bind(slug).push_bind(customer.as_str()).push_bind(*change).push_bind(now);
-                });
-                insert.build().execute(&mut *transaction).await?;
-            }
-            let count = sqlx::query(&count_sql).bind(shop).bind(slug);
-            if full { count.bind(now) } else { count }.execute(&mut *transaction).await?;
             transaction.commit().await?;
         });
         Ok(())

@@ -98,22 +98,22 @@ pub async fn evaluate_in_pages(
     let mut next = Some(read(String::new()).await?);
     while let Some(page) = next.take() {
         let memberships = evaluate_all(&segments, &page.profiles, now);
-        let changes: Vec<PageChanges<'_>> = segments
+        let moved: Vec<(Vec<String>, Vec<String>)> = segments
             .iter()
             .zip(&memberships)
             .map(|(segment, now_in)| {
                 let before = page.members.get(&segment.slug).map(Vec::as_slice).unwrap_or_default();
                 let before_set: HashSet<&str> = before.iter().map(String::as_str).collect();
-                PageChanges {
-                    slug: &segment.slug,
-                    entered: now_in
-                        .iter()
-                        .filter(|id| !before_set.contains(**id))
-                        .map(|id| (*id).to_owned())
-                        .collect(),
-                    left: before.iter().filter(|id| !now_in.contains(id.as_str())).cloned().collect(),
-                }
+                let entered =
+                    now_in.iter().filter(|id| !before_set.contains(**id)).map(|id| (*id).to_owned());
+                let left = before.iter().filter(|id| !now_in.contains(id.as_str())).cloned();
+                (entered.collect(), left.collect())
             })
+            .collect();
+        let changes: Vec<PageChanges<'_>> = segments
+            .iter()
+            .zip(&moved)
+            .map(|(segment, (entered, left))| PageChanges { slug: &segment.slug, entered, left })
             .collect();
         evaluated += page.profiles.len() as i64;
         let slugs: Vec<&str> = segments.iter().map(|segment| segment.slug.as_str()).collect();
@@ -137,6 +137,7 @@ pub async fn evaluate_in_pages(
             line.left += page_changes.left.len();
         }
         drop(changes);
+        drop(moved);
         drop(memberships);
         next = following;
         if next.is_some() {
