@@ -44,7 +44,9 @@ def main():
     parser.add_argument("--naive", type=int, default=1_000)
     args = parser.parse_args()
 
-    recompute = example("recompute", str(args.customers), str(args.events))
+    measured = example("recompute", str(args.customers), str(args.events))
+    recompute = [line for line in measured if line["bench"] == "recompute"]
+    previews = [line for line in measured if line["bench"] == "preview"]
     push = example("push", str(args.diff), str(args.naive))
 
     first = recompute[0]
@@ -62,6 +64,12 @@ def main():
     ]
     for line in recompute:
         lines.append(f"| {line['run']} | {line['memberships']:,} | {line['entered']:,} | {line['seconds']:.2f} |")
+    exact = previews and not previews[0]["estimated"]
+    lines += [
+        "",
+        f"Previews of the same ten rules ({'every customer counted' if exact else 'from a sample'}): "
+        f"{min(line['seconds'] for line in previews):.2f} to {max(line['seconds'] for line in previews):.2f} s.",
+    ] if previews else []
     lines += [
         "",
         "Tag push against the simulator on the Standard plan's limits:",
