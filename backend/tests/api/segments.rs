@@ -607,3 +607,62 @@ async fn an_evaluation_in_pages_crosses_every_boundary_and_drops_stale_members(f
     assert_eq!((segment.member_count, segment.evaluated), (vips.len() as i64, None));
 }
 on_each_engine!(an_evaluation_in_pages_crosses_every_boundary_and_drops_stale_members);
+
+/// The lease of the running tag push, in Unix seconds, once a worker holds it.
+async fn push_lease(fresh: &Fresh) -> Option<i64> {
+    use seglink::jobs::Job as _;
+    use sqlx::Connection as _;
+    let sql = format!(
+        "SELECT MAX(locked_until) FROM jobs WHERE kind = '{}' AND state = 'running'",
+        seglink::segments::PushTags::KIND
+    );
+    if fresh.name == "sqlite" {
+        let mut connection = sqlx::SqliteConnection::connect(&fresh.url).await.unwrap();
+        sqlx::query_scalar(&sql).fetch_one(&mut connection).await.unwrap()
+    } else {
+        let mut connection = sqlx::PgConnection::connect(&fresh.url).await.unwrap();
+        sqlx::query_scalar(&sql).fetch_one(&mut connection).await.unwrap()
+    }
+}
+
+/// Asks `check` every 50 ms until it answers, for at most 20 s.
+async fn until<T, F: Future<Output = Option<T>>>(mut check: impl FnMut() -> F) -> T {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        if let Some(answer) = check().await {
+            return answer;
+        }
+        assert!(std::time::Instant::now() < deadline, "not reached within 20 s");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// A job that outlives its lease keeps it: its worker renews the lease while the job runs, so a
+/// second worker looking at the moment the first lease ran out finds nothing to take, and the
+/// members are tagged once each.
+async fn a_job_longer_than_its_lease_keeps_it_while_it_runs(fresh: Fresh) {
+    let (shop, app) = installed_with(fresh.store.clone(), 10, &[("SEGLINK_JOB_LEASE_SECS", "3")]).await;
+    let everyone = json!({ "name": "Everyone", "rules": { "if": "country", "in": EVERYWHERE } });
+    // The push's first call to Shopify takes 5 s: longer than a lease.
+    shop.sim.inject(Fault {
+        path_prefix: "/admin/api/".to_owned(),
+        kind: FaultKind::Delay { millis: 5_000 },
+        times: 1,
+        after: 0,
+    });
+    assert_eq!(app.admin(&shop, "POST", "/api/segments", Some(everyone)).await.0, 201);
+    let worker = {
+        let state = app.state.clone();
+        tokio::spawn(async move { seglink::jobs::run_due(&state).await })
+    };
+    let first_lease = until(|| push_lease(&fresh)).await;
+    until(|| async { push_lease(&fresh).await.filter(|lease| *lease > first_lease) }).await;
+    let taken = seglink::jobs::run_due_at(&app.state, UnixTime::from_secs(first_lease)).await;
+    assert_eq!(taken, 0, "the lease was renewed: nothing for a second worker");
+    assert!(worker.await.unwrap() >= 1);
+    app.run_jobs().await;
+    let adds = calls_per_customer(&shop.calls("tagsAdd"), "seglink:everyone");
+    assert_eq!(adds.len(), 10, "{adds:?}");
+    assert!(adds.values().all(|calls| *calls == 1), "each member tagged once: {adds:?}");
+}
+on_each_engine!(a_job_longer_than_its_lease_keeps_it_while_it_runs);
