@@ -47,7 +47,7 @@ pub enum Scope<'a> {
     /// ids (Shopify's ids end in evenly spread digits), found through the indexes: a preview's
     /// sample of a large store.
     Sample {
-        /// Customers kept per thousand, 1 to 1000.
+        /// Customers kept per thousand, 1 to 999.
         per_thousand: u16,
     },
 }
