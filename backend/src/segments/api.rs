@@ -7,9 +7,10 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::evaluate::Recomputation;
 use super::view::{
-    Change, Changes, ConditionOutcome, CustomerCard, CustomerSearch, Explanation, MembersPage, NativePreview,
-    Preview, PushView, RecomputeReport, Recomputed, SegmentList, SegmentView,
+    Change, Changes, ConditionOutcome, CustomerCard, CustomerSearch, EvaluationView, Explanation,
+    MembersPage, NativePreview, Preview, PushView, RecomputeReport, Recomputed, SegmentList, SegmentView,
 };
 use super::{evaluate, membership, push, reconcile};
 use crate::app::AppState;
@@ -360,12 +361,20 @@ pub async fn reconcile(State(app): State<AppState>, session: ShopSession) -> Res
     Ok(StatusCode::ACCEPTED)
 }
 
-/// `POST /api/segments/recompute`: evaluate every segment in full now.
+/// `POST /api/segments/recompute`: evaluate every segment in full now; in a large store, queued,
+/// answered 202 with the evaluation's start for the admin to follow on each segment.
 pub async fn recompute(
     State(app): State<AppState>,
     session: ShopSession,
-) -> Result<Json<RecomputeReport>, AppError> {
-    let report = membership::recompute(&app.store, &session.claims.shop, None, unix_now()).await?;
+) -> Result<(StatusCode, Json<RecomputeReport>), AppError> {
+    let shop = &session.claims.shop;
+    let report = match evaluate::recompute_now(&app, shop, unix_now()).await? {
+        Recomputation::Done(report) => report,
+        Recomputation::Queued { total } => {
+            let evaluation = Some(EvaluationView { evaluated: 0, total });
+            return Ok((StatusCode::ACCEPTED, Json(RecomputeReport { segments: Vec::new(), evaluation })));
+        }
+    };
     let segments = report
         .into_iter()
         .map(|line| Recomputed {
@@ -375,7 +384,7 @@ pub async fn recompute(
             left: line.left,
         })
         .collect();
-    Ok(Json(RecomputeReport { segments }))
+    Ok((StatusCode::OK, Json(RecomputeReport { segments, evaluation: None })))
 }
 
 #[cfg(test)]

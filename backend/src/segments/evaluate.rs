@@ -1,11 +1,11 @@
-//! A saved segment's evaluation: inside the request in a small store, as a job with progress in
-//! a large one, so that saving answers at once however many customers the store has
-//! (docs/segments.md, "Saving in a large store").
+//! Evaluations a merchant asks for (a save, "evaluate all now"): inside the request in a small
+//! store, as a job with progress in a large one, so that the request answers at once however many
+//! customers the store has (docs/segments.md, "Saving in a large store").
 
 use serde::{Deserialize, Serialize};
 
-use super::membership::{self, parsed};
-use super::push;
+use super::membership::{self, Recomputed, parsed};
+use super::{Recompute, push};
 use crate::app::App;
 use crate::clock::{UnixTime, unix_now};
 use crate::db::DbError;
@@ -62,4 +62,28 @@ pub async fn after_save(app: &App, shop: &ShopDomain, slug: &str, now: UnixTime)
         .await?;
     app.jobs_waiting.notify_one();
     Ok(())
+}
+
+/// What "evaluate all now" did.
+pub enum Recomputation {
+    /// Evaluated inside the request: what changed.
+    Done(Vec<Recomputed>),
+    /// Queued: every live segment is under way, at 0 of `total` customers.
+    Queued { total: i64 },
+}
+
+/// Evaluates every live segment now when the store has at most `inline_evaluation_customers`;
+/// otherwise queues a full recompute (one at a time) and records every live segment as under way.
+pub async fn recompute_now(app: &App, shop: &ShopDomain, now: UnixTime) -> Result<Recomputation, DbError> {
+    let customers = app.store.customer_count(shop).await?;
+    if customers <= app.config.inline_evaluation_customers {
+        return Ok(Recomputation::Done(membership::recompute(&app.store, shop, None, now).await?));
+    }
+    let live = membership::live(&app.store, shop).await?;
+    let slugs: Vec<&str> = live.iter().map(|segment| segment.slug.as_str()).collect();
+    app.store.record_evaluation_progress(shop, &slugs, 0, customers).await?;
+    let job = Recompute { nightly: None };
+    app.store.enqueue_unless_pending(&job.queued(shop, now, Some(format!("recompute:{shop}")))).await?;
+    app.jobs_waiting.notify_one();
+    Ok(Recomputation::Queued { total: customers })
 }

@@ -235,5 +235,8 @@ pub struct Recomputed {
 /// `POST /api/segments/recompute`.
 #[derive(Serialize, TS)]
 pub struct RecomputeReport {
+    /// What each segment's evaluation changed, when it ran inside the request.
     pub segments: Vec<Recomputed>,
+    /// Where a queued evaluation starts (a large store); each segment shows its progress.
+    pub evaluation: Option<EvaluationView>,
 }

@@ -535,6 +535,42 @@ async fn a_large_store_evaluates_a_saved_segment_in_a_job_with_progress(fresh: F
 }
 on_each_engine!(a_large_store_evaluates_a_saved_segment_in_a_job_with_progress);
 
+/// "Evaluate all now" in a large store answers at once and queues one recompute, whatever how
+/// often it is asked; every segment shows the evaluation under way until the job has repaired
+/// membership that drifted from the rules.
+async fn a_large_stores_recompute_is_one_job_with_progress(fresh: Fresh) {
+    let (shop, app) =
+        installed_with(fresh.store.clone(), 30, &[("SEGLINK_INLINE_EVALUATION_CUSTOMERS", "10")]).await;
+    let body = json!({ "name": "Regulars", "rules": Regulars::rules() });
+    let (status, created) = app.admin(&shop, "POST", "/api/segments", Some(body)).await;
+    assert_eq!(status, 201, "{created}");
+    app.run_jobs().await;
+    let inside: Vec<String> = all_members(&app, &shop, REGULARS).await.into_iter().collect();
+    assert!(!inside.is_empty(), "the save's job evaluated the segment");
+    // Drift: the members are gone from the table, as if lost, while the rules still hold them.
+    let now = seglink::clock::unix_now();
+    fresh.store.apply_membership(&domain(&shop.domain), REGULARS, &[], &inside, now, true).await.unwrap();
+
+    for _ in 0..2 {
+        let (status, queued) = app.admin(&shop, "POST", "/api/segments/recompute", None).await;
+        assert_eq!(status, 202, "{queued}");
+        assert_eq!(queued, json!({ "segments": [], "evaluation": { "evaluated": 0, "total": 30 } }));
+    }
+    let (_, under_way) = app.admin(&shop, "GET", "/api/segments/regulars", None).await;
+    assert_eq!(under_way["evaluation"], json!({ "evaluated": 0, "total": 30 }), "{under_way}");
+    assert!(all_members(&app, &shop, REGULARS).await.is_empty(), "nobody evaluated inside the request");
+    let kind = <seglink::segments::Recompute as seglink::jobs::Job>::KIND;
+    let due = fresh.due_jobs(kind, seglink::clock::unix_now().secs()).await;
+    assert_eq!(due, 1, "asked twice, queued once (beside the nightly one)");
+
+    app.run_jobs().await;
+    let (_, finished) = app.admin(&shop, "GET", "/api/segments/regulars", None).await;
+    assert_eq!(finished["evaluation"], Value::Null, "{finished}");
+    assert_eq!(finished["member_count"].as_u64().unwrap(), inside.len() as u64, "{finished}");
+    assert_eq!(all_members(&app, &shop, REGULARS).await, inside.into_iter().collect());
+}
+on_each_engine!(a_large_stores_recompute_is_one_job_with_progress);
+
 /// A preview of a store larger than its exact limit evaluates a sample of about the limit's size,
 /// chosen by the ids' last digits, and scales what the sample holds to the store; within the
 /// limit it counts every customer.
@@ -611,18 +647,10 @@ on_each_engine!(an_evaluation_in_pages_crosses_every_boundary_and_drops_stale_me
 /// The lease of the running tag push, in Unix seconds, once a worker holds it.
 async fn push_lease(fresh: &Fresh) -> Option<i64> {
     use seglink::jobs::Job as _;
-    use sqlx::Connection as _;
-    let sql = format!(
-        "SELECT MAX(locked_until) FROM jobs WHERE kind = '{}' AND state = 'running'",
-        seglink::segments::PushTags::KIND
-    );
-    if fresh.name == "sqlite" {
-        let mut connection = sqlx::SqliteConnection::connect(&fresh.url).await.unwrap();
-        sqlx::query_scalar(&sql).fetch_one(&mut connection).await.unwrap()
-    } else {
-        let mut connection = sqlx::PgConnection::connect(&fresh.url).await.unwrap();
-        sqlx::query_scalar(&sql).fetch_one(&mut connection).await.unwrap()
-    }
+    let kind = seglink::segments::PushTags::KIND;
+    fresh
+        .scalar(&format!("SELECT MAX(locked_until) FROM jobs WHERE kind = '{kind}' AND state = 'running'"))
+        .await
 }
 
 /// Asks `check` every 50 ms until it answers, for at most 20 s.

@@ -297,7 +297,15 @@ export type Recomputed = { slug: string, members: number, entered: number, left:
 /**
  * `POST /api/segments/recompute`.
  */
-export type RecomputeReport = { segments: Array<Recomputed>, };
+export type RecomputeReport = { 
+/**
+ * What each segment's evaluation changed, when it ran inside the request.
+ */
+segments: Array<Recomputed>, 
+/**
+ * Where a queued evaluation starts (a large store); each segment shows its progress.
+ */
+evaluation: EvaluationView | null, };
 
 /**
  * A store's latest metafield run.

@@ -82,6 +82,27 @@ impl Fresh {
     }
 }
 
+impl Fresh {
+    /// One integer (or NULL) that `sql` selects, read past the store on a connection of its own.
+    pub async fn scalar(&self, sql: &str) -> Option<i64> {
+        if self.name == "sqlite" {
+            let mut connection = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+            sqlx::query_scalar(sql).fetch_one(&mut connection).await.unwrap()
+        } else {
+            let mut connection = sqlx::PgConnection::connect(&self.url).await.unwrap();
+            sqlx::query_scalar(sql).fetch_one(&mut connection).await.unwrap()
+        }
+    }
+
+    /// Jobs of `kind` waiting to run by `now` (Unix seconds).
+    pub async fn due_jobs(&self, kind: &str, now: i64) -> i64 {
+        let sql = format!(
+            "SELECT COUNT(*) FROM jobs WHERE kind = '{kind}' AND state = 'queued' AND run_at <= {now}"
+        );
+        self.scalar(&sql).await.unwrap_or_default()
+    }
+}
+
 /// Declares each named `async fn(Fresh)` as two test cases, `<name>::sqlite` and
 /// `<name>::postgres`, so each engine reports on its own. Attributes given before a name replace
 /// `#[tokio::test]` (a multi-threaded runtime, say).
