@@ -62,6 +62,8 @@ impl Scope<'_> {
             Scope::Range { upto: None, .. } => (format!(" AND {column} > $2"), 1),
             Scope::Range { upto: Some(_), .. } => (format!(" AND {column} > $2 AND {column} <= $3"), 2),
             Scope::Sample { .. } => {
+                // The expression of the `customers_sample` index, to the letter, or the planner
+                // cannot use it.
                 let suffix = if postgres {
                     "right(sampled.customer_id, 3)"
                 } else {
@@ -99,6 +101,15 @@ impl Store {
         // Parameters: the shop, the scope's, then the events' since and kinds when events are
         // read at all.
         let (customer_filter, scope_parameters) = scope.filter("customer_id", self.is_postgres());
+        // The partial indexes on events and orders hold identified rows only. On SQLite a scope
+        // of some customers says so itself; spelt out beside it, the planner scans the index from
+        // the first identified row instead of looking up the scope's customers (a sampled preview
+        // of a million customers: 1.9 s against 0.2 s). PostgreSQL needs it spelt out to use
+        // the partial index when the customers come from a subquery.
+        let identified = match scope {
+            Scope::Customer(_) | Scope::Sample { .. } if !self.is_postgres() => "",
+            _ => " AND customer_id IS NOT NULL",
+        };
         let since_number = 2 + scope_parameters;
         let first_kind = since_number + 1;
         // Few kinds: numbered parameters cost SQLite nothing here.
@@ -118,7 +129,7 @@ impl Store {
         } else {
             format!(
                 "SELECT customer_id, {concat}(kind || ' ' || CAST(occurred_at AS TEXT) || ' ' || {properties}, '\n') AS list
-                 FROM events{hint} WHERE shop = $1 AND occurred_at >= ${since_number} AND customer_id IS NOT NULL{customer_filter}
+                 FROM events{hint} WHERE shop = $1 AND occurred_at >= ${since_number}{identified}{customer_filter}
                      AND kind IN ({}) GROUP BY customer_id",
                 numbered(first_kind, kinds.len())
             )
@@ -129,7 +140,7 @@ impl Store {
              LEFT JOIN (SELECT customer_id,
                             {concat}(CAST(COALESCE(created_at, 0) AS TEXT) || ' ' || COALESCE(total_price, '0'), '\n') AS list
                         FROM orders{hint}
-                        WHERE shop = $1 AND customer_id IS NOT NULL AND cancelled_at IS NULL AND test = FALSE{customer_filter}
+                        WHERE shop = $1{identified} AND cancelled_at IS NULL AND test = FALSE{customer_filter}
                         GROUP BY customer_id) o ON o.customer_id = c.customer_id
              LEFT JOIN ({events}) e ON e.customer_id = c.customer_id
              WHERE c.shop = $1 AND c.deleted = FALSE{}",
