@@ -5,12 +5,14 @@ use axum::body::Bytes;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
+use base64::Engine as _;
 
 use crate::app::AppState;
 use crate::clock::unix_now;
 use crate::error::AppError;
 use crate::shopify::ShopDomain;
 use crate::shopify::session_token::{self, SessionClaims};
+use crate::shopify::signature::signed_by_any;
 use crate::shopify::webhook::{self, WebhookDelivery, WebhookError};
 
 /// A staff member of a shop, from the session token App Bridge sends as `Authorization: Bearer`.
@@ -93,6 +95,51 @@ where
             checked => checked,
         }?;
         Ok(Self { delivery, body })
+    }
+}
+
+/// The largest Flow request read: Flow caps what it sends well below this.
+pub const MAX_FLOW_BYTES: usize = 256 * 1024;
+
+/// A request Shopify signs like a webhook but without a webhook's headers (Flow's lifecycle
+/// callbacks and action requests): `X-Shopify-Hmac-Sha256`, the base64 HMAC-SHA256 of the raw
+/// body under the app's secret, checked in constant time before anything reads the body.
+#[derive(Clone, Debug)]
+pub struct SignedByShopify {
+    /// The bytes Shopify signed.
+    pub body: Bytes,
+}
+
+impl<S> FromRequest<S> for SignedByShopify
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    /// 401 for a missing or bad signature, 413 for a body over 256 KiB, 408 for one that stops.
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let app = AppState::from_ref(state);
+        let (parts, body) = request.into_parts();
+        let body = axum::body::to_bytes(body, MAX_FLOW_BYTES).await.map_err(|error| {
+            if crate::serve::timed_out(&error) {
+                AppError::TimedOut("the request body stopped arriving".to_owned())
+            } else {
+                AppError::TooLarge(format!("a Flow request is at most {MAX_FLOW_BYTES} bytes"))
+            }
+        })?;
+        let signature = parts
+            .headers
+            .get("x-shopify-hmac-sha256")
+            .and_then(|value| value.to_str().ok())
+            .ok_or_else(|| AppError::Unauthorized("X-Shopify-Hmac-Sha256 is missing".to_owned()))?;
+        let genuine = base64::engine::general_purpose::STANDARD
+            .decode(signature.trim())
+            .is_ok_and(|signature| signed_by_any(&app.config.secrets(), &body, &signature));
+        if !genuine {
+            return Err(AppError::Unauthorized("X-Shopify-Hmac-Sha256 does not match the body".to_owned()));
+        }
+        Ok(Self { body })
     }
 }
 

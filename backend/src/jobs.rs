@@ -248,6 +248,7 @@ async fn dispatch(app: &App, job: &ClaimedJob) -> Result<(), JobError> {
         WriteDiscountRules::KIND => run::<WriteDiscountRules>(app, job).await,
         WriteProductMetafields::KIND => run::<WriteProductMetafields>(app, job).await,
         PushProduct::KIND => run::<PushProduct>(app, job).await,
+        crate::flow::FireTriggers::KIND => run::<crate::flow::FireTriggers>(app, job).await,
         other => Err(JobError::Fatal(format!("no worker runs `{other}` jobs"))),
     }
 }

@@ -14,6 +14,7 @@ pub mod crypto;
 pub mod db;
 pub mod discounts;
 pub mod error;
+pub mod flow;
 mod group_commit;
 mod health;
 mod input;

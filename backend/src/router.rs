@@ -11,7 +11,7 @@ use crate::catalog::outbound;
 use crate::discounts::api as rules;
 use crate::install::{connect_link, custom_app, oauth, progress, server_key, session};
 use crate::segments::api as segments;
-use crate::{admin, health, lookup, metrics, pixel, settings, sync_health, webhooks};
+use crate::{admin, flow, health, lookup, metrics, pixel, settings, sync_health, webhooks};
 
 /// The routes, with their state.
 pub fn router(state: AppState) -> Router {
@@ -21,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::metrics))
         // Shopify
         .route("/webhooks", post(webhooks::receive))
+        .route("/flow/lifecycle", post(flow::lifecycle))
         .route("/auth", get(oauth::begin))
         .route("/auth/callback", get(oauth::callback))
         // The embedded admin: its document on every page's path, the bounce page, the assets

@@ -8,7 +8,7 @@ pub mod http;
 pub mod operations;
 pub mod retry_policy;
 pub mod session_token;
-mod signature;
+pub(crate) mod signature;
 pub mod signed_query;
 pub mod storage;
 pub mod token_grant;

@@ -37,7 +37,7 @@ pub const PRIVACY_DUE_SECONDS: i64 = 30 * 86_400;
 pub const EXPORT_KEPT_SECONDS: i64 = 7 * 86_400;
 
 /// Every table with a `shop` column that holds a store's data, in deletion order.
-const SHOP_TABLES: [&str; 20] = [
+const SHOP_TABLES: [&str; 22] = [
     "events",
     "pixel_settings",
     "data_retention",
@@ -56,6 +56,8 @@ const SHOP_TABLES: [&str; 20] = [
     "segment_changes",
     "segment_tagged",
     "segment_pushes",
+    "flow_triggers",
+    "flow_outbox",
     "discount_rules",
     "discount_syncs",
 ];
@@ -299,7 +301,9 @@ impl Store {
             .bind(customer_id)
             .execute(&mut *transaction)
             .await?;
-            for table in ["events", "client_links", "segment_members", "segment_changes", "segment_tagged", "orders"] {
+            for table in
+                ["events", "client_links", "segment_members", "segment_changes", "segment_tagged", "flow_outbox", "orders"]
+            {
                 sqlx::query(&format!("DELETE FROM {table} WHERE shop = $1 AND customer_id = $2"))
                     .bind(shop)
                     .bind(customer_id)

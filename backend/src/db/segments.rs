@@ -252,7 +252,9 @@ impl Store {
     pub async fn forget_segment(&self, shop: &ShopDomain, slug: &str) -> Result<(), DbError> {
         on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
-            for table in ["segments", "segment_members", "segment_changes", "segment_tagged", "segment_pushes"] {
+            for table in
+                ["segments", "segment_members", "segment_changes", "segment_tagged", "segment_pushes", "flow_outbox"]
+            {
                 sqlx::query(&format!("DELETE FROM {table} WHERE shop = $1 AND slug = $2"))
                     .bind(shop)
                     .bind(slug)
@@ -287,16 +289,17 @@ impl Store {
     }
 
     /// Writes one page of a full evaluation, every segment's entries and exits in one
-    /// transaction. The member counts wait for `finish_evaluation`: counting a large segment after
-    /// every page would cost more than the page.
+    /// transaction; how many Flow triggers they fire. The member counts wait for
+    /// `finish_evaluation`: counting a large segment after every page would cost more than the
+    /// page.
     pub async fn apply_page(
         &self,
         shop: &ShopDomain,
         pages: &[PageChanges<'_>],
         now: UnixTime,
-    ) -> Result<(), DbError> {
+    ) -> Result<usize, DbError> {
         if pages.iter().all(|page| page.entered.is_empty() && page.left.is_empty()) {
-            return Ok(());
+            return Ok(0);
         }
         self.write_memberships(shop, pages, now, None).await
     }
@@ -411,7 +414,7 @@ impl Store {
     }
 
     /// Records who entered and who left at `now`, in one transaction, and the new member count;
-    /// `full` marks a complete evaluation.
+    /// `full` marks a complete evaluation. How many Flow triggers the changes fire.
     pub async fn apply_membership(
         &self,
         shop: &ShopDomain,
@@ -420,29 +423,52 @@ impl Store {
         left: &[String],
         now: UnixTime,
         full: bool,
-    ) -> Result<(), DbError> {
+    ) -> Result<usize, DbError> {
         self.write_memberships(shop, &[PageChanges { slug, entered, left }], now, Some(full)).await
     }
 
-    /// Writes entries and exits with their history in one transaction; with `recount`, then sets
-    /// each segment's member count (and, when it says a full evaluation, its time).
+    /// Writes entries and exits with their history in one transaction, and the Flow triggers
+    /// they fire (how many: the return); with `recount`, then sets each segment's member count
+    /// (and, when it says a full evaluation, its time).
     async fn write_memberships(
         &self,
         shop: &ShopDomain,
         pages: &[PageChanges<'_>],
         now: UnixTime,
         recount: Option<bool>,
-    ) -> Result<(), DbError> {
+    ) -> Result<usize, DbError> {
         let count_sql = format!(
             "UPDATE segments SET {} member_count =
                  (SELECT COUNT(*) FROM segment_members WHERE shop = $1 AND slug = $2)
              WHERE shop = $1 AND slug = $2",
             if recount == Some(true) { "computed_at = $3," } else { "" }
         );
+        let mut fired = 0;
         on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
+            // Read inside the transaction: a change is fired if a workflow used its trigger when
+            // the change was made.
+            let in_use: Vec<String> =
+                sqlx::query_scalar("SELECT handle FROM flow_triggers WHERE shop = $1 AND enabled = TRUE")
+                    .bind(shop)
+                    .fetch_all(&mut *transaction)
+                    .await?;
             for page in pages {
                 let slug = page.slug;
+                for (handle, customers) in [(super::SEGMENT_ENTERED, page.entered), (super::SEGMENT_LEFT, page.left)] {
+                    if !in_use.iter().any(|used| used == handle) {
+                        continue;
+                    }
+                    for chunk in customers.chunks(ROWS_PER_STATEMENT / 5) {
+                        let mut insert =
+                            sqlx::QueryBuilder::new("INSERT INTO flow_outbox (shop, handle, slug, customer_id, at) ");
+                        insert.push_values(chunk, |mut row, customer| {
+                            row.push_bind(shop).push_bind(handle).push_bind(slug).push_bind(customer).push_bind(now);
+                        });
+                        insert.build().execute(&mut *transaction).await?;
+                    }
+                    fired += customers.len();
+                }
                 for chunk in page.entered.chunks(ROWS_PER_STATEMENT / 4) {
                     let mut insert =
                         sqlx::QueryBuilder::new("INSERT INTO segment_members (shop, slug, customer_id, since) ");
@@ -471,7 +497,7 @@ impl Store {
             }
             transaction.commit().await?;
         });
-        Ok(())
+        Ok(fired)
     }
 
     /// The latest entries and exits, newest first.

@@ -118,7 +118,9 @@ pub async fn evaluate_in_pages(
         evaluated += page.profiles.len() as i64;
         let slugs: Vec<&str> = segments.iter().map(|segment| segment.slug.as_str()).collect();
         let write = async {
-            store.apply_page(shop, &changes, now).await?;
+            if store.apply_page(shop, &changes, now).await? > 0 {
+                crate::flow::fire::queue(store, shop, now).await?;
+            }
             store.record_evaluation_progress(shop, &slugs, evaluated, total.max(evaluated)).await
         };
         let read_next = async {
@@ -277,7 +279,9 @@ pub async fn refresh_customer(
             (false, true) => (&[], &one),
             _ => continue,
         };
-        store.apply_membership(shop, &segment.slug, entered, left, now, false).await?;
+        if store.apply_membership(shop, &segment.slug, entered, left, now, false).await? > 0 {
+            crate::flow::fire::queue(store, shop, now).await?;
+        }
         super::push::queue(store, shop, &segment.slug, now).await?;
         changed += 1;
     }

@@ -56,3 +56,4 @@ operation!(DiscountConfig, "graphql/discount_config.graphql");
 operation!(StageUpload, "graphql/stage_upload.graphql");
 operation!(StartBulkMutation, "graphql/start_bulk_mutation.graphql");
 operation!(ProductCollections, "graphql/product_collections.graphql");
+operation!(FlowTriggerReceive, "graphql/flow_trigger_receive.graphql");

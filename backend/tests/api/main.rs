@@ -10,6 +10,7 @@ mod crash;
 mod discount_rules;
 mod end_to_end;
 mod extractors;
+mod flow;
 mod health;
 mod helpers;
 mod incremental;

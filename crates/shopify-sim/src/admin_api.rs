@@ -51,6 +51,7 @@ pub struct AdminApi {
     segments: RefCell<Vec<Segment>>,
     definitions: RefCell<Vec<Definition>>,
     bulk: RefCell<BulkOperations>,
+    flow: RefCell<crate::flow::Flow>,
     calls: Vec<Call>,
 }
 
@@ -68,7 +69,7 @@ pub struct Call {
 
 /// Root fields the simulator answers, with the scopes each needs (a `write_` scope implies its
 /// `read_`). A valid document using any other root field is refused with its name.
-const ROOT_FIELDS: [(&str, &[&str]); 30] = [
+const ROOT_FIELDS: [(&str, &[&str]); 31] = [
     ("shop", &[]),
     ("currentAppInstallation", &[]),
     ("customers", &["read_customers"]),
@@ -103,12 +104,15 @@ const ROOT_FIELDS: [(&str, &[&str]); 30] = [
     ("stagedUploadsCreate", &[]),
     ("bulkOperation", &[]),
     ("currentBulkOperation", &[]),
+    // Shopify names no scope for it; a workflow needs the scopes of its references.
+    ("flowTriggerReceive", &[]),
 ];
 
 impl AdminApi {
     /// The API of `shop`, authorising through `oauth`, rate limited for `plan` from `now`.
     pub fn new(shop: Shop, oauth: OAuthServer, plan: Plan, now: Duration) -> Self {
         let outbox = WebhookOutbox::new(oauth.client_secret(), oauth.shop(), ADMIN_API_VERSION);
+        let flow = crate::flow::Flow::new(oauth.client_secret(), oauth.shop(), 1);
         Self {
             shop: RefCell::new(shop),
             oauth,
@@ -119,8 +123,14 @@ impl AdminApi {
             segments: RefCell::default(),
             definitions: RefCell::default(),
             bulk: RefCell::default(),
+            flow: RefCell::new(flow),
             calls: Vec::new(),
         }
+    }
+
+    /// The shop's Flow: its trigger definitions, workflows, run log and callbacks to send.
+    pub fn flow_mut(&mut self) -> &mut crate::flow::Flow {
+        self.flow.get_mut()
     }
 
     /// Every request run so far, oldest first.
@@ -357,6 +367,7 @@ impl AdminApi {
                 definitions: &self.definitions,
                 bulk: &self.bulk,
                 outbox: &self.outbox,
+                flow: &self.flow,
                 scopes: &scopes,
                 client_id,
                 now,

@@ -18,22 +18,28 @@ pub const TOTAL_TIMEOUT: Duration = Duration::from_secs(5);
 /// POSTs one delivery; the status, or `None` when it could not connect, timed out or got no
 /// HTTP answer.
 pub async fn post(delivery: &Delivery) -> Option<u16> {
-    let rest = delivery.uri.strip_prefix("http://")?;
+    post_to(&delivery.uri, &delivery.headers, &delivery.body).await
+}
+
+/// POSTs `body` with `headers` to `uri`: any request Shopify makes to an app (a webhook, a Flow
+/// callback); the status, or `None` as for `post`.
+pub async fn post_to(uri: &str, headers: &[(String, String)], body: &[u8]) -> Option<u16> {
+    let rest = uri.strip_prefix("http://")?;
     let (authority, path) =
         rest.split_once('/').map_or((rest, "/".to_owned()), |(host, path)| (host, format!("/{path}")));
     let address = if authority.contains(':') { authority.to_owned() } else { format!("{authority}:80") };
     let mut stream = timeout(CONNECT_TIMEOUT, TcpStream::connect(&address)).await.ok()?.ok()?;
     let mut request = format!(
         "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        delivery.body.len()
+        body.len()
     );
-    for (name, value) in &delivery.headers {
+    for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
     request.push_str("\r\n");
     let exchange = async {
         stream.write_all(request.as_bytes()).await.ok()?;
-        stream.write_all(&delivery.body).await.ok()?;
+        stream.write_all(body).await.ok()?;
         let mut head = Vec::new();
         let mut buffer = [0u8; 512];
         // The status line is all that matters; read until it is complete.

@@ -18,6 +18,7 @@ pub mod deploy;
 pub mod discounts;
 mod errors;
 mod events;
+pub mod flow;
 mod input_rules;
 pub mod metafields;
 mod money;

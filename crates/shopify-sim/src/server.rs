@@ -172,6 +172,18 @@ impl Simulator {
         self.with_admin(|admin| admin.webhooks_mut().settle(due, &answers, now))
     }
 
+    /// Sends Flow's lifecycle callbacks waiting to go, in order; the app's answers (`None`: not
+    /// reached). Flow does not retry them: a merchant whose workflow the app did not acknowledge
+    /// is asked to try again.
+    pub async fn deliver_flow_callbacks(&self) -> Vec<Option<u16>> {
+        let callbacks = self.with_admin(|admin| admin.flow_mut().take_callbacks());
+        let mut answers = Vec::with_capacity(callbacks.len());
+        for callback in &callbacks {
+            answers.push(crate::delivery::post_to(&callback.uri, &callback.headers, &callback.body).await);
+        }
+        answers
+    }
+
     /// Scripts a fault.
     pub fn inject(&self, fault: Fault) {
         lock(&self.inner.faults).push(fault);

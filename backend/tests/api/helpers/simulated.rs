@@ -18,6 +18,41 @@ pub fn pixel_settings() -> Vec<String> {
     config["settings"]["fields"].as_table().unwrap().keys().cloned().collect()
 }
 
+/// The Flow triggers the app's extensions declare (`extensions/*/shopify.extension.toml` of type
+/// `flow_trigger`), as a deploy gives them to Flow.
+pub fn flow_triggers() -> Vec<shopify_sim::flow::TriggerDefinition> {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../extensions");
+    let mut triggers = Vec::new();
+    for entry in std::fs::read_dir(root).unwrap() {
+        let Ok(text) = std::fs::read_to_string(entry.unwrap().path().join("shopify.extension.toml")) else {
+            continue;
+        };
+        let config: toml::Table = text.parse().unwrap();
+        let Some(extensions) = config.get("extensions").and_then(toml::Value::as_array) else { continue };
+        for extension in
+            extensions.iter().filter(|extension| extension["type"].as_str() == Some("flow_trigger"))
+        {
+            let fields = config["settings"]["fields"].as_array().unwrap();
+            let kind = |field: &toml::Value| field["type"].as_str().unwrap().to_owned();
+            triggers.push(shopify_sim::flow::TriggerDefinition {
+                handle: extension["handle"].as_str().unwrap().to_owned(),
+                name: extension["name"].as_str().unwrap().to_owned(),
+                references: fields
+                    .iter()
+                    .filter_map(|field| {
+                        kind(field).strip_suffix("_reference").map(|object| format!("{object}_id"))
+                    })
+                    .collect(),
+                fields: fields
+                    .iter()
+                    .filter_map(|field| Some(field.get("key")?.as_str()?.to_owned()))
+                    .collect(),
+            });
+        }
+    }
+    triggers
+}
+
 pub struct SimulatedShop {
     pub sim: Simulator,
     pub origin: String,
@@ -55,6 +90,10 @@ impl SimulatedShop {
         admin.deploy_function("segment-discount", "discount", "Seglink segment rewards");
         let keys = pixel_settings();
         admin.deploy_web_pixel(&keys.iter().map(String::as_str).collect::<Vec<_>>());
+        for trigger in flow_triggers() {
+            admin.flow_mut().deploy_trigger(trigger);
+        }
+        admin.flow_mut().set_lifecycle_url(&format!("{APP_URL}/flow/lifecycle"));
         let sim = Simulator::new(admin);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
@@ -99,6 +138,31 @@ impl SimulatedShop {
                 }
             }
         });
+    }
+
+    /// Hands Flow's lifecycle callbacks to `app`, as Flow would over HTTP; the app's answers.
+    pub async fn forward_flow_callbacks(
+        &self,
+        app: &crate::helpers::TestApp,
+    ) -> Vec<(u16, serde_json::Value)> {
+        let callbacks = self.sim.with_admin(|admin| admin.flow_mut().take_callbacks());
+        let mut answers = Vec::new();
+        for callback in callbacks {
+            let path = callback.uri.strip_prefix(APP_URL).unwrap().to_owned();
+            let mut request = axum::http::Request::post(path);
+            for (name, value) in &callback.headers {
+                request = request.header(name, value);
+            }
+            let request = request.body(axum::body::Body::from(callback.body)).unwrap();
+            let (status, _, body) = app.request(request).await;
+            answers.push((status, serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body))));
+        }
+        answers
+    }
+
+    /// Every trigger Flow accepted, oldest first: its handle and payload.
+    pub fn flow_received(&self) -> Vec<(String, serde_json::Value)> {
+        self.sim.with_admin(|admin| admin.flow_mut().received().to_vec())
     }
 
     /// Hands every due webhook delivery to `app`, as Shopify would over HTTP; how many.

@@ -51,6 +51,7 @@ pub(crate) struct MutationRoot<'s> {
     pub pixels: &'s RefCell<WebPixels>,
     pub segments: &'s RefCell<Vec<Segment>>,
     pub outbox: &'s RefCell<WebhookOutbox>,
+    pub flow: &'s RefCell<crate::flow::Flow>,
     pub scopes: &'s [String],
     pub client_id: &'s str,
     pub now: Duration,
@@ -154,6 +155,16 @@ impl ObjectValue for MutationRoot<'_> {
                 }))
             }
             "webhookSubscriptionCreate" => Ok(ResolvedValue::object(self.subscribe(info))),
+            "flowTriggerReceive" => {
+                let handle = info.arguments().get("handle").and_then(JsonValue::as_str).unwrap_or_default();
+                let payload = info
+                    .arguments()
+                    .get("payload")
+                    .and_then(|payload| serde_json::to_value(payload).ok())
+                    .unwrap_or_default();
+                let user_errors = self.flow.borrow_mut().receive(handle, &payload, self.now);
+                Ok(ResolvedValue::object(FlowTriggerPayload { user_errors }))
+            }
             "discountAutomaticAppCreate" | "discountAutomaticAppUpdate" => {
                 let context = DiscountContext {
                     shop: self.shop,
@@ -529,6 +540,48 @@ impl ObjectValue for TagsPayload<'_> {
                     .iter()
                     .map(|(field, message)| ResolvedValue::object(UserErrorValue { field, message })),
             )),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+/// `FlowTriggerReceivePayload`.
+struct FlowTriggerPayload {
+    user_errors: Vec<(Option<String>, String)>,
+}
+
+impl ObjectValue for FlowTriggerPayload {
+    fn type_name(&self) -> &str {
+        "FlowTriggerReceivePayload"
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        match info.field_name() {
+            "userErrors" => Ok(ResolvedValue::list(self.user_errors.iter().map(|(field, message)| {
+                ResolvedValue::object(FlowUserError { field: field.as_deref(), message })
+            }))),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+struct FlowUserError<'e> {
+    field: Option<&'e str>,
+    message: &'e str,
+}
+
+impl ObjectValue for FlowUserError<'_> {
+    fn type_name(&self) -> &str {
+        "UserError"
+    }
+
+    fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
+        match info.field_name() {
+            "field" => Ok(match self.field {
+                Some(field) => ResolvedValue::list([ResolvedValue::leaf(field)]),
+                None => ResolvedValue::null(),
+            }),
+            "message" => Ok(ResolvedValue::leaf(self.message)),
             _ => Err(self.unknown_field_error(info)),
         }
     }

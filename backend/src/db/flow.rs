@@ -1,0 +1,82 @@
+//! Shopify Flow's side of the store: which triggers each shop has a workflow for, and the segment
+//! changes waiting to be fired (docs/automations.md).
+
+use super::{DbError, Store, on_pool};
+use crate::shop_domain::ShopDomain;
+
+/// The handles of the segment triggers (`extensions/flow-segment-*`).
+pub const SEGMENT_ENTERED: &str = "segment-entered";
+pub const SEGMENT_LEFT: &str = "segment-left";
+
+/// A segment change waiting to be fired as a Flow trigger.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct FlowPending {
+    pub id: i64,
+    /// The trigger's handle.
+    pub handle: String,
+    pub slug: String,
+    /// The segment's name now; `None` once the segment is gone.
+    pub name: Option<String>,
+    pub customer_id: String,
+}
+
+impl Store {
+    /// Records what a lifecycle callback stamped `stamped_ms` says of `handle`, unless a newer
+    /// callback has been recorded; whether it was recorded.
+    pub async fn record_flow_trigger(
+        &self,
+        shop: &ShopDomain,
+        handle: &str,
+        enabled: bool,
+        stamped_ms: i64,
+    ) -> Result<bool, DbError> {
+        let recorded = on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO flow_triggers (shop, handle, enabled, stamped_ms) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (shop, handle) DO UPDATE SET enabled = excluded.enabled, stamped_ms = excluded.stamped_ms
+                 WHERE flow_triggers.stamped_ms < excluded.stamped_ms",
+            )
+            .bind(shop)
+            .bind(handle)
+            .bind(enabled)
+            .bind(stamped_ms)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(recorded == 1)
+    }
+
+    /// The triggers a workflow of `shop` uses now.
+    pub async fn flow_triggers_in_use(&self, shop: &ShopDomain) -> Result<Vec<String>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT handle FROM flow_triggers WHERE shop = $1 AND enabled = TRUE ORDER BY handle")
+                .bind(shop)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    /// The oldest `limit` changes waiting to be fired for `shop`.
+    pub async fn flow_pending(&self, shop: &ShopDomain, limit: i64) -> Result<Vec<FlowPending>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT f.id, f.handle, f.slug, s.name, f.customer_id FROM flow_outbox f
+                 LEFT JOIN segments s ON s.shop = f.shop AND s.slug = f.slug AND s.deleted = FALSE
+                 WHERE f.shop = $1 ORDER BY f.id LIMIT $2",
+            )
+            .bind(shop)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Forgets a change: fired, or not to be fired.
+    pub async fn forget_flow_pending(&self, id: i64) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM flow_outbox WHERE id = $1").bind(id).execute(pool).await?;
+        });
+        Ok(())
+    }
+}
