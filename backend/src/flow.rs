@@ -1,9 +1,11 @@
 //! Shopify Flow (docs/automations.md): Seglink's triggers, which Flow's lifecycle callbacks say
 //! are in use per shop, and the job that fires segment changes to Flow.
 
+pub mod actions;
 pub mod fire;
 pub mod lifecycle;
 
+pub use actions::action;
 pub use fire::FireTriggers;
 pub use lifecycle::lifecycle;
 
@@ -35,29 +37,68 @@ pub fn trigger_named(definition_id: &str) -> Option<Trigger> {
 mod tests {
     use super::*;
 
-    /// The triggers here are the extensions Shopify deploys: same handles, same names.
-    #[test]
-    fn every_trigger_is_an_extension_with_its_handle_and_name() {
+    /// Every `[[extensions]]` entry of the app's extension directories.
+    fn extensions() -> Vec<toml::Value> {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../extensions");
-        let mut deployed = Vec::new();
+        let mut found = Vec::new();
         for entry in std::fs::read_dir(root).unwrap() {
             let path = entry.unwrap().path().join("shopify.extension.toml");
             let Ok(text) = std::fs::read_to_string(&path) else { continue };
             let config: toml::Value = toml::from_str(&text).unwrap();
-            for extension in config.get("extensions").and_then(toml::Value::as_array).into_iter().flatten() {
-                if extension["type"].as_str() == Some("flow_trigger") {
-                    deployed.push((
-                        extension["handle"].as_str().unwrap().to_owned(),
-                        extension["name"].as_str().unwrap().to_owned(),
-                    ));
-                }
-            }
+            found.extend(
+                config.get("extensions").and_then(toml::Value::as_array).into_iter().flatten().cloned(),
+            );
         }
+        found
+    }
+
+    fn text(extension: &toml::Value, key: &str) -> String {
+        extension[key].as_str().unwrap().to_owned()
+    }
+
+    /// The triggers here are the extensions Shopify deploys: same handles, same names.
+    #[test]
+    fn every_trigger_is_an_extension_with_its_handle_and_name() {
+        let mut deployed: Vec<(String, String)> = extensions()
+            .iter()
+            .filter(|extension| extension["type"].as_str() == Some("flow_trigger"))
+            .map(|extension| (text(extension, "handle"), text(extension, "name")))
+            .collect();
         deployed.sort();
         let mut ours: Vec<(String, String)> =
             TRIGGERS.iter().map(|trigger| (trigger.handle.to_owned(), trigger.name.to_owned())).collect();
         ours.sort();
         assert_eq!(deployed, ours);
+    }
+
+    /// Flow calls the URLs the extensions give, on the app's own host, at the paths the router
+    /// serves: the lifecycle callback, and each action at `/flow/actions/<its handle>`.
+    #[test]
+    fn flow_extensions_point_at_the_routes_on_the_apps_host() {
+        let app: toml::Value = toml::from_str(
+            &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../shopify.app.toml")).unwrap(),
+        )
+        .unwrap();
+        let host = text(&app, "application_url");
+        let mut urls: Vec<String> = Vec::new();
+        for extension in extensions() {
+            match extension["type"].as_str() {
+                Some("flow_action") => {
+                    assert_eq!(
+                        text(&extension, "runtime_url"),
+                        format!("{host}/flow/actions/{}", text(&extension, "handle"))
+                    );
+                    urls.push(text(&extension, "handle"));
+                }
+                Some("flow_trigger_lifecycle_callback") => {
+                    assert_eq!(text(&extension, "url"), format!("{host}/flow/lifecycle"));
+                    urls.push("lifecycle".to_owned());
+                }
+                _ => {}
+            }
+        }
+        urls.sort();
+        assert_eq!(urls, ["lifecycle", actions::RECOMPUTE_SEGMENT, actions::SCORE_PRODUCT]);
     }
 
     #[test]

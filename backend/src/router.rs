@@ -22,6 +22,7 @@ pub fn router(state: AppState) -> Router {
         // Shopify
         .route("/webhooks", post(webhooks::receive))
         .route("/flow/lifecycle", post(flow::lifecycle))
+        .route("/flow/actions/{handle}", post(flow::action))
         .route("/auth", get(oauth::begin))
         .route("/auth/callback", get(oauth::callback))
         // The embedded admin: its document on every page's path, the bounce page, the assets

@@ -72,6 +72,42 @@ impl Store {
         }))
     }
 
+    /// Records that Flow's action run `run_id` was carried out; `false` when it was before.
+    pub async fn record_flow_action(
+        &self,
+        shop: &ShopDomain,
+        run_id: &str,
+        handle: &str,
+        now: crate::clock::UnixTime,
+    ) -> Result<bool, DbError> {
+        let inserted = on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO flow_action_runs (shop, action_run_id, handle, at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(shop)
+            .bind(run_id)
+            .bind(handle)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(inserted == 1)
+    }
+
+    /// Whether Flow's action run `run_id` was carried out.
+    pub async fn flow_action_done(&self, shop: &ShopDomain, run_id: &str) -> Result<bool, DbError> {
+        let found: Option<i32> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT 1 FROM flow_action_runs WHERE shop = $1 AND action_run_id = $2")
+                .bind(shop)
+                .bind(run_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(found.is_some())
+    }
+
     /// Forgets a change: fired, or not to be fired.
     pub async fn forget_flow_pending(&self, id: i64) -> Result<(), DbError> {
         on_pool!(self, pool => {

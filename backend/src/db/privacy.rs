@@ -37,7 +37,7 @@ pub const PRIVACY_DUE_SECONDS: i64 = 30 * 86_400;
 pub const EXPORT_KEPT_SECONDS: i64 = 7 * 86_400;
 
 /// Every table with a `shop` column that holds a store's data, in deletion order.
-const SHOP_TABLES: [&str; 22] = [
+const SHOP_TABLES: [&str; 23] = [
     "events",
     "pixel_settings",
     "data_retention",
@@ -58,6 +58,7 @@ const SHOP_TABLES: [&str; 22] = [
     "segment_pushes",
     "flow_triggers",
     "flow_outbox",
+    "flow_action_runs",
     "discount_rules",
     "discount_syncs",
 ];

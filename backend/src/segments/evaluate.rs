@@ -50,6 +50,18 @@ pub async fn after_save(app: &App, shop: &ShopDomain, slug: &str, now: UnixTime)
         membership::recompute(&app.store, shop, Some(slug), now).await?;
         return push::push_now(app, shop, slug, now).await;
     }
+    queue(app, shop, slug, customers, now).await
+}
+
+/// Queues an evaluation of `slug`'s current version over the store's `customers` (one per
+/// version), recorded as under way at 0 of them.
+pub async fn queue(
+    app: &App,
+    shop: &ShopDomain,
+    slug: &str,
+    customers: i64,
+    now: UnixTime,
+) -> Result<(), DbError> {
     let Some(segment) = app.store.segment(shop, slug).await? else { return Ok(()) };
     app.store.record_evaluation_progress(shop, &[slug], 0, customers).await?;
     let job = EvaluateSegment { slug: slug.to_owned(), version: segment.version };

@@ -135,3 +135,101 @@ async fn segment_changes_fire_their_trigger_once_while_a_workflow_uses_it(fresh:
     assert_eq!(fresh.due_jobs("flow_fire", i64::MAX).await, 0, "nothing left to fire");
 }
 on_each_engine!(segment_changes_fire_their_trigger_once_while_a_workflow_uses_it);
+
+/// A Flow action request for `handle`, signed with the app's secret.
+fn action(shop: &str, handle: &str, run: &str, properties: Value) -> Request<Body> {
+    let body = json!({
+        "shop_id": "1",
+        "shopify_domain": shop,
+        "action_run_id": run,
+        "action_definition_id": handle,
+        "handle": handle,
+        "properties": properties,
+    })
+    .to_string();
+    Request::post(format!("/flow/actions/{handle}"))
+        .header("X-Shopify-Hmac-Sha256", shopify_sim::signing::webhook_hmac(SECRET, body.as_bytes()))
+        .body(Body::from(body))
+        .unwrap()
+}
+
+/// A workflow "customer entered a segment → recompute that segment" runs end to end: the
+/// trigger fires, Flow calls the action signed, Seglink queues the evaluation and answers 200. A
+/// run sent again is answered without queuing the work twice; every bad request says why.
+async fn flow_actions_are_signed_idempotent_and_queue_their_work(fresh: Fresh) {
+    use seglink::jobs::Job as _;
+    let evaluations = seglink::segments::EvaluateSegment::KIND;
+    let (shop, app) = installed(fresh.store.clone(), 4).await;
+    let body = json!({ "name": "VIP", "slug": "vip", "rules": { "if": "tag", "is": "vip" } });
+    assert_eq!(app.admin(&shop, "POST", "/api/segments", Some(body)).await.0, 201);
+    let step = shopify_sim::flow::ActionStep {
+        handle: "recompute-segment".to_owned(),
+        runtime_url: format!("{}/flow/actions/recompute-segment", crate::helpers::APP_URL),
+        properties: json!({ "segment_slug": "{{Segment slug}}" }),
+    };
+    shop.sim
+        .with_admin(|admin| admin.flow_mut().add_workflow_with(ENTERED, vec![step], crate::helpers::now()));
+    shop.forward_flow_callbacks(&app).await;
+    let customer = shop.customer_tags().into_keys().next().unwrap();
+    tag(&app, &shop, &customer, "vip", "enters").await;
+
+    let answers = shop.forward_flow_callbacks(&app).await;
+    assert_eq!(answers, vec![(200, json!({ "repeated": false }))]);
+    let runs = shop.sim.with_admin(|admin| admin.flow_mut().runs().to_vec());
+    assert_eq!(runs[0].calls, vec![("recompute-segment".to_owned(), Some(200))], "{runs:?}");
+    let now = seglink::clock::unix_now().secs();
+    assert_eq!(fresh.due_jobs(evaluations, now).await, 1, "the evaluation is queued, not run in the request");
+    app.run_jobs().await;
+    let (_, vip) = app.admin(&shop, "GET", "/api/segments/vip", None).await;
+    assert_eq!((vip["evaluation"].clone(), vip["member_count"].clone()), (Value::Null, json!(1)), "{vip}");
+
+    // Flow sends the same run again (it missed the 200): answered, nothing queued.
+    let again = action(&shop.domain, "recompute-segment", "run-1-step-0", json!({ "segment_slug": "vip" }));
+    let (status, _, body) = app.request(again).await;
+    assert_eq!((status, body.as_str()), (200, r#"{"repeated":true}"#));
+    assert_eq!(fresh.due_jobs(evaluations, seglink::clock::unix_now().secs()).await, 0);
+
+    let product = shop.sim.with_admin(|admin| admin.shop().products[0].id);
+    let scored = action(
+        &shop.domain,
+        "score-product",
+        "p-1",
+        json!({ "product_id": format!("gid://shopify/Product/{product}") }),
+    );
+    let (status, _, body) = app.request(scored).await;
+    assert_eq!(status, 200, "{body}");
+    let metafields = seglink::catalog::write::WriteProductMetafields::KIND;
+    assert_eq!(fresh.due_jobs(metafields, seglink::clock::unix_now().secs()).await, 1);
+
+    let mut unsigned = action(&shop.domain, "score-product", "p-2", json!({ "product_id": product }));
+    unsigned.headers_mut().remove("X-Shopify-Hmac-Sha256");
+    let mut wrong_endpoint = action(&shop.domain, "score-product", "p-3", json!({ "product_id": product }));
+    *wrong_endpoint.uri_mut() = "/flow/actions/recompute-segment".parse().unwrap();
+    for (request, expected, reason) in [
+        (unsigned, 401, "X-Shopify-Hmac-Sha256"),
+        (wrong_endpoint, 400, "this endpoint runs `recompute-segment`"),
+        (
+            action(&shop.domain, "recompute-segment", "r-2", json!({ "segment_slug": "nope" })),
+            422,
+            "no segment `nope`",
+        ),
+        (action(&shop.domain, "recompute-segment", "r-3", json!({})), 422, "/properties/segment_slug"),
+        (action(&shop.domain, "score-product", "p-4", json!({ "product_id": "12x" })), 422, "product id"),
+        (
+            action(&shop.domain, "score-product", "p-5", json!({ "product_id": 999_999_999 })),
+            422,
+            "no product",
+        ),
+        (
+            action("other.myshopify.com", "score-product", "p-6", json!({ "product_id": product })),
+            403,
+            "not installed",
+        ),
+        (action(&shop.domain, "unknown-action", "u-1", json!({})), 404, ""),
+    ] {
+        let (status, _, body) = app.request(request).await;
+        assert_eq!(status, expected, "{body}");
+        assert!(body.contains(reason), "{reason}: {body}");
+    }
+}
+on_each_engine!(flow_actions_are_signed_idempotent_and_queue_their_work);

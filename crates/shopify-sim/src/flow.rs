@@ -29,31 +29,47 @@ pub struct TriggerDefinition {
     pub fields: Vec<String>,
 }
 
-/// A merchant's workflow that starts with one of the app's triggers.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One of the app's actions in a workflow: where Flow sends it, and its properties. A property
+/// whose value is the text `{{key}}` takes the trigger payload's `key` (how a merchant passes the
+/// trigger's customer on to an action).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActionStep {
+    pub handle: String,
+    pub runtime_url: String,
+    pub properties: Value,
+}
+
+/// A merchant's workflow that starts with one of the app's triggers and runs app actions.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Workflow {
     pub id: u64,
     /// The trigger's handle.
     pub trigger: String,
     pub enabled: bool,
+    pub actions: Vec<ActionStep>,
 }
 
-/// One workflow run: the trigger's payload as the workflow received it.
+/// One workflow run: the trigger's payload as the workflow received it, and each action called
+/// with the app's answer (`None` until sent, or when the app could not be reached).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Run {
+    pub id: u64,
     pub workflow: u64,
     pub trigger: String,
     pub payload: Value,
     /// Unix seconds.
     pub at: u64,
+    pub calls: Vec<(String, Option<u16>)>,
 }
 
-/// A request Flow makes to the app: a lifecycle callback.
+/// A request Flow makes to the app: a lifecycle callback, or an action of run `run`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Callback {
     pub uri: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The run and action it calls, for an action.
+    pub action: Option<(u64, String)>,
 }
 
 /// A shop's Flow, as far as one app is concerned.
@@ -96,9 +112,19 @@ impl Flow {
     /// The merchant saves a workflow on `trigger`, turned on; `None` for a trigger the app has not
     /// deployed.
     pub fn add_workflow(&mut self, trigger: &str, now: Duration) -> Option<u64> {
+        self.add_workflow_with(trigger, Vec::new(), now)
+    }
+
+    /// The same, running `actions` on every run.
+    pub fn add_workflow_with(
+        &mut self,
+        trigger: &str,
+        actions: Vec<ActionStep>,
+        now: Duration,
+    ) -> Option<u64> {
         self.definitions.iter().any(|definition| definition.handle == trigger).then_some(())?;
         let id = self.workflows.len() as u64 + 1;
-        self.workflows.push(Workflow { id, trigger: trigger.to_owned(), enabled: false });
+        self.workflows.push(Workflow { id, trigger: trigger.to_owned(), enabled: false, actions });
         self.set_enabled(id, true, now);
         Some(id)
     }
@@ -134,11 +160,57 @@ impl Flow {
         })
         .to_string()
         .into_bytes();
-        let headers = vec![
+        let headers = self.signed_headers(&body);
+        self.callbacks.push(Callback { uri, headers, body, action: None });
+    }
+
+    fn signed_headers(&self, body: &[u8]) -> Vec<(String, String)> {
+        vec![
             ("Content-Type".to_owned(), "application/json".to_owned()),
-            ("X-Shopify-Hmac-Sha256".to_owned(), webhook_hmac(&self.client_secret, &body)),
-        ];
-        self.callbacks.push(Callback { uri, headers, body });
+            ("X-Shopify-Hmac-Sha256".to_owned(), webhook_hmac(&self.client_secret, body)),
+        ]
+    }
+
+    /// Queues the calls of `run`'s actions, in the workflow's order.
+    fn queue_actions(&mut self, run: u64, payload: &Value, actions: &[ActionStep]) {
+        for (step, action) in actions.iter().enumerate() {
+            let properties = match &action.properties {
+                Value::Object(properties) => Value::Object(
+                    properties
+                        .iter()
+                        .map(|(key, value)| {
+                            let from_trigger = value
+                                .as_str()
+                                .and_then(|text| text.strip_prefix("{{")?.strip_suffix("}}"))
+                                .and_then(|field| payload.get(field));
+                            (key.clone(), from_trigger.unwrap_or(value).clone())
+                        })
+                        .collect(),
+                ),
+                other => other.clone(),
+            };
+            let body = json!({
+                "shop_id": self.shop_id.to_string(),
+                "shopify_domain": self.shop_domain,
+                "action_run_id": format!("run-{run}-step-{step}"),
+                "action_definition_id": action.handle,
+                "handle": action.handle,
+                "properties": properties,
+            })
+            .to_string()
+            .into_bytes();
+            let headers = self.signed_headers(&body);
+            let uri = action.runtime_url.clone();
+            self.callbacks.push(Callback { uri, headers, body, action: Some((run, action.handle.clone())) });
+        }
+    }
+
+    /// Records the app's answer to an action call in its run's log.
+    pub fn record_answer(&mut self, call: &Callback, answer: Option<u16>) {
+        let Some((run, handle)) = &call.action else { return };
+        if let Some(run) = self.runs.iter_mut().find(|known| known.id == *run) {
+            run.calls.push((handle.clone(), answer));
+        }
     }
 
     /// `flowTriggerReceive`: the user errors, none when the trigger was accepted and ran every
@@ -178,15 +250,23 @@ impl Flow {
             return errors;
         }
         self.received.push((handle.to_owned(), payload.clone()));
-        for workflow in
-            self.workflows.iter().filter(|workflow| workflow.trigger == handle && workflow.enabled)
-        {
+        let started: Vec<(u64, Vec<ActionStep>)> = self
+            .workflows
+            .iter()
+            .filter(|workflow| workflow.trigger == handle && workflow.enabled)
+            .map(|workflow| (workflow.id, workflow.actions.clone()))
+            .collect();
+        for (workflow, actions) in started {
+            let id = self.runs.len() as u64 + 1;
             self.runs.push(Run {
-                workflow: workflow.id,
+                id,
+                workflow,
                 trigger: handle.to_owned(),
                 payload: payload.clone(),
                 at: now.as_secs(),
+                calls: Vec::new(),
             });
+            self.queue_actions(id, payload, &actions);
         }
         Vec::new()
     }
@@ -201,7 +281,7 @@ impl Flow {
         &self.runs
     }
 
-    /// The lifecycle callbacks waiting to be sent, in order.
+    /// The lifecycle callbacks and action calls waiting to be sent, in order.
     pub fn take_callbacks(&mut self) -> Vec<Callback> {
         std::mem::take(&mut self.callbacks)
     }

@@ -172,14 +172,15 @@ impl Simulator {
         self.with_admin(|admin| admin.webhooks_mut().settle(due, &answers, now))
     }
 
-    /// Sends Flow's lifecycle callbacks waiting to go, in order; the app's answers (`None`: not
-    /// reached). Flow does not retry them: a merchant whose workflow the app did not acknowledge
-    /// is asked to try again.
+    /// Sends Flow's lifecycle callbacks and action calls waiting to go, in order, and logs each
+    /// action's answer in its run; the app's answers (`None`: not reached).
     pub async fn deliver_flow_callbacks(&self) -> Vec<Option<u16>> {
         let callbacks = self.with_admin(|admin| admin.flow_mut().take_callbacks());
         let mut answers = Vec::with_capacity(callbacks.len());
         for callback in &callbacks {
-            answers.push(crate::delivery::post_to(&callback.uri, &callback.headers, &callback.body).await);
+            let answer = crate::delivery::post_to(&callback.uri, &callback.headers, &callback.body).await;
+            self.with_admin(|admin| admin.flow_mut().record_answer(callback, answer));
+            answers.push(answer);
         }
         answers
     }

@@ -140,7 +140,8 @@ impl SimulatedShop {
         });
     }
 
-    /// Hands Flow's lifecycle callbacks to `app`, as Flow would over HTTP; the app's answers.
+    /// Hands Flow's lifecycle callbacks and action calls to `app`, as Flow would over HTTP, and
+    /// logs each action's answer in its run; the app's answers.
     pub async fn forward_flow_callbacks(
         &self,
         app: &crate::helpers::TestApp,
@@ -153,8 +154,9 @@ impl SimulatedShop {
             for (name, value) in &callback.headers {
                 request = request.header(name, value);
             }
-            let request = request.body(axum::body::Body::from(callback.body)).unwrap();
+            let request = request.body(axum::body::Body::from(callback.body.clone())).unwrap();
             let (status, _, body) = app.request(request).await;
+            self.sim.with_admin(|admin| admin.flow_mut().record_answer(&callback, Some(status)));
             answers.push((status, serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body))));
         }
         answers
