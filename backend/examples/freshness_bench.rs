@@ -1,6 +1,6 @@
 //! Freshness benchmark (not a test): how long a merchant waits for a segment's tag.
 //!
-//!   cargo run --release -p seglink --example freshness_bench -- [ORDERS] [RATE] [PIXEL_CUSTOMERS]
+//!   cargo run --release -p seglink --example freshness_bench -- [ORDERS] [RATE] [PIXEL_CUSTOMERS] [FLOW]
 //!
 //! The simulator (Shopify Plus's rate limits) places ORDERS first orders of new customers among
 //! other traffic: each round places one qualifying order (`orders/create`, `orders/paid`), one
@@ -9,7 +9,10 @@
 //! webhooks a second in all, to `seglink serve` on SQLite with its two workers in the process.
 //! Measured: from the 200 answering each qualifying `orders/paid` to `seglink:buyers` on the
 //! customer in the simulator. Then PIXEL_CUSTOMERS known shoppers each view a product: from the
-//! pixel request's 200 to `seglink:browsers`. Output: one JSON line per measure.
+//! pixel request's 200 to `seglink:browsers`. With FLOW 1, the shop also has a Flow workflow on
+//! "Customer entered a Seglink segment" (turned on through the lifecycle callback), and the wait
+//! from each qualifying `orders/paid` 200 to Flow receiving its trigger is measured too (the
+//! triggers share the shop's rate limit with the tags). Output: one JSON line per measure.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -72,6 +75,39 @@ fn watch_tags(sim: Simulator, tag: &'static str, watch: Arc<Mutex<Watch>>) -> to
     })
 }
 
+/// Files each wait as Flow receives a `segment-entered` trigger for a waiting customer. A trigger
+/// may arrive before its 200 is filed (the workers are in the process): arrivals are kept until
+/// then, and such a wait counts as zero.
+fn watch_flow(sim: Simulator, watch: Arc<Mutex<Watch>>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut seen = 0;
+        let mut arrived: HashMap<u64, Instant> = HashMap::new();
+        loop {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+            let now = Instant::now();
+            sim.with_admin(|admin| {
+                let received = admin.flow_mut().received();
+                for (handle, payload) in &received[seen..] {
+                    if handle == "segment-entered" && payload["Segment slug"] == "buyers" {
+                        if let Some(id) = payload["customer_id"].as_u64() {
+                            arrived.insert(id, now);
+                        }
+                    }
+                }
+                seen = received.len();
+            });
+            let mut watch = watch.lock().expect("the watch");
+            let matched: Vec<u64> =
+                watch.waiting.keys().filter(|id| arrived.contains_key(id)).copied().collect();
+            for id in matched {
+                if let (Some(acknowledged), Some(at)) = (watch.waiting.remove(&id), arrived.remove(&id)) {
+                    watch.waits.push(at.saturating_duration_since(acknowledged));
+                }
+            }
+        }
+    })
+}
+
 /// Waits until nothing is waiting, or `SETTLE` passes; the waits, sorted, and how many never came.
 async fn settle(watch: &Arc<Mutex<Watch>>) -> (Vec<Duration>, usize) {
     let started = Instant::now();
@@ -109,6 +145,7 @@ async fn main() {
     let orders = arguments.first().copied().unwrap_or(10_000) as usize;
     let rate = arguments.get(1).copied().unwrap_or(500);
     let pixel_customers = arguments.get(2).copied().unwrap_or(1_000) as usize;
+    let flow = arguments.get(3).copied().unwrap_or(0) == 1;
     let now = since_epoch();
     let shop = seed_shop(&SeedOptions {
         customers: orders + pixel_customers,
@@ -154,11 +191,27 @@ async fn main() {
             admin.webhooks_mut().subscribe(topic, &format!("{endpoint}/webhooks")).expect("a subscription");
         }
     });
+    if flow {
+        sim.with_admin(|admin| {
+            let flow = admin.flow_mut();
+            flow.deploy_trigger(shopify_sim::flow::TriggerDefinition {
+                handle: "segment-entered".to_owned(),
+                name: "Customer entered a Seglink segment".to_owned(),
+                references: vec!["customer_id".to_owned()],
+                fields: vec!["Segment slug".to_owned(), "Segment name".to_owned()],
+            });
+            flow.set_lifecycle_url(&format!("{endpoint}/flow/lifecycle"));
+            flow.add_workflow("segment-entered", since_epoch());
+        });
+        assert_eq!(sim.deliver_flow_callbacks().await, vec![Some(200)], "the workflow is turned on");
+    }
 
     let (first_buyers, shoppers) = customers.split_at(orders);
     let client = reqwest::Client::new();
     let watch = Arc::new(Mutex::new(Watch::default()));
     let watcher = watch_tags(sim.clone(), "seglink:buyers", watch.clone());
+    let triggers = Arc::new(Mutex::new(Watch::default()));
+    let trigger_watcher = watch_flow(sim.clone(), triggers.clone());
     let errors = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     // Five webhooks a round are the orders' and the edit's; the simulator adds about one
@@ -187,8 +240,8 @@ async fn main() {
             let qualifying = delivery.header("X-Shopify-Topic") == Some("orders/paid")
                 && serde_json::from_slice::<serde_json::Value>(&delivery.body)
                     .is_ok_and(|order| order["customer"]["id"].as_u64() == Some(*buyer));
-            let (client, watch, errors, sent, buyer) =
-                (client.clone(), watch.clone(), errors.clone(), sent.clone(), *buyer);
+            let (client, watch, triggers, errors, sent, buyer) =
+                (client.clone(), watch.clone(), triggers.clone(), errors.clone(), sent.clone(), *buyer);
             requests.spawn(async move {
                 let mut request = client.post(&delivery.uri).body(delivery.body.clone());
                 for (name, value) in &delivery.headers {
@@ -198,7 +251,11 @@ async fn main() {
                 sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 match answered {
                     Ok(200) if qualifying => {
-                        watch.lock().expect("the watch").waiting.insert(buyer, Instant::now());
+                        let acknowledged = Instant::now();
+                        watch.lock().expect("the watch").waiting.insert(buyer, acknowledged);
+                        if flow {
+                            triggers.lock().expect("the watch").waiting.insert(buyer, acknowledged);
+                        }
                     }
                     Ok(200) => {}
                     _ => {
@@ -220,6 +277,16 @@ async fn main() {
                 "errors": errors.load(std::sync::atomic::Ordering::Relaxed), "plan": "Plus" }),
     );
     watcher.abort();
+    if flow {
+        let (waits, missing) = settle(&triggers).await;
+        report(
+            "orders/paid 200 to flowTriggerReceive (Customer entered a Seglink segment)",
+            &waits,
+            missing,
+            json!({}),
+        );
+    }
+    trigger_watcher.abort();
 
     // Known shoppers browse: each client is linked to its customer, as a past checkout does.
     let watch = Arc::new(Mutex::new(Watch::default()));

@@ -444,15 +444,13 @@ impl Store {
             if recount == Some(true) { "computed_at = $3," } else { "" }
         );
         let mut fired = 0;
+        // Read before the transaction: on SQLite a transaction that reads first and then writes
+        // fails at once (SQLITE_BUSY_SNAPSHOT, no busy wait) when another writer committed in
+        // between, and its job then waits for a retry. A trigger turned on or off meanwhile is
+        // as good as turned on or off just after the change.
+        let in_use = self.flow_triggers_in_use(shop).await?;
         on_pool!(self, pool => {
             let mut transaction = pool.begin().await?;
-            // Read inside the transaction: a change is fired if a workflow used its trigger when
-            // the change was made.
-            let in_use: Vec<String> =
-                sqlx::query_scalar("SELECT handle FROM flow_triggers WHERE shop = $1 AND enabled = TRUE")
-                    .bind(shop)
-                    .fetch_all(&mut *transaction)
-                    .await?;
             for page in pages {
                 let slug = page.slug;
                 for (handle, customers) in [(super::SEGMENT_ENTERED, page.entered), (super::SEGMENT_LEFT, page.left)] {
