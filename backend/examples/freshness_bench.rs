@@ -88,10 +88,11 @@ fn watch_flow(sim: Simulator, watch: Arc<Mutex<Watch>>) -> tokio::task::JoinHand
             sim.with_admin(|admin| {
                 let received = admin.flow_mut().received();
                 for (handle, payload) in &received[seen..] {
-                    if handle == "segment-entered" && payload["Segment slug"] == "buyers" {
-                        if let Some(id) = payload["customer_id"].as_u64() {
-                            arrived.insert(id, now);
-                        }
+                    if let Some(id) = payload["customer_id"].as_u64()
+                        && handle == "segment-entered"
+                        && payload["Segment slug"] == "buyers"
+                    {
+                        arrived.insert(id, now);
                     }
                 }
                 seen = received.len();

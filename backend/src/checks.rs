@@ -76,11 +76,10 @@ where
         let app = AppState::from_ref(state);
         let (parts, body) = request.into_parts();
         // Shopify's largest payloads are well under this; anything bigger is not Shopify.
-        let body = axum::body::to_bytes(body, MAX_WEBHOOK_BYTES).await.map_err(|error| {
-            AppError::from(if crate::serve::timed_out(&error) {
-                WebhookError::BodyTimedOut
-            } else {
-                WebhookError::TooLarge
+        let body = read_within(body, MAX_WEBHOOK_BYTES).await.map_err(|unread| {
+            AppError::from(match unread {
+                Unread::TimedOut => WebhookError::BodyTimedOut,
+                Unread::TooLarge => WebhookError::TooLarge,
             })
         })?;
         let header = |name: &str| parts.headers.get(name).and_then(|value| value.to_str().ok());
@@ -96,6 +95,22 @@ where
         }?;
         Ok(Self { delivery, body })
     }
+}
+
+/// Why a signed body was not read whole.
+enum Unread {
+    /// It stopped arriving (the server's body timeout).
+    TimedOut,
+    /// It is longer than the route reads.
+    TooLarge,
+}
+
+/// The whole body, at most `limit` bytes: a signature covers every byte, so nothing is checked
+/// before all of it is here.
+async fn read_within(body: axum::body::Body, limit: usize) -> Result<Bytes, Unread> {
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|error| if crate::serve::timed_out(&error) { Unread::TimedOut } else { Unread::TooLarge })
 }
 
 /// The largest Flow request read: Flow caps what it sends well below this.
@@ -121,10 +136,9 @@ where
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let app = AppState::from_ref(state);
         let (parts, body) = request.into_parts();
-        let body = axum::body::to_bytes(body, MAX_FLOW_BYTES).await.map_err(|error| {
-            if crate::serve::timed_out(&error) {
-                AppError::TimedOut("the request body stopped arriving".to_owned())
-            } else {
+        let body = read_within(body, MAX_FLOW_BYTES).await.map_err(|unread| match unread {
+            Unread::TimedOut => AppError::TimedOut("the request body stopped arriving".to_owned()),
+            Unread::TooLarge => {
                 AppError::TooLarge(format!("a Flow request is at most {MAX_FLOW_BYTES} bytes"))
             }
         })?;
