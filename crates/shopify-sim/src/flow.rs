@@ -340,6 +340,34 @@ mod tests {
     }
 
     #[test]
+    fn a_run_calls_its_actions_signed_with_the_triggers_fields_and_logs_the_answers() {
+        let mut flow = flow();
+        let step = ActionStep {
+            handle: "recompute-segment".to_owned(),
+            runtime_url: "http://app/flow/actions/recompute-segment".to_owned(),
+            properties: json!({ "segment_slug": "{{Segment slug}}", "note": "as typed" }),
+        };
+        flow.add_workflow_with("segment-entered", vec![step], at(1));
+        flow.take_callbacks();
+        assert!(
+            flow.receive("segment-entered", &json!({ "customer_id": 42, "Segment slug": "vip" }), at(2))
+                .is_empty()
+        );
+        let calls = flow.take_callbacks();
+        assert_eq!(calls.len(), 1);
+        let body: Value = serde_json::from_slice(&calls[0].body).unwrap();
+        assert_eq!(body["properties"], json!({ "segment_slug": "vip", "note": "as typed" }));
+        assert_eq!(
+            (body["handle"].as_str(), body["action_run_id"].as_str()),
+            (Some("recompute-segment"), Some("run-1-step-0"))
+        );
+        let signature = &calls[0].headers.iter().find(|(name, _)| name == "X-Shopify-Hmac-Sha256").unwrap().1;
+        assert_eq!(signature, &webhook_hmac("secret", &calls[0].body));
+        flow.record_answer(&calls[0], Some(200));
+        assert_eq!(flow.runs()[0].calls, vec![("recompute-segment".to_owned(), Some(200))]);
+    }
+
+    #[test]
     fn the_app_hears_when_a_trigger_comes_into_use_and_out_of_it_signed() {
         let mut flow = flow();
         assert_eq!(flow.add_workflow("unknown", at(1)), None);
