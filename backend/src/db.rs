@@ -34,7 +34,7 @@ pub use catalog::{MetafieldRun, RunProgress};
 pub use customers::CustomerRow;
 pub use events::{CHECKOUT_COMPLETED, EventRow};
 pub use facts::{FactsRow, Scope};
-pub use flow::{FlowPending, SEGMENT_ENTERED, SEGMENT_LEFT};
+pub use flow::{FlowPending, LISTING_SCORE_DROPPED, SEGMENT_ENTERED, SEGMENT_LEFT};
 pub use jobs::{ClaimedJob, MAX_ATTEMPTS, NewJob};
 pub use lookup::PrefixedStore;
 pub use orders::{GuestOrderRow, OrderRow};

@@ -9,7 +9,7 @@ pub use actions::action;
 pub use fire::FireTriggers;
 pub use lifecycle::lifecycle;
 
-use crate::db::{SEGMENT_ENTERED, SEGMENT_LEFT};
+use crate::db::{LISTING_SCORE_DROPPED, SEGMENT_ENTERED, SEGMENT_LEFT};
 
 /// One of Seglink's Flow triggers, as its extension (`extensions/flow-*`) declares it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,9 +20,10 @@ pub struct Trigger {
 }
 
 /// Every trigger Seglink fires.
-pub const TRIGGERS: [Trigger; 2] = [
+pub const TRIGGERS: [Trigger; 3] = [
     Trigger { handle: SEGMENT_ENTERED, name: "Customer entered a Seglink segment" },
     Trigger { handle: SEGMENT_LEFT, name: "Customer left a Seglink segment" },
+    Trigger { handle: LISTING_SCORE_DROPPED, name: "Product listing score dropped" },
 ];
 
 /// The trigger a lifecycle callback means by `definition_id`: Shopify documents it as "the

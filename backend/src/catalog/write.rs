@@ -108,6 +108,8 @@ struct Changed {
     id: String,
     values: ProductValues,
     digest: String,
+    /// The listing score Shopify last received, when known.
+    old_score: Option<i64>,
 }
 
 /// Compares a page of products with what Shopify last received and writes the changed ones.
@@ -123,6 +125,13 @@ async fn write_page(
     let retry = |error: DbError| BatchError::Retry(error.into());
     let variants = store.variants_of(shop, &ids).await.map_err(retry)?;
     let last_written = store.metafield_digests(shop, &ids).await.map_err(retry)?;
+    // Read before any write (docs/backend.md: no SQLite transaction reads before it writes).
+    let drops_fire = store
+        .flow_triggers_in_use(shop)
+        .await
+        .map_err(retry)?
+        .iter()
+        .any(|handle| handle == crate::db::LISTING_SCORE_DROPPED);
     let changed: Vec<Changed> = page
         .iter()
         .map(|product| {
@@ -132,20 +141,35 @@ async fn write_page(
                 facts,
             );
             let digest = values.digest();
-            Changed { id: product.product_id.clone(), values, digest }
+            let old_score = last_written.get(&product.product_id).and_then(|(_, score)| *score);
+            Changed { id: product.product_id.clone(), values, digest, old_score }
         })
-        .filter(|changed| last_written.get(&changed.id) != Some(&changed.digest))
+        .filter(|changed| last_written.get(&changed.id).map(|(digest, _)| digest) != Some(&changed.digest))
         .collect();
     let mut progress =
         RunProgress { products: page.len() as i64, changed: changed.len() as i64, ..RunProgress::default() };
     for batch in changed.chunks(PRODUCTS_PER_CALL) {
         let (written, missing, calls) = write_batch(app, shop, batch).await?;
-        let digests: Vec<(String, String)> = batch
+        let sent: Vec<&Changed> = batch.iter().filter(|changed| written.contains(&changed.id)).collect();
+        let digests: Vec<(String, String, i64)> = sent
             .iter()
-            .filter(|changed| written.contains(&changed.id))
-            .map(|changed| (changed.id.clone(), changed.digest.clone()))
+            .map(|changed| {
+                (changed.id.clone(), changed.digest.clone(), i64::from(changed.values.listing_score))
+            })
             .collect();
-        store.record_metafield_digests(shop, &digests, now).await.map_err(retry)?;
+        let dropped: Vec<(String, i64, i64)> = sent
+            .iter()
+            .filter(|_| drops_fire)
+            .filter_map(|changed| {
+                let new = i64::from(changed.values.listing_score);
+                changed.old_score.filter(|old| *old > new).map(|old| (changed.id.clone(), old, new))
+            })
+            .collect();
+        store.record_metafield_digests(shop, &digests, &dropped, now).await.map_err(retry)?;
+        if !dropped.is_empty() {
+            crate::flow::fire::queue(store, shop, now).await.map_err(retry)?;
+            app.jobs_waiting.notify_one();
+        }
         progress.written += digests.len() as i64 * 4;
         progress.missing += missing as i64;
         progress.calls += calls;

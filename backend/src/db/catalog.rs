@@ -222,17 +222,19 @@ impl Store {
         }))
     }
 
-    /// What each of these products last received, by digest.
+    /// What each of these products last received: its digest, and its listing score (absent for
+    /// products written before scores were kept).
     pub async fn metafield_digests(
         &self,
         shop: &ShopDomain,
         product_ids: &[String],
-    ) -> Result<HashMap<String, String>, DbError> {
+    ) -> Result<HashMap<String, (String, Option<i64>)>, DbError> {
         let mut digests = HashMap::new();
         for chunk in product_ids.chunks(1_000) {
-            let rows: Vec<(String, String)> = on_pool!(self, pool => {
-                let mut select =
-                    sqlx::QueryBuilder::new("SELECT product_id, digest FROM product_metafields WHERE shop = ");
+            let rows: Vec<(String, String, Option<i64>)> = on_pool!(self, pool => {
+                let mut select = sqlx::QueryBuilder::new(
+                    "SELECT product_id, digest, listing_score FROM product_metafields WHERE shop = ",
+                );
                 select.push_bind(shop).push(" AND product_id IN (");
                 let mut ids = select.separated(", ");
                 for id in chunk {
@@ -241,32 +243,53 @@ impl Store {
                 ids.push_unseparated(")");
                 select.build_query_as().fetch_all(pool).await?
             });
-            digests.extend(rows);
+            digests.extend(rows.into_iter().map(|(product, digest, score)| (product, (digest, score))));
         }
         Ok(digests)
     }
 
-    /// Records what these products received.
+    /// Records what these products received (id, digest, listing score) and, in the same
+    /// transaction, the Flow triggers for those whose score dropped (id, old score, new score).
     pub async fn record_metafield_digests(
         &self,
         shop: &ShopDomain,
-        written: &[(String, String)],
+        written: &[(String, String, i64)],
+        dropped: &[(String, i64, i64)],
         now: UnixTime,
     ) -> Result<(), DbError> {
         if written.is_empty() {
             return Ok(());
         }
         on_pool!(self, pool => {
-            let mut insert =
-                sqlx::QueryBuilder::new("INSERT INTO product_metafields (shop, product_id, digest, written_at) ");
-            insert.push_values(written, |mut row, (product, digest)| {
-                row.push_bind(shop).push_bind(product).push_bind(digest).push_bind(now);
+            let mut transaction = pool.begin().await?;
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO product_metafields (shop, product_id, digest, listing_score, written_at) ",
+            );
+            insert.push_values(written, |mut row, (product, digest, score)| {
+                row.push_bind(shop).push_bind(product).push_bind(digest).push_bind(score).push_bind(now);
             });
             insert.push(
                 " ON CONFLICT (shop, product_id) DO UPDATE SET digest = excluded.digest,
-                     written_at = excluded.written_at",
+                     listing_score = excluded.listing_score, written_at = excluded.written_at",
             );
-            insert.build().execute(pool).await?;
+            insert.build().execute(&mut *transaction).await?;
+            for (product, old, new) in dropped {
+                let payload = serde_json::json!({
+                    "product_id": product.parse::<u64>().map_or_else(|_| serde_json::Value::from(product.as_str()), serde_json::Value::from),
+                    "Old score": old,
+                    "New score": new,
+                });
+                sqlx::query(
+                    "INSERT INTO flow_outbox (shop, handle, slug, customer_id, at, payload) VALUES ($1, $2, '', '', $3, $4)",
+                )
+                .bind(shop)
+                .bind(super::LISTING_SCORE_DROPPED)
+                .bind(now)
+                .bind(payload.to_string())
+                .execute(&mut *transaction)
+                .await?;
+            }
+            transaction.commit().await?;
         });
         Ok(())
     }

@@ -7,6 +7,8 @@ use crate::shop_domain::ShopDomain;
 /// The handles of the segment triggers (`extensions/flow-segment-*`).
 pub const SEGMENT_ENTERED: &str = "segment-entered";
 pub const SEGMENT_LEFT: &str = "segment-left";
+/// The handle of the product trigger (`extensions/flow-listing-score-dropped`).
+pub const LISTING_SCORE_DROPPED: &str = "listing-score-dropped";
 
 /// A segment change waiting to be fired as a Flow trigger.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -18,6 +20,8 @@ pub struct FlowPending {
     /// The segment's name now; `None` once the segment is gone.
     pub name: Option<String>,
     pub customer_id: String,
+    /// The payload itself, for a trigger that is not about a segment change.
+    pub payload: Option<String>,
 }
 
 impl Store {
@@ -61,7 +65,7 @@ impl Store {
     pub async fn flow_pending(&self, shop: &ShopDomain, limit: i64) -> Result<Vec<FlowPending>, DbError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT f.id, f.handle, f.slug, s.name, f.customer_id FROM flow_outbox f
+                "SELECT f.id, f.handle, f.slug, s.name, f.customer_id, f.payload FROM flow_outbox f
                  LEFT JOIN segments s ON s.shop = f.shop AND s.slug = f.slug AND s.deleted = FALSE
                  WHERE f.shop = $1 ORDER BY f.id LIMIT $2",
             )

@@ -48,9 +48,12 @@ pub async fn queue(store: &Store, shop: &ShopDomain, now: UnixTime) -> Result<()
     Ok(())
 }
 
-/// The trigger's payload: its fields by key, the customer as `customer_id` (a number, as Flow's
-/// examples send it).
+/// The trigger's payload: as stored for a product trigger; for a segment change its fields by
+/// key, the customer as `customer_id` (a number, as Flow's examples send it).
 fn payload(change: &FlowPending) -> Value {
+    if let Some(payload) = change.payload.as_deref().and_then(|text| serde_json::from_str(text).ok()) {
+        return payload;
+    }
     let customer: Value =
         change.customer_id.parse::<u64>().map_or_else(|_| change.customer_id.clone().into(), Value::from);
     json!({

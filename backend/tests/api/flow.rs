@@ -233,3 +233,54 @@ async fn flow_actions_are_signed_idempotent_and_queue_their_work(fresh: Fresh) {
     }
 }
 on_each_engine!(flow_actions_are_signed_idempotent_and_queue_their_work);
+
+/// The listing score `product`'s metafields last received.
+async fn written_score(fresh: &Fresh, shop: &SimulatedShop, product: u64) -> i64 {
+    let id = product.to_string();
+    let written =
+        fresh.store.metafield_digests(&domain(&shop.domain), std::slice::from_ref(&id)).await.unwrap();
+    written[&id].1.unwrap()
+}
+
+/// A product whose listing gets worse fires "Product listing score dropped" with the score its
+/// metafields had and the new one, when its metafields are written next; a first write and a
+/// better listing fire nothing.
+async fn a_lower_listing_score_fires_its_trigger_when_written(fresh: Fresh) {
+    let (shop, app) = installed(fresh.store.clone(), 3).await;
+    shop.subscribe_declared_topics();
+    shop.sim
+        .with_admin(|admin| admin.flow_mut().add_workflow("listing-score-dropped", crate::helpers::now()));
+    shop.forward_flow_callbacks(&app).await;
+    let write_all = async || {
+        let (status, _) = app.admin(&shop, "POST", "/api/products/metafields", None).await;
+        assert_eq!(status, 202);
+        app.run_jobs().await;
+    };
+    write_all().await;
+    assert!(shop.flow_received().is_empty(), "a first score is no drop");
+
+    let product = shop.sim.with_admin(|admin| admin.shop().products[0].id);
+    let before = written_score(&fresh, &shop, product).await;
+    shop.sim
+        .with_admin(|admin| {
+            admin.edit_listing(
+                product,
+                |listing| {
+                    listing.description_html = String::new();
+                    listing.seo_title = None;
+                },
+                crate::helpers::now(),
+            )
+        })
+        .unwrap();
+    shop.forward_webhooks(&app).await;
+    app.run_jobs().await;
+    write_all().await;
+    let after = written_score(&fresh, &shop, product).await;
+    assert!(after < before, "the edit lowers the score: {before} -> {after}");
+    let expected = json!({ "product_id": product, "Old score": before, "New score": after });
+    assert_eq!(shop.flow_received(), vec![("listing-score-dropped".to_owned(), expected)]);
+    let runs = shop.sim.with_admin(|admin| admin.flow_mut().runs().len());
+    assert_eq!(runs, 1);
+}
+on_each_engine!(a_lower_listing_score_fires_its_trigger_when_written);
