@@ -16,3 +16,12 @@ pub fn signed_by_any(secrets: &[&str], message: &[u8], signature: &[u8]) -> bool
             .unwrap_or(false)
     })
 }
+
+/// Whether `header`, an `X-Shopify-Hmac-Sha256` value (base64), signs `body` under one of
+/// `secrets`: webhooks and Flow's requests are signed so.
+pub fn base64_signs(secrets: &[&str], body: &[u8], header: &str) -> bool {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(header.trim())
+        .is_ok_and(|signature| signed_by_any(secrets, body, &signature))
+}
