@@ -73,6 +73,8 @@ def stores(database):
             connection.execute(
                 "INSERT INTO shops (shop, workspace_id, connection, scopes, active, installed_at) "
                 "VALUES (?, ?, 'managed', '', 1, 0)", (shop, f"ws_bench_{index}"))
+            # The largest plan: the benchmark measures ingest, not the plan's monthly allowance.
+            connection.execute("INSERT INTO shop_plans (shop, plan, synced_at) VALUES (?, 'scale', 0)", (shop,))
             keys.append(key)
             shops.append(shop)
     return keys, shops

@@ -5,6 +5,8 @@
 
 use ts_rs::{Config, TS};
 
+use crate::billing::api::{BillingView, PlanView, Usage};
+use crate::billing::{Limits, TrialState};
 use crate::catalog::api::MetafieldRunView;
 use crate::clock::UnixTime;
 use crate::db::{MemberRow, MetafieldRun, PrivacyRequest, PushState, RunState, StepState, SyncState};
@@ -43,7 +45,7 @@ fn generated() -> String {
         // Errors
         String::from(
             "/** Every refusal: `path` (a JSON pointer) and `message` name the field when one is wrong. */\n\
-             export type ApiError = { error: string, path?: string, message?: string };\n",
+             export type ApiError = { error: string, path?: string, message?: string, limit?: string, upgrade_url?: string | null };\n",
         ),
         declaration::<UnixTime>(&config),
         declaration::<StepState>(&config),
@@ -56,6 +58,12 @@ fn generated() -> String {
         declaration::<SetupStep>(&config),
         declaration::<SetupProgress>(&config),
         declaration::<SyncHealth>(&config),
+        // Billing
+        declaration::<Limits>(&config),
+        declaration::<PlanView>(&config),
+        declaration::<Usage>(&config),
+        declaration::<TrialState>(&config),
+        declaration::<BillingView>(&config),
         declaration::<TopicSeen>(&config),
         declaration::<JobHealth>(&config),
         declaration::<DeadJob>(&config),

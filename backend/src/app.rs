@@ -35,6 +35,8 @@ pub struct App {
     pub pixel_events: crate::pixel::EventWriter,
     /// Public keys recently accepted for their shops.
     pub pixel_keys: crate::pixel::KnownKeys,
+    /// Whether each shop's storefront events are within its plan this month.
+    pub pixel_allowance: crate::billing::PixelAllowance,
     /// Work that must not overlap within this process (two pushes of one segment).
     pub locks: crate::keyed_locks::KeyedLocks,
     /// The background workers this process runs.
@@ -63,6 +65,7 @@ impl App {
             lookup_limiter: crate::lookup::rate_limiter(),
             pixel_events: crate::pixel::EventWriter::start(store_for_pixel, deadline),
             pixel_keys: crate::pixel::KnownKeys::default(),
+            pixel_allowance: crate::billing::PixelAllowance::default(),
             locks: crate::keyed_locks::KeyedLocks::default(),
             workers: crate::jobs::WorkerCount::default(),
         }

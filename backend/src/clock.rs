@@ -50,6 +50,23 @@ impl UnixTime {
     pub fn parse_rfc3339(text: &str) -> Option<Self> {
         OffsetDateTime::parse(text, &Rfc3339).ok().map(|moment| Self(moment.unix_timestamp()))
     }
+
+    /// The calendar month (UTC) this moment falls in, as `202612`.
+    pub fn month(self) -> i64 {
+        let moment = OffsetDateTime::from_unix_timestamp(self.0).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        i64::from(moment.year()) * 100 + i64::from(u8::from(moment.month()))
+    }
+
+    /// The first moment of the next calendar month (UTC): when a monthly count starts again.
+    pub fn next_month(self) -> Self {
+        let moment = OffsetDateTime::from_unix_timestamp(self.0).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        let (year, month) = match moment.month() {
+            time::Month::December => (moment.year() + 1, time::Month::January),
+            other => (moment.year(), other.next()),
+        };
+        time::Date::from_calendar_date(year, month, 1)
+            .map_or(self, |first| Self(first.midnight().assume_utc().unix_timestamp()))
+    }
 }
 
 /// The wall clock now; the epoch if the clock is before it.
@@ -98,6 +115,16 @@ impl fmt::Display for UnixTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_are_utc_calendar_months() {
+        // 2026-12-31T23:59:59Z, and the first second of 2027.
+        let last = UnixTime::from_secs(1_798_761_599);
+        assert_eq!(last.month(), 202_612);
+        assert_eq!(last.next_month(), last + 1);
+        assert_eq!((last + 1).month(), 202_701);
+        assert_eq!(UnixTime::from_secs(1_796_662_960).next_month().month(), 202_701);
+    }
 
     #[test]
     fn arithmetic_is_in_seconds_and_saturates() {

@@ -3,6 +3,7 @@
 //! and `on_pool!` runs the same code against whichever pool is open. One method per use case,
 //! grouped by feature in the submodules.
 
+mod billing;
 mod catalog;
 mod customers;
 mod events;
@@ -30,6 +31,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use billing::{PlanRow, TrialRow};
 pub use catalog::{MetafieldRun, RunProgress};
 pub use customers::CustomerRow;
 pub use events::{CHECKOUT_COMPLETED, EventRow};

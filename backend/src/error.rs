@@ -59,6 +59,17 @@ pub enum AppError {
     /// Authenticated, but this store may not do this; the message says who may.
     #[error("{0}")]
     Forbidden(String),
+    /// Over the plan's limit: 402 naming the limit, with Shopify's plan page to upgrade on
+    /// (none for the storefront, whose shoppers cannot upgrade).
+    #[error("{message}")]
+    PlanLimit {
+        /// Which limit, and why, in the merchant's words.
+        message: String,
+        /// The limit's name in `billing::Limits`, such as `segments`.
+        limit: &'static str,
+        /// Shopify's plan page for the store.
+        upgrade_url: Option<String>,
+    },
     /// Nothing there.
     #[error("not found")]
     NotFound,
@@ -113,6 +124,10 @@ impl IntoResponse for AppError {
                 .insert("X-Shopify-Retry-Invalid-Session-Request", axum::http::HeaderValue::from_static("1"));
             return response;
         }
+        if let Self::PlanLimit { message, limit, upgrade_url } = &self {
+            let body = json!({ "error": message, "limit": limit, "upgrade_url": upgrade_url });
+            return (StatusCode::PAYMENT_REQUIRED, Json(body)).into_response();
+        }
         if let Self::Invalid { path, message } = &self {
             let body = json!({ "error": format!("{path}: {message}"), "path": path, "message": message });
             return (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
@@ -133,6 +148,7 @@ impl IntoResponse for AppError {
             Self::InvalidSession(reason) => (StatusCode::UNAUTHORIZED, (*reason).to_owned()),
             Self::Forbidden(message) => (StatusCode::FORBIDDEN, message.clone()),
             Self::NotFound => (StatusCode::NOT_FOUND, "not found".to_owned()),
+            Self::PlanLimit { message, .. } => (StatusCode::PAYMENT_REQUIRED, message.clone()),
             Self::Unprocessable(message) => (StatusCode::UNPROCESSABLE_ENTITY, message.clone()),
             Self::Upstream { message, .. } => (StatusCode::BAD_GATEWAY, message.clone()),
             Self::Unavailable { message, .. } => (StatusCode::SERVICE_UNAVAILABLE, message.clone()),

@@ -6,6 +6,7 @@ pub mod admin;
 mod api_types;
 pub mod app;
 pub mod backfill;
+pub mod billing;
 pub mod catalog;
 pub mod checks;
 pub mod clock;

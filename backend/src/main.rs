@@ -1,4 +1,4 @@
-//! `seglink serve | migrate`: the backend, configured from the environment.
+//! `seglink serve | migrate | plans`: the backend, configured from the environment.
 
 use std::process::ExitCode;
 
@@ -24,11 +24,26 @@ enum Command {
     Serve,
     /// Create or update the database schema at $DATABASE_URL, then exit.
     Migrate,
+    /// Print the plans as JSON: what is entered with Shopify App Pricing (docs/billing.md), and
+    /// what the simulator's `--pricing-plans` takes.
+    Plans,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let command = Cli::parse().command;
+    if let Command::Plans = command {
+        return match serde_json::to_string_pretty(&seglink::billing::PLANS) {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("seglink: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => {

@@ -11,7 +11,7 @@ use crate::catalog::outbound;
 use crate::discounts::api as rules;
 use crate::install::{connect_link, custom_app, oauth, progress, server_key, session};
 use crate::segments::api as segments;
-use crate::{admin, flow, health, lookup, metrics, pixel, settings, sync_health, webhooks};
+use crate::{admin, billing, flow, health, lookup, metrics, pixel, settings, sync_health, webhooks};
 
 /// The routes, with their state.
 pub fn router(state: AppState) -> Router {
@@ -32,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .route("/discounts", get(admin::document))
         .route("/pixel", get(admin::document))
         .route("/settings", get(admin::document))
+        .route("/billing", get(admin::document))
         .route("/connect", get(admin::document))
         .route("/auth/session-token", get(admin::bounce))
         .route("/assets/{file}", get(admin::asset))
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/data-retention", get(settings::retention).put(settings::set_retention))
         .route("/api/privacy-requests/{id}/export", get(settings::take_export))
         .route("/api/setup", get(progress::setup))
+        .route("/api/billing", get(billing::api::show))
         .route("/api/sync", get(sync_health::sync))
         .route("/api/pixel", get(pixel::status))
         .route("/api/pixel/reconnect", post(pixel::reconnect))

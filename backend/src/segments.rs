@@ -67,7 +67,15 @@ async fn run_recompute(store: &Store, shop: &ShopDomain, job: Recompute) -> Resu
         // Uninstalled or disconnected: nothing to push to, and no next night.
         return Ok(());
     }
-    recompute(store, shop, None, now).await?;
+    let limits = crate::billing::Entitlement::read(store, shop, now, None).await?.limits;
+    let customers = store.customer_count(shop).await?;
+    if customers > limits.customers {
+        // Over the plan: members stay as they are, and the Billing page says why.
+        let fields = [("shop", shop.as_str()), ("customers", &customers.to_string())];
+        crate::log::warn("recompute skipped: the store has more customers than its plan evaluates", &fields);
+    } else {
+        recompute(store, shop, None, now).await?;
+    }
     if job.nightly.is_some() {
         // The products' metafields follow the night's memberships.
         crate::catalog::write::queue_after_recompute(store, shop, now).await?;

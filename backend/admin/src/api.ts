@@ -1,6 +1,7 @@
 // The backend's admin API. Inside Shopify's admin, App Bridge adds the session token to every
 // fetch to the app's own origin; errors come back as `{ "error", "path"?, "message"? }`, where a
-// bad field's `message` is shown at the field its `path` names.
+// bad field's `message` is shown at the field its `path` names, and a plan's limit as
+// `{ "error", "limit", "upgrade_url" }`.
 
 import type { ApiError as ApiRefusal } from "./generated/api";
 
@@ -9,6 +10,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly path?: string,
+    // Over a plan's limit (402): Shopify's plan page.
+    readonly upgradeUrl?: string,
   ) {
     super(message);
   }
@@ -24,7 +27,18 @@ export async function api<T>(path: string, init?: { method?: string; body?: unkn
   const data = text ? JSON.parse(text) : null;
   if (!response.ok) {
     const refusal = data as ApiRefusal | null;
-    throw new ApiError(response.status, (refusal?.path ? refusal.message : refusal?.error) ?? response.statusText, refusal?.path);
+    const message = (refusal?.path ? refusal.message : refusal?.error) ?? response.statusText;
+    throw new ApiError(response.status, message, refusal?.path, refusal?.upgrade_url ?? undefined);
   }
   return data as T;
+}
+
+// A failed request told to the merchant; over a plan's limit, with the way to upgrade.
+export function toastError(error: unknown) {
+  if (error instanceof ApiError && error.upgradeUrl) {
+    const url = error.upgradeUrl;
+    shopify.toast.show(error.message, { isError: true, action: "Upgrade", onAction: () => open(url, "_top") });
+  } else {
+    shopify.toast.show((error as Error).message, { isError: true });
+  }
 }

@@ -2,6 +2,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { navigate } from "./navigation";
+import { Billing } from "./pages/Billing";
 import { Connect } from "./pages/Connect";
 import { Discounts } from "./pages/Discounts";
 import { Home } from "./pages/Home";
@@ -18,6 +19,7 @@ const PAGES: Record<string, { title: string; render: () => preact.JSX.Element }>
   "/discounts": { title: "Discounts", render: () => <Discounts /> },
   "/pixel": { title: "Pixel", render: () => <Pixel /> },
   "/settings": { title: "Settings", render: () => <Settings /> },
+  "/billing": { title: "Billing", render: () => <Billing /> },
   "/connect": { title: "Join a workspace", render: () => <Connect /> },
 };
 
@@ -46,6 +48,7 @@ function App() {
         <s-link href="/discounts">Discounts</s-link>
         <s-link href="/pixel">Pixel</s-link>
         <s-link href="/settings">Settings</s-link>
+        <s-link href="/billing">Billing</s-link>
       </s-app-nav>
       {page.render()}
     </>

@@ -10,7 +10,7 @@ interface ResourceSelection {
 
 interface ShopifyGlobal {
   idToken(): Promise<string>;
-  toast: { show(message: string, options?: { isError?: boolean; duration?: number }): void };
+  toast: { show(message: string, options?: { isError?: boolean; duration?: number; action?: string; onAction?: () => void }): void };
   resourcePicker(options: {
     type: "product" | "collection" | "variant";
     multiple?: boolean;

@@ -2,7 +2,7 @@
 // API) and `seglink serve` on a fresh SQLite file, both the binaries the test command built, and
 // Debian's Chromium driven by playwright-core. Each waits for the other's readiness line, never
 // for a fixed time.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -52,7 +52,9 @@ function start(profile, binary, args, env, ready) {
 /// webhooks (an uninstall, orders) to the app, as a store does after `shopify app deploy`; off,
 /// a test sends the webhooks it needs itself.
 /// `env`: settings for `seglink serve` besides the test ones.
-export async function launch({ customers = 20, products = 6, orders = 40, profile = "debug", webhooks = false, env = {} } = {}) {
+/// `plan`: the Seglink plan the store is on (Shopify App Pricing, defined from `seglink plans`).
+export async function launch({ customers = 20, products = 6, orders = 40, profile = "debug", webhooks = false, env = {}, plan = "scale" } = {}) {
+  const plans = execFileSync(join(TARGET, profile, "seglink"), ["plans"], { encoding: "utf8" });
   const [simPort, appPort] = [await freePort(), await freePort()];
   const data = mkdtempSync(join(tmpdir(), "seglink-admin-"));
   const simOrigin = `http://127.0.0.1:${simPort}`;
@@ -63,7 +65,8 @@ export async function launch({ customers = 20, products = 6, orders = 40, profil
     "shopify-sim",
     ["serve", "--port", String(simPort), "--customers", String(customers), "--products", String(products),
       "--orders", String(orders), "--now", String(Math.floor(Date.now() / 1000)), "--app-url", appUrl,
-      "--extensions", join(ROOT, "extensions"), ...(webhooks ? ["--app-config", join(ROOT, "shopify.app.toml")] : [])],
+      "--extensions", join(ROOT, "extensions"), ...(webhooks ? ["--app-config", join(ROOT, "shopify.app.toml")] : []),
+      "--pricing-plans", plans, "--subscribed", plan],
     credentials,
     /serving (\S+) on http/,
   );

@@ -37,7 +37,7 @@ pub const PRIVACY_DUE_SECONDS: i64 = 30 * 86_400;
 pub const EXPORT_KEPT_SECONDS: i64 = 7 * 86_400;
 
 /// Every table with a `shop` column that holds a store's data, in deletion order.
-const SHOP_TABLES: [&str; 23] = [
+const SHOP_TABLES: [&str; 25] = [
     "events",
     "pixel_settings",
     "data_retention",
@@ -61,6 +61,8 @@ const SHOP_TABLES: [&str; 23] = [
     "flow_action_runs",
     "discount_rules",
     "discount_syncs",
+    "shop_plans",
+    "usage_months",
 ];
 
 impl Store {

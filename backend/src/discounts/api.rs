@@ -11,6 +11,7 @@ use super::metafield::{WriteError, retry_job, write_rules};
 use super::trial::{self, Trial, TrialInput};
 use super::view::{RuleList, RuleView, SyncView};
 use crate::app::{App, AppState};
+use crate::billing::Entitlement;
 use crate::checks::ShopSession;
 use crate::clock::unix_now;
 use crate::db::{RuleChange, Store};
@@ -84,6 +85,11 @@ async fn write_or_retry(app: &App, shop: &ShopDomain) -> Result<(), AppError> {
     }
 }
 
+/// How many of the stored rules are active.
+fn active_count(stored: &[crate::db::StoredRule]) -> i64 {
+    i64::try_from(stored.iter().filter(|rule| rule.active).count()).unwrap_or(i64::MAX)
+}
+
 /// `GET /api/discount-rules`: the rules and the last write to Shopify.
 pub async fn list(State(app): State<AppState>, session: ShopSession) -> Result<Json<RuleList>, AppError> {
     Ok(Json(listing(&app.store, &session.claims.shop).await?))
@@ -98,10 +104,14 @@ pub async fn create(
     let shop = &session.claims.shop;
     segment_exists(&app.store, shop, &rule).await?;
     let json = serde_json::to_string(&rule).map_err(|error| AppError::internal("encoding a rule", error))?;
+    let entitlement = Entitlement::of(&app, shop, unix_now()).await?;
     app.store
         .change_discount_rules(shop, unix_now(), |stored| {
             let rules = super::parsed(stored).into_iter().map(|(_, rule)| rule).collect();
             check(rules, None, rule.clone())?;
+            if rule.active {
+                entitlement.allow_active_rule(active_count(stored))?;
+            }
             Ok::<_, AppError>(RuleChange::Insert { rule: json, active: rule.active })
         })
         .await??;
@@ -115,15 +125,22 @@ async fn replace(
     id: i64,
     change: impl FnOnce(&mut discount_rules::Rule),
 ) -> Result<(), AppError> {
+    let entitlement = Entitlement::of(app, shop, unix_now()).await?;
     app.store
         .change_discount_rules(shop, unix_now(), |stored| {
+            let active_before = active_count(stored);
             let stored = super::parsed(stored);
             let index =
                 stored.iter().position(|(stored_id, _)| *stored_id == id).ok_or(AppError::NotFound)?;
             let rules: Vec<discount_rules::Rule> = stored.into_iter().map(|(_, rule)| rule).collect();
             let mut rule = rules[index].clone();
+            let was_active = rule.active;
             change(&mut rule);
             check(rules, Some(index), rule.clone())?;
+            if rule.active && !was_active {
+                // Turning a rule on is new work for checkout; editing an active one is not.
+                entitlement.allow_active_rule(active_before)?;
+            }
             let json =
                 serde_json::to_string(&rule).map_err(|error| AppError::internal("encoding a rule", error))?;
             Ok::<_, AppError>(RuleChange::Update { id, rule: json, active: rule.active })

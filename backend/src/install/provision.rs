@@ -305,6 +305,8 @@ pub async fn create_automatic_discount(
 
 async fn queue_backfill(app: &App, shop: &ShopDomain) -> Result<Option<String>, JobError> {
     app.store.enqueue(&crate::backfill::first_job(shop, unix_now())).await?;
+    // The plan the store chose on Shopify's plan page (or the free one) sets its limits.
+    crate::billing::SyncPlan::queue(&app.store, shop, unix_now()).await?;
     app.jobs_waiting.notify_one();
     Ok(Some(format!("the last {} days of orders, customers and products", crate::backfill::ORDER_DAYS)))
 }

@@ -93,6 +93,8 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), App
     app.pixel_limiter
         .take(key, now_instant)
         .map_err(|wait| too_many(wait, "too many requests for this key"))?;
+    // Over the plan's monthly events, new ones are refused (402: the pixel does not send again).
+    app.pixel_allowance.check(app, shop, unix_now()).await?;
     let raw = body.get("normalized") != Some(&Event::Bool(true));
     let mut rows = Vec::with_capacity(events.len());
     let mut checkouts = Vec::new();

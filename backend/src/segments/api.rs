@@ -14,6 +14,7 @@ use super::view::{
 };
 use super::{evaluate, membership, push, reconcile};
 use crate::app::AppState;
+use crate::billing::Entitlement;
 use crate::checks::ShopSession;
 use crate::clock::unix_now;
 use crate::db::{DbError, SegmentRow};
@@ -159,6 +160,9 @@ pub async fn create(
         return Err(AppError::Conflict(format!("a store keeps at most {MAX_SEGMENTS} segments")));
     }
     let now = unix_now();
+    let entitlement = Entitlement::of(&app, shop, now).await?;
+    entitlement.allow_segment(app.store.plan_counts(shop).await?.0)?;
+    entitlement.allow_evaluation(app.store.customer_count(shop).await?)?;
     let segment =
         SegmentRow { native: input.native, ..SegmentRow::new(&slug, &name, input.rules.to_string(), now) };
     app.store.create_segment(shop, &segment).await.map_err(|error| match error {
@@ -184,6 +188,12 @@ pub async fn update(
     }
     rules(&input.rules)?;
     let now = unix_now();
+    let entitlement = Entitlement::of(&app, shop, now).await?;
+    if app.store.segment(shop, &slug).await?.is_some_and(|segment| segment.suggested) {
+        // Taking up a suggestion keeps one more segment.
+        entitlement.allow_segment(app.store.plan_counts(shop).await?.0)?;
+    }
+    entitlement.allow_evaluation(app.store.customer_count(shop).await?)?;
     app.store.update_segment(shop, &slug, &name, &input.rules.to_string(), input.native, now).await?;
     evaluate::after_save(&app, shop, &slug, now).await?;
     Ok(Json(answer(&app, shop, &slug).await?))
@@ -368,7 +378,9 @@ pub async fn recompute(
     session: ShopSession,
 ) -> Result<(StatusCode, Json<RecomputeReport>), AppError> {
     let shop = &session.claims.shop;
-    let report = match evaluate::recompute_now(&app, shop, unix_now()).await? {
+    let now = unix_now();
+    Entitlement::of(&app, shop, now).await?.allow_evaluation(app.store.customer_count(shop).await?)?;
+    let report = match evaluate::recompute_now(&app, shop, now).await? {
         Recomputation::Done(report) => report,
         Recomputation::Queued { total } => {
             let evaluation = Some(EvaluationView { evaluated: 0, total });

@@ -57,3 +57,4 @@ operation!(StageUpload, "graphql/stage_upload.graphql");
 operation!(StartBulkMutation, "graphql/start_bulk_mutation.graphql");
 operation!(ProductCollections, "graphql/product_collections.graphql");
 operation!(FlowTriggerReceive, "graphql/flow_trigger_receive.graphql");
+operation!(ActiveSubscriptions, "graphql/active_subscriptions.graphql");

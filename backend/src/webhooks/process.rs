@@ -215,6 +215,11 @@ async fn dispatch(app: &App, delivery: &Delivery<'_>, now: UnixTime) -> Result<(
             store.set_scopes(shop, &current.join(",")).await?;
             Ok(())
         }
+        "app_subscriptions/update" => {
+            // The payload says a subscription changed; the plan is what Shopify says after it.
+            crate::billing::SyncPlan::queue(store, shop, now).await?;
+            Ok(())
+        }
         "customers/data_request" | "customers/redact" | "shop/redact" => {
             crate::privacy::process(&app.store, delivery, now).await
         }

@@ -4,6 +4,7 @@ mod admin_client;
 mod admin_document;
 mod backfill;
 mod backpressure;
+mod billing;
 mod catalog;
 mod connections;
 mod crash;

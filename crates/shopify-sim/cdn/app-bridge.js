@@ -67,6 +67,13 @@
     const toast = document.createElement("div");
     toast.className = options.isError ? "shopify-sim-toast error" : "shopify-sim-toast";
     toast.textContent = message;
+    if (options.action && options.onAction) {
+      const action = document.createElement("button");
+      action.textContent = options.action;
+      action.style.cssText = "margin-left:12px;color:inherit;background:none;border:1px solid #fff;border-radius:6px;padding:2px 8px";
+      action.addEventListener("click", () => options.onAction());
+      toast.append(action);
+    }
     toast.style.cssText = `margin-top:8px;padding:10px 16px;border-radius:8px;color:#fff;font:14px system-ui;background:${options.isError ? "#8e1f0b" : "#303030"}`;
     toastRegion().append(toast);
     setTimeout(() => toast.remove(), options.duration ?? 5000);

@@ -52,6 +52,7 @@ pub struct AdminApi {
     definitions: RefCell<Vec<Definition>>,
     bulk: RefCell<BulkOperations>,
     flow: RefCell<crate::flow::Flow>,
+    billing: RefCell<crate::billing::Billing>,
     calls: Vec<Call>,
 }
 
@@ -124,6 +125,7 @@ impl AdminApi {
             definitions: RefCell::default(),
             bulk: RefCell::default(),
             flow: RefCell::new(flow),
+            billing: RefCell::new(crate::billing::Billing::new("seglink", "/billing")),
             calls: Vec::new(),
         }
     }
@@ -131,6 +133,47 @@ impl AdminApi {
     /// The shop's Flow: its trigger definitions, workflows, run log and callbacks to send.
     pub fn flow_mut(&mut self) -> &mut crate::flow::Flow {
         self.flow.get_mut()
+    }
+
+    /// The app's plans and subscriptions.
+    pub fn billing(&self) -> std::cell::Ref<'_, crate::billing::Billing> {
+        self.billing.borrow()
+    }
+
+    /// The app's plans and subscriptions, to define plans or change a subscription as Shopify
+    /// would (a payment failing, say).
+    pub fn billing_mut(&mut self) -> &mut crate::billing::Billing {
+        self.billing.get_mut()
+    }
+
+    /// The merchant's answer on the plan page for `handle`; sends `app_subscriptions/update`
+    /// for each subscription it changes.
+    pub fn choose_plan(
+        &mut self,
+        handle: &str,
+        decision: crate::billing::Decision,
+        now: Duration,
+    ) -> Result<(), String> {
+        let updates = self.billing.get_mut().choose(handle, decision, now)?;
+        for update in updates {
+            self.outbox.get_mut().emit("app_subscriptions/update", &update, now);
+        }
+        Ok(())
+    }
+
+    /// Defines the app's plans and, when `subscribed` names one, subscribes the store to it as if
+    /// the merchant had approved it on the plan page (with no webhook: no app is listening yet).
+    pub fn offer_plans(
+        &mut self,
+        plans: Vec<crate::billing::PricingPlan>,
+        subscribed: Option<&str>,
+        now: Duration,
+    ) {
+        let billing = self.billing.get_mut();
+        billing.set_plans(plans);
+        if let Some(handle) = subscribed {
+            let _ = billing.choose(handle, crate::billing::Decision::Approve, now);
+        }
     }
 
     /// Every request run so far, oldest first.
@@ -361,6 +404,7 @@ impl AdminApi {
         let response = match operation.operation_type {
             OperationType::Mutation => execution.execute_sync(&MutationRoot {
                 shop,
+                billing: &self.billing,
                 discounts: &self.discounts,
                 pixels: &self.pixels,
                 segments: &self.segments,
@@ -374,6 +418,7 @@ impl AdminApi {
             }),
             _ => execution.execute_sync(&QueryRoot {
                 shop,
+                billing: &self.billing,
                 unpaged: false,
                 discounts: &self.discounts,
                 pixels: &self.pixels,

@@ -419,6 +419,10 @@ impl AdminApi {
         self.pixels.get_mut().pixel = None;
         self.discounts.get_mut().automatic.clear();
         self.forget_app_definitions();
+        // An uninstall cancels the app's charges.
+        for update in self.billing_mut().end_active("CANCELLED", now.as_secs()) {
+            self.outbox.get_mut().emit("app_subscriptions/update", &update, now);
+        }
         let payload = payloads::shop(&self.shop.borrow());
         self.outbox.get_mut().emit("app/uninstalled", &payload, now);
     }

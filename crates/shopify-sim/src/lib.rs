@@ -7,6 +7,7 @@
 mod admin_api;
 mod admin_pages;
 pub mod applied;
+pub mod billing;
 pub mod bulk;
 pub mod bulk_mutation;
 mod cdn;
@@ -27,6 +28,7 @@ pub mod orders;
 mod paging;
 mod payloads;
 pub mod pixels;
+pub mod plan_page;
 pub mod product_set;
 pub(crate) mod products;
 mod seed;

@@ -202,6 +202,11 @@ impl Simulator {
                 get(crate::checkout_page::show).post(crate::checkout_page::place),
             )
             .route("/store/{handle}/{page}", get(crate::admin_pages::page))
+            .route("/store/{handle}/charges/{app}/pricing_plans", get(crate::plan_page::plans))
+            .route(
+                "/store/{handle}/charges/{app}/pricing_plans/{plan}",
+                get(crate::plan_page::approval).post(crate::plan_page::answer),
+            )
             .route("/store/{handle}/apps/{api_key}", get(crate::cdn::admin_page))
             .route("/store/{handle}/apps/{api_key}/{*rest}", get(crate::cdn::admin_page))
             .route("/shopifycloud/app-bridge.js", get(crate::cdn::app_bridge))
@@ -230,7 +235,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn now() -> Duration {
+pub(crate) fn now() -> Duration {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default()
 }
 

@@ -33,8 +33,9 @@ const SENT_KEPT: usize = 200;
 pub const RETRY_DELAYS_SECS: [u64; 8] = [60, 120, 300, 600, 1_200, 2_400, 3_600, 6_120];
 
 /// Topics a subscription may name: those Seglink's app and its tests use.
-pub const TOPICS: [&str; 25] = [
+pub const TOPICS: [&str; 26] = [
     "bulk_operations/finish",
+    "app_subscriptions/update",
     "app/uninstalled",
     "app/scopes_update",
     "carts/create",

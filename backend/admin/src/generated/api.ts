@@ -4,7 +4,7 @@
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
 /** Every refusal: `path` (a JSON pointer) and `message` name the field when one is wrong. */
-export type ApiError = { error: string, path?: string, message?: string };
+export type ApiError = { error: string, path?: string, message?: string, limit?: string, upgrade_url?: string | null };
 
 /**
  * A moment, in whole seconds since the Unix epoch. Stored as the integer it is (`BIGINT` on
@@ -76,6 +76,83 @@ export type SetupProgress = { steps: Array<SetupStep>, done: number, total: numb
  * `GET /api/sync`.
  */
 export type SyncHealth = { webhooks: Array<TopicSeen>, jobs: JobHealth, counts: Counts, last_pixel_event_at: UnixTime | null, };
+
+/**
+ * What a plan allows.
+ */
+export type Limits = { 
+/**
+ * Segments kept (suggestions not taken up do not count).
+ */
+segments: number, 
+/**
+ * Discount rules active at checkout.
+ */
+active_rules: number, 
+/**
+ * Customers an evaluation covers: a store with more is not evaluated in full.
+ */
+customers: number, 
+/**
+ * Storefront events stored per calendar month (UTC).
+ */
+pixel_events_per_month: number, };
+
+/**
+ * A plan as the Billing page lists it.
+ */
+export type PlanView = { handle: string, name: string, 
+/**
+ * Every 30 days, in US cents; 0 is free.
+ */
+monthly_cents: number, trial_days: number, limits: Limits, };
+
+/**
+ * What the store uses of each limit.
+ */
+export type Usage = { segments: number, active_rules: number, customers: number, 
+/**
+ * Storefront events stored this calendar month (UTC).
+ */
+pixel_events_this_month: number, };
+
+/**
+ * Where the shop's trial stands.
+ */
+export type TrialState = { "state": "none" } | { "state": "running", ends_at: UnixTime, } | { "state": "already_used", used_at: UnixTime, billing_starts: UnixTime, };
+
+/**
+ * The Billing page.
+ */
+export type BillingView = { 
+/**
+ * The plan Shopify says the store is on.
+ */
+plan: PlanView, 
+/**
+ * What applies now: the plan's, or the free plan's during a second trial.
+ */
+limits: Limits, usage: Usage, trial: TrialState, 
+/**
+ * A test charge (development store), never billed.
+ */
+test: boolean, current_period_end: UnixTime | null, 
+/**
+ * When this month's storefront events count starts again.
+ */
+month_resets_at: UnixTime, 
+/**
+ * When Shopify was last read; `None` if it never was.
+ */
+synced_at: UnixTime | null, 
+/**
+ * Shopify could not be read just now; the plan shown is the last read.
+ */
+stale: boolean, plans: Array<PlanView>, 
+/**
+ * Shopify's plan page, where the merchant changes plan and confirms.
+ */
+upgrade_url: string, };
 
 /**
  * The last delivery of one webhook topic.

@@ -3,7 +3,7 @@
 // discount, products and collections chosen with App Bridge's resource picker; and what a customer
 // would get for a sample cart; and the members who checked out as guests and missed their discount.
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, api } from "../api";
+import { ApiError, api, toastError } from "../api";
 import { useApi } from "../hooks";
 import { Pending } from "../Pending";
 import { GuestMisses } from "./GuestMisses";
@@ -61,8 +61,8 @@ function NewRule(props: { segments: SegmentView[]; onSaved: (rules: RuleList) =>
       shopify.toast.show(`“${body.title.trim()}” is live at checkout`);
       props.onSaved(rules);
     } catch (error) {
-      if (error instanceof ApiError) setErrors({ [error.path ?? "/"]: error.message });
-      else shopify.toast.show((error as Error).message, { isError: true });
+      if (error instanceof ApiError && !error.upgradeUrl) setErrors({ [error.path ?? "/"]: error.message });
+      else toastError(error);
     }
   };
   const choose = async () => {
@@ -134,7 +134,7 @@ export function Discounts() {
     try {
       setRules(await api<RuleList>(path, { method, body }));
     } catch (error) {
-      shopify.toast.show((error as Error).message, { isError: true });
+      toastError(error);
     }
   };
   const active = current?.rules.filter((rule) => rule.active).length ?? 0;

@@ -2,7 +2,7 @@
 // engine knows), the live count and a few of its customers while editing, errors at the field
 // the server names, and save (with App Bridge's save bar while there are unsaved edits).
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, api } from "../api";
+import { ApiError, api, toastError } from "../api";
 import { navigate } from "../navigation";
 import type { Preview, SegmentView } from "../generated/api";
 import { CONDITIONS, EVENTS, MARKETING_STATES, condition, fieldPath, fromJson, toJson } from "../rules";
@@ -209,7 +209,7 @@ export function SegmentBuilder(props: { slug?: string }) {
       if (error instanceof ApiError && error.path) {
         setErrors({ [error.path === "/slug" ? "/name" : error.path]: error.message });
       } else {
-        shopify.toast.show((error as Error).message, { isError: true });
+        toastError(error);
       }
     } finally {
       setSaving(false);

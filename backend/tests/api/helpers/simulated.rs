@@ -94,6 +94,8 @@ impl SimulatedShop {
             admin.flow_mut().deploy_trigger(trigger);
         }
         admin.flow_mut().set_lifecycle_url(&format!("{APP_URL}/flow/lifecycle"));
+        // On the largest plan unless a test says otherwise: limits are billing's tests' concern.
+        admin.offer_plans(pricing_plans(), Some("scale"), now());
         let sim = Simulator::new(admin);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
@@ -102,6 +104,24 @@ impl SimulatedShop {
             let _ = serve(&served, listener).await;
         });
         Self { sim, origin, domain, server }
+    }
+
+    /// The merchant picks `plan` on Shopify's plan page and answers `decision` ("approve" or
+    /// "decline"), through the page itself; where Shopify sends them next.
+    pub async fn choose_plan(&self, plan: &str, decision: &str) -> String {
+        let handle = self.domain.trim_end_matches(".myshopify.com");
+        let url = format!("{}/store/{handle}/charges/seglink/pricing_plans/{plan}", self.origin);
+        let response = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(url)
+            .form(&[("decision", decision)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303, "the plan page answered");
+        response.headers()["location"].to_str().unwrap().to_owned()
     }
 
     /// A session token for staff member 1, as App Bridge would send it.
@@ -318,4 +338,17 @@ impl TestApp {
     ) -> (u16, Value) {
         self.call(method, path, Some(&shop.session_token()), body).await
     }
+}
+
+/// Seglink's plans, defined with the simulated Shopify as a developer does with App Pricing.
+pub fn pricing_plans() -> Vec<shopify_sim::billing::PricingPlan> {
+    seglink::billing::PLANS
+        .iter()
+        .map(|plan| shopify_sim::billing::PricingPlan {
+            handle: plan.handle.to_owned(),
+            name: plan.name.to_owned(),
+            monthly_cents: plan.monthly_cents.into(),
+            trial_days: plan.trial_days,
+        })
+        .collect()
 }

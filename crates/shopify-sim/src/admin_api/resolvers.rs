@@ -31,6 +31,7 @@ pub const MAX_TAG_CHARS: usize = 255;
 
 pub(crate) struct QueryRoot<'s> {
     pub shop: &'s RefCell<Shop>,
+    pub billing: &'s RefCell<crate::billing::Billing>,
     pub bulk: &'s RefCell<BulkOperations>,
     /// Connections return every object, as in a bulk query.
     pub unpaged: bool,
@@ -45,6 +46,7 @@ pub(crate) struct QueryRoot<'s> {
 
 pub(crate) struct MutationRoot<'s> {
     pub shop: &'s RefCell<Shop>,
+    pub billing: &'s RefCell<crate::billing::Billing>,
     pub bulk: &'s RefCell<BulkOperations>,
     pub definitions: &'s RefCell<Vec<Definition>>,
     pub discounts: &'s RefCell<Discounts>,
@@ -81,7 +83,11 @@ impl ObjectValue for QueryRoot<'_> {
     fn resolve_field<'a>(&'a self, info: &'a ResolveInfo<'a>) -> Result<ResolvedValue<'a>, FieldError> {
         match info.field_name() {
             "shop" => Ok(ResolvedValue::object(ShopValue(self.shop, self.client_id))),
-            "currentAppInstallation" => Ok(ResolvedValue::object(AppInstallationValue(self.scopes))),
+            "currentAppInstallation" => Ok(ResolvedValue::object(AppInstallationValue {
+                scopes: self.scopes,
+                billing: self.billing,
+                now: self.now.as_secs(),
+            })),
             "customer" => {
                 let id = info.arguments().get("id").and_then(JsonValue::as_str).unwrap_or_default();
                 let found =
@@ -245,6 +251,7 @@ impl MutationRoot<'_> {
         }
         let root = QueryRoot {
             shop: self.shop,
+            billing: self.billing,
             bulk: self.bulk,
             unpaged: true,
             definitions: self.definitions,
@@ -632,7 +639,11 @@ impl ObjectValue for ShopValue<'_> {
     }
 }
 
-struct AppInstallationValue<'s>(&'s [String]);
+struct AppInstallationValue<'s> {
+    scopes: &'s [String],
+    billing: &'s RefCell<crate::billing::Billing>,
+    now: u64,
+}
 
 impl ObjectValue for AppInstallationValue<'_> {
     fn type_name(&self) -> &str {
@@ -643,8 +654,14 @@ impl ObjectValue for AppInstallationValue<'_> {
         match info.field_name() {
             "id" => Ok(ResolvedValue::leaf(gid("AppInstallation", 1))),
             "accessScopes" => Ok(ResolvedValue::list(
-                self.0.iter().map(|handle| ResolvedValue::object(AccessScopeValue(handle))),
+                self.scopes.iter().map(|handle| ResolvedValue::object(AccessScopeValue(handle))),
             )),
+            "activeSubscriptions" => {
+                let active: Vec<_> = self.billing.borrow().active().cloned().collect();
+                Ok(ResolvedValue::list(active.into_iter().map(|subscription| {
+                    ResolvedValue::object(crate::billing::SubscriptionValue { subscription, now: self.now })
+                })))
+            }
             _ => Err(self.unknown_field_error(info)),
         }
     }

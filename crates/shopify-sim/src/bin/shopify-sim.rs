@@ -13,9 +13,12 @@ use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
 const USAGE: &str = "usage: shopify-sim seed [SHOP OPTIONS] [--quiet]
        shopify-sim serve [SHOP OPTIONS] [--port N] [--plan standard|advanced|plus|enterprise] [--redirect-url URL]
                          [--app-url URL] [--extensions DIR] [--app-config FILE]
+                         [--pricing-plans JSON [--subscribed HANDLE]]
 --app-url: the app the admin page (/store/<handle>/apps/<client id>) frames
 --extensions: deploy the app's extensions found in DIR/*/shopify.extension.toml (Functions, the web pixel)
 --app-config: subscribe the webhooks FILE (a shopify.app.toml) declares, delivered under --app-url
+--pricing-plans: the app's plans as defined with Shopify App Pricing (`seglink plans` prints them)
+--subscribed: the plan the store is on (its trial begins now); without it, none
 shop options: --seed N --customers N --products N --orders N --now UNIX_SECONDS
 serve reads SHOPIFY_API_KEY, SHOPIFY_API_SECRET and SCOPES (comma-separated) from the environment";
 
@@ -43,6 +46,8 @@ struct Flags {
     app_url: Option<String>,
     extensions: Option<String>,
     app_config: Option<String>,
+    pricing_plans: Option<Vec<shopify_sim::billing::PricingPlan>>,
+    subscribed: Option<String>,
 }
 
 fn run(arguments: &[String]) -> Result<(), String> {
@@ -92,12 +97,19 @@ fn parse_flags(flags: &[String], serving: bool) -> Result<Flags, String> {
             ("--app-url", true) => parsed.app_url = Some(value.clone()),
             ("--extensions", true) => parsed.extensions = Some(value.clone()),
             ("--app-config", true) => parsed.app_config = Some(value.clone()),
+            ("--pricing-plans", true) => {
+                let plans = serde_json::from_str(value)
+                    .map_err(|error| format!("--pricing-plans takes a JSON array of plans: {error}"))?;
+                parsed.pricing_plans = Some(plans);
+            }
+            ("--subscribed", true) => parsed.subscribed = Some(value.clone()),
             ("--port", true) => {
                 parsed.port =
                     value.parse().map_err(|_| format!("--port takes a port number, not `{value}`"))?
             }
             (
-                "--plan" | "--redirect-url" | "--port" | "--app-url" | "--extensions" | "--app-config",
+                "--plan" | "--redirect-url" | "--port" | "--app-url" | "--extensions" | "--app-config"
+                | "--pricing-plans" | "--subscribed",
                 false,
             ) => {
                 return Err(format!("unknown option `{flag}` for seed"));
@@ -151,6 +163,16 @@ fn serve_shop(shop: shopify_sim::shop::Shop, flags: &Flags) -> Result<(), String
     let oauth = OAuthServer::new(&domain, app, &scopes);
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     let mut admin = AdminApi::new(shop, oauth, flags.plan.unwrap_or(Plan::Standard), now);
+    if let Some(plans) = &flags.pricing_plans {
+        if let Some(handle) = &flags.subscribed
+            && !plans.iter().any(|plan| &plan.handle == handle)
+        {
+            return Err(format!("--subscribed names no plan of --pricing-plans: `{handle}`"));
+        }
+        admin.offer_plans(plans.clone(), flags.subscribed.as_deref(), now);
+    } else if flags.subscribed.is_some() {
+        return Err("--subscribed needs --pricing-plans".to_owned());
+    }
     if let Some(directory) = &flags.extensions {
         shopify_sim::deploy::deploy_extensions(&mut admin, directory)?;
     }
