@@ -19,6 +19,7 @@ use crate::install::view::{
     ConnectedStore, ConnectedStores, CustomConnected, LinkList, LinkView, Moved, NewLinkView, Rotated,
     ServerKey,
 };
+use crate::meta::api::{MetaDrop, MetaHealthView, MetaInput, MetaView};
 use crate::pixel::status::{PixelEvent, PixelSettingsView, PixelStatus, Reconnecting};
 use crate::segments::view::{
     Change, Changes, ConditionOutcome, CustomerCard, CustomerSearch, EvaluationView, Explanation,
@@ -64,6 +65,11 @@ fn generated() -> String {
         declaration::<Usage>(&config),
         declaration::<TrialState>(&config),
         declaration::<BillingView>(&config),
+        // Meta forwarding
+        declaration::<MetaDrop>(&config),
+        declaration::<MetaHealthView>(&config),
+        declaration::<MetaView>(&config),
+        declaration::<MetaInput>(&config),
         declaration::<TopicSeen>(&config),
         declaration::<JobHealth>(&config),
         declaration::<DeadJob>(&config),

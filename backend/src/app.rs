@@ -35,6 +35,8 @@ pub struct App {
     pub pixel_events: crate::pixel::EventWriter,
     /// Public keys recently accepted for their shops.
     pub pixel_keys: crate::pixel::KnownKeys,
+    /// Forwarding to Meta's Conversions API.
+    pub meta: crate::meta::Forwarding,
     /// Whether each shop's storefront events are within its plan this month.
     pub pixel_allowance: crate::billing::PixelAllowance,
     /// Work that must not overlap within this process (two pushes of one segment).
@@ -52,6 +54,7 @@ impl App {
         let deadline = config.limits.storage_deadline;
         let inbox = crate::webhooks::Inbox::start(store.clone(), deadline);
         let store_for_pixel = store.clone();
+        let meta = crate::meta::Forwarding::new(&config.meta_graph_url);
         Self {
             config,
             store,
@@ -66,6 +69,7 @@ impl App {
             pixel_events: crate::pixel::EventWriter::start(store_for_pixel, deadline),
             pixel_keys: crate::pixel::KnownKeys::default(),
             pixel_allowance: crate::billing::PixelAllowance::default(),
+            meta,
             locks: crate::keyed_locks::KeyedLocks::default(),
             workers: crate::jobs::WorkerCount::default(),
         }

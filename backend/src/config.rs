@@ -39,6 +39,9 @@ pub struct Config {
     /// `SEGLINK_CDN_ORIGIN` (default `https://cdn.shopify.com`): where the admin loads App Bridge
     /// and Polaris from; the simulator serves stand-ins in tests and the demo.
     pub cdn_origin: String,
+    /// Meta's Graph API (`SEGLINK_META_GRAPH_URL`), where forwarded events go; a local stand-in
+    /// in tests and the demo.
+    pub meta_graph_url: String,
     /// How long clients may take and how many may connect (`SEGLINK_MAX_CONNECTIONS`, default
     /// 1024); how long an ingest write may take (`SEGLINK_STORAGE_DEADLINE_MS`, default 4000).
     pub limits: crate::serve::Limits,
@@ -193,6 +196,17 @@ impl Config {
             let reason = "must be an https:// origin, or a local http://127.0.0.1:<port>".to_owned();
             return Err(ConfigError::Invalid { name: "SEGLINK_CDN_ORIGIN", reason });
         }
+        let meta_graph_url =
+            get("SEGLINK_META_GRAPH_URL").unwrap_or_else(|| "https://graph.facebook.com".to_owned());
+        let local = ["http://127.0.0.1:", "http://localhost:"]
+            .iter()
+            .any(|prefix| meta_graph_url.starts_with(prefix));
+        if !(meta_graph_url.starts_with("https://") || local)
+            || meta_graph_url.contains(['"', '<', '>', ' ', '?', '#'])
+        {
+            let reason = "must be an https:// URL, or a local http://127.0.0.1:<port>".to_owned();
+            return Err(ConfigError::Invalid { name: "SEGLINK_META_GRAPH_URL", reason });
+        }
         let mut limits = crate::serve::Limits::default();
         if let Some(text) = get("SEGLINK_MAX_CONNECTIONS") {
             limits.max_connections =
@@ -242,6 +256,7 @@ impl Config {
             shopify_origin: shopify_origin.map(|origin| origin.trim_end_matches('/').to_owned()),
             job_lease_secs,
             cdn_origin: cdn_origin.trim_end_matches('/').to_owned(),
+            meta_graph_url: meta_graph_url.trim_end_matches('/').to_owned(),
             limits,
             metrics_token: metrics_token.map(|token| token.trim().to_owned()),
             workers,
@@ -275,6 +290,7 @@ impl fmt::Debug for Config {
             .field("shopify_origin", &self.shopify_origin)
             .field("job_lease_secs", &self.job_lease_secs)
             .field("cdn_origin", &self.cdn_origin)
+            .field("meta_graph_url", &self.meta_graph_url)
             .field("limits", &self.limits)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "[redacted]"))
             .field("workers", &self.workers)

@@ -99,7 +99,10 @@ mod tests {
             }
         }
         urls.sort();
-        assert_eq!(urls, ["lifecycle", actions::RECOMPUTE_SEGMENT, actions::SCORE_PRODUCT]);
+        assert_eq!(
+            urls,
+            ["lifecycle", actions::RECOMPUTE_SEGMENT, actions::SCORE_PRODUCT, actions::TAG_CUSTOMER]
+        );
     }
 
     #[test]

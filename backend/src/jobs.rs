@@ -250,6 +250,7 @@ async fn dispatch(app: &App, job: &ClaimedJob) -> Result<(), JobError> {
         PushProduct::KIND => run::<PushProduct>(app, job).await,
         crate::flow::FireTriggers::KIND => run::<crate::flow::FireTriggers>(app, job).await,
         crate::billing::SyncPlan::KIND => run::<crate::billing::SyncPlan>(app, job).await,
+        crate::meta::Forward::KIND => run::<crate::meta::Forward>(app, job).await,
         other => Err(JobError::Fatal(format!("no worker runs `{other}` jobs"))),
     }
 }

@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod keyed_locks;
 pub mod log;
 pub mod lookup;
+pub mod meta;
 pub mod metrics;
 pub mod pixel;
 mod privacy;

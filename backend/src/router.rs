@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/privacy-requests/{id}/export", get(settings::take_export))
         .route("/api/setup", get(progress::setup))
         .route("/api/billing", get(billing::api::show))
+        .route("/api/meta", get(crate::meta::api::show).put(crate::meta::api::save))
         .route("/api/sync", get(sync_health::sync))
         .route("/api/pixel", get(pixel::status))
         .route("/api/pixel/reconnect", post(pixel::reconnect))

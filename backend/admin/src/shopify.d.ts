@@ -48,6 +48,7 @@ declare namespace preact.JSX {
     "s-spinner": PolarisProps;
     "s-text-field": PolarisProps;
     "s-number-field": PolarisProps;
+    "s-password-field": PolarisProps;
     "s-select": PolarisProps;
     "s-option": PolarisProps;
     "s-checkbox": PolarisProps;

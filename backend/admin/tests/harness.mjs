@@ -16,6 +16,9 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, "target");
 export const API_KEY = "seglink-admin-test";
 const SECRET = "seglink-admin-test-secret";
+/// The dataset the simulator's stand-in for Meta's Conversions API takes, at `<sim>/meta`.
+export const META_PIXEL = "1234567890";
+export const META_TOKEN = "EAAGm0PX4ZCpsBAadminTestToken1";
 export const SCOPES = /scopes = "([^"]+)"/.exec(readFileSync(join(ROOT, "shopify.app.toml"), "utf8"))[1];
 
 async function freePort() {
@@ -66,7 +69,7 @@ export async function launch({ customers = 20, products = 6, orders = 40, profil
     ["serve", "--port", String(simPort), "--customers", String(customers), "--products", String(products),
       "--orders", String(orders), "--now", String(Math.floor(Date.now() / 1000)), "--app-url", appUrl,
       "--extensions", join(ROOT, "extensions"), ...(webhooks ? ["--app-config", join(ROOT, "shopify.app.toml")] : []),
-      "--pricing-plans", plans, "--subscribed", plan],
+      "--pricing-plans", plans, "--subscribed", plan, "--meta-dataset", `${META_PIXEL}:${META_TOKEN}`],
     credentials,
     /serving (\S+) on http/,
   );
@@ -80,6 +83,7 @@ export async function launch({ customers = 20, products = 6, orders = 40, profil
     SEGLINK_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
     SEGLINK_SHOPIFY_ORIGIN: simOrigin,
     SEGLINK_CDN_ORIGIN: simOrigin,
+    SEGLINK_META_GRAPH_URL: `${simOrigin}/meta`,
     ...env,
   };
   const startApp = (extra = {}) => start(profile, "seglink", ["serve"], { ...appEnv, ...extra }, /"msg":"listening"/);

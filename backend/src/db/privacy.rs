@@ -37,7 +37,7 @@ pub const PRIVACY_DUE_SECONDS: i64 = 30 * 86_400;
 pub const EXPORT_KEPT_SECONDS: i64 = 7 * 86_400;
 
 /// Every table with a `shop` column that holds a store's data, in deletion order.
-const SHOP_TABLES: [&str; 25] = [
+const SHOP_TABLES: [&str; 30] = [
     "events",
     "pixel_settings",
     "data_retention",
@@ -63,6 +63,11 @@ const SHOP_TABLES: [&str; 25] = [
     "discount_syncs",
     "shop_plans",
     "usage_months",
+    "meta_settings",
+    "meta_outbox",
+    "meta_health",
+    "meta_drops",
+    "segment_includes",
 ];
 
 impl Store {
@@ -305,7 +310,7 @@ impl Store {
             .execute(&mut *transaction)
             .await?;
             for table in
-                ["events", "client_links", "segment_members", "segment_changes", "segment_tagged", "flow_outbox", "orders"]
+                ["events", "client_links", "segment_members", "segment_changes", "segment_tagged", "segment_includes", "flow_outbox", "orders"]
             {
                 sqlx::query(&format!("DELETE FROM {table} WHERE shop = $1 AND customer_id = $2"))
                     .bind(shop)
@@ -321,6 +326,12 @@ impl Store {
                         .execute(&mut *transaction)
                         .await?;
                 }
+                // A purchase not yet sent to Meta carries the buyer's hashed email and phone.
+                sqlx::query("DELETE FROM meta_outbox WHERE shop = $1 AND event_name = 'Purchase' AND event_id = $2")
+                    .bind(shop)
+                    .bind(order_id)
+                    .execute(&mut *transaction)
+                    .await?;
                 sqlx::query("DELETE FROM jobs WHERE shop = $1 AND dedupe_key = $2")
                     .bind(shop)
                     .bind(format!("release:{shop}:{order_id}"))

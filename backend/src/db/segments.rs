@@ -234,6 +234,13 @@ impl Store {
     /// Marks a segment deleted and lets every member leave; its tags go with the next push.
     /// `NotFound` when no live segment has the slug.
     pub async fn delete_segment(&self, shop: &ShopDomain, slug: &str, now: UnixTime) -> Result<(), DbError> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM segment_includes WHERE shop = $1 AND slug = $2")
+                .bind(shop)
+                .bind(slug)
+                .execute(pool)
+                .await?;
+        });
         let members: Vec<String> = self.member_ids(shop, slug).await?;
         self.apply_membership(shop, slug, &[], &members, now, false).await?;
         let updated = on_pool!(self, pool => {
@@ -246,6 +253,40 @@ impl Store {
                 .rows_affected()
         });
         super::one_row(updated, DbError::NotFound)
+    }
+
+    /// Puts a customer in a segment by hand; `false` when they were already.
+    pub async fn include_in_segment(
+        &self,
+        shop: &ShopDomain,
+        slug: &str,
+        customer_id: &str,
+        now: UnixTime,
+    ) -> Result<bool, DbError> {
+        let added = on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO segment_includes (shop, slug, customer_id, added_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (shop, slug, customer_id) DO NOTHING",
+            )
+            .bind(shop)
+            .bind(slug)
+            .bind(customer_id)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(added == 1)
+    }
+
+    /// The customers put in each segment by hand: (slug, customer id).
+    pub async fn segment_includes(&self, shop: &ShopDomain) -> Result<Vec<(String, String)>, DbError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as("SELECT slug, customer_id FROM segment_includes WHERE shop = $1 ORDER BY slug, customer_id")
+                .bind(shop)
+                .fetch_all(pool)
+                .await?
+        }))
     }
 
     /// Removes every trace of a deleted segment whose tags are gone.

@@ -53,6 +53,7 @@ pub async fn action(
     match handle.as_str() {
         RECOMPUTE_SEGMENT => recompute_segment(&app, &shop, &request.properties).await?,
         SCORE_PRODUCT => score_product(&app, &shop, &request.properties).await?,
+        TAG_CUSTOMER => tag_customer(&app, &shop, &request.properties).await?,
         _ => return Err(AppError::NotFound),
     }
     let first = app.store.record_flow_action(&shop, &request.action_run_id, &handle, unix_now()).await?;
@@ -62,6 +63,7 @@ pub async fn action(
 /// The handles of the action extensions (`extensions/flow-*`).
 pub const RECOMPUTE_SEGMENT: &str = "recompute-segment";
 pub const SCORE_PRODUCT: &str = "score-product";
+pub const TAG_CUSTOMER: &str = "tag-customer";
 
 /// A text property, required.
 fn text<'a>(properties: &'a Map<String, Value>, key: &str) -> Result<&'a str, AppError> {
@@ -73,11 +75,28 @@ fn text<'a>(properties: &'a Map<String, Value>, key: &str) -> Result<&'a str, Ap
         .ok_or_else(|| AppError::invalid(format!("/properties/{key}"), "is required"))
 }
 
-async fn recompute_segment(
+/// A resource id property: Flow's examples send a reference as a number or as a GID.
+fn resource_id(properties: &Map<String, Value>, key: &str, kind: &str) -> Result<String, AppError> {
+    let id = match properties.get(key) {
+        Some(Value::Number(number)) => number.to_string(),
+        Some(Value::String(text)) => text.trim_start_matches(&format!("gid://shopify/{kind}/")).to_owned(),
+        _ => String::new(),
+    };
+    if id.is_empty() || id.len() > 20 || !id.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(AppError::invalid(
+            format!("/properties/{key}"),
+            format!("must be a {} id or its GID", kind.to_lowercase()),
+        ));
+    }
+    Ok(id)
+}
+
+/// The live segment a `segment_slug` property names.
+async fn segment_slug<'p>(
     app: &App,
     shop: &ShopDomain,
-    properties: &Map<String, Value>,
-) -> Result<(), AppError> {
+    properties: &'p Map<String, Value>,
+) -> Result<&'p str, AppError> {
     let slug = text(properties, "segment_slug")?;
     let live = app.store.segment(shop, slug).await?.is_some_and(|segment| !segment.deleted);
     if !live {
@@ -86,6 +105,29 @@ async fn recompute_segment(
             format!("Seglink has no segment `{slug}`"),
         ));
     }
+    Ok(slug)
+}
+
+/// Puts the customer in the segment by hand and evaluates them now (one customer: well inside
+/// Flow's time); their tag push is queued. A customer Seglink has not heard of yet joins when
+/// their record arrives.
+async fn tag_customer(app: &App, shop: &ShopDomain, properties: &Map<String, Value>) -> Result<(), AppError> {
+    let customer = resource_id(properties, "customer_id", "Customer")?;
+    let slug = segment_slug(app, shop, properties).await?;
+    let now = unix_now();
+    app.store.include_in_segment(shop, slug, &customer, now).await?;
+    if crate::segments::refresh_customer(&app.store, shop, &customer, now).await? > 0 {
+        app.jobs_waiting.notify_one();
+    }
+    Ok(())
+}
+
+async fn recompute_segment(
+    app: &App,
+    shop: &ShopDomain,
+    properties: &Map<String, Value>,
+) -> Result<(), AppError> {
+    let slug = segment_slug(app, shop, properties).await?;
     let customers = app.store.customer_count(shop).await?;
     crate::segments::evaluate::queue(app, shop, slug, customers, unix_now()).await?;
     Ok(())
@@ -96,15 +138,7 @@ async fn score_product(
     shop: &ShopDomain,
     properties: &Map<String, Value>,
 ) -> Result<(), AppError> {
-    // Flow's examples send a reference as a number or as a GID.
-    let id = match properties.get("product_id") {
-        Some(Value::Number(number)) => number.to_string(),
-        Some(Value::String(text)) => text.trim_start_matches("gid://shopify/Product/").to_owned(),
-        _ => String::new(),
-    };
-    if id.is_empty() || id.len() > 20 || !id.bytes().all(|byte| byte.is_ascii_digit()) {
-        return Err(AppError::invalid("/properties/product_id", "must be a product id or its GID"));
-    }
+    let id = resource_id(properties, "product_id", "Product")?;
     if app.store.product(shop, &id).await?.is_none_or(|product| product.deleted) {
         return Err(AppError::invalid("/properties/product_id", format!("Seglink has no product {id}")));
     }

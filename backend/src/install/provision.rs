@@ -167,6 +167,14 @@ async fn web_pixel(app: &App, shop: &ShopDomain, record: &ShopRecord) -> Result<
         .await?
         .ok_or_else(|| JobError::Fatal(format!("{} has no workspace", record.shop)))?;
     let chosen = app.store.pixel_settings(&record.shop).await?;
+    // Set only while the store forwards to Meta: the pixel then reads Meta's browser ids.
+    let meta_pixel_id = app
+        .store
+        .meta_settings(&record.shop)
+        .await?
+        .filter(|settings| settings.enabled)
+        .map(|settings| settings.pixel_id)
+        .unwrap_or_default();
     // Shopify rejects settings that miss any key the extension declares: send them all.
     let settings = json!({
         "accountId": workspace.id,
@@ -175,7 +183,7 @@ async fn web_pixel(app: &App, shop: &ShopDomain, record: &ShopRecord) -> Result<
         "samplingRate": chosen.sampling_rate,
         "trackedEvents": chosen.tracked_events.join(","),
         "enableConsoleLogging": "false",
-        "metaPixelId": "",
+        "metaPixelId": meta_pixel_id,
     });
     let existing = match app.shopify.run::<CurrentWebPixel>(shop, current_web_pixel::Variables {}).await {
         Ok(data) => data.web_pixel.map(|pixel| pixel.id),

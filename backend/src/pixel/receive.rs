@@ -58,6 +58,11 @@ pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
 async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), AppError> {
     let client = client_address(&request);
+    let user_agent = request
+        .headers()
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .map(|agent| agent.chars().take(512).collect::<String>());
     let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES).await.map_err(|error| {
         if crate::serve::timed_out(&error) {
             AppError::TimedOut("the body stopped arriving".to_owned())
@@ -96,6 +101,9 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), App
     // Over the plan's monthly events, new ones are refused (402: the pixel does not send again).
     app.pixel_allowance.check(app, shop, unix_now()).await?;
     let raw = body.get("normalized") != Some(&Event::Bool(true));
+    // Only with the visitor's marketing consent do their events go on to Meta (docs/meta.md).
+    let marketing = body.get("marketing") == Some(&Event::Bool(true));
+    let mut for_meta = Vec::new();
     let mut rows = Vec::with_capacity(events.len());
     let mut checkouts = Vec::new();
     let mut rejected = 0;
@@ -125,6 +133,14 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), App
             checkouts.push(checkout_claim(&event, occurred_at));
             continue;
         }
+        if marketing
+            && matches!(
+                event.kind,
+                events::Kind::ProductView | events::Kind::AddToCart | events::Kind::CheckoutStart
+            )
+        {
+            for_meta.push((event.clone(), occurred_at));
+        }
         rows.push(EventRow {
             kind: event.kind.as_str().to_owned(),
             source: "pixel".to_owned(),
@@ -149,6 +165,22 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), App
                 .await
                 .map_err(|error| internal(error.to_string()))?;
             refresh.extend(linked);
+        }
+    }
+    if !for_meta.is_empty() {
+        let meta_id = |name: &str| field(name).chars().take(256).collect::<String>();
+        let browser = crate::meta::BrowserContext {
+            ip: Some(client.clone()).filter(|address| address.parse::<std::net::IpAddr>().is_ok()),
+            user_agent,
+            fbp: Some(meta_id("fbp")).filter(|id| !id.is_empty()),
+            fbc: Some(meta_id("fbc")).filter(|id| !id.is_empty()),
+        };
+        // The events are stored; forwarding is best effort beside them.
+        if let Err(error) = crate::meta::queue_pixel_events(app, shop, &for_meta, &browser, now).await {
+            crate::log::warn(
+                "queueing events for Meta failed",
+                &[("shop", shop.as_str()), ("error", &error.to_string())],
+            );
         }
     }
     refresh.sort_unstable();

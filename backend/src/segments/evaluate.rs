@@ -31,8 +31,8 @@ impl Job for EvaluateSegment {
         let live = parsed(segment)
             .ok_or_else(|| JobError::Fatal(format!("`{}`'s rules do not parse", self.slug)))?;
         let now = unix_now();
-        let report =
-            membership::evaluate_in_pages(&app.store, shop, vec![live], membership::PAGE, now).await?;
+        let segments = membership::with_includes(&app.store, shop, vec![live]).await?;
+        let report = membership::evaluate_in_pages(&app.store, shop, segments, membership::PAGE, now).await?;
         // Dropped out (saved again) or gone: the newer save's evaluation pushes.
         if !report.is_empty() {
             push::push_now(app, shop, &self.slug, now).await?;

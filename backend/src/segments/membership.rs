@@ -19,17 +19,48 @@ pub struct Live {
     pub rule: Rule,
     /// Which save of its rules these are.
     pub version: i64,
+    /// Customers put in it by hand (a Flow action): members whatever the rules say.
+    pub included: HashSet<String>,
+}
+
+impl Live {
+    /// Whether the customer of `profile` belongs: by the rules, or put in by hand.
+    fn holds(&self, profile: &Profile, now: UnixTime) -> bool {
+        self.included.contains(&profile.id)
+            || matches(&self.rule, &profile.customer, &profile.events, now.secs())
+    }
 }
 
 /// The store's live segments whose rules parse (they all do: they were checked when saved).
 pub async fn live(store: &Store, shop: &ShopDomain) -> Result<Vec<Live>, DbError> {
-    Ok(store.segments(shop, false).await?.into_iter().filter_map(parsed).collect())
+    let segments = store.segments(shop, false).await?.into_iter().filter_map(parsed).collect();
+    with_includes(store, shop, segments).await
 }
 
-/// The segment with its rules parsed; `None` when they do not parse.
+/// The segment with its rules parsed; `None` when they do not parse. Its hand-made members are
+/// added by `with_includes`.
 pub fn parsed(segment: SegmentRow) -> Option<Live> {
     let value = serde_json::from_str(&segment.rules).ok()?;
-    Some(Live { slug: segment.slug, rule: segment_rules::parse(&value).ok()?, version: segment.version })
+    Some(Live {
+        slug: segment.slug,
+        rule: segment_rules::parse(&value).ok()?,
+        version: segment.version,
+        included: HashSet::new(),
+    })
+}
+
+/// `segments` with the customers put in each by hand.
+pub async fn with_includes(
+    store: &Store,
+    shop: &ShopDomain,
+    mut segments: Vec<Live>,
+) -> Result<Vec<Live>, DbError> {
+    for (slug, customer) in store.segment_includes(shop).await? {
+        if let Some(segment) = segments.iter_mut().find(|segment| segment.slug == slug) {
+            segment.included.insert(customer);
+        }
+    }
+    Ok(segments)
 }
 
 fn reads(segments: &[Live]) -> Reads {
@@ -227,7 +258,15 @@ fn evaluate_all<'p>(segments: &[Live], profiles: &'p [Profile], now: UnixTime) -
             .chunks(chunk)
             .map(|part| {
                 scope.spawn(move || {
-                    segments.iter().map(|segment| members_of(&segment.rule, part, now).collect()).collect()
+                    segments
+                        .iter()
+                        .map(|segment| {
+                            part.iter()
+                                .filter(|profile| segment.holds(profile, now))
+                                .map(|profile| profile.id.as_str())
+                                .collect()
+                        })
+                        .collect()
                 })
             })
             .collect();
@@ -271,9 +310,7 @@ pub async fn refresh_customer(
     let mut changed = 0;
     for segment in &segments {
         // A deleted customer (no profile) leaves every segment.
-        let member = found
-            .first()
-            .is_some_and(|profile| matches(&segment.rule, &profile.customer, &profile.events, now.secs()));
+        let member = found.first().is_some_and(|profile| segment.holds(profile, now));
         let (entered, left): (&[String], &[String]) = match (member, held.contains(&segment.slug)) {
             (true, false) => (&one, &[]),
             (false, true) => (&[], &one),

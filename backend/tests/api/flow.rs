@@ -234,6 +234,54 @@ async fn flow_actions_are_signed_idempotent_and_queue_their_work(fresh: Fresh) {
 }
 on_each_engine!(flow_actions_are_signed_idempotent_and_queue_their_work);
 
+/// "Add a customer to a Seglink segment" from a workflow: the customer is a member whatever the
+/// rules say, gets the segment's tag, stays through a full evaluation, and leaves with the
+/// segment; a run sent again adds nothing; a bad customer or slug says why.
+async fn a_flow_action_puts_a_customer_in_a_segment_by_hand(fresh: Fresh) {
+    let (shop, app) = installed(fresh.store.clone(), 4).await;
+    let body = json!({ "name": "VIP", "slug": "vip", "rules": { "if": "tag", "is": "vip" } });
+    assert_eq!(app.admin(&shop, "POST", "/api/segments", Some(body)).await.0, 201);
+    let customers: Vec<String> = shop.customer_tags().into_keys().collect();
+    let customer = customers[0].clone();
+    let gid = format!("gid://shopify/Customer/{customer}");
+    let properties = json!({ "customer_id": gid, "segment_slug": "vip" });
+    let (status, _, answer) =
+        app.request(action(&shop.domain, "tag-customer", "t-1", properties.clone())).await;
+    assert_eq!((status, answer.as_str()), (200, r#"{"repeated":false}"#), "{}", fresh.name);
+    let store_domain = domain(&shop.domain);
+    let only_them = vec![customer.clone()];
+    assert_eq!(fresh.store.member_ids(&store_domain, "vip").await.unwrap(), only_them);
+    app.run_jobs().await;
+    assert!(shop.tagged("seglink:vip").contains(&customer), "the tag is pushed");
+
+    // Flow sends the run again; a full evaluation keeps the hand-made member.
+    let (status, _, answer) = app.request(action(&shop.domain, "tag-customer", "t-1", properties)).await;
+    assert_eq!((status, answer.as_str()), (200, r#"{"repeated":true}"#));
+    assert_eq!(app.admin(&shop, "POST", "/api/segments/recompute", None).await.0, 200);
+    assert_eq!(fresh.store.member_ids(&store_domain, "vip").await.unwrap(), only_them, "{}", fresh.name);
+
+    for (properties, reason) in [
+        (json!({ "customer_id": "ada", "segment_slug": "vip" }), "customer id"),
+        (
+            json!({ "customer_id": customer.parse::<u64>().unwrap(), "segment_slug": "nope" }),
+            "no segment `nope`",
+        ),
+        (json!({ "segment_slug": "vip" }), "/properties/customer_id"),
+    ] {
+        let (status, _, body) = app.request(action(&shop.domain, "tag-customer", "t-bad", properties)).await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body.contains(reason), "{reason}: {body}");
+    }
+
+    // The segment goes: so does the hand-made membership, and a new "vip" starts empty.
+    assert_eq!(app.admin(&shop, "DELETE", "/api/segments/vip", None).await.0, 202);
+    app.run_jobs().await;
+    let body = json!({ "name": "VIP", "slug": "vip", "rules": { "if": "tag", "is": "vip" } });
+    let (status, created) = app.admin(&shop, "POST", "/api/segments", Some(body)).await;
+    assert_eq!((status, created["member_count"].as_i64()), (201, Some(0)), "{created}");
+}
+on_each_engine!(a_flow_action_puts_a_customer_in_a_segment_by_hand);
+
 /// The listing score `product`'s metafields last received.
 async fn written_score(fresh: &Fresh, shop: &SimulatedShop, product: u64) -> i64 {
     let id = product.to_string();

@@ -17,6 +17,7 @@ mod helpers;
 mod incremental;
 mod install;
 mod lookup;
+mod meta;
 mod oauth;
 mod outbound;
 mod pixel;

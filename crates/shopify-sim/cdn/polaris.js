@@ -201,6 +201,12 @@
       return `<input id="${this._id}" type="text">`;
     }
   }
+  class PasswordField extends Field {
+    static observedAttributes = Field.props;
+    controlHtml() {
+      return `<input id="${this._id}" type="password" autocomplete="off">`;
+    }
+  }
   class NumberField extends Field {
     static observedAttributes = Field.props;
     controlHtml() {
@@ -272,6 +278,7 @@
   customElements.define("s-checkbox", Checkbox);
   customElements.define("s-text-field", TextField);
   customElements.define("s-number-field", NumberField);
+  customElements.define("s-password-field", PasswordField);
   customElements.define("s-select", Select);
   customElements.define("s-option", Option);
 })();

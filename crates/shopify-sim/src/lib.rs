@@ -21,6 +21,7 @@ mod errors;
 mod events;
 pub mod flow;
 mod input_rules;
+pub mod meta;
 pub mod metafields;
 mod money;
 pub mod oauth;

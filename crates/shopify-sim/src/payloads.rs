@@ -41,12 +41,21 @@ pub(crate) fn order(order: &Order, shop: &Shop) -> Value {
         })
         .collect();
     let refunded = order.refunded_cents();
+    let online = !order.checkout_token.is_empty();
     json!({
         "id": order.id,
         "admin_graphql_api_id": gid("Order", order.id),
         "name": order.name,
         "email": buyer.map(|customer| customer.email.as_str()).or(order.guest_email.as_deref()),
         "checkout_token": order.checkout_token,
+        "buyer_accepts_marketing": buyer.is_some_and(|customer| customer.accepts_marketing),
+        // An online order carries the buyer's browser and its status page; others carry none.
+        "browser_ip": online.then_some("203.0.113.7"),
+        "client_details": online.then(|| json!({
+            "browser_ip": "203.0.113.7",
+            "user_agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+        })),
+        "order_status_url": online.then(|| format!("https://{}/1/orders/{}/authenticate", shop.domain, order.checkout_token)),
         "created_at": iso8601(order.created_at),
         "cancelled_at": order.cancelled_at.map(iso8601),
         "currency": shop.currency,
@@ -64,6 +73,9 @@ pub(crate) fn order(order: &Order, shop: &Shop) -> Value {
             "admin_graphql_api_id": gid("Customer", customer.id),
             "email": customer.email,
             "tags": customer.tags.join(", "),
+            "email_marketing_consent": {
+                "state": if customer.accepts_marketing { "subscribed" } else { "not_subscribed" },
+            },
         })),
         "line_items": line_items,
         "refunds": order.refunds.iter().map(|refund_record| refund(refund_record, order.id)).collect::<Vec<_>>(),

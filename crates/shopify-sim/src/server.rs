@@ -440,7 +440,16 @@ impl http_body::Body for Severed {
 
 /// Serves `sim` on `listener` until the process ends.
 pub async fn serve(sim: &Simulator, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    serve_with(sim, listener, Router::new()).await
+}
+
+/// As [`serve`], with `extra` routes beside the simulator's (a stand-in for another service).
+pub async fn serve_with(
+    sim: &Simulator,
+    listener: tokio::net::TcpListener,
+    extra: Router,
+) -> std::io::Result<()> {
     let address = listener.local_addr()?;
     sim.with_admin(|admin| admin.set_public_url(&format!("http://{address}")));
-    axum::serve(listener, sim.router()).await
+    axum::serve(listener, sim.router().merge(extra)).await
 }

@@ -42,6 +42,11 @@ export function analyticsAllowed(privacy) {
   return Boolean(privacy && privacy.analyticsProcessingAllowed);
 }
 
+/** Marketing consent: whether the visitor's events may go on to Meta (docs/meta.md). */
+export function marketingAllowed(privacy) {
+  return Boolean(privacy && privacy.marketingAllowed);
+}
+
 /** Always sent: it ties the visitor to the verified order (docs/security.md). */
 const ALWAYS_SENT = 'checkout_completed';
 
@@ -59,6 +64,8 @@ export function readSettings(settings) {
     endpoint: String(settings.apiEndpoint || ''),
     samplingRate: Number.isFinite(rate) ? Math.min(1, Math.max(0, rate)) : 1,
     log: settings.enableConsoleLogging === 'true',
+    // Set by the backend only while the store forwards to Meta's Conversions API.
+    metaPixelId: String(settings.metaPixelId || ''),
   };
 }
 
@@ -66,10 +73,23 @@ export function readSettings(settings) {
  * Starts the pixel on the API `register` hands over. `startNormalizer` returns a function from
  * an event to its normalised JSON answer, or throws when Wasm cannot start.
  */
-export function startPixel({ analytics, init, settings, customerPrivacy }, { startNormalizer, fetch, setTimeout, clearTimeout }) {
+export function startPixel({ analytics, init, settings, customerPrivacy, browser }, { startNormalizer, fetch, setTimeout, clearTimeout }) {
   const config = readSettings(settings);
   const shop = init && init.data && init.data.shop ? init.data.shop.myshopifyDomain : '';
   let allowed = analyticsAllowed(init && init.customerPrivacy);
+  let marketing = marketingAllowed(init && init.customerPrivacy);
+  // Meta's browser ids, read only while the store forwards to Meta and sent only with marketing
+  // consent: they let Meta match the server's events to the visitor.
+  const metaIds = {};
+  if (config.metaPixelId && browser && browser.cookie && browser.cookie.get) {
+    for (const [cookie, key] of [['_fbp', 'fbp'], ['_fbc', 'fbc']]) {
+      Promise.resolve(browser.cookie.get(cookie))
+        .then((value) => {
+          if (value) metaIds[key] = String(value);
+        })
+        .catch(() => {});
+    }
+  }
   let normalize = null;
   try {
     normalize = startNormalizer();
@@ -85,7 +105,8 @@ export function startPixel({ analytics, init, settings, customerPrivacy }, { sta
     if (queue.length === 0 || !config.endpoint || !config.publicKey) return;
     const batch = queue;
     queue = [];
-    const body = JSON.stringify({ key: config.publicKey, shop, normalized: normalize !== null, events: batch });
+    const meta = config.metaPixelId ? { marketing, ...(marketing ? metaIds : {}) } : {};
+    const body = JSON.stringify({ key: config.publicKey, shop, normalized: normalize !== null, events: batch, ...meta });
     if (config.log) console.log('seglink: sending', batch.length, 'events');
     send(body, 1);
   }
@@ -105,6 +126,7 @@ export function startPixel({ analytics, init, settings, customerPrivacy }, { sta
   if (customerPrivacy && customerPrivacy.subscribe) {
     customerPrivacy.subscribe('visitorConsentCollected', (event) => {
       allowed = analyticsAllowed(event && event.customerPrivacy);
+      marketing = marketingAllowed(event && event.customerPrivacy);
       if (!allowed) queue = [];
     });
   }

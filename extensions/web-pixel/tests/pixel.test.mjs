@@ -20,7 +20,7 @@ const SETTINGS = {
 };
 
 /** Loads the bundle and starts the pixel; returns handles to drive it and what it sent. */
-function startPixel({ settings = SETTINGS, analytics = true, wasm = true, answers = [] } = {}) {
+function startPixel({ settings = SETTINGS, analytics = true, marketing = false, cookies = {}, wasm = true, answers = [] } = {}) {
   const sent = [];
   const timers = [];
   const delays = [];
@@ -45,8 +45,8 @@ function startPixel({ settings = SETTINGS, analytics = true, wasm = true, answer
   assert.ok(extension, 'the bundle registers the pixel');
   extension({
     analytics: { subscribe: (name, callback) => { assert.equal(name, 'all_standard_events'); listeners.events.push(callback); } },
-    browser: {},
-    init: { customerPrivacy: { analyticsProcessingAllowed: analytics }, data: { shop: { myshopifyDomain: 'seglink-demo.myshopify.com' } } },
+    browser: { cookie: { get: async (name) => cookies[name] ?? '' } },
+    init: { customerPrivacy: { analyticsProcessingAllowed: analytics, marketingAllowed: marketing }, data: { shop: { myshopifyDomain: 'seglink-demo.myshopify.com' } } },
     settings,
     customerPrivacy: { subscribe: (name, callback) => { assert.equal(name, 'visitorConsentCollected'); listeners.consent.push(callback); } },
   });
@@ -172,4 +172,28 @@ test('an accepted batch, and a refused one, are not sent again', async () => {
     await settle();
     assert.equal(pixel.sent.length, 1, `after a ${status}`);
   }
+});
+
+test('with Meta forwarding on, a batch says whether marketing is allowed and carries Meta ids only then', async () => {
+  const settings = { ...SETTINGS, metaPixelId: '1234567890' };
+  const cookies = { _fbp: 'fb.1.1700000000000.123', _fbc: 'fb.1.1700000000000.AbC' };
+  const allowed = startPixel({ settings, marketing: true, cookies });
+  await new Promise((resolve) => setImmediate(resolve));
+  allowed.emit(samples[0]);
+  allowed.tick();
+  assert.equal(allowed.sent[0].body.marketing, true);
+  assert.equal(allowed.sent[0].body.fbp, 'fb.1.1700000000000.123');
+  assert.equal(allowed.sent[0].body.fbc, 'fb.1.1700000000000.AbC');
+
+  const refused = startPixel({ settings, marketing: false, cookies });
+  await new Promise((resolve) => setImmediate(resolve));
+  refused.emit(samples[0]);
+  refused.tick();
+  assert.equal(refused.sent[0].body.marketing, false);
+  assert.equal(refused.sent[0].body.fbp, undefined, 'no Meta id without marketing consent');
+
+  const off = startPixel({ marketing: true, cookies });
+  off.emit(samples[0]);
+  off.tick();
+  assert.equal('marketing' in off.sent[0].body, false, 'nothing of Meta while forwarding is off');
 });

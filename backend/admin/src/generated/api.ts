@@ -155,6 +155,38 @@ stale: boolean, plans: Array<PlanView>,
 upgrade_url: string, };
 
 /**
+ * Events given up on for one reason.
+ */
+export type MetaDrop = { reason: string, events: number, };
+
+/**
+ * What forwarding has done.
+ */
+export type MetaHealthView = { sent: number, 
+/**
+ * Requests Meta failed or refused.
+ */
+failed: number, dropped: Array<MetaDrop>, 
+/**
+ * Events waiting to be sent.
+ */
+waiting: number, last_error: string | null, last_error_at: UnixTime | null, last_sent_at: UnixTime | null, };
+
+/**
+ * The Meta settings page.
+ */
+export type MetaView = { pixel_id: string | null, 
+/**
+ * Whether an access token is kept (it is never shown).
+ */
+token_saved: boolean, test_event_code: string | null, enabled: boolean, health: MetaHealthView, };
+
+/**
+ * A change of the settings; an absent or empty `access_token` keeps the saved one.
+ */
+export type MetaInput = { pixel_id: string, access_token: string | null, test_event_code: string | null, enabled: boolean, };
+
+/**
  * The last delivery of one webhook topic.
  */
 export type TopicSeen = { topic: string, last_received_at: UnixTime, };

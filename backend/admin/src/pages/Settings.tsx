@@ -7,6 +7,7 @@ import { useApi } from "../hooks";
 import { Pending } from "../Pending";
 import { CustomApps } from "./CustomApps";
 import { Keys } from "./Keys";
+import { MetaForwarding } from "./MetaForwarding";
 import { Retention } from "./Retention";
 import type { ConnectedStores, LinkList, LinkView, NewLinkView, PolicyView, PrivacyRequest, PrivacyRequests, SessionView } from "../generated/api";
 
@@ -263,6 +264,7 @@ export function Settings() {
       <Stores />
       <Privacy />
       <Retention />
+      <MetaForwarding />
     </s-page>
   );
 }

@@ -72,6 +72,10 @@ pub(super) async fn process(app: &App, delivery: &Delivery<'_>, now: UnixTime) -
     if excluded_by(&policy, &order).is_some() {
         return Ok(());
     }
+    if delivery.topic == "orders/create" {
+        // Meta's Purchase comes from the verified order, never from the browser's word.
+        crate::meta::queue_purchase(app, delivery.shop, &delivery.body, now).await?;
+    }
     let Some(kind) = event_kind(delivery.topic) else { return Ok(()) };
     let holds = matches!(kind, "purchase" | "order_created" | "order_modified");
     if policy.upsell_delay_minutes > 0 && holds {

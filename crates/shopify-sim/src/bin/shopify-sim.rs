@@ -7,18 +7,19 @@ use std::process::ExitCode;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use shopify_sim::oauth::{AppCredentials, OAuthServer};
-use shopify_sim::server::{Simulator, serve};
+use shopify_sim::server::{Simulator, serve_with};
 use shopify_sim::{AdminApi, Plan, SeedOptions, seed_shop};
 
 const USAGE: &str = "usage: shopify-sim seed [SHOP OPTIONS] [--quiet]
        shopify-sim serve [SHOP OPTIONS] [--port N] [--plan standard|advanced|plus|enterprise] [--redirect-url URL]
                          [--app-url URL] [--extensions DIR] [--app-config FILE]
-                         [--pricing-plans JSON [--subscribed HANDLE]]
+                         [--pricing-plans JSON [--subscribed HANDLE]] [--meta-dataset PIXEL_ID:ACCESS_TOKEN]
 --app-url: the app the admin page (/store/<handle>/apps/<client id>) frames
 --extensions: deploy the app's extensions found in DIR/*/shopify.extension.toml (Functions, the web pixel)
 --app-config: subscribe the webhooks FILE (a shopify.app.toml) declares, delivered under --app-url
 --pricing-plans: the app's plans as defined with Shopify App Pricing (`seglink plans` prints them)
 --subscribed: the plan the store is on (its trial begins now); without it, none
+--meta-dataset: also serve a stand-in for Meta's Conversions API under /meta (one dataset and its token)
 shop options: --seed N --customers N --products N --orders N --now UNIX_SECONDS
 serve reads SHOPIFY_API_KEY, SHOPIFY_API_SECRET and SCOPES (comma-separated) from the environment";
 
@@ -48,6 +49,7 @@ struct Flags {
     app_config: Option<String>,
     pricing_plans: Option<Vec<shopify_sim::billing::PricingPlan>>,
     subscribed: Option<String>,
+    meta_dataset: Option<(String, String)>,
 }
 
 fn run(arguments: &[String]) -> Result<(), String> {
@@ -103,13 +105,20 @@ fn parse_flags(flags: &[String], serving: bool) -> Result<Flags, String> {
                 parsed.pricing_plans = Some(plans);
             }
             ("--subscribed", true) => parsed.subscribed = Some(value.clone()),
+            ("--meta-dataset", true) => {
+                let (pixel, token) = value
+                    .split_once(':')
+                    .filter(|(pixel, token)| !pixel.is_empty() && !token.is_empty())
+                    .ok_or("--meta-dataset takes PIXEL_ID:ACCESS_TOKEN")?;
+                parsed.meta_dataset = Some((pixel.to_owned(), token.to_owned()));
+            }
             ("--port", true) => {
                 parsed.port =
                     value.parse().map_err(|_| format!("--port takes a port number, not `{value}`"))?
             }
             (
                 "--plan" | "--redirect-url" | "--port" | "--app-url" | "--extensions" | "--app-config"
-                | "--pricing-plans" | "--subscribed",
+                | "--pricing-plans" | "--subscribed" | "--meta-dataset",
                 false,
             ) => {
                 return Err(format!("unknown option `{flag}` for seed"));
@@ -193,6 +202,11 @@ fn serve_shop(shop: shopify_sim::shop::Shop, flags: &Flags) -> Result<(), String
         let address = listener.local_addr().map_err(|error| error.to_string())?;
         eprintln!("serving {domain} on http://{address}");
         tokio::spawn(sim.clone().deliver_webhooks_forever());
-        serve(&sim, listener).await.map_err(|error| format!("server stopped: {error}"))
+        let extra = match &flags.meta_dataset {
+            Some((pixel, token)) => axum::Router::new()
+                .nest("/meta", shopify_sim::meta::ConversionsApi::new(pixel, token).router()),
+            None => axum::Router::new(),
+        };
+        serve_with(&sim, listener, extra).await.map_err(|error| format!("server stopped: {error}"))
     })
 }
