@@ -5,7 +5,8 @@
 //! EVENTS storefront events (product views, adds to cart, checkouts) wait in one shop's outbox,
 //! as the pixel path leaves them; the forwarding job sends them to the local stand-in for the
 //! Conversions API (which checks every event as Meta documents) over HTTP, 500 a request. Prints
-//! the events forwarded per second and the requests made, as JSON. DATABASE_URL defaults to a
+//! the events forwarded per second and the requests made, as JSON, then the same stand-in fed the
+//! naive way (one request per event, as it happens) for comparison. DATABASE_URL defaults to a
 //! fresh SQLite file; a `postgres://` URL measures PostgreSQL.
 
 use std::time::Instant;
@@ -97,6 +98,27 @@ async fn main() {
             "requests": meta.requests(),
             "seconds": elapsed.as_secs_f64(),
             "events_per_second": (events as f64 / elapsed.as_secs_f64()).round(),
+        })
+    );
+    // The naive peer: each event posted on its own as it happens, to the same stand-in.
+    let client = reqwest::Client::new();
+    let url = format!("{graph}/{}/{PIXEL}/events", seglink::meta::GRAPH_VERSION);
+    let naive = events.min(5_000);
+    let started = Instant::now();
+    for body in bodies.iter().take(naive) {
+        let event: serde_json::Value = serde_json::from_str(body).expect("an event");
+        let request = json!({ "data": [event], "access_token": TOKEN });
+        let answer = client.post(&url).json(&request).send().await.expect("the stand-in");
+        assert!(answer.status().is_success());
+    }
+    let elapsed = started.elapsed();
+    println!(
+        "{}",
+        json!({
+            "bench": "meta_one_request_per_event",
+            "events": naive,
+            "seconds": elapsed.as_secs_f64(),
+            "events_per_second": (naive as f64 / elapsed.as_secs_f64()).round(),
         })
     );
     let _ = std::fs::remove_dir_all(&directory);

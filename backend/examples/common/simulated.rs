@@ -32,7 +32,8 @@ pub async fn serve_shop(shop: Shop, plan: Plan, scopes: &[&str]) -> Served {
     let elapsed = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     let mut admin = AdminApi::new(shop, oauth, plan, elapsed);
     // The largest plan: a benchmark measures Seglink, not its limits.
-    admin.offer_plans(seglink_plans(), Some("scale"), elapsed);
+    let plans = shopify_sim::billing::plans_from(&seglink::billing::PLANS).expect("Seglink's plans");
+    admin.offer_plans(plans, Some("scale"), elapsed);
     let sim = Simulator::new(admin);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
     let origin = format!("http://{}", listener.local_addr().expect("an address"));
@@ -84,17 +85,4 @@ pub async fn connect(
     };
     app.store.connect_shop(domain, &workspace.id, Connection::Custom, &tokens, now).await.expect("connected");
     workspace
-}
-
-/// Seglink's plans, defined with the simulated Shopify.
-fn seglink_plans() -> Vec<shopify_sim::billing::PricingPlan> {
-    seglink::billing::PLANS
-        .iter()
-        .map(|plan| shopify_sim::billing::PricingPlan {
-            handle: plan.handle.to_owned(),
-            name: plan.name.to_owned(),
-            monthly_cents: plan.monthly_cents.into(),
-            trial_days: plan.trial_days,
-        })
-        .collect()
 }

@@ -227,7 +227,7 @@ fn simulated_shop(
     let oauth = OAuthServer::new(&shop.domain, app, &scopes);
     let mut admin = AdminApi::new(shop, oauth, Plan::Standard, now);
     // The demo store starts on Growth's trial; the Billing page changes it on the plan page.
-    admin.offer_plans(seglink_plans(), Some("growth"), now);
+    admin.offer_plans(shopify_sim::billing::plans_from(&seglink::billing::PLANS)?, Some("growth"), now);
     admin.billing_mut().development_store = true;
     shopify_sim::deploy::deploy_extensions(&mut admin, EXTENSIONS)?;
     shopify_sim::deploy::subscribe_declared_webhooks(&mut admin, APP_CONFIG, app_url)?;
@@ -332,17 +332,4 @@ fn open_browser(url: &str) {
             .stderr(std::process::Stdio::null())
             .spawn();
     }
-}
-
-/// Seglink's plans, defined with the simulated Shopify as a developer does with App Pricing.
-fn seglink_plans() -> Vec<shopify_sim::billing::PricingPlan> {
-    seglink::billing::PLANS
-        .iter()
-        .map(|plan| shopify_sim::billing::PricingPlan {
-            handle: plan.handle.to_owned(),
-            name: plan.name.to_owned(),
-            monthly_cents: plan.monthly_cents.into(),
-            trial_days: plan.trial_days,
-        })
-        .collect()
 }

@@ -33,6 +33,14 @@ pub struct PricingPlan {
     pub trial_days: u32,
 }
 
+/// Plans from an app's own table (any list serialising to `handle`, `name`, `monthly_cents`,
+/// `trial_days`; other fields are ignored), as a developer enters them with Shopify.
+pub fn plans_from(table: &impl serde::Serialize) -> Result<Vec<PricingPlan>, String> {
+    serde_json::to_value(table)
+        .and_then(serde_json::from_value)
+        .map_err(|error| format!("not a list of plans: {error}"))
+}
+
 /// A recurring charge the merchant approved (or that ended).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AppSubscription {

@@ -95,7 +95,8 @@ impl SimulatedShop {
         }
         admin.flow_mut().set_lifecycle_url(&format!("{APP_URL}/flow/lifecycle"));
         // On the largest plan unless a test says otherwise: limits are billing's tests' concern.
-        admin.offer_plans(pricing_plans(), Some("scale"), now());
+        let plans = shopify_sim::billing::plans_from(&seglink::billing::PLANS).unwrap();
+        admin.offer_plans(plans, Some("scale"), now());
         let sim = Simulator::new(admin);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
@@ -338,17 +339,4 @@ impl TestApp {
     ) -> (u16, Value) {
         self.call(method, path, Some(&shop.session_token()), body).await
     }
-}
-
-/// Seglink's plans, defined with the simulated Shopify as a developer does with App Pricing.
-pub fn pricing_plans() -> Vec<shopify_sim::billing::PricingPlan> {
-    seglink::billing::PLANS
-        .iter()
-        .map(|plan| shopify_sim::billing::PricingPlan {
-            handle: plan.handle.to_owned(),
-            name: plan.name.to_owned(),
-            monthly_cents: plan.monthly_cents.into(),
-            trial_days: plan.trial_days,
-        })
-        .collect()
 }
