@@ -3,6 +3,7 @@
 stored. Not a test: the figures depend on the machine.
 
     python3 benches/soak.py [--minutes 10] [--webhooks 1000] [--pixel-events 20000] [--reads 50]
+                            [--warm-up 60]
 
 Three wrk processes (Debian package) run side by side against `seglink serve` on SQLite with its
 two workers processing what it stores:
@@ -15,7 +16,7 @@ calibrated in short runs before the soak. Every 10 s the server's resident memor
 After the run: every delivery and batch wrk saw acknowledged must be stored, none twice (the
 stored counts may exceed the acknowledged ones by the requests still in flight when wrk stopped,
 at most one per connection). Prints a JSON summary; `--doc` also writes the soak section of
-docs/benchmarks.md.
+docs/benchmarks.md. `SEGLINK_BINARY` runs another build of `seglink` (one under a heap profiler).
 """
 
 import argparse
@@ -134,10 +135,12 @@ def main():
     parser.add_argument("--webhooks", type=int, default=1000, help="deliveries a second")
     parser.add_argument("--pixel-events", type=int, default=20000, help="storefront events a second")
     parser.add_argument("--reads", type=int, default=50, help="admin API reads a second")
+    parser.add_argument("--warm-up", type=int, default=WARM_UP_SECONDS,
+                        help="seconds before the memory drift is measured")
     parser.add_argument("--doc", action="store_true", help="write the soak section of docs/benchmarks.md")
     args = parser.parse_args()
     webhooks.ensure_tools()
-    binary = ROOT / os.environ.get("CARGO_TARGET_DIR", "target") / "release" / "seglink"
+    binary = os.environ.get("SEGLINK_BINARY") or ROOT / os.environ.get("CARGO_TARGET_DIR", "target") / "release" / "seglink"
     seconds = round(args.minutes * 60)
     with tempfile.TemporaryDirectory(prefix="seglink-soak-") as directory:
         database = f"{directory}/soak.db"
@@ -189,7 +192,7 @@ def main():
         stored_events = count(database, "SELECT COUNT(*) FROM events") - events_before
     acknowledged_webhooks = results["webhooks"]["total"] - results["webhooks"]["failed"]
     acknowledged_events = (results["pixel"]["total"] - results["pixel"]["failed"]) * pixel.BATCH
-    after_warm_up = [kib for at, kib in samples if at >= WARM_UP_SECONDS]
+    after_warm_up = [kib for at, kib in samples if at >= args.warm_up]
     baseline = after_warm_up[0] if after_warm_up else samples[-1][1]
     summary = {
         "seconds": seconds,
@@ -222,6 +225,13 @@ def main():
         sys.exit("a soak check failed: " + ", ".join(name for name, held in checks.items() if not held))
 
 
+def non_default_flags(args):
+    """The flags besides --minutes that differ from their defaults, as typed."""
+    defaults = {"webhooks": 1000, "pixel_events": 20000, "reads": 50, "warm_up": WARM_UP_SECONDS}
+    return "".join(f" --{name.replace('_', '-')} {getattr(args, name)}"
+                   for name, default in defaults.items() if getattr(args, name) != default)
+
+
 def write_doc(args, summary):
     cpu = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
     rss = summary["rss_kib"]
@@ -233,7 +243,7 @@ def write_doc(args, summary):
     ]
     table = [
         BEGIN,
-        f"Measured with `python3 benches/soak.py --minutes {args.minutes:g}` on a {cpu}-core machine "
+        f"Measured with `python3 benches/soak.py --minutes {args.minutes:g}{non_default_flags(args)}` on a {cpu}-core machine "
         f"(`seglink serve` on SQLite, two workers).",
         "",
         "| Load | Asked | Achieved a second | p99 | Errors |",
@@ -252,7 +262,7 @@ def write_doc(args, summary):
         f"{summary['webhooks']['stored']:,} ({summary['webhooks']['distinct']:,} distinct event ids); pixel "
         f"events acknowledged {summary['pixel_events']['acknowledged']:,}, stored "
         f"{summary['pixel_events']['stored']:,} (the difference: requests in flight when wrk stopped).",
-        f"Resident memory after the {WARM_UP_SECONDS} s warm-up {mib(rss['after_warm_up'])}, then between "
+        f"Resident memory after the {args.warm_up} s warm-up {mib(rss['after_warm_up'])}, then between "
         f"{mib(rss['min'])} and {mib(rss['max'])} (drift {summary['memory_drift']:.1%}; the target is "
         f"within 10%), {mib(rss['last'])} at the end.",
         END,
