@@ -37,6 +37,8 @@ pub struct App {
     pub pixel_keys: crate::pixel::KnownKeys,
     /// Forwarding to Meta's Conversions API.
     pub meta: crate::meta::Forwarding,
+    /// Storefront events counted against the plans, not yet written.
+    pub pixel_usage: Arc<crate::billing::PixelUsage>,
     /// Whether each shop's storefront events are within its plan this month.
     pub pixel_allowance: crate::billing::PixelAllowance,
     /// Work that must not overlap within this process (two pushes of one segment).
@@ -55,6 +57,8 @@ impl App {
         let inbox = crate::webhooks::Inbox::start(store.clone(), deadline);
         let store_for_pixel = store.clone();
         let meta = crate::meta::Forwarding::new(&config.meta_graph_url);
+        let pixel_usage = Arc::new(crate::billing::PixelUsage::default());
+        tokio::spawn(crate::billing::flush_continually(store.clone(), pixel_usage.clone()));
         Self {
             config,
             store,
@@ -70,6 +74,7 @@ impl App {
             pixel_keys: crate::pixel::KnownKeys::default(),
             pixel_allowance: crate::billing::PixelAllowance::default(),
             meta,
+            pixel_usage,
             locks: crate::keyed_locks::KeyedLocks::default(),
             workers: crate::jobs::WorkerCount::default(),
         }

@@ -8,7 +8,9 @@ pub mod api;
 mod entitlement;
 mod plans;
 mod sync;
+mod usage;
 
 pub use entitlement::{Entitlement, PixelAllowance, TrialState, shop_hash};
 pub use plans::{Limits, PLANS, Plan, plan_page_url};
 pub use sync::SyncPlan;
+pub use usage::{PixelUsage, flush_continually};

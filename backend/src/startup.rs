@@ -39,7 +39,11 @@ impl Application {
         tokio::spawn(checkpoint_continually(self.state.store.clone()));
         tokio::spawn(crate::jobs::supervise(self.state.clone(), self.state.config.workers));
         let limits = self.state.config.limits;
-        crate::serve::serve(self.listener, router(self.state), limits).await
+        let state = self.state.clone();
+        let served = crate::serve::serve(self.listener, router(self.state), limits).await;
+        // Counts of the last seconds' storefront events are written before the process ends.
+        state.pixel_usage.flush(&state.store).await;
+        served
     }
 }
 

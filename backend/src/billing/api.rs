@@ -89,7 +89,8 @@ pub async fn show(State(app): State<AppState>, session: ShopSession) -> Result<J
         segments,
         active_rules,
         customers: app.store.customer_count(shop).await?,
-        pixel_events_this_month: app.store.pixel_usage(shop, now.month()).await?,
+        pixel_events_this_month: app.store.pixel_usage(shop, now.month()).await?
+            + app.pixel_usage.pending(shop, now.month()),
     };
     let row = entitlement.row.as_ref();
     Ok(Json(BillingView {

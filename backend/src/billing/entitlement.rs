@@ -164,7 +164,8 @@ impl PixelAllowance {
             Some(allowed) => allowed,
             None => {
                 let entitlement = Entitlement::of(app, shop, now).await?;
-                let used = app.store.pixel_usage(shop, now.month()).await?;
+                let used = app.store.pixel_usage(shop, now.month()).await?
+                    + app.pixel_usage.pending(shop, now.month());
                 let allowed = used < entitlement.limits.pixel_events_per_month;
                 self.0
                     .lock()

@@ -104,6 +104,8 @@ impl Store {
     /// Adds stored pixel events to each shop's count for `month` (as 202612).
     pub async fn add_pixel_usage(&self, month: i64, counts: &[(&ShopDomain, i64)]) -> Result<(), DbError> {
         on_pool!(self, pool => {
+            // All or none: counts kept for a retry after a failure are not added twice.
+            let mut transaction = pool.begin().await?;
             for (shop, count) in counts {
                 sqlx::query(
                     "INSERT INTO usage_months (shop, month, pixel_events) VALUES ($1, $2, $3)
@@ -112,9 +114,10 @@ impl Store {
                 .bind(*shop)
                 .bind(month)
                 .bind(count)
-                .execute(pool)
+                .execute(&mut *transaction)
                 .await?;
             }
+            transaction.commit().await?;
         });
         Ok(())
     }

@@ -154,9 +154,11 @@ async fn accept(app: &App, request: Request<Body>) -> Result<(usize, usize), App
         });
     }
     let accepted = rows.len() + checkouts.len();
+    let stored = rows.len();
     // Customers already known behind their clients are evaluated again now (docs/segments.md),
     // and so is a buyer a checkout links now: the client's earlier events count for them.
     let mut refresh = app.pixel_events.record(shop, rows).await?;
+    app.pixel_usage.add(shop, now.month(), stored);
     for checkout in &checkouts {
         app.store.record_event(shop, checkout).await.map_err(storage)?;
         // The order's webhook may have come first: link now if the tokens agree.

@@ -34,26 +34,6 @@ impl EventWriter {
     }
 }
 
-/// Adds the group's events to each shop's count for the month, against its plan. The events are
-/// stored already: a failure here is logged, never the group's (the pixel would send it again).
-async fn count_usage(store: &Store, requests: &[Request]) {
-    let mut counts: Vec<(&ShopDomain, i64)> = Vec::new();
-    for (shop, rows) in requests {
-        let added = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-        match counts.iter_mut().find(|(counted, _)| *counted == shop) {
-            Some((_, count)) => *count += added,
-            None => counts.push((shop, added)),
-        }
-    }
-    counts.retain(|(_, count)| *count > 0);
-    if counts.is_empty() {
-        return;
-    }
-    if let Err(error) = store.add_pixel_usage(crate::clock::unix_now().month(), &counts).await {
-        crate::log::warn("counting pixel events against the plan failed", &[("error", &error.to_string())]);
-    }
-}
-
 /// Writes the group; beside it, on another connection, looks up which customers the group's
 /// clients are (one query for the group, not one per request: those lookups cost as much as the
 /// writes), for the callers to evaluate again.
@@ -83,7 +63,6 @@ async fn write(store: &Store, requests: Vec<Request>) -> Result<Vec<Vec<String>>
         },
     );
     written?;
-    count_usage(store, &requests).await;
     let links = links?;
     Ok(requests
         .iter()

@@ -122,11 +122,15 @@ async fn storefront_events_past_the_months_allowance_are_refused(fresh: Fresh) {
     assert_eq!((status, answer["accepted"].as_i64()), (200, Some(2)), "{answer}");
     let (_, billing) = app.admin(&shop, "GET", "/api/billing", None).await;
     assert_eq!(billing["usage"]["pixel_events_this_month"], 2, "{}: {billing}", fresh.name);
+    // Counted in memory, then written (every few seconds, and when the process stops).
+    let month = seglink::clock::unix_now().month();
+    let store_domain = domain(&shop.domain);
+    app.state.pixel_usage.flush(&app.state.store).await;
+    assert_eq!(fresh.store.pixel_usage(&store_domain, month).await.unwrap(), 2);
+    assert_eq!(app.state.pixel_usage.pending(&store_domain, month), 0);
 
     // The month's allowance is used up; a replica that has not looked yet reads it and refuses.
-    let store_domain = domain(&shop.domain);
-    let month = seglink::clock::unix_now().month();
-    fresh.store.add_pixel_usage(month, &[(&store_domain, 50_000)]).await.unwrap();
+    fresh.store.add_pixel_usage(month, &[(&store_domain, 50_000 - 2)]).await.unwrap();
     let replica = TestApp::configured(fresh.store.clone(), app.state.config.clone());
     let (status, _, refusal) = post(&replica, batch(&key, &shop.domain, true, vec![event("c")])).await;
     assert_eq!((status, refusal["limit"].as_str()), (402, Some("pixel_events_per_month")), "{refusal}");
