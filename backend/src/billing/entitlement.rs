@@ -11,7 +11,7 @@ use ts_rs::TS;
 use super::{Limits, Plan, plan_page_url};
 use crate::app::App;
 use crate::clock::UnixTime;
-use crate::db::{DbError, PlanRow, Store};
+use crate::db::{Connection, DbError, PlanRow, Store};
 use crate::error::AppError;
 use crate::shop_domain::ShopDomain;
 
@@ -24,6 +24,21 @@ const DAY: i64 = 86_400;
 /// redaction holds no domain.
 pub fn shop_hash(shop: &ShopDomain) -> String {
     crate::crypto::sha256_hex(&format!("seglink trial ledger\n{}", shop.as_str()))
+}
+
+/// The store whose plan applies to `shop`: itself, unless it is connected through its own
+/// custom app, which has no Shopify subscription to Seglink; then its workspace's owner store,
+/// which installed Seglink from Shopify and is billed for the workspace (docs/billing.md).
+async fn billed_store(store: &Store, shop: &ShopDomain) -> Result<ShopDomain, DbError> {
+    let Some(record) = store.shop(shop).await? else { return Ok(shop.clone()) };
+    if record.connection != Connection::Custom {
+        return Ok(shop.clone());
+    }
+    Ok(store
+        .workspace(&record.workspace_id)
+        .await?
+        .and_then(|workspace| workspace.owner_shop)
+        .unwrap_or_else(|| shop.clone()))
 }
 
 /// Where the shop's trial stands.
@@ -66,7 +81,8 @@ impl Entitlement {
         now: UnixTime,
         admin_origin: Option<&str>,
     ) -> Result<Self, DbError> {
-        let row = store.plan(shop).await?;
+        let billed = billed_store(store, shop).await?;
+        let row = store.plan(&billed).await?;
         let plan = row.as_ref().and_then(|row| Plan::by_handle(&row.plan)).unwrap_or_else(Plan::free);
         let mut trial = TrialState::None;
         if let Some(row) = &row
@@ -75,7 +91,7 @@ impl Entitlement {
             && now < started + row.trial_days * DAY
         {
             let billing_starts = started + row.trial_days * DAY;
-            let first = store.first_trial(&shop_hash(shop)).await?;
+            let first = store.first_trial(&shop_hash(&billed)).await?;
             // One trial window per store: a plan changed during it keeps its end, and a trial
             // given after it (a reinstall months later) is not one.
             trial = match first {
@@ -94,7 +110,7 @@ impl Entitlement {
         }
         let limits =
             if matches!(trial, TrialState::AlreadyUsed { .. }) { Plan::free().limits } else { plan.limits };
-        let upgrade_url = plan_page_url(admin_origin, shop, APP_HANDLE);
+        let upgrade_url = plan_page_url(admin_origin, &billed, APP_HANDLE);
         Ok(Self { plan, limits, trial, row, upgrade_url })
     }
 

@@ -171,3 +171,34 @@ async fn a_store_that_had_a_trial_does_not_get_a_second(fresh: Fresh) {
     assert!(refusal["error"].as_str().unwrap().contains("Starter"), "{refusal}");
 }
 on_each_engine!(a_store_that_had_a_trial_does_not_get_a_second);
+
+async fn a_store_on_its_own_custom_app_has_its_workspaces_plan(fresh: Fresh) {
+    use seglink::db::{Connection, PlanRow, StoredTokens};
+    let store = &fresh.store;
+    let now = seglink::clock::unix_now();
+    let owner = domain("owner-store.myshopify.com");
+    let joined = domain("joined-store.myshopify.com");
+    let (workspace, _) = seglink::install::workspace::create(store, &owner, now).await.unwrap();
+    let tokens = StoredTokens {
+        access_token: "sealed".to_owned(),
+        access_expires_at: None,
+        refresh_token: None,
+        refresh_expires_at: None,
+        scopes: String::new(),
+        webhook_secret: None,
+    };
+    store.connect_shop(&owner, &workspace.id, Connection::Managed, &tokens, now).await.unwrap();
+    store.connect_shop(&joined, &workspace.id, Connection::Custom, &tokens, now).await.unwrap();
+    let growth = PlanRow { plan: "growth".to_owned(), synced_at: now, ..PlanRow::default() };
+    store.save_plan(&owner, &growth).await.unwrap();
+    // The custom app's own read of Shopify finds no subscription: it cannot have one.
+    let free = PlanRow { plan: "starter".to_owned(), synced_at: now, ..PlanRow::default() };
+    store.save_plan(&joined, &free).await.unwrap();
+
+    let entitlement = seglink::billing::Entitlement::read(store, &joined, now, None).await.unwrap();
+    assert_eq!((entitlement.plan.handle, entitlement.limits.segments), ("growth", 25), "{}", fresh.name);
+    assert!(entitlement.upgrade_url.contains("/store/owner-store/"), "the owner store's plan page");
+    let own = seglink::billing::Entitlement::read(store, &owner, now, None).await.unwrap();
+    assert_eq!(own.plan.handle, "growth");
+}
+on_each_engine!(a_store_on_its_own_custom_app_has_its_workspaces_plan);
