@@ -28,6 +28,7 @@ pub mod meta;
 pub mod metrics;
 pub mod pixel;
 mod privacy;
+mod recent;
 pub mod router;
 pub mod segments;
 pub mod serve;

@@ -1,9 +1,7 @@
 //! What a shop may do now: its plan's limits, unless its trial is a second one (then the free
 //! plan's until billing starts), and the checks that refuse new work over a limit.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -13,6 +11,7 @@ use crate::app::App;
 use crate::clock::UnixTime;
 use crate::db::{Connection, DbError, PlanRow, Store};
 use crate::error::AppError;
+use crate::recent::Recent;
 use crate::shop_domain::ShopDomain;
 
 /// The app's handle, as Shopify's plan page names it (`handle` in `shopify.app.toml`).
@@ -160,33 +159,30 @@ impl Entitlement {
 /// How long a shop's pixel allowance is trusted before it is read again: a shop over its
 /// monthly events may store this long's worth more (docs/billing.md).
 const ALLOWANCE_TTL: Duration = Duration::from_secs(10);
+/// More stores than one deployment serves; past it, answers are read again instead of kept.
+const MAX_SHOPS_REMEMBERED: usize = 100_000;
 
 /// Whether each shop's storefront events are within its plan this month, read at most every
 /// ten seconds: the pixel's path stays one map lookup.
-#[derive(Default)]
-pub struct PixelAllowance(Mutex<HashMap<ShopDomain, (Instant, bool)>>);
+pub struct PixelAllowance(Recent<ShopDomain, bool>);
+
+impl Default for PixelAllowance {
+    fn default() -> Self {
+        Self(Recent::new(ALLOWANCE_TTL, MAX_SHOPS_REMEMBERED))
+    }
+}
 
 impl PixelAllowance {
     /// Refuses the shop's events once this month's reach the plan's limit.
     pub async fn check(&self, app: &App, shop: &ShopDomain, now: UnixTime) -> Result<(), AppError> {
-        let cached = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(shop)
-            .filter(|(read, _)| read.elapsed() < ALLOWANCE_TTL)
-            .map(|(_, allowed)| *allowed);
-        let allowed = match cached {
+        let allowed = match self.0.get(shop) {
             Some(allowed) => allowed,
             None => {
                 let entitlement = Entitlement::of(app, shop, now).await?;
                 let used = app.store.pixel_usage(shop, now.month()).await?
                     + app.pixel_usage.pending(shop, now.month());
                 let allowed = used < entitlement.limits.pixel_events_per_month;
-                self.0
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .insert(shop.clone(), (Instant::now(), allowed));
+                self.0.remember(shop.clone(), allowed);
                 allowed
             }
         };

@@ -5,9 +5,7 @@
 //! dropped, with its reason counted, after eight failed sends or once it is seven days old,
 //! which is older than Meta takes.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -17,6 +15,7 @@ use crate::app::App;
 use crate::clock::UnixTime;
 use crate::db::{DbError, MetaPending, MetaSettings, NewMetaEvent, Store};
 use crate::jobs::{Job, JobError};
+use crate::recent::Recent;
 use crate::shop_domain::ShopDomain;
 
 /// Events in one request.
@@ -27,12 +26,14 @@ pub const MAX_SENDS: i64 = 8;
 const MAX_AGE_SECS: i64 = 7 * 86_400 - 3_600;
 /// How long a shop's "forwarding is on" is trusted before it is read again.
 const SETTINGS_TTL: Duration = Duration::from_secs(10);
+/// More stores than one deployment serves; past it, settings are read again instead of kept.
+const MAX_SHOPS_REMEMBERED: usize = 100_000;
 
 /// Forwarding's state in the process: the HTTP client, where Meta is, and which shops forward.
 pub struct Forwarding {
     client: reqwest::Client,
     graph_url: String,
-    enabled: Mutex<HashMap<ShopDomain, (Instant, bool)>>,
+    enabled: Recent<ShopDomain, bool>,
 }
 
 impl Forwarding {
@@ -43,32 +44,26 @@ impl Forwarding {
             .connect_timeout(Duration::from_secs(3))
             .build()
             .unwrap_or_default();
-        Self { client, graph_url: graph_url.trim_end_matches('/').to_owned(), enabled: Mutex::default() }
+        Self {
+            client,
+            graph_url: graph_url.trim_end_matches('/').to_owned(),
+            enabled: Recent::new(SETTINGS_TTL, MAX_SHOPS_REMEMBERED),
+        }
     }
 
     /// Whether the shop forwards now (read at most every ten seconds).
     async fn enabled(&self, store: &Store, shop: &ShopDomain) -> Result<bool, DbError> {
-        let cached = self
-            .enabled
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(shop)
-            .filter(|(read, _)| read.elapsed() < SETTINGS_TTL)
-            .map(|(_, enabled)| *enabled);
-        if let Some(enabled) = cached {
+        if let Some(enabled) = self.enabled.get(shop) {
             return Ok(enabled);
         }
         let enabled = store.meta_settings(shop).await?.is_some_and(|settings| settings.enabled);
-        self.enabled
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(shop.clone(), (Instant::now(), enabled));
+        self.enabled.remember(shop.clone(), enabled);
         Ok(enabled)
     }
 
     /// Forgets what it read of the shop's settings: they changed here.
     pub fn settings_changed(&self, shop: &ShopDomain) {
-        self.enabled.lock().unwrap_or_else(PoisonError::into_inner).remove(shop);
+        self.enabled.forget(shop);
     }
 }
 

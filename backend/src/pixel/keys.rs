@@ -3,37 +3,33 @@
 //! one read per request. A new install works at once for a pair never refused; a revoked key or
 //! an uninstalled shop stops within `REMEMBER_FOR`.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::db::{DbError, Store};
+use crate::recent::Recent;
 use crate::shop_domain::ShopDomain;
 
 const REMEMBER_FOR: Duration = Duration::from_secs(10);
 const MAX_ENTRIES: usize = 100_000;
 
 /// Key and shop pairs looked up lately, with the answer.
-#[derive(Default)]
 pub struct KnownKeys {
-    answers: Mutex<HashMap<(String, ShopDomain), (bool, Instant)>>,
+    answers: Recent<(String, ShopDomain), bool>,
     lookups: AtomicU64,
+}
+
+impl Default for KnownKeys {
+    fn default() -> Self {
+        Self { answers: Recent::new(REMEMBER_FOR, MAX_ENTRIES), lookups: AtomicU64::new(0) }
+    }
 }
 
 impl KnownKeys {
     /// Whether `key` is the public key of the workspace that holds the active `shop`.
     pub async fn allows(&self, store: &Store, key: &str, shop: &ShopDomain) -> Result<bool, DbError> {
         let pair = (key.to_owned(), shop.clone());
-        let now = Instant::now();
-        let remembered = self
-            .answers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&pair)
-            .filter(|(_, at)| now.duration_since(*at) < REMEMBER_FOR)
-            .map(|(allowed, _)| *allowed);
-        if let Some(allowed) = remembered {
+        if let Some(allowed) = self.answers.get(&pair) {
             return Ok(allowed);
         }
         self.lookups.fetch_add(1, Ordering::Relaxed);
@@ -44,13 +40,7 @@ impl KnownKeys {
                 .is_some_and(|record| record.active && record.workspace_id == workspace.id),
             None => false,
         };
-        let mut answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
-        if answers.len() >= MAX_ENTRIES {
-            answers.retain(|_, (_, at)| now.duration_since(*at) < REMEMBER_FOR);
-        }
-        if answers.len() < MAX_ENTRIES {
-            answers.insert(pair, (allowed, now));
-        }
+        self.answers.remember(pair, allowed);
         Ok(allowed)
     }
 
