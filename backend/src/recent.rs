@@ -39,6 +39,8 @@ impl<K: Eq + Hash, V: Copy> Recent<K, V> {
         let mut answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
         if answers.len() >= self.capacity && !answers.contains_key(&key) {
             answers.retain(|_, (_, read)| now.duration_since(*read) < self.ttl);
+            // Rebuilt for what is left: removal alone leaves markers that let the table double.
+            answers.shrink_to_fit();
         }
         if answers.len() < self.capacity || answers.contains_key(&key) {
             answers.insert(key, (value, now));
