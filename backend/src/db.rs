@@ -163,8 +163,12 @@ impl Store {
                 .busy_timeout(Duration::from_secs(5));
             // A local file needs no liveness check before each use; skipping it saves a round
             // trip to the connection's thread on every query.
+            // A connection to a local file has nothing on a server to renew: recycling it every
+            // half hour (sqlx's default) only rebuilds its caches on a new thread, and a 40-minute
+            // soak's memory rose again from its 30th minute (docs/benchmarks.md, "Soak").
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                .max_lifetime(None)
                 .test_before_acquire(false)
                 .connect_with(options)
                 .await?;
