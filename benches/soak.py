@@ -3,7 +3,7 @@
 stored. Not a test: the figures depend on the machine.
 
     python3 benches/soak.py [--minutes 10] [--webhooks 1000] [--pixel-events 20000] [--reads 50]
-                            [--warm-up 60]
+                            [--warm-up 180]
 
 Three wrk processes (Debian package) run side by side against `seglink serve` on SQLite with its
 two workers processing what it stores:
@@ -16,7 +16,8 @@ calibrated in short runs before the soak. Every 10 s the server's resident memor
 After the run: every delivery and batch wrk saw acknowledged must be stored, none twice (the
 stored counts may exceed the acknowledged ones by the requests still in flight when wrk stopped,
 at most one per connection). Prints a JSON summary; `--doc` also writes the soak section of
-docs/benchmarks.md. `SEGLINK_BINARY` runs another build of `seglink` (one under a heap profiler).
+docs/benchmarks.md. `SEGLINK_BINARY` runs another build of `seglink` (one under a heap profiler);
+`MALLOC_*` and `MIMALLOC_*` variables are passed on to it.
 """
 
 import argparse
@@ -41,7 +42,9 @@ ROOT = webhooks.ROOT
 BEGIN, END = "<!-- soak-benchmark:begin -->", "<!-- soak-benchmark:end -->"
 API_KEY = "bench-key"
 READ_SHOP = "bench-0.myshopify.com"
-WARM_UP_SECONDS = 60
+# The bounded holders fill first: SQLite's page caches, and the per-visitor pixel limiter, which
+# reaches its 100,000 keys in about two minutes of this load (each request a new address).
+WARM_UP_SECONDS = 180
 SAMPLE_SECONDS = 10
 
 READ_LUA = r"""
@@ -124,6 +127,24 @@ def resident_kib(pid):
     return 0
 
 
+def resident_parts(pid):
+    """Resident KiB by holder, from /proc/<pid>/smaps: the C heap (glibc's `[heap]`; `seglink`
+    gives C code one arena, and its C code is SQLite), the Rust heap (mimalloc's arenas, reserved a
+    GiB of address space at a time), files mapped (the binary, libraries) and the rest."""
+    parts = {"c_heap": 0, "rust_heap": 0, "files": 0, "other": 0}
+    part = "other"
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        fields = line.split()
+        if "-" in fields[0] and len(fields) >= 5:
+            start, end = (int(bound, 16) for bound in fields[0].split("-"))
+            name = fields[5] if len(fields) > 5 else ""
+            part = ("c_heap" if name == "[heap]" else "files" if name.startswith("/")
+                    else "rust_heap" if not name and end - start >= 1 << 30 else "other")
+        elif fields[0] == "Rss:":
+            parts[part] += int(fields[1])
+    return parts
+
+
 def count(database, sql):
     with sqlite3.connect(database) as connection:
         return connection.execute(sql).fetchone()[0]
@@ -151,6 +172,8 @@ def main():
             "SEGLINK_ENCRYPTION_KEY": base64.b64encode(os.urandom(32)).decode(),
             "DATABASE_URL": f"sqlite://{database}", "SEGLINK_WORKERS": "2",
         }
+        # The allocators' tuning variables reach the server, for runs that compare them.
+        env.update({name: value for name, value in os.environ.items() if name.startswith(("MALLOC_", "MIMALLOC_"))})
         subprocess.run([binary, "migrate"], env=env, check=True, stderr=subprocess.DEVNULL)
         keys, shops = pixel.stores(database)
         seed_segments(database)
@@ -175,7 +198,8 @@ def main():
             def sample():
                 started = time.time()
                 while not watch.wait(SAMPLE_SECONDS if samples else 0):
-                    samples.append((round(time.time() - started), resident_kib(server.pid)))
+                    samples.append((round(time.time() - started), resident_kib(server.pid),
+                                    resident_parts(server.pid)))
 
             sampler = threading.Thread(target=sample)
             sampler.start()
@@ -192,7 +216,7 @@ def main():
         stored_events = count(database, "SELECT COUNT(*) FROM events") - events_before
     acknowledged_webhooks = results["webhooks"]["total"] - results["webhooks"]["failed"]
     acknowledged_events = (results["pixel"]["total"] - results["pixel"]["failed"]) * pixel.BATCH
-    after_warm_up = [kib for at, kib in samples if at >= args.warm_up]
+    after_warm_up = [kib for at, kib, _ in samples if at >= args.warm_up]
     baseline = after_warm_up[0] if after_warm_up else samples[-1][1]
     summary = {
         "seconds": seconds,
@@ -205,6 +229,7 @@ def main():
         "pixel_events": {"acknowledged": acknowledged_events, "stored": stored_events},
         "rss_kib": {"after_warm_up": baseline, "min": min(after_warm_up or [baseline]),
                     "max": max(after_warm_up or [baseline]), "last": samples[-1][1]},
+        "rss_by_minute": by_minute(samples, max(1, round(args.minutes / 8))),
         "rss_samples": samples,
     }
     drift = max(abs(summary["rss_kib"]["max"] - baseline), abs(baseline - summary["rss_kib"]["min"])) / baseline
@@ -223,6 +248,15 @@ def main():
         write_doc(args, summary)
     if not all(checks.values()):
         sys.exit("a soak check failed: " + ", ".join(name for name, held in checks.items() if not held))
+
+
+def by_minute(samples, every):
+    """The samples nearest each `every`-th minute: minute, resident KiB and its parts."""
+    chosen = []
+    for minute in range(0, samples[-1][0] // 60 + 1, every):
+        at, kib, parts = min(samples, key=lambda sample: abs(sample[0] - minute * 60))
+        chosen.append({"minute": minute, "rss": kib, **parts})
+    return chosen
 
 
 def non_default_flags(args):
@@ -265,8 +299,16 @@ def write_doc(args, summary):
         f"Resident memory after the {args.warm_up} s warm-up {mib(rss['after_warm_up'])}, then between "
         f"{mib(rss['min'])} and {mib(rss['max'])} (drift {summary['memory_drift']:.1%}; the target is "
         f"within 10%), {mib(rss['last'])} at the end.",
-        END,
+        "",
+        "Resident memory by minute, and what holds it (MiB):",
+        "",
+        "| Minute | Resident | C heap (SQLite) | Rust heap (mimalloc) | Files mapped | Other |",
+        "|---:|---:|---:|---:|---:|---:|",
     ]
+    for row in summary["rss_by_minute"]:
+        table.append(f"| {row['minute']} | {row['rss'] / 1024:.0f} | {row['c_heap'] / 1024:.0f} | "
+                     f"{row['rust_heap'] / 1024:.0f} | {row['files'] / 1024:.0f} | {row['other'] / 1024:.0f} |")
+    table.append(END)
     webhooks.write_section(BEGIN, END, "\n".join(table), heading="## Soak\n\n")
 
 
