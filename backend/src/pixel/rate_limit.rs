@@ -2,6 +2,7 @@
 //! what reaches it.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -14,7 +15,11 @@ pub struct RateLimiter {
     burst: f64,
     /// Requests a key earns back per second.
     per_second: f64,
-    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+    /// Buckets by a keyed hash of their key: an entry is 32 bytes, with no string of its own, so
+    /// a full table is 4 MiB. The hash's key is drawn at start, so no sender can choose
+    /// addresses that share a bucket with another's.
+    buckets: Mutex<HashMap<u64, (f64, Instant)>>,
+    hasher: RandomState,
 }
 
 impl RateLimiter {
@@ -32,25 +37,26 @@ impl RateLimiter {
 
     /// `burst` requests at once, then `per_second`.
     pub fn new(burst: f64, per_second: f64) -> Self {
-        Self { burst, per_second, buckets: Mutex::default() }
+        Self { burst, per_second, buckets: Mutex::default(), hasher: RandomState::new() }
     }
 
     /// Takes one request from `key`'s bucket at `now`; how long to wait when it is empty.
     pub fn take(&self, key: &str, now: Instant) -> Result<(), Duration> {
         let (burst, per_second) = (self.burst, self.per_second);
+        let key = self.hasher.hash_one(key);
         let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
-        if buckets.len() >= MAX_KEYS && !buckets.contains_key(key) {
+        if buckets.len() >= MAX_KEYS && !buckets.contains_key(&key) {
             // Full buckets tell nothing; drop them.
             buckets.retain(|_, (tokens, seen)| {
                 *tokens < burst - 1.0 && now.duration_since(*seen) < Duration::from_secs(2)
             });
             // Removal leaves markers in the table's slots; new keys took the room past them until
-            // the table doubled to 12 MiB, and a soak's memory stepped up by 8 MiB
-            // (docs/benchmarks.md, "Soak"). Rebuilt for what is left, it grows back to the bound
-            // and no further.
+            // the table doubled (to 12 MiB when keys were strings), and a soak's memory stepped up
+            // by 8 MiB (docs/benchmarks.md, "Soak"). Rebuilt for what is left, it grows back to
+            // the bound and no further.
             buckets.shrink_to_fit();
         }
-        let (tokens, seen) = buckets.entry(key.to_owned()).or_insert((burst, now));
+        let (tokens, seen) = buckets.entry(key).or_insert((burst, now));
         let refilled = (*tokens + now.saturating_duration_since(*seen).as_secs_f64() * per_second).min(burst);
         *seen = now;
         if refilled >= 1.0 {
