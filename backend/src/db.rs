@@ -161,14 +161,14 @@ impl Store {
                 // `wal::checkpoint_continually` copies the log back; this is its backstop.
                 .pragma("wal_autocheckpoint", wal::AUTOCHECKPOINT_PAGES)
                 .busy_timeout(Duration::from_secs(5));
-            // A local file needs no liveness check before each use; skipping it saves a round
-            // trip to the connection's thread on every query.
-            // A connection to a local file has nothing on a server to renew: recycling it every
-            // half hour (sqlx's default) only rebuilds its caches on a new thread, and a 40-minute
-            // soak's memory rose again from its 30th minute (docs/benchmarks.md, "Soak").
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                // A connection to a local file has nothing on a server to renew: recycling it
+                // every half hour (sqlx's default) only rebuilds its caches on a new thread, and a
+                // 40-minute soak's memory rose again from its 30th minute (docs/benchmarks.md).
                 .max_lifetime(None)
+                // A local file needs no liveness check before each use; skipping it saves a round
+                // trip to the connection's thread on every query.
                 .test_before_acquire(false)
                 .connect_with(options)
                 .await?;

@@ -9,6 +9,10 @@ use std::hash::Hash;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+/// More stores than one deployment serves: a cache by shop that reaches it reads again instead
+/// of keeping more.
+pub const MAX_SHOPS: usize = 100_000;
+
 /// Values by key, each remembered for `ttl` after it was read.
 pub struct Recent<K, V> {
     ttl: Duration,

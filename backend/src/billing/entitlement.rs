@@ -11,7 +11,7 @@ use crate::app::App;
 use crate::clock::UnixTime;
 use crate::db::{Connection, DbError, PlanRow, Store};
 use crate::error::AppError;
-use crate::recent::Recent;
+use crate::recent::{MAX_SHOPS, Recent};
 use crate::shop_domain::ShopDomain;
 
 /// The app's handle, as Shopify's plan page names it (`handle` in `shopify.app.toml`).
@@ -159,8 +159,6 @@ impl Entitlement {
 /// How long a shop's pixel allowance is trusted before it is read again: a shop over its
 /// monthly events may store this long's worth more (docs/billing.md).
 const ALLOWANCE_TTL: Duration = Duration::from_secs(10);
-/// More stores than one deployment serves; past it, answers are read again instead of kept.
-const MAX_SHOPS_REMEMBERED: usize = 100_000;
 
 /// Whether each shop's storefront events are within its plan this month, read at most every
 /// ten seconds: the pixel's path stays one map lookup.
@@ -168,7 +166,7 @@ pub struct PixelAllowance(Recent<ShopDomain, bool>);
 
 impl Default for PixelAllowance {
     fn default() -> Self {
-        Self(Recent::new(ALLOWANCE_TTL, MAX_SHOPS_REMEMBERED))
+        Self(Recent::new(ALLOWANCE_TTL, MAX_SHOPS))
     }
 }
 

@@ -15,7 +15,7 @@ use crate::app::App;
 use crate::clock::UnixTime;
 use crate::db::{DbError, MetaPending, MetaSettings, NewMetaEvent, Store};
 use crate::jobs::{Job, JobError};
-use crate::recent::Recent;
+use crate::recent::{MAX_SHOPS, Recent};
 use crate::shop_domain::ShopDomain;
 
 /// Events in one request.
@@ -26,8 +26,6 @@ pub const MAX_SENDS: i64 = 8;
 const MAX_AGE_SECS: i64 = 7 * 86_400 - 3_600;
 /// How long a shop's "forwarding is on" is trusted before it is read again.
 const SETTINGS_TTL: Duration = Duration::from_secs(10);
-/// More stores than one deployment serves; past it, settings are read again instead of kept.
-const MAX_SHOPS_REMEMBERED: usize = 100_000;
 
 /// Forwarding's state in the process: the HTTP client, where Meta is, and which shops forward.
 pub struct Forwarding {
@@ -47,7 +45,7 @@ impl Forwarding {
         Self {
             client,
             graph_url: graph_url.trim_end_matches('/').to_owned(),
-            enabled: Recent::new(SETTINGS_TTL, MAX_SHOPS_REMEMBERED),
+            enabled: Recent::new(SETTINGS_TTL, MAX_SHOPS),
         }
     }
 
