@@ -89,6 +89,9 @@ pub async fn provision(app: &App, shop: &ShopDomain) -> Result<(), JobError> {
         };
         let now = unix_now();
         match outcome {
+            // The backfill recorded itself as under way before its job was queued; from then on
+            // only that job reports, so that "done" means its last stage was read.
+            Ok(_) if step == "backfill" => {}
             Ok(detail) => {
                 let state = if detail.as_deref() == Some("declared in shopify.app.toml") {
                     StepState::Skipped
@@ -312,11 +315,15 @@ pub async fn create_automatic_discount(
 }
 
 async fn queue_backfill(app: &App, shop: &ShopDomain) -> Result<Option<String>, JobError> {
-    app.store.enqueue(&crate::backfill::first_job(shop, unix_now())).await?;
+    let now = unix_now();
+    let detail =
+        format!("queued: the last {} days of orders, customers and products", crate::backfill::ORDER_DAYS);
+    app.store.set_setup_step(shop, "backfill", StepState::Running, Some(&detail), now).await?;
+    app.store.enqueue(&crate::backfill::first_job(shop, now)).await?;
     // The plan the store chose on Shopify's plan page (or the free one) sets its limits.
-    crate::billing::SyncPlan::queue(&app.store, shop, unix_now()).await?;
+    crate::billing::SyncPlan::queue(&app.store, shop, now).await?;
     app.jobs_waiting.notify_one();
-    Ok(Some(format!("the last {} days of orders, customers and products", crate::backfill::ORDER_DAYS)))
+    Ok(Some(detail))
 }
 
 fn now_rfc3339() -> String {

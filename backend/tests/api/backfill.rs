@@ -1,6 +1,7 @@
 //! The backfill against the simulator, on every database: after provisioning, bulk queries read
 //! the shop's customers, its last 90 days of orders and its products into the store, stage by
-//! stage, and the setup checklist says so.
+//! stage, and the setup checklist says so: under way from the moment it is queued, done once
+//! its last stage is read.
 
 use crate::helpers::{Fresh, SimulatedShop, TestApp, domain, now, on_each_engine};
 
@@ -9,6 +10,11 @@ async fn provisioning_backfills_customers_recent_orders_and_products(fresh: Fres
     let app = TestApp::on(fresh.store.clone(), Some(&shop.origin));
     let (status, _) = app.open_admin(&shop).await;
     assert_eq!(status, 200);
+    // The provisioning job alone: it queues the backfill, which has read nothing yet.
+    seglink::jobs::run_due(&app.state).await;
+    let (_, session) = app.open_admin(&shop).await;
+    let queued = session["setup"].as_array().unwrap().iter().find(|step| step["step"] == "backfill").unwrap();
+    assert_eq!(queued["state"], "running", "{}: not done before it has read anything: {session}", fresh.name);
     app.run_jobs().await;
 
     let since = now().as_secs() - 90 * 86_400;
