@@ -71,13 +71,15 @@ pub struct Backfill {
     started_at: Option<UnixTime>,
 }
 
-/// The job that starts the backfill of `shop`.
+/// The job that starts the backfill of `shop`, keyed by the shop: queued with
+/// `enqueue_unless_pending`, a second start waiting beside the first is dropped, and a reinstall
+/// after the last one ran (in the same second, too) starts a new one.
 pub fn first_job(shop: &ShopDomain, now: UnixTime) -> NewJob {
     next_job(
         shop,
         &Backfill { stage: Stage::Customers, operation: None, started_at: None },
         now,
-        Some(format!("backfill:{shop}:{now}")),
+        Some(format!("backfill:{shop}")),
     )
 }
 

@@ -319,7 +319,7 @@ async fn queue_backfill(app: &App, shop: &ShopDomain) -> Result<Option<String>, 
     let detail =
         format!("queued: the last {} days of orders, customers and products", crate::backfill::ORDER_DAYS);
     app.store.set_setup_step(shop, "backfill", StepState::Running, Some(&detail), now).await?;
-    app.store.enqueue(&crate::backfill::first_job(shop, now)).await?;
+    app.store.enqueue_unless_pending(&crate::backfill::first_job(shop, now)).await?;
     // The plan the store chose on Shopify's plan page (or the free one) sets its limits.
     crate::billing::SyncPlan::queue(&app.store, shop, now).await?;
     app.jobs_waiting.notify_one();
