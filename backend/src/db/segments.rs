@@ -122,28 +122,21 @@ pub struct ChangeRow {
 const SEGMENT_COLUMNS: &str = "slug, name, rules, native, native_segment_id, member_count, suggested, deleted, \
      computed_at, created_at, updated_at, evaluated, evaluation_total, version";
 
-/// SQLite's limit is 32,766 parameters; PostgreSQL's 65,535.
-const ROWS_PER_STATEMENT: usize = 5_000;
-
-/// `DELETE FROM <table>` of these customers of one segment, on either engine.
-fn delete_customers<'a, DB>(
-    table: &str,
-    shop: &'a str,
-    slug: &'a str,
-    customers: &'a [String],
-) -> sqlx::QueryBuilder<'a, DB>
-where
-    DB: sqlx::Database,
-    &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-{
-    let mut delete = sqlx::QueryBuilder::new(format!("DELETE FROM {table} WHERE shop = "));
-    delete.push_bind(shop).push(" AND slug = ").push_bind(slug).push(" AND customer_id IN (");
-    let mut ids = delete.separated(", ");
-    for customer in customers {
-        ids.push_bind(customer.as_str());
+/// A JSON array of customer ids bound as parameter `$parameter`, read as rows of one column,
+/// `value`: one parameter for any number of customers. A `VALUES` list takes a parameter for
+/// each column of each row, which both engines parse and bind one by one; a full evaluation's
+/// first run writes millions (docs/benchmarks.md, "A million customers").
+fn id_rows(postgres: bool, parameter: usize) -> String {
+    if postgres {
+        format!("json_array_elements_text(${parameter}::json)")
+    } else {
+        format!("json_each(${parameter})")
     }
-    ids.push_unseparated(")");
-    delete
+}
+
+/// The ids as the JSON array `id_rows` reads.
+fn id_array(customers: &[String]) -> String {
+    serde_json::Value::from(customers).to_string()
 }
 
 impl Store {
@@ -484,6 +477,25 @@ impl Store {
              WHERE shop = $1 AND slug = $2",
             if recount == Some(true) { "computed_at = $3," } else { "" }
         );
+        let ids = |parameter| id_rows(self.is_postgres(), parameter);
+        // `WHERE TRUE`: SQLite reads `ON CONFLICT` after a bare `FROM` as a join's constraint.
+        let fire = format!(
+            "INSERT INTO flow_outbox (shop, handle, slug, customer_id, at) SELECT $1, $2, $3, value, $4 FROM {}",
+            ids(5)
+        );
+        let enter = format!(
+            "INSERT INTO segment_members (shop, slug, customer_id, since) SELECT $1, $2, value, $3 FROM {} WHERE TRUE
+             ON CONFLICT DO NOTHING",
+            ids(4)
+        );
+        let leave = format!(
+            "DELETE FROM segment_members WHERE shop = $1 AND slug = $2 AND customer_id IN (SELECT value FROM {})",
+            ids(3)
+        );
+        let record = format!(
+            "INSERT INTO segment_changes (shop, slug, customer_id, change, at) SELECT $1, $2, value, $3, $4 FROM {}",
+            ids(5)
+        );
         let mut fired = 0;
         // Read before the transaction: on SQLite a transaction that reads first and then writes
         // fails at once (SQLITE_BUSY_SNAPSHOT, no busy wait) when another writer committed in
@@ -494,40 +506,29 @@ impl Store {
             let mut transaction = pool.begin().await?;
             for page in pages {
                 let slug = page.slug;
-                for (handle, customers) in [(super::SEGMENT_ENTERED, page.entered), (super::SEGMENT_LEFT, page.left)] {
-                    if !in_use.iter().any(|used| used == handle) {
+                let (entered, left) = (id_array(page.entered), id_array(page.left));
+                for (handle, customers, listed) in
+                    [(super::SEGMENT_ENTERED, page.entered, &entered), (super::SEGMENT_LEFT, page.left, &left)]
+                {
+                    if customers.is_empty() || !in_use.iter().any(|used| used == handle) {
                         continue;
                     }
-                    for chunk in customers.chunks(ROWS_PER_STATEMENT / 5) {
-                        let mut insert =
-                            sqlx::QueryBuilder::new("INSERT INTO flow_outbox (shop, handle, slug, customer_id, at) ");
-                        insert.push_values(chunk, |mut row, customer| {
-                            row.push_bind(shop).push_bind(handle).push_bind(slug).push_bind(customer).push_bind(now);
-                        });
-                        insert.build().execute(&mut *transaction).await?;
-                    }
+                    sqlx::query(&fire).bind(shop).bind(handle).bind(slug).bind(now).bind(listed)
+                        .execute(&mut *transaction).await?;
                     fired += customers.len();
                 }
-                for chunk in page.entered.chunks(ROWS_PER_STATEMENT / 4) {
-                    let mut insert =
-                        sqlx::QueryBuilder::new("INSERT INTO segment_members (shop, slug, customer_id, since) ");
-                    insert.push_values(chunk, |mut row, customer| {
-                        row.push_bind(shop).push_bind(slug).push_bind(customer).push_bind(now);
-                    });
-                    insert.push(" ON CONFLICT DO NOTHING");
-                    insert.build().execute(&mut *transaction).await?;
+                if !page.entered.is_empty() {
+                    sqlx::query(&enter).bind(shop).bind(slug).bind(now).bind(&entered).execute(&mut *transaction).await?;
                 }
-                for chunk in page.left.chunks(ROWS_PER_STATEMENT) {
-                    delete_customers("segment_members", shop.as_str(), slug, chunk).build().execute(&mut *transaction).await?;
+                if !page.left.is_empty() {
+                    sqlx::query(&leave).bind(shop).bind(slug).bind(&left).execute(&mut *transaction).await?;
                 }
-                let changes = page.entered.iter().map(|id| (id, "entered")).chain(page.left.iter().map(|id| (id, "left")));
-                let changes: Vec<_> = changes.collect();
-                for chunk in changes.chunks(ROWS_PER_STATEMENT / 5) {
-                    let mut insert = sqlx::QueryBuilder::new("INSERT INTO segment_changes (shop, slug, customer_id, change, at) ");
-                    insert.push_values(chunk, |mut row, (customer, change)| {
-                        row.push_bind(shop).push_bind(slug).push_bind(customer.as_str()).push_bind(*change).push_bind(now);
-                    });
-                    insert.build().execute(&mut *transaction).await?;
+                // Entries first, then exits, as the history lists them.
+                for (change, customers, listed) in [("entered", page.entered, &entered), ("left", page.left, &left)] {
+                    if !customers.is_empty() {
+                        sqlx::query(&record).bind(shop).bind(slug).bind(change).bind(now).bind(listed)
+                            .execute(&mut *transaction).await?;
+                    }
                 }
                 if let Some(full) = recount {
                     let count = sqlx::query(&count_sql).bind(shop).bind(slug);
@@ -580,20 +581,25 @@ impl Store {
         customers: &[String],
         tagged: bool,
     ) -> Result<(), DbError> {
-        for chunk in customers.chunks(ROWS_PER_STATEMENT / 3) {
-            on_pool!(self, pool => {
-                if tagged {
-                    let mut insert = sqlx::QueryBuilder::new("INSERT INTO segment_tagged (shop, slug, customer_id) ");
-                    insert.push_values(chunk, |mut row, customer| {
-                        row.push_bind(shop).push_bind(slug).push_bind(customer);
-                    });
-                    insert.push(" ON CONFLICT DO NOTHING");
-                    insert.build().execute(pool).await?;
-                } else {
-                    delete_customers("segment_tagged", shop.as_str(), slug, chunk).build().execute(pool).await?;
-                }
-            });
+        let sql = if tagged {
+            format!(
+                "INSERT INTO segment_tagged (shop, slug, customer_id) SELECT $1, $2, value FROM {} WHERE TRUE
+                 ON CONFLICT DO NOTHING",
+                id_rows(self.is_postgres(), 3)
+            )
+        } else {
+            format!(
+                "DELETE FROM segment_tagged WHERE shop = $1 AND slug = $2 AND customer_id IN (SELECT value FROM {})",
+                id_rows(self.is_postgres(), 3)
+            )
+        };
+        if customers.is_empty() {
+            return Ok(());
         }
+        let listed = id_array(customers);
+        on_pool!(self, pool => {
+            sqlx::query(&sql).bind(shop).bind(slug).bind(&listed).execute(pool).await?;
+        });
         Ok(())
     }
 

@@ -173,20 +173,13 @@ async fn a_store_that_had_a_trial_does_not_get_a_second(fresh: Fresh) {
 on_each_engine!(a_store_that_had_a_trial_does_not_get_a_second);
 
 async fn a_store_on_its_own_custom_app_has_its_workspaces_plan(fresh: Fresh) {
-    use seglink::db::{Connection, PlanRow, StoredTokens};
+    use seglink::db::{Connection, PlanRow};
     let store = &fresh.store;
     let now = seglink::clock::unix_now();
     let owner = domain("owner-store.myshopify.com");
     let joined = domain("joined-store.myshopify.com");
     let (workspace, _) = seglink::install::workspace::create(store, &owner, now).await.unwrap();
-    let tokens = StoredTokens {
-        access_token: "sealed".to_owned(),
-        access_expires_at: None,
-        refresh_token: None,
-        refresh_expires_at: None,
-        scopes: String::new(),
-        webhook_secret: None,
-    };
+    let tokens = crate::helpers::stored_tokens("sealed".to_owned(), "");
     store.connect_shop(&owner, &workspace.id, Connection::Managed, &tokens, now).await.unwrap();
     store.connect_shop(&joined, &workspace.id, Connection::Custom, &tokens, now).await.unwrap();
     let growth = PlanRow { plan: "growth".to_owned(), synced_at: now, ..PlanRow::default() };

@@ -116,14 +116,7 @@ async fn connected(app: &TestApp, shop: &str) -> String {
     let domain = seglink::shopify::ShopDomain::parse(shop).unwrap();
     let (workspace, _) =
         seglink::install::workspace::create(&app.state.store, &domain, UnixTime::EPOCH).await.unwrap();
-    let tokens = seglink::db::StoredTokens {
-        access_token: app.state.keys.seal("t", shop),
-        access_expires_at: None,
-        refresh_token: None,
-        refresh_expires_at: None,
-        scopes: String::new(),
-        webhook_secret: None,
-    };
+    let tokens = crate::helpers::stored_tokens(app.state.keys.seal("t", shop), "");
     let connection = seglink::db::Connection::Managed;
     app.state.store.connect_shop(&domain, &workspace.id, connection, &tokens, UnixTime::EPOCH).await.unwrap();
     session_token(SECRET, &SessionClaims::new(shop, API_KEY, 7, now()))

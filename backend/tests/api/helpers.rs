@@ -229,16 +229,22 @@ pub async fn new_workspace(app: &TestApp, shop: &str) -> (String, String) {
     (workspace.id, server_key)
 }
 
-/// Connects `shop` to `workspace` with a stand-in token.
-pub async fn join_workspace(app: &TestApp, shop: &str, workspace: &str, kind: seglink::db::Connection) {
-    let tokens = seglink::db::StoredTokens {
-        access_token: app.state.keys.seal("shpat_t", shop),
+/// Tokens as a connection stores them: `access_token` (sealed, or a stand-in where nothing
+/// calls Shopify) with `scopes`, nothing expiring and no refresh token.
+pub fn stored_tokens(access_token: String, scopes: &str) -> seglink::db::StoredTokens {
+    seglink::db::StoredTokens {
+        access_token,
         access_expires_at: None,
         refresh_token: None,
         refresh_expires_at: None,
-        scopes: SCOPES.to_owned(),
+        scopes: scopes.to_owned(),
         webhook_secret: None,
-    };
+    }
+}
+
+/// Connects `shop` to `workspace` with a stand-in token.
+pub async fn join_workspace(app: &TestApp, shop: &str, workspace: &str, kind: seglink::db::Connection) {
+    let tokens = stored_tokens(app.state.keys.seal("shpat_t", shop), SCOPES);
     app.state
         .store
         .connect_shop(&domain(shop), workspace, kind, &tokens, seglink::clock::UnixTime::EPOCH)

@@ -6,7 +6,7 @@
 use axum::body::Body;
 use axum::http::Request;
 use seglink::clock::UnixTime;
-use seglink::db::{Connection, StoredTokens};
+use seglink::db::Connection;
 use serde_json::{Value, json};
 
 use crate::helpers::{Fresh, TestApp, domain, on_each_engine};
@@ -26,14 +26,7 @@ pub(crate) async fn shop(app: &TestApp, domain: &str) -> String {
     let shop = seglink::shopify::ShopDomain::parse(domain).unwrap();
     let (workspace, _) =
         seglink::install::workspace::create(&app.state.store, &shop, UnixTime::EPOCH).await.unwrap();
-    let tokens = StoredTokens {
-        access_token: "sealed".to_owned(),
-        access_expires_at: None,
-        refresh_token: None,
-        refresh_expires_at: None,
-        scopes: String::new(),
-        webhook_secret: None,
-    };
+    let tokens = crate::helpers::stored_tokens("sealed".to_owned(), "");
     app.state
         .store
         .connect_shop(

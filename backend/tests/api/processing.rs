@@ -319,14 +319,7 @@ async fn a_scopes_update_is_recorded() {
     let domain = seglink::shopify::ShopDomain::parse(SHOP).unwrap();
     let (workspace, _) =
         seglink::install::workspace::create(&fresh.store, &domain, UnixTime::EPOCH).await.unwrap();
-    let tokens = seglink::db::StoredTokens {
-        access_token: "sealed".to_owned(),
-        access_expires_at: None,
-        refresh_token: None,
-        refresh_expires_at: None,
-        scopes: "read_orders".to_owned(),
-        webhook_secret: None,
-    };
+    let tokens = crate::helpers::stored_tokens("sealed".to_owned(), "read_orders");
     fresh
         .store
         .connect_shop(&domain, &workspace.id, seglink::db::Connection::Managed, &tokens, UnixTime::EPOCH)
