@@ -69,6 +69,14 @@ impl Demo {
     }
 }
 
+/// A test that fails leaves no demo running behind it.
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn read_line(lines: &mut BufReader<ChildStdout>) -> String {
     let mut line = String::new();
     lines.read_line(&mut line).expect("a line");
