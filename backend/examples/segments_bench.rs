@@ -235,15 +235,16 @@ async fn fill(raw: &Raw, customers: u64, events: u64, now: i64) {
     ))
     .await;
     raw.execute(&format!(
-        "INSERT INTO events (shop, kind, source, source_id, customer_id, occurred_at, properties)
+        "INSERT INTO events (shop, kind, source, source_id, customer_id, occurred_at, properties, subjects)
          SELECT '{SHOP}', {}, 'pixel', 'e' || CAST(i AS TEXT), CAST(1 + {} AS TEXT), {now} - {},
-                '{{\"product_id\":\"' || CAST(1 + {} AS TEXT) || '\"}}'
+                '{{\"product_id\":\"' || CAST(1 + {product} AS TEXT) || '\"}}',
+                '{{\"products\":[\"' || CAST(1 + {product} AS TEXT) || '\"]}}'
          FROM {}",
         one_of(8, &["page_view", "product_view", "add_to_cart", "checkout_start", "purchase", "search"]),
         pick(9, customers),
         pick(10, 90 * day),
-        pick(11, 500),
         raw.series(events),
+        product = pick(11, 500),
     ))
     .await;
 }

@@ -3,6 +3,7 @@
 
 use super::{DbError, Store, on_pool};
 use crate::clock::UnixTime;
+use crate::segments::facts::subjects;
 use crate::shop_domain::ShopDomain;
 
 /// What the pixel's purchase is stored as: a storefront's claim to have finished checkout, keyed
@@ -55,8 +56,8 @@ impl Store {
         };
         let inserted = on_pool!(self, pool => {
             sqlx::query(
-                "INSERT INTO events (shop, kind, source, source_id, customer_id, order_id, occurred_at, properties, client_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                "INSERT INTO events (shop, kind, source, source_id, customer_id, order_id, occurred_at, properties, client_id, subjects)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                  ON CONFLICT (shop, source, source_id, kind) DO UPDATE
                      SET customer_id = COALESCE(events.customer_id, excluded.customer_id),
                          client_id = COALESCE(events.client_id, excluded.client_id)
@@ -71,6 +72,7 @@ impl Store {
             .bind(event.occurred_at)
             .bind(&event.properties)
             .bind(&event.client_id)
+            .bind(subjects(&event.properties))
             .execute(pool)
             .await?
             .rows_affected()
@@ -81,15 +83,15 @@ impl Store {
     /// Records many shops' events in as few statements as the parameter limit allows, each
     /// without a customer given the customer its client is linked to; duplicates are skipped.
     pub async fn record_events(&self, events: &[(&ShopDomain, &EventRow)]) -> Result<(), DbError> {
-        // SQLite takes at most 32,766 parameters, 9 per row.
+        // SQLite takes at most 32,766 parameters, 10 per row.
         for chunk in events.chunks(3_000) {
             on_pool!(self, pool => {
                 // Each event's customer is looked up inside the statement, so a link committed
                 // before it is never missed. (`column1`… are how both engines name VALUES' columns.)
                 let mut insert = sqlx::QueryBuilder::new(
-                    "INSERT INTO events (shop, kind, source, source_id, customer_id, order_id, occurred_at, properties, client_id)
+                    "INSERT INTO events (shop, kind, source, source_id, customer_id, order_id, occurred_at, properties, client_id, subjects)
                      SELECT v.column1, v.column2, v.column3, v.column4, COALESCE(v.column5, l.customer_id), v.column6,
-                            v.column7, v.column8, v.column9
+                            v.column7, v.column8, v.column9, v.column10
                      FROM (",
                 );
                 insert.push_values(chunk, |mut row, (shop, event)| {
@@ -101,7 +103,8 @@ impl Store {
                         .push_bind(&event.order_id)
                         .push_bind(event.occurred_at)
                         .push_bind(&event.properties)
-                        .push_bind(&event.client_id);
+                        .push_bind(&event.client_id)
+                        .push_bind(subjects(&event.properties));
                 });
                 // `WHERE TRUE` tells SQLite's parser that ON CONFLICT is the upsert, not a join's.
                 insert.push(

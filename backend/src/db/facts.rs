@@ -116,22 +116,35 @@ impl Store {
         let numbered = |first: usize, count: usize| -> String {
             (first..first + count).map(|number| format!("${number}")).collect::<Vec<_>>().join(", ")
         };
-        let properties = if inside.is_empty() {
-            "''".to_owned()
-        } else {
-            format!(
-                "CASE WHEN kind IN ({}) THEN properties ELSE '' END",
-                numbered(first_kind + kinds.len(), inside.len())
-            )
-        };
+        let inside_kinds = numbered(first_kind + kinds.len(), inside.len());
+        let read_kinds = numbered(first_kind, kinds.len());
+        let seen = format!(
+            "FROM events{hint} WHERE shop = $1 AND occurred_at >= ${since_number}{identified}{customer_filter}
+                 AND kind IN ({read_kinds})"
+        );
+        let line = |about: &str| format!("kind || ' ' || CAST(occurred_at AS TEXT) || ' ' || {about}");
         let events = if kinds.is_empty() {
             "SELECT NULL AS customer_id, NULL AS list".to_owned()
-        } else {
+        } else if inside.is_empty() {
+            format!("SELECT customer_id, {concat}({}, '\n') AS list {seen} GROUP BY customer_id", line("''"))
+        } else if self.is_postgres() {
+            // The subjects, which `events_customer` holds, so that the events are read from the
+            // index alone; the properties only of the few events without subjects, which
+            // `events_unsubjected` finds (migrations/postgres/20261208010000_event_subjects.sql).
             format!(
-                "SELECT customer_id, {concat}(kind || ' ' || CAST(occurred_at AS TEXT) || ' ' || {properties}, '\n') AS list
-                 FROM events{hint} WHERE shop = $1 AND occurred_at >= ${since_number}{identified}{customer_filter}
-                     AND kind IN ({}) GROUP BY customer_id",
-                numbered(first_kind, kinds.len())
+                "SELECT customer_id, {concat}(line, '\n') AS list FROM (
+                     SELECT customer_id, {} AS line {seen} AND (subjects IS NOT NULL OR kind NOT IN ({inside_kinds}))
+                     UNION ALL
+                     SELECT customer_id, {} AS line {seen} AND subjects IS NULL AND kind IN ({inside_kinds})
+                 ) AS seen GROUP BY customer_id",
+                line(&format!("CASE WHEN kind IN ({inside_kinds}) THEN subjects ELSE '' END")),
+                line("properties"),
+            )
+        } else {
+            // SQLite's `events_customer` holds the properties themselves.
+            format!(
+                "SELECT customer_id, {concat}({}, '\n') AS list {seen} GROUP BY customer_id",
+                line(&format!("CASE WHEN kind IN ({inside_kinds}) THEN properties ELSE '' END"))
             )
         };
         let sql = format!(

@@ -78,8 +78,8 @@ pub fn cents(text: &str) -> i64 {
     if negative { -value } else { value }
 }
 
-/// An event from its line, `<kind> <occurred_at> <properties>`; the products and collection
-/// from the properties, when they were read.
+/// An event from its line, `<kind> <occurred_at> <subjects or properties>`; the products and
+/// collection it is about, when they were read.
 fn seen_event(line: &str) -> Option<SeenEvent> {
     let mut parts = line.splitn(3, ' ');
     let kind = parts.next()?.to_owned();
@@ -89,19 +89,53 @@ fn seen_event(line: &str) -> Option<SeenEvent> {
     if !properties.is_empty()
         && let Ok(properties) = serde_json::from_str::<Value>(properties)
     {
-        let id_text = |value: &Value| match value {
-            Value::String(text) => Some(crate::shopify::gid::numeric(text).to_owned()),
-            Value::Number(number) => Some(number.to_string()),
-            _ => None,
-        };
-        seen.products.extend(properties.get("product_id").and_then(id_text));
-        for lines in ["lines", "line_items"] {
-            let listed = properties.get(lines).and_then(Value::as_array).into_iter().flatten();
-            seen.products.extend(listed.filter_map(|line| line.get("product_id").and_then(id_text)));
-        }
-        seen.collection_id = properties.get("collection_id").and_then(id_text);
+        (seen.products, seen.collection_id) = about(&properties);
     }
     Some(seen)
+}
+
+/// The products and the collection an event's properties (or its subjects) name.
+fn about(properties: &Value) -> (Vec<String>, Option<String>) {
+    let id_text = |value: &Value| match value {
+        Value::String(text) => Some(crate::shopify::gid::numeric(text).to_owned()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    };
+    let mut products: Vec<String> = properties.get("product_id").and_then(id_text).into_iter().collect();
+    for lines in ["lines", "line_items"] {
+        let listed = properties.get(lines).and_then(Value::as_array).into_iter().flatten();
+        products.extend(listed.filter_map(|line| line.get("product_id").and_then(id_text)));
+    }
+    let listed = properties.get("products").and_then(Value::as_array).into_iter().flatten();
+    products.extend(listed.filter_map(id_text));
+    (products, properties.get("collection_id").and_then(id_text))
+}
+
+/// Subjects longer than this are not kept: PostgreSQL's index entry holding them has room for
+/// 2,704 bytes in all, and such an event's rules read its properties instead.
+const MAX_SUBJECTS: usize = 1_000;
+
+/// What segment rules read of an event's properties (its products and collection), as the short
+/// JSON stored beside them in `events.subjects`: `""` when they name none, `None` when that
+/// would be too long to keep. An index holds the subjects, so a full evaluation reads an event
+/// without fetching its row (docs/benchmarks.md, "A million customers").
+pub fn subjects(properties: &str) -> Option<String> {
+    let Ok(properties) = serde_json::from_str::<Value>(properties) else { return Some(String::new()) };
+    let (mut products, collection_id) = about(&properties);
+    if products.is_empty() && collection_id.is_none() {
+        return Some(String::new());
+    }
+    let mut seen = std::collections::HashSet::new();
+    products.retain(|product| seen.insert(product.clone()));
+    let mut subjects = serde_json::Map::new();
+    if !products.is_empty() {
+        subjects.insert("products".to_owned(), products.into());
+    }
+    if let Some(collection_id) = collection_id {
+        subjects.insert("collection_id".to_owned(), collection_id.into());
+    }
+    let text = Value::Object(subjects).to_string();
+    (text.len() <= MAX_SUBJECTS).then_some(text)
 }
 
 #[cfg(test)]
@@ -142,6 +176,32 @@ mod tests {
         assert_eq!((seen.kind.as_str(), seen.at), ("purchase", 5));
         assert_eq!(seen.products, ["7", "8"]);
         assert_eq!(seen_event("page_view 9 ").unwrap().products, Vec::<String>::new());
+    }
+
+    #[test]
+    fn subjects_keep_what_rules_read_and_read_back_the_same() {
+        let purchase = r#"{"line_items":[{"product_id":7,"price":"1.00"},{"product_id":"gid://shopify/Product/8"},{"product_id":7}],"total":"9.00"}"#;
+        assert_eq!(subjects(purchase).as_deref(), Some(r#"{"products":["7","8"]}"#));
+        let view = r#"{"product_id":"42","variant_id":"5","collection_id":"gid://shopify/Collection/3"}"#;
+        let kept = subjects(view).unwrap();
+        assert_eq!(kept, r#"{"products":["42"],"collection_id":"3"}"#);
+        let (from_properties, from_subjects) = (
+            seen_event(&format!("product_view 1 {view}")).unwrap(),
+            seen_event(&format!("product_view 1 {kept}")).unwrap(),
+        );
+        assert_eq!(
+            (from_properties.products, from_properties.collection_id),
+            (from_subjects.products, from_subjects.collection_id)
+        );
+        assert_eq!(subjects(r#"{"query":"shoes"}"#).as_deref(), Some(""), "names nothing");
+        assert_eq!(subjects("not json").as_deref(), Some(""), "rules read nothing from it either");
+    }
+
+    #[test]
+    fn subjects_too_long_for_the_index_are_not_kept() {
+        let lines: Vec<String> =
+            (0..200).map(|n| format!(r#"{{"product_id":"{}"}}"#, 1_000_000_000 + n)).collect();
+        assert_eq!(subjects(&format!(r#"{{"lines":[{}]}}"#, lines.join(","))), None);
     }
 
     #[test]

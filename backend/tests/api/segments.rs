@@ -701,3 +701,63 @@ async fn a_job_longer_than_its_lease_keeps_it_while_it_runs(fresh: Fresh) {
     assert!(adds.values().all(|calls| *calls == 1), "each member tagged once: {adds:?}");
 }
 on_each_engine!(a_job_longer_than_its_lease_keeps_it_while_it_runs);
+
+/// Rules about products read what each event names: from the subjects stored beside its
+/// properties, or from the properties when the subjects were too long to keep (a purchase of 201
+/// products) or never written (an event stored before they were); alike in a full evaluation in
+/// pages and for one customer at a time.
+async fn product_rules_read_every_event_whatever_its_subjects(fresh: Fresh) {
+    use seglink::db::{CustomerRow, EventRow, SegmentRow};
+    use seglink::segments::membership;
+    let shop = domain("products.myshopify.com");
+    let now = seglink::clock::unix_now();
+    for id in ["1", "2", "3", "4"] {
+        let customer = CustomerRow { customer_id: id.to_owned(), updated_at: now, ..CustomerRow::default() };
+        fresh.store.upsert_customer(&shop, &customer).await.unwrap();
+    }
+    let event = |customer: &str, kind: &str, properties: String| EventRow {
+        kind: kind.to_owned(),
+        source: "pixel".to_owned(),
+        source_id: format!("{customer}-{kind}"),
+        customer_id: Some(customer.to_owned()),
+        order_id: None,
+        occurred_at: UnixTime::from_secs(now.secs() - 60),
+        properties,
+        client_id: None,
+    };
+    let lines: Vec<String> = (0..200_u64)
+        .map(|n| format!(r#"{{"product_id":"{}"}}"#, 9_000_000_000 + n))
+        .chain([r#"{"product_id":"42"}"#.to_owned()])
+        .collect();
+    let events = [
+        event("1", "product_view", r#"{"product_id":"42"}"#.to_owned()),
+        event("2", "purchase", format!(r#"{{"lines":[{}]}}"#, lines.join(","))),
+        event("3", "product_view", r#"{"product_id":"7"}"#.to_owned()),
+        event("4", "product_view", r#"{"product_id":"gid://shopify/Product/42"}"#.to_owned()),
+    ];
+    for stored in &events {
+        assert!(fresh.store.record_event(&shop, stored).await.unwrap());
+    }
+    fresh.scalar("UPDATE events SET subjects = NULL WHERE source_id = '4-product_view' RETURNING occurred_at").await;
+    let rules = json!({ "any": [
+        { "if": "did", "event": "product_view", "product_id": "42", "times": 1, "days": 7 },
+        { "if": "did", "event": "purchase", "product_id": "42", "times": 1, "days": 7 },
+    ] });
+    fresh
+        .store
+        .create_segment(&shop, &SegmentRow::new("fans", "Fans", rules.to_string(), now))
+        .await
+        .unwrap();
+
+    let segments = membership::live(&fresh.store, &shop).await.unwrap();
+    membership::evaluate_in_pages(&fresh.store, &shop, segments, 2, now).await.unwrap();
+    let members = fresh.store.member_ids(&shop, "fans").await.unwrap();
+    assert_eq!(members, ["1", "2", "4"], "{}", fresh.name);
+
+    fresh.store.apply_membership(&shop, "fans", &[], &members, now, false).await.unwrap();
+    for id in ["1", "2", "3", "4"] {
+        membership::refresh_customer(&fresh.store, &shop, id, now).await.unwrap();
+    }
+    assert_eq!(fresh.store.member_ids(&shop, "fans").await.unwrap(), ["1", "2", "4"], "{}", fresh.name);
+}
+on_each_engine!(product_rules_read_every_event_whatever_its_subjects);
