@@ -238,13 +238,19 @@ async fn fill(raw: &Raw, customers: u64, events: u64, now: i64) {
         "INSERT INTO events (shop, kind, source, source_id, customer_id, occurred_at, properties, subjects)
          SELECT '{SHOP}', {}, 'pixel', 'e' || CAST(i AS TEXT), CAST(1 + {} AS TEXT), {now} - {},
                 '{{\"product_id\":\"' || CAST(1 + {product} AS TEXT) || '\"}}',
-                '{{\"products\":[\"' || CAST(1 + {product} AS TEXT) || '\"]}}'
+                {subjects}
          FROM {}",
         one_of(8, &["page_view", "product_view", "add_to_cart", "checkout_start", "purchase", "search"]),
         pick(9, customers),
         pick(10, 90 * day),
         raw.series(events),
         product = pick(11, 500),
+        // As `Store::record_event` writes them: on PostgreSQL only.
+        subjects = match raw {
+            Raw::Postgres(_) =>
+                format!("'{{\"products\":[\"' || CAST(1 + {} AS TEXT) || '\"]}}'", pick(11, 500)),
+            Raw::Sqlite(_) => "NULL".to_owned(),
+        },
     ))
     .await;
 }

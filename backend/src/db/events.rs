@@ -32,6 +32,13 @@ pub struct EventRow {
 }
 
 impl Store {
+    /// The event's subjects (`segments::facts::subjects`) where the evaluations read them: on
+    /// PostgreSQL. SQLite's evaluations read the properties, which its index holds, so it stores
+    /// none (NULL) and the pixel's ingest does not parse each event's properties a second time.
+    fn subjects(&self, event: &EventRow) -> Option<String> {
+        if self.is_postgres() { subjects(&event.properties) } else { None }
+    }
+
     /// How many products, customers and orders of a shop are stored (and not deleted).
     pub async fn counts(&self, shop: &ShopDomain) -> Result<(i64, i64, i64), DbError> {
         Ok(on_pool!(self, pool => {
@@ -72,7 +79,7 @@ impl Store {
             .bind(event.occurred_at)
             .bind(&event.properties)
             .bind(&event.client_id)
-            .bind(subjects(&event.properties))
+            .bind(self.subjects(event))
             .execute(pool)
             .await?
             .rows_affected()
@@ -104,7 +111,7 @@ impl Store {
                         .push_bind(event.occurred_at)
                         .push_bind(&event.properties)
                         .push_bind(&event.client_id)
-                        .push_bind(subjects(&event.properties));
+                        .push_bind(self.subjects(event));
                 });
                 // `WHERE TRUE` tells SQLite's parser that ON CONFLICT is the upsert, not a join's.
                 insert.push(

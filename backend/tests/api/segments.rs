@@ -738,7 +738,9 @@ async fn product_rules_read_every_event_whatever_its_subjects(fresh: Fresh) {
     for stored in &events {
         assert!(fresh.store.record_event(&shop, stored).await.unwrap());
     }
-    fresh.scalar("UPDATE events SET subjects = NULL WHERE source_id = '4-product_view' RETURNING occurred_at").await;
+    fresh
+        .scalar("UPDATE events SET subjects = NULL WHERE source_id = '4-product_view' RETURNING occurred_at")
+        .await;
     let rules = json!({ "any": [
         { "if": "did", "event": "product_view", "product_id": "42", "times": 1, "days": 7 },
         { "if": "did", "event": "purchase", "product_id": "42", "times": 1, "days": 7 },
