@@ -234,6 +234,7 @@ async fn fill(raw: &Raw, customers: u64, events: u64, now: i64) {
         raw.series(customers * 3),
     ))
     .await;
+    let product = pick(11, 500);
     raw.execute(&format!(
         "INSERT INTO events (shop, kind, source, source_id, customer_id, occurred_at, properties, subjects)
          SELECT '{SHOP}', {}, 'pixel', 'e' || CAST(i AS TEXT), CAST(1 + {} AS TEXT), {now} - {},
@@ -244,11 +245,9 @@ async fn fill(raw: &Raw, customers: u64, events: u64, now: i64) {
         pick(9, customers),
         pick(10, 90 * day),
         raw.series(events),
-        product = pick(11, 500),
         // As `Store::record_event` writes them: on PostgreSQL only.
         subjects = match raw {
-            Raw::Postgres(_) =>
-                format!("'{{\"products\":[\"' || CAST(1 + {} AS TEXT) || '\"]}}'", pick(11, 500)),
+            Raw::Postgres(_) => format!("'{{\"products\":[\"' || CAST(1 + {product} AS TEXT) || '\"]}}'"),
             Raw::Sqlite(_) => "NULL".to_owned(),
         },
     ))

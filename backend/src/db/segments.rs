@@ -134,6 +134,15 @@ fn id_rows(postgres: bool, parameter: usize) -> String {
     }
 }
 
+/// `DELETE` from `table` of one segment's customers listed as a JSON array: the shop `$1`, the
+/// slug `$2`, the ids `$3`.
+fn delete_listed(table: &str, postgres: bool) -> String {
+    format!(
+        "DELETE FROM {table} WHERE shop = $1 AND slug = $2 AND customer_id IN (SELECT value FROM {})",
+        id_rows(postgres, 3)
+    )
+}
+
 /// The ids as the JSON array `id_rows` reads.
 fn id_array(customers: &[String]) -> String {
     serde_json::Value::from(customers).to_string()
@@ -488,10 +497,7 @@ impl Store {
              ON CONFLICT DO NOTHING",
             ids(4)
         );
-        let leave = format!(
-            "DELETE FROM segment_members WHERE shop = $1 AND slug = $2 AND customer_id IN (SELECT value FROM {})",
-            ids(3)
-        );
+        let leave = delete_listed("segment_members", self.is_postgres());
         let record = format!(
             "INSERT INTO segment_changes (shop, slug, customer_id, change, at) SELECT $1, $2, value, $3, $4 FROM {}",
             ids(5)
@@ -581,6 +587,9 @@ impl Store {
         customers: &[String],
         tagged: bool,
     ) -> Result<(), DbError> {
+        if customers.is_empty() {
+            return Ok(());
+        }
         let sql = if tagged {
             format!(
                 "INSERT INTO segment_tagged (shop, slug, customer_id) SELECT $1, $2, value FROM {} WHERE TRUE
@@ -588,14 +597,8 @@ impl Store {
                 id_rows(self.is_postgres(), 3)
             )
         } else {
-            format!(
-                "DELETE FROM segment_tagged WHERE shop = $1 AND slug = $2 AND customer_id IN (SELECT value FROM {})",
-                id_rows(self.is_postgres(), 3)
-            )
+            delete_listed("segment_tagged", self.is_postgres())
         };
-        if customers.is_empty() {
-            return Ok(());
-        }
         let listed = id_array(customers);
         on_pool!(self, pool => {
             sqlx::query(&sql).bind(shop).bind(slug).bind(&listed).execute(pool).await?;
